@@ -1,0 +1,41 @@
+#!/bin/bash
+# Helpers for in-guest tests: source this file.
+
+# Load a module of the Debian kernel package (not in the guest's /lib).
+vp_modprobe() {
+	modprobe -d "$VPLANE_KROOT" "$@" || {
+		echo "vp_modprobe $*: failed; kernel log:" >&2
+		dmesg | tail -n 20 >&2
+		return 1
+	}
+}
+
+# Load an out-of-tree module after the modules it depends on.
+vp_insmod() {
+	local ko=$1 name deps d
+	shift
+	name=$(modinfo -F name "$ko") || return 1
+	[ -d "/sys/module/${name//-/_}" ] && return 0
+	deps=$(modinfo -F depends "$ko")
+	for d in ${deps//,/ }; do
+		if [ -f "$VPLANE_MODULES/$d.ko" ]; then
+			vp_insmod "$VPLANE_MODULES/$d.ko" || return 1
+		else
+			vp_modprobe "$d" || return 1
+		fi
+	done
+	insmod "$ko" "$@" || {
+		echo "insmod $ko $*: failed; kernel log:" >&2
+		dmesg | tail -n 20 >&2
+		return 1
+	}
+}
+
+vp_load_vkms() {
+	vp_insmod "$VPLANE_MODULES/vkms.ko" enable_writeback=1 \
+		enable_overlay=1 enable_cursor=1
+}
+
+vp_load_vfio() {
+	vp_modprobe vfio && vp_modprobe vfio_iommu_type1 && vp_modprobe mdev
+}

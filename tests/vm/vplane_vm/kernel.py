@@ -1,0 +1,259 @@
+"""Resolve, download and unpack the Debian kernel the VM tests run.
+
+The kernel is whatever `linux-image-amd64` depends on right now, resolved
+through apt-cache at run time. Everything lands in a cache directory keyed by
+ABI and package version, so a second run downloads and unpacks nothing.
+"""
+
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class HarnessError(Exception):
+    """A failure the user can act on; the message says what to do."""
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("VPLANE_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(xdg) / "vplane"
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    abi: str        # "6.1.0-56-amd64"
+    version: str    # Debian package version, "6.1.192-2"
+
+    @property
+    def series(self) -> str:
+        """Upstream series of the ABI: "6.1"."""
+        return ".".join(self.abi.split(".")[:2])
+
+    @property
+    def common_abi(self) -> str:
+        """The ABI without its flavour: "6.1.0-56"."""
+        return self.abi.rsplit("-", 1)[0]
+
+    def packages(self):
+        """(name, version) of every package the harness downloads."""
+        return [
+            ("linux-image-" + self.abi, self.version),
+            ("linux-headers-" + self.abi, self.version),
+            ("linux-headers-" + self.common_abi + "-common", self.version),
+            ("linux-kbuild-" + self.series, self.version),
+            ("linux-source-" + self.series, self.version),
+        ]
+
+    @property
+    def key(self) -> str:
+        return self.abi + "_" + self.version
+
+
+_IMAGE_DEP = re.compile(
+    r"^\s*Depends:\s*linux-image-(\d+\.\d+\.\d+-\d+-[a-z0-9]+)\s*$", re.M)
+_CANDIDATE = re.compile(r"^\s*Candidate:\s*(\S+)\s*$", re.M)
+
+
+def parse_image_abi(depends_text: str) -> str:
+    """ABI that `apt-cache depends linux-image-amd64` names."""
+    found = _IMAGE_DEP.findall(depends_text)
+    if not found:
+        raise HarnessError(
+            "apt-cache does not name a linux-image-<abi> dependency of "
+            "linux-image-amd64; run `apt-get update` first")
+    return found[0]
+
+
+def parse_candidate(policy_text: str) -> str:
+    """Candidate version out of `apt-cache policy <pkg>`."""
+    m = _CANDIDATE.search(policy_text)
+    if not m or m.group(1) == "(none)":
+        raise HarnessError("apt-cache policy shows no candidate version")
+    return m.group(1)
+
+
+def _run(cmd, **kw):
+    return subprocess.run(cmd, check=True, text=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def resolve() -> KernelSpec:
+    """The kernel linux-image-amd64 depends on, from the local apt lists."""
+    try:
+        dep = _run(["apt-cache", "depends", "linux-image-amd64"]).stdout
+        abi = parse_image_abi(dep)
+        pol = _run(["apt-cache", "policy", "linux-image-" + abi]).stdout
+        return KernelSpec(abi, parse_candidate(pol))
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise HarnessError("cannot resolve the Debian kernel with apt-cache: "
+                           + str(e)) from e
+
+
+def newest_cached() -> "KernelSpec | None":
+    """A complete cached kernel, for when apt cannot answer (offline)."""
+    root = cache_dir() / "kernel"
+    best = None
+    for d in sorted(root.glob("*_*")) if root.is_dir() else []:
+        if (d / ".complete").exists():
+            abi, version = d.name.split("_", 1)
+            best = KernelSpec(abi, version)
+    return best
+
+
+class Kernel:
+    """An unpacked kernel in the cache: image, headers, sources, modules."""
+
+    def __init__(self, spec: KernelSpec):
+        self.spec = spec
+        self.dir = cache_dir() / "kernel" / spec.key
+
+    @property
+    def root(self) -> Path:
+        """The dpkg -x root: boot/, lib/modules/, usr/src/."""
+        return self.dir / "root"
+
+    @property
+    def vmlinuz(self) -> Path:
+        return self.root / "boot" / ("vmlinuz-" + self.spec.abi)
+
+    @property
+    def kdir(self) -> Path:
+        return self.root / "usr/src" / ("linux-headers-" + self.spec.abi)
+
+    @property
+    def moddir(self) -> Path:
+        return self.root / "lib/modules" / self.spec.abi
+
+    @property
+    def srcdir(self) -> Path:
+        """The parts of linux-source the harness builds out of tree."""
+        return self.dir / "src" / ("linux-source-" + self.spec.series)
+
+    @property
+    def extra_modules(self) -> Path:
+        """vkms, mbochs, mdpy built against this kernel."""
+        return self.dir / "modules"
+
+    def complete(self) -> bool:
+        return (self.dir / ".complete").exists()
+
+
+def _lock(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    f = open(path, "w")
+    fcntl.flock(f, fcntl.LOCK_EX)
+    return f
+
+
+def _log(msg: str):
+    print("vmrun: " + msg, file=sys.stderr, flush=True)
+
+
+def download(spec: KernelSpec) -> "list[Path]":
+    """Download each .deb once into the cache; return their paths."""
+    debs = cache_dir() / "debs"
+    debs.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, version in spec.packages():
+        # apt names files <name>_<version with ':' as %3a>_<arch>.deb
+        fver = version.replace(":", "%3a")
+        have = sorted(debs.glob(f"{name}_{fver}_*.deb"))
+        if not have:
+            _log(f"downloading {name}={version}")
+            try:
+                _run(["apt-get", "download", f"{name}={version}"], cwd=debs)
+            except subprocess.CalledProcessError as e:
+                raise HarnessError(
+                    f"apt-get download {name}={version} failed:\n{e.stderr}"
+                    "\n(is the package archive reachable? try apt-get update)"
+                ) from e
+            have = sorted(debs.glob(f"{name}_{fver}_*.deb"))
+            if not have:
+                raise HarnessError(f"apt-get download left no {name} .deb")
+        paths.append(have[0])
+    return paths
+
+
+def patch_headers_makefile(text: str, root: Path) -> str:
+    """Debian's headers Makefile includes the -common tree by absolute path;
+    point it into the unpacked root instead of /usr/src."""
+    return re.sub(r"^include /usr/src/", f"include {root}/usr/src/", text,
+                  flags=re.M)
+
+
+# Out-of-tree builds the harness makes from linux-source.
+SOURCE_PATHS = ["drivers/gpu/drm/vkms", "samples/vfio-mdev"]
+EXTRA_BUILDS = [
+    ("drivers/gpu/drm/vkms", ["CONFIG_DRM_VKMS=m"], ["vkms.ko"]),
+    ("samples/vfio-mdev",
+     ["CONFIG_SAMPLE_VFIO_MDEV_MBOCHS=m", "CONFIG_SAMPLE_VFIO_MDEV_MDPY=m"],
+     ["mbochs.ko", "mdpy.ko"]),
+]
+
+
+def ensure(spec: KernelSpec) -> Kernel:
+    """Download, unpack and build everything for `spec`, once."""
+    from . import modules  # circular at import time otherwise
+
+    k = Kernel(spec)
+    if k.complete():
+        return k
+    with _lock(cache_dir() / "kernel" / (spec.key + ".lock")):
+        if k.complete():
+            return k
+        debs = download(spec)
+        tmp = k.dir.with_name(k.dir.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(k.dir, ignore_errors=True)  # an interrupted run
+        (tmp / "root").mkdir(parents=True)
+        for deb in debs:
+            if deb.name.startswith("linux-source-"):
+                continue
+            _log(f"unpacking {deb.name}")
+            _run(["dpkg-deb", "-x", str(deb), str(tmp / "root")])
+        mk = tmp / "root/usr/src" / ("linux-headers-" + spec.abi) / "Makefile"
+        mk.write_text(patch_headers_makefile(mk.read_text(), k.root))
+        src = [d for d in debs if d.name.startswith("linux-source-")][0]
+        _log(f"extracting {', '.join(SOURCE_PATHS)} from {src.name}")
+        (tmp / "src").mkdir()
+        tarname = f"./usr/src/linux-source-{spec.series}.tar.xz"
+        prefix = f"linux-source-{spec.series}/"
+        fsys = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(src)],
+                                stdout=subprocess.PIPE)
+        inner = subprocess.Popen(["tar", "-xO", tarname], stdin=fsys.stdout,
+                                 stdout=subprocess.PIPE)
+        fsys.stdout.close()
+        untar = subprocess.run(
+            ["tar", "-xJ", "-C", str(tmp / "src")]
+            + [prefix + p for p in SOURCE_PATHS], stdin=inner.stdout)
+        inner.stdout.close()
+        if inner.wait() or fsys.wait() or untar.returncode:
+            raise HarnessError(f"extracting sources from {src} failed")
+        os.rename(tmp, k.dir)
+        _run(["depmod", "-b", str(k.root), spec.abi])
+        for rel, flags, kos in EXTRA_BUILDS:
+            modules.build_external(k.kdir, k.srcdir / rel,
+                                   k.dir / "build" / Path(rel).name, flags,
+                                   kos, k.extra_modules)
+        (k.dir / ".complete").write_text(spec.version + "\n")
+    return k
+
+
+def current(offline_ok: bool = True) -> Kernel:
+    """The kernel to test on: resolved from apt, else the newest cached."""
+    try:
+        spec = resolve()
+    except HarnessError as e:
+        spec = newest_cached() if offline_ok else None
+        if spec is None:
+            raise
+        _log(f"{e}; using cached kernel {spec.key}")
+    return ensure(spec)

@@ -1,0 +1,33 @@
+"""Scan a kernel log for the reports that fail a VM run."""
+
+import re
+
+# Each pattern is a report the kernel prints only when something is wrong.
+BAD_PATTERNS = [
+    ("WARN", re.compile(r"\bWARNING: (CPU|at)\b")),
+    ("BUG", re.compile(r"\bBUG: |kernel BUG at")),
+    ("Oops", re.compile(r"\bOops\b")),
+    ("Call Trace", re.compile(r"Call Trace:")),
+    ("general protection fault", re.compile(r"general protection fault")),
+    ("KASAN", re.compile(r"\bKASAN\b")),
+    ("UBSAN", re.compile(r"\bUBSAN\b")),
+    ("lockdep", re.compile(r"possible circular locking|suspicious RCU usage|"
+                           r"possible recursive locking|inconsistent lock state")),
+    ("DMA-API", re.compile(r"DMA-API: ")),
+    ("kmemleak", re.compile(r"kmemleak: \d+ new suspected memory leaks")),
+    ("panic", re.compile(r"Kernel panic")),
+    ("hung task", re.compile(r"blocked for more than \d+ seconds")),
+    ("soft lockup", re.compile(r"soft lockup|hard LOCKUP|rcu_sched detected stalls|"
+                               r"rcu: INFO: rcu_preempt detected stalls")),
+]
+
+
+def bad_lines(text: str):
+    """[(kind, line)] for every line of `text` that reports a kernel bug."""
+    found = []
+    for line in text.splitlines():
+        for kind, pat in BAD_PATTERNS:
+            if pat.search(line):
+                found.append((kind, line.strip()))
+                break
+    return found

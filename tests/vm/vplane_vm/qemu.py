@@ -1,0 +1,92 @@
+"""Boot the test kernel under QEMU with the host's root shared over 9p."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .kernel import HarnessError
+
+QEMU = "qemu-system-x86_64"
+
+
+def command(vmlinuz: Path, initrd: Path, results: Path, accel: str,
+            cmdline_extra: str = "", memory_mb: int = 3072) -> "list[str]":
+    cpu = ["-accel", "kvm", "-cpu", "host"] if accel == "kvm" else \
+        ["-accel", "tcg,thread=multi", "-cpu", "max"]
+    append = ("console=ttyS0 loglevel=5 panic=-1 oops=panic "
+              "panic_on_warn=0 mitigations=off tsc=reliable "
+              "8250.nr_uarts=1 " + cmdline_extra).strip()
+    return [QEMU, "-machine", "q35", *cpu, "-smp", "2", "-m", str(memory_mb),
+            "-nodefaults", "-no-user-config", "-vga", "none",
+            "-display", "none", "-monitor", "none", "-serial", "stdio",
+            "-nic", "none", "-no-reboot",
+            "-kernel", str(vmlinuz), "-initrd", str(initrd),
+            "-append", append,
+            "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,"
+            "readonly=on,multidevs=remap",
+            "-virtfs", f"local,path={results},mount_tag=results,"
+            "security_model=none,multidevs=remap"]
+
+
+class Console:
+    """QEMU's serial console: copied to a file, marker lines timestamped."""
+
+    def __init__(self, proc, log_path: Path, echo: bool):
+        self.proc = proc
+        self.start = time.monotonic()
+        self.marks = {}
+        self.tail = []
+        self.log = open(log_path, "w", errors="replace")
+        self.echo = echo
+        self.thread = threading.Thread(target=self._pump, daemon=True)
+        self.thread.start()
+
+    def _pump(self):
+        for raw in self.proc.stdout:
+            line = raw.decode(errors="replace").rstrip("\r\n")
+            self.log.write(line + "\n")
+            self.log.flush()
+            self.tail = (self.tail + [line])[-60:]
+            if self.echo:
+                print(line, file=sys.stderr, flush=True)
+            if line.startswith("VPLANE-MARK "):
+                key = line.split()[1]
+                self.marks.setdefault(key, time.monotonic() - self.start)
+
+    def close(self):
+        self.thread.join(timeout=5)
+        self.log.close()
+
+
+def run(cmd, console_log: Path, timeout_s: float, echo: bool = False):
+    """Run QEMU to completion or kill it at the timeout.
+    Returns (exit code or None when killed, Console)."""
+    if not shutil.which(QEMU):
+        raise HarnessError(f"{QEMU} not found: install qemu-system-x86")
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    con = Console(proc, console_log, echo)
+    try:
+        rc = proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        rc = None
+    con.close()
+    return rc, con
+
+
+def probe_kvm(vmlinuz: Path, initrd: Path, results: Path, log: Path) -> bool:
+    """KVM only if a short boot really reaches userspace with it."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return False
+    results.mkdir(parents=True, exist_ok=True)
+    rc, con = run(command(vmlinuz, initrd, results, "kvm", "vplane.probe=1",
+                          memory_mb=512), log, timeout_s=20)
+    return rc == 0 and "probe-ok" in con.marks
