@@ -91,8 +91,9 @@ def load_order(wanted, deps, builtin) -> "list[str]":
             raise HarnessError("module dependency cycle: "
                                + " -> ".join(chain + [name]))
         if name not in deps:
-            raise HarnessError(f"module {name} is neither built in nor in "
-                               "modules.dep")
+            needed = f" (needed by {' -> '.join(chain)})" if chain else ""
+            raise HarnessError(f"module {name}{needed} is neither built in "
+                               "nor in modules.dep")
         for d in deps[name]:
             visit(d, chain + [name])
         seen.add(name)

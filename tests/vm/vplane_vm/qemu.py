@@ -14,7 +14,7 @@ from .kernel import HarnessError
 QEMU = "qemu-system-x86_64"
 
 
-def command(vmlinuz: Path, initrd: Path, results: Path, accel: str,
+def command(kernel_image: Path, initrd: Path, results: Path, accel: str,
             cmdline_extra: str = "", memory_mb: int = 3072) -> "list[str]":
     cpu = ["-accel", "kvm", "-cpu", "host"] if accel == "kvm" else \
         ["-accel", "tcg,thread=multi", "-cpu", "max"]
@@ -25,7 +25,7 @@ def command(vmlinuz: Path, initrd: Path, results: Path, accel: str,
             "-nodefaults", "-no-user-config", "-vga", "none",
             "-display", "none", "-monitor", "none", "-serial", "stdio",
             "-nic", "none", "-no-reboot",
-            "-kernel", str(vmlinuz), "-initrd", str(initrd),
+            "-kernel", str(kernel_image), "-initrd", str(initrd),
             "-append", append,
             "-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,"
             "readonly=on,multidevs=remap",
@@ -88,5 +88,5 @@ def probe_kvm(vmlinuz: Path, initrd: Path, results: Path, log: Path) -> bool:
         return False
     results.mkdir(parents=True, exist_ok=True)
     rc, con = run(command(vmlinuz, initrd, results, "kvm", "vplane.probe=1",
-                          memory_mb=512), log, timeout_s=20)
+                          memory_mb=512), log, timeout_s=10)
     return rc == 0 and "probe-ok" in con.marks

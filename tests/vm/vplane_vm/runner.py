@@ -21,7 +21,7 @@ def _accel(kern: kernel.Kernel, initrd: Path, vmdir: Path) -> str:
     stamp = vmdir / "accel"
     if stamp.exists():
         return stamp.read_text().strip()
-    ok = qemu.probe_kvm(kern.vmlinuz, initrd, vmdir / "probe",
+    ok = qemu.probe_kvm(kern.boot_image(), initrd, vmdir / "probe",
                         vmdir / "probe-console.log")
     accel = "kvm" if ok else "tcg"
     print(f"vmrun: KVM probe {'succeeded' if ok else 'failed'}; using {accel}",
@@ -39,7 +39,8 @@ def stage_modules(kern: kernel.Kernel, extra, dest: Path):
 
 def run_group(group_file: Path, src: Path, build: Path, extra_modules,
               echo: bool = False, strict: bool = False,
-              timeout_s: "float | None" = None) -> int:
+              timeout_s: "float | None" = None,
+              show_logs: bool = False) -> int:
     group = group_file.stem
     plan = tap.parse_group(group_file.read_text(), str(group_file))
     kern = kernel.current()
@@ -64,7 +65,7 @@ def run_group(group_file: Path, src: Path, build: Path, extra_modules,
 
     limit = timeout_s or BOOT_ALLOWANCE_S + sum(t.timeout + 5 for t in plan)
     t0 = time.monotonic()
-    rc, con = qemu.run(qemu.command(kern.vmlinuz, initrd, out, accel),
+    rc, con = qemu.run(qemu.command(kern.boot_image(), initrd, out, accel),
                        out / "console.log", limit, echo)
     wall = time.monotonic() - t0
 
@@ -93,6 +94,11 @@ def run_group(group_file: Path, src: Path, build: Path, extra_modules,
     if rc is None or "done" not in con.marks:
         rep.add(False, "guest ran to completion", diag=[f"  # {why}"]
                 + ["  # console: " + ln for ln in con.tail[-40:]])
+    if show_logs:
+        for t in plan:
+            print(f"\n===== {t.name} =====")
+            print(logs.get(t.name, "").rstrip() or "(no output)")
+        print()
     sys.stdout.write(rep.text())
     sys.stdout.flush()
     print(f"vmrun: console and logs in {out}", file=sys.stderr)

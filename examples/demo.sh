@@ -1,0 +1,21 @@
+#!/bin/bash
+# vplane's end-to-end demo: installs what is missing, builds vplane and its
+# kernel module, boots a real Debian 6.1 kernel under QEMU with vkms and
+# vplane.ko, and shows each step of the display path as it runs.
+set -euo pipefail
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${VPLANE_BUILD_DIR:-$src/build}
+
+"$src/tests/deps.sh"
+"$src/tests/vm/vmrun" prepare
+if [ -f "$build/build.ninja" ]; then
+	meson setup --reconfigure "$build" "$src" >/dev/null
+else
+	meson setup "$build" "$src" >/dev/null
+fi
+meson compile -C "$build"
+meson compile -C "$build" driver
+
+echo "demo: booting the test VM (TCG: about 10 s to userspace)"
+exec "$src/tests/vm/vmrun" run "$src/examples/demo/demo.txt" \
+	--build "$build" --module "$build/driver/vplane.ko" --echo --show-logs

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Installs, with apt-get, whatever vplane's build, tests and demo need and
+# this machine lacks; prints what it installs. Idempotent: a machine that has
+# everything is left alone and nothing is downloaded.
+set -euo pipefail
+
+packages=(
+	# build
+	gcc make meson ninja-build pkg-config python3 libc6-dev libdrm-dev
+	# out-of-tree kernel modules against Debian's headers (gcc-12, kmod)
+	gcc-12 kmod bc
+	# the VM harness: kernel download and unpack, QEMU, stage-1 userspace
+	apt dpkg xz-utils qemu-system-x86 busybox-static
+	# tools the in-guest tests use from the host's root
+	iproute2 procps coreutils util-linux drm-info
+)
+
+# The VM harness resolves the kernel from apt's lists: make sure there are
+# some, and that they are not so old that the archive dropped their kernel.
+lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mtime -1 2>/dev/null | head -n 1)
+if [ -z "$lists" ] && [ "$(id -u)" -eq 0 ]; then
+	echo "deps: apt lists missing or older than a day: apt-get update"
+	apt-get update -q
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]}" >&2
+	echo "deps: run as root (or install them) to continue" >&2
+	exit 1
+fi
+echo "deps: installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}"; then
+	echo "deps: apt-get install failed for: ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installed: ${missing[*]}"

@@ -1,0 +1,36 @@
+#!/bin/bash
+# The whole vplane test suite, as CI runs it: installs what is missing,
+# builds with warnings as errors, then runs the unit suite (host) and the VM
+# suite (a real Debian 6.1 kernel under QEMU). Exits non-zero on any failure;
+# an in-guest skip is a failure here (VPLANE_STRICT=1).
+#
+#   tests/run.sh            everything
+#   tests/run.sh unit       one suite (unit, vm)
+set -euo pipefail
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build=${VPLANE_BUILD_DIR:-$src/build}
+start=$(date +%s)
+
+"$src/tests/deps.sh"
+"$src/tests/vm/vmrun" prepare
+
+if [ -f "$build/build.ninja" ]; then
+	meson setup --reconfigure -Dwerror=true "$build" "$src" >/dev/null
+else
+	meson setup -Dwerror=true "$build" "$src"
+fi
+meson compile -C "$build"
+meson compile -C "$build" driver
+
+suites=("$@")
+[ ${#suites[@]} -gt 0 ] || suites=(unit vm)
+args=()
+for s in "${suites[@]}"; do args+=(--suite "$s"); done
+
+rc=0
+VPLANE_STRICT=1 meson test -C "$build" --verbose --print-errorlogs \
+	"${args[@]}" || rc=$?
+
+python3 "$src/tests/summary.py" "$build/meson-logs/testlog.json" || rc=1
+echo "tests: total time $(($(date +%s) - start)) s"
+exit $rc

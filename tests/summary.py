@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Closing line of tests/run.sh: counts every meson test and every TAP
+subtest of the VM suite from meson's testlog.json. A skip fails the run:
+nothing is allowed to pass by not running."""
+
+import json
+import re
+import sys
+
+TAP_PLAN = re.compile(r"^1\.\.\d+\s*$", re.M)
+TAP_LINE = re.compile(r"^(ok|not ok)\b.*?(#\s*(SKIP|TODO)\b)?", re.I)
+
+
+def count(entries):
+    passed = failed = skipped = 0
+    skips = []
+    for e in entries:
+        result = e.get("result", "")
+        if TAP_PLAN.search(e.get("stdout") or ""):
+            sub = 0
+            for line in e["stdout"].splitlines():
+                m = TAP_LINE.match(line)
+                if not m:
+                    continue
+                sub += 1
+                if m.group(3) and m.group(3).upper() == "SKIP":
+                    skipped += 1
+                    skips.append(f"{e['name']}: {line}")
+                elif m.group(1) == "ok":
+                    passed += 1
+                else:
+                    failed += 1
+            if sub and result in ("OK", "FAIL", "SKIP"):
+                continue
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+            skips.append(e["name"])
+        else:
+            failed += 1
+    return passed, failed, skipped, skips
+
+
+def main(path):
+    with open(path) as f:
+        entries = [json.loads(line) for line in f if line.strip()]
+    passed, failed, skipped, skips = count(entries)
+    for s in skips:
+        print(f"tests: skipped (counts as a failure): {s}")
+    print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if failed or skipped or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))

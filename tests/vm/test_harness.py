@@ -1,0 +1,267 @@
+"""Unit tests of the VM harness's pure logic (no QEMU, no network)."""
+
+import lzma
+import tempfile
+import unittest
+from pathlib import Path
+
+from vplane_vm import initramfs, kernel, kmsg, modules, tap
+
+DEPENDS = """linux-image-amd64
+  Depends: linux-image-6.1.0-56-amd64
+"""
+POLICY = """linux-image-6.1.0-56-amd64:
+  Installed: (none)
+  Candidate: 6.1.192-2
+  Version table:
+     6.1.192-2 500
+"""
+
+
+class KernelResolution(unittest.TestCase):
+    def test_abi_from_apt_cache_depends(self):
+        self.assertEqual(kernel.parse_image_abi(DEPENDS), "6.1.0-56-amd64")
+
+    def test_first_image_dependency_wins(self):
+        text = DEPENDS + "  Depends: linux-image-6.1.0-55-amd64\n"
+        self.assertEqual(kernel.parse_image_abi(text), "6.1.0-56-amd64")
+
+    def test_no_image_dependency_is_an_error_that_says_what_to_do(self):
+        with self.assertRaisesRegex(kernel.HarnessError, "apt-get update"):
+            kernel.parse_image_abi("linux-image-amd64\n")
+
+    def test_meta_package_names_are_not_an_abi(self):
+        with self.assertRaises(kernel.HarnessError):
+            kernel.parse_image_abi("  Depends: linux-image-amd64-signed\n")
+
+    def test_candidate_version(self):
+        self.assertEqual(kernel.parse_candidate(POLICY), "6.1.192-2")
+
+    def test_no_candidate(self):
+        with self.assertRaises(kernel.HarnessError):
+            kernel.parse_candidate("x:\n  Installed: (none)\n"
+                                   "  Candidate: (none)\n")
+
+    def test_package_set_matches_one_version(self):
+        spec = kernel.KernelSpec("6.1.0-56-amd64", "6.1.192-2")
+        self.assertEqual(spec.packages(), [
+            ("linux-image-6.1.0-56-amd64", "6.1.192-2"),
+            ("linux-headers-6.1.0-56-amd64", "6.1.192-2"),
+            ("linux-headers-6.1.0-56-common", "6.1.192-2"),
+            ("linux-kbuild-6.1", "6.1.192-2"),
+            ("linux-source-6.1", "6.1.192-2"),
+        ])
+        self.assertEqual(spec.key, "6.1.0-56-amd64_6.1.192-2")
+
+    def test_headers_makefile_points_into_the_cache(self):
+        text = "include /usr/src/linux-headers-6.1.0-56-common/Makefile\n"
+        out = kernel.patch_headers_makefile(text, Path("/c/root"))
+        self.assertEqual(
+            out, "include /c/root/usr/src/linux-headers-6.1.0-56-common/"
+            "Makefile\n")
+
+    def test_offline_fallback_takes_only_complete_kernels(self):
+        with tempfile.TemporaryDirectory() as d:
+            import os
+            old = os.environ.get("VPLANE_CACHE")
+            os.environ["VPLANE_CACHE"] = d
+            try:
+                (Path(d) / "kernel/6.1.0-9-amd64_6.1.1-1").mkdir(parents=True)
+                self.assertIsNone(kernel.newest_cached())
+                (Path(d) / "kernel/6.1.0-9-amd64_6.1.1-1/.complete").touch()
+                self.assertEqual(kernel.newest_cached(),
+                                 kernel.KernelSpec("6.1.0-9-amd64", "6.1.1-1"))
+            finally:
+                if old is None:
+                    del os.environ["VPLANE_CACHE"]
+                else:
+                    os.environ["VPLANE_CACHE"] = old
+
+
+class VmlinuxExtraction(unittest.TestCase):
+    def test_finds_the_elf_after_a_false_magic(self):
+        elf = b"\x7fELF" + bytes(range(256)) * 8
+        blob = (b"MZ stub" + kernel.XZ_MAGIC + b"junk" + b"\0" * 32
+                + lzma.compress(elf, format=lzma.FORMAT_XZ) + b"trailer")
+        self.assertEqual(kernel.extract_vmlinux(blob), elf)
+
+    def test_no_payload(self):
+        with self.assertRaises(kernel.HarnessError):
+            kernel.extract_vmlinux(b"MZ" + b"\0" * 100)
+
+
+DEP = """kernel/fs/9p/9p.ko: kernel/net/9p/9pnet.ko kernel/fs/netfs/netfs.ko kernel/fs/fscache/fscache.ko
+kernel/net/9p/9pnet.ko:
+kernel/fs/netfs/netfs.ko:
+kernel/fs/fscache/fscache.ko: kernel/fs/netfs/netfs.ko
+kernel/net/9p/9pnet_virtio.ko: kernel/net/9p/9pnet.ko kernel/drivers/virtio/virtio_ring.ko
+kernel/drivers/vfio/pci/vfio-pci.ko: kernel/drivers/vfio/pci/vfio-pci-core.ko
+kernel/drivers/vfio/pci/vfio-pci-core.ko:
+"""
+
+
+class ModuleOrder(unittest.TestCase):
+    def setUp(self):
+        self.deps = modules.parse_modules_dep(DEP)
+
+    def test_names_normalise_dashes(self):
+        self.assertEqual(modules.module_name("a/vfio-pci.ko.xz"), "vfio_pci")
+        self.assertIn("vfio_pci_core", self.deps["vfio_pci"])
+
+    def test_dependencies_come_first_once(self):
+        order = modules.load_order(["9p", "9pnet_virtio"], self.deps,
+                                   {"virtio_ring"})
+        self.assertEqual(order, ["9pnet", "netfs", "fscache", "9p",
+                                 "9pnet_virtio"])
+
+    def test_unknown_module_is_an_error(self):
+        with self.assertRaisesRegex(kernel.HarnessError, "9pnet_virtio"):
+            modules.load_order(["9pnet_virtio"], self.deps, set())
+
+    def test_cycle_is_an_error(self):
+        deps = {"a": ["b"], "b": ["a"]}
+        with self.assertRaisesRegex(kernel.HarnessError, "cycle"):
+            modules.load_order(["a"], deps, set())
+
+    def test_link_tree_mirrors_sources_and_drops_stale_links(self):
+        with tempfile.TemporaryDirectory() as d:
+            src, out = Path(d, "src"), Path(d, "out")
+            (src / "uapi").mkdir(parents=True)
+            (src / "a.c").write_text("a")
+            (src / "gone.c").write_text("g")
+            (src / "a.o").write_text("object")
+            (src / "uapi/h.h").write_text("h")
+            modules.link_tree(src, out)
+            (src / "gone.c").unlink()
+            modules.link_tree(src, out)
+            self.assertEqual((out / "a.c").read_text(), "a")
+            self.assertEqual((out / "uapi/h.h").read_text(), "h")
+            self.assertFalse((out / "a.o").exists())
+            self.assertFalse((out / "gone.c").is_symlink())
+
+
+def parse_newc(data: bytes):
+    """Independent reader of newc archives, for checking the writer."""
+    entries, off = [], 0
+    while True:
+        hdr = data[off:off + 110]
+        assert hdr[:6] == b"070701", hdr[:6]
+        f = [int(hdr[6 + 8 * i:14 + 8 * i], 16) for i in range(13)]
+        mode, size, namesize = f[1], f[6], f[11]
+        off += 110
+        name = data[off:off + namesize - 1].decode()
+        assert data[off + namesize - 1] == 0
+        off += namesize
+        off += -off % 4
+        body = data[off:off + size]
+        off += size
+        off += -off % 4
+        if name == "TRAILER!!!":
+            return entries, off
+        entries.append((name, mode, body))
+
+
+class Cpio(unittest.TestCase):
+    def test_round_trip_with_odd_sizes(self):
+        entries = [("bin", initramfs.DIR, b""),
+                   ("bin/x", initramfs.EXEC, b"abc"),
+                   ("modules/odd-name.ko", initramfs.FILE, b"12345")]
+        data = initramfs.cpio_archive(entries)
+        parsed, end = parse_newc(data)
+        self.assertEqual(parsed, entries)
+        self.assertEqual(end, len(data))
+        self.assertEqual(len(data) % 4, 0)
+
+    def test_reproducible(self):
+        e = [("init", initramfs.EXEC, b"#!/bin/sh\n")]
+        self.assertEqual(initramfs.cpio_archive(e), initramfs.cpio_archive(e))
+
+
+class KernelLog(unittest.TestCase):
+    BAD = [
+        "[   12.3] WARNING: CPU: 1 PID: 77 at drivers/x.c:12 f+0x1/0x2",
+        "[    1.0] BUG: KASAN: slab-out-of-bounds in mdev_access+0x1",
+        "[    1.0] BUG: unable to handle page fault for address: 0000",
+        "[    1.0] kernel BUG at mm/slub.c:123!",
+        "[    1.0] Call Trace:",
+        "[    1.0] general protection fault, probably for non-canonical",
+        "[    1.0] UBSAN: array-index-out-of-bounds in x.c:1:2",
+        "[    1.0] WARNING: possible circular locking dependency detected",
+        "[    1.0] WARNING: suspicious RCU usage",
+        "[    1.0] DMA-API: device driver frees DMA memory with wrong size",
+        "[    1.0] kmemleak: 3 new suspected memory leaks (see x)",
+        "[    1.0] INFO: task x:1 blocked for more than 120 seconds.",
+        "[    1.0] Kernel panic - not syncing: Fatal exception",
+    ]
+    GOOD = [
+        "[    2.2] mtrr: your CPUs had inconsistent fixed MTRR settings",
+        "[   10.8] vkms: loading out-of-tree module taints kernel.",
+        "[   10.8] vplane: module verification failed: signature and/or "
+        "required key missing - tainting kernel",
+        "[    1.0] ACPI: bus type PCI registered",
+        "VPLANE-MARK first-test 8.01",
+    ]
+
+    def test_every_report_is_caught(self):
+        for line in self.BAD:
+            self.assertTrue(kmsg.bad_lines(line), line)
+
+    def test_ordinary_boot_lines_are_not(self):
+        self.assertEqual(kmsg.bad_lines("\n".join(self.GOOD)), [])
+
+
+class Tap(unittest.TestCase):
+    GROUP = """# comment
+a   10  tests/x.sh --flag "two words"
+
+b 5 true
+"""
+
+    def test_group_parsing(self):
+        plan = tap.parse_group(self.GROUP)
+        self.assertEqual([(t.name, t.timeout) for t in plan],
+                         [("a", 10), ("b", 5)])
+        self.assertEqual(plan[0].command, 'tests/x.sh --flag "two words"')
+
+    def test_group_errors(self):
+        for bad in ["a x cmd", "a 0 cmd", "a 10", "a b 10 c", "",
+                    "a 1 x\na 1 y", "a/b 1 x"]:
+            with self.assertRaises(ValueError, msg=bad):
+                tap.parse_group(bad)
+
+    def test_status_ignores_a_truncated_line(self):
+        st = tap.parse_status("a\t0\t12\nb\t1\t40\nc\t7")
+        self.assertEqual(sorted(st), ["a", "b"])
+        self.assertEqual(st["b"].rc, 1)
+
+    def _report(self, status, logs, strict=False):
+        plan = tap.parse_group("a 10 x\nb 10 y\nc 10 z\nd 3 w\n")
+        rep = tap.Report()
+        tap.report_tests(rep, plan, tap.parse_status(status), logs, strict,
+                         "the guest was killed")
+        return rep
+
+    def test_outcomes(self):
+        rep = self._report("a\t0\t5\nb\t77\t1\nd\t124\t3000\n",
+                           {"a": "# fps 60\nok\n", "b": "no device here\n"})
+        text = rep.text()
+        self.assertTrue(text.startswith("1..4\n"))
+        self.assertIn("# fps 60", text)
+        self.assertIn("ok 1 - a (5 ms)", text)
+        self.assertIn("ok 2 - b # SKIP no device here", text)
+        self.assertIn("not ok 3 - c", text)
+        self.assertIn("the guest was killed", text)
+        self.assertIn("not ok 4 - d", text)
+        self.assertIn("timed out after 3 s", text)
+        self.assertEqual(rep.failed, 2)
+
+    def test_strict_turns_skips_into_failures(self):
+        rep = self._report("a\t0\t5\nb\t77\t1\nc\t0\t1\nd\t0\t1\n",
+                           {"b": "no device\n"}, strict=True)
+        self.assertEqual(rep.failed, 1)
+        self.assertIn("not ok 2 - b", rep.text())
+        self.assertNotIn("SKIP", rep.text())
+
+
+if __name__ == "__main__":
+    unittest.main()
