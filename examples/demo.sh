@@ -14,8 +14,7 @@ else
 	meson setup "$build" "$src" >/dev/null
 fi
 meson compile -C "$build"
-meson compile -C "$build" driver
 
 echo "demo: booting the test VM (TCG: about 10 s to userspace)"
 exec "$src/tests/vm/vmrun" run "$src/examples/demo/demo.txt" \
-	--build "$build" --module "$build/driver/vplane.ko" --echo --show-logs
+	--build "$build" --driver "$src/driver" --echo --show-logs

@@ -20,7 +20,6 @@ else
 	meson setup -Dwerror=true "$build" "$src"
 fi
 meson compile -C "$build"
-meson compile -C "$build" driver
 
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(unit vm)

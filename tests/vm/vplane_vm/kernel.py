@@ -81,6 +81,21 @@ def parse_candidate(policy_text: str) -> str:
     return m.group(1)
 
 
+# Tool -> the Debian package that provides it, for errors that say what to do.
+TOOLS = {"apt-get": "apt", "apt-cache": "apt", "dpkg-deb": "dpkg",
+         "depmod": "kmod", "make": "make", "gcc-12": "gcc-12",
+         "tar": "tar", "xz": "xz-utils"}
+
+
+def require(*tools):
+    """Fail with the package to install when a tool is missing."""
+    for t in tools:
+        if not shutil.which(t):
+            raise HarnessError(f"{t} not found: apt-get install "
+                               f"{TOOLS.get(t, t)} (tests/deps.sh installs "
+                               "everything)")
+
+
 def _run(cmd, **kw):
     return subprocess.run(cmd, check=True, text=True,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
@@ -88,6 +103,7 @@ def _run(cmd, **kw):
 
 def resolve() -> KernelSpec:
     """The kernel linux-image-amd64 depends on, from the local apt lists."""
+    require("apt-cache")
     try:
         dep = _run(["apt-cache", "depends", "linux-image-amd64"]).stdout
         abi = parse_image_abi(dep)
@@ -235,6 +251,7 @@ def ensure(spec: KernelSpec) -> Kernel:
     k = Kernel(spec)
     if k.complete():
         return k
+    require("apt-get", "dpkg-deb", "depmod", "make", "gcc-12", "tar", "xz")
     with _lock(cache_dir() / "kernel" / (spec.key + ".lock")):
         if k.complete():
             return k
