@@ -9,6 +9,8 @@ packages=(
 	gcc make meson ninja-build pkg-config python3 libc6-dev libdrm-dev
 	# out-of-tree kernel modules against Debian's headers (gcc-12, kmod)
 	gcc-12 kmod bc
+	# the debug kernel (tests/vm/vmrun debug-kernel)
+	flex bison libelf-dev libssl-dev
 	# the VM harness: kernel download and unpack, QEMU, stage-1 userspace
 	apt dpkg xz-utils qemu-system-x86 busybox-static
 	# tools the in-guest tests use from the host's root

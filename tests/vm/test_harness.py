@@ -5,7 +5,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from vplane_vm import initramfs, kernel, kmsg, modules, tap
+from vplane_vm import debugkernel, initramfs, kernel, kmsg, modules, tap
 
 DEPENDS = """linux-image-amd64
   Depends: linux-image-6.1.0-56-amd64
@@ -261,6 +261,38 @@ b 5 true
         self.assertEqual(rep.failed, 1)
         self.assertIn("not ok 2 - b", rep.text())
         self.assertNotIn("SKIP", rep.text())
+
+
+class DebugConfig(unittest.TestCase):
+    FRAGMENT = """# comment
+CONFIG_KASAN=y
+CONFIG_LOCALVERSION="-x"
+# CONFIG_MODULE_SIG is not set
+CONFIG_DRM_VKMS=m
+"""
+
+    def test_fragment_parsing(self):
+        self.assertEqual(debugkernel.parse_fragment(self.FRAGMENT), {
+            "CONFIG_KASAN": "y", "CONFIG_LOCALVERSION": '"-x"',
+            "CONFIG_MODULE_SIG": "n", "CONFIG_DRM_VKMS": "m"})
+
+    def test_dropped_options_are_named(self):
+        want = debugkernel.parse_fragment(self.FRAGMENT)
+        config = ('CONFIG_KASAN=y\nCONFIG_LOCALVERSION="-x"\n'
+                  "CONFIG_DRM_VKMS=y\n")
+        self.assertEqual(debugkernel.unmet(want, config),
+                         ["CONFIG_DRM_VKMS=m (got y)"])
+        self.assertEqual(debugkernel.unmet(
+            want, config.replace("VKMS=y", "VKMS=m")), [])
+
+    def test_the_shipped_fragment_asks_for_the_bug_finders(self):
+        want = debugkernel.parse_fragment(
+            debugkernel.CONFIG_FRAGMENT.read_text())
+        for opt in ("CONFIG_KASAN", "CONFIG_KASAN_INLINE",
+                    "CONFIG_PROVE_LOCKING", "CONFIG_DEBUG_KMEMLEAK",
+                    "CONFIG_UBSAN_BOUNDS", "CONFIG_DMA_API_DEBUG",
+                    "CONFIG_DMABUF_DEBUG", "CONFIG_VFIO_MDEV"):
+            self.assertEqual(want.get(opt), "y", opt)
 
 
 if __name__ == "__main__":

@@ -128,9 +128,20 @@ def newest_cached() -> "KernelSpec | None":
 class Kernel:
     """An unpacked kernel in the cache: image, headers, sources, modules."""
 
+    flavour = "debian"
+
     def __init__(self, spec: KernelSpec):
         self.spec = spec
         self.dir = cache_dir() / "kernel" / spec.key
+
+    @property
+    def abi(self) -> str:
+        """uname -r of the booted kernel."""
+        return self.spec.abi
+
+    @property
+    def label(self) -> str:
+        return self.spec.key
 
     @property
     def root(self) -> Path:
@@ -147,7 +158,7 @@ class Kernel:
 
     @property
     def moddir(self) -> Path:
-        return self.root / "lib/modules" / self.spec.abi
+        return self.root / "lib/modules" / self.abi
 
     @property
     def srcdir(self) -> Path:

@@ -37,14 +37,14 @@ def stage_modules(kern: kernel.Kernel, extra, dest: Path):
         shutil.copy2(ko, dest / ko.name)
 
 
-def run_group(group_file: Path, src: Path, build: Path, extra_modules,
+def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
+              extra_modules,
               echo: bool = False, strict: bool = False,
               timeout_s: "float | None" = None,
               show_logs: bool = False) -> int:
     group = group_file.stem
     plan = tap.parse_group(group_file.read_text(), str(group_file))
-    kern = kernel.current()
-    vmdir = build / "vm"
+    vmdir = build / "vm" / kern.flavour
     out = vmdir / group
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -55,7 +55,7 @@ def run_group(group_file: Path, src: Path, build: Path, extra_modules,
 
     env = {"VPLANE_SRC": src, "VPLANE_BUILD": build, "VPLANE_MODULES": modules,
            "VPLANE_KROOT": kern.root, "VPLANE_RESULTS": "/run/vplane",
-           "VPLANE_GROUP": group, "VPLANE_KVER": kern.spec.abi,
+           "VPLANE_GROUP": group, "VPLANE_KVER": kern.abi,
            "VPLANE_ACCEL": accel,
            "VPLANE_BIND_PATHS": " ".join(str(p) for p in (src, build,
                                                           kern.dir))}
@@ -79,7 +79,7 @@ def run_group(group_file: Path, src: Path, build: Path, extra_modules,
         why = "no status recorded"
     rep = tap.Report()
     boot = con.marks.get("first-test")
-    rep.lines.append(f"# kernel {kern.spec.key}, accel {accel}, "
+    rep.lines.append(f"# kernel {kern.label}, accel {accel}, "
                      f"wall {wall:.1f} s")
     if boot is not None:
         rep.lines.append(f"# boot to first in-guest test: {boot:.1f} s")
