@@ -130,6 +130,9 @@ class ModuleOrder(unittest.TestCase):
             (src / "a.c").write_text("a")
             (src / "gone.c").write_text("g")
             (src / "a.o").write_text("object")
+            (src / "a.mod.c").write_text("generated")
+            (src / "Kbuild").write_text("obj-m += a.o")
+            (src / "README").write_text("doc")
             (src / "uapi/h.h").write_text("h")
             modules.link_tree(src, out)
             (src / "gone.c").unlink()
@@ -137,6 +140,9 @@ class ModuleOrder(unittest.TestCase):
             self.assertEqual((out / "a.c").read_text(), "a")
             self.assertEqual((out / "uapi/h.h").read_text(), "h")
             self.assertFalse((out / "a.o").exists())
+            self.assertFalse((out / "a.mod.c").exists())
+            self.assertFalse((out / "README").exists())
+            self.assertTrue((out / "Kbuild").is_symlink())
             self.assertFalse((out / "gone.c").is_symlink())
 
 

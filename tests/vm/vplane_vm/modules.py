@@ -15,8 +15,7 @@ def link_tree(src: Path, out: Path):
     to the sources, and the source tree must stay clean."""
     out.mkdir(parents=True, exist_ok=True)
     for entry in src.iterdir():
-        if entry.name.startswith(".") or entry.suffix in (
-                ".o", ".ko", ".cmd", ".mod", ".order", ".symvers"):
+        if not is_module_source(entry):
             continue
         dst = out / entry.name
         if entry.is_dir():
@@ -29,6 +28,19 @@ def link_tree(src: Path, out: Path):
     for dst in out.iterdir():
         if dst.is_symlink() and not dst.exists():
             dst.unlink()
+
+
+def is_module_source(path: Path) -> bool:
+    """Sources Kbuild reads, not what an in-tree build left next to them."""
+    name = path.name
+    if name.startswith("."):
+        return False
+    if path.is_dir():
+        return True
+    if name in ("Kbuild", "Makefile"):
+        return True
+    return (name.endswith(".c") and not name.endswith(".mod.c")) or \
+        name.endswith(".h")
 
 
 def build_external(kdir: Path, src: Path, out: Path, flags, kos,
