@@ -23,6 +23,7 @@
 #include <linux/vfio.h>
 
 #include "uapi/vplane.h"
+#include "uapi/vplane_display.h"
 
 #define VPLANE_NAME		"vplane"
 
@@ -127,6 +128,8 @@ struct vplane_edid {
 };
 
 struct vplane_vgpu;
+struct vplane_display;
+struct vplane_display_plane;
 
 struct vplane_head {
 	struct vplane_vgpu *vgpu;
@@ -149,6 +152,10 @@ struct vplane_head {
 	u32 vblank_count;
 	bool flip_pending;
 	u32 flip_pending_seq;
+	/* display node ack gating (vplane_display.c) */
+	bool ack_gated;				/* an ack-role consumer exists */
+	u32 acked_seq;				/* newest flip it acknowledged */
+	ktime_t unacked_since;			/* oldest flip awaiting ack */
 };
 
 struct vplane_vgpu {
@@ -188,6 +195,8 @@ struct vplane_vgpu {
 	u64 nr_unpins;
 	u64 nr_evictions;
 	u64 nr_irqs;			/* irq_lock */
+	u64 nr_ack_timeouts;		/* irq_lock */
+	struct vplane_display *display;	/* /dev/vplane/<uuid>, vgpu->lock */
 	struct vplane_stats *stats;
 	struct dentry *debugfs;
 };
@@ -220,6 +229,10 @@ extern struct vplane_global_stats vplane_global;
 
 void vplane_stats_put(struct vplane_stats *stats);
 
+/* vplane_main.c: vfio_device_ops.init / .release */
+int vplane_vgpu_init(struct vfio_device *vdev);
+void vplane_vgpu_release(struct vfio_device *vdev);
+
 /* vplane_cfg.c */
 void vplane_cfg_init(struct vplane_vgpu *vgpu);
 void __vplane_cfg_read(struct vplane_vgpu *vgpu, u32 off, void *buf,
@@ -248,6 +261,10 @@ void __vplane_head_stop_timer(struct vplane_vgpu *vgpu, unsigned int head);
 void __vplane_flip_latched(struct vplane_vgpu *vgpu, unsigned int head,
 			   u32 plane_mask, u32 seq);
 void vplane_flip_complete(struct vplane_head *head, u32 seq);
+void vplane_irq_set_ack_gate(struct vplane_vgpu *vgpu, bool on);
+int vplane_irq_ack(struct vplane_vgpu *vgpu, unsigned int head, u32 seq);
+void vplane_irq_stats(struct vplane_vgpu *vgpu, u64 *ack_timeouts,
+		      u64 *flips);
 
 /* vplane_plane.c */
 u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
@@ -265,6 +282,9 @@ void __vplane_pobj_flush(struct vplane_vgpu *vgpu);
 void vplane_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length);
 int vplane_query_plane(struct vplane_vgpu *vgpu,
 		       struct vfio_device_gfx_plane_info *info);
+int vplane_describe_plane(struct vplane_vgpu *vgpu,
+			  struct vplane_display_plane *pl);
+u32 __vplane_bochs_plane_id(struct vplane_vgpu *vgpu);
 struct page *__vplane_vram_page(struct vplane_vgpu *vgpu, unsigned long pgoff);
 void __vplane_vram_free(struct vplane_vgpu *vgpu);
 void vplane_pages_put(struct vplane_pages *pages);
@@ -278,6 +298,19 @@ int __vplane_edid_region_rw(struct vplane_vgpu *vgpu, unsigned int head,
 			    u64 off, void *buf, u32 count, bool write);
 u32 __vplane_edid_guest_read(struct vplane_vgpu *vgpu, unsigned int head,
 			     u32 off, u32 count);
+
+/* vplane_display.c: the display node */
+extern unsigned int vplane_ack_timeout_ms;
+int vplane_display_init(void);
+void vplane_display_exit(void);
+int vplane_display_create(struct vplane_vgpu *vgpu);
+void vplane_display_destroy(struct vplane_vgpu *vgpu);
+int vplane_display_open_fd(struct vplane_vgpu *vgpu);
+void __vplane_display_flip(struct vplane_vgpu *vgpu, unsigned int head,
+			   u32 plane_mask, u32 seq);
+void __vplane_display_bochs(struct vplane_vgpu *vgpu);
+void __vplane_display_mode(struct vplane_vgpu *vgpu, unsigned int head);
+void __vplane_display_reset(struct vplane_vgpu *vgpu);
 
 /* vplane_vfio.c */
 extern const struct vfio_device_ops vplane_dev_ops;

@@ -15,6 +15,8 @@ packages=(
 	apt dpkg xz-utils qemu-system-x86 busybox-static
 	# tools the in-guest tests use from the host's root
 	iproute2 procps coreutils util-linux drm-info
+	# the unit suite under valgrind
+	valgrind
 )
 
 # The VM harness resolves the kernel from apt's lists: make sure there are

@@ -29,7 +29,15 @@ for s in "${suites[@]}"; do args+=(--suite "$s"); done
 rc=0
 VPLANE_STRICT=1 meson test -C "$build" --verbose --print-errorlogs \
 	"${args[@]}" || rc=$?
+cp "$build/meson-logs/testlog.json" "$build/meson-logs/testlog-main.json"
+if [[ " ${suites[*]} " == *" unit "* ]]; then
+	echo "tests: the unit suite again under valgrind"
+	meson test -C "$build" --setup valgrind --suite unit \
+		--print-errorlogs --logbase testlog-valgrind || rc=$?
+	cat "$build/meson-logs/testlog-valgrind.json" \
+		>>"$build/meson-logs/testlog-main.json"
+fi
 
-python3 "$src/tests/summary.py" "$build/meson-logs/testlog.json" || rc=1
+python3 "$src/tests/summary.py" "$build/meson-logs/testlog-main.json" || rc=1
 echo "tests: total time $(($(date +%s) - start)) s"
 exit $rc

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vplane: the VFIO device: open/close, region read/write/mmap, ioctls.
+ *
+ * Regions (offset = index << VPLANE_OFFSET_SHIFT in the device fd):
+ *   VFIO_PCI_CONFIG_REGION_INDEX  256 bytes config space
+ *   VFIO_PCI_BAR0_REGION_INDEX    VRAM, read/write/mmap
+ *   VFIO_PCI_BAR2_REGION_INDEX    MMIO registers, read/write
+ *   VPLANE_REGION_EDID(h)         GFX EDID region of head h
+ * Every access is checked as offset + count <= region size without
+ * overflow before anything is touched.
+ */
+
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/unaligned.h>
+
+#include "vplane.h"
+
+static int vplane_open_device(struct vfio_device *vdev)
+{
+	struct vplane_vgpu *vgpu = vgpu_from_vdev(vdev);
+
+	mutex_lock(&vgpu->lock);
+	vgpu->open = true;
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+/*
+ * Last close: stop everything, drop pins and cached objects, free VRAM.
+ * Runs before the container forgets the device, so unpinning still works.
+ * Exported dma-bufs are not affected.
+ */
+static void vplane_close_device(struct vfio_device *vdev)
+{
+	struct vplane_vgpu *vgpu = vgpu_from_vdev(vdev);
+	unsigned int h;
+
+	mutex_lock(&vgpu->lock);
+	vgpu->open = false;
+	__vplane_regs_reset(vgpu);
+	__vplane_pobj_flush(vgpu);
+	__vplane_vram_free(vgpu);
+	vplane_cfg_init(vgpu);
+	for (h = 0; h < vgpu->nr_heads; h++)
+		vplane_edid_init(vgpu, h);
+	mutex_unlock(&vgpu->lock);
+	vplane_irq_release_trigger(vgpu);
+}
+
+static u64 region_size(struct vplane_vgpu *vgpu, u64 index)
+{
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		return VPLANE_CFG_SIZE;
+	case VFIO_PCI_BAR0_REGION_INDEX:
+		return vgpu->vram_size;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		return VPLANE_MMIO_SIZE;
+	}
+	if (index >= VFIO_PCI_NUM_REGIONS && index < VPLANE_NUM_REGIONS(vgpu))
+		return VPLANE_EDID_REGION_SIZE;
+	return 0;
+}
+
+/* One naturally aligned access of 1, 2 or 4 bytes, vgpu->lock held. */
+static int region_access(struct vplane_vgpu *vgpu, u64 index, u64 off,
+			 u8 *buf, u32 n, bool write)
+{
+	u32 val;
+
+	switch (index) {
+	case VFIO_PCI_CONFIG_REGION_INDEX:
+		if (write)
+			__vplane_cfg_write(vgpu, off, buf, n);
+		else
+			__vplane_cfg_read(vgpu, off, buf, n);
+		return 0;
+	case VFIO_PCI_BAR2_REGION_INDEX:
+		if (write) {
+			val = n == 4 ? get_unaligned_le32(buf) :
+			      n == 2 ? get_unaligned_le16(buf) : buf[0];
+			__vplane_mmio_write(vgpu, off, n, val);
+		} else {
+			val = __vplane_mmio_read(vgpu, off, n);
+			if (n == 4)
+				put_unaligned_le32(val, buf);
+			else if (n == 2)
+				put_unaligned_le16(val, buf);
+			else
+				buf[0] = val;
+		}
+		return 0;
+	}
+	return __vplane_edid_region_rw(vgpu, index - VFIO_PCI_NUM_REGIONS,
+				       off, buf, n, write);
+}
+
+/* VRAM through read/write, a page at a time, never faulting under lock. */
+static ssize_t vram_rw(struct vplane_vgpu *vgpu, char __user *ubuf,
+		       size_t count, u64 off, bool write)
+{
+	size_t done = 0;
+
+	while (done < count) {
+		unsigned long poff = off & ~PAGE_MASK;
+		size_t n = min_t(size_t, count - done, PAGE_SIZE - poff);
+		struct page *page;
+		unsigned long left;
+		void *kaddr;
+
+		mutex_lock(&vgpu->lock);
+		page = __vplane_vram_page(vgpu, off >> PAGE_SHIFT);
+		if (page)
+			get_page(page);
+		mutex_unlock(&vgpu->lock);
+		if (!page)
+			return done ? done : -ENOMEM;
+
+		kaddr = kmap_local_page(page);
+		if (write)
+			left = copy_from_user(kaddr + poff, ubuf + done, n);
+		else
+			left = copy_to_user(ubuf + done, kaddr + poff, n);
+		kunmap_local(kaddr);
+		put_page(page);
+		if (left)
+			return done ? done : -EFAULT;
+		done += n;
+		off += n;
+		cond_resched();
+	}
+	return done;
+}
+
+static ssize_t vplane_rw(struct vplane_vgpu *vgpu, char __user *ubuf,
+			 size_t count, loff_t *ppos, bool write)
+{
+	u64 index, off, size;
+	size_t done = 0;
+	ssize_t ret;
+
+	if (*ppos < 0)
+		return -EINVAL;
+	index = (u64)*ppos >> VPLANE_OFFSET_SHIFT;
+	off = (u64)*ppos & VPLANE_OFFSET_MASK;
+	size = region_size(vgpu, index);
+	if (!size || count > size || off > size - count)
+		return -EINVAL;
+
+	if (index == VFIO_PCI_BAR0_REGION_INDEX) {
+		ret = vram_rw(vgpu, ubuf, count, off, write);
+		if (ret > 0)
+			*ppos += ret;
+		return ret;
+	}
+
+	while (done < count) {
+		size_t left = count - done;
+		u8 buf[4];
+		u32 n;
+		int err;
+
+		if (left >= 4 && IS_ALIGNED(off, 4))
+			n = 4;
+		else if (left >= 2 && IS_ALIGNED(off, 2))
+			n = 2;
+		else
+			n = 1;
+
+		if (write && copy_from_user(buf, ubuf + done, n))
+			return done ? done : -EFAULT;
+		mutex_lock(&vgpu->lock);
+		err = region_access(vgpu, index, off, buf, n, write);
+		mutex_unlock(&vgpu->lock);
+		if (err)
+			return done ? done : err;
+		if (!write && copy_to_user(ubuf + done, buf, n))
+			return done ? done : -EFAULT;
+		done += n;
+		off += n;
+		*ppos += n;
+	}
+	return done;
+}
+
+static ssize_t vplane_read(struct vfio_device *vdev, char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	return vplane_rw(vgpu_from_vdev(vdev), buf, count, ppos, false);
+}
+
+static ssize_t vplane_write(struct vfio_device *vdev, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	return vplane_rw(vgpu_from_vdev(vdev), (char __user *)buf, count, ppos,
+			 true);
+}
+
+#define BAR0_PGOFF \
+	(VPLANE_INDEX_TO_OFFSET(VFIO_PCI_BAR0_REGION_INDEX) >> PAGE_SHIFT)
+#define PGOFF_MASK (VPLANE_OFFSET_MASK >> PAGE_SHIFT)
+
+static vm_fault_t vram_fault(struct vm_fault *vmf)
+{
+	struct vplane_vgpu *vgpu = vmf->vma->vm_private_data;
+	unsigned long pgoff = vmf->pgoff & PGOFF_MASK;
+	struct page *page;
+
+	mutex_lock(&vgpu->lock);
+	page = __vplane_vram_page(vgpu, pgoff);
+	if (page)
+		get_page(page);
+	mutex_unlock(&vgpu->lock);
+	if (!page)
+		return pgoff < vgpu->vram_npages ? VM_FAULT_OOM :
+						   VM_FAULT_SIGBUS;
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vram_vm_ops = {
+	.fault = vram_fault,
+};
+
+/* Only BAR0 (VRAM) can be mapped, and only inside its size. */
+static int vplane_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
+{
+	struct vplane_vgpu *vgpu = vgpu_from_vdev(vdev);
+	unsigned long start, npages = vma_pages(vma);
+
+	if ((vma->vm_pgoff & ~PGOFF_MASK) != BAR0_PGOFF)
+		return -EINVAL;
+	start = vma->vm_pgoff & PGOFF_MASK;
+	if (start >= vgpu->vram_npages || npages > vgpu->vram_npages - start)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	/* 6.3+: vm_flags_set() */
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_ops = &vram_vm_ops;
+	vma->vm_private_data = vgpu;
+	return 0;
+}
+
+/* ---- ioctls ------------------------------------------------------------- */
+
+static long ioctl_get_info(struct vplane_vgpu *vgpu, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_info, num_irqs);
+	struct vfio_device_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	info.flags = VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+	info.num_regions = VPLANE_NUM_REGIONS(vgpu);
+	info.num_irqs = VFIO_PCI_NUM_IRQS;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long ioctl_get_region_info(struct vplane_vgpu *vgpu, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
+	struct vfio_info_cap caps = { .buf = NULL, .size = 0 };
+	struct vfio_region_info info;
+	int ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+	if (info.index >= VPLANE_NUM_REGIONS(vgpu))
+		return -EINVAL;
+
+	info.offset = VPLANE_INDEX_TO_OFFSET(info.index);
+	info.size = region_size(vgpu, info.index);
+	info.flags = 0;
+	info.cap_offset = 0;
+	if (info.size)
+		info.flags = VFIO_REGION_INFO_FLAG_READ |
+			     VFIO_REGION_INFO_FLAG_WRITE;
+	if (info.index == VFIO_PCI_BAR0_REGION_INDEX)
+		info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
+
+	if (info.index >= VFIO_PCI_NUM_REGIONS) {
+		struct vfio_region_info_cap_type cap = {
+			.header.id = VFIO_REGION_INFO_CAP_TYPE,
+			.header.version = 1,
+			.type = VFIO_REGION_TYPE_GFX,
+			.subtype = VFIO_REGION_SUBTYPE_GFX_EDID,
+		};
+
+		ret = vfio_info_add_capability(&caps, &cap.header,
+					       sizeof(cap));
+		if (ret)
+			return ret;
+	}
+
+	if (caps.size) {
+		info.flags |= VFIO_REGION_INFO_FLAG_CAPS;
+		if (info.argsz < sizeof(info) + caps.size) {
+			info.argsz = sizeof(info) + caps.size;
+		} else {
+			vfio_info_cap_shift(&caps, sizeof(info));
+			if (copy_to_user(arg + sizeof(info), caps.buf,
+					 caps.size)) {
+				kfree(caps.buf);
+				return -EFAULT;
+			}
+			info.cap_offset = sizeof(info);
+		}
+		kfree(caps.buf);
+	}
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long ioctl_get_irq_info(struct vplane_vgpu *vgpu, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_info, count);
+	struct vfio_irq_info info;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz || info.index >= VFIO_PCI_NUM_IRQS)
+		return -EINVAL;
+	info.flags = 0;
+	info.count = 0;
+	if (info.index == VFIO_PCI_MSI_IRQ_INDEX) {
+		info.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
+		info.count = 1;
+	}
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long ioctl_set_irqs(struct vplane_vgpu *vgpu, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_irq_set, count);
+	struct vfio_irq_set hdr;
+	size_t data_size = 0;
+	int ret;
+
+	if (copy_from_user(&hdr, arg, minsz))
+		return -EFAULT;
+	ret = vfio_set_irqs_validate_and_prepare(&hdr,
+			hdr.index == VFIO_PCI_MSI_IRQ_INDEX ? 1 : 0,
+			VFIO_PCI_NUM_IRQS, &data_size);
+	if (ret)
+		return ret;
+	return vplane_irq_set(vgpu, &hdr, arg + minsz);
+}
+
+static long ioctl_reset(struct vplane_vgpu *vgpu)
+{
+	mutex_lock(&vgpu->lock);
+	__vplane_regs_reset(vgpu);
+	__vplane_pobj_flush(vgpu);
+	vplane_cfg_init(vgpu);
+	__vplane_display_reset(vgpu);
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static long ioctl_query_plane(struct vplane_vgpu *vgpu, void __user *arg)
+{
+	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
+					  region_index);
+	struct vfio_device_gfx_plane_info info;
+	int ret;
+
+	if (copy_from_user(&info, arg, minsz))
+		return -EFAULT;
+	if (info.argsz < minsz)
+		return -EINVAL;
+
+	if (info.flags & VFIO_GFX_PLANE_TYPE_PROBE) {
+		/* dma-bufs only; VFIO_GFX_PLANE_TYPE_REGION is unsupported */
+		if (info.flags == (VFIO_GFX_PLANE_TYPE_PROBE |
+				   VFIO_GFX_PLANE_TYPE_DMABUF))
+			return 0;
+		return -EINVAL;
+	}
+	if (info.flags != VFIO_GFX_PLANE_TYPE_DMABUF)
+		return -EINVAL;
+
+	ret = vplane_query_plane(vgpu, &info);
+	if (ret)
+		return ret;
+	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
+}
+
+static long vplane_ioctl(struct vfio_device *vdev, unsigned int cmd,
+			 unsigned long arg)
+{
+	struct vplane_vgpu *vgpu = vgpu_from_vdev(vdev);
+	void __user *uarg = (void __user *)arg;
+	u32 id;
+
+	switch (cmd) {
+	case VFIO_DEVICE_GET_INFO:
+		return ioctl_get_info(vgpu, uarg);
+	case VFIO_DEVICE_GET_REGION_INFO:
+		return ioctl_get_region_info(vgpu, uarg);
+	case VFIO_DEVICE_GET_IRQ_INFO:
+		return ioctl_get_irq_info(vgpu, uarg);
+	case VFIO_DEVICE_SET_IRQS:
+		return ioctl_set_irqs(vgpu, uarg);
+	case VFIO_DEVICE_RESET:
+		return ioctl_reset(vgpu);
+	case VPLANE_VFIO_GET_DISPLAY_FD:
+		return vplane_display_open_fd(vgpu);
+	case VFIO_DEVICE_QUERY_GFX_PLANE:
+		return ioctl_query_plane(vgpu, uarg);
+	case VFIO_DEVICE_GET_GFX_DMABUF:
+		if (get_user(id, (u32 __user *)uarg))
+			return -EFAULT;
+		return vplane_get_dmabuf(vgpu, id);
+	}
+	return -ENOTTY;
+}
+
+const struct vfio_device_ops vplane_dev_ops = {
+	.name = "vplane",
+	.init = vplane_vgpu_init,
+	.release = vplane_vgpu_release,
+	.open_device = vplane_open_device,
+	.close_device = vplane_close_device,
+	.read = vplane_read,
+	.write = vplane_write,
+	.mmap = vplane_mmap,
+	.ioctl = vplane_ioctl,
+	.dma_unmap = vplane_dma_unmap,
+};

@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vplane-sim: a VMM and a guest in one process, driving a vplane vGPU.
+ *
+ * As VMM it opens the mdev through VFIO (group, type1v2 container), maps
+ * "guest RAM" (a memfd) for DMA and routes the MSI to an eventfd.  As
+ * guest it programs heads and planes through BAR2 (the vplane block, or
+ * DISPI with --bochs), draws an animated, stamped test pattern into VRAM
+ * or guest RAM, moves a cursor, rings the flip doorbell at the chosen
+ * rate and waits for flip-done.  See draw.h for the stamp format.
+ */
+#include <errno.h>
+#include <math.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+
+#include "draw.h"
+#include "vfio.h"
+#include "vplane.h"
+
+#define PAGE 4096u
+#define RAM_GPA 0x100000000ull
+
+struct options {
+	const char *uuid;
+	const char *create;	/* mdev type to create and remove, or NULL */
+	unsigned int heads;	/* 0: all the device has */
+	uint32_t width;
+	uint32_t height;
+	uint32_t format;
+	double rate;		/* flips per second */
+	uint32_t refresh;	/* head refresh, Hz */
+	unsigned long frames;	/* 0: until interrupted */
+	bool guest_ram;
+	bool bochs;
+	bool cursor;
+	bool quiet;
+};
+
+struct head {
+	struct sim_fb buf[2];
+	uint64_t addr[2];	/* VRAM offset or GPA */
+	uint8_t *cursor;
+	uint64_t cursor_addr;
+	unsigned int back;
+	uint32_t seq;
+};
+
+struct sim {
+	struct options opt;
+	struct sim_vfio vfio;
+	struct head head[VPLANE_MAX_HEADS];
+	unsigned int nr_heads;
+	double lat_sum_ms;
+	double lat_max_ms;
+	unsigned long lat_count;
+	unsigned long timeouts;
+};
+
+static volatile sig_atomic_t stop;
+
+static void handle_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vplane-sim (--uuid UUID | --create TYPE) [options]\n"
+		"  --uuid UUID        existing vplane mdev\n"
+		"  --create TYPE      create an mdev of TYPE (e.g. vplane-1head), remove at exit\n"
+		"  --heads N          heads to drive (default: all)\n"
+		"  --mode WxH         resolution (default 1024x768)\n"
+		"  --format F         xrgb8888 argb8888 xbgr8888 abgr8888 rgb565\n"
+		"  --rate HZ          flips per second (default 60)\n"
+		"  --refresh HZ       head refresh rate (default 60)\n"
+		"  --frames N         stop after N frames (default: until SIGINT)\n"
+		"  --domain vram|ram  where the framebuffers live (default vram)\n"
+		"  --bochs            drive head 0 through the bochs DISPI registers\n"
+		"  --no-cursor        no cursor plane\n"
+		"  --quiet            only the summary\n");
+}
+
+static bool parse_options(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "uuid", required_argument, NULL, 'u' },
+		{ "create", required_argument, NULL, 'c' },
+		{ "heads", required_argument, NULL, 'H' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "refresh", required_argument, NULL, 'R' },
+		{ "frames", required_argument, NULL, 'n' },
+		{ "domain", required_argument, NULL, 'd' },
+		{ "bochs", no_argument, NULL, 'b' },
+		{ "no-cursor", no_argument, NULL, 'C' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct options){
+		.width = 1024, .height = 768, .format = DRM_FORMAT_XRGB8888,
+		.rate = 60, .refresh = 60, .cursor = true,
+	};
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+			o->uuid = optarg;
+			break;
+		case 'c':
+			o->create = optarg;
+			break;
+		case 'H':
+			o->heads = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'm':
+			if (sscanf(optarg, "%ux%u", &o->width, &o->height) != 2) {
+				fprintf(stderr, "bad --mode %s\n", optarg);
+				return false;
+			}
+			break;
+		case 'f':
+			o->format = sim_format_parse(optarg);
+			if (!o->format) {
+				fprintf(stderr, "unknown --format %s\n", optarg);
+				return false;
+			}
+			break;
+		case 'r':
+			o->rate = strtod(optarg, NULL);
+			break;
+		case 'R':
+			o->refresh = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'n':
+			o->frames = strtoul(optarg, NULL, 0);
+			break;
+		case 'd':
+			if (!strcmp(optarg, "ram")) {
+				o->guest_ram = true;
+			} else if (strcmp(optarg, "vram")) {
+				fprintf(stderr, "bad --domain %s\n", optarg);
+				return false;
+			}
+			break;
+		case 'b':
+			o->bochs = true;
+			break;
+		case 'C':
+			o->cursor = false;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return false;
+		}
+	}
+	if (!o->uuid == !o->create) {
+		usage(stderr);
+		return false;
+	}
+	if (o->rate <= 0 || o->rate > 10000 || !o->width || !o->height) {
+		fprintf(stderr, "bad rate or mode\n");
+		return false;
+	}
+	if (o->bochs && (o->guest_ram || o->format != DRM_FORMAT_XRGB8888)) {
+		fprintf(stderr, "--bochs scans out XRGB8888 from VRAM only\n");
+		return false;
+	}
+	return true;
+}
+
+static bool write_sysfs(const char *path, const char *s)
+{
+	FILE *f = fopen(path, "we");
+	bool ok;
+
+	if (!f) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return false;
+	}
+	ok = fputs(s, f) >= 0;
+	ok = !fclose(f) && ok;
+	if (!ok)
+		fprintf(stderr, "write %s: %s\n", path, strerror(errno));
+	return ok;
+}
+
+static bool mdev_create(const char *type, char *uuid, size_t len)
+{
+	char path[256];
+	FILE *f = fopen("/proc/sys/kernel/random/uuid", "re");
+
+	if (!f || !fgets(uuid, (int)len, f)) {
+		fprintf(stderr, "cannot make a uuid\n");
+		if (f)
+			fclose(f);
+		return false;
+	}
+	fclose(f);
+	uuid[strcspn(uuid, "\n")] = 0;
+	snprintf(path, sizeof(path),
+		 "/sys/class/mdev_bus/vplane/mdev_supported_types/%s/create",
+		 type);
+	return write_sysfs(path, uuid);
+}
+
+static void mdev_remove(const char *uuid)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
+	write_sysfs(path, "1");
+}
+
+/* Lay out two framebuffers and a cursor per head in VRAM or guest RAM. */
+static bool setup_memory(struct sim *s)
+{
+	const struct options *o = &s->opt;
+	uint32_t cpp = sim_format_cpp(o->format);
+	uint32_t stride = (uint32_t)align_up((uint64_t)o->width * cpp, 256);
+	uint64_t fb_size = align_up((uint64_t)stride * o->height, PAGE);
+	uint64_t cur_size = align_up(SIM_CURSOR_SIZE * SIM_CURSOR_SIZE * 4, PAGE);
+	uint64_t total, off = 0, first_fb2;
+	uint8_t *base;
+	unsigned int h, b;
+
+	if (o->bochs) {
+		/* second buffer at a page-aligned row so the y offset works */
+		uint32_t y = o->height;
+
+		stride = o->width * 4;
+		while ((uint64_t)y * stride % PAGE)
+			y++;
+		first_fb2 = (uint64_t)y * stride;
+		fb_size = align_up(first_fb2 + (uint64_t)stride * o->height,
+				   PAGE);
+		total = fb_size;
+	} else {
+		first_fb2 = fb_size;
+		total = (uint64_t)s->nr_heads * (2 * fb_size + cur_size);
+	}
+
+	if (o->guest_ram) {
+		if (!sim_vfio_add_ram(&s->vfio, RAM_GPA, total))
+			return false;
+		base = s->vfio.ram;
+	} else {
+		if (total > s->vfio.region[VFIO_PCI_BAR0_REGION_INDEX].size) {
+			fprintf(stderr,
+				"%llu bytes of framebuffers do not fit in VRAM; try --domain ram\n",
+				(unsigned long long)total);
+			return false;
+		}
+		if (!sim_vfio_map_vram(&s->vfio))
+			return false;
+		base = s->vfio.vram;
+	}
+
+	for (h = 0; h < s->nr_heads; h++) {
+		struct head *hd = &s->head[h];
+
+		for (b = 0; b < 2; b++) {
+			uint64_t at = off + (b ? first_fb2 : 0);
+
+			hd->buf[b] = (struct sim_fb){
+				.data = base + at, .width = o->width,
+				.height = o->height, .stride = stride,
+				.format = o->format,
+			};
+			hd->addr[b] = (o->guest_ram ? RAM_GPA : 0) + at;
+		}
+		off += o->bochs ? fb_size : 2 * fb_size;
+		if (!o->bochs) {
+			hd->cursor = base + off;
+			hd->cursor_addr = (o->guest_ram ? RAM_GPA : 0) + off;
+			sim_draw_cursor(hd->cursor, SIM_CURSOR_SIZE * 4,
+					SIM_CURSOR_SIZE / 2);
+			off += cur_size;
+		}
+	}
+	return true;
+}
+
+static void plane_regs(struct sim *s, unsigned int h, unsigned int p,
+		       uint32_t format, uint32_t w, uint32_t hgt,
+		       uint32_t stride, uint64_t addr)
+{
+	uint32_t base = VPLANE_MMIO_PLANE(h, p);
+	struct sim_vfio *v = &s->vfio;
+
+	sim_mmio_write(v, base + VPLANE_PLANE_FORMAT, format);
+	sim_mmio_write(v, base + VPLANE_PLANE_WIDTH, w);
+	sim_mmio_write(v, base + VPLANE_PLANE_HEIGHT, hgt);
+	sim_mmio_write(v, base + VPLANE_PLANE_STRIDE, stride);
+	sim_mmio_write(v, base + VPLANE_PLANE_DOMAIN, s->opt.guest_ram ?
+		       VPLANE_DOMAIN_GUEST_RAM : VPLANE_DOMAIN_VRAM);
+	sim_mmio_write(v, base + VPLANE_PLANE_ADDR_LO, (uint32_t)addr);
+	sim_mmio_write(v, base + VPLANE_PLANE_ADDR_HI, (uint32_t)(addr >> 32));
+	sim_mmio_write(v, base + VPLANE_PLANE_CTRL, VPLANE_PLANE_CTRL_ENABLE);
+}
+
+static bool setup_heads(struct sim *s)
+{
+	const struct options *o = &s->opt;
+	struct sim_vfio *v = &s->vfio;
+	uint32_t irqs = 0;
+	unsigned int h;
+
+	if (o->bochs) {
+		const struct sim_fb *fb = &s->head[0].buf[0];
+
+		sim_dispi_write(v, VPLANE_DISPI_ENABLE, 0);
+		sim_dispi_write(v, VPLANE_DISPI_BPP, 32);
+		sim_dispi_write(v, VPLANE_DISPI_XRES, (uint16_t)o->width);
+		sim_dispi_write(v, VPLANE_DISPI_YRES, (uint16_t)o->height);
+		sim_dispi_write(v, VPLANE_DISPI_VIRT_WIDTH, (uint16_t)o->width);
+		sim_dispi_write(v, VPLANE_DISPI_VIRT_HEIGHT,
+				(uint16_t)(s->head[0].addr[1] / fb->stride +
+					   o->height));
+		sim_dispi_write(v, VPLANE_DISPI_ENABLE, VPLANE_DISPI_ENABLED |
+				VPLANE_DISPI_LFB_ENABLED);
+		return true;
+	}
+
+	for (h = 0; h < s->nr_heads; h++) {
+		uint32_t base = VPLANE_MMIO_HEAD(h);
+		struct head *hd = &s->head[h];
+
+		sim_mmio_write(v, base + VPLANE_HEAD_WIDTH, o->width);
+		sim_mmio_write(v, base + VPLANE_HEAD_HEIGHT, o->height);
+		sim_mmio_write(v, base + VPLANE_HEAD_REFRESH, o->refresh * 1000);
+		sim_mmio_write(v, base + VPLANE_HEAD_CTRL,
+			       VPLANE_HEAD_CTRL_ENABLE);
+		if (!(sim_mmio_read(v, base + VPLANE_HEAD_STATUS) &
+		      VPLANE_HEAD_STATUS_MODE_OK)) {
+			fprintf(stderr, "head %u refuses %ux%u\n", h, o->width,
+				o->height);
+			return false;
+		}
+		plane_regs(s, h, VPLANE_PLANE_PRIMARY, o->format, o->width,
+			   o->height, hd->buf[0].stride, hd->addr[0]);
+		if (o->cursor) {
+			plane_regs(s, h, VPLANE_PLANE_CURSOR,
+				   DRM_FORMAT_ARGB8888, SIM_CURSOR_SIZE,
+				   SIM_CURSOR_SIZE, SIM_CURSOR_SIZE * 4,
+				   hd->cursor_addr);
+			sim_mmio_write(v, VPLANE_MMIO_PLANE(h, 1) +
+				       VPLANE_PLANE_HOT_X, SIM_CURSOR_SIZE / 2);
+			sim_mmio_write(v, VPLANE_MMIO_PLANE(h, 1) +
+				       VPLANE_PLANE_HOT_Y, SIM_CURSOR_SIZE / 2);
+		}
+		hd->seq = sim_mmio_read(v, base + VPLANE_HEAD_FLIP_SEQ);
+		irqs |= VPLANE_INT_FLIP_DONE(h);
+	}
+	if (!sim_vfio_enable_msi(v))
+		return false;
+	sim_mmio_write(v, VPLANE_REG_INT_STATUS, 0xffffffffu);
+	sim_mmio_write(v, VPLANE_REG_INT_ENABLE, irqs);
+	return true;
+}
+
+/* Present the back buffer of every head, then wait for all flip-dones. */
+static void flip_all(struct sim *s, uint32_t frame)
+{
+	const struct options *o = &s->opt;
+	struct sim_vfio *v = &s->vfio;
+	uint64_t t0 = now_ns(), deadline = t0 + 1000000000u;
+	unsigned int h, pending = 0;
+
+	if (o->bochs) {
+		struct head *hd = &s->head[0];
+
+		sim_dispi_write(v, VPLANE_DISPI_Y_OFFSET, (uint16_t)(hd->back ?
+				hd->addr[1] / hd->buf[0].stride : 0));
+		hd->back ^= 1;
+		return;
+	}
+
+	for (h = 0; h < s->nr_heads; h++) {
+		struct head *hd = &s->head[h];
+		uint32_t base = VPLANE_MMIO_PLANE(h, VPLANE_PLANE_PRIMARY);
+		uint32_t mask = VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY);
+		uint64_t a = hd->addr[hd->back];
+
+		sim_mmio_write(v, base + VPLANE_PLANE_ADDR_LO, (uint32_t)a);
+		sim_mmio_write(v, base + VPLANE_PLANE_ADDR_HI,
+			       (uint32_t)(a >> 32));
+		if (o->cursor) {
+			/* a Lissajous path over the head */
+			double t = frame / 60.0;
+			int32_t cx = (int32_t)((o->width / 2) *
+				     (1 + 0.9 * sin(t * 1.3 + h)));
+			int32_t cy = (int32_t)((o->height / 2) *
+				     (1 + 0.9 * sin(t * 1.7)));
+
+			base = VPLANE_MMIO_PLANE(h, VPLANE_PLANE_CURSOR);
+			sim_mmio_write(v, base + VPLANE_PLANE_POS_X,
+				       (uint32_t)(cx - SIM_CURSOR_SIZE / 2));
+			sim_mmio_write(v, base + VPLANE_PLANE_POS_Y,
+				       (uint32_t)(cy - SIM_CURSOR_SIZE / 2));
+			mask |= VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR);
+		}
+		sim_mmio_write(v, VPLANE_MMIO_HEAD(h) + VPLANE_HEAD_FLIP, mask);
+		hd->seq++;
+		hd->back ^= 1;
+		pending |= 1u << h;
+	}
+
+	while (pending && !stop) {
+		struct pollfd pfd = { .fd = v->irq_fd, .events = POLLIN };
+		uint64_t now = now_ns(), cnt;
+		uint32_t status;
+
+		if (now >= deadline) {
+			s->timeouts++;
+			fprintf(stderr, "frame %u: no flip-done within 1 s\n",
+				frame);
+			return;
+		}
+		if (poll(&pfd, 1, (int)((deadline - now) / 1000000) + 1) < 0 &&
+		    errno != EINTR)
+			return;
+		if (read(v->irq_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+			return;
+		status = sim_mmio_read(v, VPLANE_REG_INT_STATUS);
+		sim_mmio_write(v, VPLANE_REG_INT_STATUS, status);
+		for (h = 0; h < s->nr_heads; h++) {
+			uint32_t done;
+
+			if (!(pending & 1u << h))
+				continue;
+			done = sim_mmio_read(v, VPLANE_MMIO_HEAD(h) +
+					     VPLANE_HEAD_FLIP_DONE_SEQ);
+			if ((int32_t)(done - s->head[h].seq) >= 0)
+				pending &= ~(1u << h);
+		}
+	}
+	if (!pending) {
+		double ms = (now_ns() - t0) / 1e6;
+
+		s->lat_sum_ms += ms;
+		s->lat_count++;
+		if (ms > s->lat_max_ms)
+			s->lat_max_ms = ms;
+	}
+}
+
+static void run(struct sim *s)
+{
+	const struct options *o = &s->opt;
+	uint64_t period = (uint64_t)(1e9 / o->rate), start = now_ns();
+	uint64_t last_report = start;
+	uint32_t frame;
+	unsigned int h;
+
+	for (frame = 0; !stop && (!o->frames || frame < o->frames); frame++) {
+		uint64_t next = start + (frame + 1) * period, now;
+		struct timespec ts;
+
+		for (h = 0; h < s->nr_heads; h++) {
+			struct head *hd = &s->head[h];
+
+			sim_draw_frame(&hd->buf[hd->back], frame, now_ns(), h);
+		}
+		flip_all(s, frame);
+
+		now = now_ns();
+		if (!o->quiet && now - last_report >= 1000000000u) {
+			printf("frame %u, flip-done avg %.2f ms max %.2f ms\n",
+			       frame, s->lat_count ?
+			       s->lat_sum_ms / s->lat_count : 0, s->lat_max_ms);
+			fflush(stdout);
+			last_report = now;
+		}
+		if (next > now) {
+			ts.tv_sec = (time_t)(next / 1000000000u);
+			ts.tv_nsec = (long)(next % 1000000000u);
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+					NULL);
+		}
+	}
+	printf("# vplane-sim: %u frames, %u head(s) %ux%u %.4s in %s%s, "
+	       "%.1f fps target; flip-done avg %.2f ms max %.2f ms, %lu timeouts\n",
+	       frame, s->nr_heads, o->width, o->height,
+	       (const char *)&o->format, o->guest_ram ? "guest RAM" : "VRAM",
+	       o->bochs ? " (bochs)" : "", o->rate,
+	       s->lat_count ? s->lat_sum_ms / s->lat_count : 0,
+	       s->lat_max_ms, s->timeouts);
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = handle_signal };
+	static struct sim s;
+	char created[64] = "";
+	unsigned int dev_heads;
+	int ret = 1;
+
+	if (!parse_options(&s.opt, argc, argv))
+		return 2;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	if (s.opt.create) {
+		if (!mdev_create(s.opt.create, created, sizeof(created)))
+			return 1;
+		s.opt.uuid = created;
+	}
+	if (!sim_vfio_open(&s.vfio, s.opt.uuid))
+		goto out_remove;
+
+	dev_heads = sim_mmio_read(&s.vfio, VPLANE_REG_NUM_HEADS);
+	s.nr_heads = s.opt.heads ? s.opt.heads : dev_heads;
+	if (s.opt.bochs)
+		s.nr_heads = 1;
+	if (!s.nr_heads || s.nr_heads > dev_heads ||
+	    s.nr_heads > VPLANE_MAX_HEADS) {
+		fprintf(stderr, "device has %u head(s)\n", dev_heads);
+		goto out_close;
+	}
+	if (!setup_memory(&s) || !setup_heads(&s))
+		goto out_close;
+	run(&s);
+	ret = s.timeouts ? 1 : 0;
+
+out_close:
+	sim_vfio_close(&s.vfio);
+out_remove:
+	if (created[0])
+		mdev_remove(created);
+	return ret;
+}
