@@ -22,7 +22,17 @@ fi
 meson compile -C "$build"
 
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(unit vm)
+if [ ${#suites[@]} -eq 0 ]; then
+	suites=(unit vm)
+	# The debug-kernel suite joins when its kernel is cached (building it
+	# takes ~20 min: tests/debug.sh does that).
+	if "$src/tests/vm/vmrun" debug-kernel --cached; then
+		suites+=(vm-debug)
+	else
+		echo "tests: SKIPPING the debug-kernel suite: no cached debug" \
+			"kernel (tests/debug.sh builds it and runs the suite)"
+	fi
+fi
 args=()
 for s in "${suites[@]}"; do args+=(--suite "$s"); done
 

@@ -216,6 +216,32 @@ class KernelLog(unittest.TestCase):
         self.assertEqual(kmsg.bad_lines("\n".join(self.GOOD)), [])
 
 
+class Kmemleak(unittest.TestCase):
+    REPORT = """unreferenced object 0xffff888100a1b000 (size 64):
+  comm "insmod", pid 120, jiffies 4294900000 (age 12.3s)
+  hex dump (first 32 bytes):
+    00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00  ................
+  backtrace:
+    [<ffffffff81234567>] kmalloc_trace+0x27/0x90
+    [<ffffffffa0001234>] vplane_display_create+0x44/0x300 [vplane]
+    [<ffffffff81234567>] do_one_initcall+0x5/0x10
+unreferenced object 0xffff888100a1c000 (size 32):
+  comm "swapper/0", pid 1, jiffies 4294800000 (age 99.1s)
+  backtrace:
+    [<ffffffff81234567>] acpi_os_allocate+0x1/0x2
+"""
+
+    def test_only_vplane_objects_count(self):
+        leaks = kmsg.kmemleak_objects(self.REPORT)
+        self.assertEqual(len(leaks), 1)
+        self.assertIn("0xffff888100a1b000", leaks[0][0])
+        self.assertTrue(any("vplane_display_create" in ln
+                            for ln in leaks[0][1]))
+
+    def test_empty_report(self):
+        self.assertEqual(kmsg.kmemleak_objects(""), [])
+
+
 class Tap(unittest.TestCase):
     GROUP = """# comment
 a   10  tests/x.sh --flag "two words"

@@ -27,5 +27,13 @@ while IFS=$'\t' read -r name timeout cmd <&3; do
 	printf '%s\t%d\t%d\n' "$name" "$rc" $(((end - start) / 1000000)) >>"$results/status"
 	echo "VPLANE-MARK end $name rc=$rc"
 done 3<"$results/plan.tsv"
+# Debug kernels: a kmemleak scan once everything the tests made is gone
+# (objects younger than 5 s are not reported, so wait that out).
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak >"$results/kmemleak.txt"
+fi
 dmesg >"$results/dmesg.txt"
 echo "VPLANE-MARK done"

@@ -22,6 +22,20 @@ BAD_PATTERNS = [
 ]
 
 
+def kmemleak_objects(text: str, module: str = "vplane"):
+    """Unreferenced objects in a kmemleak report whose allocation backtrace
+    passes through @module: [(header line, backtrace lines)]."""
+    found, cur = [], None
+    for line in text.splitlines():
+        if line.startswith("unreferenced object"):
+            cur = (line.strip(), [])
+            found.append(cur)
+        elif cur is not None and line.strip():
+            cur[1].append(line.strip())
+    tag = f"[{module}]"
+    return [o for o in found if any(tag in ln for ln in o[1])]
+
+
 def bad_lines(text: str):
     """[(kind, line)] for every line of `text` that reports a kernel bug."""
     found = []
