@@ -25,6 +25,9 @@
 
 #include <drm_fourcc.h>
 
+#include <vplane/display.h>
+#include <vplane/dmabuf_cache.h>
+
 #include "vfio_dev.h"
 #include "vplane.h"
 #include "vplane_display.h"
@@ -731,6 +734,116 @@ static void test_remove(struct fixture *fx)
 	close(fd);
 }
 
+/* ---- libvplane against the real node ---------------------------------- */
+
+struct lib_consumer {
+	struct vp_display *display;
+	struct vp_dmabuf_cache *cache;
+	uint32_t flips, last_seq, last_id;
+	bool gone;
+};
+
+static void lib_handle_flip(void *data, const struct vplane_display_event *ev)
+{
+	struct lib_consumer *lc = data;
+	int fd;
+
+	lc->flips++;
+	lc->last_seq = ev->seq;
+	lc->last_id = ev->dmabuf_id;
+	if (ev->plane != VPLANE_DISPLAY_PLANE_PRIMARY || !ev->dmabuf_id)
+		return;
+	fd = vp_dmabuf_cache_lookup(lc->cache, ev->dmabuf_id);
+	CHECK(fd >= 0, "cache lookup of id %u", ev->dmabuf_id);
+	/* "on screen": acknowledge, so the guest may reuse the old buffer */
+	CHECK(vp_display_ack_flip(lc->display, ev->head, ev->seq),
+	      "ack through libvplane");
+}
+
+static void lib_handle_gone(void *data)
+{
+	((struct lib_consumer *)data)->gone = true;
+}
+
+static const struct vp_display_listener lib_listener = {
+	.flip = lib_handle_flip,
+	.gone = lib_handle_gone,
+};
+
+/* Waits for events on the display fd and dispatches them. */
+static void lib_pump(struct lib_consumer *lc, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = vp_display_get_fd(lc->display),
+			      .events = POLLIN };
+
+	if (poll(&pfd, 1, timeout_ms) > 0)
+		CHECK(vp_display_dispatch(lc->display, &lib_listener, lc),
+		      "dispatch");
+}
+
+/*
+ * libvplane as a display server uses it: open by UUID (or from the VMM's
+ * fd), take the ack role, follow flips through the dma-buf cache, ack
+ * them; the guest sees every flip-done, the cache stays bounded and holds
+ * the guest's pixels.
+ */
+static void test_libvplane(struct fixture *fx, bool from_vmm_fd)
+{
+	struct lib_consumer lc = { 0 };
+	struct vp_dmabuf_cache_stats cst;
+	const uint32_t size = 640 * 480 * 4;
+	uint32_t seq = 0, *map;
+	int fd;
+
+	if (from_vmm_fd) {
+		fd = ioctl(fx->dev.device, VPLANE_VFIO_GET_DISPLAY_FD);
+		CHECK(fd >= 0, "GET_DISPLAY_FD: %s", strerror(errno));
+		lc.display = vp_display_create_from_fd(fd);
+	} else {
+		lc.display = vp_display_create_from_uuid(fx->uuid);
+	}
+	CHECK(lc.display, "libvplane open");
+	CHECK(vp_display_get_info(lc.display)->nr_heads >= 1, "info");
+	lc.cache = vp_dmabuf_cache_create(4, vp_display_fetch_dmabuf,
+					  lc.display);
+	CHECK(lc.cache, "cache");
+	CHECK(vp_display_take_ack_role(lc.display), "ack role");
+
+	guest_mode(fx, 0, 640, 480, 60000);
+	/* six buffers in VRAM, one colour each, flipped round-robin */
+	for (int b = 0; b < 6; b++)
+		for (uint32_t i = 0; i < 640 * 480; i++)
+			((uint32_t *)(fx->dev.vram + b * size))[i] =
+				0x00100000u * (uint32_t)(b + 1);
+	for (int i = 0; i < 30; i++) {
+		guest_primary_at(fx, 0, (uint32_t)(i % 6) * size);
+		seq = guest_flip(fx, 0,
+				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		while (lc.last_seq != seq)
+			lib_pump(&lc, 1000);
+		CHECK(guest_wait_flip_done(fx, 0, seq, 50) >= 0,
+		      "flip %u not done 50 ms after the consumer acked", seq);
+	}
+	CHECK(lc.flips >= 30, "%u flips seen", lc.flips);
+	vp_dmabuf_cache_get_stats(lc.cache, &cst);
+	printf("# libvplane: %u flips followed, cache: %zu fds held, "
+	       "%llu fetches, %llu evictions\n", lc.flips, cst.entries,
+	       (unsigned long long)cst.misses,
+	       (unsigned long long)cst.evictions);
+	CHECK(cst.entries <= 4, "cache holds %zu fds, bound 4", cst.entries);
+
+	/* the buffer on screen has the guest's pixels: last was buffer 5 */
+	fd = vp_dmabuf_cache_lookup(lc.cache, lc.last_id);
+	map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+	CHECK(map != MAP_FAILED, "mmap: %s", strerror(errno));
+	CHECK(map[0] == 0x00600000 && map[640 * 480 - 1] == 0x00600000,
+	      "pixels %08x..%08x, want 00600000", map[0], map[640 * 480 - 1]);
+	munmap(map, size);
+
+	vp_dmabuf_cache_destroy(lc.cache);
+	vp_display_destroy(lc.display);
+}
+
 /* ---- benchmark -------------------------------------------------------- */
 
 static int cmp_double(const void *a, const void *b)
@@ -892,6 +1005,10 @@ int main(int argc, char **argv)
 		test_scm_rights(&fx);
 	else if (!strcmp(test, "remove"))
 		test_remove(&fx);
+	else if (!strcmp(test, "libvplane"))
+		test_libvplane(&fx, false);
+	else if (!strcmp(test, "libvplane-vmm-fd"))
+		test_libvplane(&fx, true);
 	else if (!strcmp(test, "bench"))
 		bench(&fx, argc > 3 ? atoi(argv[3]) : 200);
 	else
