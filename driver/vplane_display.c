@@ -118,6 +118,15 @@ static void client_compact(struct vplane_client *c)
 	c->wr = out;
 }
 
+/* Skips superseded slots at the head; true if a live event is queued. */
+static bool client_has_events(struct vplane_client *c)
+{
+	lockdep_assert_held(&c->disp->events_lock);
+	while (c->rd < c->wr && c->queue[c->rd % QUEUE_LEN].type == EVENT_DEAD)
+		c->rd++;
+	return c->rd < c->wr;
+}
+
 /*
  * Push @ev to one client. A flip or cursor move supersedes the client's
  * unread one for the same head and plane (its `dropped` counts them), so a
@@ -497,6 +506,16 @@ static long display_ioctl(struct file *file, unsigned int cmd,
 	return ret;
 }
 
+static bool client_ready(struct vplane_client *c)
+{
+	bool ready;
+
+	spin_lock_irq(&c->disp->events_lock);
+	ready = client_has_events(c) || c->disp->gone;
+	spin_unlock_irq(&c->disp->events_lock);
+	return ready;
+}
+
 static ssize_t display_read(struct file *file, char __user *buf,
 			    size_t count, loff_t *ppos)
 {
@@ -534,9 +553,7 @@ static ssize_t display_read(struct file *file, char __user *buf,
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		ret = wait_event_interruptible(disp->wait,
-					       READ_ONCE(c->rd) !=
-					       READ_ONCE(c->wr) ||
-					       READ_ONCE(disp->gone));
+					       client_ready(c));
 		if (ret)
 			return ret;
 	}
@@ -550,7 +567,7 @@ static __poll_t display_poll(struct file *file, poll_table *wait)
 
 	poll_wait(file, &disp->wait, wait);
 	spin_lock_irq(&disp->events_lock);
-	if (c->rd != c->wr)
+	if (client_has_events(c))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (disp->gone)
 		mask |= EPOLLHUP;
@@ -574,16 +591,18 @@ static int display_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Takes the device reference the caller holds on @disp, also on failure. */
 static struct vplane_client *client_create(struct vplane_display *disp,
 					   bool writable)
 {
 	struct vplane_client *c = kzalloc(sizeof(*c), GFP_KERNEL);
 
-	if (!c)
+	if (!c) {
+		put_device(&disp->dev);
 		return NULL;
+	}
 	c->disp = disp;
 	c->writable = writable;
-	get_device(&disp->dev);
 	spin_lock_irq(&disp->events_lock);
 	list_add_tail(&c->link, &disp->clients);
 	spin_unlock_irq(&disp->events_lock);
@@ -597,6 +616,8 @@ static int display_open(struct inode *inode, struct file *file)
 						   cdev);
 	struct vplane_client *c;
 
+	/* the open cdev pins the device; the client keeps its own ref */
+	get_device(&disp->dev);
 	c = client_create(disp, file->f_mode & FMODE_WRITE);
 	if (!c)
 		return -ENOMEM;
@@ -618,12 +639,19 @@ static const struct file_operations display_fops = {
 /* VPLANE_VFIO_GET_DISPLAY_FD: a new O_RDWR display fd for the VMM. */
 int vplane_display_open_fd(struct vplane_vgpu *vgpu)
 {
+	struct vplane_display *disp;
 	struct vplane_client *c;
 	int fd;
 
-	if (!vgpu->display)
+	/* removal clears vgpu->display under vgpu->lock before its put */
+	mutex_lock(&vgpu->lock);
+	disp = vgpu->display;
+	if (disp)
+		get_device(&disp->dev);
+	mutex_unlock(&vgpu->lock);
+	if (!disp)
 		return -ENODEV;
-	c = client_create(vgpu->display, true);
+	c = client_create(disp, true);
 	if (!c)
 		return -ENOMEM;
 	fd = anon_inode_getfd("vplane-display", &display_fops, c,
@@ -725,6 +753,9 @@ void vplane_display_destroy(struct vplane_vgpu *vgpu)
 	mutex_lock(&vgpu->lock);
 	vgpu->display = NULL;
 	mutex_unlock(&vgpu->lock);
+	/* a VMM still running must not wait for acks nobody will send */
+	if (disp->ack_owner)
+		vplane_irq_set_ack_gate(vgpu, false);
 	disp->vgpu = NULL;
 	disp->ack_owner = NULL;
 	mutex_unlock(&disp->lock);

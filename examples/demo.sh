@@ -6,14 +6,7 @@ set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${VPLANE_BUILD_DIR:-$src/build}
 
-"$src/tests/deps.sh"
-"$src/tests/vm/vmrun" prepare
-if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure "$build" "$src" >/dev/null
-else
-	meson setup "$build" "$src" >/dev/null
-fi
-meson compile -C "$build"
+"$src/tests/build.sh"
 
 echo "demo: booting the test VM (TCG: about 10 s to userspace)"
 exec "$src/tests/vm/vmrun" run "$src/examples/demo/demo.txt" \

@@ -11,15 +11,7 @@ src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${VPLANE_BUILD_DIR:-$src/build}
 start=$(date +%s)
 
-"$src/tests/deps.sh"
-"$src/tests/vm/vmrun" prepare
-
-if [ -f "$build/build.ninja" ]; then
-	meson setup --reconfigure -Dwerror=true "$build" "$src" >/dev/null
-else
-	meson setup -Dwerror=true "$build" "$src"
-fi
-meson compile -C "$build"
+"$src/tests/build.sh" -Dwerror=true
 
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vplane-fuzz: a hostile VMM and guest in one process, driving vplane.ko
+ * through its VFIO device with random operations.  The state below is the
+ * fuzzer's model of the device: what it mapped as guest RAM, which plane
+ * objects (dmabuf ids) it knows and what they describe, which ids must be
+ * gone, and the dma-buf fds it keeps.  Invariants are checked against it.
+ *
+ * Files: vplane_fuzz.c (main, op loop, device lifecycle, consumer kill),
+ * fuzz_regions.c (region accesses, BAR0 mmaps), fuzz_planes.c (bochs and
+ * vplane plane programs),
+ * fuzz_ioctl.c (ioctls, guest RAM, dma-buf checks).
+ */
+#ifndef VPLANE_FUZZ_H
+#define VPLANE_FUZZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vfio_dev.h"
+#include "vplane.h"
+
+#define FZ_PAGE			4096ull
+#ifndef offsetofend
+#define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
+#endif
+#define FZ_MAX_REGIONS		16
+#define FZ_MAX_KEPT		8	/* dma-buf fds kept across ops */
+#define FZ_MAX_OBJS		64	/* known plane objects (ring) */
+#define FZ_MAX_DEAD		256	/* ids that must not come back (ring) */
+
+/* Guest RAM: one memfd, mapped for DMA in chunks at contiguous IOVAs. */
+#define FZ_RAM_CHUNKS		4
+#define FZ_RAM_CHUNK		(2ull << 20)
+#define FZ_RAM_SIZE		(FZ_RAM_CHUNKS * FZ_RAM_CHUNK)
+#define FZ_RAM_IOVA		0x100000000ull
+/* Every guest RAM page starts with these two words: magic, page index. */
+enum { CHUNK_UNMAPPED, CHUNK_RAM, CHUNK_HOLE };
+#define FZ_RAM_MAGIC		0x4d41524d5a465056ull	/* "VPFZMRAM" */
+
+/* DRM values the ABI uses (no libdrm dependency). */
+#define FZ_FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | \
+			       (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
+#define FZ_XRGB8888		FZ_FOURCC('X', 'R', '2', '4')
+#define FZ_ARGB8888		FZ_FOURCC('A', 'R', '2', '4')
+#define FZ_XBGR8888		FZ_FOURCC('X', 'B', '2', '4')
+#define FZ_ABGR8888		FZ_FOURCC('A', 'B', '2', '4')
+#define FZ_RGB565		FZ_FOURCC('R', 'G', '1', '6')
+#define FZ_PLANE_OVERLAY	0
+#define FZ_PLANE_PRIMARY	1
+#define FZ_PLANE_CURSOR		2
+
+enum fz_op {
+	OP_REGION_READ,
+	OP_REGION_WRITE,
+	OP_VRAM_MMAP,
+	OP_BOCHS,
+	OP_PLANE,
+	OP_FLIP,
+	OP_QUERY,
+	OP_GET_DMABUF,
+	OP_READ_KEPT,
+	OP_INFO_IOCTL,
+	OP_SET_IRQS,
+	OP_RESET,
+	OP_MAP,
+	OP_UNMAP,
+	OP_REOPEN,
+	OP_KILL_CONSUMER,
+	OP_MDEV_CYCLE,
+	OP_COUNT
+};
+
+/* What the fuzzer knows a dmabuf id describes. */
+struct fz_obj {
+	uint32_t id;		/* 0: free slot */
+	uint32_t domain;	/* VPLANE_DOMAIN_* */
+	uint64_t addr;		/* VRAM offset or GPA */
+	uint64_t size;		/* page aligned */
+	unsigned int session;	/* fz.session when seen */
+};
+
+/* A dma-buf fd the fuzzer keeps open for later reads. */
+struct fz_buf {
+	int fd;			/* owned, -1 if the slot is free */
+	struct fz_obj obj;	/* .id 0 if unknown */
+};
+
+struct fuzz {
+	uint64_t seed;
+	uint64_t rng;
+	unsigned long op_index;
+	enum fz_op op;
+	bool verbose;
+
+	/* device */
+	const char *parent, *type;	/* for mdev remove/create, or NULL */
+	char uuid[40];
+	struct vfio_dev dev;
+	bool open;
+	unsigned int session;		/* bumped on every device close */
+	uint32_t num_regions;
+	struct vfio_region_info region[FZ_MAX_REGIONS];
+	uint64_t vram_size;
+	unsigned int nr_heads;
+	uint32_t max_width, max_height;
+
+	/* guest RAM */
+	int ram_fd;			/* owned memfd */
+	uint8_t *ram;			/* the VMM's mapping of it */
+	uint8_t chunk_mapped[FZ_RAM_CHUNKS];	/* CHUNK_* */
+	uint8_t *hole;			/* FZ_RAM_CHUNK of PROT_NONE */
+	bool trigger_ours;		/* MSI trigger is our eventfd */
+	int eventfd;			/* owned, -1 if none */
+	uint8_t *guard;			/* one RW page, then a PROT_NONE page */
+
+	/* model */
+	struct fz_buf kept[FZ_MAX_KEPT];
+	struct fz_obj objs[FZ_MAX_OBJS];
+	unsigned int next_obj;
+	uint32_t dead[FZ_MAX_DEAD];
+	unsigned int next_dead;
+
+	/* figures */
+	unsigned long counts[OP_COUNT];
+	unsigned long dmabufs_read;
+	unsigned long long bytes_read;
+	unsigned long irqs_seen;
+	unsigned long planes_ok;
+	unsigned long mdev_cycles;
+};
+
+/* ---- vplane_fuzz.c ---- */
+extern const char *const fz_op_names[OP_COUNT];
+uint64_t fz_rand(struct fuzz *f);
+/* Uniform in [0, n); n == 0 gives 0. */
+uint64_t fz_below(struct fuzz *f, uint64_t n);
+/* True with probability 1/n. */
+bool fz_one_in(struct fuzz *f, unsigned int n);
+/* Invariant broken: print seed, op and message, the trace, exit 1. */
+void fz_fail(struct fuzz *f, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5), noreturn));
+/* Append to the op trace (printed on failure, or live with -v). */
+void fz_trace(struct fuzz *f, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define FZ_FAIL(f, ...) fz_fail(f, __FILE__, __LINE__, __VA_ARGS__)
+#define FZ_CHECK(f, cond, ...) \
+	do { if (!(cond)) FZ_FAIL(f, __VA_ARGS__); } while (0)
+
+/* ---- fuzz_regions.c, fuzz_planes.c ---- */
+uint32_t fz_mmio_read(struct fuzz *f, uint32_t off);
+void fz_mmio_write(struct fuzz *f, uint32_t off, uint32_t val);
+void fz_op_region(struct fuzz *f, bool write);
+void fz_op_vram_mmap(struct fuzz *f);
+void fz_op_bochs(struct fuzz *f);
+void fz_op_plane(struct fuzz *f);
+void fz_op_flip(struct fuzz *f);
+
+/* ---- fuzz_ioctl.c ---- */
+bool fz_ram_init(struct fuzz *f);
+void fz_ram_finish(struct fuzz *f);
+void fz_op_map(struct fuzz *f);
+void fz_op_unmap(struct fuzz *f);
+void fz_op_query(struct fuzz *f);
+void fz_op_get_dmabuf(struct fuzz *f);
+void fz_op_read_kept(struct fuzz *f);
+void fz_op_info_ioctl(struct fuzz *f);
+void fz_op_set_irqs(struct fuzz *f);
+void fz_op_reset(struct fuzz *f);
+/*
+ * Check and fully read dma-buf @fd (borrowed); @obj describes it if known
+ * (id != 0).  Fails the run on any broken invariant.
+ */
+void fz_dmabuf_check(struct fuzz *f, int fd, const struct fz_obj *obj);
+/* Take ownership of @fd: keep it, or close it when no slot is free. */
+void fz_keep(struct fuzz *f, int fd, const struct fz_obj *obj);
+void fz_close_kept(struct fuzz *f);
+
+/* model helpers (vplane_fuzz.c) */
+void fz_obj_add(struct fuzz *f, const struct fz_obj *obj);
+const struct fz_obj *fz_obj_find(struct fuzz *f, uint32_t id);
+/* Every known object dies (reset, close); or only those in a GPA range. */
+void fz_objs_kill_all(struct fuzz *f);
+void fz_objs_kill_gpa(struct fuzz *f, uint64_t start, uint64_t end);
+bool fz_id_dead(struct fuzz *f, uint32_t id);
+/* An id the fuzzer may ask for: known, dead, active, or random. */
+uint32_t fz_pick_id(struct fuzz *f);
+/* The owned-memory bound for any dma-buf of this vGPU. */
+uint64_t fz_owned_bytes(struct fuzz *f);
+bool fz_gpa_mapped(struct fuzz *f, uint64_t addr, uint64_t size);
+
+#endif
