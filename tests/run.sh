@@ -34,9 +34,10 @@ VPLANE_STRICT=1 meson test -C "$build" --verbose --print-errorlogs \
 cp "$build/meson-logs/testlog.json" "$build/meson-logs/testlog-main.json"
 if [[ " ${suites[*]} " == *" unit "* ]]; then
 	echo "tests: the unit suite again under valgrind"
+	# meson names the log <logbase>-<setup>.json
 	meson test -C "$build" --setup valgrind --suite unit \
-		--print-errorlogs --logbase testlog-valgrind || rc=$?
-	cat "$build/meson-logs/testlog-valgrind.json" \
+		--print-errorlogs --logbase unit || rc=$?
+	cat "$build/meson-logs/unit-valgrind.json" \
 		>>"$build/meson-logs/testlog-main.json"
 fi
 
