@@ -187,6 +187,7 @@ struct vplane_vgpu {
 	u32 int_status;
 	u32 int_enable;
 	struct eventfd_ctx *msi_trigger;
+	struct eventfd_ctx *req_trigger;	/* "please release the device" */
 
 	/* statistics, vgpu->lock unless atomic */
 	u64 nr_flips;
@@ -256,6 +257,7 @@ void vplane_irq_write(struct vplane_vgpu *vgpu, u32 reg, u32 val);
 int vplane_irq_set(struct vplane_vgpu *vgpu, struct vfio_irq_set *hdr,
 		   void __user *data);
 void vplane_irq_release_trigger(struct vplane_vgpu *vgpu);
+void vplane_irq_request(struct vplane_vgpu *vgpu, unsigned int count);
 void __vplane_head_update_timer(struct vplane_vgpu *vgpu, unsigned int head);
 void __vplane_head_stop_timer(struct vplane_vgpu *vgpu, unsigned int head);
 void __vplane_flip_latched(struct vplane_vgpu *vgpu, unsigned int head,

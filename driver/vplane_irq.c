@@ -310,14 +310,22 @@ void vplane_irq_reset(struct vplane_vgpu *vgpu)
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
-static void set_trigger(struct vplane_vgpu *vgpu, struct eventfd_ctx *ctx)
+/* The eventfd slot of an IRQ index: the MSI vector or the request IRQ. */
+static struct eventfd_ctx **trigger_slot(struct vplane_vgpu *vgpu, u32 index)
+{
+	return index == VFIO_PCI_REQ_IRQ_INDEX ? &vgpu->req_trigger :
+						 &vgpu->msi_trigger;
+}
+
+static void set_trigger(struct vplane_vgpu *vgpu, u32 index,
+			struct eventfd_ctx *ctx)
 {
 	struct eventfd_ctx *old;
 	unsigned long flags;
 
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	old = vgpu->msi_trigger;
-	vgpu->msi_trigger = ctx;
+	old = *trigger_slot(vgpu, index);
+	*trigger_slot(vgpu, index) = ctx;
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 	if (old)
 		eventfd_ctx_put(old);
@@ -325,22 +333,45 @@ static void set_trigger(struct vplane_vgpu *vgpu, struct eventfd_ctx *ctx)
 
 void vplane_irq_release_trigger(struct vplane_vgpu *vgpu)
 {
-	set_trigger(vgpu, NULL);
+	set_trigger(vgpu, VFIO_PCI_MSI_IRQ_INDEX, NULL);
+	set_trigger(vgpu, VFIO_PCI_REQ_IRQ_INDEX, NULL);
 }
 
-static void signal_trigger(struct vplane_vgpu *vgpu)
+static void signal_trigger(struct vplane_vgpu *vgpu, u32 index)
 {
+	struct eventfd_ctx *ctx;
 	unsigned long flags;
 
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	if (vgpu->msi_trigger)
-		eventfd_signal(vgpu->msi_trigger, 1);
+	ctx = *trigger_slot(vgpu, index);
+	if (ctx)
+		eventfd_signal(ctx, 1);
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
 /*
+ * vfio_device_ops.request: the mdev is being removed while the VMM holds
+ * the device. Ask the VMM to let go through the request IRQ (QEMU unplugs
+ * the device); without one, say once why removal waits.
+ */
+void vplane_irq_request(struct vplane_vgpu *vgpu, unsigned int count)
+{
+	unsigned long flags;
+	bool have;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	have = vgpu->req_trigger;
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	if (have)
+		signal_trigger(vgpu, VFIO_PCI_REQ_IRQ_INDEX);
+	else if (count == 0)
+		dev_notice(vgpu_dev(vgpu),
+			   "removal waits until the VMM closes the device (it set no request IRQ)\n");
+}
+
+/*
  * VFIO_DEVICE_SET_IRQS after vfio_set_irqs_validate_and_prepare(): only
- * ACTION_TRIGGER on the single MSI vector is supported.
+ * ACTION_TRIGGER, on the single MSI vector or the request IRQ.
  */
 int vplane_irq_set(struct vplane_vgpu *vgpu, struct vfio_irq_set *hdr,
 		   void __user *data)
@@ -351,16 +382,19 @@ int vplane_irq_set(struct vplane_vgpu *vgpu, struct vfio_irq_set *hdr,
 	s32 fd;
 	u8 b;
 
-	if (hdr->index != VFIO_PCI_MSI_IRQ_INDEX ||
+	u32 index = hdr->index;
+
+	if ((index != VFIO_PCI_MSI_IRQ_INDEX &&
+	     index != VFIO_PCI_REQ_IRQ_INDEX) ||
 	    action != VFIO_IRQ_SET_ACTION_TRIGGER)
 		return -EINVAL;
 
 	switch (type) {
 	case VFIO_IRQ_SET_DATA_NONE:
 		if (hdr->count == 0)
-			set_trigger(vgpu, NULL);
+			set_trigger(vgpu, index, NULL);
 		else
-			signal_trigger(vgpu);
+			signal_trigger(vgpu, index);
 		return 0;
 	case VFIO_IRQ_SET_DATA_BOOL:
 		if (hdr->count == 0)
@@ -368,23 +402,23 @@ int vplane_irq_set(struct vplane_vgpu *vgpu, struct vfio_irq_set *hdr,
 		if (copy_from_user(&b, data, sizeof(b)))
 			return -EFAULT;
 		if (b)
-			signal_trigger(vgpu);
+			signal_trigger(vgpu, index);
 		return 0;
 	case VFIO_IRQ_SET_DATA_EVENTFD:
 		if (hdr->count == 0) {
-			set_trigger(vgpu, NULL);
+			set_trigger(vgpu, index, NULL);
 			return 0;
 		}
 		if (copy_from_user(&fd, data, sizeof(fd)))
 			return -EFAULT;
 		if (fd < 0) {
-			set_trigger(vgpu, NULL);
+			set_trigger(vgpu, index, NULL);
 			return 0;
 		}
 		ctx = eventfd_ctx_fdget(fd);
 		if (IS_ERR(ctx))
 			return PTR_ERR(ctx);
-		set_trigger(vgpu, ctx);
+		set_trigger(vgpu, index, ctx);
 		return 0;
 	}
 	return -EINVAL;

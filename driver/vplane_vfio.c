@@ -331,7 +331,8 @@ static long ioctl_get_irq_info(struct vplane_vgpu *vgpu, void __user *arg)
 		return -EINVAL;
 	info.flags = 0;
 	info.count = 0;
-	if (info.index == VFIO_PCI_MSI_IRQ_INDEX) {
+	if (info.index == VFIO_PCI_MSI_IRQ_INDEX ||
+	    info.index == VFIO_PCI_REQ_IRQ_INDEX) {
 		info.flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
 		info.count = 1;
 	}
@@ -348,7 +349,8 @@ static long ioctl_set_irqs(struct vplane_vgpu *vgpu, void __user *arg)
 	if (copy_from_user(&hdr, arg, minsz))
 		return -EFAULT;
 	ret = vfio_set_irqs_validate_and_prepare(&hdr,
-			hdr.index == VFIO_PCI_MSI_IRQ_INDEX ? 1 : 0,
+			hdr.index == VFIO_PCI_MSI_IRQ_INDEX ||
+			hdr.index == VFIO_PCI_REQ_IRQ_INDEX ? 1 : 0,
 			VFIO_PCI_NUM_IRQS, &data_size);
 	if (ret)
 		return ret;
@@ -424,6 +426,11 @@ static long vplane_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	return -ENOTTY;
 }
 
+static void vplane_request(struct vfio_device *vdev, unsigned int count)
+{
+	vplane_irq_request(vgpu_from_vdev(vdev), count);
+}
+
 const struct vfio_device_ops vplane_dev_ops = {
 	.name = "vplane",
 	.init = vplane_vgpu_init,
@@ -435,4 +442,5 @@ const struct vfio_device_ops vplane_dev_ops = {
 	.mmap = vplane_mmap,
 	.ioctl = vplane_ioctl,
 	.dma_unmap = vplane_dma_unmap,
+	.request = vplane_request,
 };

@@ -734,6 +734,62 @@ static void test_remove(struct fixture *fx)
 	close(fd);
 }
 
+/*
+ * The mdev is removed while the VMM still holds the device: the driver
+ * asks the VMM to let go through the request IRQ (as QEMU expects), the
+ * display consumer sees POLLHUP at once, and removal completes when the
+ * VMM closes the device.
+ */
+static void test_request(struct fixture *fx)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} irq;
+	int req = eventfd(0, EFD_CLOEXEC);
+	int node = node_open(fx, O_RDONLY);
+	struct pollfd pfd[2];
+	char path[128];
+	pid_t child;
+	int status;
+
+	CHECK(req >= 0, "eventfd");
+	irq.set = (struct vfio_irq_set){
+		.argsz = sizeof(irq),
+		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
+			 VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = VFIO_PCI_REQ_IRQ_INDEX,
+		.count = 1,
+	};
+	irq.fd = req;
+	CHECK(ioctl(fx->dev.device, VFIO_DEVICE_SET_IRQS, &irq) == 0,
+	      "SET_IRQS request: %s", strerror(errno));
+	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
+		 fx->uuid);
+	child = fork();
+	CHECK(child >= 0, "fork");
+	if (child == 0) {
+		/* the administrator removes the vGPU; this blocks meanwhile */
+		int rm;
+
+		fixture_close(fx);
+		rm = open(path, O_WRONLY | O_CLOEXEC);
+		_exit(rm >= 0 && write(rm, "1", 1) == 1 ? 0 : 1);
+	}
+	pfd[0] = (struct pollfd){ .fd = req, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = node, .events = POLLIN };
+	CHECK(poll(&pfd[0], 1, 10000) == 1, "no request IRQ within 10 s");
+	CHECK(poll(&pfd[1], 1, 1000) == 1 && (pfd[1].revents & POLLHUP),
+	      "display node did not hang up during removal");
+	/* the VMM unplugs the device, as QEMU does on the request */
+	fixture_close(fx);
+	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0, "removal failed");
+	CHECK(access(path, F_OK) < 0, "the vGPU is still there");
+	close(node);
+	close(req);
+}
+
 /* ---- libvplane against the real node ---------------------------------- */
 
 struct lib_consumer {
@@ -1005,6 +1061,8 @@ int main(int argc, char **argv)
 		test_scm_rights(&fx);
 	else if (!strcmp(test, "remove"))
 		test_remove(&fx);
+	else if (!strcmp(test, "request"))
+		test_request(&fx);
 	else if (!strcmp(test, "libvplane"))
 		test_libvplane(&fx, false);
 	else if (!strcmp(test, "libvplane-vmm-fd"))

@@ -134,6 +134,10 @@ static void check_regions(struct vp_dev *d, unsigned int heads)
 	VP_CHECK(!ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &irq) &&
 		 irq.count == 1 && (irq.flags & VFIO_IRQ_INFO_EVENTFD),
 		 "MSI irq info count %u flags 0x%x", irq.count, irq.flags);
+	irq.index = VFIO_PCI_REQ_IRQ_INDEX;
+	VP_CHECK(!ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &irq) &&
+		 irq.count == 1 && (irq.flags & VFIO_IRQ_INFO_EVENTFD),
+		 "request irq info count %u flags 0x%x", irq.count, irq.flags);
 	irq.index = VFIO_PCI_INTX_IRQ_INDEX;
 	VP_CHECK(!ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &irq) &&
 		 irq.count == 0, "INTx count %u", irq.count);

@@ -718,13 +718,15 @@ void fz_op_set_irqs(struct fuzz *f)
 	if (good && data[0] == f->eventfd)
 		FZ_CHECK(f, ret == 0, "setting the MSI eventfd: %s",
 			 strerror(errno));
-	if (index != VFIO_PCI_MSI_IRQ_INDEX)
+	if (index != VFIO_PCI_MSI_IRQ_INDEX && index != VFIO_PCI_REQ_IRQ_INDEX)
 		FZ_CHECK(f, ret < 0, "SET_IRQS on index %u accepted", index);
-	if (!ret && (flags & VFIO_IRQ_SET_DATA_TYPE_MASK) ==
-	    VFIO_IRQ_SET_DATA_EVENTFD)
+	/* the model tracks the MSI trigger; the request IRQ is separate */
+	if (!ret && index == VFIO_PCI_MSI_IRQ_INDEX &&
+	    (flags & VFIO_IRQ_SET_DATA_TYPE_MASK) == VFIO_IRQ_SET_DATA_EVENTFD)
 		f->trigger_ours = count == 1 && data[0] == f->eventfd;
-	if (!ret && (flags & VFIO_IRQ_SET_DATA_TYPE_MASK) ==
-	    VFIO_IRQ_SET_DATA_NONE && count == 0)
+	if (!ret && index == VFIO_PCI_MSI_IRQ_INDEX &&
+	    (flags & VFIO_IRQ_SET_DATA_TYPE_MASK) == VFIO_IRQ_SET_DATA_NONE &&
+	    count == 0)
 		f->trigger_ours = false;
 	if (f->trigger_ours && fz_one_in(f, 20)) {
 		/* the driver keeps its own reference on the eventfd */
