@@ -25,17 +25,17 @@
 #include "uapi/vplane.h"
 #include "uapi/vplane_display.h"
 
-#define VPLANE_NAME		"vplane"
+#define VPLANE_NAME "vplane"
 
-#define VPLANE_CFG_SIZE		256
-#define VPLANE_NUM_REGIONS(v)	(VFIO_PCI_NUM_REGIONS + (v)->nr_heads)
+#define VPLANE_CFG_SIZE	      256
+#define VPLANE_NUM_REGIONS(v) (VFIO_PCI_NUM_REGIONS + (v)->nr_heads)
 
 /*
  * Offsets in the device fd: region index in the top bits, like vfio-pci.
  * 40 bits per region is far more than any region here.
  */
-#define VPLANE_OFFSET_SHIFT	40
-#define VPLANE_OFFSET_MASK	((1ULL << VPLANE_OFFSET_SHIFT) - 1)
+#define VPLANE_OFFSET_SHIFT	  40
+#define VPLANE_OFFSET_MASK	  ((1ULL << VPLANE_OFFSET_SHIFT) - 1)
 #define VPLANE_INDEX_TO_OFFSET(i) ((u64)(i) << VPLANE_OFFSET_SHIFT)
 
 struct vplane_type {
@@ -52,8 +52,8 @@ struct vplane_type {
  */
 struct vplane_stats {
 	struct kref kref;
-	atomic_t dmabufs;		/* live dma-bufs of this vGPU */
-	atomic64_t dmabufs_total;	/* exported so far */
+	atomic_t dmabufs;	  /* live dma-bufs of this vGPU */
+	atomic64_t dmabufs_total; /* exported so far */
 };
 
 /*
@@ -71,12 +71,12 @@ struct vplane_pages {
 struct vplane_fb {
 	u32 domain;
 	u32 format;
-	u64 addr;		/* VRAM offset or GPA, page aligned */
+	u64 addr; /* VRAM offset or GPA, page aligned */
 	u32 width;
 	u32 height;
 	u32 stride;
 	u32 cpp;
-	u64 size;		/* page aligned */
+	u64 size; /* page aligned */
 };
 
 /*
@@ -84,11 +84,11 @@ struct vplane_fb {
  * Linked in vgpu->pobj_lru, most recently used first.
  */
 struct vplane_pobj {
-	struct list_head link;		/* vplane_vgpu.pobj_lru */
-	struct vplane_fb fb;		/* identity (key) */
+	struct list_head link; /* vplane_vgpu.pobj_lru */
+	struct vplane_fb fb;   /* identity (key) */
 	u32 id;
-	unsigned int users;		/* active planes pointing here */
-	bool pinned;			/* holds a vfio pin of fb */
+	unsigned int users; /* active planes pointing here */
+	bool pinned;	    /* holds a vfio pin of fb */
 	struct vplane_pages *pages;
 };
 
@@ -110,21 +110,21 @@ struct vplane_plane_regs {
 
 struct vplane_plane {
 	struct vplane_plane_regs pending;
-	struct vplane_plane_regs active;	/* latched by FLIP */
-	u32 status;				/* VPLANE_PLANE_STATUS_* */
-	struct vplane_fb fb;			/* valid if status == OK */
-	struct vplane_pobj *obj;		/* holds a use, or NULL */
+	struct vplane_plane_regs active; /* latched by FLIP */
+	u32 status;			 /* VPLANE_PLANE_STATUS_* */
+	struct vplane_fb fb;		 /* valid if status == OK */
+	struct vplane_pobj *obj;	 /* holds a use, or NULL */
 };
 
 struct vplane_edid {
-	struct vfio_region_gfx_edid regs;	/* the VMM's view */
-	u8 staging[VPLANE_EDID_MAX];		/* written by the VMM */
-	u8 blob[VPLANE_EDID_MAX];		/* latched at link up */
+	struct vfio_region_gfx_edid regs; /* the VMM's view */
+	u8 staging[VPLANE_EDID_MAX];	  /* written by the VMM */
+	u8 blob[VPLANE_EDID_MAX];	  /* latched at link up */
 	u32 size;
 	bool connected;
 	u32 pref_width;
 	u32 pref_height;
-	u32 pref_refresh;			/* mHz */
+	u32 pref_refresh; /* mHz */
 };
 
 struct vplane_vgpu;
@@ -139,7 +139,7 @@ struct vplane_head {
 	u32 ctrl;
 	u32 width;
 	u32 height;
-	u32 refresh;				/* mHz, as written */
+	u32 refresh; /* mHz, as written */
 	struct vplane_plane planes[VPLANE_NUM_PLANES];
 	struct vplane_edid edid;
 	bool timer_running;
@@ -147,19 +147,19 @@ struct vplane_head {
 	/* vgpu->irq_lock */
 	struct hrtimer vblank;
 	ktime_t period;
-	u32 flip_seq;				/* last latched */
-	u32 flip_done_seq;			/* last completed */
+	u32 flip_seq;	   /* last latched */
+	u32 flip_done_seq; /* last completed */
 	u32 vblank_count;
 	bool flip_pending;
 	u32 flip_pending_seq;
 	/* display node ack gating (vplane_display.c) */
-	bool ack_gated;				/* an ack-role consumer exists */
-	u32 acked_seq;				/* newest flip it acknowledged */
-	ktime_t unacked_since;			/* oldest flip awaiting ack */
+	bool ack_gated;	       /* an ack-role consumer exists */
+	u32 acked_seq;	       /* newest flip it acknowledged */
+	ktime_t unacked_since; /* oldest flip awaiting ack */
 };
 
 struct vplane_vgpu {
-	struct vfio_device vdev;	/* first: vfio_alloc_device() */
+	struct vfio_device vdev; /* first: vfio_alloc_device() */
 	struct mdev_device *mdev;
 	const struct vplane_type *type;
 	unsigned int nr_heads;
@@ -172,13 +172,13 @@ struct vplane_vgpu {
 
 	u64 vram_size;
 	unsigned long vram_npages;
-	struct page **vram;		/* allocated on first touch */
+	struct page **vram; /* allocated on first touch */
 
 	u16 dispi[VPLANE_DISPI_COUNT];
 
 	struct vplane_head heads[VPLANE_MAX_HEADS];
 
-	struct list_head pobj_lru;	/* vplane_pobj.link */
+	struct list_head pobj_lru; /* vplane_pobj.link */
 	unsigned int nr_pobjs;
 	unsigned long pinned_pages;
 	u32 next_id;
@@ -187,7 +187,7 @@ struct vplane_vgpu {
 	u32 int_status;
 	u32 int_enable;
 	struct eventfd_ctx *msi_trigger;
-	struct eventfd_ctx *req_trigger;	/* "please release the device" */
+	struct eventfd_ctx *req_trigger; /* "please release the device" */
 
 	/* statistics, vgpu->lock unless atomic */
 	u64 nr_flips;
@@ -197,7 +197,7 @@ struct vplane_vgpu {
 	u64 nr_evictions;
 	u64 nr_irqs;			/* irq_lock */
 	u64 nr_ack_timeouts;		/* irq_lock */
-	struct vplane_display *display;	/* /dev/vplane/<uuid>, vgpu->lock */
+	struct vplane_display *display; /* /dev/vplane/<uuid>, vgpu->lock */
 	struct vplane_stats *stats;
 	struct dentry *debugfs;
 };
@@ -236,16 +236,14 @@ void vplane_vgpu_release(struct vfio_device *vdev);
 
 /* vplane_cfg.c */
 void vplane_cfg_init(struct vplane_vgpu *vgpu);
-void __vplane_cfg_read(struct vplane_vgpu *vgpu, u32 off, void *buf,
-		       u32 count);
+void __vplane_cfg_read(struct vplane_vgpu *vgpu, u32 off, void *buf, u32 count);
 void __vplane_cfg_write(struct vplane_vgpu *vgpu, u32 off, const void *buf,
 			u32 count);
 
 /* vplane_regs.c */
 void __vplane_regs_reset(struct vplane_vgpu *vgpu);
 u32 __vplane_mmio_read(struct vplane_vgpu *vgpu, u32 off, u32 count);
-void __vplane_mmio_write(struct vplane_vgpu *vgpu, u32 off, u32 count,
-			 u32 val);
+void __vplane_mmio_write(struct vplane_vgpu *vgpu, u32 off, u32 count, u32 val);
 bool __vplane_head_active(struct vplane_vgpu *vgpu, unsigned int head);
 
 /* vplane_irq.c: interrupts, virtual vblank, flip completion */
@@ -265,8 +263,7 @@ void __vplane_flip_latched(struct vplane_vgpu *vgpu, unsigned int head,
 void vplane_flip_complete(struct vplane_head *head, u32 seq);
 void vplane_irq_set_ack_gate(struct vplane_vgpu *vgpu, bool on);
 int vplane_irq_ack(struct vplane_vgpu *vgpu, unsigned int head, u32 seq);
-void vplane_irq_stats(struct vplane_vgpu *vgpu, u64 *ack_timeouts,
-		      u64 *flips);
+void vplane_irq_stats(struct vplane_vgpu *vgpu, u64 *ack_timeouts, u64 *flips);
 
 /* vplane_plane.c */
 u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,

@@ -13,7 +13,7 @@
 
 #include "vplane.h"
 
-#define MSI_CAP		VPLANE_PCI_MSI_CAP
+#define MSI_CAP VPLANE_PCI_MSI_CAP
 
 static void cfg_set16(struct vplane_vgpu *vgpu, u32 off, u16 val)
 {
@@ -58,23 +58,25 @@ void vplane_cfg_init(struct vplane_vgpu *vgpu)
 	vgpu->cfg[PCI_CAPABILITY_LIST] = MSI_CAP;
 	/* no INTx: interrupt pin stays 0 */
 
-	wmask_set16(vgpu, PCI_COMMAND, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER |
-		    PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE);
+	wmask_set16(vgpu, PCI_COMMAND,
+		    PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER | PCI_COMMAND_SERR |
+			    PCI_COMMAND_INTX_DISABLE);
 	vgpu->cfg_wmask[PCI_CACHE_LINE_SIZE] = 0xff;
 	vgpu->cfg_wmask[PCI_LATENCY_TIMER] = 0xff;
 	vgpu->cfg_wmask[PCI_INTERRUPT_LINE] = 0xff;
 
 	/* BAR0: VRAM, 32-bit prefetchable memory */
-	cfg_set32(vgpu, PCI_BASE_ADDRESS_0, PCI_BASE_ADDRESS_SPACE_MEMORY |
-		  PCI_BASE_ADDRESS_MEM_TYPE_32 | PCI_BASE_ADDRESS_MEM_PREFETCH);
-	wmask_set32(vgpu, PCI_BASE_ADDRESS_0, (u32)~(vgpu->vram_size - 1) &
-		    PCI_BASE_ADDRESS_MEM_MASK);
+	cfg_set32(vgpu, PCI_BASE_ADDRESS_0,
+		  PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_32 |
+			  PCI_BASE_ADDRESS_MEM_PREFETCH);
+	wmask_set32(vgpu, PCI_BASE_ADDRESS_0,
+		    (u32) ~(vgpu->vram_size - 1) & PCI_BASE_ADDRESS_MEM_MASK);
 
 	/* BAR2: MMIO registers, 32-bit memory */
-	cfg_set32(vgpu, PCI_BASE_ADDRESS_2, PCI_BASE_ADDRESS_SPACE_MEMORY |
-		  PCI_BASE_ADDRESS_MEM_TYPE_32);
-	wmask_set32(vgpu, PCI_BASE_ADDRESS_2, (u32)~(mmio_size - 1) &
-		    PCI_BASE_ADDRESS_MEM_MASK);
+	cfg_set32(vgpu, PCI_BASE_ADDRESS_2,
+		  PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_32);
+	wmask_set32(vgpu, PCI_BASE_ADDRESS_2,
+		    (u32) ~(mmio_size - 1) & PCI_BASE_ADDRESS_MEM_MASK);
 
 	/* MSI: one vector, 64-bit address, no per-vector masking */
 	vgpu->cfg[MSI_CAP + PCI_CAP_LIST_ID] = PCI_CAP_ID_MSI;
@@ -87,8 +89,7 @@ void vplane_cfg_init(struct vplane_vgpu *vgpu)
 }
 
 /* Caller checked off + count <= VPLANE_CFG_SIZE. */
-void __vplane_cfg_read(struct vplane_vgpu *vgpu, u32 off, void *buf,
-		       u32 count)
+void __vplane_cfg_read(struct vplane_vgpu *vgpu, u32 off, void *buf, u32 count)
 {
 	lockdep_assert_held(&vgpu->lock);
 	memcpy(buf, &vgpu->cfg[off], count);
@@ -105,7 +106,7 @@ void __vplane_cfg_write(struct vplane_vgpu *vgpu, u32 off, const void *buf,
 	for (i = 0; i < count; i++) {
 		u8 mask = vgpu->cfg_wmask[off + i];
 
-		vgpu->cfg[off + i] = (vgpu->cfg[off + i] & ~mask) |
-				     (src[i] & mask);
+		vgpu->cfg[off + i] =
+			(vgpu->cfg[off + i] & ~mask) | (src[i] & mask);
 	}
 }

@@ -22,8 +22,7 @@ static int global_show(struct seq_file *s, void *unused)
 	seq_printf(s, "vgpus %d\n", atomic_read(&vplane_global.vgpus));
 	seq_printf(s, "dmabufs %d\n", atomic_read(&vplane_global.dmabufs));
 	seq_printf(s, "plane_objects %d\n", atomic_read(&vplane_global.pobjs));
-	seq_printf(s, "page_sets %d\n",
-		   atomic_read(&vplane_global.page_sets));
+	seq_printf(s, "page_sets %d\n", atomic_read(&vplane_global.page_sets));
 	seq_printf(s, "pinned_pages %ld\n",
 		   atomic_long_read(&vplane_global.pinned_pages));
 	seq_printf(s, "vmaps %d\n", atomic_read(&vplane_global.vmaps));
@@ -40,11 +39,11 @@ static void show_plane(struct seq_file *s, unsigned int h, const char *name,
 	seq_printf(s, "head%u.%s.id %u\n", h, name, p->obj ? p->obj->id : 0);
 	if (p->status != VPLANE_PLANE_STATUS_OK)
 		return;
-	seq_printf(s, "head%u.%s.fb %p4cc %ux%u stride %u %s 0x%llx size 0x%llx\n",
-		   h, name, &p->fb.format, p->fb.width, p->fb.height,
-		   p->fb.stride,
-		   p->fb.domain == VPLANE_DOMAIN_VRAM ? "vram" : "gpa",
-		   p->fb.addr, p->fb.size);
+	seq_printf(
+		s, "head%u.%s.fb %p4cc %ux%u stride %u %s 0x%llx size 0x%llx\n",
+		h, name, &p->fb.format, p->fb.width, p->fb.height, p->fb.stride,
+		p->fb.domain == VPLANE_DOMAIN_VRAM ? "vram" : "gpa", p->fb.addr,
+		p->fb.size);
 }
 
 static int vgpu_show(struct seq_file *s, void *unused)
@@ -78,8 +77,7 @@ static int vgpu_show(struct seq_file *s, void *unused)
 			   __vplane_head_active(vgpu, h));
 		seq_printf(s, "head%u.mode %ux%u@%u\n", h, head->width,
 			   head->height, head->refresh);
-		seq_printf(s, "head%u.connected %d\n", h,
-			   head->edid.connected);
+		seq_printf(s, "head%u.connected %d\n", h, head->edid.connected);
 		show_plane(s, h, "primary",
 			   &head->planes[VPLANE_PLANE_PRIMARY]);
 		show_plane(s, h, "cursor", &head->planes[VPLANE_PLANE_CURSOR]);

@@ -28,8 +28,8 @@
 #include "vplane.h"
 #include "uapi/vplane_display.h"
 
-#define QUEUE_LEN	64	/* events per consumer; flips coalesce */
-#define MAX_DISPLAYS	256
+#define QUEUE_LEN    64 /* events per consumer; flips coalesce */
+#define MAX_DISPLAYS 256
 
 static unsigned int display_gid;
 module_param(display_gid, uint, 0444);
@@ -38,21 +38,22 @@ MODULE_PARM_DESC(display_gid,
 
 unsigned int vplane_ack_timeout_ms = 100;
 module_param_named(ack_timeout_ms, vplane_ack_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(ack_timeout_ms,
-		 "complete a flip without its ack after this long (default 100)");
+MODULE_PARM_DESC(
+	ack_timeout_ms,
+	"complete a flip without its ack after this long (default 100)");
 
 static dev_t display_devt;
 static struct class *display_class;
 static DEFINE_IDA(display_minors);
 
 struct vplane_client {
-	struct vplane_display *disp;	/* holds a device reference */
-	struct list_head link;		/* vplane_display.clients */
+	struct vplane_display *disp; /* holds a device reference */
+	struct list_head link;	     /* vplane_display.clients */
 	bool writable;
 
 	/* disp->events_lock */
 	struct vplane_display_event queue[QUEUE_LEN];
-	u64 rd, wr;			/* absolute queue positions */
+	u64 rd, wr; /* absolute queue positions */
 	/* position + 1 of an unread flip/cursor event, 0 for none */
 	u64 unread_flip[VPLANE_MAX_HEADS][VPLANE_NUM_PLANES];
 	u64 unread_cursor[VPLANE_MAX_HEADS];
@@ -61,17 +62,17 @@ struct vplane_client {
 };
 
 struct vplane_display {
-	struct device dev;		/* refcount owns the object */
+	struct device dev; /* refcount owns the object */
 	struct cdev cdev;
 	int minor;
 
 	struct mutex lock;
-	struct vplane_vgpu *vgpu;	/* NULL once the vGPU is gone */
+	struct vplane_vgpu *vgpu; /* NULL once the vGPU is gone */
 	struct vplane_client *ack_owner;
 	atomic64_t acks;
 
 	spinlock_t events_lock;
-	struct list_head clients;	/* vplane_client.link */
+	struct list_head clients; /* vplane_client.link */
 	bool gone;
 	wait_queue_head_t wait;
 	/* last cursor state per head, to tell a move from a new image */
@@ -84,7 +85,7 @@ static struct vplane_display *display_from_dev(struct device *dev)
 }
 
 /* A queue slot a newer event superseded; read() skips it. */
-#define EVENT_DEAD	0
+#define EVENT_DEAD 0
 
 static u64 *unread_slot(struct vplane_client *c,
 			const struct vplane_display_event *ev)
@@ -188,8 +189,7 @@ static void display_push(struct vplane_display *disp,
 	unsigned long flags;
 
 	spin_lock_irqsave(&disp->events_lock, flags);
-	list_for_each_entry(c, &disp->clients, link)
-		client_push(c, ev);
+	list_for_each_entry(c, &disp->clients, link) client_push(c, ev);
 	spin_unlock_irqrestore(&disp->events_lock, flags);
 	wake_up_interruptible_all(&disp->wait);
 }
@@ -226,8 +226,8 @@ void __vplane_display_flip(struct vplane_vgpu *vgpu, unsigned int head,
 		ev.y = pl->active.pos_y;
 		if (p == VPLANE_PLANE_CURSOR) {
 			/* same image, new place: a move, not a new frame */
-			if (ev.dmabuf_id && ev.dmabuf_id ==
-			    disp->cursor_id[head])
+			if (ev.dmabuf_id &&
+			    ev.dmabuf_id == disp->cursor_id[head])
 				ev.type = VPLANE_EVENT_CURSOR_MOVE;
 			disp->cursor_id[head] = ev.dmabuf_id;
 		}
@@ -324,8 +324,8 @@ static int arg_out(void __user *uarg, const void *arg, size_t size)
 
 	if (get_user(argsz, (u32 __user *)uarg))
 		return -EFAULT;
-	return copy_to_user(uarg, arg, min_t(size_t, size, argsz)) ?
-		-EFAULT : 0;
+	return copy_to_user(uarg, arg, min_t(size_t, size, argsz)) ? -EFAULT
+								   : 0;
 }
 
 static int ioctl_info(struct vplane_display *disp, void __user *uarg)
@@ -516,8 +516,8 @@ static bool client_ready(struct vplane_client *c)
 	return ready;
 }
 
-static ssize_t display_read(struct file *file, char __user *buf,
-			    size_t count, loff_t *ppos)
+static ssize_t display_read(struct file *file, char __user *buf, size_t count,
+			    loff_t *ppos)
 {
 	struct vplane_client *c = file->private_data;
 	struct vplane_display *disp = c->disp;
@@ -552,8 +552,7 @@ static ssize_t display_read(struct file *file, char __user *buf,
 			return ret;
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
-		ret = wait_event_interruptible(disp->wait,
-					       client_ready(c));
+		ret = wait_event_interruptible(disp->wait, client_ready(c));
 		if (ret)
 			return ret;
 	}
@@ -611,9 +610,8 @@ static struct vplane_client *client_create(struct vplane_display *disp,
 
 static int display_open(struct inode *inode, struct file *file)
 {
-	struct vplane_display *disp = container_of(inode->i_cdev,
-						   struct vplane_display,
-						   cdev);
+	struct vplane_display *disp =
+		container_of(inode->i_cdev, struct vplane_display, cdev);
 	struct vplane_client *c;
 
 	/* the open cdev pins the device; the client keeps its own ref */
@@ -664,7 +662,7 @@ int vplane_display_open_fd(struct vplane_vgpu *vgpu)
 		kfree(c);
 		return fd;
 	}
-	return fd;	/* anon_inode_getfd took the module reference */
+	return fd; /* anon_inode_getfd took the module reference */
 }
 
 static void display_dev_release(struct device *dev)
@@ -704,8 +702,8 @@ int vplane_display_create(struct vplane_vgpu *vgpu)
 	disp = kzalloc(sizeof(*disp), GFP_KERNEL);
 	if (!disp)
 		return -ENOMEM;
-	disp->minor = ida_alloc_max(&display_minors, MAX_DISPLAYS - 1,
-				    GFP_KERNEL);
+	disp->minor =
+		ida_alloc_max(&display_minors, MAX_DISPLAYS - 1, GFP_KERNEL);
 	if (disp->minor < 0) {
 		ret = disp->minor;
 		kfree(disp);
@@ -734,7 +732,7 @@ int vplane_display_create(struct vplane_vgpu *vgpu)
 	return 0;
 
 err_put:
-	put_device(&disp->dev);	/* frees through display_dev_release */
+	put_device(&disp->dev); /* frees through display_dev_release */
 	return ret;
 }
 

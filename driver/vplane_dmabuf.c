@@ -25,20 +25,20 @@
 #include "vplane.h"
 
 struct vplane_dmabuf {
-	struct vplane_pages *pages;	/* own reference */
-	struct vplane_stats *stats;	/* own reference */
+	struct vplane_pages *pages; /* own reference */
+	struct vplane_stats *stats; /* own reference */
 	u64 size;
 	u32 id;
 
 	struct mutex lock;
-	struct list_head mappings;	/* vplane_mapping.link */
+	struct list_head mappings; /* vplane_mapping.link */
 	void *vaddr;
 	unsigned int vmap_count;
 };
 
 /* One device mapping made by map_dma_buf. */
 struct vplane_mapping {
-	struct list_head link;		/* vplane_dmabuf.mappings */
+	struct list_head link; /* vplane_dmabuf.mappings */
 	struct device *dev;
 	enum dma_data_direction dir;
 	struct sg_table sgt;
@@ -84,8 +84,8 @@ static void vplane_unmap_dma_buf(struct dma_buf_attachment *attach,
 				 enum dma_data_direction dir)
 {
 	struct vplane_dmabuf *vbuf = attach->dmabuf->priv;
-	struct vplane_mapping *m = container_of(sgt, struct vplane_mapping,
-						sgt);
+	struct vplane_mapping *m =
+		container_of(sgt, struct vplane_mapping, sgt);
 
 	mutex_lock(&vbuf->lock);
 	list_del(&m->link);
@@ -282,6 +282,6 @@ int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id)
 
 	fd = dma_buf_fd(buf, O_CLOEXEC);
 	if (fd < 0)
-		dma_buf_put(buf);	/* release frees vbuf */
+		dma_buf_put(buf); /* release frees vbuf */
 	return fd;
 }

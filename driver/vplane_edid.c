@@ -16,12 +16,11 @@
 
 #include "vplane.h"
 
-#define DEFAULT_WIDTH		1024
-#define DEFAULT_HEIGHT		768
+#define DEFAULT_WIDTH  1024
+#define DEFAULT_HEIGHT 768
 
-static const u8 edid_header[8] = {
-	0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00
-};
+static const u8 edid_header[8] = { 0x00, 0xff, 0xff, 0xff,
+				   0xff, 0xff, 0xff, 0x00 };
 
 static void set_default_mode(struct vplane_vgpu *vgpu, struct vplane_edid *e)
 {
@@ -46,7 +45,7 @@ static void parse_preferred(struct vplane_vgpu *vgpu, struct vplane_edid *e)
 
 	clock_10khz = d[0] | d[1] << 8;
 	if (!clock_10khz)
-		return;		/* not a timing descriptor */
+		return; /* not a timing descriptor */
 	hact = d[2] | (d[4] & 0xf0) << 4;
 	hblank = d[3] | (d[4] & 0x0f) << 8;
 	vact = d[5] | (d[7] & 0xf0) << 4;
@@ -122,7 +121,7 @@ static int regs_write(struct vplane_vgpu *vgpu, unsigned int head, u64 off,
 	case offsetof(struct vfio_region_gfx_edid, link_state):
 		return set_link(vgpu, head, val);
 	}
-	return -EINVAL;		/* read-only fields */
+	return -EINVAL; /* read-only fields */
 }
 
 /*

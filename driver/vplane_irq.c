@@ -127,8 +127,8 @@ void vplane_flip_complete(struct vplane_head *head, u32 seq)
 
 static enum hrtimer_restart vblank_fn(struct hrtimer *timer)
 {
-	struct vplane_head *head = container_of(timer, struct vplane_head,
-						vblank);
+	struct vplane_head *head =
+		container_of(timer, struct vplane_head, vblank);
 	struct vplane_vgpu *vgpu = head->vgpu;
 	unsigned long flags;
 
@@ -313,8 +313,8 @@ void vplane_irq_reset(struct vplane_vgpu *vgpu)
 /* The eventfd slot of an IRQ index: the MSI vector or the request IRQ. */
 static struct eventfd_ctx **trigger_slot(struct vplane_vgpu *vgpu, u32 index)
 {
-	return index == VFIO_PCI_REQ_IRQ_INDEX ? &vgpu->req_trigger :
-						 &vgpu->msi_trigger;
+	return index == VFIO_PCI_REQ_IRQ_INDEX ? &vgpu->req_trigger
+					       : &vgpu->msi_trigger;
 }
 
 static void set_trigger(struct vplane_vgpu *vgpu, u32 index,
@@ -366,7 +366,8 @@ void vplane_irq_request(struct vplane_vgpu *vgpu, unsigned int count)
 		signal_trigger(vgpu, VFIO_PCI_REQ_IRQ_INDEX);
 	else if (count == 0)
 		dev_notice(vgpu_dev(vgpu),
-			   "removal waits until the VMM closes the device (it set no request IRQ)\n");
+			   "removal waits until the VMM closes the device (it "
+			   "set no request IRQ)\n");
 }
 
 /*

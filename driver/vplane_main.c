@@ -29,23 +29,27 @@
 
 static unsigned int mem_budget_mb = 256;
 module_param(mem_budget_mb, uint, 0444);
-MODULE_PARM_DESC(mem_budget_mb,
-		 "MiB of VRAM all vplane instances together may use (default 256)");
+MODULE_PARM_DESC(
+	mem_budget_mb,
+	"MiB of VRAM all vplane instances together may use (default 256)");
 
 unsigned int vplane_max_cached_planes = 16;
 module_param_named(max_cached_planes, vplane_max_cached_planes, uint, 0444);
-MODULE_PARM_DESC(max_cached_planes,
-		 "plane objects (dmabuf ids) cached per vGPU, LRU (default 16, min 4)");
+MODULE_PARM_DESC(
+	max_cached_planes,
+	"plane objects (dmabuf ids) cached per vGPU, LRU (default 16, min 4)");
 
 unsigned int vplane_max_pinned_mb = 256;
 module_param_named(max_pinned_mb, vplane_max_pinned_mb, uint, 0444);
-MODULE_PARM_DESC(max_pinned_mb,
-		 "MiB of guest RAM one vGPU may keep pinned for planes (default 256)");
+MODULE_PARM_DESC(
+	max_pinned_mb,
+	"MiB of guest RAM one vGPU may keep pinned for planes (default 256)");
 
 unsigned int vplane_max_dmabufs = 64;
 module_param_named(max_dmabufs, vplane_max_dmabufs, uint, 0444);
-MODULE_PARM_DESC(max_dmabufs,
-		 "live dma-bufs per vGPU before GET_GFX_DMABUF fails (default 64)");
+MODULE_PARM_DESC(
+	max_dmabufs,
+	"live dma-bufs per vGPU before GET_GFX_DMABUF fails (default 64)");
 
 struct vplane_global_stats vplane_global;
 
@@ -62,7 +66,8 @@ static struct vplane_type vplane_types[] = {
 		.vram_mb = 16,
 		.max_width = 1920,
 		.max_height = 1200,
-	}, {
+	},
+	{
 		.type.sysfs_name = "2head",
 		.type.pretty_name = "vplane 2 heads 3840x2160 64M",
 		.heads = 2,
@@ -131,8 +136,8 @@ int vplane_vgpu_init(struct vfio_device *vdev)
 	vgpu->next_id = 1;
 
 	ret = -ENOMEM;
-	vgpu->vram = kvcalloc(vgpu->vram_npages, sizeof(*vgpu->vram),
-			      GFP_KERNEL);
+	vgpu->vram =
+		kvcalloc(vgpu->vram_npages, sizeof(*vgpu->vram), GFP_KERNEL);
 	if (!vgpu->vram)
 		goto err_budget;
 
@@ -235,10 +240,12 @@ static ssize_t vplane_show_description(struct mdev_type *mtype, char *buf)
 {
 	const struct vplane_type *type = type_from_mdev(mtype);
 
-	return sysfs_emit(buf,
-			  "virtual display: %u head%s up to %ux%u, %u MiB VRAM, bochs-compatible head 0, cursor, flip-done interrupt, EDID\n",
-			  type->heads, type->heads > 1 ? "s" : "",
-			  type->max_width, type->max_height, type->vram_mb);
+	return sysfs_emit(
+		buf,
+		"virtual display: %u head%s up to %ux%u, %u MiB VRAM, "
+		"bochs-compatible head 0, cursor, flip-done interrupt, EDID\n",
+		type->heads, type->heads > 1 ? "s" : "", type->max_width,
+		type->max_height, type->vram_mb);
 }
 
 static struct mdev_driver vplane_driver = {

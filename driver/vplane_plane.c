@@ -139,8 +139,8 @@ u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
 	if (!cpp)
 		return VPLANE_PLANE_STATUS_BAD_FORMAT;
 
-	if (!regs->width || !regs->height ||
-	    regs->width > max_w || regs->height > max_h)
+	if (!regs->width || !regs->height || regs->width > max_w ||
+	    regs->height > max_h)
 		return VPLANE_PLANE_STATUS_BAD_SIZE;
 
 	if (check_mul_overflow((u64)regs->width, (u64)cpp, &min_stride) ||
@@ -180,8 +180,9 @@ u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
 	    !pos_ok(regs->pos_y, regs->height, vgpu->type->max_height, plane))
 		return VPLANE_PLANE_STATUS_BAD_POS;
 
-	if (cursor && !(regs->hot_x == VPLANE_HOT_NONE &&
-			regs->hot_y == VPLANE_HOT_NONE) &&
+	if (cursor &&
+	    !(regs->hot_x == VPLANE_HOT_NONE &&
+	      regs->hot_y == VPLANE_HOT_NONE) &&
 	    (regs->hot_x >= regs->width || regs->hot_y >= regs->height))
 		return VPLANE_PLANE_STATUS_BAD_HOT;
 
@@ -248,11 +249,12 @@ static void pobj_destroy(struct vplane_vgpu *vgpu, struct vplane_pobj *obj)
 /* Evict unused objects from the LRU tail until both limits hold. */
 static void evict(struct vplane_vgpu *vgpu, unsigned long need_pinned)
 {
-	unsigned long max_pinned = (unsigned long)vplane_max_pinned_mb <<
-				   (20 - PAGE_SHIFT);
+	unsigned long max_pinned = (unsigned long)vplane_max_pinned_mb
+				   << (20 - PAGE_SHIFT);
 	struct vplane_pobj *obj, *tmp;
 
-	list_for_each_entry_safe_reverse(obj, tmp, &vgpu->pobj_lru, link) {
+	list_for_each_entry_safe_reverse(obj, tmp, &vgpu->pobj_lru, link)
+	{
 		bool too_many = vgpu->nr_pobjs >= vplane_max_cached_planes;
 		bool too_pinned = vgpu->pinned_pages + need_pinned > max_pinned;
 
@@ -303,13 +305,14 @@ static int pin_guest(struct vplane_vgpu *vgpu, struct vplane_pages *pages,
 		int n = min_t(unsigned long, pages->npages - done,
 			      VFIO_PIN_PAGES_MAX_ENTRIES);
 
-		ret = vfio_pin_pages(&vgpu->vdev, addr + ((u64)done << PAGE_SHIFT),
-				     n, IOMMU_READ | IOMMU_WRITE,
-				     &pages->pages[done]);
+		ret = vfio_pin_pages(
+			&vgpu->vdev, addr + ((u64)done << PAGE_SHIFT), n,
+			IOMMU_READ | IOMMU_WRITE, &pages->pages[done]);
 		if (ret != n) {
 			if (ret > 0)
-				unpin_range(vgpu, addr +
-					    ((u64)done << PAGE_SHIFT), ret);
+				unpin_range(vgpu,
+					    addr + ((u64)done << PAGE_SHIFT),
+					    ret);
 			goto err_unpin;
 		}
 		done += n;
@@ -329,8 +332,8 @@ static struct vplane_pobj *pobj_create(struct vplane_vgpu *vgpu,
 				       const struct vplane_fb *fb, u32 *status)
 {
 	unsigned long npages = fb->size >> PAGE_SHIFT;
-	unsigned long max_pinned = (unsigned long)vplane_max_pinned_mb <<
-				   (20 - PAGE_SHIFT);
+	unsigned long max_pinned = (unsigned long)vplane_max_pinned_mb
+				   << (20 - PAGE_SHIFT);
 	bool guest = fb->domain == VPLANE_DOMAIN_GUEST_RAM;
 	struct vplane_pobj *obj;
 	int ret;
@@ -389,7 +392,8 @@ struct vplane_pobj *__vplane_pobj_get(struct vplane_vgpu *vgpu,
 	struct vplane_pobj *obj;
 
 	lockdep_assert_held(&vgpu->lock);
-	list_for_each_entry(obj, &vgpu->pobj_lru, link) {
+	list_for_each_entry(obj, &vgpu->pobj_lru, link)
+	{
 		if (fb_equal(&obj->fb, fb)) {
 			list_move(&obj->link, &vgpu->pobj_lru);
 			obj->users++;
@@ -416,9 +420,8 @@ struct vplane_pobj *__vplane_pobj_find_id(struct vplane_vgpu *vgpu, u32 id)
 	struct vplane_pobj *obj;
 
 	lockdep_assert_held(&vgpu->lock);
-	list_for_each_entry(obj, &vgpu->pobj_lru, link)
-		if (obj->id == id)
-			return obj;
+	list_for_each_entry(obj, &vgpu->pobj_lru,
+			    link) if (obj->id == id) return obj;
 	return NULL;
 }
 
@@ -463,11 +466,11 @@ void __vplane_plane_latch(struct vplane_vgpu *vgpu, struct vplane_plane *p,
 	lockdep_assert_held(&vgpu->lock);
 	p->active = p->pending;
 	status = __vplane_fb_check(vgpu, plane, &p->active, &fb);
-	if (status != VPLANE_PLANE_STATUS_OK && status !=
-	    VPLANE_PLANE_STATUS_DISABLED)
+	if (status != VPLANE_PLANE_STATUS_OK &&
+	    status != VPLANE_PLANE_STATUS_DISABLED)
 		dev_dbg_ratelimited(vgpu_dev(vgpu),
-				    "plane %u rejected: status %u\n",
-				    plane, status);
+				    "plane %u rejected: status %u\n", plane,
+				    status);
 
 	p->fb = fb;
 	p->status = status;
@@ -499,7 +502,8 @@ void vplane_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 		end = U64_MAX;
 
 	mutex_lock(&vgpu->lock);
-	list_for_each_entry_safe(obj, tmp, &vgpu->pobj_lru, link) {
+	list_for_each_entry_safe(obj, tmp, &vgpu->pobj_lru, link)
+	{
 		if (!obj->pinned || obj->fb.addr >= end ||
 		    obj->fb.addr + obj->fb.size <= iova)
 			continue;
@@ -611,8 +615,9 @@ u32 __vplane_bochs_plane_id(struct vplane_vgpu *vgpu)
 	struct vplane_fb fb;
 	u32 id;
 
-	return __plane_snapshot(vgpu, 0, VPLANE_PLANE_PRIMARY, &fb, &regs,
-				&id) ? id : 0;
+	return __plane_snapshot(vgpu, 0, VPLANE_PLANE_PRIMARY, &fb, &regs, &id)
+		       ? id
+		       : 0;
 }
 
 /*
@@ -697,9 +702,11 @@ int vplane_describe_plane(struct vplane_vgpu *vgpu,
 		pl->head_width = h->width;
 		pl->head_height = h->height;
 		/* what the vblank timer runs at: out of range means 60 Hz */
-		pl->refresh_mhz = h->refresh >= VPLANE_REFRESH_MIN &&
-				  h->refresh <= VPLANE_REFRESH_MAX ?
-				  h->refresh : VPLANE_REFRESH_DEFAULT;
+		pl->refresh_mhz =
+			h->refresh >= VPLANE_REFRESH_MIN &&
+					h->refresh <= VPLANE_REFRESH_MAX
+				? h->refresh
+				: VPLANE_REFRESH_DEFAULT;
 	} else if (pl->flags) {
 		/* bochs mode: the framebuffer is the mode */
 		pl->head_width = fb.width;

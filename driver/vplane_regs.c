@@ -61,9 +61,9 @@ void __vplane_regs_reset(struct vplane_vgpu *vgpu)
 
 static bool head_mode_ok(struct vplane_vgpu *vgpu, struct vplane_head *head)
 {
-	return (head->ctrl & VPLANE_HEAD_CTRL_ENABLE) &&
-	       head->width && head->width <= vgpu->type->max_width &&
-	       head->height && head->height <= vgpu->type->max_height;
+	return (head->ctrl & VPLANE_HEAD_CTRL_ENABLE) && head->width &&
+	       head->width <= vgpu->type->max_width && head->height &&
+	       head->height <= vgpu->type->max_height;
 }
 
 /* The head scans out vplane planes (enabled with a valid mode). */
@@ -197,7 +197,8 @@ static u32 head_read(struct vplane_vgpu *vgpu, struct vplane_head *head,
 	case VPLANE_HEAD_PREF_REFRESH:
 		return edid->pref_refresh;
 	case VPLANE_HEAD_STATUS:
-		return head_mode_ok(vgpu, head) ? VPLANE_HEAD_STATUS_MODE_OK : 0;
+		return head_mode_ok(vgpu, head) ? VPLANE_HEAD_STATUS_MODE_OK
+						: 0;
 	}
 	return 0;
 }
@@ -388,8 +389,8 @@ u32 __vplane_mmio_read(struct vplane_vgpu *vgpu, u32 off, u32 count)
 	if (off >= VPLANE_MMIO_EDID(0) &&
 	    off < VPLANE_MMIO_EDID(vgpu->nr_heads)) {
 		h = (off - VPLANE_MMIO_EDID(0)) / VPLANE_EDID_MAX;
-		return __vplane_edid_guest_read(vgpu, h,
-						off % VPLANE_EDID_MAX, count);
+		return __vplane_edid_guest_read(vgpu, h, off % VPLANE_EDID_MAX,
+						count);
 	}
 
 	/* everything below is 32-bit registers only */
@@ -410,8 +411,7 @@ u32 __vplane_mmio_read(struct vplane_vgpu *vgpu, u32 off, u32 count)
 }
 
 /* Write counterpart of __vplane_mmio_read(); unknown offsets are ignored. */
-void __vplane_mmio_write(struct vplane_vgpu *vgpu, u32 off, u32 count,
-			 u32 val)
+void __vplane_mmio_write(struct vplane_vgpu *vgpu, u32 off, u32 count, u32 val)
 {
 	unsigned int h;
 	u32 reg;

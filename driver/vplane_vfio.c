@@ -67,8 +67,8 @@ static u64 region_size(struct vplane_vgpu *vgpu, u64 index)
 }
 
 /* One naturally aligned access of 1, 2 or 4 bytes, vgpu->lock held. */
-static int region_access(struct vplane_vgpu *vgpu, u64 index, u64 off,
-			 u8 *buf, u32 n, bool write)
+static int region_access(struct vplane_vgpu *vgpu, u64 index, u64 off, u8 *buf,
+			 u32 n, bool write)
 {
 	u32 val;
 
@@ -81,8 +81,9 @@ static int region_access(struct vplane_vgpu *vgpu, u64 index, u64 off,
 		return 0;
 	case VFIO_PCI_BAR2_REGION_INDEX:
 		if (write) {
-			val = n == 4 ? get_unaligned_le32(buf) :
-			      n == 2 ? get_unaligned_le16(buf) : buf[0];
+			val = n == 4   ? get_unaligned_le32(buf)
+			      : n == 2 ? get_unaligned_le16(buf)
+				       : buf[0];
 			__vplane_mmio_write(vgpu, off, n, val);
 		} else {
 			val = __vplane_mmio_read(vgpu, off, n);
@@ -95,8 +96,8 @@ static int region_access(struct vplane_vgpu *vgpu, u64 index, u64 off,
 		}
 		return 0;
 	}
-	return __vplane_edid_region_rw(vgpu, index - VFIO_PCI_NUM_REGIONS,
-				       off, buf, n, write);
+	return __vplane_edid_region_rw(vgpu, index - VFIO_PCI_NUM_REGIONS, off,
+				       buf, n, write);
 }
 
 /* VRAM through read/write, a page at a time, never faulting under lock. */
@@ -216,8 +217,8 @@ static vm_fault_t vram_fault(struct vm_fault *vmf)
 		get_page(page);
 	mutex_unlock(&vgpu->lock);
 	if (!page)
-		return pgoff < vgpu->vram_npages ? VM_FAULT_OOM :
-						   VM_FAULT_SIGBUS;
+		return pgoff < vgpu->vram_npages ? VM_FAULT_OOM
+						 : VM_FAULT_SIGBUS;
 	vmf->page = page;
 	return 0;
 }
@@ -296,8 +297,7 @@ static long ioctl_get_region_info(struct vplane_vgpu *vgpu, void __user *arg)
 			.subtype = VFIO_REGION_SUBTYPE_GFX_EDID,
 		};
 
-		ret = vfio_info_add_capability(&caps, &cap.header,
-					       sizeof(cap));
+		ret = vfio_info_add_capability(&caps, &cap.header, sizeof(cap));
 		if (ret)
 			return ret;
 	}
@@ -348,10 +348,13 @@ static long ioctl_set_irqs(struct vplane_vgpu *vgpu, void __user *arg)
 
 	if (copy_from_user(&hdr, arg, minsz))
 		return -EFAULT;
-	ret = vfio_set_irqs_validate_and_prepare(&hdr,
-			hdr.index == VFIO_PCI_MSI_IRQ_INDEX ||
-			hdr.index == VFIO_PCI_REQ_IRQ_INDEX ? 1 : 0,
-			VFIO_PCI_NUM_IRQS, &data_size);
+	ret = vfio_set_irqs_validate_and_prepare(
+		&hdr,
+		hdr.index == VFIO_PCI_MSI_IRQ_INDEX ||
+				hdr.index == VFIO_PCI_REQ_IRQ_INDEX
+			? 1
+			: 0,
+		VFIO_PCI_NUM_IRQS, &data_size);
 	if (ret)
 		return ret;
 	return vplane_irq_set(vgpu, &hdr, arg + minsz);
@@ -370,8 +373,8 @@ static long ioctl_reset(struct vplane_vgpu *vgpu)
 
 static long ioctl_query_plane(struct vplane_vgpu *vgpu, void __user *arg)
 {
-	unsigned long minsz = offsetofend(struct vfio_device_gfx_plane_info,
-					  region_index);
+	unsigned long minsz =
+		offsetofend(struct vfio_device_gfx_plane_info, region_index);
 	struct vfio_device_gfx_plane_info info;
 	int ret;
 
@@ -382,8 +385,8 @@ static long ioctl_query_plane(struct vplane_vgpu *vgpu, void __user *arg)
 
 	if (info.flags & VFIO_GFX_PLANE_TYPE_PROBE) {
 		/* dma-bufs only; VFIO_GFX_PLANE_TYPE_REGION is unsupported */
-		if (info.flags == (VFIO_GFX_PLANE_TYPE_PROBE |
-				   VFIO_GFX_PLANE_TYPE_DMABUF))
+		if (info.flags ==
+		    (VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF))
 			return 0;
 		return -EINVAL;
 	}

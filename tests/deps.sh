@@ -15,7 +15,8 @@ packages=(
 	apt dpkg xz-utils qemu-system-x86 busybox-static
 	# tools the in-guest tests use from the host's root
 	iproute2 procps coreutils util-linux drm-info
-	# the unit suite under valgrind
+	# the unit suite under valgrind, and the formatter
+	clang-format
 	valgrind
 )
 

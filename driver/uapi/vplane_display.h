@@ -48,27 +48,27 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define VPLANE_DISPLAY_API_VERSION	1
-#define VPLANE_DISPLAY_IOCTL_MAGIC	0xb6
+#define VPLANE_DISPLAY_API_VERSION 1
+#define VPLANE_DISPLAY_IOCTL_MAGIC 0xb6
 
 /* Planes of a head. */
-#define VPLANE_DISPLAY_PLANE_PRIMARY	0
-#define VPLANE_DISPLAY_PLANE_CURSOR	1
+#define VPLANE_DISPLAY_PLANE_PRIMARY 0
+#define VPLANE_DISPLAY_PLANE_CURSOR  1
 
 struct vplane_display_info {
 	__u32 argsz;
-	__u32 flags;			/* in: 0 */
-	__u32 api_version;		/* VPLANE_DISPLAY_API_VERSION */
+	__u32 flags;	   /* in: 0 */
+	__u32 api_version; /* VPLANE_DISPLAY_API_VERSION */
 	__u32 nr_heads;
-	__u32 max_width;		/* per head, primary plane */
+	__u32 max_width; /* per head, primary plane */
 	__u32 max_height;
-	__u32 cursor_max;		/* cursor width and height limit */
+	__u32 cursor_max; /* cursor width and height limit */
 	__u32 ack_timeout_ms;
 	__u64 vram_size;
-	__u32 event_size;		/* sizeof(struct vplane_display_event) */
-	__u32 queue_len;		/* events a consumer's queue holds */
-	char uuid[40];			/* the mdev's UUID, NUL-terminated */
-	char type[32];			/* the mdev type's sysfs name */
+	__u32 event_size; /* sizeof(struct vplane_display_event) */
+	__u32 queue_len;  /* events a consumer's queue holds */
+	char uuid[40];	  /* the mdev's UUID, NUL-terminated */
+	char type[32];	  /* the mdev type's sysfs name */
 };
 
 /* out flags of vplane_display_plane */
@@ -79,27 +79,27 @@ struct vplane_display_info {
  * planes live in ordinary cached RAM, so the flag is clear today; a
  * consumer that honours it stays correct on other backends.
  */
-#define VPLANE_DISPLAY_PLANE_NEEDS_SYNC	(1u << 1)
+#define VPLANE_DISPLAY_PLANE_NEEDS_SYNC (1u << 1)
 
 struct vplane_display_plane {
 	__u32 argsz;
-	__u32 flags;			/* in: 0; out: VPLANE_DISPLAY_PLANE_* */
-	__u32 head;			/* in */
-	__u32 plane;			/* in: VPLANE_DISPLAY_PLANE_* */
+	__u32 flags; /* in: 0; out: VPLANE_DISPLAY_PLANE_* */
+	__u32 head;  /* in */
+	__u32 plane; /* in: VPLANE_DISPLAY_PLANE_* */
 	/* out, all zero for a disabled or invalid plane */
-	__u32 drm_format;		/* DRM fourcc */
-	__u32 dmabuf_id;		/* for VPLANE_DISPLAY_GET_DMABUF */
+	__u32 drm_format; /* DRM fourcc */
+	__u32 dmabuf_id;  /* for VPLANE_DISPLAY_GET_DMABUF */
 	__u64 drm_format_mod;
 	__u32 width;
 	__u32 height;
 	__u32 stride;
-	__u32 size;			/* bytes of the dma-buf */
-	__s32 x;			/* position on the head (cursor) */
+	__u32 size; /* bytes of the dma-buf */
+	__s32 x;    /* position on the head (cursor) */
 	__s32 y;
-	__u32 x_hot;			/* cursor hotspot, 0xffffffff if none */
+	__u32 x_hot; /* cursor hotspot, 0xffffffff if none */
 	__u32 y_hot;
-	__u32 flip_seq;			/* the flip that latched this state */
-	__u32 head_width;		/* scanout rectangle: the head's mode */
+	__u32 flip_seq;	  /* the flip that latched this state */
+	__u32 head_width; /* scanout rectangle: the head's mode */
 	__u32 head_height;
 	__u32 refresh_mhz;
 };
@@ -112,28 +112,28 @@ struct vplane_display_plane {
  */
 struct vplane_display_dmabuf {
 	__u32 argsz;
-	__u32 flags;			/* in: 0 */
-	__u32 dmabuf_id;		/* in */
-	__s32 fd;			/* out */
+	__u32 flags;	 /* in: 0 */
+	__u32 dmabuf_id; /* in */
+	__s32 fd;	 /* out */
 };
 
 struct vplane_display_ack {
 	__u32 argsz;
-	__u32 flags;			/* in: 0 */
+	__u32 flags; /* in: 0 */
 	__u32 head;
-	__u32 seq;			/* flip sequence now on screen */
+	__u32 seq; /* flip sequence now on screen */
 };
 
 /* Per-consumer and per-vGPU counters, for tools and tests. */
 struct vplane_display_stats {
 	__u32 argsz;
-	__u32 flags;			/* in: 0 */
-	__u64 events;			/* queued to this fd */
-	__u64 coalesced;		/* flips/cursor moves merged into newer */
-	__u64 overflows;		/* events lost to a full queue */
-	__u64 acks;			/* acks by the role holder, all fds */
-	__u64 ack_timeouts;		/* flips completed without an ack */
-	__u64 flips;			/* flips latched by the guest */
+	__u32 flags;	    /* in: 0 */
+	__u64 events;	    /* queued to this fd */
+	__u64 coalesced;    /* flips/cursor moves merged into newer */
+	__u64 overflows;    /* events lost to a full queue */
+	__u64 acks;	    /* acks by the role holder, all fds */
+	__u64 ack_timeouts; /* flips completed without an ack */
+	__u64 flips;	    /* flips latched by the guest */
 };
 
 #define VPLANE_DISPLAY_GET_INFO \
@@ -142,8 +142,8 @@ struct vplane_display_stats {
 	_IOWR(VPLANE_DISPLAY_IOCTL_MAGIC, 0x01, struct vplane_display_plane)
 #define VPLANE_DISPLAY_GET_DMABUF \
 	_IOWR(VPLANE_DISPLAY_IOCTL_MAGIC, 0x02, struct vplane_display_dmabuf)
-#define VPLANE_DISPLAY_TAKE_ACK_ROLE	_IO(VPLANE_DISPLAY_IOCTL_MAGIC, 0x03)
-#define VPLANE_DISPLAY_DROP_ACK_ROLE	_IO(VPLANE_DISPLAY_IOCTL_MAGIC, 0x04)
+#define VPLANE_DISPLAY_TAKE_ACK_ROLE _IO(VPLANE_DISPLAY_IOCTL_MAGIC, 0x03)
+#define VPLANE_DISPLAY_DROP_ACK_ROLE _IO(VPLANE_DISPLAY_IOCTL_MAGIC, 0x04)
 #define VPLANE_DISPLAY_ACK_FLIP \
 	_IOW(VPLANE_DISPLAY_IOCTL_MAGIC, 0x05, struct vplane_display_ack)
 #define VPLANE_DISPLAY_GET_STATS \
@@ -153,14 +153,14 @@ struct vplane_display_stats {
  * On the VFIO device fd: a new display fd (O_RDWR | O_CLOEXEC) for this
  * vGPU, returned as the ioctl's value.
  */
-#define VPLANE_VFIO_GET_DISPLAY_FD	_IO(VPLANE_DISPLAY_IOCTL_MAGIC, 0x40)
+#define VPLANE_VFIO_GET_DISPLAY_FD _IO(VPLANE_DISPLAY_IOCTL_MAGIC, 0x40)
 
 /* Event types */
-#define VPLANE_EVENT_FLIP		1	/* a plane latched a flip */
-#define VPLANE_EVENT_CURSOR_MOVE	2	/* cursor position only */
-#define VPLANE_EVENT_MODE		3	/* head mode or EDID changed */
-#define VPLANE_EVENT_RESET		4	/* device reset: re-query all */
-#define VPLANE_EVENT_OVERFLOW		5	/* events lost: re-query all */
+#define VPLANE_EVENT_FLIP	 1 /* a plane latched a flip */
+#define VPLANE_EVENT_CURSOR_MOVE 2 /* cursor position only */
+#define VPLANE_EVENT_MODE	 3 /* head mode or EDID changed */
+#define VPLANE_EVENT_RESET	 4 /* device reset: re-query all */
+#define VPLANE_EVENT_OVERFLOW	 5 /* events lost: re-query all */
 
 /*
  * Fields valid per type: all carry type and timestamp_ns. FLIP and
@@ -168,17 +168,17 @@ struct vplane_display_stats {
  * width, height. RESET and OVERFLOW: nothing else (re-query every plane).
  */
 struct vplane_display_event {
-	__u32 type;			/* VPLANE_EVENT_* */
+	__u32 type; /* VPLANE_EVENT_* */
 	__u32 head;
-	__u32 plane;			/* VPLANE_DISPLAY_PLANE_* */
-	__u32 seq;			/* the flip that latched it */
-	__u32 dmabuf_id;		/* 0 if the plane is disabled */
-	__u32 dropped;			/* superseded unread ones of this plane */
-	__u64 timestamp_ns;		/* CLOCK_MONOTONIC when latched */
-	__s32 x;			/* plane position on the head */
+	__u32 plane;	    /* VPLANE_DISPLAY_PLANE_* */
+	__u32 seq;	    /* the flip that latched it */
+	__u32 dmabuf_id;    /* 0 if the plane is disabled */
+	__u32 dropped;	    /* superseded unread ones of this plane */
+	__u64 timestamp_ns; /* CLOCK_MONOTONIC when latched */
+	__s32 x;	    /* plane position on the head */
 	__s32 y;
-	__u32 width;			/* MODE: the head's new mode, 0x0 if */
-	__u32 height;			/* the head is off */
+	__u32 width;  /* MODE: the head's new mode, 0x0 if */
+	__u32 height; /* the head is off */
 };
 
 #endif /* _UAPI_VPLANE_DISPLAY_H */

@@ -107,8 +107,8 @@ void sim_draw_frame(const struct sim_fb *fb, uint32_t frame, uint64_t ts_ns,
 {
 	static const uint8_t bars[8][3] = {
 		{ 255, 255, 255 }, { 255, 255, 0 }, { 0, 255, 255 },
-		{ 0, 255, 0 }, { 255, 0, 255 }, { 255, 0, 0 },
-		{ 0, 0, 255 }, { 32, 32, 32 },
+		{ 0, 255, 0 },	   { 255, 0, 255 }, { 255, 0, 0 },
+		{ 0, 0, 255 },	   { 32, 32, 32 },
 	};
 	uint32_t cpp = sim_format_cpp(fb->format);
 	uint32_t bar_w = fb->width / 8 ? fb->width / 8 : 1;
@@ -164,11 +164,11 @@ void sim_draw_cursor(uint8_t *data, uint32_t stride, uint32_t hot)
 			uint32_t px = 0;
 
 			if (r2 < 30 * 30 && r2 > 24 * 24)
-				px = 0xffffffffu;		/* white ring */
+				px = 0xffffffffu; /* white ring */
 			else if (r2 <= 24 * 24)
-				px = 0x80ff0000u;		/* translucent red */
+				px = 0x80ff0000u; /* translucent red */
 			if (hx * hx + hy * hy <= 4)
-				px = 0xff000000u;		/* hotspot dot */
+				px = 0xff000000u; /* hotspot dot */
 			put_le32(data + (size_t)y * stride + (size_t)x * 4, px);
 		}
 	}

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#define SIM_STAMP_MAGIC 0x504d5453u	/* "STMP" */
+#define SIM_STAMP_MAGIC 0x504d5453u /* "STMP" */
 #define SIM_CURSOR_SIZE 64
 
 struct sim_fb {
@@ -23,7 +23,7 @@ struct sim_fb {
 	uint32_t width;
 	uint32_t height;
 	uint32_t stride;
-	uint32_t format;	/* DRM fourcc */
+	uint32_t format; /* DRM fourcc */
 };
 
 /* Bytes per pixel of a supported format, 0 if unsupported. */

@@ -27,19 +27,19 @@
 #include "vfio.h"
 #include "vplane.h"
 
-#define PAGE 4096u
+#define PAGE	4096u
 #define RAM_GPA 0x100000000ull
 
 struct options {
 	const char *uuid;
-	const char *create;	/* mdev type to create and remove, or NULL */
-	unsigned int heads;	/* 0: all the device has */
+	const char *create; /* mdev type to create and remove, or NULL */
+	unsigned int heads; /* 0: all the device has */
 	uint32_t width;
 	uint32_t height;
 	uint32_t format;
-	double rate;		/* flips per second */
-	uint32_t refresh;	/* head refresh, Hz */
-	unsigned long frames;	/* 0: until interrupted */
+	double rate;	      /* flips per second */
+	uint32_t refresh;     /* head refresh, Hz */
+	unsigned long frames; /* 0: until interrupted */
 	bool guest_ram;
 	bool bochs;
 	bool cursor;
@@ -48,7 +48,7 @@ struct options {
 
 struct head {
 	struct sim_fb buf[2];
-	uint64_t addr[2];	/* VRAM offset or GPA */
+	uint64_t addr[2]; /* VRAM offset or GPA */
 	uint8_t *cursor;
 	uint64_t cursor_addr;
 	unsigned int back;
@@ -89,20 +89,24 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: vplane-sim (--uuid UUID | --create TYPE) [options]\n"
-		"  --uuid UUID        existing vplane mdev\n"
-		"  --create TYPE      create an mdev of TYPE (e.g. vplane-1head), remove at exit\n"
-		"  --heads N          heads to drive (default: all)\n"
-		"  --mode WxH         resolution (default 1024x768)\n"
-		"  --format F         xrgb8888 argb8888 xbgr8888 abgr8888 rgb565\n"
-		"  --rate HZ          flips per second (default 60)\n"
-		"  --refresh HZ       head refresh rate (default 60)\n"
-		"  --frames N         stop after N frames (default: until SIGINT)\n"
-		"  --domain vram|ram  where the framebuffers live (default vram)\n"
-		"  --bochs            drive head 0 through the bochs DISPI registers\n"
-		"  --no-cursor        no cursor plane\n"
-		"  --quiet            only the summary\n");
+	fprintf(f, "usage: vplane-sim (--uuid UUID | --create TYPE) [options]\n"
+		   "  --uuid UUID        existing vplane mdev\n"
+		   "  --create TYPE      create an mdev of TYPE (e.g. "
+		   "vplane-1head), remove at exit\n"
+		   "  --heads N          heads to drive (default: all)\n"
+		   "  --mode WxH         resolution (default 1024x768)\n"
+		   "  --format F         xrgb8888 argb8888 xbgr8888 abgr8888 "
+		   "rgb565\n"
+		   "  --rate HZ          flips per second (default 60)\n"
+		   "  --refresh HZ       head refresh rate (default 60)\n"
+		   "  --frames N         stop after N frames (default: until "
+		   "SIGINT)\n"
+		   "  --domain vram|ram  where the framebuffers live (default "
+		   "vram)\n"
+		   "  --bochs            drive head 0 through the bochs DISPI "
+		   "registers\n"
+		   "  --no-cursor        no cursor plane\n"
+		   "  --quiet            only the summary\n");
 }
 
 static bool parse_options(struct options *o, int argc, char **argv)
@@ -126,8 +130,12 @@ static bool parse_options(struct options *o, int argc, char **argv)
 	int c;
 
 	*o = (struct options){
-		.width = 1024, .height = 768, .format = DRM_FORMAT_XRGB8888,
-		.rate = 60, .refresh = 60, .cursor = true,
+		.width = 1024,
+		.height = 768,
+		.format = DRM_FORMAT_XRGB8888,
+		.rate = 60,
+		.refresh = 60,
+		.cursor = true,
 	};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
@@ -141,7 +149,8 @@ static bool parse_options(struct options *o, int argc, char **argv)
 			o->heads = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
 		case 'm':
-			if (sscanf(optarg, "%ux%u", &o->width, &o->height) != 2) {
+			if (sscanf(optarg, "%ux%u", &o->width, &o->height) !=
+			    2) {
 				fprintf(stderr, "bad --mode %s\n", optarg);
 				return false;
 			}
@@ -149,7 +158,8 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		case 'f':
 			o->format = sim_format_parse(optarg);
 			if (!o->format) {
-				fprintf(stderr, "unknown --format %s\n", optarg);
+				fprintf(stderr, "unknown --format %s\n",
+					optarg);
 				return false;
 			}
 			break;
@@ -252,7 +262,8 @@ static bool setup_memory(struct sim *s)
 	uint32_t cpp = sim_format_cpp(o->format);
 	uint32_t stride = (uint32_t)align_up((uint64_t)o->width * cpp, 256);
 	uint64_t fb_size = align_up((uint64_t)stride * o->height, PAGE);
-	uint64_t cur_size = align_up(SIM_CURSOR_SIZE * SIM_CURSOR_SIZE * 4, PAGE);
+	uint64_t cur_size =
+		align_up(SIM_CURSOR_SIZE * SIM_CURSOR_SIZE * 4, PAGE);
 	uint64_t total, off = 0, first_fb2;
 	uint8_t *base;
 	unsigned int h, b;
@@ -280,7 +291,8 @@ static bool setup_memory(struct sim *s)
 	} else {
 		if (total > s->vfio.region[VFIO_PCI_BAR0_REGION_INDEX].size) {
 			fprintf(stderr,
-				"%llu bytes of framebuffers do not fit in VRAM; try --domain ram\n",
+				"%llu bytes of framebuffers do not fit in "
+				"VRAM; try --domain ram\n",
 				(unsigned long long)total);
 			return false;
 		}
@@ -296,8 +308,10 @@ static bool setup_memory(struct sim *s)
 			uint64_t at = off + (b ? first_fb2 : 0);
 
 			hd->buf[b] = (struct sim_fb){
-				.data = base + at, .width = o->width,
-				.height = o->height, .stride = stride,
+				.data = base + at,
+				.width = o->width,
+				.height = o->height,
+				.stride = stride,
 				.format = o->format,
 			};
 			hd->addr[b] = (o->guest_ram ? RAM_GPA : 0) + at;
@@ -325,8 +339,9 @@ static void plane_regs(struct sim *s, unsigned int h, unsigned int p,
 	sim_mmio_write(v, base + VPLANE_PLANE_WIDTH, w);
 	sim_mmio_write(v, base + VPLANE_PLANE_HEIGHT, hgt);
 	sim_mmio_write(v, base + VPLANE_PLANE_STRIDE, stride);
-	sim_mmio_write(v, base + VPLANE_PLANE_DOMAIN, s->opt.guest_ram ?
-		       VPLANE_DOMAIN_GUEST_RAM : VPLANE_DOMAIN_VRAM);
+	sim_mmio_write(v, base + VPLANE_PLANE_DOMAIN,
+		       s->opt.guest_ram ? VPLANE_DOMAIN_GUEST_RAM
+					: VPLANE_DOMAIN_VRAM);
 	sim_mmio_write(v, base + VPLANE_PLANE_ADDR_LO, (uint32_t)addr);
 	sim_mmio_write(v, base + VPLANE_PLANE_ADDR_HI, (uint32_t)(addr >> 32));
 	sim_mmio_write(v, base + VPLANE_PLANE_CTRL, VPLANE_PLANE_CTRL_ENABLE);
@@ -350,8 +365,9 @@ static bool setup_heads(struct sim *s)
 		sim_dispi_write(v, VPLANE_DISPI_VIRT_HEIGHT,
 				(uint16_t)(s->head[0].addr[1] / fb->stride +
 					   o->height));
-		sim_dispi_write(v, VPLANE_DISPI_ENABLE, VPLANE_DISPI_ENABLED |
-				VPLANE_DISPI_LFB_ENABLED);
+		sim_dispi_write(v, VPLANE_DISPI_ENABLE,
+				VPLANE_DISPI_ENABLED |
+					VPLANE_DISPI_LFB_ENABLED);
 		return true;
 	}
 
@@ -361,7 +377,8 @@ static bool setup_heads(struct sim *s)
 
 		sim_mmio_write(v, base + VPLANE_HEAD_WIDTH, o->width);
 		sim_mmio_write(v, base + VPLANE_HEAD_HEIGHT, o->height);
-		sim_mmio_write(v, base + VPLANE_HEAD_REFRESH, o->refresh * 1000);
+		sim_mmio_write(v, base + VPLANE_HEAD_REFRESH,
+			       o->refresh * 1000);
 		sim_mmio_write(v, base + VPLANE_HEAD_CTRL,
 			       VPLANE_HEAD_CTRL_ENABLE);
 		if (!(sim_mmio_read(v, base + VPLANE_HEAD_STATUS) &
@@ -377,10 +394,12 @@ static bool setup_heads(struct sim *s)
 				   DRM_FORMAT_ARGB8888, SIM_CURSOR_SIZE,
 				   SIM_CURSOR_SIZE, SIM_CURSOR_SIZE * 4,
 				   hd->cursor_addr);
-			sim_mmio_write(v, VPLANE_MMIO_PLANE(h, 1) +
-				       VPLANE_PLANE_HOT_X, SIM_CURSOR_SIZE / 2);
-			sim_mmio_write(v, VPLANE_MMIO_PLANE(h, 1) +
-				       VPLANE_PLANE_HOT_Y, SIM_CURSOR_SIZE / 2);
+			sim_mmio_write(
+				v, VPLANE_MMIO_PLANE(h, 1) + VPLANE_PLANE_HOT_X,
+				SIM_CURSOR_SIZE / 2);
+			sim_mmio_write(
+				v, VPLANE_MMIO_PLANE(h, 1) + VPLANE_PLANE_HOT_Y,
+				SIM_CURSOR_SIZE / 2);
 		}
 		hd->seq = sim_mmio_read(v, base + VPLANE_HEAD_FLIP_SEQ);
 		irqs |= VPLANE_INT_FLIP_DONE(h);
@@ -403,8 +422,10 @@ static void flip_all(struct sim *s, uint32_t frame)
 	if (o->bochs) {
 		struct head *hd = &s->head[0];
 
-		sim_dispi_write(v, VPLANE_DISPI_Y_OFFSET, (uint16_t)(hd->back ?
-				hd->addr[1] / hd->buf[0].stride : 0));
+		sim_dispi_write(
+			v, VPLANE_DISPI_Y_OFFSET,
+			(uint16_t)(hd->back ? hd->addr[1] / hd->buf[0].stride
+					    : 0));
 		hd->back ^= 1;
 		return;
 	}
@@ -422,9 +443,9 @@ static void flip_all(struct sim *s, uint32_t frame)
 			/* a Lissajous path over the head */
 			double t = frame / 60.0;
 			int32_t cx = (int32_t)((o->width / 2) *
-				     (1 + 0.9 * sin(t * 1.3 + h)));
+					       (1 + 0.9 * sin(t * 1.3 + h)));
 			int32_t cy = (int32_t)((o->height / 2) *
-				     (1 + 0.9 * sin(t * 1.7)));
+					       (1 + 0.9 * sin(t * 1.7)));
 
 			base = VPLANE_MMIO_PLANE(h, VPLANE_PLANE_CURSOR);
 			sim_mmio_write(v, base + VPLANE_PLANE_POS_X,
@@ -462,8 +483,9 @@ static void flip_all(struct sim *s, uint32_t frame)
 
 			if (!(pending & 1u << h))
 				continue;
-			done = sim_mmio_read(v, VPLANE_MMIO_HEAD(h) +
-					     VPLANE_HEAD_FLIP_DONE_SEQ);
+			done = sim_mmio_read(v,
+					     VPLANE_MMIO_HEAD(h) +
+						     VPLANE_HEAD_FLIP_DONE_SEQ);
 			if ((int32_t)(done - s->head[h].seq) >= 0)
 				pending &= ~(1u << h);
 		}
@@ -500,8 +522,9 @@ static void run(struct sim *s)
 		now = now_ns();
 		if (!o->quiet && now - last_report >= 1000000000u) {
 			printf("frame %u, flip-done avg %.2f ms max %.2f ms\n",
-			       frame, s->lat_count ?
-			       s->lat_sum_ms / s->lat_count : 0, s->lat_max_ms);
+			       frame,
+			       s->lat_count ? s->lat_sum_ms / s->lat_count : 0,
+			       s->lat_max_ms);
 			fflush(stdout);
 			last_report = now;
 		}
@@ -513,12 +536,13 @@ static void run(struct sim *s)
 		}
 	}
 	printf("# vplane-sim: %u frames, %u head(s) %ux%u %.4s in %s%s, "
-	       "%.1f fps target; flip-done avg %.2f ms max %.2f ms, %lu timeouts\n",
+	       "%.1f fps target; flip-done avg %.2f ms max %.2f ms, %lu "
+	       "timeouts\n",
 	       frame, s->nr_heads, o->width, o->height,
 	       (const char *)&o->format, o->guest_ram ? "guest RAM" : "VRAM",
 	       o->bochs ? " (bochs)" : "", o->rate,
-	       s->lat_count ? s->lat_sum_ms / s->lat_count : 0,
-	       s->lat_max_ms, s->timeouts);
+	       s->lat_count ? s->lat_sum_ms / s->lat_count : 0, s->lat_max_ms,
+	       s->timeouts);
 }
 
 int main(int argc, char **argv)

@@ -70,8 +70,8 @@ bool sim_vfio_open(struct sim_vfio *v, const char *uuid)
 		LOG_ERR("VFIO_DEVICE_GET_INFO: %s", strerror(errno));
 		goto err;
 	}
-	v->num_regions = info.num_regions < SIM_MAX_REGIONS ?
-			 info.num_regions : SIM_MAX_REGIONS;
+	v->num_regions = info.num_regions < SIM_MAX_REGIONS ? info.num_regions
+							    : SIM_MAX_REGIONS;
 	for (i = 0; i < v->num_regions; i++) {
 		v->region[i].argsz = sizeof(v->region[i]);
 		v->region[i].index = i;
@@ -105,7 +105,8 @@ void sim_vfio_close(struct sim_vfio *v)
 	v->device = -1;
 	if (v->ram) {
 		struct vfio_iommu_type1_dma_unmap unmap = {
-			.argsz = sizeof(unmap), .iova = v->ram_gpa,
+			.argsz = sizeof(unmap),
+			.iova = v->ram_gpa,
 			.size = v->ram_size,
 		};
 

@@ -16,14 +16,14 @@
 #define SIM_MAX_REGIONS 16
 
 struct sim_vfio {
-	int container;		/* owned, -1 if none */
-	int group;		/* owned, -1 if none */
-	int device;		/* owned, -1 if none */
-	int irq_fd;		/* owned eventfd for the MSI, -1 if none */
+	int container; /* owned, -1 if none */
+	int group;     /* owned, -1 if none */
+	int device;    /* owned, -1 if none */
+	int irq_fd;    /* owned eventfd for the MSI, -1 if none */
 	uint32_t num_regions;
 	struct vfio_region_info region[SIM_MAX_REGIONS];
-	void *vram;		/* BAR0 mapping or NULL */
-	void *ram;		/* guest RAM mapping or NULL */
+	void *vram; /* BAR0 mapping or NULL */
+	void *ram;  /* guest RAM mapping or NULL */
 	uint64_t ram_gpa;
 	size_t ram_size;
 };

@@ -16,14 +16,14 @@
 #include "log.h"
 #include "vplane/display.h"
 
-#define NODE_DIR	"/dev/vplane"
+#define NODE_DIR "/dev/vplane"
 
 struct vp_display {
-	int fd;				/* owned */
-	char name[64];			/* for log messages */
+	int fd;	       /* owned */
+	char name[64]; /* for log messages */
 	bool ack_role;
 	struct vplane_display_info info;
-	struct vp_event_reader reader;	/* borrows fd */
+	struct vp_event_reader reader; /* borrows fd */
 };
 
 static bool display_ioctl(struct vp_display *display, unsigned long request,
@@ -39,7 +39,7 @@ static bool display_ioctl(struct vp_display *display, unsigned long request,
 	if (errno == ENODEV)
 		vp_log_errno(VP_LOG_INFO, "%s: %s: the vGPU is gone",
 			     display->name, what);
-	else if (errno == EBUSY)	/* falling back to observer is normal */
+	else if (errno == EBUSY) /* falling back to observer is normal */
 		vp_log_errno(VP_LOG_INFO, "%s: %s", display->name, what);
 	else
 		vp_log_errno(VP_LOG_ERROR, "%s: %s", display->name, what);
@@ -92,9 +92,10 @@ static struct vp_display *display_create(int fd, const char *name)
 	display->info.argsz = sizeof(display->info);
 	if (ioctl(fd, VPLANE_DISPLAY_GET_INFO, &display->info) < 0) {
 		if (errno == ENOTTY)
-			vp_log_errno(VP_LOG_ERROR,
-				     "%s: GET_INFO (not a vplane display node?)",
-				     name);
+			vp_log_errno(
+				VP_LOG_ERROR,
+				"%s: GET_INFO (not a vplane display node?)",
+				name);
 		else
 			vp_log_errno(VP_LOG_ERROR, "%s: GET_INFO", name);
 		goto err_free;
@@ -137,12 +138,15 @@ struct vp_display *vp_display_create_from_path(const char *path)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			vp_log_errno(VP_LOG_ERROR,
-				     "%s: no display node (vplane.ko loaded, mdev created, right UUID?)",
+				     "%s: no display node (vplane.ko loaded, "
+				     "mdev created, right UUID?)",
 				     path);
 		else if (errno == EACCES || errno == EPERM)
-			vp_log_errno(VP_LOG_ERROR,
-				     "%s: the node is mode 0660 root:<display_gid>; run as root or in that group",
-				     path);
+			vp_log_errno(
+				VP_LOG_ERROR,
+				"%s: the node is mode 0660 root:<display_gid>; "
+				"run as root or in that group",
+				path);
 		else
 			vp_log_errno(VP_LOG_ERROR, "open %s", path);
 		return NULL;
@@ -205,15 +209,14 @@ int vp_display_get_fd(const struct vp_display *display)
 	return display->fd;
 }
 
-const struct vplane_display_info *vp_display_get_info(
-	const struct vp_display *display)
+const struct vplane_display_info *
+vp_display_get_info(const struct vp_display *display)
 {
 	return &display->info;
 }
 
 bool vp_display_dispatch(struct vp_display *display,
-			 const struct vp_display_listener *listener,
-			 void *data)
+			 const struct vp_display_listener *listener, void *data)
 {
 	return vp_event_reader_dispatch(&display->reader, listener, data);
 }
@@ -229,8 +232,7 @@ uint64_t vp_display_get_unknown_events(const struct vp_display *display)
 }
 
 bool vp_display_query_plane(struct vp_display *display, uint32_t head,
-			    uint32_t plane,
-			    struct vplane_display_plane *out)
+			    uint32_t plane, struct vplane_display_plane *out)
 {
 	*out = (struct vplane_display_plane){
 		.argsz = sizeof(*out),

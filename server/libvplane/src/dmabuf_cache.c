@@ -12,19 +12,19 @@
 #include "vplane/dmabuf_cache.h"
 
 struct entry {
-	struct entry *prev, *next;	/* vp_dmabuf_cache.lru or .detached */
+	struct entry *prev, *next; /* vp_dmabuf_cache.lru or .detached */
 	uint32_t id;
-	int fd;				/* owned */
+	int fd; /* owned */
 	unsigned int pins;
 };
 
 struct vp_dmabuf_cache {
 	size_t capacity;
-	size_t count;			/* entries in lru and detached */
-	struct entry lru;		/* sentinel; next is most recent */
-	struct entry detached;		/* sentinel; pinned, flushed */
+	size_t count;	       /* entries in lru and detached */
+	struct entry lru;      /* sentinel; next is most recent */
+	struct entry detached; /* sentinel; pinned, flushed */
 	vp_dmabuf_fetch_fn fetch;
-	void *fetch_data;		/* borrowed */
+	void *fetch_data; /* borrowed */
 	struct vp_dmabuf_cache_stats stats;
 };
 
@@ -49,9 +49,8 @@ static void list_add_front(struct entry *head, struct entry *e)
 	head->next = e;
 }
 
-struct vp_dmabuf_cache *vp_dmabuf_cache_create(size_t capacity,
-					       vp_dmabuf_fetch_fn fetch,
-					       void *data)
+struct vp_dmabuf_cache *
+vp_dmabuf_cache_create(size_t capacity, vp_dmabuf_fetch_fn fetch, void *data)
 {
 	struct vp_dmabuf_cache *cache;
 
@@ -132,7 +131,8 @@ static struct entry *acquire(struct vp_dmabuf_cache *cache, uint32_t id)
 		if (!victim) {
 			errno = ENOSPC;
 			vp_log(VP_LOG_ERROR,
-			       "dma-buf cache: all %zu entries pinned, cannot fetch id %u",
+			       "dma-buf cache: all %zu entries pinned, cannot "
+			       "fetch id %u",
 			       cache->capacity, id);
 			return NULL;
 		}
@@ -163,8 +163,7 @@ static struct entry *acquire(struct vp_dmabuf_cache *cache, uint32_t id)
 	return e;
 }
 
-int vp_dmabuf_cache_lookup(struct vp_dmabuf_cache *cache,
-			   uint32_t dmabuf_id)
+int vp_dmabuf_cache_lookup(struct vp_dmabuf_cache *cache, uint32_t dmabuf_id)
 {
 	struct entry *e = acquire(cache, dmabuf_id);
 

@@ -7,14 +7,14 @@
 #include "event_reader.h"
 #include "log.h"
 
-#define READ_BUF_SIZE	4096
-#define MAX_EVENTS	(READ_BUF_SIZE / sizeof(struct vplane_display_event))
+#define READ_BUF_SIZE 4096
+#define MAX_EVENTS    (READ_BUF_SIZE / sizeof(struct vplane_display_event))
 /*
  * Reads per dispatch: far more than a driver queue holds, but a producer
  * that outruns the consumer cannot keep dispatch from returning. The fd is
  * level-triggered, so what is left wakes the loop again.
  */
-#define MAX_READS	64
+#define MAX_READS     64
 
 void vp_event_reader_init(struct vp_event_reader *reader, int fd,
 			  size_t record_size)
@@ -80,7 +80,7 @@ bool vp_event_reader_dispatch(struct vp_event_reader *reader,
 
 		if (poll(&pfd, 1, 0) < 0) {
 			if (errno == EINTR)
-				continue;	/* counts as a read: bounded */
+				continue; /* counts as a read: bounded */
 			vp_log_errno(VP_LOG_ERROR, "poll on event fd %d",
 				     reader->fd);
 			return false;
@@ -94,13 +94,13 @@ bool vp_event_reader_dispatch(struct vp_event_reader *reader,
 		if (!(pfd.revents & (POLLIN | POLLERR))) {
 			if (pfd.revents & POLLHUP)
 				goto gone;
-			return true;	/* drained */
+			return true; /* drained */
 		}
 
 		n = read(reader->fd, buf, len);
 		if (n < 0) {
 			if (errno == EINTR)
-				continue;	/* counts as a read: bounded */
+				continue; /* counts as a read: bounded */
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				if (pfd.revents & POLLHUP)
 					goto gone;
@@ -115,10 +115,10 @@ bool vp_event_reader_dispatch(struct vp_event_reader *reader,
 		if (n == 0)
 			goto gone;
 		if (!vp_event_decode(buf, (size_t)n, reader->record_size,
-				     events, MAX_EVENTS, &n_events,
-				     &unknown)) {
+				     events, MAX_EVENTS, &n_events, &unknown)) {
 			vp_log(VP_LOG_ERROR,
-			       "event fd %d: read %zd bytes, not a whole number of %zu-byte records",
+			       "event fd %d: read %zd bytes, not a whole "
+			       "number of %zu-byte records",
 			       reader->fd, n, reader->record_size);
 			errno = EPROTO;
 			return false;
@@ -128,7 +128,7 @@ bool vp_event_reader_dispatch(struct vp_event_reader *reader,
 		for (i = 0; i < n_events; i++)
 			emit(listener, data, &events[i]);
 	}
-	return true;	/* more queued: the next dispatch reads it */
+	return true; /* more queued: the next dispatch reads it */
 
 gone:
 	reader->gone = true;

@@ -14,11 +14,11 @@
 #include "vplane/event.h"
 
 struct vp_event_reader {
-	int fd;			/* borrowed */
+	int fd; /* borrowed */
 	size_t record_size;
-	bool gone;		/* gone was reported */
-	uint64_t events;	/* dispatched */
-	uint64_t unknown;	/* records of unknown type skipped */
+	bool gone;	  /* gone was reported */
+	uint64_t events;  /* dispatched */
+	uint64_t unknown; /* records of unknown type skipped */
 };
 
 /* Borrows @fd; @record_size must satisfy vp_event_record_size_valid(). */

@@ -16,7 +16,8 @@ bool vp_info_check(const struct vplane_display_info *info)
 {
 	if (info->argsz < VP_INFO_V1_SIZE) {
 		vp_log(VP_LOG_ERROR,
-		       "display info: the driver filled %u bytes, version 1 needs %zu",
+		       "display info: the driver filled %u bytes, version 1 "
+		       "needs %zu",
 		       info->argsz, VP_INFO_V1_SIZE);
 		return fail();
 	}
@@ -28,7 +29,8 @@ bool vp_info_check(const struct vplane_display_info *info)
 	}
 	if (!vp_event_record_size_valid(info->event_size)) {
 		vp_log(VP_LOG_ERROR,
-		       "display info: event_size %u (need a multiple of 8 in %zu..%u)",
+		       "display info: event_size %u (need a multiple of 8 in "
+		       "%zu..%u)",
 		       info->event_size, sizeof(struct vplane_display_event),
 		       VP_EVENT_RECORD_MAX);
 		return fail();

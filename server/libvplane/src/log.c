@@ -16,8 +16,7 @@ static const char *const log_prefix[] = {
 };
 
 static void log_stderr(enum vp_log_importance importance, const char *fmt,
-		       va_list args)
-	__attribute__((format(printf, 2, 0)));
+		       va_list args) __attribute__((format(printf, 2, 0)));
 
 static void log_stderr(enum vp_log_importance importance, const char *fmt,
 		       va_list args)
@@ -48,8 +47,8 @@ static void emit(enum vp_log_importance importance, const char *fmt, ...)
 	va_end(args);
 }
 
-void vp_log_at(enum vp_log_importance importance, const char *file,
-	       int line, const char *fmt, ...)
+void vp_log_at(enum vp_log_importance importance, const char *file, int line,
+	       const char *fmt, ...)
 {
 	int saved_errno = errno;
 	const char *base = strrchr(file, '/');
@@ -61,7 +60,6 @@ void vp_log_at(enum vp_log_importance importance, const char *file,
 	va_start(args, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
-	emit(importance, "[%s:%d] %s", base ? base + 1 : file, line,
-		    msg);
+	emit(importance, "[%s:%d] %s", base ? base + 1 : file, line, msg);
 	errno = saved_errno;
 }

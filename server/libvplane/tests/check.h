@@ -12,14 +12,14 @@
 
 static int check_failures;
 
-#define CHECK(cond) \
-	do { \
-		if (!(cond)) { \
+#define CHECK(cond)                                                        \
+	do {                                                               \
+		if (!(cond)) {                                             \
 			fprintf(stderr, "FAIL %s:%d: %s (errno %d: %s)\n", \
-				__FILE__, __LINE__, #cond, errno, \
-				strerror(errno)); \
-			check_failures++; \
-		} \
+				__FILE__, __LINE__, #cond, errno,          \
+				strerror(errno));                          \
+			check_failures++;                                  \
+		}                                                          \
 	} while (0)
 
 static inline int check_result(const char *name)

@@ -12,7 +12,7 @@
 #include "check.h"
 #include "event_reader.h"
 
-#define EVSZ sizeof(struct vplane_display_event)
+#define EVSZ	 sizeof(struct vplane_display_event)
 #define MAX_SEEN 512
 
 struct seen {
@@ -66,12 +66,20 @@ static bool put(int fd, const void *buf, size_t len)
 static void test_events_in_order(int type)
 {
 	struct vplane_display_event in[4] = {
-		{ .type = VPLANE_EVENT_FLIP, .head = 0, .seq = 7,
-		  .dmabuf_id = 3, .timestamp_ns = 99 },
-		{ .type = VPLANE_EVENT_CURSOR_MOVE, .head = 1, .plane = 1,
-		  .x = -5, .y = 6 },
-		{ .type = 1234 },	/* unknown: skipped, counted */
-		{ .type = VPLANE_EVENT_MODE, .head = 1, .width = 800,
+		{ .type = VPLANE_EVENT_FLIP,
+		  .head = 0,
+		  .seq = 7,
+		  .dmabuf_id = 3,
+		  .timestamp_ns = 99 },
+		{ .type = VPLANE_EVENT_CURSOR_MOVE,
+		  .head = 1,
+		  .plane = 1,
+		  .x = -5,
+		  .y = 6 },
+		{ .type = 1234 }, /* unknown: skipped, counted */
+		{ .type = VPLANE_EVENT_MODE,
+		  .head = 1,
+		  .width = 800,
 		  .height = 600 },
 	};
 	struct vplane_display_event tail[2] = {
@@ -130,7 +138,8 @@ static void test_many(void)
 	}
 	for (i = 0; i < count; i++)
 		in[i] = (struct vplane_display_event){
-			.type = VPLANE_EVENT_FLIP, .seq = (uint32_t)i };
+			.type = VPLANE_EVENT_FLIP, .seq = (uint32_t)i
+		};
 	CHECK(put(sv[1], in, count * EVSZ));
 	vp_event_reader_init(&reader, sv[0], EVSZ);
 	CHECK(vp_event_reader_dispatch(&reader, &all, s));
@@ -169,7 +178,7 @@ static void test_partial_listener(void)
 	close(sv[1]);
 	CHECK(vp_event_reader_dispatch(&reader, &flips_only, s));
 	CHECK(s->n == 1 && s->ev[0].seq == 9);
-	CHECK(reader.gone);	/* no gone callback, still noted */
+	CHECK(reader.gone); /* no gone callback, still noted */
 	close(sv[0]);
 	free(s);
 }
@@ -216,7 +225,8 @@ static void test_stride(void)
 	memset(buf, 0xab, sizeof(buf));
 	for (i = 0; i < 3; i++) {
 		struct vplane_display_event ev = {
-			.type = VPLANE_EVENT_FLIP, .seq = (uint32_t)(50 + i),
+			.type = VPLANE_EVENT_FLIP,
+			.seq = (uint32_t)(50 + i),
 		};
 
 		memcpy(buf + i * stride, &ev, EVSZ);

@@ -20,8 +20,7 @@
 static char last_log[1024];
 
 static void capture_log(enum vp_log_importance importance, const char *fmt,
-			va_list args)
-	__attribute__((format(printf, 2, 0)));
+			va_list args) __attribute__((format(printf, 2, 0)));
 
 static void capture_log(enum vp_log_importance importance, const char *fmt,
 			va_list args)
@@ -67,7 +66,7 @@ static void test_info_check(void)
 {
 	struct vplane_display_info info = good_info();
 
-	CHECK(sizeof(info) == 120);	/* the v1 ABI */
+	CHECK(sizeof(info) == 120); /* the v1 ABI */
 	CHECK(vp_info_check(&info));
 
 	/* a newer driver that knows more fields is fine */
@@ -140,8 +139,8 @@ static void test_open_errors(void)
 	CHECK(errno == EINVAL);
 	CHECK(!vp_display_create_from_uuid("") && errno == EINVAL);
 	CHECK(!vp_display_create_from_uuid(
-		"0123456789abcdef0123456789abcdef01234567") &&
-	      errno == EINVAL);	/* longer than info.uuid holds */
+		      "0123456789abcdef0123456789abcdef01234567") &&
+	      errno == EINVAL); /* longer than info.uuid holds */
 
 	errno = 0;
 	CHECK(!vp_display_create_from_uuid(

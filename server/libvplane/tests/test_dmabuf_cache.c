@@ -16,7 +16,7 @@
 
 struct fetcher {
 	unsigned int calls;
-	uint32_t fail_id;		/* fetch of this id fails with EIO */
+	uint32_t fail_id; /* fetch of this id fails with EIO */
 };
 
 static int fetch_memfd(void *data, uint32_t id)
@@ -97,9 +97,8 @@ static void test_create_args(void)
 static void test_hit_miss(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(4,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(4, fetch_memfd, &f);
 	int fd1, fd1b;
 
 	CHECK(cache);
@@ -114,7 +113,7 @@ static void test_hit_miss(void)
 	CHECK(stats(cache).entries == 1);
 	CHECK(vp_dmabuf_cache_contains(cache, 1));
 	CHECK(!vp_dmabuf_cache_contains(cache, 2));
-	CHECK(f.calls == 1);	/* contains never fetches */
+	CHECK(f.calls == 1); /* contains never fetches */
 	vp_dmabuf_cache_destroy(cache);
 	CHECK(!fd_is_open(fd1));
 }
@@ -122,9 +121,8 @@ static void test_hit_miss(void)
 static void test_lru_order(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(3,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(3, fetch_memfd, &f);
 	int fd[6];
 
 	CHECK(cache);
@@ -133,16 +131,16 @@ static void test_lru_order(void)
 	fd[1] = vp_dmabuf_cache_lookup(cache, 1);
 	fd[2] = vp_dmabuf_cache_lookup(cache, 2);
 	fd[3] = vp_dmabuf_cache_lookup(cache, 3);
-	CHECK(vp_dmabuf_cache_lookup(cache, 1) == fd[1]);	/* 1 is newest */
+	CHECK(vp_dmabuf_cache_lookup(cache, 1) == fd[1]); /* 1 is newest */
 
-	fd[4] = vp_dmabuf_cache_lookup(cache, 4);	/* evicts 2 */
+	fd[4] = vp_dmabuf_cache_lookup(cache, 4); /* evicts 2 */
 	CHECK(fd[4] >= 0 && fd_is_id(fd[4], 4));
 	CHECK(!fd_is_open(fd[2]));
 	CHECK(!vp_dmabuf_cache_contains(cache, 2));
 	CHECK(fd_is_id(fd[1], 1) && fd_is_id(fd[3], 3));
 	CHECK(stats(cache).evictions == 1 && stats(cache).entries == 3);
 
-	fd[5] = vp_dmabuf_cache_lookup(cache, 5);	/* evicts 3 */
+	fd[5] = vp_dmabuf_cache_lookup(cache, 5); /* evicts 3 */
 	CHECK(fd[5] >= 0 && fd_is_id(fd[5], 5));
 	CHECK(!fd_is_open(fd[3]));
 	CHECK(vp_dmabuf_cache_contains(cache, 1));
@@ -151,17 +149,15 @@ static void test_lru_order(void)
 	CHECK(stats(cache).evictions == 2);
 
 	vp_dmabuf_cache_destroy(cache);
-	CHECK(!fd_is_open(fd[1]) && !fd_is_open(fd[4]) &&
-	      !fd_is_open(fd[5]));
+	CHECK(!fd_is_open(fd[1]) && !fd_is_open(fd[4]) && !fd_is_open(fd[5]));
 	CHECK(count_memfds() == 0);
 }
 
 static void test_bound(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(2,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(2, fetch_memfd, &f);
 	uint32_t id;
 	bool ok = true;
 
@@ -184,9 +180,8 @@ static void test_bound(void)
 static void test_pinning(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(2,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(2, fetch_memfd, &f);
 	int fd1, fd2, fd3, fd4;
 	unsigned int calls;
 
@@ -196,8 +191,8 @@ static void test_pinning(void)
 	fd1 = vp_dmabuf_cache_pin(cache, 1);
 	CHECK(fd1 >= 0 && fd_is_id(fd1, 1));
 	fd2 = vp_dmabuf_cache_lookup(cache, 2);
-	CHECK(vp_dmabuf_cache_lookup(cache, 2) == fd2);	/* 1 is LRU now */
-	fd3 = vp_dmabuf_cache_lookup(cache, 3);	/* skips pinned 1 */
+	CHECK(vp_dmabuf_cache_lookup(cache, 2) == fd2); /* 1 is LRU now */
+	fd3 = vp_dmabuf_cache_lookup(cache, 3);		/* skips pinned 1 */
 	CHECK(fd3 >= 0 && fd_is_id(fd3, 3));
 	CHECK(fd_is_id(fd1, 1));
 	CHECK(!fd_is_open(fd2));
@@ -221,7 +216,7 @@ static void test_pinning(void)
 	CHECK(vp_dmabuf_cache_unpin(cache, fd1));
 	CHECK(stats(cache).pinned == 1);
 
-	fd4 = vp_dmabuf_cache_lookup(cache, 4);	/* evicts 1, not 3 */
+	fd4 = vp_dmabuf_cache_lookup(cache, 4); /* evicts 1, not 3 */
 	CHECK(fd4 >= 0 && fd_is_id(fd4, 4));
 	CHECK(!fd_is_open(fd1));
 	CHECK(fd_is_id(fd3, 3));
@@ -241,9 +236,8 @@ static void test_pinning(void)
 static void test_flush(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(3,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(3, fetch_memfd, &f);
 	int fd1, fd2, fd2_new;
 
 	CHECK(cache);
@@ -253,7 +247,7 @@ static void test_flush(void)
 	fd2 = vp_dmabuf_cache_pin(cache, 2);
 	vp_dmabuf_cache_flush(cache);
 	CHECK(!fd_is_open(fd1));
-	CHECK(fd_is_id(fd2, 2));	/* pinned: detached, still open */
+	CHECK(fd_is_id(fd2, 2)); /* pinned: detached, still open */
 	CHECK(!vp_dmabuf_cache_contains(cache, 1));
 	CHECK(!vp_dmabuf_cache_contains(cache, 2));
 	CHECK(stats(cache).entries == 1 && stats(cache).flushes == 1);
@@ -262,7 +256,7 @@ static void test_flush(void)
 	fd2_new = vp_dmabuf_cache_lookup(cache, 2);
 	CHECK(fd2_new >= 0 && fd2_new != fd2 && fd_is_id(fd2_new, 2));
 	CHECK(f.calls == 3);
-	CHECK(stats(cache).entries == 2);	/* detached one counts */
+	CHECK(stats(cache).entries == 2); /* detached one counts */
 
 	/* the last unpin closes the detached fd, not the new one */
 	CHECK(vp_dmabuf_cache_unpin(cache, fd2));
@@ -277,9 +271,8 @@ static void test_flush(void)
 static void test_detached_counts_toward_bound(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(1,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(1, fetch_memfd, &f);
 	int fd1;
 
 	CHECK(cache);
@@ -311,9 +304,8 @@ static void test_handle_event(void)
 		{ 99, false },
 	};
 	struct fetcher f = { 0 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(2,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(2, fetch_memfd, &f);
 	size_t i;
 
 	CHECK(cache);
@@ -325,8 +317,7 @@ static void test_handle_event(void)
 
 		CHECK(vp_dmabuf_cache_handle_event(cache, &ev) ==
 		      cases[i].flushes);
-		CHECK(vp_dmabuf_cache_contains(cache, 7) ==
-		      !cases[i].flushes);
+		CHECK(vp_dmabuf_cache_contains(cache, 7) == !cases[i].flushes);
 		CHECK(fd_is_open(fd) == !cases[i].flushes);
 	}
 	vp_dmabuf_cache_destroy(cache);
@@ -335,9 +326,8 @@ static void test_handle_event(void)
 static void test_dup_ownership(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(1,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(1, fetch_memfd, &f);
 	int owned, borrowed;
 
 	CHECK(cache);
@@ -361,9 +351,8 @@ static void test_dup_ownership(void)
 static void test_fetch_failure(void)
 {
 	struct fetcher f = { .fail_id = 666 };
-	struct vp_dmabuf_cache *cache = vp_dmabuf_cache_create(2,
-							       fetch_memfd,
-							       &f);
+	struct vp_dmabuf_cache *cache =
+		vp_dmabuf_cache_create(2, fetch_memfd, &f);
 	int fd1, fd2;
 
 	CHECK(cache);

@@ -28,7 +28,7 @@ static void test_seq(void)
 
 static void test_record_size(void)
 {
-	CHECK(EVSZ == 48);	/* the v1 ABI */
+	CHECK(EVSZ == 48); /* the v1 ABI */
 	CHECK(vp_event_record_size_valid(EVSZ));
 	CHECK(vp_event_record_size_valid(EVSZ + 8));
 	CHECK(vp_event_record_size_valid(VP_EVENT_RECORD_MAX));
@@ -57,9 +57,14 @@ static void test_decode_multiple(void)
 {
 	struct vplane_display_event in[3] = {
 		flip(0, 7),
-		{ .type = VPLANE_EVENT_CURSOR_MOVE, .head = 1,
-		  .plane = VPLANE_DISPLAY_PLANE_CURSOR, .x = -20, .y = 30 },
-		{ .type = VPLANE_EVENT_MODE, .head = 1, .width = 1920,
+		{ .type = VPLANE_EVENT_CURSOR_MOVE,
+		  .head = 1,
+		  .plane = VPLANE_DISPLAY_PLANE_CURSOR,
+		  .x = -20,
+		  .y = 30 },
+		{ .type = VPLANE_EVENT_MODE,
+		  .head = 1,
+		  .width = 1920,
 		  .height = 1080 },
 	};
 	struct vplane_display_event out[4];
@@ -112,7 +117,7 @@ static void test_decode_unknown(void)
 
 	CHECK(vp_event_decode(in, sizeof(in), EVSZ, out, 5, &n, &unknown));
 	CHECK(n == 3);
-	CHECK(unknown == 7);	/* added to what was there */
+	CHECK(unknown == 7); /* added to what was there */
 	CHECK(out[0].type == VPLANE_EVENT_FLIP && out[0].seq == 1);
 	CHECK(out[1].type == VPLANE_EVENT_RESET);
 	CHECK(out[2].type == VPLANE_EVENT_OVERFLOW);

@@ -31,9 +31,9 @@
 #include "vfio_dev.h"
 
 #define PLANE_PRIMARY 1 /* DRM_PLANE_TYPE_PRIMARY */
-#define PLANE_CURSOR 2	/* DRM_PLANE_TYPE_CURSOR */
-#define CACHE_KEEP 5	/* unused dma-bufs QEMU keeps */
-#define CACHE_MAX 16
+#define PLANE_CURSOR  2 /* DRM_PLANE_TYPE_CURSOR */
+#define CACHE_KEEP    5 /* unused dma-bufs QEMU keeps */
+#define CACHE_MAX     16
 
 struct cached {
 	uint32_t id;
@@ -53,14 +53,14 @@ struct seq {
 	int failures;
 };
 
-#define CHECK(s, cond, ...)                                              \
-	do {                                                             \
-		if (!(cond)) {                                           \
+#define CHECK(s, cond, ...)                                                  \
+	do {                                                                 \
+		if (!(cond)) {                                               \
 			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                    \
-			fputc('\n', stderr);                             \
-			(s)->failures++;                                 \
-		}                                                        \
+			fprintf(stderr, __VA_ARGS__);                        \
+			fputc('\n', stderr);                                 \
+			(s)->failures++;                                     \
+		}                                                            \
 	} while (0)
 
 static int query(struct seq *s, uint32_t type,
@@ -91,8 +91,8 @@ static void cache_trim(struct seq *s, const struct cached *primary,
 			if (&s->cache[i] == primary || &s->cache[i] == cursor)
 				continue;
 			unused++;
-			if (oldest < 0 || s->cache[i].used <
-						  s->cache[oldest].used)
+			if (oldest < 0 ||
+			    s->cache[i].used < s->cache[oldest].used)
 				oldest = i;
 		}
 		if (unused <= CACHE_KEEP)
@@ -135,8 +135,9 @@ static struct cached *refresh_plane(struct seq *s, uint32_t type)
 		return NULL;
 	}
 	c = &s->cache[s->ncache++];
-	*c = (struct cached){ .id = info.dmabuf_id, .fd = fd, .info = info,
-			      .used = ++s->tick };
+	*c = (struct cached){
+		.id = info.dmabuf_id, .fd = fd, .info = info, .used = ++s->tick
+	};
 	return c;
 }
 
@@ -199,7 +200,8 @@ static long verify(struct seq *s, const struct cached *c, uint32_t seed)
 	if (map == MAP_FAILED && s->peer) {
 		/* mbochs hands out O_RDONLY fds yet demands VM_SHARED */
 		printf("%s: dma-buf mmap unsupported (%s): pixel check "
-		       "skipped for this peer\n", s->label, strerror(errno));
+		       "skipped for this peer\n",
+		       s->label, strerror(errno));
 		return 0;
 	}
 	if (map == MAP_FAILED) {
@@ -208,8 +210,8 @@ static long verify(struct seq *s, const struct cached *c, uint32_t seed)
 	}
 	ioctl(c->fd, DMA_BUF_IOCTL_SYNC, &sync);
 	for (uint32_t y = 0; y < in->height; y++) {
-		const uint32_t *row = (const uint32_t *)(map + (size_t)y *
-							 in->stride);
+		const uint32_t *row =
+			(const uint32_t *)(map + (size_t)y * in->stride);
 
 		for (uint32_t x = 0; x < in->width; x++)
 			bad += (row[x] & 0xffffff) != pattern(x, y, seed);
@@ -279,7 +281,8 @@ static void bench(struct seq *s, int n)
 	percentiles(g, ng, &g50, &g99);
 	printf("# bench %s: QUERY_GFX_PLANE p50 %.1f us p99 %.1f us (n=%d); "
 	       "GET_GFX_DMABUF of a new id p50 %.1f us p99 %.1f us (n=%d); "
-	       "TCG\n", s->label, q50, q99, n, g50, g99, ng);
+	       "TCG\n",
+	       s->label, q50, q99, n, g50, g99, ng);
 out:
 	free(q);
 	free(g);
@@ -296,16 +299,27 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt(argc, argv, "u:l:r:b:p")) != -1) {
 		switch (opt) {
-		case 'p': s.peer = true; break;
-		case 'u': uuid = optarg; break;
-		case 'l': s.label = optarg; break;
-		case 'r': refreshes = atoi(optarg); break;
-		case 'b': bench_n = atoi(optarg); break;
+		case 'p':
+			s.peer = true;
+			break;
+		case 'u':
+			uuid = optarg;
+			break;
+		case 'l':
+			s.label = optarg;
+			break;
+		case 'r':
+			refreshes = atoi(optarg);
+			break;
+		case 'b':
+			bench_n = atoi(optarg);
+			break;
 		default:
 			fprintf(stderr, "usage: gfx-seq -u UUID [-l LABEL] "
-				"[-r REFRESHES] [-b BENCH_N] [-p]\n"
-				"  -p: a peer device (mbochs): tolerate a dma-buf "
-				"without mmap\n");
+					"[-r REFRESHES] [-b BENCH_N] [-p]\n"
+					"  -p: a peer device (mbochs): "
+					"tolerate a dma-buf "
+					"without mmap\n");
 			return 2;
 		}
 	}
@@ -323,13 +337,15 @@ int main(int argc, char **argv)
 	      "probe PROBE|DMABUF: %s", strerror(errno));
 	info.flags = VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_REGION;
 	printf("%s: probe PROBE|REGION answers %s\n", s.label,
-	       ioctl(s.dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, &info) ?
-		       strerror(errno) : "supported");
+	       ioctl(s.dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, &info)
+		       ? strerror(errno)
+		       : "supported");
 
 	if (!vfio_dev_dispi_write(&s.dev, DISPI_ENABLE, 0))
 		return 1;
-	CHECK(&s, query(&s, PLANE_PRIMARY, &info) == 0 && !info.drm_format &&
-			  !info.dmabuf_id,
+	CHECK(&s,
+	      query(&s, PLANE_PRIMARY, &info) == 0 && !info.drm_format &&
+		      !info.dmabuf_id,
 	      "disabled primary: format 0x%x id %u", info.drm_format,
 	      info.dmabuf_id);
 
@@ -342,13 +358,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "FAIL: no primary plane within 3 refreshes\n");
 		return 1;
 	}
-	CHECK(&s, c->info.drm_format == DRM_FORMAT_XRGB8888 &&
-			  c->info.width == 640 && c->info.height == 480 &&
-			  c->info.stride >= 640 * 4 &&
-			  c->info.size >= (uint64_t)c->info.stride * 480,
+	CHECK(&s,
+	      c->info.drm_format == DRM_FORMAT_XRGB8888 &&
+		      c->info.width == 640 && c->info.height == 480 &&
+		      c->info.stride >= 640 * 4 &&
+		      c->info.size >= (uint64_t)c->info.stride * 480,
 	      "plane %ux%u fmt 0x%x stride %u size %u", c->info.width,
-	      c->info.height, c->info.drm_format, c->info.stride,
-	      c->info.size);
+	      c->info.height, c->info.drm_format, c->info.stride, c->info.size);
 	first_id = c->id;
 	CHECK(&s, verify(&s, c, 1) == 0, "dma-buf pixels differ from VRAM");
 
@@ -376,8 +392,9 @@ int main(int argc, char **argv)
 	if (!vfio_dev_bochs_mode(&s.dev, 800, 600))
 		return 1;
 	c = refresh_until_shown(&s, 3);
-	CHECK(&s, c && c->id != first_id && c->info.width == 800 &&
-			  c->info.height == 600,
+	CHECK(&s,
+	      c && c->id != first_id && c->info.width == 800 &&
+		      c->info.height == 600,
 	      "mode change: id %u (old %u) %ux%u", c ? c->id : 0, first_id,
 	      c ? c->info.width : 0, c ? c->info.height : 0);
 
@@ -397,8 +414,9 @@ int main(int argc, char **argv)
 	       info.drm_format, info.x_hot, info.y_hot);
 	printf("# gfx-seq %s: %d refreshes of an unchanged plane, %lu GETs in "
 	       "all, %lu failed queries, cache max %lu, %.1f us per refresh "
-	       "(TCG)\n", s.label, refreshes, s.gets, s.query_errors,
-	       s.max_cache, per_refresh);
+	       "(TCG)\n",
+	       s.label, refreshes, s.gets, s.query_errors, s.max_cache,
+	       per_refresh);
 
 	if (bench_n > 0)
 		bench(&s, bench_n);

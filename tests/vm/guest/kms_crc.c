@@ -53,7 +53,8 @@ int main(void)
 	       dev.path, dev.crtc_id, dev.mode.hdisplay, dev.mode.vdisplay,
 	       dev.primary_id, dev.overlay_id);
 	if (!dev.overlay_id) {
-		fprintf(stderr, "vkms has no overlay plane (enable_overlay=1?)\n");
+		fprintf(stderr,
+			"vkms has no overlay plane (enable_overlay=1?)\n");
 		return 1;
 	}
 	if (!kms_dumb_create(&dev, &a, dev.mode.hdisplay, dev.mode.vdisplay) ||
@@ -72,8 +73,7 @@ int main(void)
 		return 1;
 	if (!kms_show(&dev, &a, NULL, 0, 0) || !kms_crc_stable(&dev, &crc_a2))
 		return 1;
-	if (!kms_show(&dev, &a, &ov, 100, 50) ||
-	    !kms_crc_stable(&dev, &crc_ov))
+	if (!kms_show(&dev, &a, &ov, 100, 50) || !kms_crc_stable(&dev, &crc_ov))
 		return 1;
 	if (!kms_show(&dev, &a, NULL, 0, 0) || !kms_crc_stable(&dev, &crc_a3))
 		return 1;
@@ -87,11 +87,13 @@ int main(void)
 		failures++;
 	}
 	if (crc_a1 == crc_b) {
-		fprintf(stderr, "FAIL: one changed bit per pixel kept the CRC\n");
+		fprintf(stderr,
+			"FAIL: one changed bit per pixel kept the CRC\n");
 		failures++;
 	}
 	if (crc_ov == crc_a1) {
-		fprintf(stderr, "FAIL: an overlay over the primary kept the CRC\n");
+		fprintf(stderr,
+			"FAIL: an overlay over the primary kept the CRC\n");
 		failures++;
 	}
 	kms_crc_stop(&dev);

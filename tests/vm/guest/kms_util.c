@@ -16,11 +16,11 @@
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 
-#define LOG_ERR(...)                                                     \
-	do {                                                             \
-		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);          \
-		fprintf(stderr, __VA_ARGS__);                            \
-		fputc('\n', stderr);                                     \
+#define LOG_ERR(...)                                            \
+	do {                                                    \
+		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__);                   \
+		fputc('\n', stderr);                            \
 	} while (0)
 
 static uint32_t prop_id(int fd, uint32_t obj, uint32_t type, const char *name)
@@ -76,9 +76,10 @@ static bool pick_output(struct kms_dev *dev)
 	}
 	for (int i = 0; i < res->count_connectors && !conn; i++) {
 		conn = drmModeGetConnector(dev->fd, res->connectors[i]);
-		if (conn && (conn->connection != DRM_MODE_CONNECTED ||
-			     conn->count_modes == 0 ||
-			     conn->connector_type == DRM_MODE_CONNECTOR_WRITEBACK)) {
+		if (conn &&
+		    (conn->connection != DRM_MODE_CONNECTED ||
+		     conn->count_modes == 0 ||
+		     conn->connector_type == DRM_MODE_CONNECTOR_WRITEBACK)) {
 			drmModeFreeConnector(conn);
 			conn = NULL;
 		}
@@ -148,10 +149,10 @@ static bool lookup_props(struct kms_dev *dev)
 
 	p->conn_crtc_id = prop_id(fd, dev->connector_id,
 				  DRM_MODE_OBJECT_CONNECTOR, "CRTC_ID");
-	p->crtc_mode_id = prop_id(fd, dev->crtc_id, DRM_MODE_OBJECT_CRTC,
-				  "MODE_ID");
-	p->crtc_active = prop_id(fd, dev->crtc_id, DRM_MODE_OBJECT_CRTC,
-				 "ACTIVE");
+	p->crtc_mode_id =
+		prop_id(fd, dev->crtc_id, DRM_MODE_OBJECT_CRTC, "MODE_ID");
+	p->crtc_active =
+		prop_id(fd, dev->crtc_id, DRM_MODE_OBJECT_CRTC, "ACTIVE");
 	/* Plane property ids are global per name in the DRM core. */
 	p->fb_id = prop_id(fd, pl, DRM_MODE_OBJECT_PLANE, "FB_ID");
 	p->crtc_id = prop_id(fd, pl, DRM_MODE_OBJECT_PLANE, "CRTC_ID");
@@ -164,8 +165,8 @@ static bool lookup_props(struct kms_dev *dev)
 	p->crtc_w = prop_id(fd, pl, DRM_MODE_OBJECT_PLANE, "CRTC_W");
 	p->crtc_h = prop_id(fd, pl, DRM_MODE_OBJECT_PLANE, "CRTC_H");
 	if (!p->conn_crtc_id || !p->crtc_mode_id || !p->crtc_active ||
-	    !p->fb_id || !p->crtc_id || !p->src_x || !p->src_h ||
-	    !p->crtc_x || !p->crtc_h) {
+	    !p->fb_id || !p->crtc_id || !p->src_x || !p->src_h || !p->crtc_x ||
+	    !p->crtc_h) {
 		LOG_ERR("a required atomic property is missing");
 		return false;
 	}
@@ -232,8 +233,8 @@ void kms_close(struct kms_dev *dev)
 	dev->fd = -1;
 }
 
-bool kms_dumb_create(struct kms_dev *dev, struct kms_dumb *fb,
-		     uint32_t width, uint32_t height)
+bool kms_dumb_create(struct kms_dev *dev, struct kms_dumb *fb, uint32_t width,
+		     uint32_t height)
 {
 	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
 	uint64_t offset;
@@ -242,7 +243,8 @@ bool kms_dumb_create(struct kms_dev *dev, struct kms_dumb *fb,
 	memset(fb, 0, sizeof(*fb));
 	if (drmModeCreateDumbBuffer(dev->fd, width, height, 32, 0, &fb->handle,
 				    &fb->pitch, &fb->size)) {
-		LOG_ERR("create dumb %ux%u: %s", width, height, strerror(errno));
+		LOG_ERR("create dumb %ux%u: %s", width, height,
+			strerror(errno));
 		return false;
 	}
 	fb->width = width;
@@ -286,8 +288,8 @@ void kms_dumb_destroy(struct kms_dev *dev, struct kms_dumb *fb)
 }
 
 static void plane_props(drmModeAtomicReq *req, const struct kms_props *p,
-			uint32_t plane, uint32_t crtc, uint32_t fb,
-			uint32_t w, uint32_t h, int32_t x, int32_t y)
+			uint32_t plane, uint32_t crtc, uint32_t fb, uint32_t w,
+			uint32_t h, int32_t x, int32_t y)
 {
 	drmModeAtomicAddProperty(req, plane, p->fb_id, fb);
 	drmModeAtomicAddProperty(req, plane, p->crtc_id, fb ? crtc : 0);
@@ -316,16 +318,16 @@ bool kms_show_fb(struct kms_dev *dev, uint32_t fb_id, uint32_t width,
 	drmModeAtomicAddProperty(req, dev->crtc_id, p->crtc_mode_id,
 				 dev->mode_blob);
 	drmModeAtomicAddProperty(req, dev->crtc_id, p->crtc_active, 1);
-	plane_props(req, p, dev->primary_id, dev->crtc_id, fb_id, width,
-		    height, 0, 0);
+	plane_props(req, p, dev->primary_id, dev->crtc_id, fb_id, width, height,
+		    0, 0);
 	if (dev->overlay_id) {
 		if (overlay)
 			plane_props(req, p, dev->overlay_id, dev->crtc_id,
 				    overlay->fb_id, overlay->width,
 				    overlay->height, x, y);
 		else
-			plane_props(req, p, dev->overlay_id, dev->crtc_id, 0,
-				    0, 0, 0, 0);
+			plane_props(req, p, dev->overlay_id, dev->crtc_id, 0, 0,
+				    0, 0, 0);
 	}
 	ret = drmModeAtomicCommit(dev->fd, req, DRM_MODE_ATOMIC_ALLOW_MODESET,
 				  NULL);
@@ -340,8 +342,8 @@ bool kms_show_fb(struct kms_dev *dev, uint32_t fb_id, uint32_t width,
 bool kms_show(struct kms_dev *dev, const struct kms_dumb *primary,
 	      const struct kms_dumb *overlay, int32_t x, int32_t y)
 {
-	return kms_show_fb(dev, primary->fb_id, primary->width,
-			   primary->height, overlay, x, y);
+	return kms_show_fb(dev, primary->fb_id, primary->width, primary->height,
+			   overlay, x, y);
 }
 
 bool kms_crc_start(struct kms_dev *dev)
@@ -360,8 +362,9 @@ bool kms_crc_start(struct kms_dev *dev)
 		return false;
 	}
 	close(fd);
-	snprintf(path, sizeof(path), "/sys/kernel/debug/dri/%u/crtc-%d/crc/data",
-		 dev->minor, dev->crtc_index);
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/dri/%u/crtc-%d/crc/data", dev->minor,
+		 dev->crtc_index);
 	dev->crc_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (dev->crc_fd < 0) {
 		LOG_ERR("%s: %s", path, strerror(errno));

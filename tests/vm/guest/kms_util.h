@@ -21,7 +21,7 @@ struct kms_props {
 };
 
 struct kms_dev {
-	int fd;			/* owned, -1 when closed */
+	int fd; /* owned, -1 when closed */
 	char path[64];
 	unsigned int minor;
 	uint32_t connector_id, crtc_id, primary_id, overlay_id;
@@ -29,7 +29,7 @@ struct kms_dev {
 	drmModeModeInfo mode;
 	uint32_t mode_blob;
 	struct kms_props props;
-	int crc_fd;		/* owned, -1 when not capturing */
+	int crc_fd; /* owned, -1 when not capturing */
 };
 
 struct kms_dumb {
@@ -48,8 +48,8 @@ bool kms_open_driver(struct kms_dev *dev, const char *driver);
 void kms_close(struct kms_dev *dev);
 
 /* An XRGB8888 dumb buffer with a framebuffer and a CPU mapping. */
-bool kms_dumb_create(struct kms_dev *dev, struct kms_dumb *fb,
-		     uint32_t width, uint32_t height);
+bool kms_dumb_create(struct kms_dev *dev, struct kms_dumb *fb, uint32_t width,
+		     uint32_t height);
 void kms_dumb_destroy(struct kms_dev *dev, struct kms_dumb *fb);
 
 /*

@@ -13,11 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOG_ERR(...)                                                     \
-	do {                                                             \
-		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);          \
-		fprintf(stderr, __VA_ARGS__);                            \
-		fputc('\n', stderr);                                     \
+#define LOG_ERR(...)                                            \
+	do {                                                    \
+		fprintf(stderr, "%s:%d: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__);                   \
+		fputc('\n', stderr);                            \
 	} while (0)
 
 static int group_number(const char *uuid)
@@ -86,9 +86,9 @@ bool vfio_dev_open(struct vfio_dev *dev, const char *uuid)
 	    !vfio_dev_region(dev, VFIO_PCI_BAR2_REGION_INDEX, &dev->bar2))
 		goto err_close;
 	if (dev->bar0.flags & VFIO_REGION_INFO_FLAG_MMAP) {
-		void *map = mmap(NULL, dev->bar0.size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, dev->device,
-				 (off_t)dev->bar0.offset);
+		void *map =
+			mmap(NULL, dev->bar0.size, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, dev->device, (off_t)dev->bar0.offset);
 
 		if (map == MAP_FAILED) {
 			LOG_ERR("mmap BAR0: %s", strerror(errno));
@@ -124,8 +124,8 @@ bool vfio_dev_read(struct vfio_dev *dev, const struct vfio_region_info *r,
 
 	if (n != (ssize_t)len) {
 		LOG_ERR("read region %u +0x%llx: %s", r->index,
-			(unsigned long long)off, n < 0 ? strerror(errno) :
-			"short");
+			(unsigned long long)off,
+			n < 0 ? strerror(errno) : "short");
 		return false;
 	}
 	return true;
@@ -138,8 +138,8 @@ bool vfio_dev_write(struct vfio_dev *dev, const struct vfio_region_info *r,
 
 	if (n != (ssize_t)len) {
 		LOG_ERR("write region %u +0x%llx: %s", r->index,
-			(unsigned long long)off, n < 0 ? strerror(errno) :
-			"short");
+			(unsigned long long)off,
+			n < 0 ? strerror(errno) : "short");
 		return false;
 	}
 	return true;
@@ -152,8 +152,7 @@ bool vfio_dev_dispi_write(struct vfio_dev *dev, unsigned int index,
 			      sizeof(value));
 }
 
-bool vfio_dev_bochs_mode(struct vfio_dev *dev, uint16_t width,
-			 uint16_t height)
+bool vfio_dev_bochs_mode(struct vfio_dev *dev, uint16_t width, uint16_t height)
 {
 	return vfio_dev_dispi_write(dev, DISPI_ENABLE, 0) &&
 	       vfio_dev_dispi_write(dev, DISPI_BPP, 32) &&
@@ -166,7 +165,7 @@ bool vfio_dev_bochs_mode(struct vfio_dev *dev, uint16_t width,
 	       vfio_dev_dispi_write(dev, DISPI_Y_OFFSET, 0) &&
 	       vfio_dev_dispi_write(dev, DISPI_ENABLE,
 				    DISPI_ENABLED | DISPI_LFB_ENABLED |
-				    DISPI_NOCLEARMEM);
+					    DISPI_NOCLEARMEM);
 }
 
 double vfio_dev_now_us(void)

@@ -13,11 +13,11 @@
 #include <linux/vfio.h>
 
 struct vfio_dev {
-	int container;	/* owned, -1 when closed */
-	int group;	/* owned */
-	int device;	/* owned */
+	int container; /* owned, -1 when closed */
+	int group;     /* owned */
+	int device;    /* owned */
 	struct vfio_region_info bar0, bar2;
-	uint8_t *vram;	/* BAR0 mapping, NULL if not mappable */
+	uint8_t *vram; /* BAR0 mapping, NULL if not mappable */
 };
 
 /* Opens /sys/bus/mdev/devices/@uuid through its IOMMU group. */
@@ -34,19 +34,25 @@ bool vfio_dev_write(struct vfio_dev *dev, const struct vfio_region_info *r,
 
 /* bochs DISPI registers (16 bit) at BAR2 + 0x500, as bochs-drm uses them. */
 enum {
-	DISPI_ID = 0, DISPI_XRES, DISPI_YRES, DISPI_BPP, DISPI_ENABLE,
-	DISPI_BANK, DISPI_VIRT_WIDTH, DISPI_VIRT_HEIGHT, DISPI_X_OFFSET,
+	DISPI_ID = 0,
+	DISPI_XRES,
+	DISPI_YRES,
+	DISPI_BPP,
+	DISPI_ENABLE,
+	DISPI_BANK,
+	DISPI_VIRT_WIDTH,
+	DISPI_VIRT_HEIGHT,
+	DISPI_X_OFFSET,
 	DISPI_Y_OFFSET,
 };
-#define DISPI_ENABLED 0x01
+#define DISPI_ENABLED	  0x01
 #define DISPI_LFB_ENABLED 0x40
-#define DISPI_NOCLEARMEM 0x80
+#define DISPI_NOCLEARMEM  0x80
 
 bool vfio_dev_dispi_write(struct vfio_dev *dev, unsigned int index,
 			  uint16_t value);
 /* Sets a 32 bpp mode with the framebuffer at VRAM offset 0. */
-bool vfio_dev_bochs_mode(struct vfio_dev *dev, uint16_t width,
-			 uint16_t height);
+bool vfio_dev_bochs_mode(struct vfio_dev *dev, uint16_t width, uint16_t height);
 
 /* Monotonic microseconds. */
 double vfio_dev_now_us(void);

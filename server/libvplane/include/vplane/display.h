@@ -57,8 +57,8 @@ void vp_display_destroy(struct vp_display *display);
 int vp_display_get_fd(const struct vp_display *display);
 
 /* Device info read at creation, borrowed until vp_display_destroy(). */
-const struct vplane_display_info *vp_display_get_info(
-	const struct vp_display *display);
+const struct vplane_display_info *
+vp_display_get_info(const struct vp_display *display);
 
 /*
  * Read every queued event without blocking and call @listener (borrowed)
@@ -83,8 +83,7 @@ uint64_t vp_display_get_unknown_events(const struct vp_display *display);
  * succeeds with everything zero; check VPLANE_DISPLAY_PLANE_ENABLED.
  */
 bool vp_display_query_plane(struct vp_display *display, uint32_t head,
-			    uint32_t plane,
-			    struct vplane_display_plane *out);
+			    uint32_t plane, struct vplane_display_plane *out);
 
 /*
  * A new dma-buf fd for @dmabuf_id (nonzero), owned by the caller, or -1.

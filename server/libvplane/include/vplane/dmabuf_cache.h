@@ -35,29 +35,27 @@ typedef int (*vp_dmabuf_fetch_fn)(void *data, uint32_t dmabuf_id);
 
 struct vp_dmabuf_cache_stats {
 	uint64_t hits;
-	uint64_t misses;		/* fetches attempted */
+	uint64_t misses; /* fetches attempted */
 	uint64_t fetch_failures;
 	uint64_t evictions;
 	uint64_t flushes;
-	size_t entries;			/* fds held, detached included */
-	size_t pinned;			/* entries with a pin */
+	size_t entries; /* fds held, detached included */
+	size_t pinned;	/* entries with a pin */
 };
 
 struct vp_dmabuf_cache;
 
 /* @capacity >= 1 fds; @fetch is required, @data is passed to it
  * (borrowed: it must outlive the cache). */
-struct vp_dmabuf_cache *vp_dmabuf_cache_create(size_t capacity,
-					       vp_dmabuf_fetch_fn fetch,
-					       void *data);
+struct vp_dmabuf_cache *
+vp_dmabuf_cache_create(size_t capacity, vp_dmabuf_fetch_fn fetch, void *data);
 
 /* Close every fd, pinned ones too, and free. NULL is a no-op. */
 void vp_dmabuf_cache_destroy(struct vp_dmabuf_cache *cache);
 
 /* Borrowed fd for @dmabuf_id, fetched on a miss, now most recently
  * used; -1 on failure. See the lending rule above. */
-int vp_dmabuf_cache_lookup(struct vp_dmabuf_cache *cache,
-			   uint32_t dmabuf_id);
+int vp_dmabuf_cache_lookup(struct vp_dmabuf_cache *cache, uint32_t dmabuf_id);
 
 /* A new fd (O_CLOEXEC) of the buffer, owned by the caller; -1 on
  * failure. */

@@ -18,7 +18,7 @@
 #include <vplane_display.h>
 
 /* Largest record size libvplane accepts from a driver (info.event_size). */
-#define VP_EVENT_RECORD_MAX	256u
+#define VP_EVENT_RECORD_MAX 256u
 
 /*
  * Flip sequences are u32 and wrap. True if @a is later than @b in serial
@@ -68,8 +68,7 @@ struct vp_display_listener {
 	 * changed; re-query all. */
 	void (*reset)(void *data, const struct vplane_display_event *event);
 	/* Events were lost: re-query all. */
-	void (*overflow)(void *data,
-			 const struct vplane_display_event *event);
+	void (*overflow)(void *data, const struct vplane_display_event *event);
 	/* The vGPU is gone (POLLHUP, ENODEV or end of file). Called once;
 	 * the display only fails from now on and may be destroyed here.
 	 * dma-buf fds already handed out stay valid. */

@@ -32,23 +32,23 @@
 #include "vplane.h"
 #include "vplane_display.h"
 
-#define FAIL(...)                                                        \
-	do {                                                             \
-		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);     \
-		fprintf(stderr, __VA_ARGS__);                            \
-		fputc('\n', stderr);                                     \
-		exit(1);                                                 \
+#define FAIL(...)                                                    \
+	do {                                                         \
+		fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+		fprintf(stderr, __VA_ARGS__);                        \
+		fputc('\n', stderr);                                 \
+		exit(1);                                             \
 	} while (0)
-#define CHECK(cond, ...)                                                 \
-	do {                                                             \
-		if (!(cond))                                             \
-			FAIL(__VA_ARGS__);                               \
+#define CHECK(cond, ...)                   \
+	do {                               \
+		if (!(cond))               \
+			FAIL(__VA_ARGS__); \
 	} while (0)
 
 struct fixture {
 	const char *uuid;
 	struct vfio_dev dev;
-	int msi;	/* eventfd of the flip-done MSI, owned */
+	int msi; /* eventfd of the flip-done MSI, owned */
 };
 
 static uint32_t reg_read(struct fixture *fx, uint32_t off)
@@ -126,8 +126,7 @@ static void guest_cursor(struct fixture *fx, unsigned int head, uint32_t addr,
 }
 
 /* Rings the flip doorbell for @mask; returns the latched sequence. */
-static uint32_t guest_flip(struct fixture *fx, unsigned int head,
-			   uint32_t mask)
+static uint32_t guest_flip(struct fixture *fx, unsigned int head, uint32_t mask)
 {
 	reg_write(fx, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP, mask);
 	return reg_read(fx, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP_SEQ);
@@ -185,8 +184,8 @@ static void fixture_open(struct fixture *fx, const char *uuid)
 	CHECK(fx->msi >= 0, "eventfd");
 	irq.set = (struct vfio_irq_set){
 		.argsz = sizeof(irq),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			 VFIO_IRQ_SET_ACTION_TRIGGER,
+		.flags =
+			VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 		.index = VFIO_PCI_MSI_IRQ_INDEX,
 		.start = 0,
 		.count = 1,
@@ -216,8 +215,7 @@ static int node_open(struct fixture *fx, int flags)
 }
 
 /* Reads one event, waiting up to @timeout_ms; false on timeout. */
-static bool next_event(int fd, struct vplane_display_event *ev,
-		       int timeout_ms)
+static bool next_event(int fd, struct vplane_display_event *ev, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	ssize_t n;
@@ -230,8 +228,7 @@ static bool next_event(int fd, struct vplane_display_event *ev,
 }
 
 /* Skips events until one of @type arrives. */
-static void expect_event(int fd, uint32_t type,
-			 struct vplane_display_event *ev)
+static void expect_event(int fd, uint32_t type, struct vplane_display_event *ev)
 {
 	for (int i = 0; i < 64; i++) {
 		CHECK(next_event(fd, ev, 1000), "no event of type %u", type);
@@ -249,11 +246,12 @@ static void drain(int fd)
 		;
 }
 
-static struct vplane_display_plane query(int fd, uint32_t head,
-					 uint32_t plane)
+static struct vplane_display_plane query(int fd, uint32_t head, uint32_t plane)
 {
 	struct vplane_display_plane pl = {
-		.argsz = sizeof(pl), .head = head, .plane = plane,
+		.argsz = sizeof(pl),
+		.head = head,
+		.plane = plane,
 	};
 
 	CHECK(ioctl(fd, VPLANE_DISPLAY_QUERY_PLANE, &pl) == 0, "query: %s",
@@ -273,7 +271,9 @@ static struct vplane_display_stats stats(int fd)
 static int ack(int fd, uint32_t head, uint32_t seq)
 {
 	struct vplane_display_ack a = {
-		.argsz = sizeof(a), .head = head, .seq = seq,
+		.argsz = sizeof(a),
+		.head = head,
+		.seq = seq,
 	};
 
 	return ioctl(fd, VPLANE_DISPLAY_ACK_FLIP, &a);
@@ -282,7 +282,8 @@ static int ack(int fd, uint32_t head, uint32_t seq)
 static int get_dmabuf(int fd, uint32_t id)
 {
 	struct vplane_display_dmabuf db = {
-		.argsz = sizeof(db), .dmabuf_id = id,
+		.argsz = sizeof(db),
+		.dmabuf_id = id,
 	};
 
 	int ret = ioctl(fd, VPLANE_DISPLAY_GET_DMABUF, &db);
@@ -313,13 +314,14 @@ static void test_info(struct fixture *fx)
 	CHECK(info.vram_size == fx->dev.bar0.size, "vram %llu vs BAR0 %llu",
 	      (unsigned long long)info.vram_size,
 	      (unsigned long long)fx->dev.bar0.size);
-	CHECK(ioctl(fd, VPLANE_DISPLAY_GET_INFO, &small) < 0 &&
-		      errno == EINVAL, "argsz 8 accepted");
+	CHECK(ioctl(fd, VPLANE_DISPLAY_GET_INFO, &small) < 0 && errno == EINVAL,
+	      "argsz 8 accepted");
 	info.flags = 1;
 	CHECK(ioctl(fd, VPLANE_DISPLAY_GET_INFO, &info) < 0 && errno == EINVAL,
 	      "unknown flags accepted");
 	CHECK(ioctl(fd, _IO(VPLANE_DISPLAY_IOCTL_MAGIC, 0x3f)) < 0 &&
-		      errno == ENOTTY, "unknown ioctl accepted");
+		      errno == ENOTTY,
+	      "unknown ioctl accepted");
 	printf("info: %u heads, %ux%u max, %llu MiB VRAM, type %s, queue %u\n",
 	       info.nr_heads, info.max_width, info.max_height,
 	       (unsigned long long)(info.vram_size >> 20), info.type,
@@ -345,22 +347,23 @@ static void test_events(struct fixture *fx)
 	expect_event(fd, VPLANE_EVENT_FLIP, &ev);
 	pl = query(fd, 0, VPLANE_DISPLAY_PLANE_PRIMARY);
 	CHECK(ev.head == 0 && ev.plane == VPLANE_DISPLAY_PLANE_PRIMARY &&
-		      ev.seq == seq && ev.dmabuf_id && ev.dmabuf_id ==
-		      pl.dmabuf_id && ev.dropped == 0,
+		      ev.seq == seq && ev.dmabuf_id &&
+		      ev.dmabuf_id == pl.dmabuf_id && ev.dropped == 0,
 	      "flip event head %u plane %u seq %u/%u id %u/%u dropped %u",
 	      ev.head, ev.plane, ev.seq, seq, ev.dmabuf_id, pl.dmabuf_id,
 	      ev.dropped);
 	CHECK(ev.timestamp_ns / 1000.0 >= t0 - 1 &&
 		      ev.timestamp_ns / 1000.0 <= vfio_dev_now_us(),
-	      "timestamp %llu outside the flip", (unsigned long long)
-	      ev.timestamp_ns);
+	      "timestamp %llu outside the flip",
+	      (unsigned long long)ev.timestamp_ns);
 	CHECK(pl.flags & VPLANE_DISPLAY_PLANE_ENABLED && pl.width == 640 &&
-		      pl.height == 480 && pl.drm_format ==
-		      DRM_FORMAT_XRGB8888 && pl.flip_seq == seq &&
-		      pl.head_width == 640 && pl.refresh_mhz == 60000,
-	      "query: flags %x %ux%u fmt %x seq %u head %ux%u %u mHz",
-	      pl.flags, pl.width, pl.height, pl.drm_format, pl.flip_seq,
-	      pl.head_width, pl.head_height, pl.refresh_mhz);
+		      pl.height == 480 &&
+		      pl.drm_format == DRM_FORMAT_XRGB8888 &&
+		      pl.flip_seq == seq && pl.head_width == 640 &&
+		      pl.refresh_mhz == 60000,
+	      "query: flags %x %ux%u fmt %x seq %u head %ux%u %u mHz", pl.flags,
+	      pl.width, pl.height, pl.drm_format, pl.flip_seq, pl.head_width,
+	      pl.head_height, pl.refresh_mhz);
 	id1 = ev.dmabuf_id;
 
 	/* a new buffer is a new id, in a new FLIP with a newer seq */
@@ -376,8 +379,8 @@ static void test_events(struct fixture *fx)
 	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR));
 	expect_event(fd, VPLANE_EVENT_FLIP, &ev);
 	CHECK(ev.plane == VPLANE_DISPLAY_PLANE_CURSOR && ev.x == 10 &&
-		      ev.y == 20 && ev.dmabuf_id, "cursor flip %u at %d,%d",
-	      ev.plane, ev.x, ev.y);
+		      ev.y == 20 && ev.dmabuf_id,
+	      "cursor flip %u at %d,%d", ev.plane, ev.x, ev.y);
 	plane_write(fx, 0, VPLANE_PLANE_CURSOR, VPLANE_PLANE_POS_X,
 		    (uint32_t)-5);
 	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR));
@@ -422,8 +425,8 @@ static void test_coalesce(struct fixture *fx)
 	}
 	st = stats(fd);
 	printf("# coalesce: %u flips -> %u events, %u dropped, %llu "
-	       "overflows\n", flips, seen, dropped,
-	       (unsigned long long)st.overflows);
+	       "overflows\n",
+	       flips, seen, dropped, (unsigned long long)st.overflows);
 	CHECK(seen + dropped == flips, "%u events + %u dropped != %u flips",
 	      seen, dropped, flips);
 	CHECK(seen <= 2, "%u events for one plane: not coalesced", seen);
@@ -437,8 +440,8 @@ static void test_coalesce(struct fixture *fx)
 	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	n = read(fd, ev, sizeof(ev));
 	CHECK(n == 2 * sizeof(ev[0]), "%zd bytes: want MODE and one FLIP", n);
-	CHECK(ev[0].type == VPLANE_EVENT_MODE && ev[1].type ==
-		      VPLANE_EVENT_FLIP && ev[1].seq == seq &&
+	CHECK(ev[0].type == VPLANE_EVENT_MODE &&
+		      ev[1].type == VPLANE_EVENT_FLIP && ev[1].seq == seq &&
 		      ev[1].dropped == 1,
 	      "order: %u then %u (seq %u/%u, dropped %u)", ev[0].type,
 	      ev[1].type, ev[1].seq, seq, ev[1].dropped);
@@ -514,7 +517,8 @@ static void test_ack_timeout(struct fixture *fx)
 	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	waited = guest_wait_flip_done(fx, 0, seq, 2000);
 	printf("# ack timeout: flip-done %.1f ms after the flip with no ack "
-	       "(timeout %u ms)\n", waited / 1000, info.ack_timeout_ms);
+	       "(timeout %u ms)\n",
+	       waited / 1000, info.ack_timeout_ms);
 	CHECK(waited >= 0, "the guest stalled: no flip-done in 2 s");
 	CHECK(waited >= (info.ack_timeout_ms - 5) * 1000.0,
 	      "flip-done after %.1f ms, before the %u ms timeout",
@@ -535,7 +539,8 @@ static void test_observer(struct fixture *fx)
 	guest_mode(fx, 0, 640, 480, 60000);
 	take_role(owner);
 	CHECK(ioctl(observer, VPLANE_DISPLAY_TAKE_ACK_ROLE) < 0 &&
-		      errno == EBUSY, "a second ack role");
+		      errno == EBUSY,
+	      "a second ack role");
 	CHECK(ioctl(reader, VPLANE_DISPLAY_TAKE_ACK_ROLE) < 0 &&
 		      (errno == EPERM || errno == EBUSY),
 	      "a read-only fd took the ack role");
@@ -543,8 +548,7 @@ static void test_observer(struct fixture *fx)
 	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	expect_event(observer, VPLANE_EVENT_FLIP, &ev);
 	CHECK(ev.seq == seq, "observer saw seq %u, want %u", ev.seq, seq);
-	CHECK(ack(observer, 0, seq) < 0 && errno == EPERM,
-	      "an observer acked");
+	CHECK(ack(observer, 0, seq) < 0 && errno == EPERM, "an observer acked");
 	dmabuf = get_dmabuf(observer, ev.dmabuf_id);
 	CHECK(dmabuf >= 0, "observer cannot get the dma-buf: %s",
 	      strerror(errno));
@@ -602,7 +606,8 @@ static void send_fd(int sock, int fd)
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	char byte = 'f';
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
@@ -619,7 +624,8 @@ static int recv_fd(int sock)
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	char byte;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
@@ -662,11 +668,12 @@ static void test_scm_rights(struct fixture *fx)
 	close(disp);
 	char c;
 	CHECK(read(sv[0], &c, 1) == 1, "child not ready");
-	uint32_t seq = guest_flip(fx, 0,
-				  VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	uint32_t seq =
+		guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	CHECK(guest_wait_flip_done(fx, 0, seq, 1000) >= 0, "no flip-done");
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
-		      WEXITSTATUS(status) == 0, "display server child failed");
+		      WEXITSTATUS(status) == 0,
+	      "display server child failed");
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -707,9 +714,12 @@ static void test_remove(struct fixture *fx)
 		      "no POLLHUP within 10 s (revents %x)", pfd.revents);
 		printf("# remove: poller woke %.1f ms after it began waiting\n",
 		       (vfio_dev_now_us() - t0) / 1000);
-		CHECK(ioctl(fd, VPLANE_DISPLAY_GET_INFO, &(struct
-			vplane_display_info){ .argsz = sizeof(struct
-			vplane_display_info) }) < 0 && errno == ENODEV,
+		CHECK(ioctl(fd, VPLANE_DISPLAY_GET_INFO,
+			    &(struct vplane_display_info){
+				    .argsz = sizeof(
+					    struct vplane_display_info) }) <
+				      0 &&
+			      errno == ENODEV,
 		      "ioctl after removal: %s", strerror(errno));
 		_exit(0);
 	}
@@ -719,11 +729,11 @@ static void test_remove(struct fixture *fx)
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
 		 fx->uuid);
 	rm = open(path, O_WRONLY | O_CLOEXEC);
-	CHECK(rm >= 0 && write(rm, "1", 1) == 1, "remove: %s",
-	      strerror(errno));
+	CHECK(rm >= 0 && write(rm, "1", 1) == 1, "remove: %s", strerror(errno));
 	close(rm);
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
-		      WEXITSTATUS(status) == 0, "poller failed");
+		      WEXITSTATUS(status) == 0,
+	      "poller failed");
 	map = mmap(NULL, pl.size, PROT_READ, MAP_SHARED, dmabuf, 0);
 	CHECK(map != MAP_FAILED, "mmap after removal: %s", strerror(errno));
 	for (uint32_t i = 0; i < 640 * 480; i++)
@@ -756,8 +766,8 @@ static void test_request(struct fixture *fx)
 	CHECK(req >= 0, "eventfd");
 	irq.set = (struct vfio_irq_set){
 		.argsz = sizeof(irq),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD |
-			 VFIO_IRQ_SET_ACTION_TRIGGER,
+		.flags =
+			VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 		.index = VFIO_PCI_REQ_IRQ_INDEX,
 		.count = 1,
 	};
@@ -784,7 +794,8 @@ static void test_request(struct fixture *fx)
 	/* the VMM unplugs the device, as QEMU does on the request */
 	fixture_close(fx);
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
-		      WEXITSTATUS(status) == 0, "removal failed");
+		      WEXITSTATUS(status) == 0,
+	      "removal failed");
 	CHECK(access(path, F_OK) < 0, "the vGPU is still there");
 	close(node);
 	close(req);
@@ -860,8 +871,8 @@ static void test_libvplane(struct fixture *fx, bool from_vmm_fd)
 	}
 	CHECK(lc.display, "libvplane open");
 	CHECK(vp_display_get_info(lc.display)->nr_heads >= 1, "info");
-	lc.cache = vp_dmabuf_cache_create(4, vp_display_fetch_dmabuf,
-					  lc.display);
+	lc.cache =
+		vp_dmabuf_cache_create(4, vp_display_fetch_dmabuf, lc.display);
 	CHECK(lc.cache, "cache");
 	CHECK(vp_display_take_ack_role(lc.display), "ack role");
 
@@ -883,8 +894,8 @@ static void test_libvplane(struct fixture *fx, bool from_vmm_fd)
 	CHECK(lc.flips >= 30, "%u flips seen", lc.flips);
 	vp_dmabuf_cache_get_stats(lc.cache, &cst);
 	printf("# libvplane: %u flips followed, cache: %zu fds held, "
-	       "%llu fetches, %llu evictions\n", lc.flips, cst.entries,
-	       (unsigned long long)cst.misses,
+	       "%llu fetches, %llu evictions\n",
+	       lc.flips, cst.entries, (unsigned long long)cst.misses,
 	       (unsigned long long)cst.evictions);
 	CHECK(cst.entries <= 4, "cache holds %zu fds, bound 4", cst.entries);
 
@@ -964,7 +975,8 @@ static void bench(struct fixture *fx, int n)
 
 		guest_primary_at(fx, 0, (i & 1) * 640 * 480 * 4);
 		t0 = vfio_dev_now_us();
-		seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		seq = guest_flip(fx, 0,
+				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 		CHECK(read(sv[0], &t_seen, sizeof(t_seen)) == sizeof(t_seen),
 		      "consumer report");
 		ev_lat[i] = t_seen - t0;
@@ -988,7 +1000,8 @@ static void bench(struct fixture *fx, int n)
 		double t0;
 
 		CHECK(ioctl(fx->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE,
-			    &info) == 0, "query");
+			    &info) == 0,
+		      "query");
 		before = info.dmabuf_id;
 		/* the guest flips at a random point of the 30 ms tick */
 		usleep((unsigned int)(rand() % 30000));
@@ -1001,8 +1014,8 @@ static void bench(struct fixture *fx, int n)
 			double tick = 30000 - fmod(vfio_dev_now_us(), 30000);
 
 			usleep((unsigned int)tick);
-			CHECK(ioctl(fx->dev.device,
-				    VFIO_DEVICE_QUERY_GFX_PLANE, &info) == 0,
+			CHECK(ioctl(fx->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE,
+				    &info) == 0,
 			      "query");
 			now_id = info.dmabuf_id;
 			CHECK(vfio_dev_now_us() - t0 < 2e6,
@@ -1016,14 +1029,14 @@ static void bench(struct fixture *fx, int n)
 
 	printf("# bench doorbell->consumer: event p50 %.1f us p99 %.1f us "
 	       "(n=%d); 30 ms QUERY polling p50 %.1f us p99 %.1f us (n=%d); "
-	       "ratio p50 %.0fx (TCG)\n", e50, e99, n, p50, p99, np,
-	       p50 / e50);
+	       "ratio p50 %.0fx (TCG)\n",
+	       e50, e99, n, p50, p99, np, p50 / e50);
 	printf("# bench flip->flip-done with an acking consumer: p50 %.1f us "
-	       "p99 %.1f us (n=%d, TCG)\n", pct(ack_lat, n, 50),
-	       pct(ack_lat, n, 99), n);
+	       "p99 %.1f us (n=%d, TCG)\n",
+	       pct(ack_lat, n, 50), pct(ack_lat, n, 99), n);
 	/* the 20x goal is a figure to report, not a timing assertion */
-	CHECK(e50 < p50, "events (%.0f us) slower than polling (%.0f us)",
-	      e50, p50);
+	CHECK(e50 < p50, "events (%.0f us) slower than polling (%.0f us)", e50,
+	      p50);
 	free(ev_lat);
 	free(poll_lat);
 	free(ack_lat);

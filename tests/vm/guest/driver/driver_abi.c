@@ -17,14 +17,16 @@ static uint32_t cfg32(struct vp_dev *d, unsigned int off)
 {
 	uint32_t v = 0;
 
-	if (vp_region_rw(d, VFIO_PCI_CONFIG_REGION_INDEX, off, &v, 4, false) != 4)
+	if (vp_region_rw(d, VFIO_PCI_CONFIG_REGION_INDEX, off, &v, 4, false) !=
+	    4)
 		VP_FAIL("config read 0x%x: %s", off, strerror(errno));
 	return v;
 }
 
 static void cfg_write32(struct vp_dev *d, unsigned int off, uint32_t v)
 {
-	if (vp_region_rw(d, VFIO_PCI_CONFIG_REGION_INDEX, off, &v, 4, true) != 4)
+	if (vp_region_rw(d, VFIO_PCI_CONFIG_REGION_INDEX, off, &v, 4, true) !=
+	    4)
 		VP_FAIL("config write 0x%x: %s", off, strerror(errno));
 }
 
@@ -47,13 +49,14 @@ static void check_config(struct vp_dev *d)
 	/* BAR sizing: all ones reads back the size mask plus flags */
 	cfg_write32(d, 0x10, 0xffffffff);
 	v = cfg32(d, 0x10);
-	VP_CHECK(v == ((uint32_t)~(vram - 1) | 0x8), "BAR0 sizing 0x%08x", v);
+	VP_CHECK(v == ((uint32_t) ~(vram - 1) | 0x8), "BAR0 sizing 0x%08x", v);
 	cfg_write32(d, 0x10, 0xe0000000);
 	VP_CHECK(cfg32(d, 0x10) == 0xe0000008, "BAR0 address 0x%08x",
 		 cfg32(d, 0x10));
 	cfg_write32(d, 0x18, 0xffffffff);
 	v = cfg32(d, 0x18);
-	VP_CHECK(v == (uint32_t)~(VPLANE_MMIO_SIZE - 1), "BAR2 sizing 0x%08x", v);
+	VP_CHECK(v == (uint32_t) ~(VPLANE_MMIO_SIZE - 1), "BAR2 sizing 0x%08x",
+		 v);
 	cfg_write32(d, 0x14, 0xffffffff);
 	VP_CHECK(cfg32(d, 0x14) == 0, "BAR1 not implemented reads 0x%08x",
 		 cfg32(d, 0x14));
@@ -75,11 +78,14 @@ static void check_config(struct vp_dev *d)
 
 	/* bounds: offset + count past 256 fails, reads inside work */
 	VP_CHECK(vp_region_rw(d, VFIO_PCI_CONFIG_REGION_INDEX, 255, &v, 4,
-			      false) < 0, "read across config end allowed");
+			      false) < 0,
+		 "read across config end allowed");
 	VP_CHECK(vp_region_rw(d, VFIO_PCI_CONFIG_REGION_INDEX, 255, &byte, 1,
-			      false) == 1, "last config byte unreadable");
+			      false) == 1,
+		 "last config byte unreadable");
 	VP_CHECK(vp_region_rw(d, VFIO_PCI_CONFIG_REGION_INDEX, 256, &byte, 1,
-			      false) < 0, "config byte 256 readable");
+			      false) < 0,
+		 "config byte 256 readable");
 }
 
 static void check_regions(struct vp_dev *d, unsigned int heads)
@@ -112,10 +118,12 @@ static void check_regions(struct vp_dev *d, unsigned int heads)
 			continue;
 		}
 		VP_CHECK(edid.info.flags & VFIO_REGION_INFO_FLAG_CAPS &&
-			 edid.info.cap_offset == sizeof(edid.info) &&
-			 edid.cap.header.id == VFIO_REGION_INFO_CAP_TYPE &&
-			 edid.cap.type == VFIO_REGION_TYPE_GFX &&
-			 edid.cap.subtype == VFIO_REGION_SUBTYPE_GFX_EDID,
+				 edid.info.cap_offset == sizeof(edid.info) &&
+				 edid.cap.header.id ==
+					 VFIO_REGION_INFO_CAP_TYPE &&
+				 edid.cap.type == VFIO_REGION_TYPE_GFX &&
+				 edid.cap.subtype ==
+					 VFIO_REGION_SUBTYPE_GFX_EDID,
 			 "head %u EDID capability missing", h);
 	}
 	/* too small argsz for the capability: told the size needed */
@@ -123,24 +131,27 @@ static void check_regions(struct vp_dev *d, unsigned int heads)
 	edid.info.argsz = sizeof(edid.info);
 	edid.info.index = VPLANE_REGION_EDID(0);
 	VP_CHECK(!ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO, &edid) &&
-		 edid.info.argsz == sizeof(edid) && edid.info.cap_offset == 0,
+			 edid.info.argsz == sizeof(edid) &&
+			 edid.info.cap_offset == 0,
 		 "short argsz: argsz %u", edid.info.argsz);
 	edid.info.argsz = sizeof(edid);
 	edid.info.index = d->num_regions;
 	VP_CHECK(ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO, &edid) &&
-		 errno == EINVAL, "region past the end accepted");
+			 errno == EINVAL,
+		 "region past the end accepted");
 
 	irq.index = VFIO_PCI_MSI_IRQ_INDEX;
 	VP_CHECK(!ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &irq) &&
-		 irq.count == 1 && (irq.flags & VFIO_IRQ_INFO_EVENTFD),
+			 irq.count == 1 && (irq.flags & VFIO_IRQ_INFO_EVENTFD),
 		 "MSI irq info count %u flags 0x%x", irq.count, irq.flags);
 	irq.index = VFIO_PCI_REQ_IRQ_INDEX;
 	VP_CHECK(!ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &irq) &&
-		 irq.count == 1 && (irq.flags & VFIO_IRQ_INFO_EVENTFD),
+			 irq.count == 1 && (irq.flags & VFIO_IRQ_INFO_EVENTFD),
 		 "request irq info count %u flags 0x%x", irq.count, irq.flags);
 	irq.index = VFIO_PCI_INTX_IRQ_INDEX;
 	VP_CHECK(!ioctl(d->device, VFIO_DEVICE_GET_IRQ_INFO, &irq) &&
-		 irq.count == 0, "INTx count %u", irq.count);
+			 irq.count == 0,
+		 "INTx count %u", irq.count);
 
 	/* MMIO bounds */
 	VP_CHECK(vp_region_rw(d, 2, VPLANE_MMIO_SIZE - 2, &v, 4, false) < 0,
@@ -161,12 +172,13 @@ static void check_registers(struct vp_dev *d, unsigned int heads)
 	VP_CHECK(vp_mmio_read(d, VPLANE_REG_VERSION) == VPLANE_VERSION,
 		 "version");
 	VP_CHECK(vp_mmio_read(d, VPLANE_REG_NUM_HEADS) == heads, "heads");
-	VP_CHECK(vp_mmio_read(d, VPLANE_REG_VRAM_SIZE) ==
-		 d->region[0].size, "vram size");
+	VP_CHECK(vp_mmio_read(d, VPLANE_REG_VRAM_SIZE) == d->region[0].size,
+		 "vram size");
 	VP_CHECK(vp_dispi_read(d, VPLANE_DISPI_ID) == VPLANE_DISPI_ID5,
 		 "dispi id 0x%x", vp_dispi_read(d, VPLANE_DISPI_ID));
 	VP_CHECK(vp_dispi_read(d, VPLANE_DISPI_VIDEO_MEMORY_64K) ==
-		 d->region[0].size >> 16, "dispi video memory");
+			 d->region[0].size >> 16,
+		 "dispi video memory");
 	VP_CHECK(vp_mmio_read(d, VPLANE_MMIO_QEXT_SIZE) == 8, "qext size");
 
 	/* probe: DMABUF yes, REGION no */
@@ -178,14 +190,17 @@ static void check_registers(struct vp_dev *d, unsigned int heads)
 		 "probe DMABUF: %s", strerror(errno));
 	info.flags = VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_REGION;
 	VP_CHECK(ioctl(d->device, VFIO_DEVICE_QUERY_GFX_PLANE, &info) &&
-		 errno == EINVAL, "probe REGION answered");
+			 errno == EINVAL,
+		 "probe REGION answered");
 	VP_CHECK(vp_query(d, heads, 1, &info) == -EINVAL,
 		 "query of head %u accepted", heads);
 	VP_CHECK(vp_query(d, 0, 0, &info) == -EINVAL, "overlay query accepted");
 	VP_CHECK(vp_query(d, 0, 1, &info) == 0 && info.drm_format == 0 &&
-		 info.dmabuf_id == 0, "fresh device primary not disabled");
+			 info.dmabuf_id == 0,
+		 "fresh device primary not disabled");
 	VP_CHECK(vp_query(d, 0, 2, &info) == 0 && info.drm_format == 0 &&
-		 info.x_hot == 0, "fresh device cursor not zeros");
+			 info.x_hot == 0,
+		 "fresh device cursor not zeros");
 }
 
 static void check_reset(struct vp_dev *d)
@@ -230,6 +245,7 @@ int main(void)
 		fprintf(stderr, "%d failures\n", vp_failures);
 		return 1;
 	}
-	printf("# driver-abi: config space, regions, irqs, registers, reset ok\n");
+	printf("# driver-abi: config space, regions, irqs, registers, reset "
+	       "ok\n");
 	return 0;
 }

@@ -19,65 +19,218 @@
 
 #define GPA_BASE 0x40000000ull
 #define GPA_SIZE (8u << 20)
-#define P VPLANE_PLANE_PRIMARY
-#define C VPLANE_PLANE_CURSOR
-#define NONE 0xffffffffu
+#define P	 VPLANE_PLANE_PRIMARY
+#define C	 VPLANE_PLANE_CURSOR
+#define NONE	 0xffffffffu
 
 struct prog {
 	const char *name;
 	unsigned int plane;
-	uint32_t domain;	/* baseline domain */
-	struct { uint32_t reg, val; } set[3];
-	uint32_t want;		/* expected STATUS */
+	uint32_t domain; /* baseline domain */
+	struct {
+		uint32_t reg, val;
+	} set[3];
+	uint32_t want; /* expected STATUS */
 };
 
-#define S(r, v) { VPLANE_PLANE_##r, (uint32_t)(v) }
+#define S(r, v)                                 \
+	{                                       \
+		VPLANE_PLANE_##r, (uint32_t)(v) \
+	}
 
 static const struct prog progs[] = {
 	{ "format 0", P, 0, { S(FORMAT, 0) }, VPLANE_PLANE_STATUS_BAD_FORMAT },
-	{ "format YUYV", P, 0, { S(FORMAT, DRM_FORMAT_YUYV) }, VPLANE_PLANE_STATUS_BAD_FORMAT },
-	{ "format C8", P, 0, { S(FORMAT, DRM_FORMAT_C8) }, VPLANE_PLANE_STATUS_BAD_FORMAT },
-	{ "format NV12", P, 0, { S(FORMAT, DRM_FORMAT_NV12) }, VPLANE_PLANE_STATUS_BAD_FORMAT },
+	{ "format YUYV",
+	  P,
+	  0,
+	  { S(FORMAT, DRM_FORMAT_YUYV) },
+	  VPLANE_PLANE_STATUS_BAD_FORMAT },
+	{ "format C8",
+	  P,
+	  0,
+	  { S(FORMAT, DRM_FORMAT_C8) },
+	  VPLANE_PLANE_STATUS_BAD_FORMAT },
+	{ "format NV12",
+	  P,
+	  0,
+	  { S(FORMAT, DRM_FORMAT_NV12) },
+	  VPLANE_PLANE_STATUS_BAD_FORMAT },
 	{ "width 0", P, 0, { S(WIDTH, 0) }, VPLANE_PLANE_STATUS_BAD_SIZE },
 	{ "height 0", P, 0, { S(HEIGHT, 0) }, VPLANE_PLANE_STATUS_BAD_SIZE },
-	{ "width max+1", P, 0, { S(WIDTH, 1921), S(STRIDE, 8192) }, VPLANE_PLANE_STATUS_BAD_SIZE },
-	{ "height max+1", P, 0, { S(HEIGHT, 1201) }, VPLANE_PLANE_STATUS_BAD_SIZE },
-	{ "width ~0", P, 0, { S(WIDTH, 0xffffffff) }, VPLANE_PLANE_STATUS_BAD_SIZE },
-	{ "height ~0", P, 0, { S(HEIGHT, 0xffffffff) }, VPLANE_PLANE_STATUS_BAD_SIZE },
-	{ "stride < width*cpp", P, 0, { S(STRIDE, 640 * 4 - 4) }, VPLANE_PLANE_STATUS_BAD_STRIDE },
+	{ "width max+1",
+	  P,
+	  0,
+	  { S(WIDTH, 1921), S(STRIDE, 8192) },
+	  VPLANE_PLANE_STATUS_BAD_SIZE },
+	{ "height max+1",
+	  P,
+	  0,
+	  { S(HEIGHT, 1201) },
+	  VPLANE_PLANE_STATUS_BAD_SIZE },
+	{ "width ~0",
+	  P,
+	  0,
+	  { S(WIDTH, 0xffffffff) },
+	  VPLANE_PLANE_STATUS_BAD_SIZE },
+	{ "height ~0",
+	  P,
+	  0,
+	  { S(HEIGHT, 0xffffffff) },
+	  VPLANE_PLANE_STATUS_BAD_SIZE },
+	{ "stride < width*cpp",
+	  P,
+	  0,
+	  { S(STRIDE, 640 * 4 - 4) },
+	  VPLANE_PLANE_STATUS_BAD_STRIDE },
 	{ "stride 0", P, 0, { S(STRIDE, 0) }, VPLANE_PLANE_STATUS_BAD_STRIDE },
-	{ "stride ~0", P, 0, { S(STRIDE, 0xffffffff) }, VPLANE_PLANE_STATUS_BAD_STRIDE },
-	{ "stride 2^31", P, 0, { S(STRIDE, 0x80000000) }, VPLANE_PLANE_STATUS_BAD_STRIDE },
-	{ "stride unaligned", P, 0, { S(STRIDE, 2562) }, VPLANE_PLANE_STATUS_BAD_STRIDE },
-	{ "stride*height past VRAM", P, 0, { S(STRIDE, 65536), S(HEIGHT, 1200) }, VPLANE_PLANE_STATUS_BAD_RANGE },
-	{ "offset = VRAM size", P, 0, { S(ADDR_LO, 16 << 20) }, VPLANE_PLANE_STATUS_BAD_RANGE },
-	{ "offset+size past VRAM", P, 0, { S(ADDR_LO, (16 << 20) - 4096) }, VPLANE_PLANE_STATUS_BAD_RANGE },
-	{ "VRAM offset high dword", P, 0, { S(ADDR_HI, 1) }, VPLANE_PLANE_STATUS_BAD_RANGE },
-	{ "VRAM offset ~0 page", P, 0, { S(ADDR_HI, 0xffffffff), S(ADDR_LO, 0xfffff000) }, VPLANE_PLANE_STATUS_BAD_RANGE },
-	{ "misaligned 0x100", P, 0, { S(ADDR_LO, 0x100) }, VPLANE_PLANE_STATUS_BAD_ALIGN },
-	{ "misaligned 4095", P, 0, { S(ADDR_LO, 4095) }, VPLANE_PLANE_STATUS_BAD_ALIGN },
+	{ "stride ~0",
+	  P,
+	  0,
+	  { S(STRIDE, 0xffffffff) },
+	  VPLANE_PLANE_STATUS_BAD_STRIDE },
+	{ "stride 2^31",
+	  P,
+	  0,
+	  { S(STRIDE, 0x80000000) },
+	  VPLANE_PLANE_STATUS_BAD_STRIDE },
+	{ "stride unaligned",
+	  P,
+	  0,
+	  { S(STRIDE, 2562) },
+	  VPLANE_PLANE_STATUS_BAD_STRIDE },
+	{ "stride*height past VRAM",
+	  P,
+	  0,
+	  { S(STRIDE, 65536), S(HEIGHT, 1200) },
+	  VPLANE_PLANE_STATUS_BAD_RANGE },
+	{ "offset = VRAM size",
+	  P,
+	  0,
+	  { S(ADDR_LO, 16 << 20) },
+	  VPLANE_PLANE_STATUS_BAD_RANGE },
+	{ "offset+size past VRAM",
+	  P,
+	  0,
+	  { S(ADDR_LO, (16 << 20) - 4096) },
+	  VPLANE_PLANE_STATUS_BAD_RANGE },
+	{ "VRAM offset high dword",
+	  P,
+	  0,
+	  { S(ADDR_HI, 1) },
+	  VPLANE_PLANE_STATUS_BAD_RANGE },
+	{ "VRAM offset ~0 page",
+	  P,
+	  0,
+	  { S(ADDR_HI, 0xffffffff), S(ADDR_LO, 0xfffff000) },
+	  VPLANE_PLANE_STATUS_BAD_RANGE },
+	{ "misaligned 0x100",
+	  P,
+	  0,
+	  { S(ADDR_LO, 0x100) },
+	  VPLANE_PLANE_STATUS_BAD_ALIGN },
+	{ "misaligned 4095",
+	  P,
+	  0,
+	  { S(ADDR_LO, 4095) },
+	  VPLANE_PLANE_STATUS_BAD_ALIGN },
 	{ "domain 2", P, 0, { S(DOMAIN, 2) }, VPLANE_PLANE_STATUS_BAD_DOMAIN },
-	{ "domain ~0", P, 0, { S(DOMAIN, 0xffffffff) }, VPLANE_PLANE_STATUS_BAD_DOMAIN },
-	{ "GPA unmapped", P, 1, { S(ADDR_LO, 0x80000000) }, VPLANE_PLANE_STATUS_PIN_FAILED },
-	{ "GPA half mapped", P, 1, { S(ADDR_LO, GPA_BASE + GPA_SIZE - 4096) }, VPLANE_PLANE_STATUS_PIN_FAILED },
+	{ "domain ~0",
+	  P,
+	  0,
+	  { S(DOMAIN, 0xffffffff) },
+	  VPLANE_PLANE_STATUS_BAD_DOMAIN },
+	{ "GPA unmapped",
+	  P,
+	  1,
+	  { S(ADDR_LO, 0x80000000) },
+	  VPLANE_PLANE_STATUS_PIN_FAILED },
+	{ "GPA half mapped",
+	  P,
+	  1,
+	  { S(ADDR_LO, GPA_BASE + GPA_SIZE - 4096) },
+	  VPLANE_PLANE_STATUS_PIN_FAILED },
 	{ "GPA 0", P, 1, { S(ADDR_LO, 0) }, VPLANE_PLANE_STATUS_PIN_FAILED },
-	{ "GPA wraps 2^64", P, 1, { S(ADDR_HI, 0xffffffff), S(ADDR_LO, 0xfffff000) }, VPLANE_PLANE_STATUS_BAD_RANGE },
-	{ "GPA past 2^52", P, 1, { S(ADDR_HI, 0x00100000) }, VPLANE_PLANE_STATUS_BAD_RANGE },
+	{ "GPA wraps 2^64",
+	  P,
+	  1,
+	  { S(ADDR_HI, 0xffffffff), S(ADDR_LO, 0xfffff000) },
+	  VPLANE_PLANE_STATUS_BAD_RANGE },
+	{ "GPA past 2^52",
+	  P,
+	  1,
+	  { S(ADDR_HI, 0x00100000) },
+	  VPLANE_PLANE_STATUS_BAD_RANGE },
 	{ "primary x -1", P, 0, { S(POS_X, -1) }, VPLANE_PLANE_STATUS_BAD_POS },
-	{ "primary y -100000", P, 0, { S(POS_Y, -100000) }, VPLANE_PLANE_STATUS_BAD_POS },
-	{ "primary x INT_MAX", P, 0, { S(POS_X, 0x7fffffff) }, VPLANE_PLANE_STATUS_BAD_POS },
-	{ "primary y INT_MIN", P, 0, { S(POS_Y, 0x80000000) }, VPLANE_PLANE_STATUS_BAD_POS },
-	{ "cursor 257 wide", C, 1, { S(WIDTH, 257), S(STRIDE, 2048) }, VPLANE_PLANE_STATUS_BAD_SIZE },
-	{ "cursor XRGB", C, 1, { S(FORMAT, DRM_FORMAT_XRGB8888) }, VPLANE_PLANE_STATUS_BAD_FORMAT },
-	{ "cursor RGB565", C, 1, { S(FORMAT, DRM_FORMAT_RGB565) }, VPLANE_PLANE_STATUS_BAD_FORMAT },
-	{ "cursor hot x = width", C, 1, { S(HOT_X, 64), S(HOT_Y, 0) }, VPLANE_PLANE_STATUS_BAD_HOT },
-	{ "cursor hot only x", C, 1, { S(HOT_X, 5) }, VPLANE_PLANE_STATUS_BAD_HOT },
-	{ "cursor hot y huge", C, 1, { S(HOT_X, 0), S(HOT_Y, 0x7fffffff) }, VPLANE_PLANE_STATUS_BAD_HOT },
-	{ "cursor fully left", C, 1, { S(POS_X, -64) }, VPLANE_PLANE_STATUS_BAD_POS },
-	{ "cursor x INT_MIN", C, 1, { S(POS_X, 0x80000000) }, VPLANE_PLANE_STATUS_BAD_POS },
-	{ "cursor y past max", C, 1, { S(POS_Y, 1200) }, VPLANE_PLANE_STATUS_BAD_POS },
-	{ "cursor GPA unmapped", C, 1, { S(ADDR_LO, 0x10000000) }, VPLANE_PLANE_STATUS_PIN_FAILED },
-	{ "ctrl garbage w/o enable", P, 0, { S(CTRL, 0xfffffffe) }, VPLANE_PLANE_STATUS_DISABLED },
+	{ "primary y -100000",
+	  P,
+	  0,
+	  { S(POS_Y, -100000) },
+	  VPLANE_PLANE_STATUS_BAD_POS },
+	{ "primary x INT_MAX",
+	  P,
+	  0,
+	  { S(POS_X, 0x7fffffff) },
+	  VPLANE_PLANE_STATUS_BAD_POS },
+	{ "primary y INT_MIN",
+	  P,
+	  0,
+	  { S(POS_Y, 0x80000000) },
+	  VPLANE_PLANE_STATUS_BAD_POS },
+	{ "cursor 257 wide",
+	  C,
+	  1,
+	  { S(WIDTH, 257), S(STRIDE, 2048) },
+	  VPLANE_PLANE_STATUS_BAD_SIZE },
+	{ "cursor XRGB",
+	  C,
+	  1,
+	  { S(FORMAT, DRM_FORMAT_XRGB8888) },
+	  VPLANE_PLANE_STATUS_BAD_FORMAT },
+	{ "cursor RGB565",
+	  C,
+	  1,
+	  { S(FORMAT, DRM_FORMAT_RGB565) },
+	  VPLANE_PLANE_STATUS_BAD_FORMAT },
+	{ "cursor hot x = width",
+	  C,
+	  1,
+	  { S(HOT_X, 64), S(HOT_Y, 0) },
+	  VPLANE_PLANE_STATUS_BAD_HOT },
+	{ "cursor hot only x",
+	  C,
+	  1,
+	  { S(HOT_X, 5) },
+	  VPLANE_PLANE_STATUS_BAD_HOT },
+	{ "cursor hot y huge",
+	  C,
+	  1,
+	  { S(HOT_X, 0), S(HOT_Y, 0x7fffffff) },
+	  VPLANE_PLANE_STATUS_BAD_HOT },
+	{ "cursor fully left",
+	  C,
+	  1,
+	  { S(POS_X, -64) },
+	  VPLANE_PLANE_STATUS_BAD_POS },
+	{ "cursor x INT_MIN",
+	  C,
+	  1,
+	  { S(POS_X, 0x80000000) },
+	  VPLANE_PLANE_STATUS_BAD_POS },
+	{ "cursor y past max",
+	  C,
+	  1,
+	  { S(POS_Y, 1200) },
+	  VPLANE_PLANE_STATUS_BAD_POS },
+	{ "cursor GPA unmapped",
+	  C,
+	  1,
+	  { S(ADDR_LO, 0x10000000) },
+	  VPLANE_PLANE_STATUS_PIN_FAILED },
+	{ "ctrl garbage w/o enable",
+	  P,
+	  0,
+	  { S(CTRL, 0xfffffffe) },
+	  VPLANE_PLANE_STATUS_DISABLED },
 };
 
 static void baseline(struct vp_dev *d, unsigned int plane, uint32_t domain)
@@ -88,8 +241,8 @@ static void baseline(struct vp_dev *d, unsigned int plane, uint32_t domain)
 		vp_plane_set(d, 0, P, DRM_FORMAT_XRGB8888, 640, 480, 2560,
 			     domain, domain ? GPA_BASE : 0);
 	else
-		vp_plane_set(d, 0, C, DRM_FORMAT_ARGB8888, 64, 64, 256,
-			     domain, domain ? GPA_BASE + (4u << 20) : 4u << 20);
+		vp_plane_set(d, 0, C, DRM_FORMAT_ARGB8888, 64, 64, 256, domain,
+			     domain ? GPA_BASE + (4u << 20) : 4u << 20);
 	vp_mmio_write(d, base + VPLANE_PLANE_HOT_X, NONE);
 	vp_mmio_write(d, base + VPLANE_PLANE_HOT_Y, NONE);
 }
@@ -182,7 +335,8 @@ static void dispi_progs(struct vp_dev *d)
 		VP_CHECK(query_zero(d, P), "dispi %s: plane shown", dp[i].name);
 	}
 	vp_dispi_write(d, VPLANE_DISPI_ENABLE, 0);
-	printf("# %zu invalid DISPI modes rejected\n", sizeof(dp) / sizeof(dp[0]));
+	printf("# %zu invalid DISPI modes rejected\n",
+	       sizeof(dp) / sizeof(dp[0]));
 }
 
 /* Random writes all over BAR2 in every width; nothing may break. */
@@ -227,7 +381,8 @@ static void bad_ioctls(struct vp_dev *d)
 	info.argsz = 8;
 	info.flags = VFIO_GFX_PLANE_TYPE_DMABUF;
 	VP_CHECK(ioctl(d->device, VFIO_DEVICE_QUERY_GFX_PLANE, &info) &&
-		 errno == EINVAL, "short argsz query accepted");
+			 errno == EINVAL,
+		 "short argsz query accepted");
 	VP_CHECK(vp_get_dmabuf(d, 0) == -ENOENT, "dmabuf id 0");
 	VP_CHECK(vp_query(d, 255, 1, &info) == -EINVAL, "head 255");
 
@@ -247,12 +402,14 @@ static void bad_ioctls(struct vp_dev *d)
 	VP_CHECK(ioctl(d->device, VFIO_DEVICE_SET_IRQS, set) && errno == EINVAL,
 		 "two MSI vectors accepted");
 	VP_CHECK(mmap(NULL, 4096, PROT_READ, MAP_SHARED, d->device,
-		      d->region[2].offset) == MAP_FAILED, "MMIO bar mmap");
+		      d->region[2].offset) == MAP_FAILED,
+		 "MMIO bar mmap");
 	VP_CHECK(mmap(NULL, d->region[0].size + 4096, PROT_READ, MAP_SHARED,
 		      d->device, d->region[0].offset) == MAP_FAILED,
 		 "VRAM mmap past the end");
 	VP_CHECK(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, d->device,
-		      d->region[0].offset) == MAP_FAILED, "private VRAM mmap");
+		      d->region[0].offset) == MAP_FAILED,
+		 "private VRAM mmap");
 }
 
 int main(void)

@@ -24,10 +24,10 @@
 
 #define GPA_BASE 0x40000000ull
 #define RAM_SIZE (4u << 20)
-#define W 640
-#define H 480
-#define STRIDE (W * 4)
-#define LEN (STRIDE * H)
+#define W	 640
+#define H	 480
+#define STRIDE	 (W * 4)
+#define LEN	 (STRIDE * H)
 
 static bool send_fd(int sock, int fd)
 {
@@ -35,8 +35,10 @@ static bool send_fd(int sock, int fd)
 	char byte = 'x';
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
@@ -53,8 +55,10 @@ static int recv_fd(int sock)
 	char byte;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
 	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
 	};
 	struct cmsghdr *c;
 	int fd;
@@ -151,9 +155,10 @@ static void test_survival(void)
 	/* the VMM unmaps guest RAM: pins go, the plane reports it */
 	vp_guest_ram_unmap(&d, GPA_BASE, RAM_SIZE);
 	VP_CHECK(vp_debugfs(uuid, "pinned_pages") == 0, "pins survived unmap");
-	VP_CHECK(vp_mmio_read(&d, VPLANE_MMIO_PLANE(0, 0) +
-			      VPLANE_PLANE_STATUS) ==
-		 VPLANE_PLANE_STATUS_UNMAPPED, "plane not UNMAPPED");
+	VP_CHECK(vp_mmio_read(&d,
+			      VPLANE_MMIO_PLANE(0, 0) + VPLANE_PLANE_STATUS) ==
+			 VPLANE_PLANE_STATUS_UNMAPPED,
+		 "plane not UNMAPPED");
 	VP_CHECK(!vp_query(&d, 0, 1, &info) && info.dmabuf_id == 0,
 		 "unmapped plane still queryable");
 	/*
@@ -169,7 +174,7 @@ static void test_survival(void)
 	VP_CHECK(vp_debugfs(NULL, "dmabufs") == 1, "live dma-bufs %lld",
 		 vp_debugfs(NULL, "dmabufs"));
 	VP_CHECK(delete_module("vplane") == -EWOULDBLOCK ||
-		 delete_module("vplane") == -EBUSY,
+			 delete_module("vplane") == -EBUSY,
 		 "rmmod not refused while a dma-buf lives");
 
 	if (write(sv[0], "g", 1) != 1)
@@ -180,7 +185,8 @@ static void test_survival(void)
 	VP_CHECK(vp_debugfs(NULL, "dmabufs") == 0, "dma-buf not released");
 	VP_CHECK(vp_debugfs(NULL, "page_sets") == 0, "page sets left");
 	close(sv[0]);
-	printf("# dma-buf survived unmap, reset, close, mdev removal; rmmod refused meanwhile\n");
+	printf("# dma-buf survived unmap, reset, close, mdev removal; rmmod "
+	       "refused meanwhile\n");
 	return;
 
 out_kill:
@@ -206,12 +212,14 @@ static void test_cycles(void)
 		if (d.device < 0)
 			d.device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, uuid);
 		if (d.device < 0) {
-			VP_FAIL("cycle %d: GET_DEVICE_FD: %s", i, strerror(errno));
+			VP_FAIL("cycle %d: GET_DEVICE_FD: %s", i,
+				strerror(errno));
 			break;
 		}
 		vp_head_enable(&d, 0, W, H);
 		vp_plane_set(&d, 0, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
-			     i % 2 ? VPLANE_DOMAIN_GUEST_RAM : VPLANE_DOMAIN_VRAM,
+			     i % 2 ? VPLANE_DOMAIN_GUEST_RAM
+				   : VPLANE_DOMAIN_VRAM,
 			     i % 2 ? GPA_BASE : (uint64_t)(i % 8) << 20);
 		vp_mmio_write(&d, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_FLIP, 1);
 		if (vp_query(&d, 0, 1, &info) || !info.dmabuf_id) {
@@ -238,8 +246,9 @@ static void test_cycles(void)
 	vp_mdev_remove(uuid);
 
 	for (i = 0; i < 20; i++) {
-		if (!vp_mdev_create("vplane", i % 2 ? "vplane-2head" :
-				    "vplane-1head", uuid) ||
+		if (!vp_mdev_create("vplane",
+				    i % 2 ? "vplane-2head" : "vplane-1head",
+				    uuid) ||
 		    !vp_dev_open(&d, uuid))
 			break;
 		vp_dispi_write(&d, VPLANE_DISPI_BPP, 32);
@@ -258,7 +267,8 @@ static void test_cycles(void)
 	VP_CHECK(vp_debugfs(NULL, "plane_objects") == 0, "objects left");
 	VP_CHECK(vp_debugfs(NULL, "page_sets") == 0, "page sets left");
 	VP_CHECK(vp_debugfs(NULL, "dmabufs") == 0, "dma-bufs left");
-	printf("# 1000 open/query/get/close and 20 create/remove cycles: nothing left\n");
+	printf("# 1000 open/query/get/close and 20 create/remove cycles: "
+	       "nothing left\n");
 }
 
 int main(void)

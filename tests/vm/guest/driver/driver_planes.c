@@ -21,8 +21,8 @@
 
 #include "vp_dev.h"
 
-#define PRIMARY 1	/* DRM_PLANE_TYPE_PRIMARY */
-#define CURSOR 2	/* DRM_PLANE_TYPE_CURSOR */
+#define PRIMARY	 1 /* DRM_PLANE_TYPE_PRIMARY */
+#define CURSOR	 2 /* DRM_PLANE_TYPE_CURSOR */
 #define GPA_BASE 0x40000000ull
 #define GPA_SIZE (32u << 20)
 
@@ -82,10 +82,8 @@ static const struct {
 	uint32_t fourcc;
 	uint32_t cpp;
 } formats[] = {
-	{ DRM_FORMAT_XRGB8888, 4 },
-	{ DRM_FORMAT_ARGB8888, 4 },
-	{ DRM_FORMAT_XBGR8888, 4 },
-	{ DRM_FORMAT_ABGR8888, 4 },
+	{ DRM_FORMAT_XRGB8888, 4 }, { DRM_FORMAT_ARGB8888, 4 },
+	{ DRM_FORMAT_XBGR8888, 4 }, { DRM_FORMAT_ABGR8888, 4 },
 	{ DRM_FORMAT_RGB565, 2 },
 };
 
@@ -98,7 +96,8 @@ static void test_formats(struct vp_dev *d, uint8_t *vram, uint8_t *ram)
 	vp_head_enable(d, 0, 640, 480);
 	for (dom = 0; dom < 2; dom++) {
 		for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-			uint32_t w = 640, h = 480, stride = w * formats[i].cpp + 256;
+			uint32_t w = 640, h = 480,
+				 stride = w * formats[i].cpp + 256;
 			size_t len = (size_t)stride * h;
 			uint64_t off = (uint64_t)(i + 1) << 20;
 			uint8_t *dst = dom ? ram + off : vram + off;
@@ -109,27 +108,32 @@ static void test_formats(struct vp_dev *d, uint8_t *vram, uint8_t *ram)
 			fill(dst, len, i * 77 + dom);
 			vp_plane_set(d, 0, VPLANE_PLANE_PRIMARY,
 				     formats[i].fourcc, w, h, stride,
-				     dom ? VPLANE_DOMAIN_GUEST_RAM :
-					   VPLANE_DOMAIN_VRAM,
+				     dom ? VPLANE_DOMAIN_GUEST_RAM
+					 : VPLANE_DOMAIN_VRAM,
 				     dom ? GPA_BASE + off : off);
 			flip(d, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
-			VP_CHECK(plane_status(d, 0, 0) == VPLANE_PLANE_STATUS_OK,
+			VP_CHECK(plane_status(d, 0, 0) ==
+					 VPLANE_PLANE_STATUS_OK,
 				 "%s: status %u", what, plane_status(d, 0, 0));
 			if (vp_query(d, 0, PRIMARY, &info)) {
 				VP_FAIL("%s: query", what);
 				continue;
 			}
 			VP_CHECK(info.drm_format == formats[i].fourcc &&
-				 info.width == w && info.height == h &&
-				 info.stride == stride && info.dmabuf_id &&
-				 info.size >= len && info.drm_format_mod == 0,
+					 info.width == w && info.height == h &&
+					 info.stride == stride &&
+					 info.dmabuf_id && info.size >= len &&
+					 info.drm_format_mod == 0,
 				 "%s: query answer %.4s %ux%u stride %u id %u",
 				 what, (char *)&info.drm_format, info.width,
 				 info.height, info.stride, info.dmabuf_id);
-			VP_CHECK(vp_mmio_read(d, VPLANE_MMIO_PLANE(0, 0) +
-					      VPLANE_PLANE_ACTIVE_ID) ==
-				 info.dmabuf_id, "%s: ACTIVE_ID", what);
-			check_dmabuf(d, info.dmabuf_id, dst, len, info.size, what);
+			VP_CHECK(vp_mmio_read(d,
+					      VPLANE_MMIO_PLANE(0, 0) +
+						      VPLANE_PLANE_ACTIVE_ID) ==
+					 info.dmabuf_id,
+				 "%s: ACTIVE_ID", what);
+			check_dmabuf(d, info.dmabuf_id, dst, len, info.size,
+				     what);
 		}
 	}
 }
@@ -147,9 +151,10 @@ static void test_cursor(struct vp_dev *d, uint8_t *ram)
 	vp_mmio_write(d, base + VPLANE_PLANE_POS_Y, 20);
 	flip(d, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR));
 	VP_CHECK(!vp_query(d, 0, CURSOR, &info) &&
-		 info.drm_format == DRM_FORMAT_ARGB8888 && info.width == 64 &&
-		 info.x_pos == (uint32_t)-10 && info.y_pos == 20 &&
-		 info.x_hot == 0xffffffff && info.y_hot == 0xffffffff,
+			 info.drm_format == DRM_FORMAT_ARGB8888 &&
+			 info.width == 64 && info.x_pos == (uint32_t)-10 &&
+			 info.y_pos == 20 && info.x_hot == 0xffffffff &&
+			 info.y_hot == 0xffffffff,
 		 "cursor without hotspot: fmt 0x%x pos %d,%d hot 0x%x",
 		 info.drm_format, (int)info.x_pos, (int)info.y_pos, info.x_hot);
 	check_dmabuf(d, info.dmabuf_id, cur, 64 * 64 * 4, info.size, "cursor");
@@ -163,16 +168,17 @@ static void test_cursor(struct vp_dev *d, uint8_t *ram)
 		uint32_t id = info.dmabuf_id;
 
 		VP_CHECK(!vp_query(d, 0, CURSOR, &info) && info.x_hot == 5 &&
-			 info.y_hot == 7 && info.x_pos == 300 &&
-			 info.dmabuf_id == id,
+				 info.y_hot == 7 && info.x_pos == 300 &&
+				 info.dmabuf_id == id,
 			 "cursor move: hot %u,%u pos %u id %u (was %u)",
-			 info.x_hot, info.y_hot, info.x_pos, info.dmabuf_id, id);
+			 info.x_hot, info.y_hot, info.x_pos, info.dmabuf_id,
+			 id);
 	}
 	/* a cursor in a format other than ARGB8888 is refused */
 	vp_mmio_write(d, base + VPLANE_PLANE_FORMAT, DRM_FORMAT_XRGB8888);
 	flip(d, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR));
 	VP_CHECK(!vp_query(d, 0, CURSOR, &info) && info.drm_format == 0 &&
-		 info.dmabuf_id == 0 && info.x_hot == 0,
+			 info.dmabuf_id == 0 && info.x_hot == 0,
 		 "XRGB cursor not disabled");
 	VP_CHECK(plane_status(d, 0, 1) == VPLANE_PLANE_STATUS_BAD_FORMAT,
 		 "cursor status %u", plane_status(d, 0, 1));
@@ -189,7 +195,8 @@ static void test_ids(struct vp_dev *d)
 	vp_query(d, 0, PRIMARY, &a);
 	vp_query(d, 0, PRIMARY, &b);
 	VP_CHECK(a.dmabuf_id && a.dmabuf_id == b.dmabuf_id,
-		 "id not stable across queries %u %u", a.dmabuf_id, b.dmabuf_id);
+		 "id not stable across queries %u %u", a.dmabuf_id,
+		 b.dmabuf_id);
 	flip(d, 0, 1);
 	vp_query(d, 0, PRIMARY, &b);
 	VP_CHECK(a.dmabuf_id == b.dmabuf_id, "id changed on identical flip");
@@ -265,8 +272,9 @@ static void test_bochs(struct vp_dev *d, uint8_t *vram)
 
 static void make_edid(uint8_t *e, unsigned int w, unsigned int h)
 {
-	static const uint8_t hdr[8] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff,
-					0xff, 0 };
+	static const uint8_t hdr[8] = {
+		0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0
+	};
 	uint8_t *t = e + 54;
 	unsigned int hb = 160, vb = 30, clk, i, sum = 0;
 
@@ -310,37 +318,46 @@ static void test_edid(struct vp_dev *d, unsigned int head)
 		return;
 	}
 	VP_CHECK(regs.edid_max_size >= 128 && regs.max_xres &&
-		 regs.edid_offset >= sizeof(regs), "EDID regs odd");
+			 regs.edid_offset >= sizeof(regs),
+		 "EDID regs odd");
 
 	make_edid(edid, 1280, 1024);
 	vp_mmio_write(d, VPLANE_REG_INT_STATUS, 0xffffffff);
-	edid_reg_write(d, head, offsetof(struct vfio_region_gfx_edid,
-					 link_state),
+	edid_reg_write(d, head,
+		       offsetof(struct vfio_region_gfx_edid, link_state),
 		       VFIO_DEVICE_GFX_LINK_STATE_DOWN);
 	VP_CHECK(!(vp_mmio_read(d, hbase + VPLANE_HEAD_CONNECTOR) &
-		   VPLANE_CONN_CONNECTED), "connected while link down");
+		   VPLANE_CONN_CONNECTED),
+		 "connected while link down");
 	if (vp_region_rw(d, VPLANE_REGION_EDID(head), regs.edid_offset, edid,
 			 sizeof(edid), true) != sizeof(edid))
 		VP_FAIL("EDID blob write: %s", strerror(errno));
-	edid_reg_write(d, head, offsetof(struct vfio_region_gfx_edid,
-					 edid_size), sizeof(edid));
-	edid_reg_write(d, head, offsetof(struct vfio_region_gfx_edid,
-					 link_state),
+	edid_reg_write(d, head,
+		       offsetof(struct vfio_region_gfx_edid, edid_size),
+		       sizeof(edid));
+	edid_reg_write(d, head,
+		       offsetof(struct vfio_region_gfx_edid, link_state),
 		       VFIO_DEVICE_GFX_LINK_STATE_UP);
 
 	VP_CHECK(vp_mmio_read(d, hbase + VPLANE_HEAD_CONNECTOR) ==
-		 (VPLANE_CONN_CONNECTED | VPLANE_CONN_EDID), "connector");
+			 (VPLANE_CONN_CONNECTED | VPLANE_CONN_EDID),
+		 "connector");
 	VP_CHECK(vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_WIDTH) == 1280 &&
-		 vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_HEIGHT) == 1024,
+			 vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_HEIGHT) ==
+				 1024,
 		 "preferred mode %ux%u",
 		 vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_WIDTH),
 		 vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_HEIGHT));
-	VP_CHECK(vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_REFRESH) / 1000 == 59 ||
-		 vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_REFRESH) / 1000 == 60,
+	VP_CHECK(vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_REFRESH) / 1000 ==
+				 59 ||
+			 vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_REFRESH) /
+					 1000 ==
+				 60,
 		 "preferred refresh %u",
 		 vp_mmio_read(d, hbase + VPLANE_HEAD_PREF_REFRESH));
 	VP_CHECK(vp_mmio_read(d, VPLANE_REG_INT_STATUS) &
-		 VPLANE_INT_HOTPLUG(head), "no hotplug status");
+			 VPLANE_INT_HOTPLUG(head),
+		 "no hotplug status");
 	for (i = 0; i < 128; i += 4) {
 		uint32_t v = vp_mmio_read(d, VPLANE_MMIO_EDID(head) + i);
 
@@ -363,7 +380,8 @@ static void test_edid(struct vp_dev *d, unsigned int head)
 
 		VP_CHECK(vp_region_rw(d, VPLANE_REGION_EDID(head),
 				      offsetof(struct vfio_region_gfx_edid,
-					       edid_size), &v, 4, true) < 0,
+					       edid_size),
+				      &v, 4, true) < 0,
 			 "oversize EDID accepted");
 	}
 }
@@ -416,13 +434,17 @@ static void test_flip_irq(struct vp_dev *d)
 		if (now_ms() - t0 > worst)
 			worst = now_ms() - t0;
 		read(efd, &cnt, sizeof(cnt));
-		VP_CHECK(vp_mmio_read(d, hbase + VPLANE_HEAD_FLIP_DONE_SEQ) == seq,
+		VP_CHECK(vp_mmio_read(d, hbase + VPLANE_HEAD_FLIP_DONE_SEQ) ==
+				 seq,
 			 "flip-done seq");
 		VP_CHECK(vp_mmio_read(d, VPLANE_REG_INT_STATUS) &
-			 VPLANE_INT_FLIP_DONE(0), "flip-done status not set");
-		vp_mmio_write(d, VPLANE_REG_INT_STATUS, VPLANE_INT_FLIP_DONE(0));
+				 VPLANE_INT_FLIP_DONE(0),
+			 "flip-done status not set");
+		vp_mmio_write(d, VPLANE_REG_INT_STATUS,
+			      VPLANE_INT_FLIP_DONE(0));
 	}
-	printf("# flip doorbell to flip-done eventfd, worst of 10 at 60 Hz: %.2f ms\n",
+	printf("# flip doorbell to flip-done eventfd, worst of 10 at 60 Hz: "
+	       "%.2f ms\n",
 	       worst);
 	VP_CHECK(vp_mmio_read(d, hbase + VPLANE_HEAD_VBLANK_COUNT) > 0,
 		 "vblank counter did not move");
@@ -468,6 +490,7 @@ out:
 		fprintf(stderr, "%d failures\n", vp_failures);
 		return 1;
 	}
-	printf("# driver-planes: formats x domains, cursor, ids, bochs, EDID, flip-done ok\n");
+	printf("# driver-planes: formats x domains, cursor, ids, bochs, EDID, "
+	       "flip-done ok\n");
 	return 0;
 }

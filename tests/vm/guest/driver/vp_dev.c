@@ -176,8 +176,8 @@ uint32_t vp_mmio_read(struct vp_dev *d, uint32_t off)
 
 void vp_mmio_write(struct vp_dev *d, uint32_t off, uint32_t val)
 {
-	if (vp_region_rw(d, VFIO_PCI_BAR2_REGION_INDEX, off, &val, 4,
-			 true) != 4)
+	if (vp_region_rw(d, VFIO_PCI_BAR2_REGION_INDEX, off, &val, 4, true) !=
+	    4)
 		VP_FAIL("mmio write 0x%x: %s", off, strerror(errno));
 }
 
@@ -289,8 +289,7 @@ void vp_plane_set(struct vp_dev *d, unsigned int head, unsigned int plane,
 	vp_mmio_write(d, base + VPLANE_PLANE_CTRL, VPLANE_PLANE_CTRL_ENABLE);
 }
 
-void vp_head_enable(struct vp_dev *d, unsigned int head, uint32_t w,
-		    uint32_t h)
+void vp_head_enable(struct vp_dev *d, unsigned int head, uint32_t w, uint32_t h)
 {
 	uint32_t base = VPLANE_MMIO_HEAD(head);
 

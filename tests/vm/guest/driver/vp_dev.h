@@ -19,7 +19,7 @@
 
 struct vp_dev {
 	char uuid[40];
-	int container;		/* -1 when none */
+	int container; /* -1 when none */
 	int group;
 	int device;
 	uint32_t num_regions;
@@ -27,8 +27,12 @@ struct vp_dev {
 };
 
 #define VP_FAIL(...) vp_fail(__FILE__, __LINE__, __VA_ARGS__)
-#define VP_CHECK(cond, ...) \
-	do { if (!(cond)) { VP_FAIL(__VA_ARGS__); } } while (0)
+#define VP_CHECK(cond, ...)                   \
+	do {                                  \
+		if (!(cond)) {                \
+			VP_FAIL(__VA_ARGS__); \
+		}                             \
+	} while (0)
 
 extern int vp_failures;
 void vp_fail(const char *file, int line, const char *fmt, ...)

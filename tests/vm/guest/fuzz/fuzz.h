@@ -21,35 +21,36 @@
 #include "vfio_dev.h"
 #include "vplane.h"
 
-#define FZ_PAGE			4096ull
+#define FZ_PAGE 4096ull
 #ifndef offsetofend
-#define offsetofend(T, m)	(offsetof(T, m) + sizeof(((T *)0)->m))
+#define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
 #endif
-#define FZ_MAX_REGIONS		16
-#define FZ_MAX_KEPT		8	/* dma-buf fds kept across ops */
-#define FZ_MAX_OBJS		64	/* known plane objects (ring) */
-#define FZ_MAX_DEAD		256	/* ids that must not come back (ring) */
+#define FZ_MAX_REGIONS 16
+#define FZ_MAX_KEPT    8   /* dma-buf fds kept across ops */
+#define FZ_MAX_OBJS    64  /* known plane objects (ring) */
+#define FZ_MAX_DEAD    256 /* ids that must not come back (ring) */
 
 /* Guest RAM: one memfd, mapped for DMA in chunks at contiguous IOVAs. */
-#define FZ_RAM_CHUNKS		4
-#define FZ_RAM_CHUNK		(2ull << 20)
-#define FZ_RAM_SIZE		(FZ_RAM_CHUNKS * FZ_RAM_CHUNK)
-#define FZ_RAM_IOVA		0x100000000ull
+#define FZ_RAM_CHUNKS 4
+#define FZ_RAM_CHUNK  (2ull << 20)
+#define FZ_RAM_SIZE   (FZ_RAM_CHUNKS * FZ_RAM_CHUNK)
+#define FZ_RAM_IOVA   0x100000000ull
 /* Every guest RAM page starts with these two words: magic, page index. */
 enum { CHUNK_UNMAPPED, CHUNK_RAM, CHUNK_HOLE };
-#define FZ_RAM_MAGIC		0x4d41524d5a465056ull	/* "VPFZMRAM" */
+#define FZ_RAM_MAGIC 0x4d41524d5a465056ull /* "VPFZMRAM" */
 
 /* DRM values the ABI uses (no libdrm dependency). */
-#define FZ_FOURCC(a, b, c, d) ((uint32_t)(a) | (uint32_t)(b) << 8 | \
-			       (uint32_t)(c) << 16 | (uint32_t)(d) << 24)
-#define FZ_XRGB8888		FZ_FOURCC('X', 'R', '2', '4')
-#define FZ_ARGB8888		FZ_FOURCC('A', 'R', '2', '4')
-#define FZ_XBGR8888		FZ_FOURCC('X', 'B', '2', '4')
-#define FZ_ABGR8888		FZ_FOURCC('A', 'B', '2', '4')
-#define FZ_RGB565		FZ_FOURCC('R', 'G', '1', '6')
-#define FZ_PLANE_OVERLAY	0
-#define FZ_PLANE_PRIMARY	1
-#define FZ_PLANE_CURSOR		2
+#define FZ_FOURCC(a, b, c, d)                                       \
+	((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 | \
+	 (uint32_t)(d) << 24)
+#define FZ_XRGB8888	 FZ_FOURCC('X', 'R', '2', '4')
+#define FZ_ARGB8888	 FZ_FOURCC('A', 'R', '2', '4')
+#define FZ_XBGR8888	 FZ_FOURCC('X', 'B', '2', '4')
+#define FZ_ABGR8888	 FZ_FOURCC('A', 'B', '2', '4')
+#define FZ_RGB565	 FZ_FOURCC('R', 'G', '1', '6')
+#define FZ_PLANE_OVERLAY 0
+#define FZ_PLANE_PRIMARY 1
+#define FZ_PLANE_CURSOR	 2
 
 enum fz_op {
 	OP_REGION_READ,
@@ -74,17 +75,17 @@ enum fz_op {
 
 /* What the fuzzer knows a dmabuf id describes. */
 struct fz_obj {
-	uint32_t id;		/* 0: free slot */
-	uint32_t domain;	/* VPLANE_DOMAIN_* */
-	uint64_t addr;		/* VRAM offset or GPA */
-	uint64_t size;		/* page aligned */
-	unsigned int session;	/* fz.session when seen */
+	uint32_t id;	      /* 0: free slot */
+	uint32_t domain;      /* VPLANE_DOMAIN_* */
+	uint64_t addr;	      /* VRAM offset or GPA */
+	uint64_t size;	      /* page aligned */
+	unsigned int session; /* fz.session when seen */
 };
 
 /* A dma-buf fd the fuzzer keeps open for later reads. */
 struct fz_buf {
-	int fd;			/* owned, -1 if the slot is free */
-	struct fz_obj obj;	/* .id 0 if unknown */
+	int fd;		   /* owned, -1 if the slot is free */
+	struct fz_obj obj; /* .id 0 if unknown */
 };
 
 struct fuzz {
@@ -95,11 +96,11 @@ struct fuzz {
 	bool verbose;
 
 	/* device */
-	const char *parent, *type;	/* for mdev remove/create, or NULL */
+	const char *parent, *type; /* for mdev remove/create, or NULL */
 	char uuid[40];
 	struct vfio_dev dev;
 	bool open;
-	unsigned int session;		/* bumped on every device close */
+	unsigned int session; /* bumped on every device close */
 	uint32_t num_regions;
 	struct vfio_region_info region[FZ_MAX_REGIONS];
 	uint64_t vram_size;
@@ -107,13 +108,13 @@ struct fuzz {
 	uint32_t max_width, max_height;
 
 	/* guest RAM */
-	int ram_fd;			/* owned memfd */
-	uint8_t *ram;			/* the VMM's mapping of it */
-	uint8_t chunk_mapped[FZ_RAM_CHUNKS];	/* CHUNK_* */
-	uint8_t *hole;			/* FZ_RAM_CHUNK of PROT_NONE */
-	bool trigger_ours;		/* MSI trigger is our eventfd */
-	int eventfd;			/* owned, -1 if none */
-	uint8_t *guard;			/* one RW page, then a PROT_NONE page */
+	int ram_fd;			     /* owned memfd */
+	uint8_t *ram;			     /* the VMM's mapping of it */
+	uint8_t chunk_mapped[FZ_RAM_CHUNKS]; /* CHUNK_* */
+	uint8_t *hole;			     /* FZ_RAM_CHUNK of PROT_NONE */
+	bool trigger_ours;		     /* MSI trigger is our eventfd */
+	int eventfd;			     /* owned, -1 if none */
+	uint8_t *guard; /* one RW page, then a PROT_NONE page */
 
 	/* model */
 	struct fz_buf kept[FZ_MAX_KEPT];
@@ -145,8 +146,11 @@ void fz_fail(struct fuzz *f, const char *file, int line, const char *fmt, ...)
 void fz_trace(struct fuzz *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 #define FZ_FAIL(f, ...) fz_fail(f, __FILE__, __LINE__, __VA_ARGS__)
-#define FZ_CHECK(f, cond, ...) \
-	do { if (!(cond)) FZ_FAIL(f, __VA_ARGS__); } while (0)
+#define FZ_CHECK(f, cond, ...)                   \
+	do {                                     \
+		if (!(cond))                     \
+			FZ_FAIL(f, __VA_ARGS__); \
+	} while (0)
 
 /* ---- fuzz_regions.c, fuzz_planes.c ---- */
 uint32_t fz_mmio_read(struct fuzz *f, uint32_t off);

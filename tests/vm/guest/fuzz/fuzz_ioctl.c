@@ -50,15 +50,15 @@ bool fz_ram_init(struct fuzz *f)
 		return false;
 	f->ram = p;
 	write_tags(f, 0, FZ_RAM_SIZE / FZ_PAGE);
-	p = mmap(NULL, FZ_RAM_CHUNK, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		 -1, 0);
+	p = mmap(NULL, FZ_RAM_CHUNK, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		 0);
 	if (p == MAP_FAILED)
 		return false;
 	f->hole = p;
 	p = mmap(NULL, 2 * FZ_PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED || mprotect((uint8_t *)p + FZ_PAGE, FZ_PAGE,
-					PROT_NONE))
+	if (p == MAP_FAILED ||
+	    mprotect((uint8_t *)p + FZ_PAGE, FZ_PAGE, PROT_NONE))
 		return false;
 	f->guard = p;
 	f->eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -97,7 +97,7 @@ void fz_op_map(struct fuzz *f)
 	bool hole = fz_one_in(f, 8);
 	int ret;
 
-	if (fz_one_in(f, 10)) {		/* malformed: must be refused */
+	if (fz_one_in(f, 10)) { /* malformed: must be refused */
 		uint64_t bad_iova = iova + (fz_one_in(f, 2) ? 1 : 0);
 		uint64_t bad_size = fz_one_in(f, 2) ? 0 : FZ_RAM_CHUNK - 1;
 
@@ -144,7 +144,8 @@ void fz_op_unmap(struct fuzz *f)
 		end = start + FZ_RAM_SIZE;
 		break;
 	default:
-		end = start + (1 + fz_below(f, FZ_RAM_SIZE / FZ_PAGE)) * FZ_PAGE;
+		end = start +
+		      (1 + fz_below(f, FZ_RAM_SIZE / FZ_PAGE)) * FZ_PAGE;
 	}
 	for (c = 0; c < FZ_RAM_CHUNKS; c++) {
 		uint64_t s = FZ_RAM_IOVA + c * FZ_RAM_CHUNK;
@@ -155,22 +156,25 @@ void fz_op_unmap(struct fuzz *f)
 	unmap.iova = start;
 	unmap.size = end - start;
 	ret = ioctl(f->dev.container, VFIO_IOMMU_UNMAP_DMA, &unmap);
-	fz_trace(f, "UNMAP_DMA 0x%llx+0x%llx: %d, unmapped 0x%llx (expected 0x%llx)",
+	fz_trace(f,
+		 "UNMAP_DMA 0x%llx+0x%llx: %d, unmapped 0x%llx (expected "
+		 "0x%llx)",
 		 (unsigned long long)start, (unsigned long long)(end - start),
 		 ret, (unsigned long long)unmap.size,
 		 (unsigned long long)expect);
 	FZ_CHECK(f, ret == 0, "UNMAP_DMA: %s", strerror(errno));
 	if (unmap.size != expect) {
 		/* our model of type1 was wrong: resynchronise, not a failure */
-		printf("# note: UNMAP_DMA unmapped 0x%llx, expected 0x%llx; unmapping all\n",
+		printf("# note: UNMAP_DMA unmapped 0x%llx, expected 0x%llx; "
+		       "unmapping all\n",
 		       (unsigned long long)unmap.size,
 		       (unsigned long long)expect);
 		start = unmap.iova = FZ_RAM_IOVA;
 		unmap.size = FZ_RAM_SIZE;
 		end = FZ_RAM_IOVA + FZ_RAM_SIZE;
-		FZ_CHECK(f, !ioctl(f->dev.container, VFIO_IOMMU_UNMAP_DMA,
-				   &unmap), "UNMAP_DMA all: %s",
-			 strerror(errno));
+		FZ_CHECK(f,
+			 !ioctl(f->dev.container, VFIO_IOMMU_UNMAP_DMA, &unmap),
+			 "UNMAP_DMA all: %s", strerror(errno));
 	}
 	for (c = 0; c < FZ_RAM_CHUNKS; c++) {
 		uint64_t s = FZ_RAM_IOVA + c * FZ_RAM_CHUNK;
@@ -182,9 +186,11 @@ void fz_op_unmap(struct fuzz *f)
 		fz_objs_kill_gpa(f, s, s + FZ_RAM_CHUNK);
 		if (was_ram && fz_one_in(f, 3)) {
 			/* the guest's memory goes away; tags come back new */
-			FZ_CHECK(f, !fallocate(f->ram_fd, FALLOC_FL_PUNCH_HOLE |
-					       FALLOC_FL_KEEP_SIZE,
-					       c * FZ_RAM_CHUNK, FZ_RAM_CHUNK),
+			FZ_CHECK(f,
+				 !fallocate(f->ram_fd,
+					    FALLOC_FL_PUNCH_HOLE |
+						    FALLOC_FL_KEEP_SIZE,
+					    c * FZ_RAM_CHUNK, FZ_RAM_CHUNK),
 				 "punch hole: %s", strerror(errno));
 			write_tags(f, c * FZ_RAM_CHUNK / FZ_PAGE,
 				   FZ_RAM_CHUNK / FZ_PAGE);
@@ -210,7 +216,8 @@ static void check_mmap_refused(struct fuzz *f, int fd, uint64_t size)
 	void *p;
 
 	p = mmap(NULL, size + FZ_PAGE, PROT_READ, MAP_SHARED, fd, 0);
-	FZ_CHECK(f, p == MAP_FAILED, "dma-buf of 0x%llx mapped with one page more",
+	FZ_CHECK(f, p == MAP_FAILED,
+		 "dma-buf of 0x%llx mapped with one page more",
 		 (unsigned long long)size);
 	p = mmap(NULL, FZ_PAGE, PROT_READ, MAP_SHARED, fd, (off_t)size);
 	FZ_CHECK(f, p == MAP_FAILED, "dma-buf of 0x%llx mapped at its end",
@@ -264,7 +271,9 @@ void fz_dmabuf_check(struct fuzz *f, int fd, const struct fz_obj *obj)
 	sig = sigsetjmp(buf_jmp, 1);
 	if (sig) {
 		buf_armed = 0;
-		FZ_FAIL(f, "signal %d reading byte 0x%llx of a 0x%llx dma-buf (id %u)",
+		FZ_FAIL(f,
+			"signal %d reading byte 0x%llx of a 0x%llx dma-buf (id "
+			"%u)",
 			sig, (unsigned long long)at, (unsigned long long)size,
 			obj ? obj->id : 0);
 	}
@@ -279,9 +288,11 @@ void fz_dmabuf_check(struct fuzz *f, int fd, const struct fz_obj *obj)
 		for (i = 0; i < size / FZ_PAGE; i++) {
 			const uint64_t *pg = w + i * FZ_PAGE / 8;
 
-			FZ_CHECK(f, pg[0] == FZ_RAM_MAGIC && pg[1] == first + i &&
-				 pg[FZ_PAGE / 8 - 1] == ~(first + i),
-				 "guest RAM dma-buf id %u (GPA 0x%llx) page %llu holds tag %llx/%llu, expected page %llu",
+			FZ_CHECK(f,
+				 pg[0] == FZ_RAM_MAGIC && pg[1] == first + i &&
+					 pg[FZ_PAGE / 8 - 1] == ~(first + i),
+				 "guest RAM dma-buf id %u (GPA 0x%llx) page "
+				 "%llu holds tag %llx/%llu, expected page %llu",
 				 obj->id, (unsigned long long)obj->addr,
 				 (unsigned long long)i,
 				 (unsigned long long)pg[0],
@@ -369,26 +380,36 @@ static void *bad_pointer(struct fuzz *f)
 static uint32_t pick_argsz(struct fuzz *f, uint32_t minsz, uint32_t full)
 {
 	switch (fz_below(f, 10)) {
-	case 0: return 0;
-	case 1: return minsz - 1;
-	case 2: return minsz;
-	case 3: return 0xffffffff;
-	case 4: return full + 64;
-	default: return full;
+	case 0:
+		return 0;
+	case 1:
+		return minsz - 1;
+	case 2:
+		return minsz;
+	case 3:
+		return 0xffffffff;
+	case 4:
+		return full + 64;
+	default:
+		return full;
 	}
 }
 
 void fz_op_query(struct fuzz *f)
 {
 	static const uint32_t flag_set[] = {
-		VFIO_GFX_PLANE_TYPE_DMABUF, VFIO_GFX_PLANE_TYPE_DMABUF,
-		VFIO_GFX_PLANE_TYPE_DMABUF, VFIO_GFX_PLANE_TYPE_DMABUF,
+		VFIO_GFX_PLANE_TYPE_DMABUF,
+		VFIO_GFX_PLANE_TYPE_DMABUF,
+		VFIO_GFX_PLANE_TYPE_DMABUF,
+		VFIO_GFX_PLANE_TYPE_DMABUF,
 		VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF,
 		VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_REGION,
-		VFIO_GFX_PLANE_TYPE_REGION, VFIO_GFX_PLANE_TYPE_PROBE, 0,
+		VFIO_GFX_PLANE_TYPE_REGION,
+		VFIO_GFX_PLANE_TYPE_PROBE,
+		0,
 	};
-	const uint32_t minsz = offsetof(struct vfio_device_gfx_plane_info,
-					dmabuf_id) + 4;
+	const uint32_t minsz =
+		offsetof(struct vfio_device_gfx_plane_info, dmabuf_id) + 4;
 	struct vfio_device_gfx_plane_info *info;
 	bool tight = fz_one_in(f, 12), ok;
 	uint32_t type, head, flags, argsz;
@@ -402,15 +423,22 @@ void fz_op_query(struct fuzz *f)
 			 "QUERY with a bad pointer: %d", ret);
 		return;
 	}
-	type = r < 45 ? FZ_PLANE_PRIMARY : r < 80 ? FZ_PLANE_CURSOR :
-	       r < 85 ? FZ_PLANE_OVERLAY : r < 90 ? 3 : (uint16_t)fz_rand(f);
+	type = r < 45	? FZ_PLANE_PRIMARY
+	       : r < 80 ? FZ_PLANE_CURSOR
+	       : r < 85 ? FZ_PLANE_OVERLAY
+	       : r < 90 ? 3
+			: (uint16_t)fz_rand(f);
 	r = fz_below(f, 100);
-	head = r < 60 ? 0 : r < 90 ? fz_below(f, f->nr_heads) :
-	       r < 95 ? f->nr_heads : (uint32_t)fz_rand(f) >> 16;
-	flags = fz_one_in(f, 10) ? (uint32_t)fz_rand(f) :
-		flag_set[fz_below(f, sizeof(flag_set) / sizeof(flag_set[0]))];
-	argsz = fz_below(f, 4) ? sizeof(*info) : pick_argsz(f, minsz,
-							     sizeof(*info));
+	head = r < 60	? 0
+	       : r < 90 ? fz_below(f, f->nr_heads)
+	       : r < 95 ? f->nr_heads
+			: (uint32_t)fz_rand(f) >> 16;
+	flags = fz_one_in(f, 10)
+			? (uint32_t)fz_rand(f)
+			: flag_set[fz_below(f, sizeof(flag_set) /
+						       sizeof(flag_set[0]))];
+	argsz = fz_below(f, 4) ? sizeof(*info)
+			       : pick_argsz(f, minsz, sizeof(*info));
 
 	/* tight: the struct's last bytes sit in the PROT_NONE page */
 	info = guarded(f, sizeof(*info), 0);
@@ -421,17 +449,17 @@ void fz_op_query(struct fuzz *f)
 	info->drm_plane_type = VPLANE_QUERY_HEAD(head) | type;
 	ret = ioctl(f->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, info);
 	err = errno;
-	fz_trace(f, "QUERY argsz %u flags 0x%x type 0x%x%s: %d %s id %u",
-		 argsz, flags, VPLANE_QUERY_HEAD(head) | type,
-		 tight ? " (tight)" : "", ret, ret ? strerror(err) : "",
-		 ret ? 0 : info->dmabuf_id);
+	fz_trace(f, "QUERY argsz %u flags 0x%x type 0x%x%s: %d %s id %u", argsz,
+		 flags, VPLANE_QUERY_HEAD(head) | type, tight ? " (tight)" : "",
+		 ret, ret ? strerror(err) : "", ret ? 0 : info->dmabuf_id);
 	if (tight) {
-		FZ_CHECK(f, ret < 0, "QUERY reaching into a PROT_NONE page succeeded");
+		FZ_CHECK(f, ret < 0,
+			 "QUERY reaching into a PROT_NONE page succeeded");
 		return;
 	}
 	if (flags & VFIO_GFX_PLANE_TYPE_PROBE)
-		ok = flags == (VFIO_GFX_PLANE_TYPE_PROBE |
-			       VFIO_GFX_PLANE_TYPE_DMABUF);
+		ok = flags ==
+		     (VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF);
 	else
 		ok = flags == VFIO_GFX_PLANE_TYPE_DMABUF &&
 		     (type == FZ_PLANE_PRIMARY || type == FZ_PLANE_CURSOR) &&
@@ -446,10 +474,12 @@ void fz_op_query(struct fuzz *f)
 	FZ_CHECK(f, !fz_id_dead(f, info->dmabuf_id),
 		 "QUERY answered id %u, whose object was destroyed",
 		 info->dmabuf_id);
-	FZ_CHECK(f, info->size && info->size % FZ_PAGE == 0 &&
-		 info->size <= fz_owned_bytes(f) &&
-		 (uint64_t)info->stride * info->height <= info->size &&
-		 info->width && info->height && info->stride >= info->width * 2,
+	FZ_CHECK(f,
+		 info->size && info->size % FZ_PAGE == 0 &&
+			 info->size <= fz_owned_bytes(f) &&
+			 (uint64_t)info->stride * info->height <= info->size &&
+			 info->width && info->height &&
+			 info->stride >= info->width * 2,
 		 "QUERY id %u: %ux%u stride %u size 0x%llx (owned 0x%llx)",
 		 info->dmabuf_id, info->width, info->height, info->stride,
 		 (unsigned long long)info->size,
@@ -495,8 +525,8 @@ void fz_op_get_dmabuf(struct fuzz *f)
 	fd = ioctl(f->dev.device, VFIO_DEVICE_GET_GFX_DMABUF, &id);
 	fz_trace(f, "GET id %u: %d %s", id, fd, fd < 0 ? strerror(errno) : "");
 	if (fd < 0) {
-		FZ_CHECK(f, errno == ENOENT || errno == ENOSPC,
-			 "GET id %u: %s", id, strerror(errno));
+		FZ_CHECK(f, errno == ENOENT || errno == ENOSPC, "GET id %u: %s",
+			 id, strerror(errno));
 		return;
 	}
 	FZ_CHECK(f, id && !fz_id_dead(f, id),
@@ -513,8 +543,8 @@ static void region_info(struct fuzz *f)
 	const uint32_t minsz = offsetofend(struct vfio_region_info, offset);
 	const uint32_t full = sizeof(struct vfio_region_info) +
 			      sizeof(struct vfio_region_info_cap_type);
-	uint32_t index = fz_below(f, 8) ? fz_below(f, f->num_regions + 3) :
-			 (uint32_t)fz_rand(f);
+	uint32_t index = fz_below(f, 8) ? fz_below(f, f->num_regions + 3)
+					: (uint32_t)fz_rand(f);
 	uint32_t argsz = pick_argsz(f, minsz, full);
 	bool tight = fz_one_in(f, 8), edid, ok;
 	struct vfio_region_info *info;
@@ -537,13 +567,13 @@ static void region_info(struct fuzz *f)
 		return;
 	}
 	FZ_CHECK(f, ok == (ret == 0),
-		 "REGION_INFO index %u argsz %u: %s, expected %s", index,
-		 argsz, ret ? strerror(err) : "ok",
-		 ok ? "success" : "an error");
+		 "REGION_INFO index %u argsz %u: %s, expected %s", index, argsz,
+		 ret ? strerror(err) : "ok", ok ? "success" : "an error");
 	if (ret)
 		return;
-	FZ_CHECK(f, info->offset == f->region[index].offset &&
-		 info->size == f->region[index].size,
+	FZ_CHECK(f,
+		 info->offset == f->region[index].offset &&
+			 info->size == f->region[index].size,
 		 "region %u moved: offset 0x%llx size 0x%llx", index,
 		 (unsigned long long)info->offset,
 		 (unsigned long long)info->size);
@@ -552,16 +582,17 @@ static void region_info(struct fuzz *f)
 	FZ_CHECK(f, info->flags & VFIO_REGION_INFO_FLAG_CAPS,
 		 "EDID region %u without CAPS flag", index);
 	if (argsz < full) {
-		FZ_CHECK(f, info->argsz == full, "argsz %u asks for %u",
-			 argsz, info->argsz);
+		FZ_CHECK(f, info->argsz == full, "argsz %u asks for %u", argsz,
+			 info->argsz);
 	} else {
 		struct vfio_region_info_cap_type *cap =
 			(void *)((uint8_t *)info + info->cap_offset);
 
-		FZ_CHECK(f, info->cap_offset == sizeof(*info) &&
-			 cap->header.id == VFIO_REGION_INFO_CAP_TYPE &&
-			 cap->type == VFIO_REGION_TYPE_GFX &&
-			 cap->subtype == VFIO_REGION_SUBTYPE_GFX_EDID,
+		FZ_CHECK(f,
+			 info->cap_offset == sizeof(*info) &&
+				 cap->header.id == VFIO_REGION_INFO_CAP_TYPE &&
+				 cap->type == VFIO_REGION_TYPE_GFX &&
+				 cap->subtype == VFIO_REGION_SUBTYPE_GFX_EDID,
 			 "EDID region %u capability at %u: id %u type %u/%u",
 			 index, info->cap_offset, cap->header.id, cap->type,
 			 cap->subtype);
@@ -583,22 +614,25 @@ void fz_op_info_ioctl(struct fuzz *f)
 		region_info(f);
 		return;
 	case 2:
-		index = fz_below(f, 4) ? fz_below(f, VFIO_PCI_NUM_IRQS + 2) :
-			(uint32_t)fz_rand(f);
-		argsz = fz_below(f, 2) ? sizeof(*iinfo) :
-			pick_argsz(f, irq_minsz, sizeof(*iinfo));
+		index = fz_below(f, 4) ? fz_below(f, VFIO_PCI_NUM_IRQS + 2)
+				       : (uint32_t)fz_rand(f);
+		argsz = fz_below(f, 2)
+				? sizeof(*iinfo)
+				: pick_argsz(f, irq_minsz, sizeof(*iinfo));
 		iinfo = guarded(f, sizeof(*iinfo), 0);
 		iinfo->argsz = argsz;
 		iinfo->index = index;
 		ret = ioctl(f->dev.device, VFIO_DEVICE_GET_IRQ_INFO, iinfo);
 		err = errno;
-		fz_trace(f, "IRQ_INFO index %u argsz %u: %d", index, argsz, ret);
+		fz_trace(f, "IRQ_INFO index %u argsz %u: %d", index, argsz,
+			 ret);
 		ok = argsz >= irq_minsz && index < VFIO_PCI_NUM_IRQS;
 		FZ_CHECK(f, ok == (ret == 0), "IRQ_INFO index %u argsz %u: %s",
 			 index, argsz, ret ? strerror(err) : "ok");
 		if (!ret && index == VFIO_PCI_MSI_IRQ_INDEX)
-			FZ_CHECK(f, iinfo->count == 1 &&
-				 (iinfo->flags & VFIO_IRQ_INFO_EVENTFD),
+			FZ_CHECK(f,
+				 iinfo->count == 1 &&
+					 (iinfo->flags & VFIO_IRQ_INFO_EVENTFD),
 				 "MSI irq info count %u flags 0x%x",
 				 iinfo->count, iinfo->flags);
 		return;
@@ -611,15 +645,18 @@ void fz_op_info_ioctl(struct fuzz *f)
 		FZ_CHECK(f, (argsz >= 16) == (ret == 0),
 			 "GET_INFO argsz %u: %d", argsz, ret);
 		if (!ret)
-			FZ_CHECK(f, dinfo->num_regions == f->num_regions &&
-				 dinfo->num_irqs == VFIO_PCI_NUM_IRQS,
+			FZ_CHECK(f,
+				 dinfo->num_regions == f->num_regions &&
+					 dinfo->num_irqs == VFIO_PCI_NUM_IRQS,
 				 "GET_INFO: %u regions %u irqs",
 				 dinfo->num_regions, dinfo->num_irqs);
 		return;
 	case 4: {
 		static const unsigned long cmds[] = {
-			VFIO_DEVICE_GET_INFO, VFIO_DEVICE_GET_REGION_INFO,
-			VFIO_DEVICE_GET_IRQ_INFO, VFIO_DEVICE_SET_IRQS,
+			VFIO_DEVICE_GET_INFO,
+			VFIO_DEVICE_GET_REGION_INFO,
+			VFIO_DEVICE_GET_IRQ_INFO,
+			VFIO_DEVICE_SET_IRQS,
 			VFIO_DEVICE_QUERY_GFX_PLANE,
 		};
 		unsigned long cmd = cmds[fz_below(f, 5)];
@@ -659,16 +696,20 @@ static void check_irq_delivery(struct fuzz *f)
 	FZ_CHECK(f, got == 8 && n >= 1,
 		 "flip on a stopped head with FLIP_DONE enabled: no MSI");
 	f->irqs_seen += n;
-	FZ_CHECK(f, fz_mmio_read(f, VPLANE_REG_INT_STATUS) &
-		 VPLANE_INT_FLIP_DONE(0), "FLIP_DONE(0) not in INT_STATUS");
+	FZ_CHECK(f,
+		 fz_mmio_read(f, VPLANE_REG_INT_STATUS) &
+			 VPLANE_INT_FLIP_DONE(0),
+		 "FLIP_DONE(0) not in INT_STATUS");
 }
 
 void fz_op_set_irqs(struct fuzz *f)
 {
 	const uint32_t minsz = offsetofend(struct vfio_irq_set, count);
 	static const uint32_t types[] = {
-		VFIO_IRQ_SET_DATA_EVENTFD, VFIO_IRQ_SET_DATA_EVENTFD,
-		VFIO_IRQ_SET_DATA_NONE, VFIO_IRQ_SET_DATA_BOOL,
+		VFIO_IRQ_SET_DATA_EVENTFD,
+		VFIO_IRQ_SET_DATA_EVENTFD,
+		VFIO_IRQ_SET_DATA_NONE,
+		VFIO_IRQ_SET_DATA_BOOL,
 	};
 	static const uint32_t actions[] = {
 		VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_IRQ_SET_ACTION_TRIGGER,
@@ -686,19 +727,24 @@ void fz_op_set_irqs(struct fuzz *f)
 		check_irq_delivery(f);
 		return;
 	}
-	index = r < 65 ? VFIO_PCI_MSI_IRQ_INDEX : r < 90 ?
-		fz_below(f, VFIO_PCI_NUM_IRQS + 1) : (uint32_t)fz_rand(f);
-	flags = fz_one_in(f, 10) ? (uint32_t)fz_rand(f) :
-		types[fz_below(f, 4)] | actions[fz_below(f, 5)];
+	index = r < 65	 ? VFIO_PCI_MSI_IRQ_INDEX
+		: r < 90 ? fz_below(f, VFIO_PCI_NUM_IRQS + 1)
+			 : (uint32_t)fz_rand(f);
+	flags = fz_one_in(f, 10)
+			? (uint32_t)fz_rand(f)
+			: types[fz_below(f, 4)] | actions[fz_below(f, 5)];
 	r = fz_below(f, 100);
 	count = r < 65 ? 1 : r < 85 ? 0 : r < 92 ? 2 : (uint32_t)fz_rand(f);
 	start = fz_below(f, 8) ? 0 : fz_one_in(f, 2) ? 1 : (uint32_t)fz_rand(f);
 	r = fz_below(f, 100);
-	data[0] = r < 55 ? f->eventfd : r < 70 ? -1 : r < 82 ? f->ram_fd :
-		  r < 90 ? 1000 : (int32_t)fz_rand(f);
+	data[0] = r < 55   ? f->eventfd
+		  : r < 70 ? -1
+		  : r < 82 ? f->ram_fd
+		  : r < 90 ? 1000
+			   : (int32_t)fz_rand(f);
 	data[1] = f->eventfd;
-	argsz = fz_below(f, 8) ? minsz + 4 * (count < 2 ? count : 2) :
-		pick_argsz(f, minsz, minsz + 8);
+	argsz = fz_below(f, 8) ? minsz + 4 * (count < 2 ? count : 2)
+			       : pick_argsz(f, minsz, minsz + 8);
 
 	set = guarded(f, minsz + 8, 0);
 	set->argsz = argsz;
@@ -708,7 +754,9 @@ void fz_op_set_irqs(struct fuzz *f)
 	set->count = count;
 	memcpy(set->data, data, sizeof(data));
 	ret = ioctl(f->dev.device, VFIO_DEVICE_SET_IRQS, set);
-	fz_trace(f, "SET_IRQS index %u flags 0x%x start %u count %u fd %d argsz %u: %d %s",
+	fz_trace(f,
+		 "SET_IRQS index %u flags 0x%x start %u count %u fd %d argsz "
+		 "%u: %d %s",
 		 index, flags, start, count, data[0], argsz, ret,
 		 ret ? strerror(errno) : "");
 	good = index == VFIO_PCI_MSI_IRQ_INDEX && start == 0 && count == 1 &&
@@ -748,16 +796,18 @@ void fz_op_reset(struct fuzz *f)
 	for (h = 0; h < f->nr_heads; h++) {
 		for (p = 0; p < VPLANE_NUM_PLANES; p++) {
 			uint32_t base = VPLANE_MMIO_PLANE(h, p);
-			uint32_t st = fz_mmio_read(f, base + VPLANE_PLANE_STATUS);
-			uint32_t id = fz_mmio_read(f, base +
-						   VPLANE_PLANE_ACTIVE_ID);
+			uint32_t st =
+				fz_mmio_read(f, base + VPLANE_PLANE_STATUS);
+			uint32_t id =
+				fz_mmio_read(f, base + VPLANE_PLANE_ACTIVE_ID);
 
 			FZ_CHECK(f, st == VPLANE_PLANE_STATUS_DISABLED && !id,
 				 "after reset h%u p%u status %u id %u", h, p,
 				 st, id);
 		}
 	}
-	FZ_CHECK(f, !fz_mmio_read(f, VPLANE_REG_INT_STATUS) &&
-		 !fz_mmio_read(f, VPLANE_REG_INT_ENABLE),
+	FZ_CHECK(f,
+		 !fz_mmio_read(f, VPLANE_REG_INT_STATUS) &&
+			 !fz_mmio_read(f, VPLANE_REG_INT_ENABLE),
 		 "interrupts survive reset");
 }

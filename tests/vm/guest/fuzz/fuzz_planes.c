@@ -15,8 +15,10 @@
 
 static void dispi_write(struct fuzz *f, unsigned int index, uint16_t val)
 {
-	FZ_CHECK(f, pwrite(f->dev.device, &val, 2, f->dev.bar2.offset +
-			   VPLANE_MMIO_DISPI + 2 * index) == 2,
+	FZ_CHECK(f,
+		 pwrite(f->dev.device, &val, 2,
+			f->dev.bar2.offset + VPLANE_MMIO_DISPI + 2 * index) ==
+			 2,
 		 "DISPI write %u: %s", index, strerror(errno));
 }
 
@@ -87,14 +89,14 @@ static uint64_t pick_addr(struct fuzz *f, uint32_t domain, uint64_t size,
 	if (r < 55)
 		return base + fz_below(f, room / FZ_PAGE + 1) * FZ_PAGE;
 	if (r < 65)
-		return base + room;			/* ends at the end */
+		return base + room; /* ends at the end */
 	if (r < 72)
-		return base + room + FZ_PAGE;		/* one page over */
+		return base + room + FZ_PAGE; /* one page over */
 	if (r < 76)
 		return base + span;
 	if (r < 81)
 		return base + fz_below(f, room / FZ_PAGE + 1) * FZ_PAGE +
-		       4 * (1 + fz_below(f, 1023));	/* unaligned */
+		       4 * (1 + fz_below(f, 1023)); /* unaligned */
 	if (r < 85)
 		return guest ? FZ_RAM_IOVA - FZ_PAGE : 1ull << 32;
 	if (r < 89)
@@ -112,8 +114,13 @@ struct plane_regs {
 static void program_plane(struct fuzz *f, unsigned int h, unsigned int p)
 {
 	static const uint32_t formats[] = {
-		FZ_XRGB8888, FZ_ARGB8888, FZ_XBGR8888, FZ_ABGR8888, FZ_RGB565,
-		0, FZ_FOURCC('N', 'V', '1', '2'),
+		FZ_XRGB8888,
+		FZ_ARGB8888,
+		FZ_XBGR8888,
+		FZ_ABGR8888,
+		FZ_RGB565,
+		0,
+		FZ_FOURCC('N', 'V', '1', '2'),
 	};
 	bool cursor = p == VPLANE_PLANE_CURSOR;
 	uint32_t maxw = cursor ? VPLANE_CURSOR_MAX : f->max_width;
@@ -125,12 +132,14 @@ static void program_plane(struct fuzz *f, unsigned int h, unsigned int p)
 	unsigned int i, r = fz_below(f, 100);
 	bool sane = fz_below(f, 100) < 55;
 
-	format = cursor && r < 75 ? FZ_ARGB8888 : r < 55 ? FZ_XRGB8888 :
-		 formats[fz_below(f, sizeof(formats) / sizeof(formats[0]))];
+	format = cursor && r < 75 ? FZ_ARGB8888
+		 : r < 55	  ? FZ_XRGB8888
+				  : formats[fz_below(f, sizeof(formats) /
+								sizeof(formats[0]))];
 	cpp = format_cpp(format, p) ? format_cpp(format, p) : 4;
-	if (sane) {			/* a plane a real driver would program */
-		format = cursor ? FZ_ARGB8888 :
-			 formats[fz_below(f, 5)];	/* the valid ones */
+	if (sane) { /* a plane a real driver would program */
+		format = cursor ? FZ_ARGB8888
+				: formats[fz_below(f, 5)]; /* the valid ones */
 		cpp = format_cpp(format, p);
 		w = 1 + fz_below(f, maxw < 256 ? maxw : 256);
 		hh = 1 + fz_below(f, maxh < 256 ? maxh : 256);
@@ -138,24 +147,27 @@ static void program_plane(struct fuzz *f, unsigned int h, unsigned int p)
 			w = maxw;
 			hh = maxh;
 		}
-		stride = ((w * cpp + 3) & ~3u) + 4 * fz_below(f, 4) *
-			 fz_below(f, 2);
-		domain = fz_below(f, 2) ? VPLANE_DOMAIN_VRAM :
-			 VPLANE_DOMAIN_GUEST_RAM;
+		stride = ((w * cpp + 3) & ~3u) +
+			 4 * fz_below(f, 4) * fz_below(f, 2);
+		domain = fz_below(f, 2) ? VPLANE_DOMAIN_VRAM
+					: VPLANE_DOMAIN_GUEST_RAM;
 	} else {
 		w = pick_dim(f, maxw);
 		hh = pick_dim(f, maxh);
 		stride = pick_stride(f, (uint64_t)w * cpp);
 		r = fz_below(f, 100);
-		domain = r < 48 ? VPLANE_DOMAIN_VRAM : r < 95 ?
-			 VPLANE_DOMAIN_GUEST_RAM : r < 98 ? 2 :
-			 (uint32_t)fz_rand(f);
+		domain = r < 48	  ? VPLANE_DOMAIN_VRAM
+			 : r < 95 ? VPLANE_DOMAIN_GUEST_RAM
+			 : r < 98 ? 2
+				  : (uint32_t)fz_rand(f);
 	}
 	size = ((uint64_t)stride * hh + FZ_PAGE - 1) & ~(FZ_PAGE - 1);
 	addr = pick_addr(f, domain, size, sane);
 
-	regs.r[VPLANE_PLANE_CTRL / 4] = sane ? 1 : fz_one_in(f, 12) ? 0 :
-					fz_one_in(f, 20) ? ~0u : 1;
+	regs.r[VPLANE_PLANE_CTRL / 4] = sane		   ? 1
+					: fz_one_in(f, 12) ? 0
+					: fz_one_in(f, 20) ? ~0u
+							   : 1;
 	regs.r[VPLANE_PLANE_FORMAT / 4] = format;
 	regs.r[VPLANE_PLANE_WIDTH / 4] = w;
 	regs.r[VPLANE_PLANE_HEIGHT / 4] = hh;
@@ -169,20 +181,24 @@ static void program_plane(struct fuzz *f, unsigned int h, unsigned int p)
 
 		r = sane ? fz_below(f, 70) : fz_below(f, 100);
 		regs.r[VPLANE_PLANE_POS_X / 4 + i] =
-			r < 50 ? 0 : r < 70 ? fz_below(f, lim) :
-			r < 78 ? lim : r < 84 ? lim - 1 :
-			r < 92 ? (uint32_t)(1 - (int64_t)dim) - fz_below(f, 2) :
-			(uint32_t)fz_rand(f);
+			r < 50	 ? 0
+			: r < 70 ? fz_below(f, lim)
+			: r < 78 ? lim
+			: r < 84 ? lim - 1
+			: r < 92 ? (uint32_t)(1 - (int64_t)dim) - fz_below(f, 2)
+				 : (uint32_t)fz_rand(f);
 		r = sane ? fz_below(f, 80) : fz_below(f, 100);
 		regs.r[VPLANE_PLANE_HOT_X / 4 + i] =
-			r < 40 ? VPLANE_HOT_NONE : r < 80 ? fz_below(f, dim + 1) :
-			r < 90 ? dim : (uint32_t)fz_rand(f);
+			r < 40	 ? VPLANE_HOT_NONE
+			: r < 80 ? fz_below(f, dim + 1)
+			: r < 90 ? dim
+				 : (uint32_t)fz_rand(f);
 	}
-	fz_trace(f, "plane h%u p%u: fmt %08x %ux%u stride %u dom %u addr 0x%llx",
-		 h, p, format, w, hh, stride, domain,
-		 (unsigned long long)addr);
+	fz_trace(f,
+		 "plane h%u p%u: fmt %08x %ux%u stride %u dom %u addr 0x%llx",
+		 h, p, format, w, hh, stride, domain, (unsigned long long)addr);
 	for (i = 0; i < sizeof(regs.r) / sizeof(regs.r[0]); i++)
-		if (sane || !fz_one_in(f, 40))	/* sometimes leave one stale */
+		if (sane || !fz_one_in(f, 40)) /* sometimes leave one stale */
 			fz_mmio_write(f, base + 4 * i, regs.r[i]);
 
 	/* sub-word writes to plane registers must be ignored */
@@ -191,9 +207,11 @@ static void program_plane(struct fuzz *f, unsigned int h, unsigned int p)
 		uint16_t junk = (uint16_t)fz_rand(f);
 
 		before = fz_mmio_read(f, reg);
-		FZ_CHECK(f, pwrite(f->dev.device, &junk, 2,
-				   f->dev.bar2.offset + reg + 2 *
-				   fz_below(f, 2)) == 2, "16-bit write");
+		FZ_CHECK(f,
+			 pwrite(f->dev.device, &junk, 2,
+				f->dev.bar2.offset + reg +
+					2 * fz_below(f, 2)) == 2,
+			 "16-bit write");
 		after = fz_mmio_read(f, reg);
 		FZ_CHECK(f, before == after,
 			 "16-bit write changed register 0x%x: 0x%x -> 0x%x",
@@ -211,17 +229,20 @@ static void program_head(struct fuzz *f, unsigned int h)
 		return;
 	}
 	w = r < 85 ? 1 + fz_below(f, f->max_width) : pick_dim(f, f->max_width);
-	hh = r < 85 ? 1 + fz_below(f, f->max_height) :
-		      pick_dim(f, f->max_height);
+	hh = r < 85 ? 1 + fz_below(f, f->max_height)
+		    : pick_dim(f, f->max_height);
 	r = fz_below(f, 8);
-	refresh = r < 4 ? VPLANE_REFRESH_DEFAULT : r == 4 ? VPLANE_REFRESH_MAX :
-		  r == 5 ? VPLANE_REFRESH_MAX + 1 : r == 6 ? 0 :
-		  (uint32_t)fz_rand(f);
+	refresh = r < 4	   ? VPLANE_REFRESH_DEFAULT
+		  : r == 4 ? VPLANE_REFRESH_MAX
+		  : r == 5 ? VPLANE_REFRESH_MAX + 1
+		  : r == 6 ? 0
+			   : (uint32_t)fz_rand(f);
 	fz_mmio_write(f, base + VPLANE_HEAD_WIDTH, w);
 	fz_mmio_write(f, base + VPLANE_HEAD_HEIGHT, hh);
 	fz_mmio_write(f, base + VPLANE_HEAD_REFRESH, refresh);
-	fz_mmio_write(f, base + VPLANE_HEAD_CTRL, fz_one_in(f, 10) ?
-		      (uint32_t)fz_rand(f) : VPLANE_HEAD_CTRL_ENABLE);
+	fz_mmio_write(f, base + VPLANE_HEAD_CTRL,
+		      fz_one_in(f, 10) ? (uint32_t)fz_rand(f)
+				       : VPLANE_HEAD_CTRL_ENABLE);
 	fz_trace(f, "head %u mode %ux%u refresh %u", h, w, hh, refresh);
 }
 
@@ -247,8 +268,8 @@ static void check_latched(struct fuzz *f, unsigned int h, unsigned int p,
 	memset(out, 0, sizeof(*out));
 	if (h >= f->nr_heads) {
 		FZ_CHECK(f, !status && !id,
-			 "head %u does not exist but reads status %u id %u",
-			 h, status, id);
+			 "head %u does not exist but reads status %u id %u", h,
+			 status, id);
 		return;
 	}
 	FZ_CHECK(f, (status == VPLANE_PLANE_STATUS_OK) == (id != 0),
@@ -265,17 +286,22 @@ static void check_latched(struct fuzz *f, unsigned int h, unsigned int p,
 	addr = (uint64_t)r[VPLANE_PLANE_ADDR_HI / 4] << 32 |
 	       r[VPLANE_PLANE_ADDR_LO / 4];
 	size = ((uint64_t)r[VPLANE_PLANE_STRIDE / 4] *
-		r[VPLANE_PLANE_HEIGHT / 4] + FZ_PAGE - 1) & ~(FZ_PAGE - 1);
-	FZ_CHECK(f, (r[VPLANE_PLANE_CTRL / 4] & VPLANE_PLANE_CTRL_ENABLE) &&
-		 cpp && r[VPLANE_PLANE_WIDTH / 4] &&
-		 r[VPLANE_PLANE_WIDTH / 4] <= maxw &&
-		 r[VPLANE_PLANE_HEIGHT / 4] &&
-		 r[VPLANE_PLANE_HEIGHT / 4] <= maxh &&
-		 r[VPLANE_PLANE_STRIDE / 4] >=
-			(uint64_t)r[VPLANE_PLANE_WIDTH / 4] * cpp &&
-		 r[VPLANE_PLANE_STRIDE / 4] <= VPLANE_MAX_STRIDE &&
-		 !(r[VPLANE_PLANE_STRIDE / 4] & 3) && !(addr & (FZ_PAGE - 1)),
-		 "h%u p%u accepted: ctrl %x fmt %08x %ux%u stride %u addr 0x%llx",
+			r[VPLANE_PLANE_HEIGHT / 4] +
+		FZ_PAGE - 1) &
+	       ~(FZ_PAGE - 1);
+	FZ_CHECK(f,
+		 (r[VPLANE_PLANE_CTRL / 4] & VPLANE_PLANE_CTRL_ENABLE) && cpp &&
+			 r[VPLANE_PLANE_WIDTH / 4] &&
+			 r[VPLANE_PLANE_WIDTH / 4] <= maxw &&
+			 r[VPLANE_PLANE_HEIGHT / 4] &&
+			 r[VPLANE_PLANE_HEIGHT / 4] <= maxh &&
+			 r[VPLANE_PLANE_STRIDE / 4] >=
+				 (uint64_t)r[VPLANE_PLANE_WIDTH / 4] * cpp &&
+			 r[VPLANE_PLANE_STRIDE / 4] <= VPLANE_MAX_STRIDE &&
+			 !(r[VPLANE_PLANE_STRIDE / 4] & 3) &&
+			 !(addr & (FZ_PAGE - 1)),
+		 "h%u p%u accepted: ctrl %x fmt %08x %ux%u stride %u addr "
+		 "0x%llx",
 		 h, p, r[0], r[1], r[2], r[3], r[4], (unsigned long long)addr);
 	if (r[VPLANE_PLANE_DOMAIN / 4] == VPLANE_DOMAIN_VRAM)
 		FZ_CHECK(f, addr <= f->vram_size && size <= f->vram_size - addr,
@@ -283,9 +309,12 @@ static void check_latched(struct fuzz *f, unsigned int h, unsigned int p,
 			 p, (unsigned long long)addr, (unsigned long long)size,
 			 (unsigned long long)f->vram_size);
 	else
-		FZ_CHECK(f, r[VPLANE_PLANE_DOMAIN / 4] ==
-			 VPLANE_DOMAIN_GUEST_RAM && fz_gpa_mapped(f, addr, size),
-			 "h%u p%u accepted domain %u GPA 0x%llx+0x%llx that is not mapped",
+		FZ_CHECK(f,
+			 r[VPLANE_PLANE_DOMAIN / 4] ==
+					 VPLANE_DOMAIN_GUEST_RAM &&
+				 fz_gpa_mapped(f, addr, size),
+			 "h%u p%u accepted domain %u GPA 0x%llx+0x%llx that is "
+			 "not mapped",
 			 h, p, r[VPLANE_PLANE_DOMAIN / 4],
 			 (unsigned long long)addr, (unsigned long long)size);
 	obj.id = id;
@@ -305,8 +334,8 @@ static void query_latched(struct fuzz *f, unsigned int h, unsigned int p,
 		.argsz = sizeof(info),
 		.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
 		.drm_plane_type = VPLANE_QUERY_HEAD(h) |
-			(p == VPLANE_PLANE_CURSOR ? FZ_PLANE_CURSOR :
-						    FZ_PLANE_PRIMARY),
+				  (p == VPLANE_PLANE_CURSOR ? FZ_PLANE_CURSOR
+							    : FZ_PLANE_PRIMARY),
 	};
 	uint32_t hs = fz_mmio_read(f, VPLANE_MMIO_HEAD(h) + VPLANE_HEAD_STATUS);
 	int fd;
@@ -315,10 +344,11 @@ static void query_latched(struct fuzz *f, unsigned int h, unsigned int p,
 		 "query h%u p%u: %s", h, p, strerror(errno));
 	if (!(hs & VPLANE_HEAD_STATUS_MODE_OK) || !obj->id)
 		return;
-	FZ_CHECK(f, info.dmabuf_id == obj->id && info.size == obj->size,
-		 "query h%u p%u: id %u size 0x%llx, plane has id %u size 0x%llx",
-		 h, p, info.dmabuf_id, (unsigned long long)info.size, obj->id,
-		 (unsigned long long)obj->size);
+	FZ_CHECK(
+		f, info.dmabuf_id == obj->id && info.size == obj->size,
+		"query h%u p%u: id %u size 0x%llx, plane has id %u size 0x%llx",
+		h, p, info.dmabuf_id, (unsigned long long)info.size, obj->id,
+		(unsigned long long)obj->size);
 	if (fz_one_in(f, 2))
 		return;
 	fd = ioctl(f->dev.device, VFIO_DEVICE_GET_GFX_DMABUF, &info.dmabuf_id);
@@ -357,7 +387,7 @@ void fz_op_plane(struct fuzz *f)
 	if (fz_below(f, 3))
 		program_head(f, h);
 	if (fz_one_in(f, 8))
-		return;			/* left pending */
+		return; /* left pending */
 	if (fz_one_in(f, 6))
 		mask = fz_one_in(f, 2) ? 3 : (uint32_t)fz_rand(f);
 	flip(f, h, mask, fz_below(f, 3) == 0);
@@ -375,8 +405,10 @@ void fz_op_flip(struct fuzz *f)
 		fz_mmio_write(f, VPLANE_REG_INT_STATUS, (uint32_t)fz_rand(f));
 		break;
 	default:
-		flip(f, h, fz_one_in(f, 4) ? (uint32_t)fz_rand(f) :
-			   1 + fz_below(f, 3), fz_one_in(f, 2));
+		flip(f, h,
+		     fz_one_in(f, 4) ? (uint32_t)fz_rand(f)
+				     : 1 + fz_below(f, 3),
+		     fz_one_in(f, 2));
 	}
 }
 
@@ -396,23 +428,31 @@ void fz_op_bochs(struct fuzz *f)
 	bool valid;
 	int fd;
 
-	xres = r < 75 ? 1 + fz_below(f, 512) : r < 85 ? f->max_width :
-	       r < 90 ? f->max_width + 1 : (uint16_t)fz_rand(f);
+	xres = r < 75	? 1 + fz_below(f, 512)
+	       : r < 85 ? f->max_width
+	       : r < 90 ? f->max_width + 1
+			: (uint16_t)fz_rand(f);
 	r = fz_below(f, 100);
-	yres = r < 75 ? 1 + fz_below(f, 512) : r < 85 ? f->max_height :
-	       r < 90 ? 0 : (uint16_t)fz_rand(f);
+	yres = r < 75	? 1 + fz_below(f, 512)
+	       : r < 85 ? f->max_height
+	       : r < 90 ? 0
+			: (uint16_t)fz_rand(f);
 	bpp = bpps[fz_below(f, 8)];
 	r = fz_below(f, 10);
-	vw = r < 6 ? xres : r < 8 ? xres + fz_below(f, 64) : (uint16_t)fz_rand(f);
+	vw = r < 6   ? xres
+	     : r < 8 ? xres + fz_below(f, 64)
+		     : (uint16_t)fz_rand(f);
 	vh = r < 8 ? yres : (uint16_t)fz_rand(f);
 	r = fz_below(f, 10);
 	xo = r < 7 ? 0 : r < 9 ? 1024 * fz_below(f, 4) : (uint16_t)fz_rand(f);
-	yo = fz_below(f, 10) < 7 ? 0 : fz_below(f, 2) ? fz_below(f, 2048) :
-	     (uint16_t)fz_rand(f);
+	yo = fz_below(f, 10) < 7 ? 0
+	     : fz_below(f, 2)	 ? fz_below(f, 2048)
+				 : (uint16_t)fz_rand(f);
 	r = fz_below(f, 10);
-	en = r < 7 ? VPLANE_DISPI_ENABLED | VPLANE_DISPI_LFB_ENABLED :
-	     r < 8 ? VPLANE_DISPI_ENABLED | VPLANE_DISPI_GETCAPS :
-	     r < 9 ? 0 : (uint16_t)fz_rand(f);
+	en = r < 7   ? VPLANE_DISPI_ENABLED | VPLANE_DISPI_LFB_ENABLED
+	     : r < 8 ? VPLANE_DISPI_ENABLED | VPLANE_DISPI_GETCAPS
+	     : r < 9 ? 0
+		     : (uint16_t)fz_rand(f);
 
 	dispi_write(f, VPLANE_DISPI_ENABLE, 0);
 	dispi_write(f, VPLANE_DISPI_BPP, bpp);
@@ -424,21 +464,24 @@ void fz_op_bochs(struct fuzz *f)
 	dispi_write(f, VPLANE_DISPI_X_OFFSET, xo);
 	dispi_write(f, VPLANE_DISPI_Y_OFFSET, yo);
 	dispi_write(f, VPLANE_DISPI_ENABLE, en);
-	if (fz_one_in(f, 8)) {			/* wrong widths: ignored */
+	if (fz_one_in(f, 8)) { /* wrong widths: ignored */
 		fz_mmio_write(f, VPLANE_MMIO_DISPI + 4, (uint32_t)fz_rand(f));
-		FZ_CHECK(f, pwrite(f->dev.device, &xo, 1, f->dev.bar2.offset +
-				   VPLANE_MMIO_DISPI + 2) == 1, "8-bit write");
+		FZ_CHECK(f,
+			 pwrite(f->dev.device, &xo, 1,
+				f->dev.bar2.offset + VPLANE_MMIO_DISPI + 2) ==
+				 1,
+			 "8-bit write");
 	}
 	if (fz_one_in(f, 2))
 		fz_mmio_write(f, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_CTRL, 0);
-	fz_trace(f, "dispi %ux%u bpp %u virt %ux%u off %u,%u enable 0x%x",
-		 xres, yres, bpp, vw, vh, xo, yo, en);
+	fz_trace(f, "dispi %ux%u bpp %u virt %ux%u off %u,%u enable 0x%x", xres,
+		 yres, bpp, vw, vh, xo, yo, en);
 
 	FZ_CHECK(f, !ioctl(f->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, &info),
 		 "query bochs: %s", strerror(errno));
 	if (fz_mmio_read(f, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_STATUS) &
 	    VPLANE_HEAD_STATUS_MODE_OK)
-		return;			/* head 0 shows vplane planes */
+		return; /* head 0 shows vplane planes */
 
 	stride = (uint64_t)(vw > xres ? vw : xres) * 4;
 	addr = (uint64_t)yo * stride + (uint64_t)xo * 4;
@@ -447,25 +490,31 @@ void fz_op_bochs(struct fuzz *f)
 		xres <= f->max_width && yres <= f->max_height &&
 		stride <= VPLANE_MAX_STRIDE && !(addr & (FZ_PAGE - 1)) &&
 		addr <= f->vram_size && size <= f->vram_size - addr;
-	fz_trace(f, "bochs query: id %u %ux%u stride %u size 0x%llx (expect %s)",
+	fz_trace(f,
+		 "bochs query: id %u %ux%u stride %u size 0x%llx (expect %s)",
 		 info.dmabuf_id, info.width, info.height, info.stride,
 		 (unsigned long long)info.size, valid ? "plane" : "none");
 	FZ_CHECK(f, valid == (info.dmabuf_id != 0),
-		 "bochs mode %ux%u bpp %u virt %u off %u,%u enable 0x%x: expected %s, got id %u",
+		 "bochs mode %ux%u bpp %u virt %u off %u,%u enable 0x%x: "
+		 "expected %s, got id %u",
 		 xres, yres, bpp, vw, xo, yo, en, valid ? "a plane" : "none",
 		 info.dmabuf_id);
 	if (!valid)
 		return;
-	FZ_CHECK(f, info.width == xres && info.height == yres &&
-		 info.stride == stride && info.size == size &&
-		 info.drm_format == FZ_XRGB8888,
+	FZ_CHECK(f,
+		 info.width == xres && info.height == yres &&
+			 info.stride == stride && info.size == size &&
+			 info.drm_format == FZ_XRGB8888,
 		 "bochs plane described as %ux%u stride %u size 0x%llx",
 		 info.width, info.height, info.stride,
 		 (unsigned long long)info.size);
 	{
 		struct fz_obj obj = {
-			.id = info.dmabuf_id, .domain = VPLANE_DOMAIN_VRAM,
-			.addr = addr, .size = size, .session = f->session,
+			.id = info.dmabuf_id,
+			.domain = VPLANE_DOMAIN_VRAM,
+			.addr = addr,
+			.size = size,
+			.session = f->session,
 		};
 
 		fz_obj_add(f, &obj);

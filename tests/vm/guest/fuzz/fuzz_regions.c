@@ -15,16 +15,17 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define IO_MAX		(1u << 20)
-#define MAX_RW_COUNT	0x7ffff000ull	/* the VFS clamps counts to this */
+#define IO_MAX	     (1u << 20)
+#define MAX_RW_COUNT 0x7ffff000ull /* the VFS clamps counts to this */
 
-static uint8_t *io_buf;		/* IO_MAX bytes, then a PROT_NONE page */
+static uint8_t *io_buf; /* IO_MAX bytes, then a PROT_NONE page */
 
 static uint8_t *get_io_buf(struct fuzz *f)
 {
 	if (!io_buf) {
-		uint8_t *p = mmap(NULL, IO_MAX + FZ_PAGE, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint8_t *p =
+			mmap(NULL, IO_MAX + FZ_PAGE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 		FZ_CHECK(f, p != MAP_FAILED, "mmap io buffer");
 		FZ_CHECK(f, !mprotect(p + IO_MAX, FZ_PAGE, PROT_NONE),
@@ -45,8 +46,8 @@ uint32_t fz_mmio_read(struct fuzz *f, uint32_t off)
 
 void fz_mmio_write(struct fuzz *f, uint32_t off, uint32_t val)
 {
-	FZ_CHECK(f, pwrite(f->dev.device, &val, 4,
-			   f->dev.bar2.offset + off) == 4,
+	FZ_CHECK(f,
+		 pwrite(f->dev.device, &val, 4, f->dev.bar2.offset + off) == 4,
 		 "BAR2 write32 0x%x: %s", off, strerror(errno));
 }
 
@@ -60,7 +61,7 @@ static uint64_t pick_count(struct fuzz *f, uint64_t size)
 	if (r < 55)
 		return widths[fz_below(f, 4)];
 	if (r < 75)
-		return 3 + 2 * fz_below(f, 8) + fz_below(f, 2);	/* 3..18 */
+		return 3 + 2 * fz_below(f, 8) + fz_below(f, 2); /* 3..18 */
 	if (r < 85)
 		return 16 + fz_below(f, 241);
 	if (r < 93)
@@ -70,10 +71,14 @@ static uint64_t pick_count(struct fuzz *f, uint64_t size)
 	if (r < 98)
 		return 65537 + fz_below(f, IO_MAX - 65536);
 	switch (fz_below(f, 4)) {
-	case 0: return size + 1;
-	case 1: return size * 2;
-	case 2: return 1ull << 31;
-	default: return 0;
+	case 0:
+		return size + 1;
+	case 1:
+		return size * 2;
+	case 2:
+		return 1ull << 31;
+	default:
+		return 0;
 	}
 }
 
@@ -83,18 +88,26 @@ static uint64_t bar2_hotspot(struct fuzz *f)
 	unsigned int h = fz_below(f, f->nr_heads + 1);
 	unsigned int p = fz_below(f, VPLANE_NUM_PLANES + 1);
 	static const uint32_t spots[] = {
-		0, VPLANE_EDID_MAX - 4, VPLANE_EDID_MAX, VPLANE_MMIO_DISPI,
-		VPLANE_MMIO_DISPI + 2 * VPLANE_DISPI_COUNT, VPLANE_MMIO_QEXT,
-		VPLANE_MMIO_QEXT_BYTEORDER, VPLANE_MMIO_GLOBAL,
-		VPLANE_REG_INT_STATUS, VPLANE_REG_INT_ENABLE,
-		VPLANE_REG_MAX_STRIDE + 4, VPLANE_MMIO_HEAD(0) - 4,
+		0,
+		VPLANE_EDID_MAX - 4,
+		VPLANE_EDID_MAX,
+		VPLANE_MMIO_DISPI,
+		VPLANE_MMIO_DISPI + 2 * VPLANE_DISPI_COUNT,
+		VPLANE_MMIO_QEXT,
+		VPLANE_MMIO_QEXT_BYTEORDER,
+		VPLANE_MMIO_GLOBAL,
+		VPLANE_REG_INT_STATUS,
+		VPLANE_REG_INT_ENABLE,
+		VPLANE_REG_MAX_STRIDE + 4,
+		VPLANE_MMIO_HEAD(0) - 4,
 	};
 
 	switch (fz_below(f, 5)) {
 	case 0:
 		return spots[fz_below(f, sizeof(spots) / sizeof(spots[0]))];
 	case 1:
-		return VPLANE_MMIO_DISPI + fz_below(f, 2 * VPLANE_DISPI_COUNT + 4);
+		return VPLANE_MMIO_DISPI +
+		       fz_below(f, 2 * VPLANE_DISPI_COUNT + 4);
 	case 2:
 		return VPLANE_MMIO_HEAD(h) + 4 * fz_below(f, 0x100 / 4);
 	case 3:
@@ -107,8 +120,19 @@ static uint64_t bar2_hotspot(struct fuzz *f)
 static uint64_t edid_hotspot(struct fuzz *f)
 {
 	static const uint64_t spots[] = {
-		0, 4, 8, 12, 16, 20, 22, 23, 24, 28, VPLANE_EDID_BLOB_OFFSET - 4,
-		VPLANE_EDID_BLOB_OFFSET - 1, VPLANE_EDID_BLOB_OFFSET,
+		0,
+		4,
+		8,
+		12,
+		16,
+		20,
+		22,
+		23,
+		24,
+		28,
+		VPLANE_EDID_BLOB_OFFSET - 4,
+		VPLANE_EDID_BLOB_OFFSET - 1,
+		VPLANE_EDID_BLOB_OFFSET,
 		VPLANE_EDID_BLOB_OFFSET + 127,
 		VPLANE_EDID_BLOB_OFFSET + VPLANE_EDID_MAX - 4,
 		VPLANE_EDID_BLOB_OFFSET + VPLANE_EDID_MAX,
@@ -123,20 +147,28 @@ static uint64_t pick_offset(struct fuzz *f, uint32_t index, uint64_t size,
 {
 	unsigned int r = fz_below(f, 100);
 
-	if (r < 25) {				/* the last bytes */
+	if (r < 25) { /* the last bytes */
 		switch (fz_below(f, 3)) {
-		case 0: return size - fz_below(f, 17);
-		case 1: return size - count;
-		default: return size - count + 1;	/* one past */
+		case 0:
+			return size - fz_below(f, 17);
+		case 1:
+			return size - count;
+		default:
+			return size - count + 1; /* one past */
 		}
 	}
-	if (r < 35) {				/* beyond, overflowing */
+	if (r < 35) { /* beyond, overflowing */
 		switch (fz_below(f, 5)) {
-		case 0: return size + fz_below(f, 16);
-		case 1: return (1ull << 40) - fz_below(f, 8);
-		case 2: return (1ull << 40) - count;
-		case 3: return ~0ull - fz_below(f, 16);
-		default: return (uint64_t)-(int64_t)count;
+		case 0:
+			return size + fz_below(f, 16);
+		case 1:
+			return (1ull << 40) - fz_below(f, 8);
+		case 2:
+			return (1ull << 40) - count;
+		case 3:
+			return ~0ull - fz_below(f, 16);
+		default:
+			return (uint64_t) - (int64_t)count;
 		}
 	}
 	if (r < 65) {
@@ -145,8 +177,9 @@ static uint64_t pick_offset(struct fuzz *f, uint32_t index, uint64_t size,
 		if (index >= VFIO_PCI_NUM_REGIONS && index < f->num_regions)
 			return edid_hotspot(f) + fz_below(f, 3) - 1;
 		if (index == VFIO_PCI_CONFIG_REGION_INDEX)
-			return fz_below(f, 2) ? 0x10 + fz_below(f, 0x18) :
-			       VPLANE_PCI_MSI_CAP + fz_below(f, 0x10);
+			return fz_below(f, 2)
+				       ? 0x10 + fz_below(f, 0x18)
+				       : VPLANE_PCI_MSI_CAP + fz_below(f, 0x10);
 	}
 	return fz_below(f, size ? size : 4096);
 }
@@ -165,18 +198,23 @@ static uint32_t pick_index(struct fuzz *f)
 	if (r < 88)
 		return VPLANE_REGION_EDID(fz_below(f, f->nr_heads));
 	switch (fz_below(f, 4)) {
-	case 0: return bad[fz_below(f, sizeof(bad) / sizeof(bad[0]))];
-	case 1: return f->num_regions;
-	case 2: return f->num_regions + 1 + fz_below(f, 16);
-	default: return 0x7fffff;
+	case 0:
+		return bad[fz_below(f, sizeof(bad) / sizeof(bad[0]))];
+	case 1:
+		return f->num_regions;
+	case 2:
+		return f->num_regions + 1 + fz_below(f, 16);
+	default:
+		return 0x7fffff;
 	}
 }
 
 static void fill_random(struct fuzz *f, uint8_t *buf, uint64_t n)
 {
 	static const uint32_t vals[] = {
-		0, 0xffffffff, 0x80000000, 0x7fffffff, 1, 0x10000, 0x1000,
-		VPLANE_DOMAIN_GUEST_RAM, FZ_XRGB8888, 0xfff,
+		0,	     0xffffffff, 0x80000000, 0x7fffffff,
+		1,	     0x10000,	 0x1000,     VPLANE_DOMAIN_GUEST_RAM,
+		FZ_XRGB8888, 0xfff,
 	};
 	uint64_t i;
 
@@ -240,19 +278,21 @@ void fz_op_region(struct fuzz *f, bool write)
 		return;
 	if (!expect) {
 		FZ_CHECK(f, ret < 0,
-			 "out-of-bounds %s accepted: region %u (size 0x%llx) +0x%llx count 0x%llx returned %zd",
+			 "out-of-bounds %s accepted: region %u (size 0x%llx) "
+			 "+0x%llx count 0x%llx returned %zd",
 			 write ? "write" : "read", real,
 			 (unsigned long long)rsize, (unsigned long long)roff,
 			 (unsigned long long)count, ret);
 		return;
 	}
 	if (count > IO_MAX)
-		return;		/* ran into the guard page: EFAULT is fine */
+		return; /* ran into the guard page: EFAULT is fine */
 	switch (real) {
 	case VFIO_PCI_CONFIG_REGION_INDEX:
 	case VFIO_PCI_BAR2_REGION_INDEX:
 		FZ_CHECK(f, ret == (ssize_t)count,
-			 "in-bounds %s of region %u +0x%llx count %llu: %zd (%s)",
+			 "in-bounds %s of region %u +0x%llx count %llu: %zd "
+			 "(%s)",
 			 write ? "write" : "read", real,
 			 (unsigned long long)roff, (unsigned long long)count,
 			 ret, ret < 0 ? strerror(err) : "short");
@@ -281,8 +321,7 @@ static void handle_vram_fault(int sig)
 }
 
 /* Touch [p, p + len) of a VRAM mapping; a fault fails the run. */
-static void touch(struct fuzz *f, volatile uint8_t *p, uint64_t len,
-		  bool write)
+static void touch(struct fuzz *f, volatile uint8_t *p, uint64_t len, bool write)
 {
 	struct sigaction sa = { .sa_handler = handle_vram_fault }, old_bus,
 			 old_segv;
@@ -328,11 +367,11 @@ void fz_op_vram_mmap(struct fuzz *f)
 		return;
 	}
 	start = fz_below(f, npages_vram);
-	n = 1 + fz_below(f, npages_vram - start < 32 ? npages_vram - start :
-			 32);
+	n = 1 +
+	    fz_below(f, npages_vram - start < 32 ? npages_vram - start : 32);
 	off = (off_t)(bar0 + start * FZ_PAGE);
 	switch (fz_below(f, 7)) {
-	case 0:		/* over the end */
+	case 0: /* over the end */
 		start = npages_vram - fz_below(f, 4);
 		n = npages_vram - start + 1 + fz_below(f, 4);
 		off = (off_t)(bar0 + start * FZ_PAGE);
@@ -373,4 +412,3 @@ void fz_op_vram_mmap(struct fuzz *f)
 	touch(f, p, n * FZ_PAGE, fz_one_in(f, 3));
 	munmap(p, n * FZ_PAGE);
 }
-

@@ -53,27 +53,16 @@ const char *const fz_op_names[OP_COUNT] = {
 
 /* Relative weights of the ops in the main loop. */
 static const unsigned int op_weight[OP_COUNT] = {
-	[OP_REGION_READ] = 200,
-	[OP_REGION_WRITE] = 150,
-	[OP_VRAM_MMAP] = 30,
-	[OP_BOCHS] = 60,
-	[OP_PLANE] = 150,
-	[OP_FLIP] = 50,
-	[OP_QUERY] = 80,
-	[OP_GET_DMABUF] = 70,
-	[OP_READ_KEPT] = 30,
-	[OP_INFO_IOCTL] = 50,
-	[OP_SET_IRQS] = 30,
-	[OP_RESET] = 10,
-	[OP_MAP] = 25,
-	[OP_UNMAP] = 15,
-	[OP_REOPEN] = 3,
-	[OP_KILL_CONSUMER] = 2,
-	[OP_MDEV_CYCLE] = 1,
+	[OP_REGION_READ] = 200, [OP_REGION_WRITE] = 150, [OP_VRAM_MMAP] = 30,
+	[OP_BOCHS] = 60,	[OP_PLANE] = 150,	 [OP_FLIP] = 50,
+	[OP_QUERY] = 80,	[OP_GET_DMABUF] = 70,	 [OP_READ_KEPT] = 30,
+	[OP_INFO_IOCTL] = 50,	[OP_SET_IRQS] = 30,	 [OP_RESET] = 10,
+	[OP_MAP] = 25,		[OP_UNMAP] = 15,	 [OP_REOPEN] = 3,
+	[OP_KILL_CONSUMER] = 2, [OP_MDEV_CYCLE] = 1,
 };
 
 #define TRACE_LINES 48
-#define TRACE_LEN 200
+#define TRACE_LEN   200
 static char trace[TRACE_LINES][TRACE_LEN];
 static unsigned int trace_next;
 static bool in_child;
@@ -171,11 +160,13 @@ void fz_obj_add(struct fuzz *f, const struct fz_obj *obj)
 
 	for (i = 0; i < FZ_MAX_OBJS; i++) {
 		if (f->objs[i].id == obj->id) {
-			FZ_CHECK(f, f->objs[i].domain == obj->domain &&
-				 f->objs[i].addr == obj->addr &&
-				 f->objs[i].size == obj->size,
+			FZ_CHECK(f,
+				 f->objs[i].domain == obj->domain &&
+					 f->objs[i].addr == obj->addr &&
+					 f->objs[i].size == obj->size,
 				 "dmabuf id %u reused for another framebuffer "
-				 "(was dom %u 0x%llx+0x%llx, now dom %u 0x%llx+0x%llx)",
+				 "(was dom %u 0x%llx+0x%llx, now dom %u "
+				 "0x%llx+0x%llx)",
 				 obj->id, f->objs[i].domain,
 				 (unsigned long long)f->objs[i].addr,
 				 (unsigned long long)f->objs[i].size,
@@ -252,7 +243,7 @@ uint32_t fz_pick_id(struct fuzz *f)
 			return f->objs[i].id;
 		if (f->objs[(f->next_obj - 1) % FZ_MAX_OBJS].id)
 			return f->objs[(f->next_obj - 1) % FZ_MAX_OBJS].id;
-		r = 50;		/* nothing known: ask the hardware */
+		r = 50; /* nothing known: ask the hardware */
 	}
 	if (r < 50 && f->dead[fz_below(f, FZ_MAX_DEAD)])
 		return f->dead[fz_below(f, FZ_MAX_DEAD)];
@@ -300,8 +291,9 @@ static void read_regions(struct fuzz *f)
 	FZ_CHECK(f, ioctl(f->dev.device, VFIO_DEVICE_GET_INFO, &info) == 0,
 		 "GET_INFO: %s", strerror(errno));
 	f->num_regions = info.num_regions;
-	FZ_CHECK(f, f->num_regions > VFIO_PCI_NUM_REGIONS &&
-		 f->num_regions <= FZ_MAX_REGIONS,
+	FZ_CHECK(f,
+		 f->num_regions > VFIO_PCI_NUM_REGIONS &&
+			 f->num_regions <= FZ_MAX_REGIONS,
 		 "num_regions %u", f->num_regions);
 	for (i = 0; i < f->num_regions; i++)
 		FZ_CHECK(f, vfio_dev_region(&f->dev, i, &f->region[i]),
@@ -312,8 +304,9 @@ static void read_regions(struct fuzz *f)
 	f->max_height = fz_mmio_read(f, VPLANE_REG_MAX_HEIGHT);
 	FZ_CHECK(f, fz_mmio_read(f, VPLANE_REG_MAGIC) == VPLANE_MAGIC,
 		 "bad magic");
-	FZ_CHECK(f, f->nr_heads >= 1 && f->nr_heads <= VPLANE_MAX_HEADS &&
-		 f->num_regions == VFIO_PCI_NUM_REGIONS + f->nr_heads,
+	FZ_CHECK(f,
+		 f->nr_heads >= 1 && f->nr_heads <= VPLANE_MAX_HEADS &&
+			 f->num_regions == VFIO_PCI_NUM_REGIONS + f->nr_heads,
 		 "heads %u vs %u regions", f->nr_heads, f->num_regions);
 	FZ_CHECK(f, fz_mmio_read(f, VPLANE_REG_VRAM_SIZE) == f->vram_size,
 		 "VRAM_SIZE register disagrees with BAR0 size 0x%llx",
@@ -483,8 +476,9 @@ static void op_kill_consumer(struct fuzz *f)
 	kill(pid, SIGKILL);
 	FZ_CHECK(f, waitpid(pid, &status, 0) == pid, "waitpid: %s",
 		 strerror(errno));
-	FZ_CHECK(f, (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ||
-		 (WIFEXITED(status) && WEXITSTATUS(status) == 0),
+	FZ_CHECK(f,
+		 (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) ||
+			 (WIFEXITED(status) && WEXITSTATUS(status) == 0),
 		 "consumer child died with status 0x%x", status);
 	fz_trace(f, "consumer killed after %u us (%s)", delay_us,
 		 WIFSIGNALED(status) ? "mid-stream" : "had finished");
@@ -511,24 +505,59 @@ static enum fz_op pick_op(struct fuzz *f)
 static void run_op(struct fuzz *f, enum fz_op op)
 {
 	switch (op) {
-	case OP_REGION_READ: fz_op_region(f, false); break;
-	case OP_REGION_WRITE: fz_op_region(f, true); break;
-	case OP_VRAM_MMAP: fz_op_vram_mmap(f); break;
-	case OP_BOCHS: fz_op_bochs(f); break;
-	case OP_PLANE: fz_op_plane(f); break;
-	case OP_FLIP: fz_op_flip(f); break;
-	case OP_QUERY: fz_op_query(f); break;
-	case OP_GET_DMABUF: fz_op_get_dmabuf(f); break;
-	case OP_READ_KEPT: fz_op_read_kept(f); break;
-	case OP_INFO_IOCTL: fz_op_info_ioctl(f); break;
-	case OP_SET_IRQS: fz_op_set_irqs(f); break;
-	case OP_RESET: fz_op_reset(f); break;
-	case OP_MAP: fz_op_map(f); break;
-	case OP_UNMAP: fz_op_unmap(f); break;
-	case OP_REOPEN: op_reopen(f); break;
-	case OP_KILL_CONSUMER: op_kill_consumer(f); break;
-	case OP_MDEV_CYCLE: op_mdev_cycle(f); break;
-	case OP_COUNT: break;
+	case OP_REGION_READ:
+		fz_op_region(f, false);
+		break;
+	case OP_REGION_WRITE:
+		fz_op_region(f, true);
+		break;
+	case OP_VRAM_MMAP:
+		fz_op_vram_mmap(f);
+		break;
+	case OP_BOCHS:
+		fz_op_bochs(f);
+		break;
+	case OP_PLANE:
+		fz_op_plane(f);
+		break;
+	case OP_FLIP:
+		fz_op_flip(f);
+		break;
+	case OP_QUERY:
+		fz_op_query(f);
+		break;
+	case OP_GET_DMABUF:
+		fz_op_get_dmabuf(f);
+		break;
+	case OP_READ_KEPT:
+		fz_op_read_kept(f);
+		break;
+	case OP_INFO_IOCTL:
+		fz_op_info_ioctl(f);
+		break;
+	case OP_SET_IRQS:
+		fz_op_set_irqs(f);
+		break;
+	case OP_RESET:
+		fz_op_reset(f);
+		break;
+	case OP_MAP:
+		fz_op_map(f);
+		break;
+	case OP_UNMAP:
+		fz_op_unmap(f);
+		break;
+	case OP_REOPEN:
+		op_reopen(f);
+		break;
+	case OP_KILL_CONSUMER:
+		op_kill_consumer(f);
+		break;
+	case OP_MDEV_CYCLE:
+		op_mdev_cycle(f);
+		break;
+	case OP_COUNT:
+		break;
 	}
 }
 
@@ -569,8 +598,8 @@ static long long debugfs_value(const char *path, const char *key)
 static void check_debugfs(struct fuzz *f)
 {
 	static const char *const live[] = {
-		"dmabufs", "plane_objects", "page_sets", "pinned_pages",
-		"vmaps", "dma_mappings",
+		"dmabufs",	"plane_objects", "page_sets",
+		"pinned_pages", "vmaps",	 "dma_mappings",
 	};
 	const char *path = "/sys/kernel/debug/vplane/stats";
 	unsigned int i;
@@ -586,7 +615,8 @@ static void check_debugfs(struct fuzz *f)
 static void usage(const char *argv0)
 {
 	fprintf(stderr,
-		"usage: %s -u UUID [-s SEED] [-n OPS] [-p PARENT -t TYPE] [-d] [-v] [-T SECONDS]\n",
+		"usage: %s -u UUID [-s SEED] [-n OPS] [-p PARENT -t TYPE] [-d] "
+		"[-v] [-T SECONDS]\n",
 		argv0);
 	exit(2);
 }
@@ -690,7 +720,8 @@ int main(int argc, char **argv)
 
 	printf("# vplane-fuzz seed %llu: %lu ops in %.1f s (%.0f ops/s), "
 	       "%lu dma-bufs read (%llu bytes), %lu planes ok, %lu irqs, "
-	       "%lu mdev cycles\n", (unsigned long long)f->seed, ops, secs,
+	       "%lu mdev cycles\n",
+	       (unsigned long long)f->seed, ops, secs,
 	       ops / (secs > 0 ? secs : 1), f->dmabufs_read, f->bytes_read,
 	       f->planes_ok, f->irqs_seen, f->mdev_cycles);
 	printf("#  ops:");
