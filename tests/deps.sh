@@ -7,6 +7,9 @@ set -euo pipefail
 packages=(
 	# build
 	gcc make meson ninja-build pkg-config python3 libc6-dev libdrm-dev
+	# vplaned: wlroots 0.15 and the Wayland stack
+	libwlroots-dev wayland-protocols libwayland-dev libpixman-1-dev
+	libxkbcommon-dev
 	# out-of-tree kernel modules against Debian's headers (gcc-12, kmod)
 	gcc-12 kmod bc
 	# the debug kernel (tests/vm/vmrun debug-kernel)
@@ -15,6 +18,8 @@ packages=(
 	apt dpkg xz-utils qemu-system-x86 busybox-static
 	# tools the in-guest tests use from the host's root
 	iproute2 procps coreutils util-linux drm-info
+	# real clients and a seat for vplaned in the VM
+	seatd grim wayland-utils
 	# the unit suite under valgrind, and the formatter
 	clang-format
 	valgrind

@@ -39,3 +39,19 @@ vp_load_vkms() {
 vp_load_vfio() {
 	vp_modprobe vfio && vp_modprobe vfio_iommu_type1 && vp_modprobe mdev
 }
+
+# After every vGPU is removed and every fd closed: vplane's global debugfs
+# counters (vGPUs, dma-bufs, plane objects, pins, display nodes, ...) must
+# all be zero. Prints them either way.
+vp_check_no_leaks() {
+	local stats=/sys/kernel/debug/vplane/stats key value bad=0
+	[ -r "$stats" ] || { echo "no $stats"; return 1; }
+	while read -r key value; do
+		if [ "$value" != 0 ]; then
+			echo "LEAK: $key = $value"
+			bad=1
+		fi
+	done <"$stats"
+	echo "# debugfs: $(tr '\n' ' ' <"$stats")"
+	return $bad
+}

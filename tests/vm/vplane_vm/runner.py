@@ -89,8 +89,8 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
     bad = kmsg.bad_lines(dmesg + "\n" + _read(out / "console.log"))
     rep.add(not bad and bool(dmesg), "kernel log clean (no WARN/BUG/Oops/"
             "Call Trace/KASAN)",
-            diag=[f"  # {k}: {ln}" for k, ln in bad[:40]]
-            + ([] if dmesg else ["  # no dmesg came back from the guest"]))
+            diag=[f"# {k}: {ln}" for k, ln in bad[:40]]
+            + ([] if dmesg else ["# no dmesg came back from the guest"]))
     if kern.flavour == "debug":
         scanned = (out / "kmemleak.txt").exists()
         report = _read(out / "kmemleak.txt")
@@ -98,12 +98,12 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
         rep.add(scanned and not leaks,
                 "kmemleak: no unreferenced object from vplane "
                 f"({report.count('unreferenced object')} in all)",
-                diag=[f"  # {hdr}: " + " | ".join(bt[:6])
+                diag=[f"# {hdr}: " + " | ".join(bt[:6])
                       for hdr, bt in leaks[:10]]
-                + ([] if scanned else ["  # no kmemleak report came back"]))
+                + ([] if scanned else ["# no kmemleak report came back"]))
     if rc is None or "done" not in con.marks:
-        rep.add(False, "guest ran to completion", diag=[f"  # {why}"]
-                + ["  # console: " + ln for ln in con.tail[-40:]])
+        rep.add(False, "guest ran to completion", diag=[f"# {why}"]
+                + ["# console: " + ln for ln in con.tail[-40:]])
     if show_logs:
         for t in plan:
             print(f"\n===== {t.name} =====")

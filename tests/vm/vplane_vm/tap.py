@@ -66,8 +66,10 @@ def figures(log: str) -> "list[str]":
 
 
 def _diag(text: str, limit: int = 40) -> "list[str]":
+    """Output as TAP comment lines ("# ..." at the start of a line: meson's
+    TAP parser rejects anything else between test lines)."""
     lines = text.splitlines()[-limit:]
-    return ["  # " + ln for ln in lines] if lines else ["  # (no output)"]
+    return ["# " + ln for ln in lines] if lines else ["# (no output)"]
 
 
 @dataclass
@@ -96,7 +98,7 @@ def report_tests(rep: Report, plan, status, logs, strict: bool,
         o = status.get(t.name)
         rep.lines.extend(figures(log))
         if o is None:
-            rep.add(False, t.name, diag=[f"  # did not complete: {why_missing}"]
+            rep.add(False, t.name, diag=[f"# did not complete: {why_missing}"]
                     + _diag(log))
         elif o.rc == 0:
             rep.add(True, f"{t.name} ({o.ms} ms)")
@@ -104,13 +106,13 @@ def report_tests(rep: Report, plan, status, logs, strict: bool,
             reason = (log.strip().splitlines() or ["no reason given"])[-1]
             if strict:
                 rep.add(False, t.name, diag=[
-                    "  # skipped, and skips fail under VPLANE_STRICT=1: "
+                    "# skipped, and skips fail under VPLANE_STRICT=1: "
                     + reason])
             else:
                 rep.add(True, t.name, directive="SKIP " + reason)
         elif o.rc in (124, 137):
             rep.add(False, t.name, diag=[
-                f"  # timed out after {t.timeout} s"] + _diag(log))
+                f"# timed out after {t.timeout} s"] + _diag(log))
         else:
-            rep.add(False, t.name, diag=[f"  # exit status {o.rc}"]
+            rep.add(False, t.name, diag=[f"# exit status {o.rc}"]
                     + _diag(log))

@@ -11,4 +11,6 @@ echo "$uuid" >"$types/$type/create"
 rc=0
 "$VPLANE_BUILD/tests/vm/display-test" "$uuid" "$@" || rc=$?
 [ ! -e "/sys/bus/mdev/devices/$uuid" ] || echo 1 >"/sys/bus/mdev/devices/$uuid/remove"
+# whatever the test did, nothing may outlive it
+vp_check_no_leaks || rc=1
 exit $rc

@@ -20,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -322,6 +323,27 @@ static void test_info(struct fixture *fx)
 	CHECK(ioctl(fd, _IO(VPLANE_DISPLAY_IOCTL_MAGIC, 0x3f)) < 0 &&
 		      errno == ENOTTY,
 	      "unknown ioctl accepted");
+	/* a grown struct keeps its command: the driver ignores the size */
+	struct {
+		struct vplane_display_info info;
+		uint8_t future[24];
+	} grown = { .info.argsz = sizeof(grown) };
+	CHECK(ioctl(fd, _IOWR(VPLANE_DISPLAY_IOCTL_MAGIC, 0x00, grown),
+		    &grown) == 0 &&
+		      grown.info.argsz == sizeof(info),
+	      "a longer GET_INFO argument: %s, argsz %u", strerror(errno),
+	      grown.info.argsz);
+
+	/* the node: root and the display_gid group (0 by default), 0660 */
+	char path[96];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/dev/vplane/%s", fx->uuid);
+	CHECK(stat(path, &st) == 0 && S_ISCHR(st.st_mode) &&
+		      (st.st_mode & 0777) == 0660 && st.st_uid == 0 &&
+		      st.st_gid == 0,
+	      "%s: mode %o uid %u gid %u", path, st.st_mode & 0777, st.st_uid,
+	      st.st_gid);
 	printf("info: %u heads, %ux%u max, %llu MiB VRAM, type %s, queue %u\n",
 	       info.nr_heads, info.max_width, info.max_height,
 	       (unsigned long long)(info.vram_size >> 20), info.type,
@@ -944,6 +966,27 @@ static void bench(struct fixture *fx, int n)
 	guest_mode(fx, 0, 640, 480, 60000);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0,
 	      "socketpair");
+
+	/* no consumer: flip-done comes from the virtual vblank (60 Hz) */
+	double *vbl_lat = calloc(n, sizeof(double));
+
+	CHECK(vbl_lat, "calloc");
+	for (int i = 0; i < n; i++) {
+		uint32_t seq;
+		double t0;
+
+		guest_primary_at(fx, 0, (uint32_t)(i & 1) * 640 * 480 * 4);
+		t0 = vfio_dev_now_us();
+		seq = guest_flip(fx, 0,
+				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		CHECK(guest_wait_flip_done(fx, 0, seq, 1000) >= 0,
+		      "no flip-done");
+		vbl_lat[i] = vfio_dev_now_us() - t0;
+	}
+	printf("# bench flip->flip-done eventfd, no consumer (next vblank at "
+	       "60 Hz): p50 %.1f us p99 %.1f us (n=%d, TCG)\n",
+	       pct(vbl_lat, n, 50), pct(vbl_lat, n, 99), n);
+	free(vbl_lat);
 
 	/* the event path: a consumer process that acks what it sees */
 	child = fork();

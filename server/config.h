@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vplaned's configuration: command line, optionally a config file.
+ *
+ * Config file (--config FILE), one setting a line, '#' comments:
+ *   vgpu <uuid>                 a vGPU display node (/dev/vplane/<uuid>)
+ *   vgpu-path <path>            a display node by path
+ *   backend headless|drm|auto
+ *   socket <name>               the Wayland socket name
+ * Command-line options given after --config override scalar settings;
+ * vGPUs from both are used.
+ */
+#ifndef VP_CONFIG_H
+#define VP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum vp_backend_kind {
+	VP_BACKEND_AUTO,
+	VP_BACKEND_HEADLESS,
+	VP_BACKEND_DRM,
+};
+
+struct vp_config_vgpu {
+	char *uuid; /* NULL when given by path */
+	char *path; /* NULL when given by uuid */
+};
+
+struct vp_config {
+	enum vp_backend_kind backend;
+	struct vp_config_vgpu *vgpus; /* owned */
+	size_t nr_vgpus;
+	char *socket; /* owned; NULL: wl_display_add_socket_auto */
+	bool verbose;
+	bool help;
+};
+
+/*
+ * Fill @config (borrowed, initialised here) from @argv. False after
+ * printing a one-line reason to stderr (bad option, unreadable config
+ * file). --help sets config->help.
+ */
+bool vp_config_parse(struct vp_config *config, int argc, char **argv);
+
+void vp_config_finish(struct vp_config *config);
+
+void vp_config_print_usage(FILE *f);
+
+const char *vp_backend_kind_name(enum vp_backend_kind kind);
+
+#endif /* VP_CONFIG_H */

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <linux/dma-buf.h>
+#include <vplane_display.h>
+#include <wlr/render/dmabuf.h>
+#include <wlr/util/log.h>
+
+#include "dmabuf_buffer.h"
+
+static uint64_t map_count;
+
+static const struct wlr_buffer_impl buffer_impl;
+
+static struct vp_dmabuf_buffer *
+dmabuf_buffer_from_buffer(struct wlr_buffer *buffer)
+{
+	struct vp_dmabuf_buffer *dmabuf_buffer;
+
+	assert(buffer->impl == &buffer_impl);
+	return wl_container_of(buffer, dmabuf_buffer, base);
+}
+
+static void buffer_destroy(struct wlr_buffer *wlr_buffer)
+{
+	struct vp_dmabuf_buffer *buffer = dmabuf_buffer_from_buffer(wlr_buffer);
+
+	if (buffer->map)
+		munmap(buffer->map, buffer->size);
+	close(buffer->fd);
+	free(buffer);
+}
+
+/* The attributes lend our fd: wlroots dups what it keeps. */
+static bool buffer_get_dmabuf(struct wlr_buffer *wlr_buffer,
+			      struct wlr_dmabuf_attributes *attribs)
+{
+	struct vp_dmabuf_buffer *buffer = dmabuf_buffer_from_buffer(wlr_buffer);
+
+	*attribs = (struct wlr_dmabuf_attributes){
+		.width = wlr_buffer->width,
+		.height = wlr_buffer->height,
+		.format = buffer->format,
+		.modifier = DRM_FORMAT_MOD_LINEAR,
+		.n_planes = 1,
+		.offset = { 0 },
+		.stride = { buffer->stride },
+		.fd = { buffer->fd },
+	};
+	return true;
+}
+
+static bool dma_sync(struct vp_dmabuf_buffer *buffer, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags | DMA_BUF_SYNC_READ };
+
+	if (!buffer->needs_sync)
+		return true;
+	while (ioctl(buffer->fd, DMA_BUF_IOCTL_SYNC, &sync) < 0) {
+		if (errno != EINTR && errno != EAGAIN) {
+			wlr_log_errno(WLR_ERROR, "DMA_BUF_IOCTL_SYNC");
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Read access only: the guest owns the pixels. The mapping is made once
+ * and kept until destroy, because wlroots' pixman renderer keeps using
+ * the pointer after end_data_ptr_access (0.15 wraps it in a pixman image
+ * for the texture's lifetime).
+ */
+static bool buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer,
+					 uint32_t flags, void **data,
+					 uint32_t *format, size_t *stride)
+{
+	struct vp_dmabuf_buffer *buffer = dmabuf_buffer_from_buffer(wlr_buffer);
+
+	if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE)
+		return false;
+	if (!buffer->map) {
+		void *map = mmap(NULL, buffer->size, PROT_READ, MAP_SHARED,
+				 buffer->fd, 0);
+
+		if (map == MAP_FAILED) {
+			wlr_log_errno(WLR_ERROR, "mmap of dma-buf %u",
+				      buffer->dmabuf_id);
+			return false;
+		}
+		buffer->map = map;
+		map_count++;
+	}
+	if (!dma_sync(buffer, DMA_BUF_SYNC_START))
+		return false;
+	*data = buffer->map;
+	*format = buffer->format;
+	*stride = buffer->stride;
+	return true;
+}
+
+static void buffer_end_data_ptr_access(struct wlr_buffer *wlr_buffer)
+{
+	dma_sync(dmabuf_buffer_from_buffer(wlr_buffer), DMA_BUF_SYNC_END);
+}
+
+static const struct wlr_buffer_impl buffer_impl = {
+	.destroy = buffer_destroy,
+	.get_dmabuf = buffer_get_dmabuf,
+	.begin_data_ptr_access = buffer_begin_data_ptr_access,
+	.end_data_ptr_access = buffer_end_data_ptr_access,
+};
+
+static uint32_t format_cpp(uint32_t format)
+{
+	switch (format) {
+	case DRM_FORMAT_XRGB8888:
+	case DRM_FORMAT_ARGB8888:
+	case DRM_FORMAT_XBGR8888:
+	case DRM_FORMAT_ABGR8888:
+		return 4;
+	case DRM_FORMAT_RGB565:
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+struct vp_dmabuf_buffer *
+vp_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane)
+{
+	uint32_t cpp = format_cpp(plane->drm_format);
+	struct vp_dmabuf_buffer *buffer;
+
+	/* the driver validated these; check what we rely on anyway */
+	if (!cpp || !plane->width || !plane->height ||
+	    plane->width > INT32_MAX || plane->height > INT32_MAX ||
+	    plane->stride / cpp < plane->width ||
+	    (uint64_t)plane->stride * plane->height > plane->size) {
+		wlr_log(WLR_ERROR,
+			"unusable plane: format 0x%08x %ux%u stride %u size %u",
+			plane->drm_format, plane->width, plane->height,
+			plane->stride, plane->size);
+		close(fd);
+		return NULL;
+	}
+	buffer = calloc(1, sizeof(*buffer));
+	if (!buffer) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		close(fd);
+		return NULL;
+	}
+	wlr_buffer_init(&buffer->base, &buffer_impl, (int)plane->width,
+			(int)plane->height);
+	buffer->dmabuf_id = plane->dmabuf_id;
+	buffer->format = plane->drm_format;
+	buffer->stride = plane->stride;
+	buffer->size = plane->size;
+	buffer->needs_sync = plane->flags & VPLANE_DISPLAY_PLANE_NEEDS_SYNC;
+	buffer->fd = fd;
+	wl_list_init(&buffer->link);
+	return buffer;
+}
+
+bool vp_dmabuf_buffer_matches(const struct vp_dmabuf_buffer *buffer,
+			      const struct vplane_display_plane *plane)
+{
+	return buffer->dmabuf_id == plane->dmabuf_id &&
+	       buffer->format == plane->drm_format &&
+	       (uint32_t)buffer->base.width == plane->width &&
+	       (uint32_t)buffer->base.height == plane->height &&
+	       buffer->stride == plane->stride;
+}
+
+uint64_t vp_dmabuf_buffer_get_map_count(void)
+{
+	return map_count;
+}

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+#include <assert.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include <vplane/event.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_matrix.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/util/box.h>
+#include <wlr/util/log.h>
+
+#include "dmabuf_buffer.h"
+#include "output.h"
+#include "server.h"
+#include "shell.h"
+#include "source.h"
+
+/*
+ * wlroots 0.16+ would simplify this file: wlr_output_state lets a commit
+ * be built and tested without touching the output's pending state (no
+ * rollback and mode re-apply between the direct and composited tries),
+ * and wlr_scene_buffer with wlr_scene_output_commit() does the
+ * direct-scanout-or-composite choice and damage tracking itself. 0.17's
+ * wlr_output_cursor_set_buffer() would take the cursor dma-buf without
+ * mapping it.
+ */
+
+/* The resolution the next commit will have. */
+static void pending_size(struct vp_output *output, int *width, int *height)
+{
+	struct wlr_output *wo = output->wlr_output;
+
+	if (wo->pending.committed & WLR_OUTPUT_STATE_MODE &&
+	    wo->pending.mode_type == WLR_OUTPUT_STATE_MODE_CUSTOM) {
+		*width = wo->pending.custom_mode.width;
+		*height = wo->pending.custom_mode.height;
+	} else {
+		*width = wo->width;
+		*height = wo->height;
+	}
+}
+
+/* Headless outputs follow the head's mode. */
+static void apply_mode(struct vp_output *output)
+{
+	struct wlr_output *wo = output->wlr_output;
+	struct vp_source *src = output->source;
+
+	if (!output->server->headless || !src || !src->width || !src->height)
+		return;
+	if ((uint32_t)wo->width == src->width &&
+	    (uint32_t)wo->height == src->height)
+		return;
+	wlr_output_set_custom_mode(wo, (int32_t)src->width,
+				   (int32_t)src->height,
+				   (int32_t)src->refresh_mhz);
+}
+
+/* Fit @buffer's size into the output, centred, aspect kept. */
+static struct wlr_box fit_box(int out_w, int out_h, int w, int h)
+{
+	struct wlr_box box = { 0, 0, w, h };
+
+	if (w == out_w && h == out_h)
+		return box;
+	if ((int64_t)out_w * h <= (int64_t)out_h * w) {
+		box.width = out_w;
+		box.height = (int)((int64_t)h * out_w / w);
+	} else {
+		box.height = out_h;
+		box.width = (int)((int64_t)w * out_h / h);
+	}
+	box.x = (out_w - box.width) / 2;
+	box.y = (out_h - box.height) / 2;
+	return box;
+}
+
+/*
+ * The guest's cursor plane as the output's cursor: hardware when the
+ * backend has a cursor plane, otherwise wlroots draws it in software
+ * (which also turns direct scanout off while it is visible). 0.15 only
+ * takes cursor pixels, so the cursor image (at most 256x256) is read
+ * once per image change; the primary plane is never read here.
+ */
+static void update_cursor(struct vp_output *output, const struct wlr_box *box,
+			  int head_w)
+{
+	struct vp_source *src = output->source;
+	struct vp_dmabuf_buffer *cur = src && !src->gone ? src->cursor : NULL;
+
+	if (!output->cursor)
+		return;
+	if (cur != output->cursor_image) {
+		void *data;
+		uint32_t format;
+		size_t stride;
+
+		output->cursor_image = cur;
+		if (cur && wlr_buffer_begin_data_ptr_access(
+				   &cur->base, WLR_BUFFER_DATA_PTR_ACCESS_READ,
+				   &data, &format, &stride)) {
+			wlr_output_cursor_set_image(output->cursor, data,
+						    (int32_t)(stride / 4),
+						    (uint32_t)cur->base.width,
+						    (uint32_t)cur->base.height,
+						    (int32_t)src->cursor_hot_x,
+						    (int32_t)src->cursor_hot_y);
+			wlr_buffer_end_data_ptr_access(&cur->base);
+		} else {
+			wlr_output_cursor_set_image(output->cursor, NULL, 0, 0,
+						    0, 0, 0);
+		}
+	}
+	if (cur && head_w > 0) {
+		double scale = (double)box->width / head_w;
+
+		wlr_output_cursor_move(
+			output->cursor,
+			box->x + (src->cursor_x + (double)src->cursor_hot_x) *
+					 scale,
+			box->y + (src->cursor_y + (double)src->cursor_hot_y) *
+					 scale);
+	}
+}
+
+/* Draw @texture (may be NULL) into @box. */
+static void render_texture(struct wlr_renderer *renderer, const float proj[9],
+			   struct wlr_texture *texture,
+			   const struct wlr_box *box)
+{
+	float mat[9];
+
+	if (!texture)
+		return;
+	wlr_matrix_project_box(mat, box, WL_OUTPUT_TRANSFORM_NORMAL, 0, proj);
+	wlr_render_texture_with_matrix(renderer, texture, mat, 1.0f);
+}
+
+static bool composite(struct vp_output *output, struct wlr_buffer *primary,
+		      const struct wlr_box *box)
+{
+	static const float black[4] = { 0.0f, 0.0f, 0.0f, 1.0f };
+	struct wlr_output *wo = output->wlr_output;
+	struct wlr_renderer *renderer = output->server->renderer;
+	struct wlr_texture *texture = NULL;
+	struct timespec now;
+	float proj[9];
+	int w, h;
+
+	/* before rendering: 0.15 asserts no texture is made while rendering */
+	if (primary) {
+		texture = wlr_texture_from_buffer(renderer, primary);
+		if (!texture)
+			wlr_log(WLR_ERROR,
+				"%s: the renderer cannot read the %dx%d vGPU "
+				"buffer",
+				wo->name, primary->width, primary->height);
+	}
+	if (!wlr_output_attach_render(wo, NULL)) {
+		wlr_log(WLR_ERROR, "%s: cannot get a buffer to render into",
+			wo->name);
+		if (texture)
+			wlr_texture_destroy(texture);
+		return false;
+	}
+	pending_size(output, &w, &h);
+	/* output pixels to render target: the output transform, which is
+	 * NORMAL here (wlroots 0.15 renderers add their own projection in
+	 * begin; this is wlr_output.transform_matrix for NORMAL) */
+	wlr_matrix_identity(proj);
+	wlr_renderer_begin(renderer, (uint32_t)w, (uint32_t)h);
+	wlr_renderer_clear(renderer, black);
+	render_texture(renderer, proj, texture, box);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	vp_shell_render(output->server->shell, wo, renderer, proj, &now);
+	wlr_output_render_software_cursors(wo, NULL);
+	wlr_renderer_end(renderer);
+	if (texture)
+		wlr_texture_destroy(texture);
+	return true;
+}
+
+static void commit_frame(struct vp_output *output)
+{
+	struct wlr_output *wo = output->wlr_output;
+	struct vp_source *src = output->source;
+	struct wlr_buffer *primary =
+		src && src->primary ? &src->primary->base : NULL;
+	struct wlr_box box = { 0 };
+	bool direct = false;
+	int w, h;
+
+	output->dirty = false;
+	apply_mode(output);
+	pending_size(output, &w, &h);
+	if (primary)
+		box = fit_box(w, h, primary->width, primary->height);
+	update_cursor(output, &box, primary ? primary->width : 0);
+
+	if (primary && !vp_shell_has_views(output->server->shell)) {
+		wlr_output_attach_buffer(wo, primary);
+		direct = wlr_output_test(wo);
+		if (!direct) {
+			if (!output->direct_failed_logged)
+				wlr_log(WLR_INFO,
+					"%s: direct scanout of %s refused "
+					"(size, format, capture or cursor); "
+					"compositing",
+					wo->name, src->name);
+			output->direct_failed_logged = true;
+			wlr_output_rollback(wo);
+			apply_mode(output);
+		}
+	}
+	if (!direct && !composite(output, primary, &box)) {
+		wlr_output_rollback(wo);
+		return;
+	}
+
+	output->ack_pending = src && src->has_seq && !src->gone;
+	output->ack_seq = src ? src->seq : 0;
+	output->ack_commit_seq = wo->commit_seq + 1;
+	if (!wlr_output_commit(wo)) {
+		wlr_log(WLR_ERROR, "%s: commit failed (%s)", wo->name,
+			direct ? "direct scanout" : "composited");
+		output->ack_pending = false;
+		return;
+	}
+	if (direct) {
+		if (!output->frames_direct || output->direct_failed_logged)
+			wlr_log(WLR_INFO, "%s: direct scanout of %s", wo->name,
+				src->name);
+		output->direct_failed_logged = false;
+		output->frames_direct++;
+	} else {
+		output->frames_composited++;
+	}
+}
+
+static void handle_output_frame(struct wl_listener *listener, void *data)
+{
+	struct vp_output *output = wl_container_of(listener, output, frame);
+
+	if (!output->dirty && output->wlr_output->attach_render_locks == 0)
+		return;
+	commit_frame(output);
+}
+
+static void handle_output_present(struct wl_listener *listener, void *data)
+{
+	struct vp_output *output = wl_container_of(listener, output, present);
+	struct wlr_output_event_present *event = data;
+
+	if (!output->ack_pending ||
+	    (int32_t)(event->commit_seq - output->ack_commit_seq) < 0)
+		return;
+	output->ack_pending = false;
+	if (!output->source)
+		return;
+	if (output->acked_any &&
+	    !vp_seq_after(output->ack_seq, output->last_acked))
+		return;
+	vp_source_ack(output->source, output->ack_seq);
+	output->acked_any = true;
+	output->last_acked = output->ack_seq;
+}
+
+static void handle_source_update(struct wl_listener *listener, void *data)
+{
+	struct vp_output *output =
+		wl_container_of(listener, output, source_update);
+
+	vp_output_damage(output);
+}
+
+static void handle_source_destroy(struct wl_listener *listener, void *data)
+{
+	struct vp_output *output =
+		wl_container_of(listener, output, source_destroy);
+
+	vp_output_set_source(output, NULL);
+}
+
+static void handle_output_destroy(struct wl_listener *listener, void *data)
+{
+	struct vp_output *output = wl_container_of(listener, output, destroy);
+
+	wlr_log(WLR_INFO,
+		"%s: gone after %llu direct and %llu composited frames",
+		output->wlr_output->name,
+		(unsigned long long)output->frames_direct,
+		(unsigned long long)output->frames_composited);
+	vp_output_set_source(output, NULL);
+	wl_list_remove(&output->frame.link);
+	wl_list_remove(&output->present.link);
+	wl_list_remove(&output->destroy.link);
+	wl_list_remove(&output->source_update.link);
+	wl_list_remove(&output->source_destroy.link);
+	wl_list_remove(&output->link);
+	/* the output's cursors are destroyed with it */
+	free(output);
+}
+
+void vp_output_damage(struct vp_output *output)
+{
+	output->dirty = true;
+	wlr_output_schedule_frame(output->wlr_output);
+}
+
+void vp_output_set_source(struct vp_output *output, struct vp_source *source)
+{
+	if (output->source == source)
+		return;
+	if (output->source) {
+		wl_list_remove(&output->source_update.link);
+		wl_list_remove(&output->source_destroy.link);
+		wl_list_init(&output->source_update.link);
+		wl_list_init(&output->source_destroy.link);
+		output->source->output = NULL;
+	}
+	output->source = source;
+	output->ack_pending = false;
+	output->acked_any = false;
+	if (source) {
+		wl_signal_add(&source->events.update, &output->source_update);
+		wl_signal_add(&source->events.destroy, &output->source_destroy);
+		source->output = output;
+		wlr_log(WLR_INFO, "%s shows vGPU head %s",
+			output->wlr_output->name, source->name);
+	}
+	vp_output_damage(output);
+}
+
+struct vp_output *vp_output_create(struct vp_server *server,
+				   struct wlr_output *wlr_output)
+{
+	struct vp_output *output = calloc(1, sizeof(*output));
+
+	if (!output) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		return NULL;
+	}
+	if (!wlr_output_init_render(wlr_output, server->allocator,
+				    server->renderer)) {
+		wlr_log(WLR_ERROR, "%s: cannot set up rendering",
+			wlr_output->name);
+		free(output);
+		return NULL;
+	}
+	output->server = server;
+	output->wlr_output = wlr_output;
+
+	if (!wl_list_empty(&wlr_output->modes)) {
+		struct wlr_output_mode *mode =
+			wlr_output_preferred_mode(wlr_output);
+
+		if (mode)
+			wlr_output_set_mode(wlr_output, mode);
+	}
+	wlr_output_enable(wlr_output, true);
+	if (!wlr_output_commit(wlr_output)) {
+		wlr_log(WLR_ERROR, "%s: cannot enable it", wlr_output->name);
+		free(output);
+		return NULL;
+	}
+
+	output->frame.notify = handle_output_frame;
+	wl_signal_add(&wlr_output->events.frame, &output->frame);
+	output->present.notify = handle_output_present;
+	wl_signal_add(&wlr_output->events.present, &output->present);
+	output->destroy.notify = handle_output_destroy;
+	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
+	output->source_update.notify = handle_source_update;
+	wl_list_init(&output->source_update.link);
+	output->source_destroy.notify = handle_source_destroy;
+	wl_list_init(&output->source_destroy.link);
+	wl_list_insert(server->outputs.prev, &output->link);
+
+	output->cursor = wlr_output_cursor_create(wlr_output);
+	wlr_output_layout_add_auto(server->layout, wlr_output);
+	wlr_log(WLR_INFO, "output %s: %dx%d", wlr_output->name,
+		wlr_output->width, wlr_output->height);
+	vp_output_damage(output);
+	return output;
+}

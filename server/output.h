@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * An output showing one vGPU head (a vp_source) or black.
+ *
+ * On each frame with something new it first tries direct scanout: the
+ * head's dma-buf buffer is attached to the output as is
+ * (wlr_output_attach_buffer + wlr_output_test). wlroots refuses that when
+ * sizes differ, while a capture (screencopy) holds the render lock, or
+ * while a software cursor or a client window is on the output; then the
+ * frame is composited with the renderer (the only path that reads the
+ * pixels). When the committed frame is presented (the output's present
+ * event: a page flip for DRM, the commit itself for headless) the head's
+ * flip is acknowledged, so the guest's flip-done means "on screen".
+ */
+#ifndef VP_OUTPUT_H
+#define VP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <wayland-server-core.h>
+
+struct vp_server;
+struct vp_source;
+struct wlr_output;
+struct wlr_output_cursor;
+
+struct vp_output {
+	struct vp_server *server;
+	struct wlr_output *wlr_output;
+	struct vp_source *source; /* shown, or NULL */
+	struct wlr_output_cursor *cursor;
+	const void *cursor_image; /* the vp_dmabuf_buffer it shows */
+
+	bool dirty; /* something to commit */
+	bool direct_failed_logged;
+
+	/* the flip committed last, acked on its present event */
+	bool ack_pending;
+	uint32_t ack_seq;
+	uint32_t ack_commit_seq;
+	bool acked_any;
+	uint32_t last_acked;
+
+	uint64_t frames_direct;
+	uint64_t frames_composited;
+
+	struct wl_listener frame;
+	struct wl_listener present;
+	struct wl_listener destroy;
+	struct wl_listener source_update;
+	struct wl_listener source_destroy;
+
+	struct wl_list link; /* vp_server.outputs */
+};
+
+/* Take over a new wlr_output (borrowed; its destroy event frees the
+ * vp_output): set its mode, enable it, add it to the layout. */
+struct vp_output *vp_output_create(struct vp_server *server,
+				   struct wlr_output *wlr_output);
+
+/* Show @source (borrowed, may be NULL for black). */
+void vp_output_set_source(struct vp_output *output, struct vp_source *source);
+
+/* Something changed (e.g. a client window): commit at the next frame. */
+void vp_output_damage(struct vp_output *output);
+
+#endif /* VP_OUTPUT_H */

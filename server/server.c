@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+
+#include <wlr/backend.h>
+#include <wlr/backend/headless.h>
+#include <wlr/render/allocator.h>
+#include <wlr/render/wlr_renderer.h>
+#include <wlr/types/wlr_compositor.h>
+#include <wlr/types/wlr_export_dmabuf_v1.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_screencopy_v1.h>
+#include <wlr/types/wlr_xdg_output_v1.h>
+#include <wlr/util/log.h>
+
+#include "dmabuf_buffer.h"
+#include "output.h"
+#include "server.h"
+#include "shell.h"
+#include "source.h"
+
+/* Used until the head's first mode is known. */
+#define HEADLESS_DEFAULT_WIDTH	640
+#define HEADLESS_DEFAULT_HEIGHT 480
+
+struct vp_source *vp_server_unplaced_source(struct vp_server *server)
+{
+	struct vp_vgpu *vgpu;
+
+	wl_list_for_each(vgpu, &server->vgpus, link)
+	{
+		uint32_t h;
+
+		for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++) {
+			struct vp_source *source = vp_vgpu_get_source(vgpu, h);
+
+			if (!source->output)
+				return source;
+		}
+	}
+	return NULL;
+}
+
+void vp_server_place_source(struct vp_server *server, struct vp_source *source)
+{
+	struct vp_output *output;
+
+	if (server->headless) {
+		/* new_output gives it the first unplaced source: this one */
+		if (!wlr_headless_add_output(
+			    server->backend,
+			    source->width ? source->width
+					  : HEADLESS_DEFAULT_WIDTH,
+			    source->height ? source->height
+					   : HEADLESS_DEFAULT_HEIGHT))
+			wlr_log(WLR_ERROR,
+				"cannot add a headless output for %s",
+				source->name);
+		return;
+	}
+	wl_list_for_each(output, &server->outputs, link)
+	{
+		if (!output->source) {
+			vp_output_set_source(output, source);
+			return;
+		}
+	}
+	wlr_log(WLR_INFO, "no free output for vGPU head %s; not shown",
+		source->name);
+}
+
+static void handle_backend_new_output(struct wl_listener *listener, void *data)
+{
+	struct vp_server *server =
+		wl_container_of(listener, server, new_output);
+	struct vp_output *output = vp_output_create(server, data);
+	struct vp_source *source;
+
+	if (!output)
+		return;
+	source = vp_server_unplaced_source(server);
+	if (source)
+		vp_output_set_source(output, source);
+}
+
+static struct wlr_backend *create_backend(struct vp_server *server)
+{
+	switch (server->config->backend) {
+	case VP_BACKEND_HEADLESS:
+		server->headless = true;
+		return wlr_headless_backend_create(server->display);
+	case VP_BACKEND_DRM:
+		/* wlroots 0.15 has no public "DRM with a session" constructor
+		 * besides autocreate; restrict autocreate to DRM. */
+		setenv("WLR_BACKENDS", "drm", 1);
+		return wlr_backend_autocreate(server->display);
+	default:
+		return wlr_backend_autocreate(server->display);
+	}
+}
+
+bool vp_server_init(struct vp_server *server, const struct vp_config *config)
+{
+	*server = (struct vp_server){ .config = config };
+	wl_list_init(&server->outputs);
+	wl_list_init(&server->vgpus);
+
+	server->display = wl_display_create();
+	if (!server->display) {
+		wlr_log(WLR_ERROR, "cannot create the Wayland display");
+		return false;
+	}
+	server->backend = create_backend(server);
+	if (!server->backend) {
+		wlr_log(WLR_ERROR, "cannot create the %s backend%s",
+			vp_backend_kind_name(config->backend),
+			config->backend == VP_BACKEND_HEADLESS
+				? ""
+				: " (a DRM device and a seat are needed: "
+				  "seatd, LIBSEAT_BACKEND, WLR_DRM_DEVICES)");
+		goto err_display;
+	}
+	server->renderer = wlr_renderer_autocreate(server->backend);
+	if (!server->renderer) {
+		wlr_log(WLR_ERROR,
+			"cannot create a renderer (try WLR_RENDERER=pixman)");
+		goto err_backend;
+	}
+	wlr_renderer_init_wl_display(server->renderer, server->display);
+	server->allocator =
+		wlr_allocator_autocreate(server->backend, server->renderer);
+	if (!server->allocator) {
+		wlr_log(WLR_ERROR, "cannot create an allocator");
+		goto err_backend;
+	}
+
+	server->compositor =
+		wlr_compositor_create(server->display, server->renderer);
+	server->layout = wlr_output_layout_create();
+	if (!server->compositor || !server->layout ||
+	    !wlr_xdg_output_manager_v1_create(server->display,
+					      server->layout) ||
+	    !wlr_screencopy_manager_v1_create(server->display) ||
+	    !wlr_export_dmabuf_manager_v1_create(server->display)) {
+		wlr_log(WLR_ERROR, "cannot create the Wayland globals");
+		goto err_backend;
+	}
+	server->shell = vp_shell_create(server);
+	if (!server->shell)
+		goto err_backend;
+
+	server->new_output.notify = handle_backend_new_output;
+	wl_signal_add(&server->backend->events.new_output, &server->new_output);
+
+	if (config->socket) {
+		if (wl_display_add_socket(server->display, config->socket)) {
+			wlr_log(WLR_ERROR,
+				"cannot listen on socket %s (in use, or "
+				"XDG_RUNTIME_DIR unset?)",
+				config->socket);
+			goto err_listener;
+		}
+		server->socket = config->socket;
+	} else {
+		server->socket = wl_display_add_socket_auto(server->display);
+		if (!server->socket) {
+			wlr_log(WLR_ERROR, "cannot open a Wayland socket "
+					   "(XDG_RUNTIME_DIR unset?)");
+			goto err_listener;
+		}
+	}
+	return true;
+
+err_listener:
+	wl_list_remove(&server->new_output.link);
+	vp_shell_destroy(server->shell);
+err_backend:
+	wlr_backend_destroy(server->backend);
+	if (server->layout)
+		wlr_output_layout_destroy(server->layout);
+	wlr_allocator_destroy(server->allocator);
+	wlr_renderer_destroy(server->renderer);
+err_display:
+	wl_display_destroy(server->display);
+	return false;
+}
+
+bool vp_server_start(struct vp_server *server)
+{
+	const struct vp_config *config = server->config;
+	size_t i;
+
+	if (!wlr_backend_start(server->backend)) {
+		wlr_log(WLR_ERROR, "cannot start the %s backend",
+			vp_backend_kind_name(config->backend));
+		return false;
+	}
+	for (i = 0; i < config->nr_vgpus; i++) {
+		struct vp_vgpu *vgpu = vp_vgpu_create(
+			server, config->vgpus[i].uuid, config->vgpus[i].path);
+		uint32_t h;
+
+		if (!vgpu)
+			continue; /* logged; the others still run */
+		for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++)
+			vp_server_place_source(server,
+					       vp_vgpu_get_source(vgpu, h));
+	}
+	if (config->nr_vgpus && wl_list_empty(&server->vgpus))
+		wlr_log(WLR_ERROR,
+			"none of the %zu vGPU(s) could be opened; running "
+			"without",
+			config->nr_vgpus);
+	return true;
+}
+
+void vp_server_finish(struct vp_server *server)
+{
+	struct vp_vgpu *vgpu, *tmp;
+
+	wl_display_destroy_clients(server->display);
+	wl_list_for_each_safe(vgpu, tmp, &server->vgpus, link)
+		vp_vgpu_destroy(vgpu);
+	wl_list_remove(&server->new_output.link);
+	vp_shell_destroy(server->shell);
+	wlr_backend_destroy(server->backend);
+	wl_display_destroy(server->display);
+	wlr_output_layout_destroy(server->layout);
+	wlr_allocator_destroy(server->allocator);
+	wlr_renderer_destroy(server->renderer);
+	wlr_log(WLR_INFO, "vplaned: %llu CPU mapping(s) of vGPU buffers",
+		(unsigned long long)vp_dmabuf_buffer_get_map_count());
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The compositor: display, backend, renderer, the Wayland globals, and
+ * the lists of outputs and vGPU sources.
+ */
+#ifndef VP_SERVER_H
+#define VP_SERVER_H
+
+#include <stdbool.h>
+
+#include <wayland-server-core.h>
+
+#include "config.h"
+
+struct vp_source;
+
+struct vp_server {
+	const struct vp_config *config; /* borrowed */
+	struct wl_display *display;
+	struct wlr_backend *backend;
+	struct wlr_renderer *renderer;
+	struct wlr_allocator *allocator;
+	struct wlr_compositor *compositor;
+	struct wlr_output_layout *layout;
+	struct vp_shell *shell;
+	const char *socket; /* owned by the display */
+	bool headless;	    /* outputs are made per head */
+
+	struct wl_list outputs; /* vp_output.link */
+	struct wl_list vgpus;	/* vp_vgpu.link */
+
+	struct wl_listener new_output;
+};
+
+/* Everything up to a listening socket; false after logging why. */
+bool vp_server_init(struct vp_server *server, const struct vp_config *config);
+
+/* Start the backend (outputs appear) and open the configured vGPUs; a
+ * vGPU that cannot be opened is logged and skipped. */
+bool vp_server_start(struct vp_server *server);
+
+/* Reverse of init and start. */
+void vp_server_finish(struct vp_server *server);
+
+/*
+ * Give @source (borrowed) an output: headless makes one sized to the
+ * head; otherwise the first output without a source takes it.
+ */
+void vp_server_place_source(struct vp_server *server, struct vp_source *source);
+
+/* The first source without an output, or NULL. */
+struct vp_source *vp_server_unplaced_source(struct vp_server *server);
+
+#endif /* VP_SERVER_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A vGPU (one display node, struct vp_vgpu) and its heads (struct
+ * vp_source, what an output shows). The display fd is a wl_event_loop
+ * source; each flip, cursor move, mode change, reset or overflow event
+ * re-queries the plane and turns its dma-buf into a vp_dmabuf_buffer
+ * (one per dmabuf_id, kept while the id is live), then emits
+ * vp_source.events.update. The output that shows the head acks the
+ * flip when a frame containing it is presented (vp_source_ack()).
+ *
+ * A vGPU that goes away (POLLHUP) leaves its sources in place, empty and
+ * marked gone: the output shows black and the server keeps running.
+ */
+#ifndef VP_SOURCE_H
+#define VP_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <wayland-server-core.h>
+
+struct vp_server;
+struct vp_vgpu;
+struct vp_output;
+struct vp_dmabuf_buffer;
+struct vp_display;
+struct vp_dmabuf_cache;
+struct vp_source;
+
+/* One display node. */
+struct vp_vgpu {
+	struct vp_server *server;
+	char name[40];		       /* the UUID, or the node's path */
+	struct vp_display *display;    /* owned; NULL once gone */
+	struct vp_dmabuf_cache *cache; /* owned; NULL once gone */
+	struct wl_event_source *fd_source;
+	bool ack_role;
+
+	struct wl_list buffers; /* vp_dmabuf_buffer.link, MRU first */
+	size_t nr_buffers;
+
+	struct vp_source *sources; /* nr_heads, owned */
+	uint32_t nr_heads;
+
+	struct wl_list link; /* vp_server.vgpus */
+};
+
+struct vp_source {
+	struct vp_vgpu *vgpu;
+	uint32_t head;
+	char name[64]; /* "<uuid>/<head>" */
+
+	/* what the guest shows now; locked by the source, NULL if none */
+	struct vp_dmabuf_buffer *primary;
+	struct vp_dmabuf_buffer *cursor;
+	int32_t cursor_x, cursor_y; /* top-left on the head */
+	uint32_t cursor_hot_x, cursor_hot_y;
+	uint32_t width, height; /* the head's mode, 0x0 if off */
+	uint32_t refresh_mhz;
+	uint32_t seq; /* newest flip latched */
+	bool has_seq;
+	bool gone;
+
+	struct vp_output *output; /* showing it, or NULL */
+
+	uint64_t flips; /* flip events seen */
+	uint64_t acks;	/* acks sent */
+	uint64_t ack_failures;
+
+	struct {
+		struct wl_signal update; /* new frame, cursor or mode */
+		struct wl_signal destroy;
+	} events;
+};
+
+/*
+ * Open the display node (by @uuid or @path, one of them NULL; borrowed),
+ * take the ack role (observer if another consumer has it), add the fd to
+ * the event loop and read the current planes. NULL after logging why
+ * (no such node, permission denied, unsupported driver).
+ */
+struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
+			       const char *path);
+
+/* Remove from the event loop, destroy the sources (emitting destroy),
+ * drop buffers, close. NULL is a no-op. */
+void vp_vgpu_destroy(struct vp_vgpu *vgpu);
+
+uint32_t vp_vgpu_nr_heads(const struct vp_vgpu *vgpu);
+struct vp_source *vp_vgpu_get_source(struct vp_vgpu *vgpu, uint32_t head);
+
+/* Flip @seq of @source's head is on screen: acknowledge it (a no-op as
+ * observer or once the vGPU is gone). */
+void vp_source_ack(struct vp_source *source, uint32_t seq);
+
+/* Log the vGPU's counters (events, acks, ack timeouts) at info level. */
+void vp_vgpu_log_stats(struct vp_vgpu *vgpu);
+
+#endif /* VP_SOURCE_H */

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+# Check a grim PPM capture of a vplaned output against the frame that
+# examples/vgpu-sim (draw.c) draws, pixel for pixel.
+#   frame_check.py CAPTURE.ppm [HEAD]      -> prints "frame N", exit 0 if exact
+#   frame_check.py CAPTURE.ppm --black     -> exit 0 if every pixel is black
+# The frame number comes from the capture (the 16x16 bit blocks at y 16,
+# checked against the raw stamp in row 0); the timestamp blocks at y 32
+# are read back the same way. The stamp's 4th bytes (X channel) are not
+# in an RGB capture, so row 0's first 8 pixels are checked for the bytes
+# that are.
+import sys
+
+BARS = [(255, 255, 255), (255, 255, 0), (0, 255, 255), (0, 255, 0),
+        (255, 0, 255), (255, 0, 0), (0, 0, 255), (32, 32, 32)]
+MAGIC = 0x504d5453
+
+
+def read_ppm(path):
+    data = open(path, 'rb').read()
+    fields, pos = [], 0
+    while len(fields) < 4:
+        while data[pos:pos + 1].isspace():
+            pos += 1
+        if data[pos:pos + 1] == b'#':
+            pos = data.index(b'\n', pos) + 1
+            continue
+        end = pos
+        while not data[end:end + 1].isspace():
+            end += 1
+        fields.append(data[pos:end])
+        pos = end
+    pos += 1
+    if fields[0] != b'P6' or int(fields[3]) != 255:
+        sys.exit('not an 8-bit P6 PPM: %s' % path)
+    w, h = int(fields[1]), int(fields[2])
+    return w, h, data[pos:pos + w * h * 3]
+
+
+def read_bits(px, w, y):
+    v = 0
+    for i in range(min(32, w // 16)):
+        p = px[(y + 8) * w + i * 16 + 8]
+        if p == (255, 255, 255):
+            v |= 1 << i
+        elif p != (0, 0, 0):
+            sys.exit('bit block %d at y %d is %r, not black/white' % (i, y, p))
+    return v
+
+
+def expected(w, h, frame, ts_ms, head):
+    bar_w = w // 8 or 1
+    row = []
+    for x in range(w):
+        r, g, b = BARS[((x + frame * 4) // bar_w) % 8]
+        row.append((r, g >> (head & 1), b))
+    img = [list(row) for _ in range(h)]
+
+    def fill(x0, y0, rw, rh, c):
+        if x0 >= w or y0 >= h:
+            return
+        for y in range(y0, min(h, y0 + rh)):
+            for x in range(x0, min(w, x0 + rw)):
+                img[y][x] = c
+
+    box = 64
+    span = w - box if w > box else 1
+    bx = frame * 7 % (2 * span)
+    bx = bx if bx < span else 2 * span - bx
+    span = h - box - 48 if h > box + 48 else 1
+    by = frame * 5 % (2 * span)
+    by = 48 + (by if by < span else 2 * span - by)
+    fill(bx, by, box, box, (0, 0, 0))
+    fill(bx + 8, by + 8, box - 16, box - 16, (255, 128, 0))
+    for y0, val in ((16, frame), (32, ts_ms)):
+        for i in range(32):
+            fill(i * 16, y0, 16, 16,
+                 (255, 255, 255) if val >> i & 1 else (0, 0, 0))
+    return img
+
+
+def main():
+    w, h, raw = read_ppm(sys.argv[1])
+    px = [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
+    if len(sys.argv) > 2 and sys.argv[2] == '--black':
+        bad = sum(1 for p in px if p != (0, 0, 0))
+        print('%dx%d, %d non-black pixels' % (w, h, bad))
+        return 0 if bad == 0 else 1
+    head = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    # stamp bytes visible in RGB: pixel k carries bytes 4k..4k+2 as B,G,R
+    stamp = bytearray(32)
+    for k in range(8):
+        r, g, b = px[k]
+        stamp[4 * k:4 * k + 3] = bytes((b, g, r))
+    le = lambda o: int.from_bytes(stamp[o:o + 4], 'little')
+    if le(0) & 0xffffff != MAGIC & 0xffffff:
+        print('no stamp in row 0 (got %08x)' % le(0))
+        return 1
+    frame = read_bits(px, w, 16)
+    ts_ms = read_bits(px, w, 32)
+    if le(4) & 0xffffff != frame & 0xffffff or le(20) & 0xffffff != w or \
+            le(24) & 0xffffff != h or le(16) & 0xffffff != head:
+        print('stamp (frame %u, %ux%u, head %u) disagrees with capture '
+              '(frame %u, %ux%u, head %u)' % (le(4) & 0xffffff,
+              le(20) & 0xffffff, le(24) & 0xffffff, le(16) & 0xffffff,
+              frame, w, h, head))
+        return 1
+    exp = expected(w, h, frame, ts_ms, head)
+    bad, first = 0, None
+    for y in range(h):
+        for x in range(w):
+            if y == 0 and x < 8:
+                continue
+            if px[y * w + x] != exp[y][x]:
+                bad += 1
+                first = first or (x, y, px[y * w + x], exp[y][x])
+    print('frame %u: %dx%d, %d of %d pixels differ%s' % (
+        frame, w, h, bad, w * h - 8,
+        '' if not first else ' (first at %d,%d: %r, expected %r)' % first))
+    return 0 if bad == 0 else 1
+
+
+sys.exit(main())
