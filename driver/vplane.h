@@ -225,6 +225,8 @@ struct vplane_global_stats {
 	atomic_long_t pinned_pages;
 	atomic_t vmaps;
 	atomic_t mappings;
+	atomic_t displays;	  /* display node objects alive */
+	atomic_t display_clients; /* open display fds */
 };
 extern struct vplane_global_stats vplane_global;
 

@@ -26,6 +26,9 @@ static int global_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pinned_pages %ld\n",
 		   atomic_long_read(&vplane_global.pinned_pages));
 	seq_printf(s, "vmaps %d\n", atomic_read(&vplane_global.vmaps));
+	seq_printf(s, "displays %d\n", atomic_read(&vplane_global.displays));
+	seq_printf(s, "display_clients %d\n",
+		   atomic_read(&vplane_global.display_clients));
 	seq_printf(s, "dma_mappings %d\n",
 		   atomic_read(&vplane_global.mappings));
 	return 0;

@@ -586,6 +586,7 @@ static int display_release(struct inode *inode, struct file *file)
 	list_del(&c->link);
 	spin_unlock_irq(&disp->events_lock);
 	kfree(c);
+	atomic_dec(&vplane_global.display_clients);
 	put_device(&disp->dev);
 	return 0;
 }
@@ -602,6 +603,7 @@ static struct vplane_client *client_create(struct vplane_display *disp,
 	}
 	c->disp = disp;
 	c->writable = writable;
+	atomic_inc(&vplane_global.display_clients);
 	spin_lock_irq(&disp->events_lock);
 	list_add_tail(&c->link, &disp->clients);
 	spin_unlock_irq(&disp->events_lock);
@@ -660,6 +662,7 @@ int vplane_display_open_fd(struct vplane_vgpu *vgpu)
 		spin_unlock_irq(&c->disp->events_lock);
 		put_device(&c->disp->dev);
 		kfree(c);
+		atomic_dec(&vplane_global.display_clients);
 		return fd;
 	}
 	return fd; /* anon_inode_getfd took the module reference */
@@ -670,6 +673,7 @@ static void display_dev_release(struct device *dev)
 	struct vplane_display *disp = display_from_dev(dev);
 
 	ida_free(&display_minors, disp->minor);
+	atomic_dec(&vplane_global.displays);
 	kfree(disp);
 }
 
@@ -709,6 +713,7 @@ int vplane_display_create(struct vplane_vgpu *vgpu)
 		kfree(disp);
 		return ret;
 	}
+	atomic_inc(&vplane_global.displays);
 	mutex_init(&disp->lock);
 	spin_lock_init(&disp->events_lock);
 	INIT_LIST_HEAD(&disp->clients);
