@@ -16,6 +16,10 @@ void vp_config_print_usage(FILE *f)
 		   "(repeatable)\n"
 		   "  --vgpu-path PATH     show the vGPU display node at PATH "
 		   "(repeatable)\n"
+		   "  --all-vgpus          show every vGPU in /dev/vplane, "
+		   "including\n"
+		   "                       those created later (dropped when "
+		   "removed)\n"
 		   "  --backend B          headless (one output per head), drm "
 		   "(kiosk:\n"
 		   "                       direct scanout), auto (wlroots "
@@ -135,6 +139,15 @@ static bool parse_file(struct vp_config *config, const char *file)
 					"vplaned: %s:%u: unknown backend '%s' "
 					"(headless, drm, auto)\n",
 					file, lineno, value);
+		} else if (!strcmp(key, "all-vgpus")) {
+			ok = !strcmp(value, "yes") || !strcmp(value, "no");
+			config->all_vgpus = !strcmp(value, "yes");
+			if (!ok)
+				fprintf(stderr,
+					"vplaned: %s:%u: all-vgpus takes yes "
+					"or "
+					"no, not '%s'\n",
+					file, lineno, value);
 		} else if (!strcmp(key, "socket")) {
 			ok = set_string(&config->socket, value);
 		} else {
@@ -153,6 +166,7 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "vgpu", required_argument, NULL, 'u' },
 		{ "vgpu-path", required_argument, NULL, 'p' },
+		{ "all-vgpus", no_argument, NULL, 'a' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
@@ -174,6 +188,9 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 			break;
 		case 'p':
 			ok = add_vgpu(config, NULL, optarg);
+			break;
+		case 'a':
+			config->all_vgpus = true;
 			break;
 		case 'b':
 			ok = parse_backend(optarg, &config->backend);

@@ -7,6 +7,7 @@
  *   vgpu-path <path>            a display node by path
  *   backend headless|drm|auto
  *   socket <name>               the Wayland socket name
+ *   all-vgpus yes|no            show every vGPU, present and future
  * Command-line options given after --config override scalar settings;
  * vGPUs from both are used.
  */
@@ -32,7 +33,8 @@ struct vp_config {
 	enum vp_backend_kind backend;
 	struct vp_config_vgpu *vgpus; /* owned */
 	size_t nr_vgpus;
-	char *socket; /* owned; NULL: wl_display_add_socket_auto */
+	char *socket;	/* owned; NULL: wl_display_add_socket_auto */
+	bool all_vgpus; /* watch /dev/vplane: every vGPU gets shown */
 	bool verbose;
 	bool help;
 };

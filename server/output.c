@@ -204,8 +204,11 @@ static void commit_frame(struct vp_output *output)
 		wlr_output_attach_buffer(wo, primary);
 		direct = wlr_output_test(wo);
 		if (!direct) {
+			/* a capture client (wayvnc) toggles this every
+			 * frame: say it once at info level */
 			if (!output->direct_failed_logged)
-				wlr_log(WLR_INFO,
+				wlr_log(output->direct_toggled ? WLR_DEBUG
+							       : WLR_INFO,
 					"%s: direct scanout of %s refused "
 					"(size, format, capture or cursor); "
 					"compositing",
@@ -231,8 +234,11 @@ static void commit_frame(struct vp_output *output)
 	}
 	if (direct) {
 		if (!output->frames_direct || output->direct_failed_logged)
-			wlr_log(WLR_INFO, "%s: direct scanout of %s", wo->name,
+			wlr_log(output->direct_toggled ? WLR_DEBUG : WLR_INFO,
+				"%s: direct scanout of %s", wo->name,
 				src->name);
+		if (output->direct_failed_logged)
+			output->direct_toggled = true;
 		output->direct_failed_logged = false;
 		output->frames_direct++;
 	} else {

@@ -34,6 +34,7 @@ struct vp_output {
 
 	bool dirty; /* something to commit */
 	bool direct_failed_logged;
+	bool direct_toggled; /* went back to direct once: log at debug */
 
 	/* the flip committed last, acked on its present event */
 	bool ack_pending;

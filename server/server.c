@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdlib.h>
+#include <string.h>
 
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
@@ -14,6 +15,7 @@
 #include <wlr/util/log.h>
 
 #include "dmabuf_buffer.h"
+#include "hotplug.h"
 #include "output.h"
 #include "server.h"
 #include "shell.h"
@@ -67,6 +69,45 @@ void vp_server_place_source(struct vp_server *server, struct vp_source *source)
 	}
 	wlr_log(WLR_INFO, "no free output for vGPU head %s; not shown",
 		source->name);
+}
+
+struct vp_vgpu *vp_server_add_vgpu(struct vp_server *server, const char *uuid,
+				   const char *path)
+{
+	struct vp_vgpu *vgpu = vp_vgpu_create(server, uuid, path);
+	uint32_t h;
+
+	if (!vgpu)
+		return NULL; /* logged */
+	for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++)
+		vp_server_place_source(server, vp_vgpu_get_source(vgpu, h));
+	return vgpu;
+}
+
+struct vp_vgpu *vp_server_find_vgpu(struct vp_server *server, const char *name)
+{
+	struct vp_vgpu *vgpu;
+
+	wl_list_for_each(vgpu, &server->vgpus, link)
+	{
+		if (!strcmp(vgpu->name, name))
+			return vgpu;
+	}
+	return NULL;
+}
+
+void vp_server_drop_vgpu(struct vp_server *server, struct vp_vgpu *vgpu)
+{
+	uint32_t h;
+
+	for (h = 0; server->headless && h < vp_vgpu_nr_heads(vgpu); h++) {
+		struct vp_source *source = vp_vgpu_get_source(vgpu, h);
+
+		/* its destroy handler unlinks it from the source */
+		if (source->output)
+			wlr_output_destroy(source->output->wlr_output);
+	}
+	vp_vgpu_destroy(vgpu);
 }
 
 static void handle_backend_new_output(struct wl_listener *listener, void *data)
@@ -195,22 +236,20 @@ bool vp_server_start(struct vp_server *server)
 			vp_backend_kind_name(config->backend));
 		return false;
 	}
-	for (i = 0; i < config->nr_vgpus; i++) {
-		struct vp_vgpu *vgpu = vp_vgpu_create(
-			server, config->vgpus[i].uuid, config->vgpus[i].path);
-		uint32_t h;
-
-		if (!vgpu)
-			continue; /* logged; the others still run */
-		for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++)
-			vp_server_place_source(server,
-					       vp_vgpu_get_source(vgpu, h));
-	}
+	/* one that cannot be opened is logged; the others still run */
+	for (i = 0; i < config->nr_vgpus; i++)
+		vp_server_add_vgpu(server, config->vgpus[i].uuid,
+				   config->vgpus[i].path);
 	if (config->nr_vgpus && wl_list_empty(&server->vgpus))
 		wlr_log(WLR_ERROR,
 			"none of the %zu vGPU(s) could be opened; running "
 			"without",
 			config->nr_vgpus);
+	if (config->all_vgpus) {
+		server->hotplug = vp_hotplug_create(server);
+		if (!server->hotplug)
+			return false;
+	}
 	return true;
 }
 
@@ -219,6 +258,7 @@ void vp_server_finish(struct vp_server *server)
 	struct vp_vgpu *vgpu, *tmp;
 
 	wl_display_destroy_clients(server->display);
+	vp_hotplug_destroy(server->hotplug);
 	wl_list_for_each_safe(vgpu, tmp, &server->vgpus, link)
 		vp_vgpu_destroy(vgpu);
 	wl_list_remove(&server->new_output.link);

@@ -13,6 +13,8 @@
 #include "config.h"
 
 struct vp_source;
+struct vp_vgpu;
+struct vp_hotplug;
 
 struct vp_server {
 	const struct vp_config *config; /* borrowed */
@@ -23,8 +25,9 @@ struct vp_server {
 	struct wlr_compositor *compositor;
 	struct wlr_output_layout *layout;
 	struct vp_shell *shell;
-	const char *socket; /* owned by the display */
-	bool headless;	    /* outputs are made per head */
+	struct vp_hotplug *hotplug; /* NULL unless config->all_vgpus */
+	const char *socket;	    /* owned by the display */
+	bool headless;		    /* outputs are made per head */
 
 	struct wl_list outputs; /* vp_output.link */
 	struct wl_list vgpus;	/* vp_vgpu.link */
@@ -36,7 +39,8 @@ struct vp_server {
 bool vp_server_init(struct vp_server *server, const struct vp_config *config);
 
 /* Start the backend (outputs appear) and open the configured vGPUs; a
- * vGPU that cannot be opened is logged and skipped. */
+ * vGPU that cannot be opened is logged and skipped. With
+ * config->all_vgpus, also watch /dev/vplane (false if that fails). */
 bool vp_server_start(struct vp_server *server);
 
 /* Reverse of init and start. */
@@ -47,6 +51,18 @@ void vp_server_finish(struct vp_server *server);
  * head; otherwise the first output without a source takes it.
  */
 void vp_server_place_source(struct vp_server *server, struct vp_source *source);
+
+/* Open a vGPU (by @uuid or @path, borrowed; see vp_vgpu_create()) and
+ * place its heads. NULL after logging why. */
+struct vp_vgpu *vp_server_add_vgpu(struct vp_server *server, const char *uuid,
+				   const char *path);
+
+/* The open vGPU named @name (its UUID), or NULL. */
+struct vp_vgpu *vp_server_find_vgpu(struct vp_server *server, const char *name);
+
+/* Close @vgpu for good: headless outputs showing its heads are destroyed
+ * (other backends' outputs show black), then the vGPU. */
+void vp_server_drop_vgpu(struct vp_server *server, struct vp_vgpu *vgpu);
 
 /* The first source without an output, or NULL. */
 struct vp_source *vp_server_unplaced_source(struct vp_server *server);

@@ -35,6 +35,8 @@ struct vp_vgpu {
 	struct vp_dmabuf_cache *cache; /* owned; NULL once gone */
 	struct wl_event_source *fd_source;
 	bool ack_role;
+	bool hotplugged; /* found by the /dev/vplane watch: dropped with
+			  * its node (configured vGPUs stay, shown black) */
 
 	struct wl_list buffers; /* vp_dmabuf_buffer.link, MRU first */
 	size_t nr_buffers;

@@ -19,7 +19,7 @@ packages=(
 	# tools the in-guest tests use from the host's root
 	iproute2 procps coreutils util-linux drm-info
 	# real clients and a seat for vplaned in the VM
-	seatd grim wayland-utils
+	seatd grim wayland-utils wayvnc gvncviewer
 	# the unit suite under valgrind, and the formatter
 	clang-format
 	valgrind

@@ -362,14 +362,6 @@ bool kms_crc_start(struct kms_dev *dev)
 		return false;
 	}
 	close(fd);
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/dri/%u/crtc-%d/crc/data", dev->minor,
-		 dev->crtc_index);
-	dev->crc_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (dev->crc_fd < 0) {
-		LOG_ERR("%s: %s", path, strerror(errno));
-		return false;
-	}
 	return true;
 }
 
@@ -411,10 +403,30 @@ bool kms_crc_stable(struct kms_dev *dev, uint32_t *crc)
 	double deadline = now_s() + 5.0;
 	uint32_t last = 0, value;
 	int same = 0, ret;
+	char path[128];
 
-	/* A blocking commit returns after the flip; later frames show it. */
-	while (crc_read(dev->crc_fd, &value) == 0)
-		;
+	/*
+	 * Opening crc/data starts a capture and closing it ends one: capture
+	 * only while measuring, so a slow (debug) kernel between two
+	 * measurements cannot overflow the kernel's CRC queue (EIO).
+	 */
+	kms_crc_stop(dev);
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/dri/%u/crtc-%d/crc/data", dev->minor,
+		 dev->crtc_index);
+	dev->crc_fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (dev->crc_fd < 0) {
+		LOG_ERR("%s: %s", path, strerror(errno));
+		return false;
+	}
+	/* Drop the first frames: they may predate the last commit. */
+	for (int skip = 0; skip < 2 && now_s() < deadline;) {
+		struct pollfd pfd = { .fd = dev->crc_fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 500) > 0 &&
+		    crc_read(dev->crc_fd, &value) == 0)
+			skip++;
+	}
 	while (now_s() < deadline) {
 		struct pollfd pfd = { .fd = dev->crc_fd, .events = POLLIN };
 
@@ -431,9 +443,11 @@ bool kms_crc_stable(struct kms_dev *dev, uint32_t *crc)
 		last = value;
 		if (same == 3) {
 			*crc = value;
+			kms_crc_stop(dev);
 			return true;
 		}
 	}
 	LOG_ERR("no three equal CRCs within 5 s");
+	kms_crc_stop(dev);
 	return false;
 }

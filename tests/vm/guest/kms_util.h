@@ -63,11 +63,12 @@ bool kms_show_fb(struct kms_dev *dev, uint32_t fb_id, uint32_t width,
 		 uint32_t height, const struct kms_dumb *overlay, int32_t x,
 		 int32_t y);
 
-/* Starts CRC capture on the CRTC (debugfs crc/control = auto). */
+/* Selects the CRTC's CRC source (debugfs crc/control = auto). */
 bool kms_crc_start(struct kms_dev *dev);
 /*
- * The CRC of what is on screen now: drops the frames captured before the
- * call, then waits for three consecutive equal CRCs (5 s at most).
+ * The CRC of what is on screen now: captures only for this call (opens
+ * crc/data), drops the first frames, then waits for three consecutive
+ * equal CRCs (5 s at most).
  */
 bool kms_crc_stable(struct kms_dev *dev, uint32_t *crc);
 void kms_crc_stop(struct kms_dev *dev);

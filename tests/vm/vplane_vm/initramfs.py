@@ -54,7 +54,8 @@ def build(kernel: Kernel, init_script: Path, out: Path) -> Path:
                ("init", EXEC, init_script.read_bytes())]
     for name in order:
         entries.append((f"modules/{name}.ko", FILE, paths[name].read_bytes()))
-    entries.append(("modules/order", FILE, ("\n".join(order) + "\n").encode()))
+    entries.append(("modules/order", FILE,
+                    "".join(m + "\n" for m in order).encode()))
     data = cpio_archive(entries)
     digest = hashlib.sha256(data).hexdigest()
     stamp = out.with_suffix(".sha256")

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # Check a grim PPM capture of a vplaned output against the frame that
-# examples/vgpu-sim (draw.c) draws, pixel for pixel.
+# examples/vgpu-sim (draw.c) draws, pixel for pixel. An 8-bit RGB(A)
+# PNG (gvnccapture's output) is read too.
 #   frame_check.py CAPTURE.ppm [HEAD]      -> prints "frame N", exit 0 if exact
 #   frame_check.py CAPTURE.ppm --black     -> exit 0 if every pixel is black
 # The frame number comes from the capture (the 16x16 bit blocks at y 16,
@@ -8,15 +9,56 @@
 # are read back the same way. The stamp's 4th bytes (X channel) are not
 # in an RGB capture, so row 0's first 8 pixels are checked for the bytes
 # that are.
+import struct
 import sys
+import zlib
 
 BARS = [(255, 255, 255), (255, 255, 0), (0, 255, 255), (0, 255, 0),
         (255, 0, 255), (255, 0, 0), (0, 0, 255), (32, 32, 32)]
 MAGIC = 0x504d5453
 
 
+def paeth(a, b, c):
+    p = a + b - c
+    pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+    return a if pa <= pb and pa <= pc else b if pb <= pc else c
+
+
+def read_png(data):
+    pos, idat, hdr = 8, b'', None
+    while pos < len(data):
+        n, kind = struct.unpack('>I4s', data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        pos += 12 + n
+        if kind == b'IHDR':
+            hdr = struct.unpack('>IIBBBBB', body)
+        elif kind == b'IDAT':
+            idat += body
+    w, h, depth, ctype, _, _, interlace = hdr
+    if depth != 8 or ctype not in (2, 6) or interlace:
+        sys.exit('unsupported PNG (depth %d, colour type %d, interlace %d)'
+                 % (depth, ctype, interlace))
+    bpp = 3 if ctype == 2 else 4
+    raw, stride = zlib.decompress(idat), w * bpp
+    out, prev = bytearray(), bytearray(stride)
+    for y in range(h):
+        f = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            c = prev[i - bpp] if i >= bpp else 0
+            line[i] = (line[i] + (0, a, prev[i], (a + prev[i]) // 2,
+                                  paeth(a, prev[i], c))[f]) & 0xff
+        out += line if bpp == 3 else bytes(
+            v for i in range(0, stride, 4) for v in line[i:i + 3])
+        prev = line
+    return w, h, bytes(out)
+
+
 def read_ppm(path):
     data = open(path, 'rb').read()
+    if data[:8] == b'\x89PNG\r\n\x1a\n':
+        return read_png(data)
     fields, pos = [], 0
     while len(fields) < 4:
         while data[pos:pos + 1].isspace():

@@ -1,81 +1,11 @@
 #!/bin/bash
-# vplaned in the VM: server.sh headless|kiosk|remove|errors
+# vplaned in the VM: server.sh headless|kiosk|wayvnc|hotplug|restart|remove|errors
 # vplaned shows a vGPU driven by examples' vplane-sim (guest + VMM in one
 # process); captures, CRCs and counters are checked here.
-. "$VPLANE_SRC/tests/vm/guest/lib.sh"
 set -e
 test=$1
-VPLANED=${VPLANED:-$VPLANE_BUILD/server/vplaned}
-SIM=$VPLANE_BUILD/examples/vplane-sim
-CHECK="python3 $VPLANE_SRC/tests/vm/guest/server/frame_check.py"
-R=$VPLANE_RESULTS/server-$test
-[ -x "$VPLANED" ] || { echo "vplaned not built at $VPLANED"; exit 77; }
-[ -x "$SIM" ] || { echo "vplane-sim not built (examples disabled)"; exit 77; }
+. "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
 command -v grim >/dev/null || { echo "grim not installed"; exit 77; }
-mkdir -p "$R"
-
-export XDG_RUNTIME_DIR=/tmp/vp-xdg-$test
-mkdir -p -m 700 "$XDG_RUNTIME_DIR"
-export WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1
-SOCK=vplaned-$test
-vp_pid=
-sim_pid=
-seatd_pid=
-uuid=
-
-cleanup() {
-	[ -z "$sim_pid" ] || kill "$sim_pid" 2>/dev/null || true
-	[ -z "$vp_pid" ] || kill "$vp_pid" 2>/dev/null || true
-	[ -z "$seatd_pid" ] || kill "$seatd_pid" 2>/dev/null || true
-	wait 2>/dev/null || true
-	[ -z "$uuid" ] || [ ! -e "/sys/bus/mdev/devices/$uuid" ] ||
-		echo 1 >"/sys/bus/mdev/devices/$uuid/remove"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; [ ! -f "$R/vplaned.log" ] || tail -n 30 "$R/vplaned.log"; exit 1; }
-
-make_vgpu() {
-	vp_load_vfio
-	vp_insmod "$VPLANE_MODULES/vplane.ko"
-	uuid=$(cat /proc/sys/kernel/random/uuid)
-	echo "$uuid" >/sys/class/mdev_bus/vplane/mdev_supported_types/vplane-1head/create
-}
-
-# start_vplaned ARGS...: in the background, wait for its socket
-start_vplaned() {
-	"$VPLANED" --socket "$SOCK" "$@" >"$R/vplaned.log" 2>&1 &
-	vp_pid=$!
-	for _ in $(seq 100); do
-		[ -S "$XDG_RUNTIME_DIR/$SOCK" ] && return 0
-		kill -0 "$vp_pid" 2>/dev/null || fail "vplaned exited early"
-		sleep 0.2
-	done
-	fail "vplaned did not open its socket in 20 s"
-}
-
-# stop_vplaned: SIGTERM, expect exit status 0
-stop_vplaned() {
-	local rc=0
-	kill -TERM "$vp_pid"
-	wait "$vp_pid" || rc=$?
-	vp_pid=
-	[ "$rc" = 0 ] || fail "vplaned exited with $rc"
-}
-
-# wait_log PATTERN [SECONDS]
-wait_log() {
-	for _ in $(seq $((${2:-20} * 5))); do
-		grep -q "$1" "$R/vplaned.log" && return 0
-		sleep 0.2
-	done
-	fail "no '$1' in vplaned's log"
-}
-
-capture() { WAYLAND_DISPLAY=$SOCK timeout 30 grim -t ppm "$1"; }
-
-# counters vplaned logs at exit: "vGPU U: events .. acks N ack_timeouts N flips N"
-stat_of() { sed -n "s/.*vGPU .*: events.* $1 \([0-9]*\).*/\1/p" "$R/vplaned.log" | tail -n 1; }
 
 case $test in
 headless)
@@ -155,7 +85,7 @@ PY
 	maxrun=$(awk '{ if ($2 == last) run++; else run = 1; if (run > max) max = run; last = $2 } END { print max + 0 }' "$R/crc.txt")
 	direct=$(sed -n 's/.*gone after \([0-9]*\) direct and \([0-9]*\) composited.*/\1/p' "$R/vplaned.log" | head -n 1)
 	comp=$(sed -n 's/.*gone after \([0-9]*\) direct and \([0-9]*\) composited.*/\2/p' "$R/vplaned.log" | head -n 1)
-	maps=$(sed -n 's/.*vplaned: \([0-9]*\) CPU mapping.*/\1/p' "$R/vplaned.log")
+	maps=$(map_count)
 	acks=$(stat_of acks) timeouts=$(stat_of ack_timeouts) flips=$(stat_of flips)
 	echo "# kiosk: $n CRCs in 3 s, $distinct changes, longest stable run $maxrun; $direct direct / $comp composited frames, $maps CPU maps; flips $flips acks $acks ack timeouts $timeouts"
 	[ "$n" -ge 30 ] || fail "only $n CRC lines"
@@ -164,6 +94,106 @@ PY
 	[ "${direct:-0}" -ge 10 ] || fail "only ${direct:-0} direct scanout frames"
 	[ "$maps" = 0 ] || fail "vplaned mapped vGPU pixels $maps times on the direct path"
 	[ "$timeouts" = 0 ] || fail "$timeouts ack timeouts"
+	;;
+wayvnc)
+	# a VNC session on the guest's loopback against vplaned's headless
+	# output; one frame grabbed losslessly (gvnccapture writes a PNG) must
+	# equal the simulator's frame pixel for pixel. (vncsnapshot speaks
+	# RFB 3.3 only, which wayvnc's neatvnc refuses.)
+	for t in wayvnc gvnccapture ss; do
+		command -v $t >/dev/null || { echo "$t not installed"; exit 77; }
+	done
+	make_vgpu
+	start_vplaned --backend headless --vgpu "$uuid"
+	"$SIM" --uuid "$uuid" --mode 320x240 --rate 10 --no-cursor --quiet \
+		>"$R/sim.log" 2>&1 &
+	sim_pid=$!
+	wait_log "direct scanout of"
+	WAYLAND_DISPLAY=$SOCK wayvnc --disable-input ${VNC_DEBUG:+-L debug} \
+		127.0.0.1 5900 >"$R/wayvnc.log" 2>&1 &
+	vnc_pid=$!
+	extra_pids=$vnc_pid
+	for _ in $(seq 100); do
+		ss -ltn | grep -q '127.0.0.1:5900 ' && break
+		kill -0 "$vnc_pid" 2>/dev/null || fail "wayvnc exited: $(cat "$R/wayvnc.log")"
+		sleep 0.2
+	done
+	timeout 60 gvnccapture 127.0.0.1:0 "$R/vnc.png" >"$R/gvnccapture.log" 2>&1 ||
+		fail "gvnccapture: $(cat "$R/gvnccapture.log" "$R/wayvnc.log")"
+	out=$($CHECK "$R/vnc.png") || fail "VNC frame: $out"
+	echo "# wayvnc: gvnccapture of HEADLESS-1: $out"
+	kill -TERM "$vnc_pid"; wait "$vnc_pid" || true
+	extra_pids=
+	kill -TERM "$sim_pid"
+	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
+	sim_pid=
+	grep -q ' 0 timeouts' "$R/sim.log" || fail "the guest saw flip-done timeouts"
+	stop_vplaned
+	;;
+hotplug)
+	# --all-vgpus: a vGPU created after start is shown (pixel-exact),
+	# dropped when removed, and the next one is shown again
+	vp_load_vplane
+	start_vplaned --backend headless --all-vgpus
+	wait_log "watching /dev/vplane for vGPUs"
+	for round in 1 2; do
+		uuid=$(new_vgpu) || fail "cannot create a vGPU"
+		wait_log "vGPU $uuid appeared"
+		wait_log "HEADLESS-$round shows vGPU head $uuid/0"
+		"$SIM" --uuid "$uuid" --mode 320x240 --rate 10 --no-cursor \
+			--quiet >"$R/sim$round.log" 2>&1 &
+		sim_pid=$!
+		wait_log "HEADLESS-$round: direct scanout of $uuid/0" 30
+		sleep 0.5
+		capture -o "HEADLESS-$round" "$R/cap$round.ppm" || fail "grim failed"
+		out=$($CHECK "$R/cap$round.ppm") || fail "round $round: $out"
+		echo "# hotplug round $round: HEADLESS-$round $out"
+		kill -TERM "$sim_pid"
+		wait "$sim_pid" || fail "simulator: $(cat "$R/sim$round.log")"
+		sim_pid=
+		grep -q ' 0 timeouts' "$R/sim$round.log" || fail "round $round: flip-done timeouts"
+		remove_vgpu "$uuid"; uuid=
+		wait_log "disappeared; dropping it" 20 "$round"
+		wait_log "HEADLESS-$round: gone after"
+		kill -0 "$vp_pid" || fail "vplaned died when its vGPU was removed"
+	done
+	[ "$(grep -c 'output HEADLESS' "$R/vplaned.log")" = 2 ] ||
+		fail "expected exactly 2 outputs over the run"
+	stop_vplaned
+	vp_check_no_leaks || fail "vplane objects leaked"
+	;;
+restart)
+	# consumer restart: vplaned SIGKILLed and started again while the
+	# guest flips; the guest never stalls a second, the new vplaned shows
+	# the current frame, nothing leaks
+	make_vgpu
+	start_vplaned --backend headless --vgpu "$uuid"
+	"$SIM" --uuid "$uuid" --mode 320x240 --rate 10 --no-cursor --quiet \
+		>"$R/sim.log" 2>&1 &
+	sim_pid=$!
+	wait_log "direct scanout of"
+	sleep 1
+	kill -KILL "$vp_pid"; wait "$vp_pid" 2>/dev/null || true; vp_pid=
+	sleep 1.5	# the guest flips with no consumer
+	kill -0 "$sim_pid" || fail "the simulator stopped without vplaned: $(cat "$R/sim.log")"
+	start_vplaned --backend headless --vgpu "$uuid"
+	wait_log "direct scanout of" 20 2
+	[ "$(grep -c 'head(s), ack role' "$R/vplaned.log")" = 2 ] ||
+		fail "the new vplaned did not get the ack role"
+	for i in 1 2; do
+		sleep 0.5
+		capture "$R/cap$i.ppm" || fail "grim failed"
+		out=$($CHECK "$R/cap$i.ppm") || fail "after restart: $out"
+		echo "# after restart, capture $i: $out"
+	done
+	kill -TERM "$sim_pid"
+	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
+	sim_pid=
+	cat "$R/sim.log"
+	grep -q ' 0 timeouts' "$R/sim.log" || fail "the guest stalled (flip-done timeouts)"
+	stop_vplaned
+	remove_vgpu "$uuid"; uuid=
+	vp_check_no_leaks || fail "vplane objects leaked"
 	;;
 remove)
 	make_vgpu
