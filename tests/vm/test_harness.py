@@ -195,7 +195,6 @@ class KernelLog(unittest.TestCase):
         "[    1.0] WARNING: possible circular locking dependency detected",
         "[    1.0] WARNING: suspicious RCU usage",
         "[    1.0] DMA-API: device driver frees DMA memory with wrong size",
-        "[    1.0] kmemleak: 3 new suspected memory leaks (see x)",
         "[    1.0] INFO: task x:1 blocked for more than 120 seconds.",
         "[    1.0] Kernel panic - not syncing: Fatal exception",
     ]
@@ -208,6 +207,8 @@ class KernelLog(unittest.TestCase):
         "VPLANE-MARK first-test 8.01",
         "[    1.714455] DMA-API: preallocated 65536 debug entries",
         "[    1.714752] DMA-API: debugging enabled by kernel config",
+        # judged by kmemleak_objects(): only vplane's objects fail a run
+        "[  220.2] kmemleak: 200 new suspected memory leaks (see x)",
     ]
 
     def test_every_report_is_caught(self):

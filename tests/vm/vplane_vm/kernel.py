@@ -129,6 +129,7 @@ class Kernel:
     """An unpacked kernel in the cache: image, headers, sources, modules."""
 
     flavour = "debian"
+    cmdline = ""  # kernel parameters this kernel needs under QEMU
 
     def __init__(self, spec: KernelSpec):
         self.spec = spec

@@ -65,7 +65,8 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
 
     limit = timeout_s or BOOT_ALLOWANCE_S + sum(t.timeout + 5 for t in plan)
     t0 = time.monotonic()
-    rc, con = qemu.run(qemu.command(kern.boot_image(), initrd, out, accel),
+    rc, con = qemu.run(qemu.command(kern.boot_image(), initrd, out, accel,
+                                    kern.cmdline),
                        out / "console.log", limit, echo)
     wall = time.monotonic() - t0
 
