@@ -264,6 +264,11 @@ b 5 true
             with self.assertRaises(ValueError, msg=bad):
                 tap.parse_group(bad)
 
+    def test_timeouts_scale_for_slow_kernels(self):
+        plan = tap.scale_timeouts(tap.parse_group(self.GROUP), 4)
+        self.assertEqual([t.timeout for t in plan], [40, 20])
+        self.assertEqual(plan[0].command, 'tests/x.sh --flag "two words"')
+
     def test_status_ignores_a_truncated_line(self):
         st = tap.parse_status("a\t0\t12\nb\t1\t40\nc\t7")
         self.assertEqual(sorted(st), ["a", "b"])

@@ -50,6 +50,8 @@ class DebugKernel(Kernel):
     # wild access in an interrupt during early boot (before its shadow of
     # the new direct map is ready). Four levels, as on most hardware.
     cmdline = "no5lvl"
+    # KASAN, lockdep and kmemleak under TCG: boot ~50 s, tests 3-5x slower
+    slowdown = 4
 
     def __init__(self, spec: KernelSpec, fragment: str):
         super().__init__(spec)

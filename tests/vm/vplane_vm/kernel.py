@@ -130,6 +130,7 @@ class Kernel:
 
     flavour = "debian"
     cmdline = ""  # kernel parameters this kernel needs under QEMU
+    slowdown = 1  # in-guest timeouts are scaled by this
 
     def __init__(self, spec: KernelSpec):
         self.spec = spec

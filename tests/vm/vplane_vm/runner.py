@@ -43,7 +43,8 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
               timeout_s: "float | None" = None,
               show_logs: bool = False) -> int:
     group = group_file.stem
-    plan = tap.parse_group(group_file.read_text(), str(group_file))
+    plan = tap.scale_timeouts(tap.parse_group(group_file.read_text(),
+                                              str(group_file)), kern.slowdown)
     vmdir = build / "vm" / kern.flavour
     out = vmdir / group
     shutil.rmtree(out, ignore_errors=True)
@@ -63,7 +64,8 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
         f"{k}={shlex.quote(str(v))}\n" for k, v in env.items()))
     (out / "plan.tsv").write_text(tap.plan_tsv(plan))
 
-    limit = timeout_s or BOOT_ALLOWANCE_S + sum(t.timeout + 5 for t in plan)
+    limit = timeout_s or (BOOT_ALLOWANCE_S * kern.slowdown +
+                          sum(t.timeout + 5 for t in plan))
     t0 = time.monotonic()
     rc, con = qemu.run(qemu.command(kern.boot_image(), initrd, out, accel,
                                     kern.cmdline),

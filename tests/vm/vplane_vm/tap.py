@@ -41,6 +41,12 @@ def parse_group(text: str, source: str = "group") -> "list[PlannedTest]":
     return tests
 
 
+def scale_timeouts(tests, factor: int):
+    """The plan for a kernel `factor` times slower than the one the group's
+    timeouts were written for."""
+    return [PlannedTest(t.name, t.timeout * factor, t.command) for t in tests]
+
+
 def plan_tsv(tests) -> str:
     return "".join(f"{t.name}\t{t.timeout}\t{t.command}\n" for t in tests)
 
