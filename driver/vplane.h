@@ -172,7 +172,15 @@ struct vplane_vgpu {
 
 	u64 vram_size;
 	unsigned long vram_npages;
-	struct page **vram; /* allocated on first touch */
+	/*
+	 * VRAM pages, allocated on first touch, under vram_lock: the BAR0
+	 * fault handler runs with the VMM's mmap_lock held, and vgpu->lock is
+	 * held while vfio_pin_pages() takes that mmap_lock, so the fault path
+	 * must never take vgpu->lock (lockdep found the cycle). vram_lock is
+	 * innermost: taken alone or under vgpu->lock, never around anything.
+	 */
+	struct mutex vram_lock;
+	struct page **vram;
 
 	u16 dispi[VPLANE_DISPI_COUNT];
 
@@ -286,7 +294,8 @@ int vplane_query_plane(struct vplane_vgpu *vgpu,
 int vplane_describe_plane(struct vplane_vgpu *vgpu,
 			  struct vplane_display_plane *pl);
 u32 __vplane_bochs_plane_id(struct vplane_vgpu *vgpu);
-struct page *__vplane_vram_page(struct vplane_vgpu *vgpu, unsigned long pgoff);
+struct page *vplane_vram_get_page(struct vplane_vgpu *vgpu,
+				  unsigned long pgoff);
 void __vplane_vram_free(struct vplane_vgpu *vgpu);
 void vplane_pages_put(struct vplane_pages *pages);
 

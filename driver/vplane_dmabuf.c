@@ -55,9 +55,10 @@ static struct sg_table *vplane_map_dma_buf(struct dma_buf_attachment *attach,
 	if (!m)
 		return ERR_PTR(-ENOMEM);
 
-	ret = sg_alloc_table_from_pages(&m->sgt, vbuf->pages->pages,
-					vbuf->pages->npages, 0, vbuf->size,
-					GFP_KERNEL);
+	/* segments no longer than the importing device can map */
+	ret = sg_alloc_table_from_pages_segment(
+		&m->sgt, vbuf->pages->pages, vbuf->pages->npages, 0, vbuf->size,
+		dma_get_max_seg_size(attach->dev), GFP_KERNEL);
 	if (ret)
 		goto err_free;
 	ret = dma_map_sgtable(attach->dev, &m->sgt, dir, 0);

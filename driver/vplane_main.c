@@ -132,6 +132,7 @@ int vplane_vgpu_init(struct vfio_device *vdev)
 	vgpu->vram_size = (u64)type->vram_mb << 20;
 	vgpu->vram_npages = vgpu->vram_size >> PAGE_SHIFT;
 	mutex_init(&vgpu->lock);
+	mutex_init(&vgpu->vram_lock);
 	INIT_LIST_HEAD(&vgpu->pobj_lru);
 	vgpu->next_id = 1;
 
@@ -183,6 +184,7 @@ void vplane_vgpu_release(struct vfio_device *vdev)
 	vplane_stats_put(vgpu->stats);
 	budget_give(vgpu->type->vram_mb);
 	atomic_dec(&vplane_global.vgpus);
+	mutex_destroy(&vgpu->vram_lock);
 	mutex_destroy(&vgpu->lock);
 	/* 6.1 only: the driver frees; 6.2+ the core does. */
 	vfio_free_device(vdev);

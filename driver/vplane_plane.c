@@ -65,14 +65,24 @@ void vplane_pages_put(struct vplane_pages *pages)
  * The VRAM page at @pgoff, allocated zeroed on first touch.  No reference
  * is taken for the caller; NULL if out of range or out of memory.
  */
-struct page *__vplane_vram_page(struct vplane_vgpu *vgpu, unsigned long pgoff)
+/*
+ * VRAM page @pgoff with a reference for the caller, allocated on first
+ * touch; NULL past the end or without memory. Takes only vram_lock.
+ */
+struct page *vplane_vram_get_page(struct vplane_vgpu *vgpu, unsigned long pgoff)
 {
-	lockdep_assert_held(&vgpu->lock);
+	struct page *page;
+
 	if (pgoff >= vgpu->vram_npages)
 		return NULL;
+	mutex_lock(&vgpu->vram_lock);
 	if (!vgpu->vram[pgoff])
 		vgpu->vram[pgoff] = alloc_page(GFP_HIGHUSER | __GFP_ZERO);
-	return vgpu->vram[pgoff];
+	page = vgpu->vram[pgoff];
+	if (page)
+		get_page(page);
+	mutex_unlock(&vgpu->vram_lock);
+	return page;
 }
 
 /* Drop the vGPU's VRAM references; mappings and dma-bufs keep theirs. */
@@ -81,12 +91,14 @@ void __vplane_vram_free(struct vplane_vgpu *vgpu)
 	unsigned long i;
 
 	lockdep_assert_held(&vgpu->lock);
+	mutex_lock(&vgpu->vram_lock);
 	for (i = 0; i < vgpu->vram_npages; i++) {
 		if (vgpu->vram[i]) {
 			put_page(vgpu->vram[i]);
 			vgpu->vram[i] = NULL;
 		}
 	}
+	mutex_unlock(&vgpu->vram_lock);
 }
 
 /* ---- validation --------------------------------------------------------- */
@@ -285,11 +297,10 @@ static int fill_vram(struct vplane_vgpu *vgpu, struct vplane_pages *pages,
 	unsigned long first = addr >> PAGE_SHIFT, i;
 
 	for (i = 0; i < pages->npages; i++) {
-		struct page *page = __vplane_vram_page(vgpu, first + i);
+		struct page *page = vplane_vram_get_page(vgpu, first + i);
 
 		if (!page)
 			return -ENOMEM;
-		get_page(page);
 		pages->pages[i] = page;
 	}
 	return 0;

@@ -113,11 +113,7 @@ static ssize_t vram_rw(struct vplane_vgpu *vgpu, char __user *ubuf,
 		unsigned long left;
 		void *kaddr;
 
-		mutex_lock(&vgpu->lock);
-		page = __vplane_vram_page(vgpu, off >> PAGE_SHIFT);
-		if (page)
-			get_page(page);
-		mutex_unlock(&vgpu->lock);
+		page = vplane_vram_get_page(vgpu, off >> PAGE_SHIFT);
 		if (!page)
 			return done ? done : -ENOMEM;
 
@@ -211,11 +207,8 @@ static vm_fault_t vram_fault(struct vm_fault *vmf)
 	unsigned long pgoff = vmf->pgoff & PGOFF_MASK;
 	struct page *page;
 
-	mutex_lock(&vgpu->lock);
-	page = __vplane_vram_page(vgpu, pgoff);
-	if (page)
-		get_page(page);
-	mutex_unlock(&vgpu->lock);
+	/* not vgpu->lock: see vplane_vgpu.vram_lock */
+	page = vplane_vram_get_page(vgpu, pgoff);
 	if (!page)
 		return pgoff < vgpu->vram_npages ? VM_FAULT_OOM
 						 : VM_FAULT_SIGBUS;
