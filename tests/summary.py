@@ -46,9 +46,24 @@ def count(entries):
     return passed, failed, skipped, skips
 
 
+def figures(entries):
+    """The figures the VM tests printed ("# ..." TAP comments), for the log:
+    meson shows only the verdicts."""
+    out = []
+    for e in entries:
+        if not TAP_PLAN.search(e.get("stdout") or ""):
+            continue
+        for line in e["stdout"].splitlines():
+            if line.startswith("# ") and not line.startswith("# debugfs"):
+                out.append(f"{e['name'].split('/')[-1].strip()}: {line[2:]}")
+    return out
+
+
 def main(path):
     with open(path) as f:
         entries = [json.loads(line) for line in f if line.strip()]
+    for line in figures(entries):
+        print("figure " + line)
     passed, failed, skipped, skips = count(entries)
     for s in skips:
         print(f"tests: skipped (counts as a failure): {s}")
