@@ -16,6 +16,13 @@ from . import kernel
 from .kernel import HarnessError, Kernel, KernelSpec
 
 CONFIG_FRAGMENT = Path(__file__).resolve().parent.parent / "debug.config"
+# Fixes for upstream bugs that would otherwise switch a checker off for the
+# rest of a boot (lockdep stops at its first report); each says why.
+PATCH_DIR = Path(__file__).resolve().parent.parent / "debug-patches"
+
+
+def patch_texts() -> "list[tuple[str, str]]":
+    return [(p.name, p.read_text()) for p in sorted(PATCH_DIR.glob("*.patch"))]
 
 
 def parse_fragment(text: str) -> "dict[str, str]":
@@ -53,14 +60,27 @@ class DebugKernel(Kernel):
     # KASAN, lockdep and kmemleak under TCG: boot ~50 s, tests 3-5x slower
     slowdown = 4
 
-    def __init__(self, spec: KernelSpec, fragment: str):
+    def __init__(self, spec: KernelSpec, fragment: str,
+                 patches: "list[tuple[str, str]]" = ()):
         super().__init__(spec)
+        # The tree is per config: kbuild's command lines hold its absolute
+        # path, so a renamed tree rebuilds from scratch. Patches are swapped
+        # in place and only what they touch is rebuilt.
         digest = hashlib.sha256(fragment.encode()).hexdigest()[:12]
+        h = hashlib.sha256()
+        for name, text in patches:
+            h.update(name.encode() + b"\0" + text.encode() + b"\0")
         self.fragment = fragment
+        self.patches = list(patches)
+        self.stamp = f"{spec.version}\npatches {h.hexdigest()[:12]}\n"
         self.dir = kernel.cache_dir() / "debug-kernel" / (
             spec.version + "_" + digest)
         rel = self.dir / "kernel.release"
         self.release = rel.read_text().strip() if rel.exists() else ""
+
+    def complete(self) -> bool:
+        done = self.dir / ".complete"
+        return done.exists() and done.read_text() == self.stamp
 
     @property
     def kdir(self) -> Path:
@@ -89,7 +109,29 @@ class DebugKernel(Kernel):
 
 
 def find(spec: KernelSpec) -> DebugKernel:
-    return DebugKernel(spec, CONFIG_FRAGMENT.read_text())
+    return DebugKernel(spec, CONFIG_FRAGMENT.read_text(), patch_texts())
+
+
+def _patch(k: DebugKernel, text: str, reverse=False):
+    cmd = ["patch", "-s", "-p1", "-d", str(k.dir / "src")]
+    if reverse:
+        cmd.append("-R")
+    res = subprocess.run(cmd, input=text.encode())
+    if res.returncode:
+        raise HarnessError("debug kernel: patch " + " ".join(cmd[5:])
+                           + " failed")
+
+
+def _apply_patches(k: DebugKernel):
+    """Apply k's patches and keep a copy of each, so that a later build
+    with other patches can take them out again."""
+    applied = k.dir / "patches"
+    applied.mkdir(exist_ok=True)
+    for name, text in k.patches:
+        print(f"vmrun: debug kernel: applying {name}", file=sys.stderr,
+              flush=True)
+        _patch(k, text)
+        (applied / name).write_text(text)
 
 
 def _make(k: DebugKernel, *targets, jobs=None):
@@ -103,6 +145,26 @@ def _make(k: DebugKernel, *targets, jobs=None):
                            + " failed")
 
 
+def _configured(k: DebugKernel) -> bool:
+    """A tree of this config exists (built before with other patches, or
+    interrupted): only the patches need swapping before make."""
+    frag = k.dir / "debug.config"
+    return ((k.kdir / ".config").exists() and frag.exists()
+            and frag.read_text() == k.fragment)
+
+
+def _swap_patches(k: DebugKernel):
+    (k.dir / ".complete").unlink(missing_ok=True)
+    applied = k.dir / "patches"
+    applied.mkdir(exist_ok=True)
+    for p in sorted(applied.glob("*.patch"), reverse=True):
+        print(f"vmrun: debug kernel: taking out {p.name}", file=sys.stderr,
+              flush=True)
+        _patch(k, p.read_text(), reverse=True)
+        p.unlink()
+    _apply_patches(k)
+
+
 def build(spec: KernelSpec) -> DebugKernel:
     """Build the debug kernel unless the cache has it (about 20 min on 2
     cores). Reuses the Debian source .deb the normal harness downloads."""
@@ -114,6 +176,10 @@ def build(spec: KernelSpec) -> DebugKernel:
                      ("/usr/include/openssl/ssl.h", "libssl-dev")):
         if not os.path.exists(hdr):
             raise HarnessError(f"{hdr} missing: apt-get install {pkg}")
+    if _configured(k):
+        _swap_patches(k)
+        _finish(k)
+        return k
     src_deb = [d for d in kernel.download(spec)
                if d.name.startswith("linux-source-")][0]
     shutil.rmtree(k.dir, ignore_errors=True)
@@ -131,6 +197,7 @@ def build(spec: KernelSpec) -> DebugKernel:
     inner.stdout.close()
     if inner.wait() or fsys.wait() or untar.returncode:
         raise HarnessError(f"extracting {src_deb} failed")
+    _apply_patches(k)
     k.kdir.mkdir()
     _make(k, "x86_64_defconfig")
     frag = k.dir / "debug.config"
@@ -145,7 +212,14 @@ def build(spec: KernelSpec) -> DebugKernel:
     if bad:
         raise HarnessError("debug kernel config dropped options (missing "
                            "dependencies?): " + ", ".join(bad))
+    _finish(k)
+    return k
+
+
+def _finish(k: DebugKernel):
+    """Build (or rebuild) the configured tree and install its modules."""
     _make(k, "bzImage", "modules")
+    shutil.rmtree(k.root / "lib/modules", ignore_errors=True)
     _make(k, "modules_install", f"INSTALL_MOD_PATH={k.root}",
           "INSTALL_MOD_STRIP=1", jobs=1)
     release = (k.kdir / "include/config/kernel.release").read_text().strip()
@@ -155,5 +229,4 @@ def build(spec: KernelSpec) -> DebugKernel:
     for rel in ("drivers/gpu/drm/vkms/vkms.ko", "samples/vfio-mdev/mbochs.ko",
                 "samples/vfio-mdev/mdpy.ko"):
         shutil.copy2(k.kdir / rel, k.extra_modules)
-    (k.dir / ".complete").write_text(spec.version + "\n")
-    return k
+    (k.dir / ".complete").write_text(k.stamp)

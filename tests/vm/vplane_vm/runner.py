@@ -57,7 +57,7 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
     env = {"VPLANE_SRC": src, "VPLANE_BUILD": build, "VPLANE_MODULES": modules,
            "VPLANE_KROOT": kern.root, "VPLANE_RESULTS": "/run/vplane",
            "VPLANE_GROUP": group, "VPLANE_KVER": kern.abi,
-           "VPLANE_ACCEL": accel,
+           "VPLANE_ACCEL": accel, "VPLANE_SLOWDOWN": kern.slowdown,
            "VPLANE_BIND_PATHS": " ".join(str(p) for p in (src, build,
                                                           kern.dir))}
     (out / "plan.env").write_text("".join(
