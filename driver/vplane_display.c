@@ -307,10 +307,15 @@ static int arg_in(void *arg, size_t size, size_t min, void __user *uarg)
 {
 	u32 argsz, flags;
 
-	if (get_user(argsz, (u32 __user *)uarg) ||
-	    get_user(flags, (u32 __user *)uarg + 1))
+	/* every struct starts with argsz and flags (min >= 8): read no
+	 * further than argsz says */
+	if (get_user(argsz, (u32 __user *)uarg))
 		return -EFAULT;
-	if (argsz < min || flags)
+	if (argsz < min)
+		return -EINVAL;
+	if (get_user(flags, (u32 __user *)uarg + 1))
+		return -EFAULT;
+	if (flags)
 		return -EINVAL;
 	memset(arg, 0, size);
 	if (copy_from_user(arg, uarg, min_t(size_t, size, argsz)))
@@ -363,6 +368,10 @@ static int ioctl_query(struct vplane_display *disp, void __user *uarg)
 		     uarg);
 	if (ret)
 		return ret;
+	/* head and plane are the only inputs: every other field is output
+	 * and must not echo the caller's bytes back for a disabled plane */
+	pl = (struct vplane_display_plane){ .head = pl.head,
+					    .plane = pl.plane };
 	ret = vplane_describe_plane(disp->vgpu, &pl);
 	if (ret)
 		return ret;

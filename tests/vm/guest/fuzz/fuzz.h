@@ -9,7 +9,9 @@
  * Files: vplane_fuzz.c (main, op loop, device lifecycle, consumer kill),
  * fuzz_regions.c (region accesses, BAR0 mmaps), fuzz_planes.c (bochs and
  * vplane plane programs),
- * fuzz_ioctl.c (ioctls, guest RAM, dma-buf checks).
+ * fuzz_ioctl.c (ioctls, guest RAM, dma-buf checks), fuzz_display.c (the
+ * display node: fds, ioctls, the ack role, removal), fuzz_events.c (its
+ * event stream).
  */
 #ifndef VPLANE_FUZZ_H
 #define VPLANE_FUZZ_H
@@ -20,15 +22,19 @@
 
 #include "vfio_dev.h"
 #include "vplane.h"
+#include "vplane_display.h"
 
 #define FZ_PAGE 4096ull
 #ifndef offsetofend
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
 #endif
-#define FZ_MAX_REGIONS 16
-#define FZ_MAX_KEPT    8   /* dma-buf fds kept across ops */
-#define FZ_MAX_OBJS    64  /* known plane objects (ring) */
-#define FZ_MAX_DEAD    256 /* ids that must not come back (ring) */
+#define FZ_MAX_REGIONS	  16
+#define FZ_MAX_KEPT	  8   /* dma-buf fds kept across ops */
+#define FZ_MAX_OBJS	  64  /* known plane objects (ring) */
+#define FZ_MAX_DEAD	  256 /* ids that must not come back (ring) */
+#define FZ_MAX_DISP	  6   /* display-node fds open at once */
+#define FZ_CLOSE_RING	  8   /* device closes remembered (fuzz_events.c) */
+#define FZ_DISP_QUEUE_LEN 64  /* records a display fd's queue holds */
 
 /* Guest RAM: one memfd, mapped for DMA in chunks at contiguous IOVAs. */
 #define FZ_RAM_CHUNKS 4
@@ -70,6 +76,11 @@ enum fz_op {
 	OP_REOPEN,
 	OP_KILL_CONSUMER,
 	OP_MDEV_CYCLE,
+	OP_DISP_OPEN,
+	OP_DISP_IOCTL,
+	OP_DISP_READ,
+	OP_DISP_ACK,
+	OP_DISP_DMABUF,
 	OP_COUNT
 };
 
@@ -86,6 +97,39 @@ struct fz_obj {
 struct fz_buf {
 	int fd;		   /* owned, -1 if the slot is free */
 	struct fz_obj obj; /* .id 0 if unknown */
+};
+
+/* A display-node fd and what it has read from its event queue. */
+struct fz_disp {
+	int fd;		  /* owned, -1 if the slot is free */
+	unsigned int gen; /* fz_display.gen at open; older: vGPU removed */
+	bool readable, writable, nonblock, via_vfio;
+	bool lossy; /* records (maybe a RESET) lost since the last drain */
+	uint64_t records;	     /* records read (OVERFLOW not counted) */
+	uint64_t lost_max;	     /* reads that may have lost a record */
+	uint64_t overflow_records;   /* OVERFLOW records since last check */
+	uint64_t lost_at_check;	     /* lost_max at the last drain check */
+	uint64_t overflows_at_check; /* stats.overflows at that check */
+	uint64_t events_seen;	     /* stats.events last seen */
+	uint64_t last_ns;	     /* newest record timestamp read */
+	uint32_t seq[VPLANE_MAX_HEADS];	   /* newest flip seq read per head */
+	uint64_t seq_ns[VPLANE_MAX_HEADS]; /* its timestamp, 0: none */
+};
+
+/* The fuzzer's model of the display node of its vGPU. */
+struct fz_display {
+	struct fz_disp fds[FZ_MAX_DISP];
+	unsigned int gen;	      /* bumped when the mdev is removed */
+	int holder;		      /* slot holding the ack role, -1: none */
+	uint64_t acks;		      /* successful ACK_FLIPs on this node */
+	uint64_t flips, ack_timeouts; /* last GET_STATS of this vGPU */
+	uint64_t close_ns[FZ_CLOSE_RING]; /* device closes (registers reset) */
+	unsigned int next_close;
+	uint32_t event_id; /* a dmabuf_id an event carried */
+	int reader;	   /* 1 while a reader thread blocks over removal */
+	/* figures */
+	unsigned long opens, records, acks_ok, held, released, dmabufs;
+	unsigned long drains, drains_dropped, readers;
 };
 
 struct fuzz {
@@ -122,6 +166,7 @@ struct fuzz {
 	unsigned int next_obj;
 	uint32_t dead[FZ_MAX_DEAD];
 	unsigned int next_dead;
+	struct fz_display disp;
 
 	/* figures */
 	unsigned long counts[OP_COUNT];
@@ -152,6 +197,13 @@ void fz_trace(struct fuzz *f, const char *fmt, ...)
 			FZ_FAIL(f, __VA_ARGS__); \
 	} while (0)
 
+/* @ret of a call failing with @err must be @want (an errno; 0: success). */
+#define FZ_EXPECT(f, ret, err, want, what, ...)                              \
+	FZ_CHECK(f, (want) ? (ret) < 0 && (err) == (want) : (ret) >= 0,      \
+		 what ": got %d (%s), expected %s", __VA_ARGS__, (int)(ret), \
+		 (ret) < 0 ? strerror(err) : "ok",                           \
+		 (want) ? strerror(want) : "success")
+
 /* ---- fuzz_regions.c, fuzz_planes.c ---- */
 uint32_t fz_mmio_read(struct fuzz *f, uint32_t off);
 void fz_mmio_write(struct fuzz *f, uint32_t off, uint32_t val);
@@ -180,6 +232,41 @@ void fz_dmabuf_check(struct fuzz *f, int fd, const struct fz_obj *obj);
 /* Take ownership of @fd: keep it, or close it when no slot is free. */
 void fz_keep(struct fuzz *f, int fd, const struct fz_obj *obj);
 void fz_close_kept(struct fuzz *f);
+
+/* ---- fuzz_display.c ---- */
+void fz_display_init(struct fuzz *f);
+/* Drain and check every display fd, then close them all. */
+void fz_display_finish(struct fuzz *f);
+/* The VFIO device was closed (its registers reset, flip seqs restart). */
+void fz_display_device_closed(struct fuzz *f);
+/* Around mdev removal: open fds, hold flips, block a reader, then check. */
+void fz_display_before_remove(struct fuzz *f);
+void fz_display_after_remove(struct fuzz *f, const char *old_uuid);
+void fz_op_disp_open(struct fuzz *f);
+void fz_op_disp_ioctl(struct fuzz *f);
+void fz_op_disp_ack(struct fuzz *f);
+void fz_op_disp_dmabuf(struct fuzz *f);
+/* RW page, PROT_NONE page, read-only page, PROT_NONE page (not fds). */
+uint8_t *fz_disp_pages(struct fuzz *f);
+/* Any open display fd or (@current) one of the live vGPU; opens if none. */
+struct fz_disp *fz_disp_pick(struct fuzz *f, bool current);
+static inline bool fz_disp_gone(const struct fuzz *f, const struct fz_disp *d)
+{
+	return d->gen != f->disp.gen;
+}
+
+/* ---- fuzz_events.c ---- */
+void fz_op_disp_read(struct fuzz *f);
+/* poll(0) on @d: checks POLLHUP against the model, returns revents. */
+short fz_disp_poll(struct fuzz *f, struct fz_disp *d);
+/* Check a GET_STATS answer on @d against the model and remember it. */
+void fz_disp_check_stats(struct fuzz *f, struct fz_disp *d,
+			 const struct vplane_display_stats *st);
+/* GET_STATS with good arguments; false (ENODEV checked) once gone. */
+bool fz_disp_get_stats(struct fuzz *f, struct fz_disp *d,
+		       struct vplane_display_stats *st);
+/* Read @d empty and check the queue's accounting against GET_STATS. */
+void fz_disp_drain(struct fuzz *f, struct fz_disp *d);
 
 /* model helpers (vplane_fuzz.c) */
 void fz_obj_add(struct fuzz *f, const struct fz_obj *obj);

@@ -8,16 +8,17 @@
 #   fuzz.sh kill SECONDS      run the fuzzer endlessly and SIGKILL it (the
 #                             whole VMM) after SECONDS, mid-stream
 #
-# VPLANE_FUZZ_BIN overrides the binary; FUZZ_TIME_LIMIT (s, default 120)
-# stops a run early on a slow machine (it says so in its summary);
-# FUZZ_ARGS adds fuzzer options (-v traces every op).
+# VPLANE_FUZZ_BIN overrides the binary; FUZZ_TIME_LIMIT (s, default 120
+# times the kernel's slowdown) stops a run early on a slow machine (it
+# says so in its summary); FUZZ_ARGS adds fuzzer options (-v traces every
+# op).
 . "$VPLANE_SRC/tests/vm/guest/lib.sh"
 set -u
 
 bin=${VPLANE_FUZZ_BIN:-$VPLANE_BUILD/tests/vm/guest/fuzz/vplane-fuzz}
 ko="$VPLANE_MODULES/vplane.ko"
 stats=/sys/kernel/debug/vplane/stats
-limit=${FUZZ_TIME_LIMIT:-120}
+limit=${FUZZ_TIME_LIMIT:-$((120 * ${VPLANE_SLOWDOWN:-1}))}
 
 fail() { echo "FAIL: $*"; dmesg | tail -n 30; exit 1; }
 

@@ -49,6 +49,11 @@ const char *const fz_op_names[OP_COUNT] = {
 	[OP_REOPEN] = "reopen",
 	[OP_KILL_CONSUMER] = "kill_consumer",
 	[OP_MDEV_CYCLE] = "mdev_cycle",
+	[OP_DISP_OPEN] = "disp_open",
+	[OP_DISP_IOCTL] = "disp_ioctl",
+	[OP_DISP_READ] = "disp_read",
+	[OP_DISP_ACK] = "disp_ack",
+	[OP_DISP_DMABUF] = "disp_dmabuf",
 };
 
 /* Relative weights of the ops in the main loop. */
@@ -58,7 +63,9 @@ static const unsigned int op_weight[OP_COUNT] = {
 	[OP_QUERY] = 80,	[OP_GET_DMABUF] = 70,	 [OP_READ_KEPT] = 30,
 	[OP_INFO_IOCTL] = 50,	[OP_SET_IRQS] = 30,	 [OP_RESET] = 10,
 	[OP_MAP] = 25,		[OP_UNMAP] = 15,	 [OP_REOPEN] = 3,
-	[OP_KILL_CONSUMER] = 2, [OP_MDEV_CYCLE] = 1,
+	[OP_KILL_CONSUMER] = 2, [OP_MDEV_CYCLE] = 1,	 [OP_DISP_OPEN] = 10,
+	[OP_DISP_IOCTL] = 60,	[OP_DISP_READ] = 40,	 [OP_DISP_ACK] = 35,
+	[OP_DISP_DMABUF] = 30,
 };
 
 #define TRACE_LINES 48
@@ -339,6 +346,7 @@ static void dev_close(struct fuzz *f)
 	for (c = 0; c < FZ_RAM_CHUNKS; c++)
 		f->chunk_mapped[c] = CHUNK_UNMAPPED;
 	fz_objs_kill_all(f);
+	fz_display_device_closed(f);
 }
 
 /* Close only the device fd: DMA mappings (and pins) outlive it. */
@@ -351,6 +359,7 @@ static void dev_reopen_fd(struct fuzz *f)
 	f->session++;
 	f->trigger_ours = false;
 	fz_objs_kill_all(f);
+	fz_display_device_closed(f);
 	f->dev.device = ioctl(f->dev.group, VFIO_GROUP_GET_DEVICE_FD, f->uuid);
 	FZ_CHECK(f, f->dev.device >= 0, "reopen device fd: %s",
 		 strerror(errno));
@@ -414,15 +423,18 @@ static bool mdev_create(struct fuzz *f)
  */
 static void op_mdev_cycle(struct fuzz *f)
 {
-	char path[128];
+	char path[128], old_uuid[sizeof(f->uuid)];
 
 	fz_trace(f, "remove %s", f->uuid);
+	fz_display_before_remove(f);
 	dev_close(f);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
 		 f->uuid);
 	FZ_CHECK(f, sysfs_write(path, "1"), "%s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", f->uuid);
 	FZ_CHECK(f, access(path, F_OK) != 0, "%s still there", path);
+	memcpy(old_uuid, f->uuid, sizeof(old_uuid));
+	fz_display_after_remove(f, old_uuid);
 	/* a new vGPU numbers its ids from 1 again */
 	memset(f->objs, 0, sizeof(f->objs));
 	memset(f->dead, 0, sizeof(f->dead));
@@ -556,6 +568,21 @@ static void run_op(struct fuzz *f, enum fz_op op)
 	case OP_MDEV_CYCLE:
 		op_mdev_cycle(f);
 		break;
+	case OP_DISP_OPEN:
+		fz_op_disp_open(f);
+		break;
+	case OP_DISP_IOCTL:
+		fz_op_disp_ioctl(f);
+		break;
+	case OP_DISP_READ:
+		fz_op_disp_read(f);
+		break;
+	case OP_DISP_ACK:
+		fz_op_disp_ack(f);
+		break;
+	case OP_DISP_DMABUF:
+		fz_op_disp_dmabuf(f);
+		break;
 	case OP_COUNT:
 		break;
 	}
@@ -684,6 +711,7 @@ int main(int argc, char **argv)
 	fds_start = count_fds();
 	for (i = 0; i < FZ_MAX_KEPT; i++)
 		f->kept[i].fd = -1;
+	fz_display_init(f);
 	FZ_CHECK(f, fz_ram_init(f), "guest RAM setup");
 	dev_open(f);
 
@@ -710,6 +738,8 @@ int main(int argc, char **argv)
 	f->op_index = ops;
 	fz_op_read_kept(f);
 	fz_close_kept(f);
+	f->op = OP_DISP_READ;
+	fz_display_finish(f);
 	dev_close(f);
 	fz_ram_finish(f);
 	fds_end = count_fds();
@@ -724,6 +754,13 @@ int main(int argc, char **argv)
 	       (unsigned long long)f->seed, ops, secs,
 	       ops / (secs > 0 ? secs : 1), f->dmabufs_read, f->bytes_read,
 	       f->planes_ok, f->irqs_seen, f->mdev_cycles);
+	printf("#  display: %lu fds opened, %lu events read, %lu queue drains "
+	       "accounted (%lu with drops), %lu acks, %lu flips held for "
+	       "their ack, %lu released by close/drop, %lu dma-bufs, %lu "
+	       "blocked readers woken by removal\n",
+	       f->disp.opens, f->disp.records, f->disp.drains,
+	       f->disp.drains_dropped, f->disp.acks_ok, f->disp.held,
+	       f->disp.released, f->disp.dmabufs, f->disp.readers);
 	printf("#  ops:");
 	for (i = 0; i < OP_COUNT; i++)
 		printf(" %s=%lu", fz_op_names[i], f->counts[i]);
