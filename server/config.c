@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_stream.h"
 
 void vp_config_print_usage(FILE *f)
 {
@@ -22,14 +23,21 @@ void vp_config_print_usage(FILE *f)
 		   "removed)\n"
 		   "  --backend B          headless (one output per head), drm "
 		   "(kiosk:\n"
-		   "                       direct scanout), auto (wlroots "
+		   "                       direct scanout), wayland (a window "
+		   "per head on\n"
+		   "                       $WAYLAND_DISPLAY), auto (wlroots "
 		   "picks); default auto\n"
 		   "  --socket NAME        Wayland socket name (default: first "
 		   "free wayland-N)\n"
+		   "  --vfio-socket PATH   accept the VFIO device fds of "
+		   "upstream-only vGPUs\n"
+		   "                       (mbochs, GVT-g) from VMMs on this "
+		   "unix socket\n"
 		   "  --config FILE        read settings from FILE (see "
 		   "server/config.h)\n"
 		   "  --verbose            debug logging\n"
 		   "  --help               this text\n");
+	vp_config_stream_usage(f);
 }
 
 const char *vp_backend_kind_name(enum vp_backend_kind kind)
@@ -39,6 +47,8 @@ const char *vp_backend_kind_name(enum vp_backend_kind kind)
 		return "headless";
 	case VP_BACKEND_DRM:
 		return "drm";
+	case VP_BACKEND_WAYLAND:
+		return "wayland";
 	default:
 		return "auto";
 	}
@@ -50,6 +60,8 @@ static bool parse_backend(const char *s, enum vp_backend_kind *out)
 		*out = VP_BACKEND_HEADLESS;
 	else if (!strcmp(s, "drm"))
 		*out = VP_BACKEND_DRM;
+	else if (!strcmp(s, "wayland"))
+		*out = VP_BACKEND_WAYLAND;
 	else if (!strcmp(s, "auto"))
 		*out = VP_BACKEND_AUTO;
 	else
@@ -137,7 +149,7 @@ static bool parse_file(struct vp_config *config, const char *file)
 			if (!ok)
 				fprintf(stderr,
 					"vplaned: %s:%u: unknown backend '%s' "
-					"(headless, drm, auto)\n",
+					"(headless, drm, wayland, auto)\n",
 					file, lineno, value);
 		} else if (!strcmp(key, "all-vgpus")) {
 			ok = !strcmp(value, "yes") || !strcmp(value, "no");
@@ -150,6 +162,11 @@ static bool parse_file(struct vp_config *config, const char *file)
 					file, lineno, value);
 		} else if (!strcmp(key, "socket")) {
 			ok = set_string(&config->socket, value);
+		} else if (!strcmp(key, "vfio-socket")) {
+			ok = set_string(&config->vfio_socket, value);
+		} else if (vp_config_stream_is_key(key)) {
+			ok = vp_config_stream_key(config, key, value, file,
+						  lineno);
 		} else {
 			fprintf(stderr,
 				"vplaned: %s:%u: unknown setting '%s'\n", file,
@@ -169,9 +186,11 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 		{ "all-vgpus", no_argument, NULL, 'a' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "vfio-socket", required_argument, NULL, 'V' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		VP_CONFIG_STREAM_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -197,11 +216,14 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 			if (!ok)
 				fprintf(stderr,
 					"vplaned: unknown --backend '%s' "
-					"(headless, drm, auto)\n",
+					"(headless, drm, wayland, auto)\n",
 					optarg);
 			break;
 		case 's':
 			ok = set_string(&config->socket, optarg);
+			break;
+		case 'V':
+			ok = set_string(&config->vfio_socket, optarg);
 			break;
 		case 'c':
 			ok = parse_file(config, optarg);
@@ -218,6 +240,10 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 			ok = false;
 			break;
 		default:
+			if (vp_config_stream_is_opt(c)) {
+				ok = vp_config_stream_arg(config, c, optarg);
+				break;
+			}
 			fprintf(stderr,
 				"vplaned: unknown option '%s' (see --help)\n",
 				argv[optind - 1]);
@@ -246,5 +272,7 @@ void vp_config_finish(struct vp_config *config)
 	}
 	free(config->vgpus);
 	free(config->socket);
+	vp_config_stream_finish(config);
+	free(config->vfio_socket);
 	*config = (struct vp_config){ 0 };
 }

@@ -5,9 +5,12 @@
  * Config file (--config FILE), one setting a line, '#' comments:
  *   vgpu <uuid>                 a vGPU display node (/dev/vplane/<uuid>)
  *   vgpu-path <path>            a display node by path
- *   backend headless|drm|auto
+ *   backend headless|drm|wayland|auto
  *   socket <name>               the Wayland socket name
  *   all-vgpus yes|no            show every vGPU, present and future
+ *   vfio-socket <path>          accept VFIO device fds of upstream-only
+ *                               vGPUs (mbochs, GVT-g) from VMMs here
+ * and the streaming settings of config_stream.h.
  * Command-line options given after --config override scalar settings;
  * vGPUs from both are used.
  */
@@ -22,6 +25,7 @@ enum vp_backend_kind {
 	VP_BACKEND_AUTO,
 	VP_BACKEND_HEADLESS,
 	VP_BACKEND_DRM,
+	VP_BACKEND_WAYLAND,
 };
 
 struct vp_config_vgpu {
@@ -33,8 +37,18 @@ struct vp_config {
 	enum vp_backend_kind backend;
 	struct vp_config_vgpu *vgpus; /* owned */
 	size_t nr_vgpus;
-	char *socket;	/* owned; NULL: wl_display_add_socket_auto */
-	bool all_vgpus; /* watch /dev/vplane: every vGPU gets shown */
+	char *socket;	   /* owned; NULL: wl_display_add_socket_auto */
+	bool all_vgpus;	   /* watch /dev/vplane: every vGPU gets shown */
+	char *vfio_socket; /* owned; NULL: none (see vfio_socket.h) */
+	/* streaming: see config_stream.h */
+	bool stream;
+	char *rtsp_address;	/* owned; NULL: 127.0.0.1 */
+	unsigned int rtsp_port; /* 0: 8554 */
+	char *rtsp_credentials; /* owned */
+	bool rtsp_no_auth;
+	char *stream_encoder; /* owned; NULL: the first that works */
+	bool stream_chroma444;
+	unsigned int stream_ack_hold_ms; /* 0: the default */
 	bool verbose;
 	bool help;
 };

@@ -14,6 +14,8 @@
 
 #include "dmabuf_buffer.h"
 #include "output.h"
+#include "output_stream.h"
+#include "placeholder.h"
 #include "server.h"
 #include "shell.h"
 #include "source.h"
@@ -172,8 +174,15 @@ static bool composite(struct vp_output *output, struct wlr_buffer *primary,
 	 * begin; this is wlr_output.transform_matrix for NORMAL) */
 	wlr_matrix_identity(proj);
 	wlr_renderer_begin(renderer, (uint32_t)w, (uint32_t)h);
-	wlr_renderer_clear(renderer, black);
-	render_texture(renderer, proj, texture, box);
+	if (texture) {
+		wlr_renderer_clear(renderer, black);
+		render_texture(renderer, proj, texture, box);
+	} else {
+		/* nothing to show, or nothing we can read: say why */
+		if (primary && output->source)
+			output->source->unusable = true;
+		vp_placeholder_render(renderer, proj, w, h, output->source);
+	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	vp_shell_render(output->server->shell, wo, renderer, proj, &now);
 	wlr_output_render_software_cursors(wo, NULL);
@@ -225,6 +234,7 @@ static void commit_frame(struct vp_output *output)
 
 	output->ack_pending = src && src->has_seq && !src->gone;
 	output->ack_seq = src ? src->seq : 0;
+	output->ack_flip_ns = src ? src->last_flip_ns : 0;
 	output->ack_commit_seq = wo->commit_seq + 1;
 	if (!wlr_output_commit(wo)) {
 		wlr_log(WLR_ERROR, "%s: commit failed (%s)", wo->name,
@@ -255,6 +265,32 @@ static void handle_output_frame(struct wl_listener *listener, void *data)
 	commit_frame(output);
 }
 
+/* Acknowledge @seq now, or when the last ack hold is released. */
+static void send_ack(struct vp_output *output, uint32_t seq)
+{
+	if (output->ack_holds) {
+		output->ack_deferred = true;
+		output->deferred_seq = seq;
+		return;
+	}
+	vp_source_ack(output->source, seq);
+}
+
+void vp_output_hold_ack(struct vp_output *output)
+{
+	output->ack_holds++;
+}
+
+void vp_output_release_ack(struct vp_output *output)
+{
+	assert(output->ack_holds > 0);
+	if (--output->ack_holds || !output->ack_deferred)
+		return;
+	output->ack_deferred = false;
+	if (output->source)
+		vp_source_ack(output->source, output->deferred_seq);
+}
+
 static void handle_output_present(struct wl_listener *listener, void *data)
 {
 	struct vp_output *output = wl_container_of(listener, output, present);
@@ -269,7 +305,16 @@ static void handle_output_present(struct wl_listener *listener, void *data)
 	if (output->acked_any &&
 	    !vp_seq_after(output->ack_seq, output->last_acked))
 		return;
-	vp_source_ack(output->source, output->ack_seq);
+	send_ack(output, output->ack_seq);
+	if (event->presented) {
+		/* statistics for the control protocol (manager.c) */
+		output->source->presented++;
+		if (output->ack_flip_ns && event->when)
+			output->source->last_latency_ns =
+				(uint64_t)event->when->tv_sec * 1000000000u +
+				(uint64_t)event->when->tv_nsec -
+				output->ack_flip_ns;
+	}
 	output->acked_any = true;
 	output->last_acked = output->ack_seq;
 }
@@ -299,6 +344,8 @@ static void handle_output_destroy(struct wl_listener *listener, void *data)
 		output->wlr_output->name,
 		(unsigned long long)output->frames_direct,
 		(unsigned long long)output->frames_composited);
+	/* first: it releases its ack holds into this output */
+	vp_output_stream_destroy(output->stream);
 	vp_output_set_source(output, NULL);
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->present.link);
@@ -330,6 +377,7 @@ void vp_output_set_source(struct vp_output *output, struct vp_source *source)
 	output->source = source;
 	output->ack_pending = false;
 	output->acked_any = false;
+	output->ack_deferred = false;
 	if (source) {
 		wl_signal_add(&source->events.update, &output->source_update);
 		wl_signal_add(&source->events.destroy, &output->source_destroy);

@@ -24,6 +24,7 @@ struct vp_server;
 struct vp_source;
 struct wlr_output;
 struct wlr_output_cursor;
+struct vp_output_stream;
 
 struct vp_output {
 	struct vp_server *server;
@@ -40,8 +41,16 @@ struct vp_output {
 	bool ack_pending;
 	uint32_t ack_seq;
 	uint32_t ack_commit_seq;
+	uint64_t ack_flip_ns; /* latch time of that flip, for latency */
 	bool acked_any;
 	uint32_t last_acked;
+
+	/* An encoder reading committed frames holds the acks while it
+	 * reads (output_stream.c): an ack due meanwhile waits here. */
+	unsigned int ack_holds;
+	bool ack_deferred;
+	uint32_t deferred_seq;
+	struct vp_output_stream *stream; /* owned; NULL unless streamed */
 
 	uint64_t frames_direct;
 	uint64_t frames_composited;
@@ -65,5 +74,14 @@ void vp_output_set_source(struct vp_output *output, struct vp_source *source);
 
 /* Something changed (e.g. a client window): commit at the next frame. */
 void vp_output_damage(struct vp_output *output);
+
+/*
+ * A consumer of @output's committed frames (an encoder) still reads the
+ * frame being committed: the flip's ack waits until every hold is
+ * released, so the guest never reuses a buffer the encoder reads. The
+ * holder bounds how long it holds (output_stream.c).
+ */
+void vp_output_hold_ack(struct vp_output *output);
+void vp_output_release_ack(struct vp_output *output);
 
 #endif /* VP_OUTPUT_H */

@@ -4,22 +4,29 @@
 
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
+#include <wlr/backend/wayland.h>
 #include <wlr/render/allocator.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_export_dmabuf_v1.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
+#include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_screencopy_v1.h>
 #include <wlr/types/wlr_xdg_output_v1.h>
 #include <wlr/util/log.h>
 
+#include "control.h"
 #include "dmabuf_buffer.h"
 #include "hotplug.h"
+#include "manager.h"
+#include "output_config.h"
+#include "vfio_socket.h"
 #include "output.h"
 #include "server.h"
 #include "shell.h"
 #include "source.h"
+#include "streaming.h"
 
 /* Used until the head's first mode is known. */
 #define HEADLESS_DEFAULT_WIDTH	640
@@ -36,7 +43,8 @@ struct vp_source *vp_server_unplaced_source(struct vp_server *server)
 		for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++) {
 			struct vp_source *source = vp_vgpu_get_source(vgpu, h);
 
-			if (!source->output)
+			/* a head the operator took off stays off */
+			if (!source->output && !source->held)
 				return source;
 		}
 	}
@@ -47,6 +55,14 @@ void vp_server_place_source(struct vp_server *server, struct vp_source *source)
 {
 	struct vp_output *output;
 
+	if (server->nested) {
+		/* a window; new_output gives it this source, the first
+		 * unplaced one, and apply_mode sizes it to the head */
+		if (!wlr_wl_output_create(server->backend))
+			wlr_log(WLR_ERROR, "cannot open a window for %s",
+				source->name);
+		return;
+	}
 	if (server->headless) {
 		/* new_output gives it the first unplaced source: this one */
 		if (!wlr_headless_add_output(
@@ -81,6 +97,7 @@ struct vp_vgpu *vp_server_add_vgpu(struct vp_server *server, const char *uuid,
 		return NULL; /* logged */
 	for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++)
 		vp_server_place_source(server, vp_vgpu_get_source(vgpu, h));
+	wl_signal_emit(&server->events.new_vgpu, vgpu);
 	return vgpu;
 }
 
@@ -122,6 +139,8 @@ static void handle_backend_new_output(struct wl_listener *listener, void *data)
 	source = vp_server_unplaced_source(server);
 	if (source)
 		vp_output_set_source(output, source);
+	if (server->streaming)
+		vp_streaming_add_output(server->streaming, output);
 }
 
 static struct wlr_backend *create_backend(struct vp_server *server)
@@ -130,6 +149,11 @@ static struct wlr_backend *create_backend(struct vp_server *server)
 	case VP_BACKEND_HEADLESS:
 		server->headless = true;
 		return wlr_headless_backend_create(server->display);
+	case VP_BACKEND_WAYLAND:
+		/* nested in the compositor of $WAYLAND_DISPLAY (a desktop),
+		 * one window per head, like headless outputs */
+		server->headless = server->nested = true;
+		return wlr_wl_backend_create(server->display, NULL);
 	case VP_BACKEND_DRM:
 		/* wlroots 0.15 has no public "DRM with a session" constructor
 		 * besides autocreate; restrict autocreate to DRM. */
@@ -145,6 +169,7 @@ bool vp_server_init(struct vp_server *server, const struct vp_config *config)
 	*server = (struct vp_server){ .config = config };
 	wl_list_init(&server->outputs);
 	wl_list_init(&server->vgpus);
+	wl_signal_init(&server->events.new_vgpu);
 
 	server->display = wl_display_create();
 	if (!server->display) {
@@ -182,7 +207,9 @@ bool vp_server_init(struct vp_server *server, const struct vp_config *config)
 	    !wlr_xdg_output_manager_v1_create(server->display,
 					      server->layout) ||
 	    !wlr_screencopy_manager_v1_create(server->display) ||
-	    !wlr_export_dmabuf_manager_v1_create(server->display)) {
+	    !wlr_export_dmabuf_manager_v1_create(server->display) ||
+	    !(server->presentation = wlr_presentation_create(
+		      server->display, server->backend))) {
 		wlr_log(WLR_ERROR, "cannot create the Wayland globals");
 		goto err_backend;
 	}
@@ -226,11 +253,31 @@ err_display:
 	return false;
 }
 
+/* The control socket and the privileged globals behind it. */
+static bool start_control(struct vp_server *server)
+{
+	server->control = vp_control_create(server, server->socket);
+	if (!server->control)
+		return false;
+	server->manager = vp_manager_create(server, server->control);
+	server->output_config =
+		vp_output_config_create(server, server->control);
+	return server->manager && server->output_config;
+}
+
 bool vp_server_start(struct vp_server *server)
 {
 	const struct vp_config *config = server->config;
 	size_t i;
 
+	if (!start_control(server))
+		return false;
+	/* before any output exists: each is streamed as it appears */
+	if (config->stream) {
+		server->streaming = vp_streaming_create(server);
+		if (!server->streaming)
+			return false;
+	}
 	if (!wlr_backend_start(server->backend)) {
 		wlr_log(WLR_ERROR, "cannot start the %s backend",
 			vp_backend_kind_name(config->backend));
@@ -250,6 +297,12 @@ bool vp_server_start(struct vp_server *server)
 		if (!server->hotplug)
 			return false;
 	}
+	if (config->vfio_socket) {
+		server->vfio_socket =
+			vp_vfio_socket_create(server, config->vfio_socket);
+		if (!server->vfio_socket)
+			return false;
+	}
 	return true;
 }
 
@@ -258,12 +311,18 @@ void vp_server_finish(struct vp_server *server)
 	struct vp_vgpu *vgpu, *tmp;
 
 	wl_display_destroy_clients(server->display);
+	vp_manager_destroy(server->manager);
+	vp_output_config_destroy(server->output_config);
+	vp_control_destroy(server->control);
 	vp_hotplug_destroy(server->hotplug);
+	vp_vfio_socket_destroy(server->vfio_socket);
 	wl_list_for_each_safe(vgpu, tmp, &server->vgpus, link)
 		vp_vgpu_destroy(vgpu);
 	wl_list_remove(&server->new_output.link);
 	vp_shell_destroy(server->shell);
 	wlr_backend_destroy(server->backend);
+	/* after the outputs, which end their streams */
+	vp_streaming_destroy(server->streaming);
 	wl_display_destroy(server->display);
 	wlr_output_layout_destroy(server->layout);
 	wlr_allocator_destroy(server->allocator);

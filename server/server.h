@@ -15,6 +15,12 @@
 struct vp_source;
 struct vp_vgpu;
 struct vp_hotplug;
+struct vp_streaming;
+struct vp_control;
+struct vp_manager;
+struct vp_output_config;
+struct wlr_presentation;
+struct vp_vfio_socket;
 
 struct vp_server {
 	const struct vp_config *config; /* borrowed */
@@ -25,14 +31,27 @@ struct vp_server {
 	struct wlr_compositor *compositor;
 	struct wlr_output_layout *layout;
 	struct vp_shell *shell;
-	struct vp_hotplug *hotplug; /* NULL unless config->all_vgpus */
-	const char *socket;	    /* owned by the display */
-	bool headless;		    /* outputs are made per head */
+	struct vp_hotplug *hotplug;	    /* NULL unless config->all_vgpus */
+	struct vp_streaming *streaming;	    /* NULL unless config->stream */
+	struct vp_vfio_socket *vfio_socket; /* NULL unless --vfio-socket */
+	/* the control socket and its privileged globals (control.h) */
+	struct vp_control *control;
+	struct vp_manager *manager;
+	struct vp_output_config *output_config;
+	struct wlr_presentation *presentation;
+	const char *socket; /* owned by the display */
+	bool headless;	    /* outputs are made per head */
+	bool nested;	    /* ... as windows (wayland backend) */
 
 	struct wl_list outputs; /* vp_output.link */
 	struct wl_list vgpus;	/* vp_vgpu.link */
 
 	struct wl_listener new_output;
+
+	struct {
+		/* a vGPU was opened and its heads placed (data: vp_vgpu) */
+		struct wl_signal new_vgpu;
+	} events;
 };
 
 /* Everything up to a listening socket; false after logging why. */

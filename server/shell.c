@@ -4,6 +4,7 @@
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_matrix.h>
 #include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_presentation_time.h>
 #include <wlr/types/wlr_surface.h>
 #include <wlr/types/wlr_xdg_shell.h>
 #include <wlr/util/box.h>
@@ -36,6 +37,8 @@ struct render_ctx {
 	struct wlr_renderer *renderer;
 	const float *proj;
 	const struct timespec *now;
+	struct wlr_output *output;
+	struct wlr_presentation *presentation; /* may be NULL */
 };
 
 static void damage_all(struct vp_shell *shell)
@@ -134,13 +137,18 @@ static void render_surface(struct wlr_surface *surface, int sx, int sy,
 					       1.0f);
 	}
 	wlr_surface_send_frame_done(surface, ctx->now);
+	/* presentation-time: feedback follows this output's present event */
+	if (ctx->presentation)
+		wlr_presentation_surface_sampled_on_output(
+			ctx->presentation, surface, ctx->output);
 }
 
 void vp_shell_render(struct vp_shell *shell, struct wlr_output *output,
 		     struct wlr_renderer *renderer, const float proj[9],
 		     const struct timespec *now)
 {
-	struct render_ctx ctx = { renderer, proj, now };
+	struct render_ctx ctx = { renderer, proj, now, output,
+				  shell ? shell->server->presentation : NULL };
 	struct vp_view *view;
 
 	if (!shell)

@@ -12,6 +12,7 @@
 #include "dmabuf_buffer.h"
 #include "server.h"
 #include "source.h"
+#include "upstream.h"
 
 /* dma-buf fds the libvplane cache holds, and wlr_buffers we keep by id:
  * two of each head's buffers (double buffering) plus cursors, with room
@@ -46,9 +47,9 @@ static void forget_all_buffers(struct vp_vgpu *vgpu)
 		forget_buffer(vgpu, buffer);
 }
 
-/* The wlr_buffer for @plane's dma-buf, made once per dmabuf_id. */
-static struct vp_dmabuf_buffer *
-get_buffer(struct vp_vgpu *vgpu, const struct vplane_display_plane *plane)
+struct vp_dmabuf_buffer *
+vp_vgpu_buffer_for(struct vp_vgpu *vgpu,
+		   const struct vplane_display_plane *plane)
 {
 	struct vp_dmabuf_buffer *buffer;
 	int fd;
@@ -82,8 +83,8 @@ get_buffer(struct vp_vgpu *vgpu, const struct vplane_display_plane *plane)
 	return buffer;
 }
 
-static void set_buffer(struct vp_dmabuf_buffer **slot,
-		       struct vp_dmabuf_buffer *buffer)
+void vp_source_set_buffer(struct vp_dmabuf_buffer **slot,
+			  struct vp_dmabuf_buffer *buffer)
 {
 	if (*slot == buffer)
 		return;
@@ -115,17 +116,18 @@ static void source_query_plane(struct vp_source *source, uint32_t plane_idx)
 		return; /* logged; the vGPU may be going away */
 	enabled = plane.flags & VPLANE_DISPLAY_PLANE_ENABLED && plane.dmabuf_id;
 	if (enabled)
-		buffer = get_buffer(vgpu, &plane);
+		buffer = vp_vgpu_buffer_for(vgpu, &plane);
 
 	if (plane_idx == VPLANE_DISPLAY_PLANE_PRIMARY) {
-		set_buffer(&source->primary, buffer);
+		source->unusable = enabled && !buffer;
+		vp_source_set_buffer(&source->primary, buffer);
 		if (enabled) {
 			source->width = plane.head_width;
 			source->height = plane.head_height;
 			source->refresh_mhz = plane.refresh_mhz;
 		}
 	} else {
-		set_buffer(&source->cursor, buffer);
+		vp_source_set_buffer(&source->cursor, buffer);
 		source->cursor_x = plane.x;
 		source->cursor_y = plane.y;
 		source->cursor_hot_x =
@@ -162,9 +164,17 @@ static void handle_display_flip(void *data,
 	if (!source || event->plane > VPLANE_DISPLAY_PLANE_CURSOR)
 		return;
 	source->flips++;
+	source->flips_dropped += event->dropped;
+	if (event->plane == VPLANE_DISPLAY_PLANE_PRIMARY)
+		source->last_flip_ns = event->timestamp_ns;
 	note_seq(source, event->seq);
 	source_query_plane(source, event->plane);
 	wl_signal_emit(&source->events.update, source);
+	/* shown nowhere (no free output, or detached by the operator): no
+	 * present event will ever ack it, and a guest waiting out the
+	 * driver's ack timeout on every flip would crawl */
+	if (!source->output)
+		vp_source_ack(source, source->seq);
 }
 
 static void handle_display_cursor_move(void *data,
@@ -247,9 +257,10 @@ static void vgpu_close(struct vp_vgpu *vgpu)
 		wl_event_source_remove(vgpu->fd_source);
 		vgpu->fd_source = NULL;
 	}
+	vp_upstream_vgpu_close(vgpu);
 	for (h = 0; h < vgpu->nr_heads; h++) {
-		set_buffer(&vgpu->sources[h].primary, NULL);
-		set_buffer(&vgpu->sources[h].cursor, NULL);
+		vp_source_set_buffer(&vgpu->sources[h].primary, NULL);
+		vp_source_set_buffer(&vgpu->sources[h].cursor, NULL);
 	}
 	forget_all_buffers(vgpu);
 	vp_dmabuf_cache_destroy(vgpu->cache);
@@ -258,9 +269,8 @@ static void vgpu_close(struct vp_vgpu *vgpu)
 	vgpu->display = NULL;
 }
 
-static void handle_display_gone(void *data)
+void vp_vgpu_mark_gone(struct vp_vgpu *vgpu)
 {
-	struct vp_vgpu *vgpu = data;
 	uint32_t h;
 
 	wlr_log(WLR_ERROR, "vGPU %s was removed; its heads now show black",
@@ -272,6 +282,11 @@ static void handle_display_gone(void *data)
 		wl_signal_emit(&vgpu->sources[h].events.update,
 			       &vgpu->sources[h]);
 	}
+}
+
+static void handle_display_gone(void *data)
+{
+	vp_vgpu_mark_gone(data);
 }
 
 static const struct vp_display_listener display_listener = {
@@ -297,6 +312,40 @@ static int handle_display_fd(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
+struct vp_vgpu *vp_vgpu_alloc(struct vp_server *server, const char *name,
+			      uint32_t nr_heads)
+{
+	struct vp_vgpu *vgpu;
+	uint32_t h;
+
+	vgpu = calloc(1, sizeof(*vgpu));
+	if (vgpu)
+		vgpu->sources =
+			calloc(nr_heads ? nr_heads : 1, sizeof(*vgpu->sources));
+	if (!vgpu || !vgpu->sources) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		free(vgpu);
+		return NULL;
+	}
+	vgpu->server = server;
+	vgpu->vfio_fd = -1;
+	wl_list_init(&vgpu->buffers);
+	wl_list_init(&vgpu->link);
+	snprintf(vgpu->name, sizeof(vgpu->name), "%s", name);
+	vgpu->nr_heads = nr_heads;
+	for (h = 0; h < nr_heads; h++) {
+		struct vp_source *source = &vgpu->sources[h];
+
+		source->vgpu = vgpu;
+		source->head = h;
+		snprintf(source->name, sizeof(source->name), "%s/%u",
+			 vgpu->name, h);
+		wl_signal_init(&source->events.update);
+		wl_signal_init(&source->events.destroy);
+	}
+	return vgpu;
+}
+
 struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
 			       const char *path)
 {
@@ -311,6 +360,7 @@ struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
 		return NULL;
 	}
 	vgpu->server = server;
+	vgpu->vfio_fd = -1;
 	wl_list_init(&vgpu->buffers);
 	wl_list_init(&vgpu->link);
 	snprintf(vgpu->name, sizeof(vgpu->name), "%s", uuid ? uuid : path);
@@ -382,8 +432,8 @@ struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
 
 err_sources:
 	for (h = 0; h < vgpu->nr_heads; h++) {
-		set_buffer(&vgpu->sources[h].primary, NULL);
-		set_buffer(&vgpu->sources[h].cursor, NULL);
+		vp_source_set_buffer(&vgpu->sources[h].primary, NULL);
+		vp_source_set_buffer(&vgpu->sources[h].cursor, NULL);
 	}
 	forget_all_buffers(vgpu);
 	free(vgpu->sources);

@@ -26,8 +26,9 @@ struct vp_dmabuf_buffer;
 struct vp_display;
 struct vp_dmabuf_cache;
 struct vp_source;
+struct vplane_display_plane;
 
-/* One display node. */
+/* One vGPU: a display node, or a VFIO device (upstream.h). */
 struct vp_vgpu {
 	struct vp_server *server;
 	char name[40];		       /* the UUID, or the node's path */
@@ -37,6 +38,11 @@ struct vp_vgpu {
 	bool ack_role;
 	bool hotplugged; /* found by the /dev/vplane watch: dropped with
 			  * its node (configured vGPUs stay, shown black) */
+
+	/* upstream-only vGPUs (upstream.h); display stays NULL for them */
+	int vfio_fd; /* owned VFIO device, -1 for display-node vGPUs */
+	struct wl_event_source *refresh_timer;
+	bool no_cursor_plane; /* the driver refused a cursor query */
 
 	struct wl_list buffers; /* vp_dmabuf_buffer.link, MRU first */
 	size_t nr_buffers;
@@ -62,12 +68,20 @@ struct vp_source {
 	uint32_t seq; /* newest flip latched */
 	bool has_seq;
 	bool gone;
+	bool unusable; /* enabled, but no buffer vplaned can show */
 
 	struct vp_output *output; /* showing it, or NULL */
 
 	uint64_t flips; /* flip events seen */
 	uint64_t acks;	/* acks sent */
 	uint64_t ack_failures;
+	/* for the control protocol's statistics (manager.c) */
+	uint64_t flips_dropped;	  /* superseded before we read them */
+	uint64_t last_flip_ns;	  /* CLOCK_MONOTONIC latch of the newest flip */
+	uint64_t presented;	  /* new frames presented on an output */
+	uint64_t last_latency_ns; /* latch to present, newest presented */
+	bool held; /* taken off its output by the operator (layout.c): not
+		    * given an output automatically */
 
 	struct {
 		struct wl_signal update; /* new frame, cursor or mode */
@@ -90,6 +104,27 @@ void vp_vgpu_destroy(struct vp_vgpu *vgpu);
 
 uint32_t vp_vgpu_nr_heads(const struct vp_vgpu *vgpu);
 struct vp_source *vp_vgpu_get_source(struct vp_vgpu *vgpu, uint32_t head);
+
+/*
+ * For backends (upstream.c): a vGPU of @nr_heads heads named @name, with
+ * its sources initialised and nothing open; NULL after logging.
+ */
+struct vp_vgpu *vp_vgpu_alloc(struct vp_server *server, const char *name,
+			      uint32_t nr_heads);
+
+/* The wlr_buffer for @plane's dma-buf (from vgpu->cache), made once per
+ * dmabuf_id; NULL after logging. */
+struct vp_dmabuf_buffer *
+vp_vgpu_buffer_for(struct vp_vgpu *vgpu,
+		   const struct vplane_display_plane *plane);
+
+/* Lock @buffer (may be NULL) into @slot, unlocking what was there. */
+void vp_source_set_buffer(struct vp_dmabuf_buffer **slot,
+			  struct vp_dmabuf_buffer *buffer);
+
+/* The vGPU went away: close it, keep its sources empty and marked gone
+ * (their outputs show black), tell the outputs. */
+void vp_vgpu_mark_gone(struct vp_vgpu *vgpu);
 
 /* Flip @seq of @source's head is on screen: acknowledge it (a no-op as
  * observer or once the vGPU is gone). */

@@ -19,7 +19,19 @@ packages=(
 	# tools the in-guest tests use from the host's root
 	iproute2 procps coreutils util-linux drm-info
 	# real clients and a seat for vplaned in the VM
-	seatd grim wayland-utils wayvnc gvncviewer
+	seatd grim wayland-utils wayvnc gvncviewer wlr-randr
+	# encoders/ (issue 7): GStreamer, the RTSP server, software encoders
+	# (x264enc: ugly; openh264enc, h264parse: bad), and the RTSP client
+	# the stream tests pull with
+	libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+	libgstrtspserver-1.0-dev gstreamer1.0-plugins-base
+	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
+	gstreamer1.0-plugins-bad gstreamer1.0-tools ffmpeg
+	# the stream checker (PSNR of decoded frames)
+	python3-numpy
+	# Debian packaging (debian/) and its tests: the package build, lintian,
+	# DKMS and udev (the install VM group runs real udevd and dkms)
+	debhelper dh-dkms dkms lintian fakeroot udev help2man
 	# the unit suite under valgrind, and the formatter
 	clang-format
 	valgrind

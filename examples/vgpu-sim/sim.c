@@ -24,6 +24,7 @@
 #include <drm_fourcc.h>
 
 #include "draw.h"
+#include "share.h"
 #include "vfio.h"
 #include "vplane.h"
 
@@ -33,6 +34,7 @@
 struct options {
 	const char *uuid;
 	const char *create; /* mdev type to create and remove, or NULL */
+	const char *share;  /* vplaned --vfio-socket to hand the fd to */
 	unsigned int heads; /* 0: all the device has */
 	uint32_t width;
 	uint32_t height;
@@ -44,6 +46,7 @@ struct options {
 	bool bochs;
 	bool cursor;
 	bool quiet;
+	unsigned int flip_timeout_ms; /* flip-done later than this: timeout */
 };
 
 struct head {
@@ -90,7 +93,9 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vplane-sim (--uuid UUID | --create TYPE) [options]\n"
-		   "  --uuid UUID        existing vplane mdev\n"
+		   "  --uuid UUID        existing vplane mdev (with --bochs: "
+		   "any bochs-\n"
+		   "                     compatible mdev, e.g. mbochs)\n"
 		   "  --create TYPE      create an mdev of TYPE (e.g. "
 		   "vplane-1head), remove at exit\n"
 		   "  --heads N          heads to drive (default: all)\n"
@@ -106,7 +111,17 @@ static void usage(FILE *f)
 		   "  --bochs            drive head 0 through the bochs DISPI "
 		   "registers\n"
 		   "  --no-cursor        no cursor plane\n"
-		   "  --quiet            only the summary\n");
+		   "  --quiet            only the summary\n"
+		   "  --share-fd SOCKET  hand the VFIO device fd to vplaned's "
+		   "--vfio-socket\n"
+		   "                     (as a VMM does for upstream-only "
+		   "vGPUs)\n"
+		   "  --flip-timeout MS  a flip-done later than this counts "
+		   "as a timeout\n"
+		   "                     (default 1000, or "
+		   "$VPLANE_SIM_FLIP_TIMEOUT_MS; raise it on\n"
+		   "                     slow debug kernels and loaded "
+		   "hosts)\n");
 }
 
 static bool parse_options(struct options *o, int argc, char **argv)
@@ -124,6 +139,8 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		{ "bochs", no_argument, NULL, 'b' },
 		{ "no-cursor", no_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "flip-timeout", required_argument, NULL, 'T' },
+		{ "share-fd", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,7 +153,15 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		.rate = 60,
 		.refresh = 60,
 		.cursor = true,
+		.flip_timeout_ms = 1000,
 	};
+	if (getenv("VPLANE_SIM_FLIP_TIMEOUT_MS")) {
+		unsigned long ms =
+			strtoul(getenv("VPLANE_SIM_FLIP_TIMEOUT_MS"), NULL, 10);
+
+		if (ms && ms <= 600000)
+			o->flip_timeout_ms = (unsigned int)ms;
+	}
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
@@ -188,6 +213,19 @@ static bool parse_options(struct options *o, int argc, char **argv)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 'S':
+			o->share = optarg;
+			break;
+		case 'T':
+			o->flip_timeout_ms =
+				(unsigned int)strtoul(optarg, NULL, 0);
+			if (!o->flip_timeout_ms ||
+			    o->flip_timeout_ms > 600000) {
+				fprintf(stderr, "bad --flip-timeout %s\n",
+					optarg);
+				return false;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -416,7 +454,8 @@ static void flip_all(struct sim *s, uint32_t frame)
 {
 	const struct options *o = &s->opt;
 	struct sim_vfio *v = &s->vfio;
-	uint64_t t0 = now_ns(), deadline = t0 + 1000000000u;
+	uint64_t t0 = now_ns();
+	uint64_t deadline = t0 + (uint64_t)o->flip_timeout_ms * 1000000u;
 	unsigned int h, pending = 0;
 
 	if (o->bochs) {
@@ -467,8 +506,8 @@ static void flip_all(struct sim *s, uint32_t frame)
 
 		if (now >= deadline) {
 			s->timeouts++;
-			fprintf(stderr, "frame %u: no flip-done within 1 s\n",
-				frame);
+			fprintf(stderr, "frame %u: no flip-done within %u ms\n",
+				frame, o->flip_timeout_ms);
 			return;
 		}
 		if (poll(&pfd, 1, (int)((deadline - now) / 1000000) + 1) < 0 &&
@@ -551,7 +590,7 @@ int main(int argc, char **argv)
 	static struct sim s;
 	char created[64] = "";
 	unsigned int dev_heads;
-	int ret = 1;
+	int share_fd = -1, ret = 1;
 
 	if (!parse_options(&s.opt, argc, argv))
 		return 2;
@@ -563,10 +602,13 @@ int main(int argc, char **argv)
 			return 1;
 		s.opt.uuid = created;
 	}
-	if (!sim_vfio_open(&s.vfio, s.opt.uuid))
+	if (!sim_vfio_open(&s.vfio, s.opt.uuid, s.opt.bochs))
 		goto out_remove;
 
-	dev_heads = sim_mmio_read(&s.vfio, VPLANE_REG_NUM_HEADS);
+	/* bochs DISPI alone needs none of vplane's registers (mbochs has
+	 * none): one head */
+	dev_heads =
+		s.opt.bochs ? 1 : sim_mmio_read(&s.vfio, VPLANE_REG_NUM_HEADS);
 	s.nr_heads = s.opt.heads ? s.opt.heads : dev_heads;
 	if (s.opt.bochs)
 		s.nr_heads = 1;
@@ -577,7 +619,15 @@ int main(int argc, char **argv)
 	}
 	if (!setup_memory(&s) || !setup_heads(&s))
 		goto out_close;
+	if (s.opt.share) {
+		share_fd = sim_share_device(s.opt.share, s.opt.uuid,
+					    s.vfio.device);
+		if (share_fd < 0)
+			goto out_close;
+	}
 	run(&s);
+	if (share_fd >= 0)
+		close(share_fd);
 	ret = s.timeouts ? 1 : 0;
 
 out_close:

@@ -16,7 +16,7 @@
 #define LOG_ERR(fmt, ...) \
 	fprintf(stderr, "%s:%d: " fmt "\n", __FILE__, __LINE__, ##__VA_ARGS__)
 
-bool sim_vfio_open(struct sim_vfio *v, const char *uuid)
+bool sim_vfio_open(struct sim_vfio *v, const char *uuid, bool bochs_only)
 {
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_device_info info = { .argsz = sizeof(info) };
@@ -81,8 +81,16 @@ bool sim_vfio_open(struct sim_vfio *v, const char *uuid)
 			goto err;
 		}
 	}
-	if (v->region[VFIO_PCI_BAR2_REGION_INDEX].size < VPLANE_MMIO_SIZE ||
-	    sim_mmio_read(v, VPLANE_REG_MAGIC) != VPLANE_MAGIC) {
+	if (bochs_only) {
+		/* any bochs-compatible vGPU: DISPI at the usual offset */
+		if (v->region[VFIO_PCI_BAR2_REGION_INDEX].size <
+		    VPLANE_MMIO_DISPI + 2 * (VPLANE_DISPI_VIRT_HEIGHT + 1)) {
+			LOG_ERR("%s has no bochs DISPI registers", uuid);
+			goto err;
+		}
+	} else if (v->region[VFIO_PCI_BAR2_REGION_INDEX].size <
+			   VPLANE_MMIO_SIZE ||
+		   sim_mmio_read(v, VPLANE_REG_MAGIC) != VPLANE_MAGIC) {
 		LOG_ERR("%s is not a vplane device", uuid);
 		goto err;
 	}

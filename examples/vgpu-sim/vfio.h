@@ -28,8 +28,9 @@ struct sim_vfio {
 	size_t ram_size;
 };
 
-/* Open the mdev @uuid; on failure logs, cleans up and returns false. */
-bool sim_vfio_open(struct sim_vfio *v, const char *uuid);
+/* Open the mdev @uuid (a vplane device, or with @bochs_only any device
+ * with bochs DISPI registers); on failure logs, cleans up, returns false. */
+bool sim_vfio_open(struct sim_vfio *v, const char *uuid, bool bochs_only);
 /* Undo everything sim_vfio_open() and the calls below set up. */
 void sim_vfio_close(struct sim_vfio *v);
 

@@ -4,6 +4,8 @@
 # PNG (gvnccapture's output) is read too.
 #   frame_check.py CAPTURE.ppm [HEAD]      -> prints "frame N", exit 0 if exact
 #   frame_check.py CAPTURE.ppm --black     -> exit 0 if every pixel is black
+#   frame_check.py CAPTURE.ppm --placeholder -> exit 0 if it is vplaned's
+#       placeholder: a dark blue-grey field with light text, nothing else
 # The frame number comes from the capture (the 16x16 bit blocks at y 16,
 # checked against the raw stamp in row 0); the timestamp blocks at y 32
 # are read back the same way. The stamp's 4th bytes (X channel) are not
@@ -120,6 +122,24 @@ def expected(w, h, frame, ts_ms, head):
     return img
 
 
+def check_placeholder(w, h, px):
+    # server/placeholder.c: background (0.12, 0.16, 0.24), text 0.90 grey
+    counts = {}
+    for p in px:
+        counts[p] = counts.get(p, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+    bg = ranked[0][0]
+    text = ranked[1][0] if len(ranked) > 1 else None
+    near = lambda p, q: all(abs(a - b) <= 2 for a, b in zip(p, q))
+    ok = (near(bg, (31, 41, 61)) and text is not None
+          and near(text, (230, 230, 230)) and len(ranked) == 2
+          and 0 < ranked[1][1] < w * h // 3)
+    print('%dx%d placeholder: %d colours, background %r, text %r on %d '
+          'pixels' % (w, h, len(ranked), bg, text,
+                      ranked[1][1] if text else 0))
+    return 0 if ok else 1
+
+
 def main():
     w, h, raw = read_ppm(sys.argv[1])
     px = [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
@@ -127,6 +147,8 @@ def main():
         bad = sum(1 for p in px if p != (0, 0, 0))
         print('%dx%d, %d non-black pixels' % (w, h, bad))
         return 0 if bad == 0 else 1
+    if len(sys.argv) > 2 and sys.argv[2] == '--placeholder':
+        return check_placeholder(w, h, px)
     head = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     # stamp bytes visible in RGB: pixel k carries bytes 4k..4k+2 as B,G,R
     stamp = bytearray(32)

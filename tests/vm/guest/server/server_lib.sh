@@ -40,9 +40,15 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*"; [ ! -f "$R/vplaned.log" ] || tail -n 30 "$R/vplaned.log"; exit 1; }
 
+# These tests check that vplaned acks every flip. The driver's 100 ms
+# fallback would count a TCG host's scheduling hiccup as a missed ack, so
+# the driver waits 2 s (times the kernel's slowdown) and the simulator 5 s
+# for a flip-done: "late on a loaded host" passes, "never acked" fails.
+export VPLANE_SIM_FLIP_TIMEOUT_MS=$((5000 * ${VPLANE_SLOWDOWN:-1}))
 vp_load_vplane() {
 	vp_load_vfio
-	vp_insmod "$VPLANE_MODULES/vplane.ko"
+	vp_insmod "$VPLANE_MODULES/vplane.ko" \
+		ack_timeout_ms=$((2000 * ${VPLANE_SLOWDOWN:-1}))
 }
 
 # new_vgpu [TYPE]: create a vGPU (default vplane-1head), print its UUID;
@@ -103,3 +109,10 @@ stat_of() { sed -n "s/.*vGPU .*: events.* $1 \([0-9]*\).*/\1/p" "$R/vplaned.log"
 
 # CPU mappings of vGPU buffers vplaned logged at its last exit
 map_count() { sed -n 's/.*vplaned: \([0-9]*\) CPU mapping.*/\1/p' "$R/vplaned.log" | tail -n 1; }
+
+# vplanectl against the vplaned of this test (its control socket)
+VPLANECTL=$VPLANE_BUILD/server/vplanectl/vplanectl
+ctl() { timeout 20 "$VPLANECTL" --socket "$SOCK" "$@"; }
+
+# no_head_shown CAPTURE: black or vplaned's placeholder, not a guest frame
+no_head_shown() { $CHECK "$1" --black >/dev/null || $CHECK "$1" --placeholder >/dev/null; }

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+#include <stdarg.h>
+
+#include <gst/allocators/gstdmabuf.h>
+
+#include "enc_log.h"
+#include "encoder_chain.h"
+
+static GstElement *add(GstBin *bin, const char *factory)
+{
+	GstElement *e = gst_element_factory_make(factory, NULL);
+
+	if (!e) {
+		enc_log(ERROR, "GStreamer element %s is missing", factory);
+		return NULL;
+	}
+	if (!gst_bin_add(bin, e)) {
+		enc_log(ERROR, "cannot add %s to the pipeline", factory);
+		gst_object_unref(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* Set "name", "value" string pairs (NULL-terminated) through GStreamer's
+ * string deserialisers, so enums and flags are set by nick. A property
+ * this element version lacks is logged and skipped: tuning, not
+ * correctness. */
+static void set_props(GstElement *e, ...)
+{
+	const char *name;
+	va_list args;
+
+	va_start(args, e);
+	while ((name = va_arg(args, const char *))) {
+		const char *value = va_arg(args, const char *);
+
+		if (!g_object_class_find_property(G_OBJECT_GET_CLASS(e),
+						  name)) {
+			enc_log(DEBUG, "%s has no property %s",
+				GST_ELEMENT_NAME(e), name);
+			continue;
+		}
+		gst_util_set_object_arg(G_OBJECT(e), name, value);
+	}
+	va_end(args);
+}
+
+static GstElement *add_capsfilter(GstBin *bin, const char *caps_string)
+{
+	GstElement *e = add(bin, "capsfilter");
+	GstCaps *caps;
+
+	if (!e)
+		return NULL;
+	caps = gst_caps_from_string(caps_string);
+	g_object_set(e, "caps", caps, NULL);
+	gst_caps_unref(caps);
+	return e;
+}
+
+/* The leaky hand-off queue between conversion and encoding. */
+static GstElement *add_leaky_queue(GstBin *bin)
+{
+	GstElement *q = add(bin, "queue");
+
+	if (q)
+		set_props(q, "leaky", "downstream", "max-size-buffers", "2",
+			  "max-size-bytes", "0", "max-size-time", "0", NULL);
+	return q;
+}
+
+static void tune_encoder(GstElement *enc, enum vp_encoder_kind kind)
+{
+	char gop[16], kbps[16];
+
+	g_snprintf(gop, sizeof(gop), "%d", VP_ENCODER_GOP);
+	g_snprintf(kbps, sizeof(kbps), "%d", VP_ENCODER_KBPS);
+	switch (kind) {
+	case VP_ENCODER_VA:
+		set_props(enc, "b-frames", "0", "key-int-max", gop, "bitrate",
+			  kbps, NULL);
+		break;
+	case VP_ENCODER_VAAPI:
+		set_props(enc, "max-bframes", "0", "keyframe-period", gop,
+			  "bitrate", kbps, NULL);
+		break;
+	case VP_ENCODER_NVENC:
+		set_props(enc, "zerolatency", "true", "bframes", "0",
+			  "gop-size", gop, "bitrate", kbps, NULL);
+		break;
+	case VP_ENCODER_V4L2:
+		/* v4l2 encoders take their GOP from extra-controls */
+		break;
+	case VP_ENCODER_X264:
+		/* x264enc's own defaults override the zerolatency tune
+		 * (frame threads, lookahead): each adds a frame of delay.
+		 * Constant quality (CRF 20): bits follow the content, not a
+		 * frame rate the flips do not have. */
+		set_props(enc, "tune", "zerolatency", "speed-preset",
+			  "ultrafast", "bframes", "0", "key-int-max", gop,
+			  "pass", "qual", "quantizer", "20", "sliced-threads",
+			  "true", "rc-lookahead", "0", "sync-lookahead", "0",
+			  NULL);
+		break;
+	case VP_ENCODER_OPENH264:
+		set_props(enc, "gop-size", gop, "bitrate", "4000000",
+			  "complexity", "low", NULL);
+		break;
+	case VP_ENCODER_VP8:
+		set_props(enc, "deadline", "1", "keyframe-max-dist", gop,
+			  "target-bitrate", "4000000", "cpu-used", "8", NULL);
+		break;
+	}
+}
+
+/* Link @n elements in order. */
+static bool link_all(GstElement **e, int n)
+{
+	int i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (!gst_element_link(e[i], e[i + 1])) {
+			enc_log(ERROR, "cannot link %s to %s",
+				GST_ELEMENT_NAME(e[i]),
+				GST_ELEMENT_NAME(e[i + 1]));
+			return false;
+		}
+	}
+	return true;
+}
+
+bool vp_encoder_chain_has_444(const struct vp_encoder_candidate *candidate)
+{
+	return candidate->kind == VP_ENCODER_X264;
+}
+
+bool vp_encoder_chain_build(GstBin *bin,
+			    const struct vp_encoder_candidate *candidate,
+			    bool chroma444, struct vp_encoder_chain *chain)
+{
+	GstElement *e[8];
+	int n = 0;
+
+	switch (candidate->kind) {
+	case VP_ENCODER_VA:
+		e[n++] = add(bin, "vapostproc");
+		e[n++] = add_capsfilter(
+			bin, "video/x-raw(memory:VAMemory),format=NV12");
+		break;
+	case VP_ENCODER_VAAPI:
+		e[n++] = add(bin, "vaapipostproc");
+		e[n++] = add_capsfilter(
+			bin, "video/x-raw(memory:VASurface),format=NV12");
+		break;
+	case VP_ENCODER_NVENC:
+		e[n++] = add(bin, "glupload");
+		e[n++] = add(bin, "glcolorconvert");
+		e[n++] = add_capsfilter(
+			bin, "video/x-raw(memory:GLMemory),format=NV12");
+		break;
+	case VP_ENCODER_V4L2:
+		e[n++] = add(bin, "v4l2convert");
+		if (e[n - 1])
+			set_props(e[n - 1], "output-io-mode", "dmabuf-import",
+				  NULL);
+		e[n++] = add_capsfilter(bin, "video/x-raw,format=NV12");
+		break;
+	default:
+		/* 4:2:0 halves the chroma resolution: a colour edge at an
+		 * odd pixel smears over its neighbour (an orange box edge
+		 * on black: ~35 dB PSNR even with no coding loss), which
+		 * is what chroma444 avoids for those who can decode it */
+		e[n++] = add(bin, "videoconvert");
+		e[n++] = add_capsfilter(
+			bin, chroma444 && vp_encoder_chain_has_444(candidate)
+				     ? "video/x-raw,format=Y444"
+				     : "video/x-raw,format=I420");
+		break;
+	}
+	e[n++] = add_leaky_queue(bin);
+	chain->encoder = e[n++] = add(bin, candidate->name);
+	if (candidate->codec == VP_CODEC_H264) {
+		e[n++] = add(bin, "h264parse");
+		if (e[n - 1])
+			set_props(e[n - 1], "config-interval", "-1", NULL);
+		e[n++] = add_capsfilter(bin, "video/x-h264,stream-format=byte-"
+					     "stream,alignment=au");
+	}
+	for (int i = 0; i < n; i++)
+		if (!e[i])
+			return false; /* logged */
+	tune_encoder(chain->encoder, candidate->kind);
+	if (!link_all(e, n))
+		return false;
+	chain->first = e[0];
+	chain->last = e[n - 1];
+	return true;
+}
+
+GstCaps *vp_encoder_chain_input_caps(const struct vp_encoder_candidate *c,
+				     const char *format, int width, int height)
+{
+	GstCaps *caps = gst_caps_new_simple(
+		"video/x-raw", "format", G_TYPE_STRING, format, "width",
+		G_TYPE_INT, width, "height", G_TYPE_INT, height, "framerate",
+		GST_TYPE_FRACTION, VP_ENCODER_NOMINAL_FPS, 1, NULL);
+
+	if (c->kind == VP_ENCODER_VA || c->kind == VP_ENCODER_VAAPI)
+		gst_caps_set_features(
+			caps, 0,
+			gst_caps_features_new(GST_CAPS_FEATURE_MEMORY_DMABUF,
+					      NULL));
+	return caps;
+}
+
+GstCaps *vp_encoder_chain_output_caps(const struct vp_encoder_candidate *c)
+{
+	if (c->codec == VP_CODEC_VP8)
+		return gst_caps_from_string("video/x-vp8");
+	return gst_caps_from_string(
+		"video/x-h264,stream-format=byte-stream,alignment=au");
+}

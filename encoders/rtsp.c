@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+#include <gst/rtsp-server/rtsp-server.h>
+
+#include "credentials.h"
+#include "enc_log.h"
+#include "rtsp.h"
+#include "stream_consumer.h"
+
+#define VIEWER_ROLE "viewer"
+/* a media's vp_stream (object data) */
+#define STREAM_KEY  "vplane-stream"
+
+struct vp_rtsp {
+	GstRTSPServer *server;
+	GstRTSPMountPoints *mounts;
+	GMainContext *context;
+	GMainLoop *loop;
+	GThread *thread;
+	GSource *listener;
+	unsigned int port;
+	bool no_auth;
+};
+
+/* --- a media factory over one vp_stream ------------------------------ */
+
+#define VP_TYPE_RTSP_FACTORY (vp_rtsp_factory_get_type())
+G_DECLARE_FINAL_TYPE(VpRtspFactory, vp_rtsp_factory, VP, RTSP_FACTORY,
+		     GstRTSPMediaFactory)
+
+struct _VpRtspFactory {
+	GstRTSPMediaFactory parent;
+	struct vp_stream *stream; /* a reference */
+	bool h264;
+};
+
+G_DEFINE_TYPE(VpRtspFactory, vp_rtsp_factory, GST_TYPE_RTSP_MEDIA_FACTORY)
+
+/* The media's bin: appsrc (the stream's consumer) ! payloader. */
+static GstElement *factory_create_element(GstRTSPMediaFactory *base,
+					  const GstRTSPUrl *url)
+{
+	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
+	GstElement *bin = gst_bin_new(NULL);
+	GstElement *src = gst_element_factory_make("appsrc", "src");
+	GstElement *pay = gst_element_factory_make(
+		factory->h264 ? "rtph264pay" : "rtpvp8pay", "pay0");
+
+	if (!src || !pay) {
+		enc_log(ERROR, "appsrc or the RTP payloader is missing");
+		goto err;
+	}
+	/* No parameter sets from the payloader: the stream carries SPS
+	 * and PPS at the head of every keyframe's access unit already
+	 * (h264parse, encoder_chain.c). rtph264pay's own insertion
+	 * (config-interval) puts them before every IDR *slice*, i.e.
+	 * between the slices of one picture when the encoder cuts it in
+	 * several (x264 sliced threads): that starts a new access unit,
+	 * so decoders (ffmpeg) cut the keyframe in two, conceal half of
+	 * each part and every later frame predicts from garbage. */
+	g_object_set(pay, "pt", 96, NULL);
+	if (factory->h264)
+		g_object_set(pay, "config-interval", 0, NULL);
+	gst_bin_add_many(GST_BIN(bin), src, pay, NULL);
+	if (!gst_element_link(src, pay)) {
+		enc_log(ERROR, "cannot link appsrc to the payloader");
+		gst_object_unref(bin);
+		return NULL;
+	}
+	return bin;
+err:
+	if (src)
+		gst_object_unref(src);
+	if (pay)
+		gst_object_unref(pay);
+	gst_object_unref(bin);
+	return NULL;
+}
+
+struct attachment {
+	struct vp_stream *stream; /* a reference */
+	struct vp_stream_consumer *consumer;
+};
+
+static void free_attachment(gpointer data, GClosure *closure)
+{
+	struct attachment *a = data;
+
+	vp_stream_detach(a->stream, a->consumer);
+	vp_stream_unref(a->stream);
+	g_free(a);
+}
+
+/* The media is stopped: its appsrc leaves the stream. */
+static void handle_media_unprepared(GstRTSPMedia *media, gpointer data)
+{
+	struct attachment *a = data;
+
+	vp_stream_detach(a->stream, a->consumer);
+	a->consumer = NULL;
+}
+
+/* A new shared media: attach its appsrc to the stream. */
+static void factory_configure(GstRTSPMediaFactory *base, GstRTSPMedia *media)
+{
+	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
+	GstElement *bin, *src;
+	struct attachment *a;
+
+	GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
+		->configure(base, media);
+	bin = gst_rtsp_media_get_element(media);
+	src = gst_bin_get_by_name(GST_BIN(bin), "src");
+	gst_object_unref(bin);
+	if (!src)
+		return;
+	a = g_new0(struct attachment, 1);
+	a->stream = vp_stream_ref(factory->stream);
+	a->consumer = vp_stream_attach(a->stream, GST_APP_SRC(src));
+	if (!a->consumer)
+		gst_app_src_end_of_stream(GST_APP_SRC(src)); /* head gone */
+	/* the attachment's reference keeps it alive as long as the media */
+	g_object_set_data(G_OBJECT(media), STREAM_KEY, a->stream);
+	g_signal_connect_data(media, "unprepared",
+			      G_CALLBACK(handle_media_unprepared), a,
+			      free_attachment, 0);
+	gst_object_unref(src);
+}
+
+static void factory_finalize(GObject *object)
+{
+	VpRtspFactory *factory = VP_RTSP_FACTORY(object);
+
+	if (factory->stream)
+		vp_stream_unref(factory->stream);
+	G_OBJECT_CLASS(vp_rtsp_factory_parent_class)->finalize(object);
+}
+
+static void vp_rtsp_factory_class_init(VpRtspFactoryClass *klass)
+{
+	GstRTSPMediaFactoryClass *fc = GST_RTSP_MEDIA_FACTORY_CLASS(klass);
+
+	fc->create_element = factory_create_element;
+	fc->configure = factory_configure;
+	G_OBJECT_CLASS(klass)->finalize = factory_finalize;
+}
+
+static void vp_rtsp_factory_init(VpRtspFactory *factory)
+{
+}
+
+/* --- clients --------------------------------------------------------- */
+
+/* A client starts playing a shared media that may be mid-GOP: ask its
+ * stream for a keyframe now. */
+static void handle_client_play_request(GstRTSPClient *client,
+				       GstRTSPContext *ctx, gpointer data)
+{
+	struct vp_stream *stream =
+		ctx->media ? g_object_get_data(G_OBJECT(ctx->media), STREAM_KEY)
+			   : NULL;
+
+	if (stream)
+		vp_stream_request_keyframe(stream);
+}
+
+static void handle_server_client_connected(GstRTSPServer *server,
+					   GstRTSPClient *client, gpointer data)
+{
+	g_signal_connect(client, "play-request",
+			 G_CALLBACK(handle_client_play_request), NULL);
+}
+
+/* --- the server ------------------------------------------------------ */
+
+static bool setup_auth(struct vp_rtsp *rtsp,
+		       const struct vp_rtsp_options *options)
+{
+	struct vp_credentials creds;
+	GstRTSPAuth *auth;
+	GstRTSPToken *token;
+	char err[512];
+	size_t i;
+
+	if (options->no_auth) {
+		enc_log(INFO,
+			"RTSP: authentication is off: anyone who can "
+			"reach %s:%u may watch",
+			options->address, options->port);
+		return true;
+	}
+	if (!options->credentials_file) {
+		enc_log(ERROR, "RTSP needs a credentials file "
+			       "(--rtsp-credentials FILE with user:password "
+			       "lines, mode 0600), or --rtsp-no-auth");
+		return false;
+	}
+	if (!vp_credentials_load(options->credentials_file, &creds, err,
+				 sizeof(err))) {
+		enc_log(ERROR, "RTSP credentials: %s", err);
+		return false;
+	}
+	auth = gst_rtsp_auth_new();
+	gst_rtsp_auth_set_supported_methods(auth, GST_RTSP_AUTH_DIGEST);
+	gst_rtsp_auth_set_realm(auth, "vplane");
+	token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE,
+				   G_TYPE_STRING, VIEWER_ROLE, NULL);
+	for (i = 0; i < creds.count; i++)
+		gst_rtsp_auth_add_digest(auth, creds.list[i].user,
+					 creds.list[i].password, token);
+	gst_rtsp_token_unref(token);
+	gst_rtsp_server_set_auth(rtsp->server, auth);
+	g_object_unref(auth);
+	enc_log(INFO, "RTSP: digest authentication, %zu user(s) from %s",
+		creds.count, options->credentials_file);
+	vp_credentials_finish(&creds);
+	return true;
+}
+
+static gpointer run_thread(gpointer data)
+{
+	struct vp_rtsp *rtsp = data;
+
+	g_main_context_push_thread_default(rtsp->context);
+	g_main_loop_run(rtsp->loop);
+	g_main_context_pop_thread_default(rtsp->context);
+	return NULL;
+}
+
+struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
+{
+	struct vp_rtsp *rtsp = g_new0(struct vp_rtsp, 1);
+	char port[16];
+	GError *error = NULL;
+
+	gst_init(NULL, NULL);
+	rtsp->no_auth = options->no_auth;
+	rtsp->server = gst_rtsp_server_new();
+	rtsp->mounts = gst_rtsp_server_get_mount_points(rtsp->server);
+	g_snprintf(port, sizeof(port), "%u", options->port);
+	gst_rtsp_server_set_address(rtsp->server, options->address);
+	gst_rtsp_server_set_service(rtsp->server, port);
+	if (!setup_auth(rtsp, options))
+		goto err;
+	g_signal_connect(rtsp->server, "client-connected",
+			 G_CALLBACK(handle_server_client_connected), NULL);
+
+	rtsp->listener =
+		gst_rtsp_server_create_source(rtsp->server, NULL, &error);
+	if (!rtsp->listener) {
+		enc_log(ERROR, "RTSP: cannot listen on %s:%u: %s",
+			options->address, options->port,
+			error ? error->message : "?");
+		g_clear_error(&error);
+		goto err;
+	}
+	rtsp->port = (unsigned int)gst_rtsp_server_get_bound_port(rtsp->server);
+	rtsp->context = g_main_context_new();
+	rtsp->loop = g_main_loop_new(rtsp->context, FALSE);
+	g_source_attach(rtsp->listener, rtsp->context);
+	rtsp->thread = g_thread_new("vplane-rtsp", run_thread, rtsp);
+	enc_log(INFO, "RTSP: listening on rtsp://%s:%u/<vgpu>/<head>",
+		options->address, rtsp->port);
+	return rtsp;
+err:
+	g_object_unref(rtsp->mounts);
+	g_object_unref(rtsp->server);
+	g_free(rtsp);
+	return NULL;
+}
+
+static GstRTSPFilterResult close_client(GstRTSPServer *server,
+					GstRTSPClient *client, gpointer data)
+{
+	return GST_RTSP_FILTER_REMOVE;
+}
+
+/* On the RTSP thread: clients are closed where they live. */
+static gboolean stop_on_thread(gpointer data)
+{
+	struct vp_rtsp *rtsp = data;
+
+	g_source_destroy(rtsp->listener);
+	gst_rtsp_server_client_filter(rtsp->server, close_client, NULL);
+	g_main_loop_quit(rtsp->loop);
+	return G_SOURCE_REMOVE;
+}
+
+void vp_rtsp_destroy(struct vp_rtsp *rtsp)
+{
+	if (!rtsp)
+		return;
+	g_main_context_invoke(rtsp->context, stop_on_thread, rtsp);
+	g_thread_join(rtsp->thread);
+	g_source_unref(rtsp->listener);
+	g_object_unref(rtsp->mounts);
+	g_object_unref(rtsp->server);
+	g_main_loop_unref(rtsp->loop);
+	g_main_context_unref(rtsp->context);
+	g_free(rtsp);
+}
+
+unsigned int vp_rtsp_get_port(struct vp_rtsp *rtsp)
+{
+	return rtsp->port;
+}
+
+bool vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
+		 struct vp_stream *stream)
+{
+	VpRtspFactory *factory = g_object_new(VP_TYPE_RTSP_FACTORY, NULL);
+	GstCaps *caps = vp_stream_get_caps(stream);
+	GstRTSPMediaFactory *base = GST_RTSP_MEDIA_FACTORY(factory);
+
+	factory->stream = vp_stream_ref(stream);
+	factory->h264 = gst_structure_has_name(gst_caps_get_structure(caps, 0),
+					       "video/x-h264");
+	gst_caps_unref(caps);
+	gst_rtsp_media_factory_set_shared(base, TRUE);
+	if (!rtsp->no_auth)
+		gst_rtsp_media_factory_add_role(
+			base, VIEWER_ROLE, GST_RTSP_PERM_MEDIA_FACTORY_ACCESS,
+			G_TYPE_BOOLEAN, TRUE,
+			GST_RTSP_PERM_MEDIA_FACTORY_CONSTRUCT, G_TYPE_BOOLEAN,
+			TRUE, NULL);
+	/* the mount points take the factory */
+	gst_rtsp_mount_points_add_factory(rtsp->mounts, path, base);
+	enc_log(INFO, "RTSP: serving %s", path);
+	return true;
+}
+
+void vp_rtsp_remove(struct vp_rtsp *rtsp, const char *path)
+{
+	gst_rtsp_mount_points_remove_factory(rtsp->mounts, path);
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The RTSP server (gst-rtsp-server): one mount per streamed head,
+ * rtsp://ADDRESS:PORT/<vgpu>/<head>, each a shared media fed by that
+ * head's vp_stream (one encoder however many viewers). Digest
+ * authentication is required unless explicitly turned off.
+ *
+ * Threading: the server runs on its own GMainContext in its own thread.
+ * Integrating the GMainContext's fds into vplaned's wl_event_loop would
+ * need a prepare/query/check/dispatch cycle around every wl_event_loop
+ * wait, which wl_event_loop has no hook for, and it would put RTSP
+ * request handling (digest checks, SDP, socket writes to slow clients)
+ * on the compositor's thread. On its own thread nothing RTSP does can
+ * delay a frame; the only crossings are thread-safe by construction:
+ * the vp_stream consumer API (mutex + mailbox) and GstRTSPMountPoints
+ * (internally locked).
+ *
+ * No GStreamer types here: vplaned's server files include it.
+ */
+#ifndef VP_RTSP_H
+#define VP_RTSP_H
+
+#include <stdbool.h>
+
+struct vp_rtsp;
+struct vp_stream;
+
+#define VP_RTSP_DEFAULT_ADDRESS "127.0.0.1"
+#define VP_RTSP_DEFAULT_PORT	8554
+
+struct vp_rtsp_options {
+	const char *address;	      /* bind address (borrowed) */
+	unsigned int port;	      /* 0: any free port */
+	const char *credentials_file; /* "user:password" lines (borrowed) */
+	bool no_auth;		      /* anyone may watch (explicit only) */
+};
+
+/*
+ * Load the credentials, bind, start the thread. NULL after logging a
+ * one-line reason (credentials refused, address in use, ...).
+ */
+struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options);
+
+/* Close every client, stop the thread. NULL is a no-op. */
+void vp_rtsp_destroy(struct vp_rtsp *rtsp);
+
+/* The port actually bound (useful with port 0). */
+unsigned int vp_rtsp_get_port(struct vp_rtsp *rtsp);
+
+/*
+ * Serve @stream (a reference is taken) at @path ("/<vgpu>/<head>",
+ * borrowed). False after logging.
+ */
+bool vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
+		 struct vp_stream *stream);
+
+/* Stop serving @path: new requests get 404; media already playing ends
+ * when its stream is destroyed. */
+void vp_rtsp_remove(struct vp_rtsp *rtsp, const char *path);
+
+#endif /* VP_RTSP_H */

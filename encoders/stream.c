@@ -1,0 +1,620 @@
+// SPDX-License-Identifier: MIT
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#include <drm_fourcc.h>
+#include <gst/allocators/gstdmabuf.h>
+#include <gst/allocators/gstfdmemory.h>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gst/video/video.h>
+
+#include "enc_log.h"
+#include "encoder_chain.h"
+#include "mailbox.h"
+#include "stream_consumer.h"
+
+/* Raw frames waiting in the appsrc: the newest two. More would only
+ * hold guest buffers longer; the older one is dropped (and released). */
+#define RAW_QUEUE_FRAMES      2
+/* Encoded frames waiting for a consumer's pipeline (about 2 s at 30
+ * fps): beyond that the client is too slow and the oldest go. */
+#define CONSUMER_QUEUE_FRAMES 60
+
+/* A frame GStreamer holds; lives on the caller's thread except for the
+ * weak-ref callback, which only reads @orphaned under the stream lock
+ * and posts @mail. */
+struct frame_note {
+	struct vp_mail mail; /* first: notes are found from their mail */
+	struct vp_stream *stream;
+	void (*release)(void *data);
+	void *data;
+	bool orphaned; /* under stream->lock: the stream was destroyed */
+	struct frame_note *prev, *next; /* vp_stream.in_flight */
+};
+
+struct vp_stream_consumer {
+	GstAppSrc *src; /* a reference */
+	bool need_keyframe;
+	struct vp_stream_consumer *next; /* vp_stream.consumers */
+};
+
+struct vp_stream {
+	atomic_int refs;
+	char name[64];
+	const struct vp_encoder_candidate *encoder;
+	bool chroma444;
+
+	GstElement *pipeline; /* owned; NULL once destroyed */
+	GstAppSrc *src;	      /* in the pipeline (borrowed) */
+	GstElement *enc;      /* in the pipeline (borrowed) */
+	GstAllocator *dmabuf_allocator, *fd_allocator;
+	GstCaps *out_caps;
+
+	/* the caller's thread only */
+	struct frame_note *in_flight;
+	unsigned int nr_in_flight;
+	uint32_t format, width, height; /* of the caps set on the appsrc */
+	uint64_t frames_in;
+
+	struct vp_mailbox box;
+	struct vp_mail wake; /* "a keyframe was asked for" */
+	atomic_bool keyframe_wanted;
+	atomic_bool failed;
+
+	pthread_mutex_t lock;
+	struct vp_stream_consumer *consumers; /* under lock */
+	bool stopping;			      /* under lock */
+	atomic_uint nr_consumers;
+
+	atomic_uint_fast64_t frames_out, bytes_out, keyframes;
+};
+
+struct vp_stream *vp_stream_ref(struct vp_stream *stream)
+{
+	atomic_fetch_add(&stream->refs, 1);
+	return stream;
+}
+
+void vp_stream_unref(struct vp_stream *stream)
+{
+	if (atomic_fetch_sub(&stream->refs, 1) != 1)
+		return;
+	vp_mailbox_finish(&stream->box);
+	pthread_mutex_destroy(&stream->lock);
+	gst_caps_unref(stream->out_caps);
+	free(stream);
+}
+
+static const char *video_format(uint32_t drm_format)
+{
+	/* DRM names bytes little-endian, GStreamer in memory order */
+	switch (drm_format) {
+	case DRM_FORMAT_XRGB8888:
+		return "BGRx";
+	case DRM_FORMAT_ARGB8888:
+		return "BGRA";
+	case DRM_FORMAT_XBGR8888:
+		return "RGBx";
+	case DRM_FORMAT_ABGR8888:
+		return "RGBA";
+	case DRM_FORMAT_RGB565:
+		return "RGB16";
+	default:
+		return NULL;
+	}
+}
+
+/* GStreamer thread: the frame's memory is gone. Posted under the stream
+ * lock so vp_stream_destroy() sees every note either posted or still
+ * held, never in between. */
+static void handle_memory_gone(gpointer data, GstMiniObject *where_it_was)
+{
+	struct frame_note *note = data;
+	struct vp_stream *stream = note->stream;
+	bool orphaned;
+
+	pthread_mutex_lock(&stream->lock);
+	orphaned = note->orphaned;
+	if (!orphaned)
+		vp_mailbox_post(&stream->box, &note->mail);
+	pthread_mutex_unlock(&stream->lock);
+	if (orphaned) {
+		/* its release already ran in vp_stream_destroy() */
+		free(note);
+		vp_stream_unref(stream);
+	}
+}
+
+static void unlink_note(struct vp_stream *stream, struct frame_note *note)
+{
+	if (note->prev)
+		note->prev->next = note->next;
+	else
+		stream->in_flight = note->next;
+	if (note->next)
+		note->next->prev = note->prev;
+	stream->nr_in_flight--;
+}
+
+bool vp_stream_dispatch(struct vp_stream *stream)
+{
+	struct vp_mail *mail = vp_mailbox_take(&stream->box), *next;
+	bool keyframe = false;
+
+	for (; mail; mail = next) {
+		struct frame_note *note;
+
+		next = mail->next; /* before the wake mail can be reposted */
+		if (mail == &stream->wake) {
+			keyframe = atomic_exchange(&stream->keyframe_wanted,
+						   false) ||
+				   keyframe;
+			continue;
+		}
+		note = (struct frame_note *)mail;
+		unlink_note(stream, note);
+		note->release(note->data);
+		free(note);
+		vp_stream_unref(stream);
+	}
+	return keyframe;
+}
+
+void vp_stream_request_keyframe(struct vp_stream *stream)
+{
+	if (!atomic_exchange(&stream->keyframe_wanted, true))
+		vp_mailbox_post(&stream->box, &stream->wake);
+}
+
+static bool set_input_caps(struct vp_stream *stream,
+			   const struct vp_frame *frame, const char *format)
+{
+	GstCaps *caps;
+
+	if (stream->format == frame->drm_format &&
+	    stream->width == frame->width && stream->height == frame->height)
+		return true;
+	caps = vp_encoder_chain_input_caps(
+		stream->encoder, format, (int)frame->width, (int)frame->height);
+	gst_app_src_set_caps(stream->src, caps);
+	gst_caps_unref(caps);
+	stream->format = frame->drm_format;
+	stream->width = frame->width;
+	stream->height = frame->height;
+	enc_log(INFO, "stream %s: %ux%u %s frames into %s (chroma %s)",
+		stream->name, frame->width, frame->height, format,
+		stream->encoder->name, stream->chroma444 ? "4:4:4" : "4:2:0");
+	return true;
+}
+
+/* The frame as GStreamer memory over the caller's fd, no copy. */
+static GstBuffer *wrap_frame(struct vp_stream *stream,
+			     const struct vp_frame *frame, const char *format,
+			     struct frame_note *note)
+{
+	gsize offset[GST_VIDEO_MAX_PLANES] = { frame->offset };
+	gint stride[GST_VIDEO_MAX_PLANES] = { (gint)frame->stride };
+	GstMemory *mem;
+	GstBuffer *buffer;
+
+	if (frame->memory == VP_FRAME_DMABUF)
+		mem = gst_dmabuf_allocator_alloc_with_flags(
+			stream->dmabuf_allocator, frame->fd, frame->size,
+			GST_FD_MEMORY_FLAG_DONT_CLOSE);
+	else
+		mem = gst_fd_allocator_alloc(stream->fd_allocator, frame->fd,
+					     frame->size,
+					     GST_FD_MEMORY_FLAG_DONT_CLOSE);
+	if (!mem) {
+		enc_log(ERROR, "stream %s: cannot wrap fd %d", stream->name,
+			frame->fd);
+		return NULL;
+	}
+	gst_mini_object_weak_ref(GST_MINI_OBJECT(mem), handle_memory_gone,
+				 note);
+	buffer = gst_buffer_new();
+	gst_buffer_append_memory(buffer, mem);
+	gst_buffer_add_video_meta_full(buffer, GST_VIDEO_FRAME_FLAG_NONE,
+				       gst_video_format_from_string(format),
+				       frame->width, frame->height, 1, offset,
+				       stride);
+	return buffer;
+}
+
+static bool frame_fits(const struct vp_frame *frame)
+{
+	uint64_t end =
+		(uint64_t)frame->stride * (frame->height - 1) + frame->offset;
+
+	return frame->width && frame->height && frame->stride &&
+	       end <= frame->size;
+}
+
+bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
+		    bool keyframe)
+{
+	const char *format = video_format(frame->drm_format);
+	struct frame_note *note;
+	GstBuffer *buffer;
+	GstFlowReturn ret;
+
+	if (!stream->pipeline || atomic_load(&stream->failed) ||
+	    !vp_stream_has_consumers(stream))
+		return false;
+	if (!format || !frame_fits(frame)) {
+		enc_log(ERROR,
+			"stream %s: cannot describe frame 0x%08x %ux%u stride "
+			"%u in %zu bytes",
+			stream->name, frame->drm_format, frame->width,
+			frame->height, frame->stride, frame->size);
+		return false;
+	}
+	note = calloc(1, sizeof(*note));
+	if (!note) {
+		enc_log(ERROR, "out of memory");
+		return false;
+	}
+	*note = (struct frame_note){ .stream = vp_stream_ref(stream),
+				     .release = frame->release,
+				     .data = frame->data };
+	buffer = wrap_frame(stream, frame, format, note);
+	if (!buffer) {
+		vp_stream_unref(stream);
+		free(note);
+		return false;
+	}
+	note->next = stream->in_flight;
+	if (note->next)
+		note->next->prev = note;
+	stream->in_flight = note;
+	stream->nr_in_flight++;
+	stream->frames_in++;
+
+	set_input_caps(stream, frame, format);
+	if (keyframe) {
+		GstPad *pad = gst_element_get_static_pad(stream->enc, "src");
+
+		gst_pad_send_event(pad,
+				   gst_video_event_new_upstream_force_key_unit(
+					   GST_CLOCK_TIME_NONE, TRUE, 0));
+		gst_object_unref(pad);
+	}
+	/* takes the buffer; on failure it is freed and the note posted,
+	 * so the release still runs from dispatch */
+	ret = gst_app_src_push_buffer(stream->src, buffer);
+	if (ret != GST_FLOW_OK)
+		enc_log(DEBUG, "stream %s: push: %s", stream->name,
+			gst_flow_get_name(ret));
+	return true;
+}
+
+bool vp_stream_has_consumers(struct vp_stream *stream)
+{
+	return atomic_load(&stream->nr_consumers) > 0;
+}
+
+int vp_stream_get_fd(struct vp_stream *stream)
+{
+	return stream->box.fd;
+}
+
+void vp_stream_get_stats(struct vp_stream *stream,
+			 struct vp_stream_stats *stats)
+{
+	*stats = (struct vp_stream_stats){
+		.frames_in = stream->frames_in,
+		.frames_out = atomic_load(&stream->frames_out),
+		.bytes_out = atomic_load(&stream->bytes_out),
+		.keyframes = atomic_load(&stream->keyframes),
+		.consumers = atomic_load(&stream->nr_consumers),
+		.in_flight = stream->nr_in_flight,
+	};
+}
+
+GstCaps *vp_stream_get_caps(struct vp_stream *stream)
+{
+	return gst_caps_ref(stream->out_caps);
+}
+
+struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
+					    GstAppSrc *src)
+{
+	struct vp_stream_consumer *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		enc_log(ERROR, "out of memory");
+		return NULL;
+	}
+	gst_app_src_set_caps(src, stream->out_caps);
+	gst_app_src_set_stream_type(src, GST_APP_STREAM_TYPE_STREAM);
+	gst_app_src_set_max_buffers(src, CONSUMER_QUEUE_FRAMES);
+	gst_app_src_set_max_bytes(src, 0);
+	gst_app_src_set_leaky_type(src, GST_APP_LEAKY_TYPE_DOWNSTREAM);
+	g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME,
+		     "do-timestamp", TRUE, "block", FALSE, NULL);
+	c->src = gst_object_ref(src);
+	c->need_keyframe = true;
+
+	pthread_mutex_lock(&stream->lock);
+	if (stream->stopping) {
+		pthread_mutex_unlock(&stream->lock);
+		gst_object_unref(c->src);
+		free(c);
+		return NULL;
+	}
+	c->next = stream->consumers;
+	stream->consumers = c;
+	atomic_fetch_add(&stream->nr_consumers, 1);
+	pthread_mutex_unlock(&stream->lock);
+	vp_stream_request_keyframe(stream);
+	return c;
+}
+
+void vp_stream_detach(struct vp_stream *stream,
+		      struct vp_stream_consumer *consumer)
+{
+	struct vp_stream_consumer **p;
+	bool found = false;
+
+	if (!consumer)
+		return;
+	pthread_mutex_lock(&stream->lock);
+	for (p = &stream->consumers; *p; p = &(*p)->next) {
+		if (*p == consumer) {
+			*p = consumer->next;
+			atomic_fetch_sub(&stream->nr_consumers, 1);
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&stream->lock);
+	/* not found: vp_stream_destroy() ended and freed it already */
+	if (found) {
+		gst_object_unref(consumer->src);
+		free(consumer);
+	}
+}
+
+/* The encoder's streaming thread: fan one encoded frame out. Pushing
+ * into a consumer's appsrc never blocks (leaky, block=false). */
+static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
+{
+	struct vp_stream *stream = data;
+	GstSample *sample = gst_app_sink_pull_sample(sink);
+	struct vp_stream_consumer *c;
+	GstBuffer *buffer;
+	bool delta;
+
+	if (!sample)
+		return GST_FLOW_FLUSHING;
+	buffer = gst_sample_get_buffer(sample);
+	delta = GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+	atomic_fetch_add(&stream->frames_out, 1);
+	atomic_fetch_add(&stream->bytes_out, gst_buffer_get_size(buffer));
+	if (!delta)
+		atomic_fetch_add(&stream->keyframes, 1);
+
+	pthread_mutex_lock(&stream->lock);
+	for (c = stream->consumers; c; c = c->next) {
+		GstBuffer *out;
+
+		if (c->need_keyframe && delta)
+			continue;
+		c->need_keyframe = false;
+		/* shallow: shares the encoded memory */
+		out = gst_buffer_copy(buffer);
+		GST_BUFFER_PTS(out) = GST_CLOCK_TIME_NONE;
+		GST_BUFFER_DTS(out) = GST_CLOCK_TIME_NONE;
+		GST_BUFFER_DURATION(out) = GST_CLOCK_TIME_NONE;
+		gst_app_src_push_buffer(c->src, out);
+	}
+	pthread_mutex_unlock(&stream->lock);
+	gst_sample_unref(sample);
+	return GST_FLOW_OK;
+}
+
+/* Any thread: errors and warnings are logged where GStreamer raises
+ * them; an error stops the stream taking frames. */
+static GstBusSyncReply handle_bus_message(GstBus *bus, GstMessage *msg,
+					  gpointer data)
+{
+	struct vp_stream *stream = data;
+	GError *err = NULL;
+	gchar *debug = NULL;
+
+	switch (GST_MESSAGE_TYPE(msg)) {
+	case GST_MESSAGE_ERROR:
+		gst_message_parse_error(msg, &err, &debug);
+		enc_log(ERROR, "stream %s: %s: %s (%s)", stream->name,
+			GST_OBJECT_NAME(msg->src), err->message,
+			debug ? debug : "");
+		atomic_store(&stream->failed, true);
+		break;
+	case GST_MESSAGE_WARNING:
+		gst_message_parse_warning(msg, &err, &debug);
+		enc_log(INFO, "stream %s: %s: %s", stream->name,
+			GST_OBJECT_NAME(msg->src), err->message);
+		break;
+	default:
+		break;
+	}
+	g_clear_error(&err);
+	g_free(debug);
+	return GST_BUS_DROP;
+}
+
+static bool build_pipeline(struct vp_stream *stream, bool chroma444)
+{
+	GstAppSinkCallbacks callbacks = { .new_sample =
+						  handle_sink_new_sample };
+	struct vp_encoder_chain chain;
+	GstElement *src, *sink;
+	GstBus *bus;
+
+	stream->pipeline = gst_pipeline_new(stream->name);
+	src = gst_element_factory_make("appsrc", NULL);
+	sink = gst_element_factory_make("appsink", NULL);
+	if (!stream->pipeline || !src || !sink) {
+		enc_log(ERROR, "appsrc or appsink missing");
+		if (src)
+			gst_object_unref(src);
+		if (sink)
+			gst_object_unref(sink);
+		return false;
+	}
+	gst_bin_add_many(GST_BIN(stream->pipeline), src, sink, NULL);
+	stream->src = GST_APP_SRC(src);
+	gst_app_src_set_stream_type(stream->src, GST_APP_STREAM_TYPE_STREAM);
+	gst_app_src_set_max_buffers(stream->src, RAW_QUEUE_FRAMES);
+	gst_app_src_set_max_bytes(stream->src, 0);
+	gst_app_src_set_leaky_type(stream->src, GST_APP_LEAKY_TYPE_DOWNSTREAM);
+	g_object_set(src, "is-live", TRUE, "format", GST_FORMAT_TIME,
+		     "do-timestamp", TRUE, "block", FALSE, NULL);
+	g_object_set(sink, "sync", FALSE, "max-buffers", 4, "drop", TRUE,
+		     "caps", stream->out_caps, NULL);
+	gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, stream,
+				   NULL);
+
+	if (chroma444 && !vp_encoder_chain_has_444(stream->encoder)) {
+		enc_log(INFO, "stream %s: %s encodes 4:2:0 only", stream->name,
+			stream->encoder->name);
+		chroma444 = false;
+	}
+	if (!vp_encoder_chain_build(GST_BIN(stream->pipeline), stream->encoder,
+				    chroma444, &chain))
+		return false;
+	stream->chroma444 = chroma444;
+	if (!gst_element_link(src, chain.first) ||
+	    !gst_element_link(chain.last, sink)) {
+		enc_log(ERROR, "cannot link the %s chain",
+			stream->encoder->name);
+		return false;
+	}
+	stream->enc = chain.encoder;
+
+	bus = gst_element_get_bus(stream->pipeline);
+	gst_bus_set_sync_handler(bus, handle_bus_message, stream, NULL);
+	gst_object_unref(bus);
+	if (gst_element_set_state(stream->pipeline, GST_STATE_PLAYING) ==
+	    GST_STATE_CHANGE_FAILURE) {
+		enc_log(ERROR, "stream %s: the pipeline does not start",
+			stream->name);
+		return false;
+	}
+	return true;
+}
+
+struct vp_stream *vp_stream_create(const char *name,
+				   const struct vp_encoder_candidate *encoder,
+				   const struct vp_stream_options *options)
+{
+	struct vp_stream *stream = calloc(1, sizeof(*stream));
+
+	if (!stream) {
+		enc_log(ERROR, "out of memory");
+		return NULL;
+	}
+	atomic_init(&stream->refs, 1);
+	g_strlcpy(stream->name, name, sizeof(stream->name));
+	stream->encoder = encoder;
+	stream->out_caps = vp_encoder_chain_output_caps(encoder);
+	pthread_mutex_init(&stream->lock, NULL);
+	if (!vp_mailbox_init(&stream->box)) {
+		pthread_mutex_destroy(&stream->lock);
+		gst_caps_unref(stream->out_caps);
+		free(stream);
+		return NULL;
+	}
+	stream->dmabuf_allocator = gst_dmabuf_allocator_new();
+	stream->fd_allocator = gst_fd_allocator_new();
+	if (!build_pipeline(stream, options && options->chroma444)) {
+		vp_stream_destroy(stream);
+		return NULL;
+	}
+	return stream;
+}
+
+/*
+ * After the pipeline stopped: a frame still held is held outside it (a
+ * leak elsewhere). Release it to the caller anyway; its note is freed
+ * when GStreamer lets go. Notes posted meanwhile are released normally.
+ */
+static void release_orphans(struct vp_stream *stream)
+{
+	struct vp_mail *posted, *next;
+	struct frame_note *note;
+	struct {
+		void (*release)(void *data);
+		void *data;
+	} *orphans = NULL;
+	unsigned int n = 0, i;
+
+	pthread_mutex_lock(&stream->lock);
+	posted = vp_mailbox_take(&stream->box);
+	for (struct vp_mail *m = posted; m; m = m->next)
+		if (m != &stream->wake)
+			unlink_note(stream, (struct frame_note *)m);
+	if (stream->nr_in_flight)
+		orphans = calloc(stream->nr_in_flight, sizeof(*orphans));
+	for (note = stream->in_flight; note; note = note->next) {
+		note->orphaned = true;
+		if (orphans) {
+			orphans[n].release = note->release;
+			orphans[n++].data = note->data;
+		}
+	}
+	stream->in_flight = NULL;
+	stream->nr_in_flight = 0;
+	pthread_mutex_unlock(&stream->lock);
+
+	for (; posted; posted = next) {
+		next = posted->next;
+		if (posted == &stream->wake)
+			continue;
+		note = (struct frame_note *)posted;
+		note->release(note->data);
+		free(note);
+		vp_stream_unref(stream);
+	}
+	if (n)
+		enc_log(ERROR, "stream %s: %u frame(s) still held after stop",
+			stream->name, n);
+	for (i = 0; i < n; i++)
+		orphans[i].release(orphans[i].data);
+	free(orphans);
+}
+
+void vp_stream_destroy(struct vp_stream *stream)
+{
+	struct vp_stream_consumer *c, *consumers;
+
+	if (!stream)
+		return;
+	pthread_mutex_lock(&stream->lock);
+	stream->stopping = true;
+	consumers = stream->consumers;
+	stream->consumers = NULL;
+	atomic_store(&stream->nr_consumers, 0);
+	pthread_mutex_unlock(&stream->lock);
+	if (stream->pipeline) {
+		gst_element_set_state(stream->pipeline, GST_STATE_NULL);
+		gst_object_unref(stream->pipeline);
+		stream->pipeline = NULL;
+	}
+	/* the consumers' pipelines end; their transports detach nothing
+	 * more (the list is empty) and free their own state */
+	for (c = consumers; c; c = consumers) {
+		consumers = c->next;
+		gst_app_src_end_of_stream(c->src);
+		gst_object_unref(c->src);
+		free(c);
+	}
+	vp_stream_dispatch(stream);
+	release_orphans(stream);
+	if (stream->dmabuf_allocator)
+		gst_object_unref(stream->dmabuf_allocator);
+	if (stream->fd_allocator)
+		gst_object_unref(stream->fd_allocator);
+	vp_stream_unref(stream);
+}

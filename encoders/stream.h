@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One encoded stream per streamed head: raw frames in (fd-backed, no
+ * copy), one encoder, the encoded stream fanned out to any number of
+ * consumers (RTSP media, recordings: stream_consumer.h).
+ *
+ * Frames enter as GStreamer memory over the caller's fd (dma-buf memory
+ * for a dma-buf, fd memory for a memfd; both with DONT_CLOSE: the fd
+ * stays the caller's) with a video meta for stride and offset, pushed
+ * into an appsrc whose queue drops the oldest frame when full. When
+ * GStreamer frees the memory (the converter has read it, or a queue
+ * dropped it), a weak-ref callback on GStreamer's thread posts a note
+ * to the stream's mailbox; vp_stream_dispatch(), on the caller's
+ * thread, then runs the frame's release callback. So the caller's
+ * buffer stays locked exactly as long as GStreamer reads it, and the
+ * caller never sees a GStreamer thread.
+ *
+ * Push frames on flips. Nothing is pushed or encoded while no consumer
+ * is attached; a consumer that joins asks for a keyframe, which the
+ * next dispatch reports (vp_stream_dispatch() returns true) so the
+ * caller pushes the current frame at once instead of waiting for the
+ * guest's next flip.
+ *
+ * No GStreamer types here: vplaned's server files include it.
+ */
+#ifndef VP_STREAM_H
+#define VP_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vp_stream;
+struct vp_encoder_candidate;
+
+enum vp_frame_memory {
+	VP_FRAME_DMABUF,
+	VP_FRAME_MEMFD, /* any mmap-able fd: wlroots' shm buffers */
+};
+
+struct vp_frame {
+	int fd; /* borrowed until @release runs */
+	enum vp_frame_memory memory;
+	uint32_t drm_format; /* DRM fourcc */
+	uint32_t width, height, stride;
+	uint32_t offset; /* of the first pixel in the fd */
+	size_t size;	 /* bytes of the fd to map */
+	/* runs from vp_stream_dispatch() (or vp_stream_destroy()) once
+	 * GStreamer is done with the frame */
+	void (*release)(void *data);
+	void *data;
+};
+
+struct vp_stream_stats {
+	uint64_t frames_in;	/* pushed */
+	uint64_t frames_out;	/* encoded */
+	uint64_t bytes_out;	/* encoded bytes */
+	uint64_t keyframes;	/* encoded keyframes */
+	unsigned int consumers; /* attached now */
+	unsigned int in_flight; /* frames GStreamer still holds */
+};
+
+struct vp_stream_options {
+	/* full-resolution chroma (H.264 High 4:4:4 profile) where the
+	 * encoder has it (x264): sharp coloured edges and text, but not
+	 * every decoder plays it (browsers, most hardware) */
+	bool chroma444;
+};
+
+/*
+ * A stream named @name (borrowed, for logs) encoding with @encoder
+ * (borrowed, static: see vp_encoder_choose()), @options (borrowed; NULL
+ * for the defaults). Its pipeline is playing but idle. NULL after
+ * logging why.
+ */
+struct vp_stream *vp_stream_create(const char *name,
+				   const struct vp_encoder_candidate *encoder,
+				   const struct vp_stream_options *options);
+
+/*
+ * Stop the pipeline, end every consumer's stream, run the release
+ * callback of every frame GStreamer gave back, and drop the caller's
+ * reference (consumers may keep the object alive, idle, a little
+ * longer). NULL is a no-op.
+ */
+void vp_stream_destroy(struct vp_stream *stream);
+
+/*
+ * Hand @frame (borrowed; its fd until its release runs) to the encoder.
+ * @keyframe forces a keyframe. False if the frame was not taken (no
+ * consumer, a format the stream cannot describe, the pipeline failed):
+ * then @frame->release is never called.
+ */
+bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
+		    bool keyframe);
+
+/* Any consumer attached (safe to call often: an atomic read). */
+bool vp_stream_has_consumers(struct vp_stream *stream);
+
+/* Readable when vp_stream_dispatch() has work; owned by the stream. */
+int vp_stream_get_fd(struct vp_stream *stream);
+
+/*
+ * Run release callbacks of frames GStreamer let go of. True if a
+ * consumer asked for a keyframe since the last call: push the current
+ * frame with @keyframe set.
+ */
+bool vp_stream_dispatch(struct vp_stream *stream);
+
+void vp_stream_get_stats(struct vp_stream *stream,
+			 struct vp_stream_stats *stats);
+
+#endif /* VP_STREAM_H */

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The consumer side of a vp_stream, for the transports in encoders/
+ * (rtsp.c, recording.c). Thread-safe: RTSP attaches and detaches from
+ * its own thread. A consumer is an appsrc in the transport's pipeline;
+ * it receives the encoded stream from its next keyframe on (earlier
+ * delta frames are useless to it), re-timestamped by its own appsrc
+ * (do-timestamp: its pipeline has its own clock base), without a copy
+ * of the payload (a shallow buffer copy shares the memory).
+ */
+#ifndef VP_STREAM_CONSUMER_H
+#define VP_STREAM_CONSUMER_H
+
+#include <gst/app/gstappsrc.h>
+
+#include "stream.h"
+
+struct vp_stream_consumer;
+
+/* References for the transports that outlive a request. */
+struct vp_stream *vp_stream_ref(struct vp_stream *stream);
+void vp_stream_unref(struct vp_stream *stream);
+
+/* Caps the consumer's appsrc must carry (caller unrefs). */
+GstCaps *vp_stream_get_caps(struct vp_stream *stream);
+
+/*
+ * Configure @src (a new reference is taken) as a live, non-blocking,
+ * leaky source, attach it and ask for a keyframe. NULL once the stream
+ * is being destroyed.
+ */
+struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
+					    GstAppSrc *src);
+
+/* Detach and free @consumer (NULL is a no-op; one that
+ * vp_stream_destroy() already ended and freed is only compared, never
+ * touched). */
+void vp_stream_detach(struct vp_stream *stream,
+		      struct vp_stream_consumer *consumer);
+
+/* Ask for a keyframe (a client joined a shared media). */
+void vp_stream_request_keyframe(struct vp_stream *stream);
+
+#endif /* VP_STREAM_CONSUMER_H */

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vp-stream-feed: vplaned's streaming path on the host, without a vGPU.
+ * Draws the simulator's stamped test pattern (examples/vgpu-sim/draw.c)
+ * into two memfds and hands them to a vp_stream served over RTSP
+ * exactly as vplaned hands the guest's dma-bufs (a memfd takes the same
+ * GstFdMemory path), playing the guest: a buffer is drawn again only
+ * after GStreamer released it. Pull it with any RTSP client:
+ *
+ *   vp-stream-feed --size 320x240 --rate 10 --no-auth &
+ *   ffmpeg -rtsp_transport tcp -i rtsp://127.0.0.1:8554/feed/0 ...
+ *
+ * --dump FILE writes the encoded stream as the consumers get it. Runs
+ * until interrupted (or --seconds); prints frames drawn, pushed and
+ * encoded.
+ */
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+
+#include "../../examples/vgpu-sim/draw.h"
+#include "encoder_probe.h"
+#include "rtsp.h"
+#include "stream_consumer.h"
+
+#define PATH "/feed/0"
+
+struct buf {
+	int fd;
+	struct sim_fb fb;
+	bool held; /* GStreamer has it */
+};
+
+static volatile sig_atomic_t stop;
+
+static void handle_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void release(void *data)
+{
+	((struct buf *)data)->held = false;
+}
+
+static bool buf_init(struct buf *b, uint32_t w, uint32_t h)
+{
+	size_t size = (size_t)w * 4 * h;
+
+	b->fd = memfd_create("frame", MFD_CLOEXEC);
+	if (b->fd < 0 || ftruncate(b->fd, (off_t)size) < 0) {
+		perror("memfd");
+		return false;
+	}
+	b->fb = (struct sim_fb){ .width = w,
+				 .height = h,
+				 .stride = w * 4,
+				 .format = DRM_FORMAT_XRGB8888 };
+	b->fb.data =
+		mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, b->fd, 0);
+	if (b->fb.data == MAP_FAILED) {
+		perror("mmap");
+		return false;
+	}
+	return true;
+}
+
+/* Dispatch the stream's releases for up to @ms; true if a keyframe was
+ * asked for. */
+static bool pump(struct vp_stream *stream, int ms)
+{
+	struct pollfd pfd = { .fd = vp_stream_get_fd(stream),
+			      .events = POLLIN };
+
+	if (poll(&pfd, 1, ms) == 1)
+		return vp_stream_dispatch(stream);
+	return false;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: vp-stream-feed [--size WxH] [--rate FPS] [--port N] "
+		"[--seconds S] [--encoder NAME]\n"
+		"                      [--chroma444] [--dump FILE.h264]\n"
+		"                      (--no-auth | --credentials FILE)\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "size", required_argument, NULL, 's' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "seconds", required_argument, NULL, 't' },
+		{ "encoder", required_argument, NULL, 'e' },
+		{ "credentials", required_argument, NULL, 'c' },
+		{ "no-auth", no_argument, NULL, 'n' },
+		{ "dump", required_argument, NULL, 'd' },
+		{ "chroma444", no_argument, NULL, '4' },
+		{ 0 },
+	};
+	struct vp_rtsp_options ro = { .address = VP_RTSP_DEFAULT_ADDRESS,
+				      .port = VP_RTSP_DEFAULT_PORT };
+	struct vp_stream_options so = { 0 };
+	const char *forced = NULL, *dump = NULL;
+	GstElement *dump_pipe = NULL;
+	unsigned int w = 320, h = 240, seconds = 0;
+	double rate = 10;
+	const struct vp_encoder_candidate *enc;
+	struct sigaction sa = { .sa_handler = handle_signal };
+	struct vp_stream_stats stats;
+	struct vp_stream *stream;
+	struct vp_rtsp *rtsp;
+	struct buf bufs[2];
+	unsigned long drawn = 0, pushed = 0, waits = 0;
+	unsigned int back = 0;
+	uint64_t start, period, end;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			if (sscanf(optarg, "%ux%u", &w, &h) != 2 || w < 64 ||
+			    h < 64 || w > 8192 || h > 8192) {
+				usage();
+				return 2;
+			}
+			break;
+		case 'r':
+			rate = atof(optarg);
+			break;
+		case 'p':
+			ro.port = (unsigned int)atoi(optarg);
+			break;
+		case 't':
+			seconds = (unsigned int)atoi(optarg);
+			break;
+		case 'e':
+			forced = optarg;
+			break;
+		case 'c':
+			ro.credentials_file = optarg;
+			break;
+		case 'n':
+			ro.no_auth = true;
+			break;
+		case 'd':
+			dump = optarg;
+			break;
+		case '4':
+			so.chroma444 = true;
+			break;
+		default:
+			usage();
+			return 2;
+		}
+	}
+	if (rate <= 0 || rate > 1000) {
+		usage();
+		return 2;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	enc = vp_encoder_choose(VP_CODEC_H264, forced);
+	if (!enc)
+		return 1;
+	rtsp = vp_rtsp_create(&ro);
+	if (!rtsp)
+		return 1;
+	stream = vp_stream_create(PATH, enc, &so);
+	if (!stream || !vp_rtsp_add(rtsp, PATH, stream))
+		return 1;
+	if (dump) {
+		/* the encoded stream as the consumers get it, to a file */
+		GstElement *src = gst_element_factory_make("appsrc", NULL);
+		GstElement *sink = gst_element_factory_make("filesink", NULL);
+
+		dump_pipe = gst_pipeline_new("dump");
+		gst_bin_add_many(GST_BIN(dump_pipe), src, sink, NULL);
+		gst_element_link(src, sink);
+		g_object_set(sink, "location", dump, "sync", FALSE, NULL);
+		vp_stream_attach(stream, GST_APP_SRC(src));
+		gst_element_set_state(dump_pipe, GST_STATE_PLAYING);
+	}
+	if (!buf_init(&bufs[0], w, h) || !buf_init(&bufs[1], w, h))
+		return 1;
+	printf("vp-stream-feed: rtsp://%s:%u%s\n", ro.address,
+	       vp_rtsp_get_port(rtsp), PATH);
+	fflush(stdout);
+
+	period = (uint64_t)(1e9 / rate);
+	start = now_ns();
+	end = seconds ? start + seconds * 1000000000ull : 0;
+	for (uint32_t frame = 0; !stop; frame++) {
+		uint64_t next = start + (frame + 1) * period, now;
+		struct buf *b = &bufs[back];
+		bool key = false;
+
+		/* the guest draws into a buffer only once it is free */
+		while (b->held && !stop) {
+			key |= pump(stream, 100);
+			waits++;
+		}
+		sim_draw_frame(&b->fb, frame, now_ns(), 0);
+		drawn++;
+		struct vp_frame f = {
+			.fd = b->fd,
+			.memory = VP_FRAME_MEMFD,
+			.drm_format = b->fb.format,
+			.width = w,
+			.height = h,
+			.stride = b->fb.stride,
+			.size = (size_t)b->fb.stride * h,
+			.release = release,
+			.data = b,
+		};
+		if (vp_stream_push(stream, &f, key)) {
+			b->held = true;
+			pushed++;
+		}
+		back ^= 1;
+		while ((now = now_ns()) < next && !stop)
+			pump(stream, (int)((next - now) / 1000000) + 1);
+		if (end && now >= end)
+			break;
+	}
+	vp_stream_get_stats(stream, &stats);
+	printf("vp-stream-feed: %lu frames drawn, %lu pushed, %llu encoded, "
+	       "%lu waits for a buffer\n",
+	       drawn, pushed, (unsigned long long)stats.frames_out, waits);
+	vp_rtsp_remove(rtsp, PATH);
+	vp_stream_destroy(stream);
+	vp_rtsp_destroy(rtsp);
+	return 0;
+}

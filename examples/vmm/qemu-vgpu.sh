@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# A QEMU guest with a vplane vGPU as its only display device.
+#   qemu-vgpu.sh UUID DISK.img [vplaned|qemu]
+# UUID is an existing vGPU (README, "Install on a host": create one through
+# sysfs). The guest's unmodified bochs-drm drives head 0 (PCI 1234:1111);
+# a vplane-aware guest driver gets the other heads, the cursor plane and
+# flip-done interrupts (driver/ABI.md).
+#   vplaned (default): the display is vplaned's, beside QEMU. QEMU does not
+#     poll the device (display=off); vplaned follows /dev/vplane/UUID and
+#     acks flips when they are on screen (vplaned-vdi / vplaned-kiosk).
+#   qemu: QEMU's own display code shows it (display=on: QEMU polls the
+#     upstream GFX plane API every 30 ms and needs an OpenGL display such
+#     as gtk,gl=on or egl-headless with a VNC server).
+# QEMU needs access to /dev/vfio/vfio and the vGPU's group, /dev/vfio/N
+# (root, or a VMM user given that group); libvirt does this for you (see
+# libvirt-vgpu.xml).
+set -eu
+uuid=${1:?usage: qemu-vgpu.sh UUID DISK.img [vplaned|qemu]}
+disk=${2:?usage: qemu-vgpu.sh UUID DISK.img [vplaned|qemu]}
+mode=${3:-vplaned}
+dev=/sys/bus/mdev/devices/$uuid
+[ -e "$dev" ] || { echo "qemu-vgpu: no vGPU $uuid ($dev)" >&2; exit 1; }
+
+case $mode in
+vplaned) display="display=off"; ui="-display none" ;;
+qemu) display="display=on"; ui="-display gtk,gl=on" ;;
+*) echo "qemu-vgpu: third argument is vplaned or qemu, not '$mode'" >&2; exit 1 ;;
+esac
+
+# -vga none: the vGPU is the guest's display, not QEMU's emulated VGA.
+# -m: guest RAM planes are pinned through VFIO type1, which QEMU maps for
+# every vfio-pci device by itself.
+exec qemu-system-x86_64 -machine q35,accel=kvm -cpu host -smp 2 -m 4G \
+	-vga none $ui \
+	-device vfio-pci,sysfsdev="$dev",$display \
+	-drive file="$disk",if=virtio

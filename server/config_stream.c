@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "config_stream.h"
+
+static const struct {
+	const char *key; /* config file */
+	int opt;
+} keys[] = {
+	{ "stream", VP_OPT_STREAM },
+	{ "rtsp-address", VP_OPT_RTSP_ADDRESS },
+	{ "rtsp-port", VP_OPT_RTSP_PORT },
+	{ "rtsp-credentials", VP_OPT_RTSP_CREDENTIALS },
+	{ "rtsp-auth", VP_OPT_RTSP_NO_AUTH },
+	{ "encoder", VP_OPT_ENCODER },
+	{ "stream-chroma", VP_OPT_STREAM_CHROMA },
+	{ "stream-ack-hold-ms", VP_OPT_STREAM_ACK_HOLD },
+};
+
+void vp_config_stream_usage(FILE *f)
+{
+	fprintf(f,
+		"Streaming (headless backend; see README, Streaming):\n"
+		"  --stream             serve every head over RTSP at\n"
+		"                       rtsp://ADDRESS:PORT/<vgpu>/<head>\n"
+		"  --rtsp-address ADDR  bind address (default 127.0.0.1)\n"
+		"  --rtsp-port N        port (default 8554)\n"
+		"  --rtsp-credentials FILE  'user:password' lines for digest "
+		"auth;\n"
+		"                       the file must be mode 0600 or 0640\n"
+		"  --rtsp-no-auth       no authentication (anyone who can "
+		"connect)\n"
+		"  --encoder NAME       use this encoder (x264enc, "
+		"openh264enc,\n"
+		"                       vah264enc, ...) instead of the first "
+		"that works\n"
+		"  --stream-chroma 420|444  444: full-resolution colour "
+		"(H.264 High 4:4:4,\n"
+		"                       x264 only; not every viewer plays it)\n"
+		"  --stream-ack-hold-ms N  the longest a guest's flip-done "
+		"waits for the\n"
+		"                       encoder to read the frame (default %d; "
+		"keep it\n"
+		"                       below vplane.ko's ack_timeout_ms)\n",
+		VP_STREAM_ACK_HOLD_DEFAULT_MS);
+}
+
+static bool set(char **dst, const char *src)
+{
+	free(*dst);
+	*dst = strdup(src);
+	if (!*dst)
+		fprintf(stderr, "vplaned: out of memory\n");
+	return *dst;
+}
+
+static bool parse_uint(const char *s, unsigned long min, unsigned long max,
+		       unsigned int *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max)
+		return false;
+	*out = (unsigned int)v;
+	return true;
+}
+
+static bool parse_port(const char *s, unsigned int *port)
+{
+	return parse_uint(s, 1, 65535, port);
+}
+
+bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
+{
+	switch (c) {
+	case VP_OPT_STREAM:
+		config->stream = true;
+		return true;
+	case VP_OPT_RTSP_ADDRESS:
+		return set(&config->rtsp_address, arg);
+	case VP_OPT_RTSP_PORT:
+		if (parse_port(arg, &config->rtsp_port))
+			return true;
+		fprintf(stderr, "vplaned: RTSP port '%s' is not 1..65535\n",
+			arg);
+		return false;
+	case VP_OPT_RTSP_CREDENTIALS:
+		return set(&config->rtsp_credentials, arg);
+	case VP_OPT_RTSP_NO_AUTH:
+		config->rtsp_no_auth = true;
+		return true;
+	case VP_OPT_ENCODER:
+		return set(&config->stream_encoder, arg);
+	case VP_OPT_STREAM_CHROMA:
+		if (!strcmp(arg, "420") || !strcmp(arg, "444")) {
+			config->stream_chroma444 = !strcmp(arg, "444");
+			return true;
+		}
+		fprintf(stderr,
+			"vplaned: stream chroma '%s' is not 420 or 444\n", arg);
+		return false;
+	case VP_OPT_STREAM_ACK_HOLD:
+		if (parse_uint(arg, 1, 60000, &config->stream_ack_hold_ms))
+			return true;
+		fprintf(stderr,
+			"vplaned: stream ack hold '%s' is not 1..60000 ms\n",
+			arg);
+		return false;
+	default:
+		return false;
+	}
+}
+
+bool vp_config_stream_is_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(keys[i].key, key))
+			return true;
+	return false;
+}
+
+static bool yes_no(const char *value, bool *out)
+{
+	if (strcmp(value, "yes") && strcmp(value, "no"))
+		return false;
+	*out = !strcmp(value, "yes");
+	return true;
+}
+
+bool vp_config_stream_key(struct vp_config *config, const char *key,
+			  const char *value, const char *file,
+			  unsigned int lineno)
+{
+	bool auth;
+
+	if (!strcmp(key, "stream")) {
+		if (yes_no(value, &config->stream))
+			return true;
+	} else if (!strcmp(key, "rtsp-auth")) {
+		if (yes_no(value, &auth)) {
+			config->rtsp_no_auth = !auth;
+			return true;
+		}
+	} else {
+		size_t i;
+
+		for (i = 0; strcmp(keys[i].key, key); i++)
+			;
+		if (keys[i].opt != VP_OPT_RTSP_PORT)
+			return vp_config_stream_arg(config, keys[i].opt, value);
+		if (parse_port(value, &config->rtsp_port))
+			return true;
+		fprintf(stderr,
+			"vplaned: %s:%u: rtsp-port '%s' is not "
+			"1..65535\n",
+			file, lineno, value);
+		return false;
+	}
+	fprintf(stderr, "vplaned: %s:%u: %s takes yes or no, not '%s'\n", file,
+		lineno, key, value);
+	return false;
+}
+
+void vp_config_stream_finish(struct vp_config *config)
+{
+	free(config->rtsp_address);
+	free(config->rtsp_credentials);
+	free(config->stream_encoder);
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vplaned's streaming settings (issue 7), parsed for config.c:
+ *
+ *   command line               config file
+ *   --stream                   stream yes|no      serve every head (RTSP)
+ *   --rtsp-address ADDR        rtsp-address ADDR  default 127.0.0.1
+ *   --rtsp-port N              rtsp-port N        default 8554
+ *   --rtsp-credentials FILE    rtsp-credentials FILE  user:password lines,
+ *                                                 mode 0600/0640
+ *   --rtsp-no-auth             rtsp-auth no       anyone may watch
+ *   --encoder NAME             encoder NAME       force one (still probed)
+ *   --stream-chroma 420|444    stream-chroma ...  444: H.264 High 4:4:4
+ *                                                 (x264 only; default 420)
+ *   --stream-ack-hold-ms N     stream-ack-hold-ms N  the longest a flip's
+ *                                                 ack waits for the encoder
+ *                                                 to read the frame
+ *                                                 (default 50; keep it below
+ *                                                 vplane.ko's ack_timeout_ms)
+ */
+#ifndef VP_CONFIG_STREAM_H
+#define VP_CONFIG_STREAM_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct vp_config;
+
+/* The default of stream-ack-hold-ms: below vplane.ko's default
+ * ack_timeout_ms (100), so the driver does not time the flip out first. */
+#define VP_STREAM_ACK_HOLD_DEFAULT_MS 50
+
+enum {
+	VP_OPT_STREAM = 0x100, /* past every short option */
+	VP_OPT_RTSP_ADDRESS,
+	VP_OPT_RTSP_PORT,
+	VP_OPT_RTSP_CREDENTIALS,
+	VP_OPT_RTSP_NO_AUTH,
+	VP_OPT_ENCODER,
+	VP_OPT_STREAM_CHROMA,
+	VP_OPT_STREAM_ACK_HOLD,
+	VP_OPT_STREAM_END,
+};
+
+/* getopt_long entries, for config.c's table */
+#define VP_CONFIG_STREAM_LONGOPTS                                           \
+	{ "stream", no_argument, NULL, VP_OPT_STREAM },                     \
+		{ "rtsp-address", required_argument, NULL,                  \
+		  VP_OPT_RTSP_ADDRESS },                                    \
+		{ "rtsp-port", required_argument, NULL, VP_OPT_RTSP_PORT }, \
+		{ "rtsp-credentials", required_argument, NULL,              \
+		  VP_OPT_RTSP_CREDENTIALS },                                \
+		{ "rtsp-no-auth", no_argument, NULL, VP_OPT_RTSP_NO_AUTH }, \
+		{ "encoder", required_argument, NULL, VP_OPT_ENCODER },     \
+		{ "stream-chroma", required_argument, NULL,                 \
+		  VP_OPT_STREAM_CHROMA },                                   \
+	{                                                                   \
+		"stream-ack-hold-ms", required_argument, NULL,              \
+			VP_OPT_STREAM_ACK_HOLD                              \
+	}
+
+static inline bool vp_config_stream_is_opt(int c)
+{
+	return c >= VP_OPT_STREAM && c < VP_OPT_STREAM_END;
+}
+
+/* Apply option @c with @arg (NULL for flags). False after printing a
+ * one-line reason to stderr. */
+bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg);
+
+/* True if @key is a streaming setting of the config file. */
+bool vp_config_stream_is_key(const char *key);
+
+/* Apply config-file setting @key @value (@file:@lineno for errors). */
+bool vp_config_stream_key(struct vp_config *config, const char *key,
+			  const char *value, const char *file,
+			  unsigned int lineno);
+
+void vp_config_stream_usage(FILE *f);
+void vp_config_stream_finish(struct vp_config *config);
+
+#endif /* VP_CONFIG_STREAM_H */

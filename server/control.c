@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <wayland-server-core.h>
+#include <wlr/util/log.h>
+
+#include "control.h"
+#include "server.h"
+
+#define MAX_RESTRICTED 8
+
+struct vp_control {
+	struct vp_server *server;
+	int fd; /* listening, owned */
+	struct wl_event_source *fd_source;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const struct wl_global *restricted[MAX_RESTRICTED];
+	size_t nr_restricted;
+	struct wl_list clients; /* control_client.link */
+};
+
+/* One client that came in through the control socket. */
+struct control_client {
+	struct wl_client *client;
+	struct wl_listener destroy;
+	struct wl_list link; /* vp_control.clients */
+};
+
+static bool is_control_client(const struct vp_control *control,
+			      const struct wl_client *client)
+{
+	const struct control_client *cc;
+
+	wl_list_for_each(cc, &control->clients, link)
+	{
+		if (cc->client == client)
+			return true;
+	}
+	return false;
+}
+
+static bool filter_global(const struct wl_client *client,
+			  const struct wl_global *global, void *data)
+{
+	const struct vp_control *control = data;
+	size_t i;
+
+	for (i = 0; i < control->nr_restricted; i++) {
+		if (control->restricted[i] == global)
+			return is_control_client(control, client);
+	}
+	return true;
+}
+
+static void handle_client_destroy(struct wl_listener *listener, void *data)
+{
+	struct control_client *cc = wl_container_of(listener, cc, destroy);
+
+	wl_list_remove(&cc->destroy.link);
+	wl_list_remove(&cc->link);
+	free(cc);
+}
+
+static int handle_control_fd(int fd, uint32_t mask, void *data)
+{
+	struct vp_control *control = data;
+	struct control_client *cc;
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	int cfd;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (cfd < 0) {
+		wlr_log_errno(WLR_ERROR, "control socket: accept");
+		return 0;
+	}
+	cc = calloc(1, sizeof(*cc));
+	if (!cc) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		close(cfd);
+		return 0;
+	}
+	cc->client = wl_client_create(control->server->display, cfd);
+	if (!cc->client) {
+		/* libwayland leaves the fd to us on failure */
+		wlr_log(WLR_ERROR, "control socket: cannot create a client");
+		close(cfd);
+		free(cc);
+		return 0;
+	}
+	cc->destroy.notify = handle_client_destroy;
+	wl_client_add_destroy_listener(cc->client, &cc->destroy);
+	wl_list_insert(&control->clients, &cc->link);
+	wl_client_get_credentials(cc->client, &pid, &uid, &gid);
+	wlr_log(WLR_INFO, "control client connected: pid %d uid %u", (int)pid,
+		(unsigned int)uid);
+	return 0;
+}
+
+static bool control_path(char *out, size_t size, const char *socket_name)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	int n;
+
+	if (socket_name[0] == '/')
+		n = snprintf(out, size, "%s-control", socket_name);
+	else if (dir)
+		n = snprintf(out, size, "%s/%s-control", dir, socket_name);
+	else
+		return false;
+	return n > 0 && (size_t)n < size;
+}
+
+struct vp_control *vp_control_create(struct vp_server *server,
+				     const char *socket_name)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct vp_control *control = calloc(1, sizeof(*control));
+	mode_t old_umask;
+	int ret;
+
+	if (!control) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		return NULL;
+	}
+	control->server = server;
+	control->fd = -1;
+	wl_list_init(&control->clients);
+	if (!control_path(control->path, sizeof(control->path), socket_name)) {
+		wlr_log(WLR_ERROR,
+			"no path for the control socket of %s (XDG_RUNTIME_DIR "
+			"unset or the name too long)",
+			socket_name);
+		goto err_free;
+	}
+	control->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (control->fd < 0) {
+		wlr_log_errno(WLR_ERROR, "control socket");
+		goto err_free;
+	}
+	memcpy(addr.sun_path, control->path, sizeof(control->path));
+	/* the Wayland socket's lock is ours, so a file here is stale */
+	unlink(control->path);
+	/* 0600 from the start: no window in which others could connect */
+	old_umask = umask(0177);
+	ret = bind(control->fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(old_umask);
+	if (ret < 0 || listen(control->fd, 16) < 0) {
+		wlr_log(WLR_ERROR, "cannot listen on control socket %s: %s",
+			control->path, strerror(errno));
+		goto err_close;
+	}
+	control->fd_source = wl_event_loop_add_fd(
+		wl_display_get_event_loop(server->display), control->fd,
+		WL_EVENT_READABLE, handle_control_fd, control);
+	if (!control->fd_source) {
+		wlr_log(WLR_ERROR, "cannot add the control socket to the loop");
+		goto err_unlink;
+	}
+	wl_display_set_global_filter(server->display, filter_global, control);
+	wlr_log(WLR_INFO, "control socket: %s", control->path);
+	return control;
+
+err_unlink:
+	unlink(control->path);
+err_close:
+	close(control->fd);
+err_free:
+	free(control);
+	return NULL;
+}
+
+void vp_control_destroy(struct vp_control *control)
+{
+	struct control_client *cc, *tmp;
+
+	if (!control)
+		return;
+	wl_display_set_global_filter(control->server->display, NULL, NULL);
+	wl_list_for_each_safe(cc, tmp, &control->clients, link)
+	{
+		wl_list_remove(&cc->destroy.link);
+		wl_list_remove(&cc->link);
+		free(cc);
+	}
+	wl_event_source_remove(control->fd_source);
+	unlink(control->path);
+	close(control->fd);
+	free(control);
+}
+
+bool vp_control_restrict_global(struct vp_control *control,
+				const struct wl_global *global)
+{
+	if (control->nr_restricted == MAX_RESTRICTED) {
+		wlr_log(WLR_ERROR, "too many restricted globals");
+		return false;
+	}
+	control->restricted[control->nr_restricted++] = global;
+	return true;
+}
+
+const char *vp_control_get_path(const struct vp_control *control)
+{
+	return control->path;
+}

@@ -1,0 +1,792 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <vplane/display.h>
+#include <wayland-server-core.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/types/wlr_output_layout.h>
+#include <wlr/util/log.h>
+
+#include "control.h"
+#include "dmabuf_buffer.h"
+#include "layout.h"
+#include "manager.h"
+#include "output.h"
+#include "server.h"
+#include "source.h"
+#include "vplane-manager-unstable-v1-protocol.h"
+
+#define MANAGER_VERSION	      1
+#define STATS_MIN_INTERVAL_MS 100
+#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_ACK_TIMEOUTS + 1)
+
+/* What a client knows about a head. */
+struct head_state {
+	uint32_t width, height, refresh_mhz;
+	uint32_t format;
+	bool enabled, gone, shown;
+	char output[64];
+	int32_t x, y;
+	wl_fixed_t scale;
+};
+
+struct mgr_vgpu;
+
+struct mgr_head {
+	struct mgr_vgpu *vgpu;
+	struct vp_source *source; /* borrowed; NULL once destroyed */
+	uint32_t index;
+	bool removed;		  /* clients were told */
+	struct head_state sent;	  /* what every client was sent */
+	struct wl_list resources; /* zvplane_head_v1, wl_resource_get_link */
+	struct wl_list stats;	  /* stats_watch.link */
+	struct wl_listener source_update;
+	struct wl_listener source_destroy;
+};
+
+struct mgr_vgpu {
+	struct vp_manager *manager;
+	struct vp_vgpu *vgpu; /* borrowed; NULL once its heads are gone */
+	char name[40];
+	char type[32];
+	uint32_t kind; /* enum zvplane_vgpu_v1_source_kind */
+	bool announced;
+	struct mgr_head *heads; /* nr_heads, owned */
+	uint32_t nr_heads;
+	uint32_t nr_live;	  /* heads whose source still exists */
+	struct wl_list resources; /* zvplane_vgpu_v1, wl_resource_get_link */
+	struct wl_list link;	  /* vp_manager.vgpus */
+};
+
+struct stats_watch {
+	struct wl_resource *resource;
+	struct mgr_head *head;	       /* NULL once the head is removed */
+	struct wl_event_source *timer; /* NULL for one-shot */
+	uint32_t interval_ms;
+	bool sent_any;
+	uint64_t last[NR_COUNTERS];
+	bool had[NR_COUNTERS];
+	struct wl_list link; /* mgr_head.stats */
+};
+
+struct vp_manager {
+	struct vp_server *server;
+	struct wl_global *global;
+	struct wl_event_source *idle; /* a pending check_state */
+	uint32_t serial;
+	struct wl_list resources; /* zvplane_manager_v1, not stopped */
+	struct wl_list vgpus;	  /* mgr_vgpu.link */
+	struct wl_listener new_vgpu;
+	struct wl_listener layout_change;
+};
+
+static void check_state(void *data);
+
+static void schedule_check(struct vp_manager *manager)
+{
+	if (manager->idle)
+		return;
+	manager->idle = wl_event_loop_add_idle(
+		wl_display_get_event_loop(manager->server->display),
+		check_state, manager);
+	if (!manager->idle)
+		wlr_log(WLR_ERROR, "manager: cannot schedule a state check");
+}
+
+static void read_state(struct vp_manager *manager, struct mgr_head *head,
+		       struct head_state *st)
+{
+	struct vp_source *s = head->source;
+
+	*st = (struct head_state){ 0 };
+	st->width = s->width;
+	st->height = s->height;
+	st->refresh_mhz = s->refresh_mhz;
+	st->enabled = s->primary && !s->gone;
+	st->format = st->enabled ? s->primary->format : 0;
+	st->gone = s->gone;
+	if (s->output) {
+		struct wlr_output *wo = s->output->wlr_output;
+		struct wlr_output_layout_output *lo =
+			wlr_output_layout_get(manager->server->layout, wo);
+
+		st->shown = true;
+		snprintf(st->output, sizeof(st->output), "%s", wo->name);
+		st->x = lo ? lo->x : 0;
+		st->y = lo ? lo->y : 0;
+		st->scale = wl_fixed_from_double(wo->scale);
+	}
+}
+
+/* Everything that differs from @old (NULL: everything) to @res. */
+static void send_head_state(struct wl_resource *res,
+			    const struct head_state *st,
+			    const struct head_state *old)
+{
+	if (!old || old->width != st->width || old->height != st->height ||
+	    old->refresh_mhz != st->refresh_mhz)
+		zvplane_head_v1_send_mode(res, st->width, st->height,
+					  st->refresh_mhz);
+	if (!old || old->enabled != st->enabled)
+		zvplane_head_v1_send_enabled(res, st->enabled);
+	if (!old || old->format != st->format)
+		zvplane_head_v1_send_format(res, st->format);
+	if (st->gone && (!old || !old->gone))
+		zvplane_head_v1_send_gone(res);
+	if (!old || old->shown != st->shown ||
+	    strcmp(old->output, st->output) || old->x != st->x ||
+	    old->y != st->y || old->scale != st->scale) {
+		if (st->shown)
+			zvplane_head_v1_send_output(res, st->output, st->x,
+						    st->y, st->scale);
+		else
+			zvplane_head_v1_send_no_output(res);
+	}
+}
+
+static bool head_state_equal(const struct head_state *a,
+			     const struct head_state *b)
+{
+	return a->width == b->width && a->height == b->height &&
+	       a->refresh_mhz == b->refresh_mhz && a->format == b->format &&
+	       a->enabled == b->enabled && a->gone == b->gone &&
+	       a->shown == b->shown && !strcmp(a->output, b->output) &&
+	       a->x == b->x && a->y == b->y && a->scale == b->scale;
+}
+
+static void handle_resource_unlink(struct wl_resource *res)
+{
+	wl_list_remove(wl_resource_get_link(res));
+}
+
+/* Keep @res alive for its client, but point it at nothing. */
+static void make_inert(struct wl_resource *res)
+{
+	wl_list_remove(wl_resource_get_link(res));
+	wl_list_init(wl_resource_get_link(res));
+	wl_resource_set_user_data(res, NULL);
+}
+
+static void handle_destroy_request(struct wl_client *client,
+				   struct wl_resource *res)
+{
+	wl_resource_destroy(res);
+}
+
+static const struct zvplane_vgpu_v1_interface vgpu_impl = {
+	.destroy = handle_destroy_request,
+};
+
+static const struct zvplane_head_v1_interface head_impl = {
+	.destroy = handle_destroy_request,
+};
+
+/* ---- statistics ---- */
+
+static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
+		    bool have[NR_COUNTERS])
+{
+	struct vp_source *s = head->source;
+	struct vplane_display_stats st;
+
+	memset(have, 0, sizeof(bool) * NR_COUNTERS);
+#define SET(c, v)                                               \
+	do {                                                    \
+		val[ZVPLANE_HEAD_STATS_V1_COUNTER_##c] = (v);   \
+		have[ZVPLANE_HEAD_STATS_V1_COUNTER_##c] = true; \
+	} while (0)
+	SET(FLIPS, s->flips);
+	SET(FLIPS_DROPPED, s->flips_dropped);
+	SET(FRAMES_PRESENTED, s->presented);
+	SET(ACKS, s->acks);
+	SET(ACK_FAILURES, s->ack_failures);
+	if (s->last_latency_ns)
+		SET(LAST_LATENCY_NS, s->last_latency_ns);
+	if (s->output) {
+		SET(OUTPUT_FRAMES_DIRECT, s->output->frames_direct);
+		SET(OUTPUT_FRAMES_COMPOSITED, s->output->frames_composited);
+	}
+	if (s->vgpu->display && vp_display_get_stats(s->vgpu->display, &st)) {
+		SET(VGPU_FLIPS, st.flips);
+		SET(VGPU_EVENTS, st.events);
+		SET(VGPU_COALESCED, st.coalesced);
+		SET(VGPU_OVERFLOWS, st.overflows);
+		SET(VGPU_ACKS, st.acks);
+		SET(VGPU_ACK_TIMEOUTS, st.ack_timeouts);
+	}
+#undef SET
+}
+
+/* Send the counters, unless nothing changed since the last batch and
+ * !@force. */
+static void send_stats(struct stats_watch *watch, bool force)
+{
+	uint64_t val[NR_COUNTERS];
+	bool have[NR_COUNTERS];
+	struct timespec now;
+	uint32_t c;
+
+	if (!watch->head)
+		return;
+	collect(watch->head, val, have);
+	if (!force && watch->sent_any &&
+	    !memcmp(have, watch->had, sizeof(have))) {
+		for (c = 0; c < NR_COUNTERS; c++)
+			if (have[c] && val[c] != watch->last[c])
+				break;
+		if (c == NR_COUNTERS)
+			return;
+	}
+	for (c = 0; c < NR_COUNTERS; c++) {
+		if (have[c])
+			zvplane_head_stats_v1_send_counter(
+				watch->resource, c, (uint32_t)(val[c] >> 32),
+				(uint32_t)val[c]);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	zvplane_head_stats_v1_send_done(
+		watch->resource, (uint32_t)((uint64_t)now.tv_sec * 1000u +
+					    (uint64_t)now.tv_nsec / 1000000u));
+	memcpy(watch->last, val, sizeof(val));
+	memcpy(watch->had, have, sizeof(have));
+	watch->sent_any = true;
+}
+
+static int handle_stats_timer(void *data)
+{
+	struct stats_watch *watch = data;
+
+	send_stats(watch, false);
+	wl_event_source_timer_update(watch->timer, (int)watch->interval_ms);
+	return 0;
+}
+
+static void stats_watch_stop(struct stats_watch *watch)
+{
+	if (watch->timer)
+		wl_event_source_remove(watch->timer);
+	watch->timer = NULL;
+	watch->head = NULL;
+	wl_list_remove(&watch->link);
+	wl_list_init(&watch->link);
+}
+
+static void handle_stats_resource_destroy(struct wl_resource *res)
+{
+	struct stats_watch *watch = wl_resource_get_user_data(res);
+
+	stats_watch_stop(watch);
+	free(watch);
+}
+
+static const struct zvplane_head_stats_v1_interface stats_impl = {
+	.destroy = handle_destroy_request,
+};
+
+/* ---- vGPUs and heads ---- */
+
+static void handle_source_update(struct wl_listener *listener, void *data)
+{
+	struct mgr_head *head = wl_container_of(listener, head, source_update);
+	struct vp_manager *manager = head->vgpu->manager;
+
+	/* every flip lands here: with nobody bound there is nothing to
+	 * tell (a client that binds gets a fresh check first) */
+	if (!wl_list_empty(&manager->resources))
+		schedule_check(manager);
+}
+
+static void head_forget_source(struct mgr_head *head)
+{
+	if (!head->source)
+		return;
+	wl_list_remove(&head->source_update.link);
+	wl_list_remove(&head->source_destroy.link);
+	head->source = NULL;
+	if (--head->vgpu->nr_live == 0)
+		head->vgpu->vgpu = NULL; /* about to be freed */
+}
+
+static void handle_source_destroy(struct wl_listener *listener, void *data)
+{
+	struct mgr_head *head = wl_container_of(listener, head, source_destroy);
+	struct stats_watch *watch, *tmp;
+
+	wl_list_for_each_safe(watch, tmp, &head->stats, link)
+	{
+		zvplane_head_stats_v1_send_removed(watch->resource);
+		stats_watch_stop(watch);
+	}
+	head_forget_source(head);
+	schedule_check(head->vgpu->manager);
+}
+
+static struct mgr_vgpu *track_vgpu(struct vp_manager *manager,
+				   struct vp_vgpu *vgpu)
+{
+	struct mgr_vgpu *mv = calloc(1, sizeof(*mv));
+	uint32_t h;
+
+	if (mv)
+		mv->heads = calloc(vgpu->nr_heads ? vgpu->nr_heads : 1,
+				   sizeof(*mv->heads));
+	if (!mv || !mv->heads) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		free(mv);
+		return NULL;
+	}
+	mv->manager = manager;
+	mv->vgpu = vgpu;
+	snprintf(mv->name, sizeof(mv->name), "%s", vgpu->name);
+	if (vgpu->display)
+		snprintf(mv->type, sizeof(mv->type), "%s",
+			 vp_display_get_info(vgpu->display)->type);
+	mv->kind = vgpu->vfio_fd >= 0
+			   ? ZVPLANE_VGPU_V1_SOURCE_KIND_UPSTREAM
+			   : ZVPLANE_VGPU_V1_SOURCE_KIND_DISPLAY_NODE;
+	wl_list_init(&mv->resources);
+	mv->nr_heads = vgpu->nr_heads;
+	for (h = 0; h < mv->nr_heads; h++) {
+		struct mgr_head *head = &mv->heads[h];
+
+		head->vgpu = mv;
+		head->index = h;
+		head->source = vp_vgpu_get_source(vgpu, h);
+		wl_list_init(&head->resources);
+		wl_list_init(&head->stats);
+		head->source_update.notify = handle_source_update;
+		wl_signal_add(&head->source->events.update,
+			      &head->source_update);
+		head->source_destroy.notify = handle_source_destroy;
+		wl_signal_add(&head->source->events.destroy,
+			      &head->source_destroy);
+		mv->nr_live++;
+	}
+	wl_list_insert(manager->vgpus.prev, &mv->link);
+	return mv;
+}
+
+static bool is_tracked(struct vp_manager *manager, struct vp_vgpu *vgpu)
+{
+	struct mgr_vgpu *mv;
+
+	wl_list_for_each(mv, &manager->vgpus, link)
+	{
+		if (mv->vgpu == vgpu)
+			return true;
+	}
+	return false;
+}
+
+/* Remove @mv for every client and free it. */
+static void untrack_vgpu(struct mgr_vgpu *mv, bool tell)
+{
+	struct wl_resource *res, *tmp;
+	uint32_t h;
+
+	for (h = 0; h < mv->nr_heads; h++) {
+		struct mgr_head *head = &mv->heads[h];
+		struct stats_watch *watch, *wtmp;
+
+		wl_list_for_each_safe(watch, wtmp, &head->stats, link)
+			stats_watch_stop(watch);
+		wl_resource_for_each_safe(res, tmp, &head->resources)
+		{
+			if (tell && !head->removed)
+				zvplane_head_v1_send_removed(res);
+			make_inert(res);
+		}
+		head_forget_source(head);
+	}
+	wl_resource_for_each_safe(res, tmp, &mv->resources)
+	{
+		if (tell)
+			zvplane_vgpu_v1_send_removed(res);
+		make_inert(res);
+	}
+	wl_list_remove(&mv->link);
+	free(mv->heads);
+	free(mv);
+}
+
+/* Create @mv's objects for the client of @manager_res and send what
+ * every client was sent. */
+static void announce_vgpu(struct mgr_vgpu *mv, struct wl_resource *manager_res)
+{
+	struct wl_client *client = wl_resource_get_client(manager_res);
+	uint32_t version = wl_resource_get_version(manager_res);
+	struct wl_resource *vres;
+	uint32_t h;
+
+	vres = wl_resource_create(client, &zvplane_vgpu_v1_interface,
+				  (int)version, 0);
+	if (!vres) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_resource_set_implementation(vres, &vgpu_impl, mv,
+				       handle_resource_unlink);
+	wl_list_insert(&mv->resources, wl_resource_get_link(vres));
+	zvplane_manager_v1_send_vgpu(manager_res, vres);
+	zvplane_vgpu_v1_send_name(vres, mv->name);
+	zvplane_vgpu_v1_send_type(vres, mv->type);
+	zvplane_vgpu_v1_send_source_kind(vres, mv->kind);
+	for (h = 0; h < mv->nr_heads; h++) {
+		struct mgr_head *head = &mv->heads[h];
+		struct wl_resource *hres;
+
+		if (head->removed || !head->source)
+			continue;
+		hres = wl_resource_create(client, &zvplane_head_v1_interface,
+					  (int)version, 0);
+		if (!hres) {
+			wl_client_post_no_memory(client);
+			return;
+		}
+		wl_resource_set_implementation(hres, &head_impl, head,
+					       handle_resource_unlink);
+		wl_list_insert(&head->resources, wl_resource_get_link(hres));
+		zvplane_vgpu_v1_send_head(vres, hres);
+		zvplane_head_v1_send_index(hres, head->index);
+		send_head_state(hres, &head->sent, NULL);
+	}
+}
+
+/* Bring every client up to date; one done if anything changed. */
+static void check_state(void *data)
+{
+	struct vp_manager *manager = data;
+	struct mgr_vgpu *mv, *tmp;
+	struct wl_resource *res;
+	struct vp_vgpu *vgpu;
+	bool changed = false;
+	uint32_t h;
+
+	manager->idle = NULL;
+	wl_list_for_each(vgpu, &manager->server->vgpus, link)
+	{
+		if (!is_tracked(manager, vgpu))
+			track_vgpu(manager, vgpu); /* logged on failure */
+	}
+	wl_list_for_each_safe(mv, tmp, &manager->vgpus, link)
+	{
+		if (!mv->announced) {
+			if (!mv->nr_live) {
+				untrack_vgpu(mv, false);
+				continue;
+			}
+			for (h = 0; h < mv->nr_heads; h++)
+				read_state(manager, &mv->heads[h],
+					   &mv->heads[h].sent);
+			wl_resource_for_each(res, &manager->resources)
+				announce_vgpu(mv, res);
+			mv->announced = true;
+			changed = true;
+			continue;
+		}
+		for (h = 0; h < mv->nr_heads; h++) {
+			struct mgr_head *head = &mv->heads[h];
+			struct head_state now;
+
+			if (!head->source) {
+				if (head->removed)
+					continue;
+				wl_resource_for_each(res, &head->resources)
+					zvplane_head_v1_send_removed(res);
+				head->removed = true;
+				changed = true;
+				continue;
+			}
+			read_state(manager, head, &now);
+			if (head_state_equal(&now, &head->sent))
+				continue;
+			wl_resource_for_each(res, &head->resources)
+				send_head_state(res, &now, &head->sent);
+			head->sent = now;
+			changed = true;
+		}
+		if (!mv->nr_live) {
+			untrack_vgpu(mv, true);
+			changed = true;
+		}
+	}
+	if (!changed)
+		return;
+	manager->serial++;
+	wl_resource_for_each(res, &manager->resources)
+		zvplane_manager_v1_send_done(res, manager->serial);
+}
+
+/* ---- the manager object ---- */
+
+static const struct zvplane_layout_result_v1_interface result_impl = {
+	.destroy = handle_destroy_request,
+};
+
+static struct wl_resource *create_result(struct wl_client *client,
+					 struct wl_resource *manager_res,
+					 uint32_t id)
+{
+	struct wl_resource *res =
+		wl_resource_create(client, &zvplane_layout_result_v1_interface,
+				   wl_resource_get_version(manager_res), id);
+
+	if (!res) {
+		wl_client_post_no_memory(client);
+		return NULL;
+	}
+	wl_resource_set_implementation(res, &result_impl, NULL, NULL);
+	return res;
+}
+
+/* The manager of a request, or NULL after posting the stopped error. */
+static struct vp_manager *request_manager(struct wl_resource *manager_res)
+{
+	struct vp_manager *manager = wl_resource_get_user_data(manager_res);
+
+	if (!manager)
+		wl_resource_post_error(manager_res,
+				       ZVPLANE_MANAGER_V1_ERROR_STOPPED,
+				       "request after stop");
+	return manager;
+}
+
+static uint32_t failure_reason(enum vp_layout_error err)
+{
+	switch (err) {
+	case VP_LAYOUT_NO_SUCH_OUTPUT:
+		return ZVPLANE_LAYOUT_RESULT_V1_REASON_NO_SUCH_OUTPUT;
+	case VP_LAYOUT_INVALID_SCALE:
+		return ZVPLANE_LAYOUT_RESULT_V1_REASON_INVALID_SCALE;
+	case VP_LAYOUT_INVALID_POSITION:
+		return ZVPLANE_LAYOUT_RESULT_V1_REASON_INVALID_POSITION;
+	default:
+		return ZVPLANE_LAYOUT_RESULT_V1_REASON_OUTPUT_FAILED;
+	}
+}
+
+static void handle_manager_attach(struct wl_client *client,
+				  struct wl_resource *manager_res, uint32_t id,
+				  struct wl_resource *head_res,
+				  const char *output, int32_t x, int32_t y,
+				  wl_fixed_t scale)
+{
+	struct vp_manager *manager = request_manager(manager_res);
+	struct mgr_head *head = wl_resource_get_user_data(head_res);
+	struct wl_resource *result;
+	enum vp_layout_error err;
+	char msg[384];
+
+	if (!manager)
+		return;
+	result = create_result(client, manager_res, id);
+	if (!result)
+		return;
+	if (!head || !head->source) {
+		zvplane_layout_result_v1_send_failed(
+			result, ZVPLANE_LAYOUT_RESULT_V1_REASON_HEAD_REMOVED,
+			"the head no longer exists");
+		return;
+	}
+	err = vp_layout_attach(manager->server, head->source, output, x, y,
+			       wl_fixed_to_double(scale), msg, sizeof(msg));
+	if (err == VP_LAYOUT_OK) {
+		zvplane_layout_result_v1_send_succeeded(result);
+	} else {
+		wlr_log(WLR_INFO, "control: attach %s refused: %s",
+			head->source->name, msg);
+		zvplane_layout_result_v1_send_failed(result,
+						     failure_reason(err), msg);
+	}
+	schedule_check(manager);
+}
+
+static void handle_manager_detach(struct wl_client *client,
+				  struct wl_resource *manager_res, uint32_t id,
+				  struct wl_resource *head_res)
+{
+	struct vp_manager *manager = request_manager(manager_res);
+	struct mgr_head *head = wl_resource_get_user_data(head_res);
+	struct wl_resource *result;
+
+	if (!manager)
+		return;
+	result = create_result(client, manager_res, id);
+	if (!result)
+		return;
+	if (!head || !head->source) {
+		zvplane_layout_result_v1_send_failed(
+			result, ZVPLANE_LAYOUT_RESULT_V1_REASON_HEAD_REMOVED,
+			"the head no longer exists");
+		return;
+	}
+	vp_layout_detach(manager->server, head->source);
+	zvplane_layout_result_v1_send_succeeded(result);
+	schedule_check(manager);
+}
+
+static void handle_manager_get_stats(struct wl_client *client,
+				     struct wl_resource *manager_res,
+				     uint32_t id, struct wl_resource *head_res,
+				     uint32_t interval_ms)
+{
+	struct vp_manager *manager = request_manager(manager_res);
+	struct mgr_head *head = wl_resource_get_user_data(head_res);
+	struct stats_watch *watch;
+
+	if (!manager)
+		return;
+	watch = calloc(1, sizeof(*watch));
+	if (!watch) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_list_init(&watch->link);
+	watch->resource =
+		wl_resource_create(client, &zvplane_head_stats_v1_interface,
+				   wl_resource_get_version(manager_res), id);
+	if (!watch->resource) {
+		free(watch);
+		wl_client_post_no_memory(client);
+		return;
+	}
+	wl_resource_set_implementation(watch->resource, &stats_impl, watch,
+				       handle_stats_resource_destroy);
+	if (!head || !head->source) {
+		zvplane_head_stats_v1_send_removed(watch->resource);
+		return;
+	}
+	watch->head = head;
+	wl_list_insert(&head->stats, &watch->link);
+	send_stats(watch, true);
+	if (!interval_ms)
+		return;
+	watch->interval_ms = interval_ms < STATS_MIN_INTERVAL_MS
+				     ? STATS_MIN_INTERVAL_MS
+				     : interval_ms;
+	watch->timer = wl_event_loop_add_timer(
+		wl_display_get_event_loop(manager->server->display),
+		handle_stats_timer, watch);
+	if (!watch->timer) {
+		wlr_log(WLR_ERROR, "manager: cannot add a statistics timer");
+		return;
+	}
+	wl_event_source_timer_update(watch->timer, (int)watch->interval_ms);
+}
+
+static void handle_manager_stop(struct wl_client *client,
+				struct wl_resource *manager_res)
+{
+	if (!request_manager(manager_res))
+		return;
+	make_inert(manager_res);
+	zvplane_manager_v1_send_finished(manager_res);
+}
+
+static const struct zvplane_manager_v1_interface manager_impl = {
+	.stop = handle_manager_stop,
+	.destroy = handle_destroy_request,
+	.attach = handle_manager_attach,
+	.detach = handle_manager_detach,
+	.get_stats = handle_manager_get_stats,
+};
+
+static void handle_manager_bind(struct wl_client *client, void *data,
+				uint32_t version, uint32_t id)
+{
+	struct vp_manager *manager = data;
+	struct wl_resource *res;
+	struct mgr_vgpu *mv;
+
+	res = wl_resource_create(client, &zvplane_manager_v1_interface,
+				 (int)version, id);
+	if (!res) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	/* bring the state clients know up to date before this one joins */
+	if (manager->idle) {
+		wl_event_source_remove(manager->idle);
+		manager->idle = NULL;
+	}
+	check_state(manager);
+	wl_resource_set_implementation(res, &manager_impl, manager,
+				       handle_resource_unlink);
+	wl_list_insert(&manager->resources, wl_resource_get_link(res));
+	/* what every client knows; a pending check sends the news to all */
+	wl_list_for_each(mv, &manager->vgpus, link)
+	{
+		if (mv->announced)
+			announce_vgpu(mv, res);
+	}
+	zvplane_manager_v1_send_done(res, manager->serial);
+}
+
+static void handle_server_new_vgpu(struct wl_listener *listener, void *data)
+{
+	struct vp_manager *manager =
+		wl_container_of(listener, manager, new_vgpu);
+
+	schedule_check(manager);
+}
+
+static void handle_layout_change(struct wl_listener *listener, void *data)
+{
+	struct vp_manager *manager =
+		wl_container_of(listener, manager, layout_change);
+
+	schedule_check(manager);
+}
+
+struct vp_manager *vp_manager_create(struct vp_server *server,
+				     struct vp_control *control)
+{
+	struct vp_manager *manager = calloc(1, sizeof(*manager));
+
+	if (!manager) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		return NULL;
+	}
+	manager->server = server;
+	wl_list_init(&manager->resources);
+	wl_list_init(&manager->vgpus);
+	manager->global =
+		wl_global_create(server->display, &zvplane_manager_v1_interface,
+				 MANAGER_VERSION, manager, handle_manager_bind);
+	if (!manager->global ||
+	    !vp_control_restrict_global(control, manager->global)) {
+		wlr_log(WLR_ERROR, "cannot create the vplane manager global");
+		if (manager->global)
+			wl_global_destroy(manager->global);
+		free(manager);
+		return NULL;
+	}
+	manager->new_vgpu.notify = handle_server_new_vgpu;
+	wl_signal_add(&server->events.new_vgpu, &manager->new_vgpu);
+	manager->layout_change.notify = handle_layout_change;
+	wl_signal_add(&server->layout->events.change, &manager->layout_change);
+	schedule_check(manager); /* vGPUs opened before */
+	return manager;
+}
+
+void vp_manager_destroy(struct vp_manager *manager)
+{
+	struct mgr_vgpu *mv, *tmp;
+	struct wl_resource *res, *rtmp;
+
+	if (!manager)
+		return;
+	if (manager->idle)
+		wl_event_source_remove(manager->idle);
+	wl_list_remove(&manager->new_vgpu.link);
+	wl_list_remove(&manager->layout_change.link);
+	wl_list_for_each_safe(mv, tmp, &manager->vgpus, link)
+		untrack_vgpu(mv, false);
+	wl_resource_for_each_safe(res, rtmp, &manager->resources)
+		make_inert(res);
+	wl_global_destroy(manager->global);
+	free(manager);
+}

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <vplane/display.h>
+#include <wlr/render/dmabuf.h>
+#include <wlr/types/wlr_buffer.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/util/log.h>
+
+#include "config.h"
+#include "config_stream.h"
+#include "output.h"
+#include "output_stream.h"
+#include "rtsp.h"
+#include "server.h"
+#include "source.h"
+#include "stream.h"
+#include "streaming.h"
+
+/* An idle head repeats its frame this often, so viewers and RTSP
+ * keep-alive see a live stream. */
+#define KEEPALIVE_MS 1000
+
+/* A committed buffer GStreamer holds. */
+struct stream_frame {
+	struct vp_output_stream *os;
+	struct wlr_buffer *buffer; /* locked */
+	bool holds_ack;
+	int64_t pushed_ms;
+	struct wl_list link; /* vp_output_stream.frames */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The buffer as fd, format and layout; false if it has no fd. */
+static bool describe(struct wlr_buffer *buffer, struct vp_frame *f)
+{
+	struct wlr_dmabuf_attributes dmabuf;
+	struct wlr_shm_attributes shm;
+	struct stat st;
+
+	if (wlr_buffer_get_dmabuf(buffer, &dmabuf)) {
+		off_t size;
+
+		if (dmabuf.n_planes != 1 ||
+		    (dmabuf.modifier != DRM_FORMAT_MOD_LINEAR &&
+		     dmabuf.modifier != DRM_FORMAT_MOD_INVALID))
+			return false;
+		size = lseek(dmabuf.fd[0], 0, SEEK_END);
+		if (size <= 0)
+			return false;
+		*f = (struct vp_frame){
+			.fd = dmabuf.fd[0],
+			.memory = VP_FRAME_DMABUF,
+			.drm_format = dmabuf.format,
+			.width = (uint32_t)dmabuf.width,
+			.height = (uint32_t)dmabuf.height,
+			.stride = dmabuf.stride[0],
+			.offset = dmabuf.offset[0],
+			.size = (size_t)size,
+		};
+		return true;
+	}
+	if (wlr_buffer_get_shm(buffer, &shm) && fstat(shm.fd, &st) == 0) {
+		*f = (struct vp_frame){
+			.fd = shm.fd,
+			.memory = VP_FRAME_MEMFD,
+			.drm_format = shm.format,
+			.width = (uint32_t)shm.width,
+			.height = (uint32_t)shm.height,
+			.stride = (uint32_t)shm.stride,
+			.offset = (uint32_t)shm.offset,
+			.size = (size_t)st.st_size,
+		};
+		return true;
+	}
+	return false;
+}
+
+/* Forget what precommit noted: the buffer and any hold not handed on. */
+static void drop_pending(struct vp_output_stream *os)
+{
+	if (os->pending) {
+		wlr_buffer_unlock(os->pending);
+		os->pending = NULL;
+	}
+	if (os->hold_taken) {
+		os->hold_taken = false;
+		vp_output_release_ack(os->output);
+	}
+}
+
+static void arm_hold_timer(struct vp_output_stream *os)
+{
+	struct stream_frame *frame;
+
+	wl_list_for_each(frame, &os->frames, link)
+	{
+		if (frame->holds_ack) {
+			int64_t left = frame->pushed_ms +
+				       (int64_t)os->ack_hold_max_ms - now_ms();
+
+			wl_event_source_timer_update(os->hold_timer,
+						     left > 0 ? (int)left : 1);
+			return;
+		}
+	}
+	wl_event_source_timer_update(os->hold_timer, 0);
+}
+
+/* From vp_stream_dispatch(): GStreamer is done with the frame. */
+static void release_frame(void *data)
+{
+	struct stream_frame *frame = data;
+	struct vp_output_stream *os = frame->os;
+
+	wl_list_remove(&frame->link);
+	wlr_buffer_unlock(frame->buffer);
+	if (frame->holds_ack) {
+		int64_t held = now_ms() - frame->pushed_ms;
+
+		os->held_acks++;
+		os->held_ms_sum += (uint64_t)held;
+		if ((uint64_t)held > os->held_ms_max)
+			os->held_ms_max = (uint64_t)held;
+		vp_output_release_ack(os->output);
+		arm_hold_timer(os);
+	}
+	free(frame);
+}
+
+/* Hand @buffer to the encoder. @hold: the ack hold taken at precommit
+ * passes to the frame. False if not taken (the caller keeps @hold). */
+static bool push(struct vp_output_stream *os, struct wlr_buffer *buffer,
+		 bool hold, bool keyframe)
+{
+	struct stream_frame *frame;
+	struct vp_frame desc;
+
+	if (!describe(buffer, &desc)) {
+		wlr_log(WLR_DEBUG, "%s: committed buffer has no fd to stream",
+			os->path);
+		return false;
+	}
+	frame = calloc(1, sizeof(*frame));
+	if (!frame) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		return false;
+	}
+	*frame = (struct stream_frame){
+		.os = os,
+		.buffer = wlr_buffer_lock(buffer),
+		.holds_ack = hold,
+		.pushed_ms = now_ms(),
+	};
+	desc.release = release_frame;
+	desc.data = frame;
+	wl_list_insert(os->frames.prev, &frame->link);
+	if (!vp_stream_push(os->stream, &desc, keyframe)) {
+		wl_list_remove(&frame->link);
+		wlr_buffer_unlock(frame->buffer);
+		free(frame);
+		return false;
+	}
+	os->frames_pushed++;
+	if (hold)
+		arm_hold_timer(os);
+	wl_event_source_timer_update(os->keepalive, KEEPALIVE_MS);
+	return true;
+}
+
+/* Before the backend commits (and, headless, presents: the ack is sent
+ * from inside the commit): take the ack hold and note the buffer. */
+static void handle_output_precommit(struct wl_listener *listener, void *data)
+{
+	struct vp_output_stream *os = wl_container_of(listener, os, precommit);
+	struct wlr_output *wo = os->output->wlr_output;
+
+	drop_pending(os); /* the last commit failed */
+	if (!(wo->pending.committed & WLR_OUTPUT_STATE_BUFFER))
+		return;
+	/* wlroots 0.15's commit event names only a rendered buffer; a
+	 * direct-scanout buffer is known here only */
+	if (wo->pending.buffer)
+		os->pending = wlr_buffer_lock(wo->pending.buffer);
+	if (vp_stream_has_consumers(os->stream)) {
+		vp_output_hold_ack(os->output);
+		os->hold_taken = true;
+	}
+}
+
+static void handle_output_commit(struct wl_listener *listener, void *data)
+{
+	struct vp_output_stream *os = wl_container_of(listener, os, commit);
+	struct wlr_output_event_commit *event = data;
+	struct wlr_buffer *buffer = event->buffer ? event->buffer : os->pending;
+	bool hold = os->hold_taken;
+
+	if (!(event->committed & WLR_OUTPUT_STATE_BUFFER) || !buffer) {
+		drop_pending(os);
+		return;
+	}
+	if (os->last != buffer) {
+		if (os->last)
+			wlr_buffer_unlock(os->last);
+		os->last = wlr_buffer_lock(buffer);
+	}
+	os->hold_taken = false;
+	if (!push(os, buffer, hold, false) && hold)
+		vp_output_release_ack(os->output);
+	drop_pending(os);
+}
+
+/*
+ * The frame on the output again (keep-alive, or a keyframe for a viewer
+ * who joined). It is the guest's front buffer: the guest draws into it
+ * again after its next flip is acked, so this push holds acks too (an
+ * ack due meanwhile waits until the encoder has read it).
+ */
+static bool push_repeat(struct vp_output_stream *os, bool keyframe)
+{
+	if (!os->last)
+		return false;
+	vp_output_hold_ack(os->output);
+	if (push(os, os->last, true, keyframe))
+		return true;
+	vp_output_release_ack(os->output);
+	return false;
+}
+
+static int handle_stream_fd(int fd, uint32_t mask, void *data)
+{
+	struct vp_output_stream *os = data;
+
+	/* a viewer joined: the current frame now, as a keyframe */
+	if (vp_stream_dispatch(os->stream))
+		push_repeat(os, true);
+	return 0;
+}
+
+static int handle_keepalive(void *data)
+{
+	struct vp_output_stream *os = data;
+
+	if (push_repeat(os, false))
+		os->repeats++;
+	return 0;
+}
+
+/* Holds older than the bound: ack anyway, the encoder is stuck or far
+ * too slow; the guest must not wait for it. The buffer stays locked
+ * (GStreamer still has it) but the guest may draw into it now: counted
+ * as a late ack, and logged at 1, 2, 4, 8, ... */
+static int handle_hold_timer(void *data)
+{
+	struct vp_output_stream *os = data;
+	struct stream_frame *frame;
+	int64_t now = now_ms();
+
+	wl_list_for_each(frame, &os->frames, link)
+	{
+		if (!frame->holds_ack ||
+		    now - frame->pushed_ms < (int64_t)os->ack_hold_max_ms)
+			continue;
+		frame->holds_ack = false;
+		if (!os->late_acks++ || !(os->late_acks & (os->late_acks - 1)))
+			wlr_log(WLR_INFO,
+				"%s: the encoder held a frame over %u ms; "
+				"acked without it (%llu times so far; see "
+				"--stream-ack-hold-ms)",
+				os->path, os->ack_hold_max_ms,
+				(unsigned long long)os->late_acks);
+		vp_output_release_ack(os->output);
+	}
+	arm_hold_timer(os);
+	return 0;
+}
+
+/* The hold bound, and a warning if the driver's own ack timeout is not
+ * above it: then the driver completes the flip first and the guest may
+ * overwrite a buffer the encoder is reading. */
+static void set_hold_bound(struct vp_output_stream *os)
+{
+	const struct vp_config *config = os->output->server->config;
+	struct vp_source *source = os->output->source;
+	const struct vplane_display_info *info = NULL;
+
+	os->ack_hold_max_ms = config->stream_ack_hold_ms
+				      ? config->stream_ack_hold_ms
+				      : VP_STREAM_ACK_HOLD_DEFAULT_MS;
+	if (source && source->vgpu->display)
+		info = vp_display_get_info(source->vgpu->display);
+	if (info && info->ack_timeout_ms &&
+	    os->ack_hold_max_ms >= info->ack_timeout_ms)
+		wlr_log(WLR_ERROR,
+			"%s: the encoder may hold acks %u ms but vplane.ko "
+			"completes flips after %u ms without one: the guest "
+			"may draw into frames being encoded (raise vplane.ko's "
+			"ack_timeout_ms or lower --stream-ack-hold-ms)",
+			os->path, os->ack_hold_max_ms, info->ack_timeout_ms);
+}
+
+struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
+						 struct vp_output *output,
+						 const char *path)
+{
+	struct wl_event_loop *loop =
+		wl_display_get_event_loop(output->server->display);
+	struct vp_output_stream *os = calloc(1, sizeof(*os));
+
+	if (!os) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		return NULL;
+	}
+	os->output = output;
+	os->streaming = streaming;
+	snprintf(os->path, sizeof(os->path), "%s", path);
+	wl_list_init(&os->frames);
+	set_hold_bound(os);
+	os->stream = vp_stream_create(
+		path, streaming->encoder,
+		&(struct vp_stream_options){
+			.chroma444 =
+				output->server->config->stream_chroma444 });
+	if (!os->stream)
+		goto err;
+	os->stream_fd =
+		wl_event_loop_add_fd(loop, vp_stream_get_fd(os->stream),
+				     WL_EVENT_READABLE, handle_stream_fd, os);
+	os->keepalive = wl_event_loop_add_timer(loop, handle_keepalive, os);
+	os->hold_timer = wl_event_loop_add_timer(loop, handle_hold_timer, os);
+	if (!os->stream_fd || !os->keepalive || !os->hold_timer) {
+		wlr_log(WLR_ERROR, "%s: cannot add event sources", path);
+		goto err;
+	}
+	if (!vp_rtsp_add(streaming->rtsp, path, os->stream))
+		goto err;
+	os->precommit.notify = handle_output_precommit;
+	wl_signal_add(&output->wlr_output->events.precommit, &os->precommit);
+	os->commit.notify = handle_output_commit;
+	wl_signal_add(&output->wlr_output->events.commit, &os->commit);
+	output->stream = os;
+	return os;
+err:
+	if (os->hold_timer)
+		wl_event_source_remove(os->hold_timer);
+	if (os->keepalive)
+		wl_event_source_remove(os->keepalive);
+	if (os->stream_fd)
+		wl_event_source_remove(os->stream_fd);
+	vp_stream_destroy(os->stream);
+	free(os);
+	return NULL;
+}
+
+void vp_output_stream_destroy(struct vp_output_stream *os)
+{
+	struct vp_stream_stats stats;
+
+	if (!os)
+		return;
+	vp_stream_get_stats(os->stream, &stats);
+	wlr_log(WLR_INFO,
+		"stream %s: %llu frames pushed (%llu repeats), %llu encoded "
+		"(%llu keyframes, %llu bytes), %llu late acks",
+		os->path, (unsigned long long)os->frames_pushed,
+		(unsigned long long)os->repeats,
+		(unsigned long long)stats.frames_out,
+		(unsigned long long)stats.keyframes,
+		(unsigned long long)stats.bytes_out,
+		(unsigned long long)os->late_acks);
+	wlr_log(WLR_INFO,
+		"stream %s: %llu acks held for the encoder, mean %.1f ms, "
+		"max %llu ms (bound %u ms)",
+		os->path, (unsigned long long)os->held_acks,
+		os->held_acks ? (double)os->held_ms_sum / (double)os->held_acks
+			      : 0.0,
+		(unsigned long long)os->held_ms_max, os->ack_hold_max_ms);
+	wl_list_remove(&os->precommit.link);
+	wl_list_remove(&os->commit.link);
+	vp_rtsp_remove(os->streaming->rtsp, os->path);
+	wl_event_source_remove(os->stream_fd);
+	/* runs release_frame() for every frame: buffers unlocked, holds
+	 * released into the output (the timers are still there) */
+	vp_stream_destroy(os->stream);
+	wl_event_source_remove(os->hold_timer);
+	wl_event_source_remove(os->keepalive);
+	drop_pending(os);
+	if (os->last)
+		wlr_buffer_unlock(os->last);
+	os->output->stream = NULL;
+	free(os);
+}

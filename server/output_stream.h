@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Streaming one headless output (encoders/stream.h): each committed
+ * buffer (on a direct-scanout frame: the guest's own dma-buf) goes to
+ * the head's encoder without a copy, locked until GStreamer lets go.
+ *
+ * Ack gating: at precommit of a frame that will be streamed the output's
+ * ack is held (vp_output_hold_ack()); the commit hands the buffer to the
+ * encoder; the hold is released when the encoder's converter has read
+ * the frame (or a queue dropped it). So the guest's flip-done means
+ * "the encoder has it", and the guest never overwrites a buffer being
+ * read. A stuck encoder cannot freeze the guest: a hold older than
+ * the bound (--stream-ack-hold-ms, default 50 ms: below vplane.ko's
+ * default ack_timeout_ms of 100, past which the driver completes the
+ * flip by itself) is released anyway and counted as a late ack. Repeats
+ * of the frame on the output (keep-alive, a keyframe for a new viewer)
+ * hold acks the same way: it is the guest's next back buffer.
+ *
+ * Frames go out on commits (flips). With nobody watching nothing is
+ * pushed and acks are not held. An idle head repeats its frame every
+ * KEEPALIVE_MS, and a viewer that joins gets the current frame as a
+ * keyframe at once.
+ */
+#ifndef VP_OUTPUT_STREAM_H
+#define VP_OUTPUT_STREAM_H
+
+#include <stdint.h>
+
+#include <wayland-server-core.h>
+
+struct vp_output;
+struct vp_stream;
+struct vp_streaming;
+struct wlr_buffer;
+
+struct vp_output_stream {
+	struct vp_output *output; /* owns this */
+	struct vp_streaming *streaming;
+	struct vp_stream *stream; /* owned */
+	char path[96];		  /* "/<vgpu>/<head>" */
+
+	struct wl_event_source *stream_fd; /* the stream's mailbox */
+	struct wl_event_source *keepalive; /* repeat when idle */
+	struct wl_event_source *hold_timer;
+	struct wlr_buffer *last; /* locked: the frame on the output now */
+	/* noted at precommit, for the commit to come */
+	struct wlr_buffer *pending; /* locked */
+	bool hold_taken;
+
+	struct wl_list frames; /* stream_frame.link, oldest first */
+
+	unsigned int ack_hold_max_ms; /* the bound */
+	uint64_t frames_pushed, repeats, late_acks;
+	uint64_t held_acks, held_ms_sum, held_ms_max; /* released in time */
+
+	struct wl_listener precommit;
+	struct wl_listener commit;
+};
+
+/*
+ * Stream @output (borrowed; output->stream is set) as @path (borrowed),
+ * served by @streaming's RTSP server. NULL after logging why.
+ */
+struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
+						 struct vp_output *output,
+						 const char *path);
+
+/* Stop serving, end the encoder (releasing every frame and ack hold),
+ * free. Called by the output's destroy handler; NULL is a no-op. */
+void vp_output_stream_destroy(struct vp_output_stream *os);
+
+#endif /* VP_OUTPUT_STREAM_H */

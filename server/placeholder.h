@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What an output shows when it has no guest frame to show: a solid
+ * colour with a label saying which head it is for and why it is empty
+ * (disabled by the guest, removed, a plane vplaned cannot use, or no vGPU
+ * attached), so an operator looking at a kiosk or a VDI stream knows at
+ * once. Drawn with the renderer (rectangles of a built-in 5x7 font:
+ * no font files, no text library), only when the output composites.
+ */
+#ifndef VP_PLACEHOLDER_H
+#define VP_PLACEHOLDER_H
+
+struct vp_source;
+struct wlr_renderer;
+
+/* The placeholder's two colours (RGBA, 0..1), for tests and docs. */
+extern const float vp_placeholder_background[4];
+extern const float vp_placeholder_text[4];
+
+/* Why @source (may be NULL) has nothing to show, in upper case. */
+const char *vp_placeholder_reason(const struct vp_source *source);
+
+/*
+ * Clear the @width x @height target (inside wlr_renderer_begin/end) to
+ * the placeholder colour and draw @source's label, centred, as large as
+ * fits. @proj is the output's projection.
+ */
+void vp_placeholder_render(struct wlr_renderer *renderer,
+			   const float proj[9], int width, int height,
+			   const struct vp_source *source);
+
+#endif /* VP_PLACEHOLDER_H */

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+#include <stdlib.h>
+#include <string.h>
+
+#include <wlr/types/wlr_output.h>
+#include <wlr/util/log.h>
+
+#include "enc_log.h"
+#include "encoder_probe.h"
+#include "output.h"
+#include "output_stream.h"
+#include "rtsp.h"
+#include "server.h"
+#include "source.h"
+#include "streaming.h"
+
+/* encoders/ logs through wlroots' logger (thread-safe: stderr). */
+static void encoders_log(enum vp_enc_log_level level, const char *msg)
+{
+	_wlr_log(level == VP_ENC_LOG_ERROR  ? WLR_ERROR
+		 : level == VP_ENC_LOG_INFO ? WLR_INFO
+					    : WLR_DEBUG,
+		 "%s", msg);
+}
+
+struct vp_streaming *vp_streaming_create(struct vp_server *server)
+{
+	const struct vp_config *config = server->config;
+	struct vp_rtsp_options rtsp = {
+		.address = config->rtsp_address ? config->rtsp_address
+						: VP_RTSP_DEFAULT_ADDRESS,
+		.port = config->rtsp_port ? config->rtsp_port
+					  : VP_RTSP_DEFAULT_PORT,
+		.credentials_file = config->rtsp_credentials,
+		.no_auth = config->rtsp_no_auth,
+	};
+	struct vp_streaming *streaming;
+
+	if (!server->headless) {
+		wlr_log(WLR_ERROR, "streaming needs --backend headless "
+				   "(one output per head)");
+		return NULL;
+	}
+	vp_enc_log_init(encoders_log);
+	streaming = calloc(1, sizeof(*streaming));
+	if (!streaming) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		return NULL;
+	}
+	streaming->server = server;
+	streaming->encoder =
+		vp_encoder_choose(VP_CODEC_H264, config->stream_encoder);
+	if (!streaming->encoder)
+		goto err;
+	streaming->rtsp = vp_rtsp_create(&rtsp);
+	if (!streaming->rtsp)
+		goto err;
+	return streaming;
+err:
+	free(streaming);
+	return NULL;
+}
+
+void vp_streaming_destroy(struct vp_streaming *streaming)
+{
+	if (!streaming)
+		return;
+	vp_rtsp_destroy(streaming->rtsp);
+	free(streaming);
+}
+
+void vp_streaming_add_output(struct vp_streaming *streaming,
+			     struct vp_output *output)
+{
+	struct vp_source *source = output->source;
+	const char *vgpu;
+	char path[96];
+
+	if (!source || output->stream)
+		return;
+	/* a vGPU opened by path is named by its node's file name */
+	vgpu = strrchr(source->vgpu->name, '/');
+	vgpu = vgpu ? vgpu + 1 : source->vgpu->name;
+	snprintf(path, sizeof(path), "/%s/%u", vgpu, source->head);
+	if (!vp_output_stream_create(streaming, output, path))
+		wlr_log(WLR_ERROR, "%s: not streamed",
+			output->wlr_output->name);
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <linux/vfio.h>
+#include <vplane/dmabuf_cache.h>
+#include <vplane/display.h>
+#include <wlr/types/wlr_output.h>
+#include <wlr/util/log.h>
+
+#include "output.h"
+#include "server.h"
+#include "source.h"
+#include "upstream.h"
+
+#define CACHE_CAPACITY	  16
+#define DEFAULT_MHZ	  60000
+#define NOT_SHOWN_PERIOD  1000 /* ms: nothing shows it, just notice modes */
+#define DRM_PLANE_PRIMARY 1    /* enum drm_plane_type, uapi-less */
+#define DRM_PLANE_CURSOR  2
+
+/* VFIO_DEVICE_GET_GFX_DMABUF: a new dma-buf fd for @dmabuf_id. */
+static int fetch_dmabuf(void *data, uint32_t dmabuf_id)
+{
+	struct vp_vgpu *vgpu = data;
+	uint32_t id = dmabuf_id;
+
+	return ioctl(vgpu->vfio_fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
+}
+
+/* One plane as the display-node ABI describes it, so the dma-buf cache
+ * and vp_dmabuf_buffer serve both kinds of vGPU. False if the query
+ * failed (errno set); a disabled plane is true with dmabuf_id 0. */
+static bool query_plane(struct vp_vgpu *vgpu, uint32_t type,
+			struct vplane_display_plane *out)
+{
+	struct vfio_device_gfx_plane_info info = {
+		.argsz = sizeof(info),
+		.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
+		.drm_plane_type = type,
+	};
+
+	memset(out, 0, sizeof(*out));
+	if (ioctl(vgpu->vfio_fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info))
+		return false;
+	if (!info.dmabuf_id || !info.drm_format)
+		return true;
+	if (info.drm_format_mod != DRM_FORMAT_MOD_LINEAR ||
+	    info.size > UINT32_MAX) {
+		wlr_log(WLR_DEBUG,
+			"vGPU %s: plane %u: modifier 0x%llx size "
+			"%llu not shown",
+			vgpu->name, type,
+			(unsigned long long)info.drm_format_mod,
+			(unsigned long long)info.size);
+		return true;
+	}
+	out->flags = VPLANE_DISPLAY_PLANE_ENABLED |
+		     /* nothing says the pages are coherent: sync CPU reads */
+		     VPLANE_DISPLAY_PLANE_NEEDS_SYNC;
+	out->plane = type == DRM_PLANE_CURSOR ? VPLANE_DISPLAY_PLANE_CURSOR
+					      : VPLANE_DISPLAY_PLANE_PRIMARY;
+	out->drm_format = info.drm_format;
+	out->dmabuf_id = info.dmabuf_id;
+	out->width = info.width;
+	out->height = info.height;
+	out->stride = info.stride;
+	out->size = (uint32_t)info.size;
+	out->x = (int32_t)info.x_pos;
+	out->y = (int32_t)info.y_pos;
+	out->x_hot = info.x_hot;
+	out->y_hot = info.y_hot;
+	out->head_width = info.width;
+	out->head_height = info.height;
+	out->refresh_mhz = DEFAULT_MHZ;
+	return true;
+}
+
+/* A query error that means the device will not answer again. */
+static bool device_gone(int err)
+{
+	return err == ENODEV || err == EIO || err == EBADF || err == ENOTTY ||
+	       err == ENXIO;
+}
+
+/* Re-read one plane; true if what the head shows changed. */
+static bool refresh_plane(struct vp_source *source, uint32_t type)
+{
+	struct vp_vgpu *vgpu = source->vgpu;
+	bool cursor = type == DRM_PLANE_CURSOR;
+	struct vp_dmabuf_buffer **slot =
+		cursor ? &source->cursor : &source->primary;
+	struct vp_dmabuf_buffer *old = *slot, *buffer = NULL;
+	struct vplane_display_plane plane;
+
+	if (!query_plane(vgpu, type, &plane)) {
+		if (cursor && errno == EINVAL) {
+			/* e.g. mbochs: primary only; stop asking */
+			vgpu->no_cursor_plane = true;
+			return false;
+		}
+		if (device_gone(errno)) {
+			wlr_log(WLR_ERROR, "vGPU %s: plane query failed: %s",
+				vgpu->name, strerror(errno));
+			vp_vgpu_mark_gone(vgpu);
+			return false;
+		}
+		/* transient (mbochs answers its first query of a new mode
+		 * with ENOMEM): keep what is shown, ask again next refresh */
+		wlr_log(WLR_DEBUG, "vGPU %s: plane query: %s; retrying",
+			vgpu->name, strerror(errno));
+		return false;
+	}
+	if (plane.dmabuf_id)
+		buffer = vp_vgpu_buffer_for(vgpu, &plane);
+	vp_source_set_buffer(slot, buffer);
+	if (cursor) {
+		bool moved = source->cursor_x != plane.x ||
+			     source->cursor_y != plane.y;
+
+		source->cursor_x = plane.x;
+		source->cursor_y = plane.y;
+		source->cursor_hot_x =
+			plane.x_hot == 0xffffffffu ? 0 : plane.x_hot;
+		source->cursor_hot_y =
+			plane.y_hot == 0xffffffffu ? 0 : plane.y_hot;
+		return moved || buffer != old;
+	}
+	source->unusable = plane.dmabuf_id && !buffer;
+	if (buffer) {
+		source->width = plane.head_width;
+		source->height = plane.head_height;
+	}
+	if (buffer && buffer != old)
+		source->flips++; /* a new dmabuf_id: the guest flipped */
+	/* a single-buffered guest draws into the same buffer: a new frame
+	 * may be there even with the same id, so an enabled plane always
+	 * counts as changed (the output commits it again) */
+	return buffer || buffer != old;
+}
+
+static uint32_t refresh_period_ms(const struct vp_source *source)
+{
+	int mhz;
+
+	if (!source->output || !source->output->wlr_output)
+		return NOT_SHOWN_PERIOD;
+	mhz = source->output->wlr_output->refresh;
+	if (mhz <= 0)
+		mhz = DEFAULT_MHZ;
+	return (uint32_t)((1000000 + mhz - 1) / mhz);
+}
+
+static int handle_refresh(void *data)
+{
+	struct vp_vgpu *vgpu = data;
+	struct vp_source *source = &vgpu->sources[0];
+	bool changed;
+
+	changed = refresh_plane(source, DRM_PLANE_PRIMARY);
+	if (vgpu->vfio_fd < 0)
+		return 0; /* gone: vp_vgpu_mark_gone() emitted already */
+	if (!vgpu->no_cursor_plane)
+		changed |= refresh_plane(source, DRM_PLANE_CURSOR);
+	if (vgpu->vfio_fd < 0)
+		return 0;
+	if (changed)
+		wl_signal_emit(&source->events.update, source);
+	wl_event_source_timer_update(vgpu->refresh_timer,
+				     (int)refresh_period_ms(source));
+	return 0;
+}
+
+struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
+					const char *name)
+{
+	struct wl_event_loop *loop = wl_display_get_event_loop(server->display);
+	struct vfio_device_info dev = { .argsz = sizeof(dev) };
+	struct vfio_device_gfx_plane_info probe = {
+		.argsz = sizeof(probe),
+		.flags = VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF,
+		.drm_plane_type = DRM_PLANE_PRIMARY,
+	};
+	struct vp_vgpu *vgpu;
+
+	if (ioctl(device_fd, VFIO_DEVICE_GET_INFO, &dev)) {
+		wlr_log(WLR_ERROR, "%s: not a VFIO device fd: %s", name,
+			strerror(errno));
+		goto err_fd;
+	}
+	if (ioctl(device_fd, VFIO_DEVICE_QUERY_GFX_PLANE, &probe)) {
+		wlr_log(WLR_ERROR,
+			"%s: the VFIO device has no dma-buf display planes "
+			"(VFIO_DEVICE_QUERY_GFX_PLANE probe: %s)",
+			name, strerror(errno));
+		goto err_fd;
+	}
+	vgpu = vp_vgpu_alloc(server, name, 1);
+	if (!vgpu)
+		goto err_fd;
+	vgpu->vfio_fd = device_fd;
+	vgpu->cache =
+		vp_dmabuf_cache_create(CACHE_CAPACITY, fetch_dmabuf, vgpu);
+	vgpu->refresh_timer =
+		wl_event_loop_add_timer(loop, handle_refresh, vgpu);
+	if (!vgpu->cache || !vgpu->refresh_timer) {
+		wlr_log(WLR_ERROR, "%s: out of memory", name);
+		vp_vgpu_destroy(vgpu);
+		return NULL;
+	}
+	wl_list_insert(server->vgpus.prev, &vgpu->link);
+	refresh_plane(&vgpu->sources[0], DRM_PLANE_PRIMARY);
+	if (vgpu->vfio_fd < 0) { /* logged */
+		vp_vgpu_destroy(vgpu);
+		return NULL;
+	}
+	wl_event_source_timer_update(vgpu->refresh_timer, 1);
+	wlr_log(WLR_INFO,
+		"vGPU %s: upstream VFIO GFX planes (no events: re-read at "
+		"the output's refresh)",
+		vgpu->name);
+	return vgpu;
+
+err_fd:
+	close(device_fd);
+	return NULL;
+}
+
+void vp_upstream_vgpu_close(struct vp_vgpu *vgpu)
+{
+	if (vgpu->refresh_timer) {
+		wl_event_source_remove(vgpu->refresh_timer);
+		vgpu->refresh_timer = NULL;
+	}
+	if (vgpu->vfio_fd >= 0) {
+		close(vgpu->vfio_fd);
+		vgpu->vfio_fd = -1;
+	}
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * --vfio-socket: where a VMM hands vplaned the VFIO device fd of an
+ * upstream-only vGPU (upstream.h). A VFIO group opens only once, so the
+ * VMM that owns it shares its device fd instead.
+ *
+ * Protocol (SOCK_SEQPACKET, one connection per device): the client sends
+ * one message whose payload is the device's name (1-39 characters of
+ * [A-Za-z0-9._:-], e.g. the mdev UUID) with exactly one fd in
+ * SCM_RIGHTS; vplaned answers "ok" or "error: <reason>" and shows the
+ * device. The client keeps the connection open while its VM runs:
+ * hang-up means the VMM let go, and the vGPU is dropped. The socket is
+ * made 0600, so only vplaned's own user can hand it devices.
+ */
+#ifndef VP_VFIO_SOCKET_H
+#define VP_VFIO_SOCKET_H
+
+struct vp_server;
+struct vp_vfio_socket;
+
+/* Listen at @path (borrowed; a stale socket file there is replaced).
+ * NULL after logging why. */
+struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
+					     const char *path);
+
+/* Close the listener and every connection (their vGPUs stay until the
+ * server drops them). NULL is a no-op. */
+void vp_vfio_socket_destroy(struct vp_vfio_socket *sock);
+
+#endif /* VP_VFIO_SOCKET_H */

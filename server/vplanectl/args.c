@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+
+#define MAX_COORD      1048576
+#define MAX_SCALE      16.0
+#define DEFAULT_WATCH  1000 /* ms */
+#define CONTROL_SUFFIX "-control"
+
+void vpctl_print_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vplanectl [--socket NAME] COMMAND [ARGS] [OPTIONS]\n"
+		"Manage vplaned: its vGPUs, their heads, the layout, "
+		"statistics.\n"
+		"\n"
+		"Commands:\n"
+		"  list                       every vGPU and head: mode, "
+		"format,\n"
+		"                             enabled, the output showing it "
+		"and where\n"
+		"  attach HEAD OUTPUT         show HEAD on OUTPUT (e.g. "
+		"HEADLESS-1);\n"
+		"                             the head it showed is taken "
+		"off\n"
+		"      --pos X,Y              position in the output layout "
+		"(default 0,0)\n"
+		"      --scale S              output scale, 0 < S <= 16 "
+		"(default 1)\n"
+		"  detach HEAD                take HEAD off its output (it "
+		"shows black)\n"
+		"  stats HEAD                 the head's counters, once\n"
+		"      --watch                print them again when they "
+		"change\n"
+		"      --interval MS          at most every MS ms with "
+		"--watch (>= 100,\n"
+		"                             default 1000)\n"
+		"      --count N              stop after N lines with "
+		"--watch\n"
+		"\n"
+		"HEAD is VGPU/N (head N of the vGPU named VGPU, its UUID; a "
+		"unique\n"
+		"prefix will do) or VGPU alone for head 0.\n"
+		"\n"
+		"Options:\n"
+		"  -s, --socket NAME          vplaned's Wayland socket (its "
+		"--socket);\n"
+		"                             default $WAYLAND_DISPLAY, else "
+		"wayland-0.\n"
+		"                             vplanectl connects to "
+		"NAME-control, the\n"
+		"                             control socket next to it in "
+		"$XDG_RUNTIME_DIR\n"
+		"                             (NAME may be a path)\n"
+		"  -h, --help                 this text\n"
+		"\n"
+		"Exit status: 0 done, 1 vplaned refused or is unreachable, 2 "
+		"bad usage.\n");
+}
+
+static bool fail(char *err, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, size, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool vpctl_parse_head(const char *s, char *vgpu, uint32_t *head)
+{
+	const char *slash = strrchr(s, '/');
+	size_t len = strlen(s);
+	long index = 0;
+
+	/* a trailing "/N" is the head; node paths contain slashes too */
+	if (slash && slash[1] &&
+	    strspn(slash + 1, "0123456789") == strlen(slash + 1)) {
+		if (!parse_long(slash + 1, 0, 63, &index))
+			return false;
+		len = (size_t)(slash - s);
+	}
+	if (len == 0 || len >= VPCTL_NAME_MAX)
+		return false;
+	memcpy(vgpu, s, len);
+	vgpu[len] = 0;
+	*head = (uint32_t)index;
+	return true;
+}
+
+bool vpctl_parse_position(const char *s, int32_t *x, int32_t *y)
+{
+	const char *comma = strchr(s, ',');
+	char xs[16];
+	long lx, ly;
+
+	if (!comma || (size_t)(comma - s) >= sizeof(xs))
+		return false;
+	memcpy(xs, s, (size_t)(comma - s));
+	xs[comma - s] = 0;
+	if (!parse_long(xs, -MAX_COORD, MAX_COORD, &lx) ||
+	    !parse_long(comma + 1, -MAX_COORD, MAX_COORD, &ly))
+		return false;
+	*x = (int32_t)lx;
+	*y = (int32_t)ly;
+	return true;
+}
+
+bool vpctl_parse_scale(const char *s, double *scale)
+{
+	char *end;
+	double v;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || !(v > 0.0) || v > MAX_SCALE)
+		return false;
+	*scale = v;
+	return true;
+}
+
+bool vpctl_control_path(char *out, size_t size, const char *socket,
+			const char *wayland_display, const char *runtime_dir)
+{
+	const char *name = socket ? socket
+			   : wayland_display && *wayland_display
+				   ? wayland_display
+				   : "wayland-0";
+	size_t len = strlen(name), slen = strlen(CONTROL_SUFFIX);
+	/* WAYLAND_DISPLAY may name the control socket already (wlr-randr) */
+	const char *suffix =
+		len > slen && !strcmp(name + len - slen, CONTROL_SUFFIX)
+			? ""
+			: CONTROL_SUFFIX;
+	int n;
+
+	if (name[0] == '/')
+		n = snprintf(out, size, "%s%s", name, suffix);
+	else if (runtime_dir && *runtime_dir)
+		n = snprintf(out, size, "%s/%s%s", runtime_dir, name, suffix);
+	else
+		return false;
+	return n > 0 && (size_t)n < size;
+}
+
+/* The value of option @argv[*i] (--opt V or --opt=V), or NULL. */
+static const char *option_value(int argc, char **argv, int *i, const char *eq)
+{
+	if (eq)
+		return eq + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+static bool command_of(const char *s, enum vpctl_command *out)
+{
+	static const struct {
+		const char *name;
+		enum vpctl_command command;
+	} commands[] = {
+		{ "list", VPCTL_LIST },	    { "attach", VPCTL_ATTACH },
+		{ "detach", VPCTL_DETACH }, { "stats", VPCTL_STATS },
+		{ "help", VPCTL_HELP },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(s, commands[i].name)) {
+			*out = commands[i].command;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
+		      size_t err_size)
+{
+	const char *operands[4];
+	const char *pos = NULL, *scale = NULL, *interval = NULL, *count = NULL;
+	int nr_operands = 0, i;
+	bool help = false;
+	long v;
+
+	*args = (struct vpctl_args){ .command = VPCTL_HELP, .scale = 1.0 };
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *eq = strncmp(a, "--", 2) ? NULL : strchr(a, '=');
+		size_t len = eq ? (size_t)(eq - a) : strlen(a);
+		const char **slot = NULL;
+
+		if (a[0] != '-' || !a[1]) {
+			if (nr_operands == 4)
+				return fail(err, err_size,
+					    "unexpected argument '%s'", a);
+			operands[nr_operands++] = a;
+			continue;
+		}
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			help = true;
+			continue;
+		}
+		if (!strcmp(a, "--watch")) {
+			args->watch = true;
+			continue;
+		}
+		if (!strcmp(a, "-s") ||
+		    (len == 8 && !strncmp(a, "--socket", 8)))
+			slot = &args->socket;
+		else if (len == 5 && !strncmp(a, "--pos", 5))
+			slot = &pos;
+		else if (len == 7 && !strncmp(a, "--scale", 7))
+			slot = &scale;
+		else if (len == 10 && !strncmp(a, "--interval", 10))
+			slot = &interval;
+		else if (len == 7 && !strncmp(a, "--count", 7))
+			slot = &count;
+		else
+			return fail(err, err_size, "unknown option '%s'", a);
+		*slot = option_value(argc, argv, &i, eq);
+		if (!*slot)
+			return fail(err, err_size, "option '%s' needs a value",
+				    a);
+	}
+	if (help || !nr_operands)
+		return true; /* VPCTL_HELP */
+	if (!command_of(operands[0], &args->command))
+		return fail(err, err_size, "unknown command '%s'", operands[0]);
+
+	switch (args->command) {
+	case VPCTL_HELP:
+		return true;
+	case VPCTL_LIST:
+		if (nr_operands != 1)
+			return fail(err, err_size,
+				    "list takes no arguments, got '%s'",
+				    operands[1]);
+		break;
+	case VPCTL_ATTACH:
+		if (nr_operands != 3)
+			return fail(err, err_size,
+				    "attach needs HEAD and OUTPUT");
+		args->output = operands[2];
+		break;
+	case VPCTL_DETACH:
+	case VPCTL_STATS:
+		if (nr_operands != 2)
+			return fail(err, err_size, "%s needs exactly one HEAD",
+				    operands[0]);
+		break;
+	}
+	if (args->command != VPCTL_LIST &&
+	    !vpctl_parse_head(operands[1], args->vgpu, &args->head))
+		return fail(err, err_size,
+			    "bad HEAD '%s' (expected VGPU/N or VGPU)",
+			    operands[1]);
+	if ((pos || scale) && args->command != VPCTL_ATTACH)
+		return fail(err, err_size, "--%s is an option of attach",
+			    pos ? "pos" : "scale");
+	if ((args->watch || interval || count) && args->command != VPCTL_STATS)
+		return fail(err, err_size, "--%s is an option of stats",
+			    args->watch ? "watch"
+			    : interval	? "interval"
+					: "count");
+	if ((interval || count) && !args->watch)
+		return fail(err, err_size, "--%s needs --watch",
+			    interval ? "interval" : "count");
+	if (pos && !vpctl_parse_position(pos, &args->x, &args->y))
+		return fail(err, err_size,
+			    "bad --pos '%s' (expected X,Y, integers within "
+			    "+-%d)",
+			    pos, MAX_COORD);
+	if (scale && !vpctl_parse_scale(scale, &args->scale))
+		return fail(err, err_size,
+			    "bad --scale '%s' (expected a number in (0, %g])",
+			    scale, MAX_SCALE);
+	args->interval_ms = DEFAULT_WATCH;
+	if (interval) {
+		if (!parse_long(interval, 100, 3600000, &v))
+			return fail(err, err_size,
+				    "bad --interval '%s' (milliseconds, 100 "
+				    "to 3600000)",
+				    interval);
+		args->interval_ms = (uint32_t)v;
+	}
+	if (count) {
+		if (!parse_long(count, 1, INT_MAX, &v))
+			return fail(err, err_size,
+				    "bad --count '%s' (a positive integer)",
+				    count);
+		args->count = (uint32_t)v;
+	}
+	return true;
+}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vplanectl: list vplaned's vGPUs and heads, attach and detach heads,
+ * show their statistics, over the zvplane_manager_v1 protocol on
+ * vplaned's control socket. See --help.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "args.h"
+#include "client.h"
+#include "vplane-manager-unstable-v1-client-protocol.h"
+
+static const char *kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case ZVPLANE_VGPU_V1_SOURCE_KIND_DISPLAY_NODE:
+		return "display node";
+	case ZVPLANE_VGPU_V1_SOURCE_KIND_UPSTREAM:
+		return "upstream GFX plane API";
+	default:
+		return "unknown source";
+	}
+}
+
+static void print_fourcc(uint32_t f)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = (char)(f >> (8 * i));
+
+		putchar(c >= 0x20 && c < 0x7f ? c : '?');
+	}
+}
+
+static int cmd_list(struct vpctl_client *client)
+{
+	struct vpctl_vgpu *vgpu;
+	struct vpctl_head *head;
+
+	if (wl_list_empty(&client->vgpus))
+		printf("no vGPUs\n");
+	wl_list_for_each(vgpu, &client->vgpus, link)
+	{
+		printf("vGPU %s: %s, %s, %d head(s)\n", vgpu->name,
+		       vgpu->type[0] ? vgpu->type : "type unknown",
+		       kind_name(vgpu->kind), wl_list_length(&vgpu->heads));
+		wl_list_for_each(head, &vgpu->heads, link)
+		{
+			printf("  %s/%u: ", vgpu->name, head->index);
+			if (head->width)
+				printf("%ux%u@%u.%03uHz ", head->width,
+				       head->height, head->refresh_mhz / 1000,
+				       head->refresh_mhz % 1000);
+			else
+				printf("no mode ");
+			if (head->enabled) {
+				print_fourcc(head->format);
+				printf(" enabled");
+			} else {
+				printf("disabled");
+			}
+			if (head->gone)
+				printf(" (vGPU gone)");
+			if (head->shown)
+				printf(", on %s at %d,%d scale %g\n",
+				       head->output, head->x, head->y,
+				       head->scale);
+			else
+				printf(", on no output\n");
+		}
+	}
+	return 0;
+}
+
+/* The outcome of attach or detach. */
+struct result {
+	bool arrived, ok;
+	char message[384];
+};
+
+static void handle_result_succeeded(void *data,
+				    struct zvplane_layout_result_v1 *proxy)
+{
+	struct result *r = data;
+
+	r->arrived = r->ok = true;
+}
+
+static void handle_result_failed(void *data,
+				 struct zvplane_layout_result_v1 *proxy,
+				 uint32_t reason, const char *message)
+{
+	struct result *r = data;
+
+	r->arrived = true;
+	snprintf(r->message, sizeof(r->message), "%s", message);
+}
+
+static const struct zvplane_layout_result_v1_listener result_listener = {
+	.succeeded = handle_result_succeeded,
+	.failed = handle_result_failed,
+};
+
+static int wait_result(struct vpctl_client *client,
+		       struct zvplane_layout_result_v1 *proxy, const char *what)
+{
+	struct result r = { 0 };
+
+	zvplane_layout_result_v1_add_listener(proxy, &result_listener, &r);
+	while (!r.arrived) {
+		if (!vpctl_client_dispatch(client)) {
+			zvplane_layout_result_v1_destroy(proxy);
+			return 1;
+		}
+	}
+	zvplane_layout_result_v1_destroy(proxy);
+	if (!r.ok) {
+		fprintf(stderr, "vplanectl: %s refused: %s\n", what, r.message);
+		return 1;
+	}
+	return 0;
+}
+
+static int cmd_attach(struct vpctl_client *client,
+		      const struct vpctl_args *args, struct vpctl_head *head)
+{
+	struct zvplane_layout_result_v1 *proxy = zvplane_manager_v1_attach(
+		client->manager, head->proxy, args->output, args->x, args->y,
+		wl_fixed_from_double(args->scale));
+	int ret = wait_result(client, proxy, "attach");
+
+	if (!ret)
+		printf("%s/%u on %s at %d,%d scale %g\n", head->vgpu->name,
+		       head->index, args->output, args->x, args->y,
+		       args->scale);
+	return ret;
+}
+
+static int cmd_detach(struct vpctl_client *client, struct vpctl_head *head)
+{
+	struct zvplane_layout_result_v1 *proxy =
+		zvplane_manager_v1_detach(client->manager, head->proxy);
+	int ret = wait_result(client, proxy, "detach");
+
+	if (!ret)
+		printf("%s/%u on no output\n", head->vgpu->name, head->index);
+	return ret;
+}
+
+static const char *const counter_names[] = {
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_FLIPS] = "flips",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_FLIPS_DROPPED] = "flips_dropped",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_FRAMES_PRESENTED] = "frames_presented",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_ACKS] = "acks",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_ACK_FAILURES] = "ack_failures",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_LAST_LATENCY_NS] = "last_latency_ns",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_OUTPUT_FRAMES_DIRECT] =
+		"output_frames_direct",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_OUTPUT_FRAMES_COMPOSITED] =
+		"output_frames_composited",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_FLIPS] = "vgpu_flips",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_EVENTS] = "vgpu_events",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_COALESCED] = "vgpu_coalesced",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_OVERFLOWS] = "vgpu_overflows",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_ACKS] = "vgpu_acks",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_ACK_TIMEOUTS] = "vgpu_ack_timeouts",
+};
+
+struct stats {
+	const char *head_name;
+	uint32_t batches;
+	bool removed;
+	char line[1024]; /* the batch being received */
+	size_t len;
+};
+
+static void handle_stats_counter(void *data,
+				 struct zvplane_head_stats_v1 *proxy,
+				 uint32_t counter, uint32_t hi, uint32_t lo)
+{
+	struct stats *st = data;
+	unsigned long long v = (unsigned long long)hi << 32 | lo;
+	int n;
+
+	/* a newer server's counters are skipped, as the protocol asks */
+	if (counter >= sizeof(counter_names) / sizeof(counter_names[0]) ||
+	    !counter_names[counter])
+		return;
+	n = snprintf(st->line + st->len, sizeof(st->line) - st->len, " %s=%llu",
+		     counter_names[counter], v);
+	if (n > 0 && (size_t)n < sizeof(st->line) - st->len)
+		st->len += (size_t)n;
+}
+
+static void handle_stats_done(void *data, struct zvplane_head_stats_v1 *proxy,
+			      uint32_t time_ms)
+{
+	struct stats *st = data;
+
+	printf("%s time_ms=%u%s\n", st->head_name, time_ms, st->line);
+	fflush(stdout);
+	st->len = 0;
+	st->line[0] = 0;
+	st->batches++;
+}
+
+static void handle_stats_removed(void *data,
+				 struct zvplane_head_stats_v1 *proxy)
+{
+	struct stats *st = data;
+
+	st->removed = true;
+}
+
+static const struct zvplane_head_stats_v1_listener stats_listener = {
+	.counter = handle_stats_counter,
+	.done = handle_stats_done,
+	.removed = handle_stats_removed,
+};
+
+static int cmd_stats(struct vpctl_client *client, const struct vpctl_args *args,
+		     struct vpctl_head *head)
+{
+	struct zvplane_head_stats_v1 *proxy;
+	char name[VPCTL_NAME_MAX + 16];
+	struct stats st = { .head_name = name };
+	uint32_t want = args->watch ? args->count : 1;
+	int ret = 0;
+
+	snprintf(name, sizeof(name), "%s/%u", head->vgpu->name, head->index);
+	proxy = zvplane_manager_v1_get_stats(client->manager, head->proxy,
+					     args->watch ? args->interval_ms
+							 : 0);
+	zvplane_head_stats_v1_add_listener(proxy, &stats_listener, &st);
+	while (!want || st.batches < want) {
+		if (st.removed) {
+			fprintf(stderr, "vplanectl: head %s was removed\n",
+				name);
+			ret = 1;
+			break;
+		}
+		if (!vpctl_client_dispatch(client)) {
+			ret = 1;
+			break;
+		}
+	}
+	zvplane_head_stats_v1_destroy(proxy);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct vpctl_client client;
+	struct vpctl_args args;
+	struct vpctl_head *head = NULL;
+	char err[256], path[256];
+	int ret = 1;
+
+	if (!vpctl_parse_args(&args, argc, argv, err, sizeof(err))) {
+		fprintf(stderr, "vplanectl: %s (see vplanectl --help)\n", err);
+		return 2;
+	}
+	if (args.command == VPCTL_HELP) {
+		vpctl_print_usage(stdout);
+		return 0;
+	}
+	if (!vpctl_control_path(path, sizeof(path), args.socket,
+				getenv("WAYLAND_DISPLAY"),
+				getenv("XDG_RUNTIME_DIR"))) {
+		fprintf(stderr, "vplanectl: no control socket path: "
+				"XDG_RUNTIME_DIR is unset (or give --socket "
+				"an absolute path)\n");
+		return 1;
+	}
+	if (!vpctl_client_connect(&client, path))
+		goto out;
+	if (args.command != VPCTL_LIST) {
+		head = vpctl_client_find_head(&client, args.vgpu, args.head);
+		if (!head)
+			goto out;
+	}
+	switch (args.command) {
+	case VPCTL_LIST:
+		ret = cmd_list(&client);
+		break;
+	case VPCTL_ATTACH:
+		ret = cmd_attach(&client, &args, head);
+		break;
+	case VPCTL_DETACH:
+		ret = cmd_detach(&client, head);
+		break;
+	case VPCTL_STATS:
+		ret = cmd_stats(&client, &args, head);
+		break;
+	case VPCTL_HELP:
+		break;
+	}
+out:
+	vpctl_client_finish(&client);
+	return ret;
+}

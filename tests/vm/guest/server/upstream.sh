@@ -1,0 +1,117 @@
+#!/bin/bash
+# vplaned shows upstream-only vGPUs: VFIO devices whose fd a VMM hands
+# over vplaned's --vfio-socket (vplane-sim --share-fd plays the VMM), the
+# plane re-read at the output's refresh.
+#  - malformed hand-overs are refused with a clear answer, the server
+#    stays up; a second device of the same name is refused;
+#  - a vplane vGPU driven only through the upstream API: grim captures
+#    are pixel-exact and advance;
+#  - the kernel's mbochs sample (bochs DISPI): shown by direct scanout,
+#    every flip picked up; its dma-bufs cannot be CPU-mapped (mbochs
+#    exports them O_RDONLY but refuses mappings without VM_SHARED), so
+#    no capture can read them: counted, not captured;
+#  - the VMM going away drops its vGPU; mbochs then unloads (no dma-buf
+#    of it left in vplaned).
+set -e
+test=upstream
+. "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
+command -v grim >/dev/null || { echo "grim not installed"; exit 77; }
+
+VS=$XDG_RUNTIME_DIR/vfio.sock
+
+# hand_over SIM-ARGS...: run the simulator as the VMM of $uuid, sharing
+# its device fd; wait until vplaned shows it
+hand_over() {
+	"$SIM" --uuid "$uuid" --rate 10 --frames 3000 --share-fd "$VS" \
+		--quiet "$@" >"$R/sim.log" 2>&1 &
+	sim_pid=$!
+	wait_log "vGPU $uuid: upstream VFIO GFX planes"
+}
+
+# vmm_exit: stop the simulator; vplaned must drop the vGPU and live on
+vmm_exit() {
+	kill -TERM "$sim_pid"
+	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
+	sim_pid=
+	wait_log "vfio-socket: $uuid: the VMM closed its connection"
+	kill -0 "$vp_pid" || fail "vplaned died when the VMM went away"
+}
+
+make_vgpu
+start_vplaned --backend headless --vfio-socket "$VS"
+[ "$(stat -c %a "$VS")" = 600 ] || fail "socket mode $(stat -c %a "$VS"), not 600"
+
+# Malformed hand-overs: each gets "error: ..." and changes nothing.
+python3 - "$VS" <<'PY' || fail "malformed hand-overs were not refused"
+import array, os, socket, sys
+
+def hand_over(name, fds):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    anc = [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+            array.array("i", fds).tobytes())] if fds else []
+    s.sendmsg([name], anc)
+    answer = s.recv(200).decode()
+    s.close()
+    return answer
+
+null = os.open("/dev/null", os.O_RDWR)
+cases = [("no fd", b"vm1", []), ("two fds", b"vm1", [null, null]),
+         ("bad name", b"../etc", [null]), ("empty name", b"", [null]),
+         ("not VFIO", b"vm1", [null])]
+bad = 0
+for what, name, fds in cases:
+    answer = hand_over(name, fds)
+    print(f"# {what}: {answer}")
+    bad += not answer.startswith("error: ")
+sys.exit(bad)
+PY
+kill -0 "$vp_pid" || fail "vplaned died on a malformed hand-over"
+
+hand_over --mode 320x240 --no-cursor
+wait_log "direct scanout of"
+frames=""
+for i in 1 2 3; do
+	sleep 1
+	capture "$R/cap$i.ppm" || fail "grim failed"
+	out=$($CHECK "$R/cap$i.ppm") || fail "capture $i: $out"
+	echo "# capture $i: $out"
+	frames="$frames $(echo "$out" | sed -n 's/^frame \([0-9]*\):.*/\1/p')"
+done
+[ "$(echo $frames | tr ' ' '\n' | sort -u | wc -l)" = 3 ] ||
+	fail "captures did not advance: frames$frames"
+
+# The same device a second time: refused by name, the first one stays.
+python3 - "$VS" "$uuid" <<'PY' || fail "a duplicate hand-over was accepted"
+import array, os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+fd = os.open("/dev/null", os.O_RDWR)
+s.sendmsg([sys.argv[2].encode()], [(socket.SOL_SOCKET, socket.SCM_RIGHTS,
+                                    array.array("i", [fd]).tobytes())])
+answer = s.recv(200).decode()
+print("# duplicate:", answer)
+sys.exit(0 if answer.startswith("error: ") and "shown already" in answer else 1)
+PY
+
+vmm_exit
+echo "# upstream API of a vplane vGPU: frames$frames captured pixel-exact"
+remove_vgpu "$uuid"
+uuid=
+
+# mbochs: same path, no CPU access possible (see above)
+vp_insmod "$VPLANE_MODULES/mbochs.ko"
+uuid=$(cat /proc/sys/kernel/random/uuid)
+echo "$uuid" >/sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-medium/create ||
+	fail "cannot create an mbochs vGPU"
+hand_over --bochs --mode 320x240
+wait_log "direct scanout of $uuid/0"
+sleep 3
+vmm_exit
+stop_vplaned
+flips=$(sed -n "s/.*source $uuid\/0: \([0-9]*\) flip events.*/\1/p" "$R/vplaned.log")
+echo "# mbochs over --vfio-socket: ${flips:-0} flips picked up at the output's refresh"
+[ "${flips:-0}" -ge 10 ] || fail "only ${flips:-0} mbochs flips picked up"
+remove_vgpu "$uuid"
+uuid=
+rmmod mbochs || fail "mbochs is still in use after vplaned exited"

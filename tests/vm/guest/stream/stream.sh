@@ -1,0 +1,198 @@
+#!/bin/bash
+# vplaned streaming in the VM (issue 7): stream.sh rtsp|auth|clients
+# The simulator draws, vplaned (headless, --stream) encodes each flip
+# with the software encoder and serves RTSP; real clients (ffmpeg, a raw
+# RTSP probe) pull it. Figures go out as "# figure" lines.
+set -e
+test=$1
+. "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
+R=$VPLANE_RESULTS/stream-$test  # results under this group's name
+mkdir -p "$R"
+for t in ffmpeg python3; do
+	command -v $t >/dev/null || { echo "$t not installed"; exit 77; }
+done
+gst-inspect-1.0 x264enc >/dev/null 2>&1 || { echo "x264enc not installed (gstreamer1.0-plugins-ugly)"; exit 77; }
+HERE=$VPLANE_SRC/tests/vm/guest/stream
+# Debian's python3 (python3-numpy), not whatever python3 comes first in PATH
+PY=/usr/bin/python3
+"$PY" -c 'import numpy' 2>/dev/null || { echo "python3-numpy not installed"; exit 77; }
+W=320 H=240
+PORT=8554
+SLOW=${VPLANE_SLOWDOWN:-1}
+# Under TCG the encoder's converter takes tens of ms to read a frame,
+# and the guest's flip-done waits for it: a hold bound well above that
+# (vplaned --stream-ack-hold-ms) and vplane.ko's ack timeout above the
+# bound, or the driver would complete flips itself while the encoder
+# still reads (the product defaults, 50 and 100 ms, suit a real host).
+HOLD_MS=$((1000 * SLOW)) ACK_TIMEOUT_MS=$((2000 * SLOW))
+CREDS=$R/creds
+printf '# viewers of the test\nalice:s3cret-pw\n' >"$CREDS"
+chmod 600 "$CREDS"
+
+# url [USER:PASSWORD@]: the head's RTSP URL
+url() { echo "rtsp://${1}127.0.0.1:$PORT/$uuid/0"; }
+
+# start_streaming: vGPU, vplaned streaming it, the simulator flipping
+# The stream is 4:4:4 (--stream-chroma 444): the check compares every
+# pixel with the guest's, and 4:2:0 cannot carry the pattern's box edges
+# at odd pixels (~35 dB with no coding loss at all).
+start_streaming() {
+	make_vgpu
+	echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
+	start_vplaned --backend headless --vgpu "$uuid" --stream \
+		--rtsp-credentials "$CREDS" --rtsp-port $PORT \
+		--stream-ack-hold-ms $HOLD_MS --stream-chroma 444 \
+		${VPLANED_DEBUG:+--verbose}
+	wait_log "RTSP: serving /$uuid/0" 60
+	"$SIM" --uuid "$uuid" --mode ${W}x$H --rate 10 --no-cursor --quiet \
+		--flip-timeout $((ACK_TIMEOUT_MS + 1000)) >"$R/sim.log" 2>&1 &
+	sim_pid=$!
+	wait_log "direct scanout of" 30
+}
+
+# stop_sim: the simulator's summary, no flip-done timeouts
+stop_sim() {
+	kill -TERM "$sim_pid"
+	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
+	sim_pid=
+	cat "$R/sim.log"
+	grep -q ' 0 timeouts' "$R/sim.log" || fail "the guest saw flip-done timeouts"
+}
+
+# pull N [LOGNAME]: ffmpeg decodes N frames of the stream to raw RGB on
+# stdout (TCP interleaved: one socket, no UDP ports to leak). No
+# probing (the SDP describes the stream; ffmpeg would otherwise buffer
+# 5 s first), one decoding thread (frame threads add a frame of delay
+# each), every decoded frame once (rawvideo's default duplicates
+# frames to a constant rate), each written out at once.
+pull() {
+	timeout $((120 * SLOW)) ffmpeg -nostdin -hide_banner -loglevel error \
+		-rtsp_transport tcp -fflags nobuffer -flags low_delay \
+		-probesize 32 -analyzeduration 0 -threads 1 \
+		-i "$(url alice:s3cret-pw@)" -frames:v "$1" -fps_mode passthrough \
+		-flush_packets 1 -f rawvideo -pix_fmt rgb24 - 2>>"$R/${2:-ffmpeg}.log"
+}
+
+vp_fds() { ls "/proc/$vp_pid/fd" | wc -l; }
+vp_rss_kb() { sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$vp_pid/status"; }
+
+case $test in
+rtsp)
+	# N decoded frames, each equal to the guest's frame with the same
+	# counter at >= 35 dB; drops and latency as figures
+	start_streaming
+	N=30
+	pull $N | "$PY" "$HERE/stream_check.py" $W $H $N 0 "$R" >"$R/check.txt" ||
+		{ cat "$R/check.txt" "$R/ffmpeg.log"; fail "stream check"; }
+	cat "$R/check.txt"
+	stop_sim
+	stop_vplaned
+	grep 'streams use\|stream /.*frames pushed\|stream /.*acks held\|frames into' "$R/vplaned.log" | sed 's/^.*\] /# /'
+	late=$(sed -n 's/.*stream \/.*, \([0-9]*\) late acks.*/\1/p' "$R/vplaned.log" | tail -n 1)
+	acks=$(stat_of acks) timeouts=$(stat_of ack_timeouts) flips=$(stat_of flips)
+	held=$(sed -n 's/.*stream \/[^:]*: \(.*acks held.*\)/\1/p' "$R/vplaned.log" | tail -n 1)
+	echo "# figure stream: flips $flips acks $acks driver ack timeouts $timeouts; $held; late acks (bound fired) ${late:-?}"
+	grep -q 'h264 streams use x264enc (software)' "$R/vplaned.log" ||
+		fail "the software encoder was not chosen"
+	[ "$timeouts" = 0 ] || fail "$timeouts driver ack timeouts"
+	[ "${late:-x}" = 0 ] || fail "${late:-?} acks sent while the encoder still read the frame"
+	;;
+auth)
+	# no or wrong credentials: 401 and no media description; a
+	# credentials file others can read is refused with a clear error
+	start_streaming
+	out=$("$PY" "$HERE/rtsp_probe.py" "$(url)")
+	echo "# no credentials: $(echo $out)"
+	echo "$out" | grep -q '^status 401$' || fail "no credentials: $out"
+	echo "$out" | grep -q '^challenge digest$' || fail "no digest challenge: $out"
+	echo "$out" | grep -q '^sdp bytes 0$' || fail "media described without auth: $out"
+	out=$("$PY" "$HERE/rtsp_probe.py" "$(url)" alice wrong-pw)
+	echo "# wrong password: $(echo $out)"
+	echo "$out" | grep -q '^status 401$' || fail "wrong password: $out"
+	echo "$out" | grep -q '^sdp bytes 0$' || fail "media described to a wrong password: $out"
+	out=$("$PY" "$HERE/rtsp_probe.py" "$(url)" alice s3cret-pw)
+	echo "# right password: $(echo $out)"
+	echo "$out" | grep -q '^status 200$' || fail "right password refused: $out"
+	echo "$out" | grep -qv '^sdp bytes 0$' || fail "no SDP for the right password"
+	# a real client: ffmpeg with a wrong password gets no frame
+	n=$(timeout 60 ffmpeg -nostdin -hide_banner -rtsp_transport tcp \
+		-i "$(url alice:wrong-pw@)" -frames:v 1 -f rawvideo -pix_fmt rgb24 - \
+		2>"$R/ffmpeg-wrong.log" | wc -c) || true
+	grep -q '401' "$R/ffmpeg-wrong.log" || fail "ffmpeg saw no 401: $(tail -3 "$R/ffmpeg-wrong.log")"
+	[ "$n" = 0 ] || fail "ffmpeg decoded $n bytes with a wrong password"
+	echo "# ffmpeg, wrong password: $(grep -m1 401 "$R/ffmpeg-wrong.log"), 0 bytes decoded"
+	[ "$(pull 1 | wc -c)" = $((W * H * 3)) ] || fail "the right password got no frame"
+	stop_sim
+	stop_vplaned
+	# the server refuses what it must refuse, saying why
+	chmod 644 "$CREDS"
+	rc=0
+	"$VPLANED" --backend headless --stream --rtsp-credentials "$CREDS" \
+		--rtsp-port $PORT --socket vp-refuse >"$R/refuse.log" 2>&1 || rc=$?
+	chmod 600 "$CREDS"
+	[ $rc != 0 ] || fail "vplaned accepted a mode 0644 credentials file"
+	grep -q 'mode 0644.*chmod 600' "$R/refuse.log" || fail "unclear error: $(cat "$R/refuse.log")"
+	echo "# mode 0644: $(grep -o 'RTSP credentials.*' "$R/refuse.log")"
+	rc=0
+	"$VPLANED" --backend headless --stream --rtsp-port $PORT \
+		--socket vp-refuse >"$R/refuse2.log" 2>&1 || rc=$?
+	[ $rc != 0 ] || fail "vplaned streamed without credentials or --rtsp-no-auth"
+	grep -q 'needs a credentials file' "$R/refuse2.log" || fail "unclear error: $(cat "$R/refuse2.log")"
+	;;
+clients)
+	# 20 connect/disconnect cycles and a client killed mid-stream:
+	# vplaned's fds and memory return to their baseline, and another
+	# client keeps streaming throughout
+	start_streaming
+	pull 3 warmup >/dev/null || fail "warm-up client got no frames"
+	sleep 2
+	fd0=$(vp_fds) rss0=$(vp_rss_kb)
+	for i in $(seq 20); do
+		b=$(pull 2 cycle | wc -c)
+		[ "$b" = $((W * H * 3 * 2)) ] || fail "cycle $i: $b bytes"
+	done
+	sleep 2
+	fd1=$(vp_fds) rss1=$(vp_rss_kb)
+	echo "# figure clients: 20 cycles: fds $fd0 -> $fd1, RSS $rss0 -> $rss1 kB"
+	# a long client A; B joins and is killed mid-stream
+	pull 100000 longA | "$PY" -c '
+import sys, time
+n = 0
+size = int(sys.argv[1])
+while sys.stdin.buffer.read(size):
+    n += 1
+    open(sys.argv[2], "w").write("%d %d\n" % (n, time.monotonic()))
+' $((W * H * 3)) "$R/countA" &
+a_pid=$!
+	extra_pids=$a_pid
+	for _ in $(seq 60); do [ -s "$R/countA" ] && break; sleep 1; done
+	[ -s "$R/countA" ] || fail "client A got no frame"
+	ffmpeg -nostdin -loglevel error -rtsp_transport tcp -i "$(url alice:s3cret-pw@)" \
+		-f null - 2>"$R/ffmpegB.log" &
+	b_pid=$!
+	sleep 4
+	kill -0 $b_pid 2>/dev/null || fail "client B ended early: $(cat "$R/ffmpegB.log")"
+	kill -KILL $b_pid
+	wait $b_pid 2>/dev/null || true
+	a1=$(cut -d' ' -f1 "$R/countA")
+	sleep 4
+	a2=$(cut -d' ' -f1 "$R/countA")
+	echo "# figure clients: client B killed mid-stream; client A frames $a1 -> $a2 in the 4 s after"
+	[ "$a2" -gt "$a1" ] || fail "client A stopped when B was killed"
+	pkill -TERM -P $a_pid ffmpeg 2>/dev/null || true
+	kill $a_pid 2>/dev/null || true
+	wait $a_pid 2>/dev/null || true
+	extra_pids=
+	sleep 3
+	fd2=$(vp_fds) rss2=$(vp_rss_kb)
+	echo "# figure clients: after A and B: fds $fd2, RSS $rss2 kB (baseline $fd0, $rss0 kB)"
+	stop_sim
+	stop_vplaned
+	[ "$fd1" -le "$fd0" ] || fail "fds grew over 20 cycles: $fd0 -> $fd1"
+	[ "$fd2" -le "$fd0" ] || fail "fds grew after a killed client: $fd0 -> $fd2"
+	[ "$rss1" -le $((rss0 + 4096)) ] || fail "RSS grew over 20 cycles: $rss0 -> $rss1 kB"
+	[ "$rss2" -le $((rss0 + 4096)) ] || fail "RSS grew after a killed client: $rss0 -> $rss2 kB"
+	;;
+*)
+	echo "unknown test $test"; exit 1 ;;
+esac
