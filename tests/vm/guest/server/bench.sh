@@ -97,6 +97,42 @@ for mode in 1280x720 3840x2160; do
 	echo "# $mode at $fps fps (target $RATE): vplaned ${vp_us[$mode]} us/frame over $guest guest frames ($vt ticks of 1/$HZ s in /proc/stat; idle $idle us/s), 0 CPU maps; copy baseline ${copy_us[$mode]} us/frame over $copies copies ($ct ticks)"
 done
 
+# Four heads at 1920x1080 (two 2-head vGPUs, one simulator each) on four
+# headless outputs: vplaned's CPU per guest frame should stay what it is
+# for one head, since it never touches the pixels.
+: >"$R/vplaned.log"
+u1=$(new_vgpu vplane-2head) || fail "cannot create a vplane-2head vGPU"
+uuids="$u1"
+u2=$(new_vgpu vplane-2head) || fail "cannot create a second vplane-2head vGPU"
+uuids="$u1 $u2"
+start_vplaned --backend headless --vgpu "$u1" --vgpu "$u2"
+for u in $u1 $u2; do
+	"$SIM" --uuid "$u" --heads 2 --mode 1920x1080 --rate "$RATE" \
+		--no-cursor --quiet >"$R/sim4-$u.log" 2>&1 &
+	extra_pids="$extra_pids $!"
+done
+sims=$extra_pids
+wait_log "HEADLESS-4: direct scanout of" 60
+sleep $((WARMUP / RATE + 1))
+# guest flips of both vGPUs (their debugfs counters)
+flips() {
+	cat "/sys/kernel/debug/vplane/$u1/stats" "/sys/kernel/debug/vplane/$u2/stats" |
+		awk '$1 == "flips" { n += $2 } END { print n + 0 }'
+}
+f0=$(flips) vp0=$(cpu "$vp_pid") t0=$(date +%s%N)
+sleep $((FRAMES / RATE + 2))
+f1=$(flips) vp1=$(cpu "$vp_pid") t1=$(date +%s%N)
+for p in $sims; do kill -TERM "$p"; wait "$p" || fail "4x1080p: a simulator failed"; done
+extra_pids=
+stop_vplaned
+[ "$(map_count)" = 0 ] || fail "4x1080p: vplaned mapped vGPU pixels"
+remove_vgpu "$u1"; remove_vgpu "$u2"; uuids=
+frames4=$((f1 - f0))
+[ "$frames4" -gt 0 ] || fail "4x1080p: no guest flips counted (debugfs flips $f0 -> $f1)"
+vp4=$(per_frame "$vp0" "$vp1" "$frames4")
+fps4=$(awk -v n="$frames4" -v t=$((t1 - t0)) 'BEGIN { printf "%.1f", n * 1e9 / t }')
+echo "# 4x1920x1080 (2 vGPUs x 2 heads) at $fps4 flips/s in all: vplaned $vp4 us/frame over $frames4 guest frames, 0 CPU maps (1 head 1280x720: ${vp_us[1280x720]} us/frame)"
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 vr=$(ratio "${vp_us[3840x2160]}" "${vp_us[1280x720]}")
 cr=$(ratio "${copy_us[3840x2160]}" "${copy_us[1280x720]}")
