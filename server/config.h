@@ -49,6 +49,8 @@ struct vp_config {
 	char *stream_encoder; /* owned; NULL: the first that works */
 	bool stream_chroma444;
 	unsigned int stream_ack_hold_ms; /* 0: the default */
+	char *stream_record[8];		 /* owned "<vgpu>/<head>=FILE" */
+	unsigned int nr_stream_record;
 	bool verbose;
 	bool help;
 };

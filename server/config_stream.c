@@ -19,6 +19,7 @@ static const struct {
 	{ "encoder", VP_OPT_ENCODER },
 	{ "stream-chroma", VP_OPT_STREAM_CHROMA },
 	{ "stream-ack-hold-ms", VP_OPT_STREAM_ACK_HOLD },
+	{ "record", VP_OPT_RECORD },
 };
 
 void vp_config_stream_usage(FILE *f)
@@ -45,7 +46,11 @@ void vp_config_stream_usage(FILE *f)
 		"waits for the\n"
 		"                       encoder to read the frame (default %d; "
 		"keep it\n"
-		"                       below vplane.ko's ack_timeout_ms)\n",
+		"                       below vplane.ko's ack_timeout_ms)\n"
+		"  --record VGPU/HEAD=FILE  record that head (as in its RTSP "
+		"URL) to a\n"
+		"                       Matroska file until vplaned exits "
+		"(repeatable)\n",
 		VP_STREAM_ACK_HOLD_DEFAULT_MS);
 }
 
@@ -106,6 +111,25 @@ bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
 		fprintf(stderr,
 			"vplaned: stream chroma '%s' is not 420 or 444\n", arg);
 		return false;
+	case VP_OPT_RECORD: {
+		const char *eq = strchr(arg, '=');
+
+		if (!eq || eq == arg || !eq[1] || !strchr(arg, '/') ||
+		    strchr(arg, '/') > eq) {
+			fprintf(stderr,
+				"vplaned: record '%s' is not VGPU/HEAD=FILE\n",
+				arg);
+			return false;
+		}
+		if (config->nr_stream_record ==
+		    sizeof(config->stream_record) /
+			    sizeof(config->stream_record[0])) {
+			fprintf(stderr, "vplaned: too many recordings\n");
+			return false;
+		}
+		return set(&config->stream_record[config->nr_stream_record++],
+			   arg);
+	}
 	case VP_OPT_STREAM_ACK_HOLD:
 		if (parse_uint(arg, 1, 60000, &config->stream_ack_hold_ms))
 			return true;
@@ -175,4 +199,6 @@ void vp_config_stream_finish(struct vp_config *config)
 	free(config->rtsp_address);
 	free(config->rtsp_credentials);
 	free(config->stream_encoder);
+	for (unsigned int i = 0; i < config->nr_stream_record; i++)
+		free(config->stream_record[i]);
 }

@@ -17,6 +17,9 @@
  *                                                 to read the frame
  *                                                 (default 50; keep it below
  *                                                 vplane.ko's ack_timeout_ms)
+ *   --record VGPU/HEAD=FILE    record VGPU/HEAD=FILE  record that head to a
+ *                                                 Matroska file until exit
+ *                                                 (repeatable, up to 8)
  */
 #ifndef VP_CONFIG_STREAM_H
 #define VP_CONFIG_STREAM_H
@@ -39,6 +42,7 @@ enum {
 	VP_OPT_ENCODER,
 	VP_OPT_STREAM_CHROMA,
 	VP_OPT_STREAM_ACK_HOLD,
+	VP_OPT_RECORD,
 	VP_OPT_STREAM_END,
 };
 
@@ -54,6 +58,7 @@ enum {
 		{ "encoder", required_argument, NULL, VP_OPT_ENCODER },     \
 		{ "stream-chroma", required_argument, NULL,                 \
 		  VP_OPT_STREAM_CHROMA },                                   \
+		{ "record", required_argument, NULL, VP_OPT_RECORD },       \
 	{                                                                   \
 		"stream-ack-hold-ms", required_argument, NULL,              \
 			VP_OPT_STREAM_ACK_HOLD                              \

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "config_stream.h"
 #include "output.h"
 #include "output_stream.h"
+#include "recording.h"
 #include "rtsp.h"
 #include "server.h"
 #include "source.h"
@@ -310,6 +312,24 @@ static void set_hold_bound(struct vp_output_stream *os)
 			os->path, os->ack_hold_max_ms, info->ack_timeout_ms);
 }
 
+/* --record VGPU/HEAD=FILE naming this head: record it until exit. A
+ * recording that cannot start is logged; the head is still streamed. */
+static void start_recording(struct vp_output_stream *os)
+{
+	const struct vp_config *config = os->output->server->config;
+	size_t len = strlen(os->path + 1);
+
+	for (unsigned int i = 0; i < config->nr_stream_record; i++) {
+		const char *r = config->stream_record[i];
+
+		if (!strncmp(r, os->path + 1, len) && r[len] == '=') {
+			os->recording =
+				vp_recording_create(os->stream, r + len + 1);
+			return;
+		}
+	}
+}
+
 struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 						 struct vp_output *output,
 						 const char *path)
@@ -345,6 +365,7 @@ struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 	}
 	if (!vp_rtsp_add(streaming->rtsp, path, os->stream))
 		goto err;
+	start_recording(os);
 	os->precommit.notify = handle_output_precommit;
 	wl_signal_add(&output->wlr_output->events.precommit, &os->precommit);
 	os->commit.notify = handle_output_commit;
@@ -389,6 +410,8 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 	wl_list_remove(&os->precommit.link);
 	wl_list_remove(&os->commit.link);
 	vp_rtsp_remove(os->streaming->rtsp, os->path);
+	/* first: it waits for its file to be finished */
+	vp_recording_destroy(os->recording);
 	wl_event_source_remove(os->stream_fd);
 	/* runs release_frame() for every frame: buffers unlocked, holds
 	 * released into the output (the timers are still there) */

@@ -36,8 +36,9 @@ struct wlr_buffer;
 struct vp_output_stream {
 	struct vp_output *output; /* owns this */
 	struct vp_streaming *streaming;
-	struct vp_stream *stream; /* owned */
-	char path[96];		  /* "/<vgpu>/<head>" */
+	struct vp_stream *stream;	/* owned */
+	struct vp_recording *recording; /* owned; NULL unless --record */
+	char path[96];			/* "/<vgpu>/<head>" */
 
 	struct wl_event_source *stream_fd; /* the stream's mailbox */
 	struct wl_event_source *keepalive; /* repeat when idle */

@@ -10,7 +10,8 @@
  *   vp-stream-feed --size 320x240 --rate 10 --no-auth &
  *   ffmpeg -rtsp_transport tcp -i rtsp://127.0.0.1:8554/feed/0 ...
  *
- * --dump FILE writes the encoded stream as the consumers get it. Runs
+ * --dump FILE writes the encoded stream as the consumers get it,
+ * --record FILE records it as vplaned's --record does. Runs
  * until interrupted (or --seconds); prints frames drawn, pushed and
  * encoded.
  */
@@ -28,6 +29,7 @@
 
 #include "../../examples/vgpu-sim/draw.h"
 #include "encoder_probe.h"
+#include "recording.h"
 #include "rtsp.h"
 #include "stream_consumer.h"
 
@@ -99,7 +101,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: vp-stream-feed [--size WxH] [--rate FPS] [--port N] "
 		"[--seconds S] [--encoder NAME]\n"
-		"                      [--chroma444] [--dump FILE.h264]\n"
+		"                      [--chroma444] [--dump FILE.h264] "
+		"[--record FILE.mkv]\n"
 		"                      (--no-auth | --credentials FILE)\n");
 }
 
@@ -115,12 +118,14 @@ int main(int argc, char **argv)
 		{ "no-auth", no_argument, NULL, 'n' },
 		{ "dump", required_argument, NULL, 'd' },
 		{ "chroma444", no_argument, NULL, '4' },
+		{ "record", required_argument, NULL, 'R' },
 		{ 0 },
 	};
 	struct vp_rtsp_options ro = { .address = VP_RTSP_DEFAULT_ADDRESS,
 				      .port = VP_RTSP_DEFAULT_PORT };
 	struct vp_stream_options so = { 0 };
-	const char *forced = NULL, *dump = NULL;
+	const char *forced = NULL, *dump = NULL, *record = NULL;
+	struct vp_recording *recording = NULL;
 	GstElement *dump_pipe = NULL;
 	unsigned int w = 320, h = 240, seconds = 0;
 	double rate = 10;
@@ -168,6 +173,9 @@ int main(int argc, char **argv)
 		case '4':
 			so.chroma444 = true;
 			break;
+		case 'R':
+			record = optarg;
+			break;
 		default:
 			usage();
 			return 2;
@@ -201,6 +209,8 @@ int main(int argc, char **argv)
 		vp_stream_attach(stream, GST_APP_SRC(src));
 		gst_element_set_state(dump_pipe, GST_STATE_PLAYING);
 	}
+	if (record && !(recording = vp_recording_create(stream, record)))
+		return 1;
 	if (!buf_init(&bufs[0], w, h) || !buf_init(&bufs[1], w, h))
 		return 1;
 	printf("vp-stream-feed: rtsp://%s:%u%s\n", ro.address,
@@ -247,6 +257,7 @@ int main(int argc, char **argv)
 	printf("vp-stream-feed: %lu frames drawn, %lu pushed, %llu encoded, "
 	       "%lu waits for a buffer\n",
 	       drawn, pushed, (unsigned long long)stats.frames_out, waits);
+	vp_recording_destroy(recording);
 	vp_rtsp_remove(rtsp, PATH);
 	vp_stream_destroy(stream);
 	vp_rtsp_destroy(rtsp);

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vplaned streaming in the VM (issue 7): stream.sh rtsp|auth|clients
+# vplaned streaming in the VM (issue 7): stream.sh rtsp|auth|clients|record
 # The simulator draws, vplaned (headless, --stream) encodes each flip
 # with the software encoder and serves RTSP; real clients (ffmpeg, a raw
 # RTSP probe) pull it. Figures go out as "# figure" lines.
@@ -36,13 +36,14 @@ url() { echo "rtsp://${1}127.0.0.1:$PORT/$uuid/0"; }
 # The stream is 4:4:4 (--stream-chroma 444): the check compares every
 # pixel with the guest's, and 4:2:0 cannot carry the pattern's box edges
 # at odd pixels (~35 dB with no coding loss at all).
+# start_streaming [VPLANED-ARGS...]
 start_streaming() {
 	make_vgpu
 	echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
 	start_vplaned --backend headless --vgpu "$uuid" --stream \
 		--rtsp-credentials "$CREDS" --rtsp-port $PORT \
 		--stream-ack-hold-ms $HOLD_MS --stream-chroma 444 \
-		${VPLANED_DEBUG:+--verbose}
+		${VPLANED_DEBUG:+--verbose} "$@"
 	wait_log "RTSP: serving /$uuid/0" 60
 	"$SIM" --uuid "$uuid" --mode ${W}x$H --rate 10 --no-cursor --quiet \
 		--flip-timeout $((ACK_TIMEOUT_MS + 1000)) >"$R/sim.log" 2>&1 &
@@ -192,6 +193,26 @@ a_pid=$!
 	[ "$fd2" -le "$fd0" ] || fail "fds grew after a killed client: $fd0 -> $fd2"
 	[ "$rss1" -le $((rss0 + 4096)) ] || fail "RSS grew over 20 cycles: $rss0 -> $rss1 kB"
 	[ "$rss2" -le $((rss0 + 4096)) ] || fail "RSS grew after a killed client: $rss0 -> $rss2 kB"
+	;;
+record)
+	# --record VGPU/HEAD=FILE: a Matroska file ffprobe reads, of the
+	# head's size, with as many frames as vplaned says it wrote
+	command -v ffprobe >/dev/null || { echo "ffprobe not installed"; exit 77; }
+	# the vGPU first: its UUID names the head to record
+	make_vgpu
+	make_vgpu() { :; }
+	start_streaming --record "$uuid/0=$R/head0.mkv"
+	wait_log "recording to $R/head0.mkv" 30
+	sleep $((6 * SLOW))
+	stop_sim
+	stop_vplaned
+	n=$(sed -n 's/.*recording .*head0.mkv: \([0-9]*\) frames.*/\1/p' "$R/vplaned.log")
+	info=$(ffprobe -v error -count_frames -select_streams v:0 \
+		-show_entries stream=codec_name,width,height,nb_read_frames \
+		-of csv=p=0 "$R/head0.mkv") || fail "ffprobe cannot read the recording"
+	echo "# figure record: vplaned wrote ${n:-?} frames, $(stat -c %s "$R/head0.mkv") bytes; ffprobe: $info"
+	[ "$info" = "h264,$W,$H,$n" ] || fail "ffprobe says $info, expected h264,$W,$H,$n"
+	[ "$n" -ge 10 ] || fail "only $n frames recorded in 6 s at 10 fps"
 	;;
 *)
 	echo "unknown test $test"; exit 1 ;;

@@ -86,17 +86,23 @@ def main():
     mask = np.ones((h, w), dtype=bool)
     mask[0, :8] = False
     src = sys.stdin.buffer
-    frames, psnrs, lat, bad, dumped = [], [], [], 0, False
-    while len(frames) < n:
+    # First only read and note the receive times: checking a frame takes
+    # longer than a frame period under TCG, and a backlog in this pipe
+    # would count as latency.
+    received = []
+    while len(received) < n:
         data = src.read(size)
         if len(data) < size:
             break
-        recv_ms = int(time.monotonic() * 1000)
+        received.append((data, int(time.monotonic() * 1000)))
+    frames, psnrs, lat, bad, dumped = [], [], [], 0, False
+    for data, recv_ms in received:
         img = np.frombuffer(data, dtype=np.uint8).reshape(h, w, 3)
         counter, ts_ms = read_bits(img, 16), read_bits(img, 32)
         if counter is None or ts_ms is None:
             print('frame %d: no readable counter' % len(frames))
             if dump and not dumped:
+                dumped = True
                 save(dump + '/unreadable.ppm', img)
             bad += 1
             frames.append(None)
