@@ -25,8 +25,8 @@ const char *vp_placeholder_reason(const struct vp_source *source);
  * the placeholder colour and draw @source's label, centred, as large as
  * fits. @proj is the output's projection.
  */
-void vp_placeholder_render(struct wlr_renderer *renderer,
-			   const float proj[9], int width, int height,
+void vp_placeholder_render(struct wlr_renderer *renderer, const float proj[9],
+			   int width, int height,
 			   const struct vp_source *source);
 
 #endif /* VP_PLACEHOLDER_H */

@@ -27,8 +27,8 @@ struct vp_vgpu;
  * called @name in logs and lists. NULL after logging why: not a VFIO
  * device, or no dma-buf GFX plane support.
  */
-struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server,
-					int device_fd, const char *name);
+struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
+					const char *name);
 
 /* Stop refreshing and close the device fd (vgpu_close's upstream half). */
 void vp_upstream_vgpu_close(struct vp_vgpu *vgpu);
