@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Recording a stream to a Matroska file: one more consumer of the
+ * Recording a stream to Matroska files: one more consumer of the
  * head's encoded stream (stream_consumer.h), so it costs no second
  * encode: appsrc ! h264parse ! matroskamux ! filesink. It starts at the
  * stream's next keyframe (asked for at once) and, since a consumer is
  * attached, every flip of the head is encoded while it records.
+ *
+ * A Matroska track has one picture size, so a recording follows the
+ * head's size changes by files: when the size changes, the current file
+ * is finished (index, duration) and the recording goes on in the next,
+ * FILE's name with .1, .2, ... before its extension (rec.mkv, rec.1.mkv,
+ * rec.2.mkv). The switch happens on the event loop's thread, in
+ * vp_recording_dispatch(); the frames encoded meanwhile (until the
+ * keyframe the new file asks for) are not recorded.
  *
  * No GStreamer types here: vplaned's server files include it.
  */
@@ -20,6 +28,13 @@ struct vp_stream;
  */
 struct vp_recording *vp_recording_create(struct vp_stream *stream,
 					 const char *file);
+
+/* Readable when vp_recording_dispatch() has work; owned by it. */
+int vp_recording_get_fd(struct vp_recording *recording);
+
+/* The event loop's thread: start the next file after a size change,
+ * log and free finished files. */
+void vp_recording_dispatch(struct vp_recording *recording);
 
 /*
  * Detach, end the file (the muxer writes its index and duration: waits

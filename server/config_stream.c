@@ -49,8 +49,11 @@ void vp_config_stream_usage(FILE *f)
 		"                       below vplane.ko's ack_timeout_ms)\n"
 		"  --record VGPU/HEAD=FILE  record that head (as in its RTSP "
 		"URL) to a\n"
-		"                       Matroska file until vplaned exits "
-		"(repeatable)\n",
+		"                       Matroska file until vplaned exits, "
+		"going on in\n"
+		"                       FILE's name with .1, .2, ... at each "
+		"size change\n"
+		"                       (repeatable)\n",
 		VP_STREAM_ACK_HOLD_DEFAULT_MS);
 }
 

@@ -312,21 +312,41 @@ static void set_hold_bound(struct vp_output_stream *os)
 			os->path, os->ack_hold_max_ms, info->ack_timeout_ms);
 }
 
+static int handle_recording_fd(int fd, uint32_t mask, void *data)
+{
+	struct vp_output_stream *os = data;
+
+	vp_recording_dispatch(os->recording);
+	return 0;
+}
+
 /* --record VGPU/HEAD=FILE naming this head: record it until exit. A
  * recording that cannot start is logged; the head is still streamed. */
 static void start_recording(struct vp_output_stream *os)
 {
 	const struct vp_config *config = os->output->server->config;
+	struct wl_event_loop *loop =
+		wl_display_get_event_loop(os->output->server->display);
 	size_t len = strlen(os->path + 1);
 
 	for (unsigned int i = 0; i < config->nr_stream_record; i++) {
 		const char *r = config->stream_record[i];
 
-		if (!strncmp(r, os->path + 1, len) && r[len] == '=') {
-			os->recording =
-				vp_recording_create(os->stream, r + len + 1);
+		if (strncmp(r, os->path + 1, len) || r[len] != '=')
+			continue;
+		os->recording = vp_recording_create(os->stream, r + len + 1);
+		if (!os->recording)
 			return;
+		os->recording_fd = wl_event_loop_add_fd(
+			loop, vp_recording_get_fd(os->recording),
+			WL_EVENT_READABLE, handle_recording_fd, os);
+		if (!os->recording_fd) {
+			wlr_log(WLR_ERROR, "%s: cannot add event sources",
+				os->path);
+			vp_recording_destroy(os->recording);
+			os->recording = NULL;
 		}
+		return;
 	}
 }
 
@@ -410,7 +430,9 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 	wl_list_remove(&os->precommit.link);
 	wl_list_remove(&os->commit.link);
 	vp_rtsp_remove(os->streaming->rtsp, os->path);
-	/* first: it waits for its file to be finished */
+	/* first: it waits for its files to be finished */
+	if (os->recording_fd)
+		wl_event_source_remove(os->recording_fd);
 	vp_recording_destroy(os->recording);
 	wl_event_source_remove(os->stream_fd);
 	/* runs release_frame() for every frame: buffers unlocked, holds

@@ -40,8 +40,9 @@ struct vp_output_stream {
 	struct vp_recording *recording; /* owned; NULL unless --record */
 	char path[96];			/* "/<vgpu>/<head>" */
 
-	struct wl_event_source *stream_fd; /* the stream's mailbox */
-	struct wl_event_source *keepalive; /* repeat when idle */
+	struct wl_event_source *stream_fd;    /* the stream's mailbox */
+	struct wl_event_source *recording_fd; /* the recording's; or NULL */
+	struct wl_event_source *keepalive;    /* repeat when idle */
 	struct wl_event_source *hold_timer;
 	struct wlr_buffer *last; /* locked: the frame on the output now */
 	/* noted at precommit, for the commit to come */

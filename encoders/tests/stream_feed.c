@@ -84,16 +84,31 @@ static bool buf_init(struct buf *b, uint32_t w, uint32_t h)
 	return true;
 }
 
-/* Dispatch the stream's releases for up to @ms; true if a keyframe was
- * asked for. */
+static struct vp_recording *recording;
+
+/* Dispatch the stream's releases (and the recording's work) for up to
+ * @ms; true if a keyframe was asked for. */
 static bool pump(struct vp_stream *stream, int ms)
 {
-	struct pollfd pfd = { .fd = vp_stream_get_fd(stream),
-			      .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = vp_stream_get_fd(stream), .events = POLLIN },
+		{ .fd = recording ? vp_recording_get_fd(recording) : -1,
+		  .events = POLLIN },
+	};
 
-	if (poll(&pfd, 1, ms) == 1)
+	if (poll(pfd, 2, ms) <= 0)
+		return false;
+	if (pfd[1].revents & POLLIN)
+		vp_recording_dispatch(recording);
+	if (pfd[0].revents & POLLIN)
 		return vp_stream_dispatch(stream);
 	return false;
+}
+
+static void buf_finish(struct buf *b)
+{
+	munmap(b->fb.data, (size_t)b->fb.stride * b->fb.height);
+	close(b->fd);
 }
 
 static void usage(void)
@@ -103,6 +118,7 @@ static void usage(void)
 		"[--seconds S] [--encoder NAME]\n"
 		"                      [--chroma444] [--dump FILE.h264] "
 		"[--record FILE.mkv]\n"
+		"                      [--resize-at FRAME:WxH]\n"
 		"                      (--no-auth | --credentials FILE)\n");
 }
 
@@ -119,13 +135,14 @@ int main(int argc, char **argv)
 		{ "dump", required_argument, NULL, 'd' },
 		{ "chroma444", no_argument, NULL, '4' },
 		{ "record", required_argument, NULL, 'R' },
+		{ "resize-at", required_argument, NULL, 'z' },
 		{ 0 },
 	};
 	struct vp_rtsp_options ro = { .address = VP_RTSP_DEFAULT_ADDRESS,
 				      .port = VP_RTSP_DEFAULT_PORT };
 	struct vp_stream_options so = { 0 };
 	const char *forced = NULL, *dump = NULL, *record = NULL;
-	struct vp_recording *recording = NULL;
+	unsigned int resize_at = 0, w2 = 0, h2 = 0;
 	GstElement *dump_pipe = NULL;
 	unsigned int w = 320, h = 240, seconds = 0;
 	double rate = 10;
@@ -137,6 +154,7 @@ int main(int argc, char **argv)
 	struct buf bufs[2];
 	unsigned long drawn = 0, pushed = 0, waits = 0;
 	unsigned int back = 0;
+	bool key = false; /* a consumer asked for one */
 	uint64_t start, period, end;
 	int opt;
 
@@ -175,6 +193,15 @@ int main(int argc, char **argv)
 			break;
 		case 'R':
 			record = optarg;
+			break;
+		case 'z':
+			/* the guest sets another mode at that frame */
+			if (sscanf(optarg, "%u:%ux%u", &resize_at, &w2, &h2) !=
+				    3 ||
+			    w2 < 64 || h2 < 64 || w2 > 8192 || h2 > 8192) {
+				usage();
+				return 2;
+			}
 			break;
 		default:
 			usage();
@@ -223,8 +250,18 @@ int main(int argc, char **argv)
 	for (uint32_t frame = 0; !stop; frame++) {
 		uint64_t next = start + (frame + 1) * period, now;
 		struct buf *b = &bufs[back];
-		bool key = false;
 
+		if (resize_at && frame == resize_at) {
+			while ((bufs[0].held || bufs[1].held) && !stop)
+				key |= pump(stream, 100);
+			buf_finish(&bufs[0]);
+			buf_finish(&bufs[1]);
+			w = w2;
+			h = h2;
+			if (!buf_init(&bufs[0], w, h) ||
+			    !buf_init(&bufs[1], w, h))
+				return 1;
+		}
 		/* the guest draws into a buffer only once it is free */
 		while (b->held && !stop) {
 			key |= pump(stream, 100);
@@ -246,10 +283,12 @@ int main(int argc, char **argv)
 		if (vp_stream_push(stream, &f, key)) {
 			b->held = true;
 			pushed++;
+			key = false;
 		}
 		back ^= 1;
+		/* a keyframe asked for meanwhile goes with the next frame */
 		while ((now = now_ns()) < next && !stop)
-			pump(stream, (int)((next - now) / 1000000) + 1);
+			key |= pump(stream, (int)((next - now) / 1000000) + 1);
 		if (end && now >= end)
 			break;
 	}
