@@ -40,6 +40,7 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 	echo "tests: the unit suite again under valgrind"
 	# meson names the log <logbase>-<setup>.json
 	meson test -C "$build" --setup valgrind --suite unit \
+		--no-suite harness --no-suite packaging --no-suite gstreamer \
 		--print-errorlogs --logbase unit || rc=$?
 	cat "$build/meson-logs/unit-valgrind.json" \
 		>>"$build/meson-logs/testlog-main.json"
