@@ -68,9 +68,8 @@ stop_sim() {
 # frames to a constant rate), each written out at once.
 pull() {
 	local probe=(-probesize 200000 -analyzeduration 1000000)
-	# PULL_FAST=1: ffmpeg's quickest start, for the latency figure. With
-	# these no-probe flags an ffmpeg client very rarely decodes nothing
-	# after PLAY (README, Streaming); the other tests probe normally.
+	# PULL_FAST=1: ffmpeg's quickest start, for the latency figure; the
+	# other tests probe as a normal viewer does.
 	[ -z "${PULL_FAST:-}" ] ||
 		probe=(-fflags nobuffer -flags low_delay -probesize 32 -analyzeduration 0)
 	timeout $((120 * SLOW)) ffmpeg -nostdin -hide_banner -loglevel ${FFMPEG_LOGLEVEL:-error} \
