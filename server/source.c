@@ -350,44 +350,39 @@ struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
 			       const char *path)
 {
 	struct wl_event_loop *loop = wl_display_get_event_loop(server->display);
+	const char *name = uuid ? uuid : path;
 	const struct vplane_display_info *info;
+	struct vp_display *display;
 	struct vp_vgpu *vgpu;
 	uint32_t h;
 
-	vgpu = calloc(1, sizeof(*vgpu));
-	if (!vgpu) {
-		wlr_log_errno(WLR_ERROR, "calloc");
-		return NULL;
-	}
-	vgpu->server = server;
-	vgpu->vfio_fd = -1;
-	wl_list_init(&vgpu->buffers);
-	wl_list_init(&vgpu->link);
-	snprintf(vgpu->name, sizeof(vgpu->name), "%s", uuid ? uuid : path);
-
-	vgpu->display = uuid ? vp_display_create_from_uuid(uuid)
-			     : vp_display_create_from_path(path);
-	if (!vgpu->display) {
+	display = uuid ? vp_display_create_from_uuid(uuid)
+		       : vp_display_create_from_path(path);
+	if (!display) {
 		int err = errno;
 
 		wlr_log(WLR_ERROR,
 			"vGPU %s: cannot open its display node %s%s: %s%s",
-			vgpu->name, uuid ? "/dev/vplane/" : "", vgpu->name,
-			strerror(err),
+			name, uuid ? "/dev/vplane/" : "", name, strerror(err),
 			err == EACCES ? " (run as root or in the group of "
 					"vplane's display_gid)"
 			: err == ENOENT
 				? " (no such vGPU, or vplane.ko not loaded)"
 				: "");
-		goto err_free;
+		return NULL;
 	}
-	info = vp_display_get_info(vgpu->display);
-	if (info->uuid[0])
-		snprintf(vgpu->name, sizeof(vgpu->name), "%s", info->uuid);
+	info = vp_display_get_info(display);
+	vgpu = vp_vgpu_alloc(server, info->uuid[0] ? info->uuid : name,
+			     info->nr_heads);
+	if (!vgpu) {
+		vp_display_destroy(display);
+		return NULL;
+	}
+	vgpu->display = display;
 	vgpu->cache = vp_dmabuf_cache_create(
 		CACHE_CAPACITY, vp_display_fetch_dmabuf, vgpu->display);
 	if (!vgpu->cache)
-		goto err_display;
+		goto err;
 
 	vgpu->ack_role = vp_display_take_ack_role(vgpu->display);
 	if (!vgpu->ack_role)
@@ -396,24 +391,8 @@ struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
 			"observing only",
 			vgpu->name, strerror(errno));
 
-	vgpu->nr_heads = info->nr_heads;
-	vgpu->sources = calloc(vgpu->nr_heads ? vgpu->nr_heads : 1,
-			       sizeof(*vgpu->sources));
-	if (!vgpu->sources) {
-		wlr_log_errno(WLR_ERROR, "calloc");
-		goto err_cache;
-	}
-	for (h = 0; h < vgpu->nr_heads; h++) {
-		struct vp_source *source = &vgpu->sources[h];
-
-		source->vgpu = vgpu;
-		source->head = h;
-		snprintf(source->name, sizeof(source->name), "%s/%u",
-			 vgpu->name, h);
-		wl_signal_init(&source->events.update);
-		wl_signal_init(&source->events.destroy);
-		source_query_all(source);
-	}
+	for (h = 0; h < vgpu->nr_heads; h++)
+		source_query_all(&vgpu->sources[h]);
 
 	vgpu->fd_source = wl_event_loop_add_fd(
 		loop, vp_display_get_fd(vgpu->display), WL_EVENT_READABLE,
@@ -422,7 +401,7 @@ struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
 		wlr_log(WLR_ERROR,
 			"vGPU %s: cannot add its fd to the event loop",
 			vgpu->name);
-		goto err_sources;
+		goto err;
 	}
 	wl_list_insert(server->vgpus.prev, &vgpu->link);
 	wlr_log(WLR_INFO, "vGPU %s (%s): %u head(s), %s", vgpu->name,
@@ -430,18 +409,10 @@ struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
 		vgpu->ack_role ? "ack role" : "observer");
 	return vgpu;
 
-err_sources:
-	for (h = 0; h < vgpu->nr_heads; h++) {
-		vp_source_set_buffer(&vgpu->sources[h].primary, NULL);
-		vp_source_set_buffer(&vgpu->sources[h].cursor, NULL);
-	}
-	forget_all_buffers(vgpu);
+err:
+	/* its buffers, cache and display; nothing listens to it yet */
+	vgpu_close(vgpu);
 	free(vgpu->sources);
-err_cache:
-	vp_dmabuf_cache_destroy(vgpu->cache);
-err_display:
-	vp_display_destroy(vgpu->display);
-err_free:
 	free(vgpu);
 	return NULL;
 }
