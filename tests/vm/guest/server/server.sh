@@ -16,21 +16,12 @@ headless)
 		--quiet >"$R/sim.log" 2>&1 &
 	sim_pid=$!
 	wait_log "direct scanout of"
-	frames=""
-	for i in 1 2 3; do
-		sleep 1
-		capture "$R/cap$i.ppm" || fail "grim failed"
-		out=$($CHECK "$R/cap$i.ppm") || fail "capture $i: $out"
-		echo "# capture $i: $out"
-		frames="$frames $(echo "$out" | sed -n 's/^frame \([0-9]*\):.*/\1/p')"
-	done
+	capture_advancing
 	kill -TERM "$sim_pid"	# it stops, prints its summary, exits 0
 	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
 	sim_pid=
 	cat "$R/sim.log"
 	grep -q ' 0 timeouts' "$R/sim.log" || fail "the guest saw flip-done timeouts"
-	[ "$(echo $frames | tr ' ' '\n' | sort -u | wc -l)" = 3 ] ||
-		fail "captures did not advance: frames$frames"
 	stop_vplaned
 	acks=$(stat_of acks) timeouts=$(stat_of ack_timeouts) flips=$(stat_of flips)
 	echo "# headless: frames$frames captured pixel-exact; flips $flips acks $acks ack timeouts $timeouts"

@@ -104,6 +104,23 @@ wait_log() {
 
 capture() { WAYLAND_DISPLAY=$SOCK timeout 30 grim -t ppm "$@"; }
 
+# capture_advancing [GRIM-ARGS...]: three captures a second apart, each
+# the simulator's frame pixel for pixel, each a different frame; sets
+# $frames to their frame numbers
+capture_advancing() {
+	local i out
+	frames=""
+	for i in 1 2 3; do
+		sleep 1
+		capture "$@" "$R/cap$i.ppm" || fail "grim failed"
+		out=$($CHECK "$R/cap$i.ppm") || fail "capture $i: $out"
+		echo "# capture $i: $out"
+		frames="$frames $(echo "$out" | sed -n 's/^frame \([0-9]*\):.*/\1/p')"
+	done
+	[ "$(echo $frames | tr ' ' '\n' | sort -u | wc -l)" = 3 ] ||
+		fail "captures did not advance: frames$frames"
+}
+
 # counters vplaned logs at exit: "vGPU U: events .. acks N ack_timeouts N flips N"
 stat_of() { sed -n "s/.*vGPU .*: events.* $1 \([0-9]*\).*/\1/p" "$R/vplaned.log" | tail -n 1; }
 
