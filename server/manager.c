@@ -12,16 +12,20 @@
 
 #include "control.h"
 #include "dmabuf_buffer.h"
+#include "encoder_select.h"
 #include "layout.h"
 #include "manager.h"
 #include "output.h"
+#include "output_stream.h"
 #include "server.h"
 #include "source.h"
+#include "stream.h"
+#include "streaming.h"
 #include "vplane-manager-unstable-v1-protocol.h"
 
-#define MANAGER_VERSION	      1
+#define MANAGER_VERSION	      2
 #define STATS_MIN_INTERVAL_MS 100
-#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_ACK_TIMEOUTS + 1)
+#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_LATE_ACKS + 1)
 
 /* What a client knows about a head. */
 struct head_state {
@@ -217,7 +221,33 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(VGPU_ACKS, st.acks);
 		SET(VGPU_ACK_TIMEOUTS, st.ack_timeouts);
 	}
+	if (s->output && s->output->stream) {
+		const struct vp_output_stream *os = s->output->stream;
+		struct vp_stream_stats ss;
+
+		vp_stream_get_stats(os->stream, &ss);
+		SET(STREAM_FRAMES_ENCODED, ss.frames_out);
+		SET(STREAM_KEYFRAMES, ss.keyframes);
+		SET(STREAM_BYTES, ss.bytes_out);
+		SET(STREAM_VIEWERS, ss.consumers);
+		SET(STREAM_LATE_ACKS, os->late_acks);
+	}
 #undef SET
+}
+
+/* The streamed head's encoder, for clients of version 2 and later. */
+static void send_encoder(struct stats_watch *watch)
+{
+	const struct vp_source *s = watch->head->source;
+	const struct vp_encoder_candidate *enc;
+
+	if (!s->output || !s->output->stream ||
+	    wl_resource_get_version(watch->resource) <
+		    ZVPLANE_HEAD_STATS_V1_ENCODER_SINCE_VERSION)
+		return;
+	enc = s->output->stream->streaming->encoder;
+	zvplane_head_stats_v1_send_encoder(watch->resource, enc->name,
+					   enc->hardware ? 1 : 0);
 }
 
 /* Send the counters, unless nothing changed since the last batch and
@@ -241,11 +271,17 @@ static void send_stats(struct stats_watch *watch, bool force)
 			return;
 	}
 	for (c = 0; c < NR_COUNTERS; c++) {
+		/* a version 1 client was promised version 1's counters */
+		if (c >= ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED &&
+		    wl_resource_get_version(watch->resource) <
+			    ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED_SINCE_VERSION)
+			continue;
 		if (have[c])
 			zvplane_head_stats_v1_send_counter(
 				watch->resource, c, (uint32_t)(val[c] >> 32),
 				(uint32_t)val[c]);
 	}
+	send_encoder(watch);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	zvplane_head_stats_v1_send_done(
 		watch->resource, (uint32_t)((uint64_t)now.tv_sec * 1000u +

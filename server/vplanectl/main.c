@@ -167,6 +167,12 @@ static const char *const counter_names[] = {
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_OVERFLOWS] = "vgpu_overflows",
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_ACKS] = "vgpu_acks",
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_ACK_TIMEOUTS] = "vgpu_ack_timeouts",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED] =
+		"stream_frames_encoded",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_KEYFRAMES] = "stream_keyframes",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_BYTES] = "stream_bytes",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_VIEWERS] = "stream_viewers",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_LATE_ACKS] = "stream_late_acks",
 };
 
 struct stats {
@@ -195,6 +201,20 @@ static void handle_stats_counter(void *data,
 		st->len += (size_t)n;
 }
 
+static void handle_stats_encoder(void *data,
+				 struct zvplane_head_stats_v1 *proxy,
+				 const char *name, uint32_t hardware)
+{
+	struct stats *st = data;
+	int n;
+
+	n = snprintf(st->line + st->len, sizeof(st->line) - st->len,
+		     " encoder=%s(%s)", name,
+		     hardware ? "hardware" : "software");
+	if (n > 0 && (size_t)n < sizeof(st->line) - st->len)
+		st->len += (size_t)n;
+}
+
 static void handle_stats_done(void *data, struct zvplane_head_stats_v1 *proxy,
 			      uint32_t time_ms)
 {
@@ -217,6 +237,7 @@ static void handle_stats_removed(void *data,
 
 static const struct zvplane_head_stats_v1_listener stats_listener = {
 	.counter = handle_stats_counter,
+	.encoder = handle_stats_encoder,
 	.done = handle_stats_done,
 	.removed = handle_stats_removed,
 };
