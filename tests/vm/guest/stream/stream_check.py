@@ -11,7 +11,8 @@
 # bad-expected.ppm (unreadable.ppm if its counter cannot be read). Prints
 # one line per frame
 # and "# figure" lines (TAP diagnostics): PSNR min/mean, frames dropped
-# (counter gaps), repeats (keep-alive), latency p50/p99/max. Exit 1 if a
+# (counter gaps), repeats (keep-alive), the receive rate, latency
+# p50/p99/max. Exit 1 if a
 # frame is under MIN_PSNR dB, a counter cannot be read, or fewer than N
 # frames arrived.
 import sys
@@ -136,6 +137,10 @@ def main():
               span, len(got) - len(uniq)))
     print('# figure stream: PSNR min %.2f dB mean %.2f dB (need >= %.0f)' % (
         min(psnrs), sum(psnrs) / len(psnrs), MIN_PSNR))
+    if len(received) > 1 and received[-1][1] > received[0][1]:
+        print('# figure stream: %.1f frames/s received' % (
+            (len(received) - 1) * 1000.0 /
+            (received[-1][1] - received[0][1])))
     if lat:
         print('# figure stream: latency guest draw -> decoded (TCG) p50 %d '
               'ms p99 %d ms max %d ms' % (pct(lat, 50), pct(lat, 99),
