@@ -46,7 +46,11 @@ struct vp_config {
 	unsigned int rtsp_port; /* 0: 8554 */
 	char *rtsp_credentials; /* owned */
 	bool rtsp_no_auth;
-	char *stream_encoder; /* owned; NULL: the first that works */
+	bool webrtc;		  /* serve the WebRTC viewer too */
+	char *webrtc_address;	  /* owned; NULL: 127.0.0.1 */
+	unsigned int webrtc_port; /* 0: 8080 */
+	char *webrtc_token_file;  /* owned */
+	char *stream_encoder;	  /* owned; NULL: the first that works */
 	bool stream_chroma444;
 	unsigned int stream_ack_hold_ms; /* 0: the default */
 	char *stream_record[8];		 /* owned "<vgpu>/<head>=FILE" */

@@ -20,6 +20,10 @@ static const struct {
 	{ "stream-chroma", VP_OPT_STREAM_CHROMA },
 	{ "stream-ack-hold-ms", VP_OPT_STREAM_ACK_HOLD },
 	{ "record", VP_OPT_RECORD },
+	{ "webrtc", VP_OPT_WEBRTC },
+	{ "webrtc-address", VP_OPT_WEBRTC_ADDRESS },
+	{ "webrtc-port", VP_OPT_WEBRTC_PORT },
+	{ "webrtc-token-file", VP_OPT_WEBRTC_TOKEN_FILE },
 };
 
 void vp_config_stream_usage(FILE *f)
@@ -53,7 +57,22 @@ void vp_config_stream_usage(FILE *f)
 		"going on in\n"
 		"                       FILE's name with .1, .2, ... at each "
 		"size change\n"
-		"                       (repeatable)\n",
+		"                       (repeatable)\n"
+		"  --webrtc             also serve each head to browsers "
+		"(WebRTC) at\n"
+		"                       "
+		"http://ADDRESS:PORT/?token=TOKEN#<vgpu>/"
+		"<head>\n"
+		"                       (implies --stream)\n"
+		"  --webrtc-address ADDR  bind address, also the only media "
+		"address\n"
+		"                       offered (default 127.0.0.1; 0.0.0.0: "
+		"every interface)\n"
+		"  --webrtc-port N      port (default 8080)\n"
+		"  --webrtc-token-file FILE  the viewers' token: one line of "
+		"at least 16\n"
+		"                       URL-safe characters; mode 0600 or "
+		"0640\n",
 		VP_STREAM_ACK_HOLD_DEFAULT_MS);
 }
 
@@ -133,6 +152,19 @@ bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
 		return set(&config->stream_record[config->nr_stream_record++],
 			   arg);
 	}
+	case VP_OPT_WEBRTC:
+		config->webrtc = config->stream = true;
+		return true;
+	case VP_OPT_WEBRTC_ADDRESS:
+		return set(&config->webrtc_address, arg);
+	case VP_OPT_WEBRTC_PORT:
+		if (parse_port(arg, &config->webrtc_port))
+			return true;
+		fprintf(stderr, "vplaned: WebRTC port '%s' is not 1..65535\n",
+			arg);
+		return false;
+	case VP_OPT_WEBRTC_TOKEN_FILE:
+		return set(&config->webrtc_token_file, arg);
 	case VP_OPT_STREAM_ACK_HOLD:
 		if (parse_uint(arg, 1, 60000, &config->stream_ack_hold_ms))
 			return true;
@@ -172,6 +204,11 @@ bool vp_config_stream_key(struct vp_config *config, const char *key,
 	if (!strcmp(key, "stream")) {
 		if (yes_no(value, &config->stream))
 			return true;
+	} else if (!strcmp(key, "webrtc")) {
+		if (yes_no(value, &config->webrtc)) {
+			config->stream = config->stream || config->webrtc;
+			return true;
+		}
 	} else if (!strcmp(key, "rtsp-auth")) {
 		if (yes_no(value, &auth)) {
 			config->rtsp_no_auth = !auth;
@@ -202,6 +239,8 @@ void vp_config_stream_finish(struct vp_config *config)
 	free(config->rtsp_address);
 	free(config->rtsp_credentials);
 	free(config->stream_encoder);
+	free(config->webrtc_address);
+	free(config->webrtc_token_file);
 	for (unsigned int i = 0; i < config->nr_stream_record; i++)
 		free(config->stream_record[i]);
 }

@@ -9,6 +9,13 @@
  *   --rtsp-credentials FILE    rtsp-credentials FILE  user:password lines,
  *                                                 mode 0600/0640
  *   --rtsp-no-auth             rtsp-auth no       anyone may watch
+ *   --webrtc                   webrtc yes|no      also serve a WebRTC viewer
+ *                                                 page (implies --stream)
+ *   --webrtc-address ADDR      webrtc-address ADDR  default 127.0.0.1; also
+ *                                                 the media (ICE) address
+ *   --webrtc-port N            webrtc-port N      default 8080
+ *   --webrtc-token-file FILE   webrtc-token-file FILE  the viewers' token,
+ *                                                 mode 0600/0640
  *   --encoder NAME             encoder NAME       force one (still probed)
  *   --stream-chroma 420|444    stream-chroma ...  444: H.264 High 4:4:4
  *                                                 (x264 only; default 420)
@@ -43,6 +50,10 @@ enum {
 	VP_OPT_STREAM_CHROMA,
 	VP_OPT_STREAM_ACK_HOLD,
 	VP_OPT_RECORD,
+	VP_OPT_WEBRTC,
+	VP_OPT_WEBRTC_ADDRESS,
+	VP_OPT_WEBRTC_PORT,
+	VP_OPT_WEBRTC_TOKEN_FILE,
 	VP_OPT_STREAM_END,
 };
 
@@ -59,6 +70,13 @@ enum {
 		{ "stream-chroma", required_argument, NULL,                 \
 		  VP_OPT_STREAM_CHROMA },                                   \
 		{ "record", required_argument, NULL, VP_OPT_RECORD },       \
+		{ "webrtc", no_argument, NULL, VP_OPT_WEBRTC },             \
+		{ "webrtc-address", required_argument, NULL,                \
+		  VP_OPT_WEBRTC_ADDRESS },                                  \
+		{ "webrtc-port", required_argument, NULL,                   \
+		  VP_OPT_WEBRTC_PORT },                                     \
+		{ "webrtc-token-file", required_argument, NULL,             \
+		  VP_OPT_WEBRTC_TOKEN_FILE },                               \
 	{                                                                   \
 		"stream-ack-hold-ms", required_argument, NULL,              \
 			VP_OPT_STREAM_ACK_HOLD                              \

@@ -18,6 +18,7 @@
 #include "output_stream.h"
 #include "recording.h"
 #include "rtsp.h"
+#include "webrtc.h"
 #include "server.h"
 #include "source.h"
 #include "stream.h"
@@ -385,6 +386,9 @@ struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 	}
 	if (!vp_rtsp_add(streaming->rtsp, path, os->stream))
 		goto err;
+	if (streaming->webrtc &&
+	    !vp_webrtc_add(streaming->webrtc, path, os->stream))
+		goto err_rtsp;
 	start_recording(os);
 	os->precommit.notify = handle_output_precommit;
 	wl_signal_add(&output->wlr_output->events.precommit, &os->precommit);
@@ -392,6 +396,8 @@ struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 	wl_signal_add(&output->wlr_output->events.commit, &os->commit);
 	output->stream = os;
 	return os;
+err_rtsp:
+	vp_rtsp_remove(streaming->rtsp, path);
 err:
 	if (os->hold_timer)
 		wl_event_source_remove(os->hold_timer);
@@ -430,6 +436,8 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 	wl_list_remove(&os->precommit.link);
 	wl_list_remove(&os->commit.link);
 	vp_rtsp_remove(os->streaming->rtsp, os->path);
+	if (os->streaming->webrtc)
+		vp_webrtc_remove(os->streaming->webrtc, os->path);
 	/* first: it waits for its files to be finished */
 	if (os->recording_fd)
 		wl_event_source_remove(os->recording_fd);

@@ -13,6 +13,7 @@
 #include "server.h"
 #include "source.h"
 #include "streaming.h"
+#include "webrtc.h"
 
 /* encoders/ logs through wlroots' logger (thread-safe: stderr). */
 static void encoders_log(enum vp_enc_log_level level, const char *msg)
@@ -21,6 +22,25 @@ static void encoders_log(enum vp_enc_log_level level, const char *msg)
 		 : level == VP_ENC_LOG_INFO ? WLR_INFO
 					    : WLR_DEBUG,
 		 "%s", msg);
+}
+
+static bool start_webrtc(struct vp_streaming *streaming)
+{
+	const struct vp_config *config = streaming->server->config;
+	struct vp_webrtc_options webrtc = {
+		.address = config->webrtc_address ? config->webrtc_address
+						  : VP_WEBRTC_DEFAULT_ADDRESS,
+		.port = config->webrtc_port ? config->webrtc_port
+					    : VP_WEBRTC_DEFAULT_PORT,
+		.token_file = config->webrtc_token_file,
+	};
+
+	/* browsers decode 4:2:0 H.264 only */
+	if (config->stream_chroma444)
+		wlr_log(WLR_ERROR, "WebRTC: --stream-chroma 444 streams are "
+				   "not played by browsers; use 420");
+	streaming->webrtc = vp_webrtc_create(&webrtc);
+	return streaming->webrtc;
 }
 
 struct vp_streaming *vp_streaming_create(struct vp_server *server)
@@ -55,7 +75,11 @@ struct vp_streaming *vp_streaming_create(struct vp_server *server)
 	streaming->rtsp = vp_rtsp_create(&rtsp);
 	if (!streaming->rtsp)
 		goto err;
+	if (config->webrtc && !start_webrtc(streaming))
+		goto err_rtsp;
 	return streaming;
+err_rtsp:
+	vp_rtsp_destroy(streaming->rtsp);
 err:
 	free(streaming);
 	return NULL;
@@ -65,6 +89,7 @@ void vp_streaming_destroy(struct vp_streaming *streaming)
 {
 	if (!streaming)
 		return;
+	vp_webrtc_destroy(streaming->webrtc);
 	vp_rtsp_destroy(streaming->rtsp);
 	free(streaming);
 }

@@ -3,7 +3,8 @@
  * vplaned's streaming: the encoder chosen once at start (probed, see
  * encoders/encoder_probe.h), the RTSP server, and one vp_output_stream
  * per headless output showing a vGPU head, served at
- * rtsp://ADDRESS:PORT/<vgpu>/<head>. Only this file and
+ * rtsp://ADDRESS:PORT/<vgpu>/<head> and, with --webrtc, to browsers at
+ * http://ADDRESS:PORT/?token=TOKEN#<vgpu>/<head>. Only this file and
  * output_stream.c talk to encoders/.
  */
 #ifndef VP_STREAMING_H
@@ -12,12 +13,14 @@
 struct vp_server;
 struct vp_output;
 struct vp_rtsp;
+struct vp_webrtc;
 struct vp_encoder_candidate;
 
 struct vp_streaming {
 	struct vp_server *server;
 	const struct vp_encoder_candidate *encoder; /* static */
 	struct vp_rtsp *rtsp;			    /* owned */
+	struct vp_webrtc *webrtc; /* owned; NULL without --webrtc */
 };
 
 /*

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "token.h"
+
+/* Nothing outside owner read/write and group read. */
+#define ALLOWED_MODE 0640
+
+/* Characters that pass through a URL query unescaped. */
+static bool url_safe(const char *s)
+{
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			 "0123456789-._~") == strlen(s);
+}
+
+static bool parse(FILE *f, const char *path, char *token, char *err,
+		  size_t err_size)
+{
+	char line[VP_TOKEN_MAX_LEN + 2];
+	size_t n;
+
+	while (fgets(line, sizeof(line), f)) {
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, err_size,
+				 "%s: token longer than %d characters", path,
+				 VP_TOKEN_MAX_LEN);
+			return false;
+		}
+		n = strcspn(line, "\r\n");
+		line[n] = 0;
+		if (!n || line[0] == '#')
+			continue;
+		if (n < VP_TOKEN_MIN_LEN || !url_safe(line)) {
+			snprintf(err, err_size,
+				 "%s: the token must be at least %d characters "
+				 "of A-Z a-z 0-9 - . _ ~ (e.g. from "
+				 "'openssl rand -hex 16')",
+				 path, VP_TOKEN_MIN_LEN);
+			explicit_bzero(line, sizeof(line));
+			return false;
+		}
+		memcpy(token, line, n + 1);
+		explicit_bzero(line, sizeof(line));
+		return true;
+	}
+	if (ferror(f))
+		snprintf(err, err_size, "%s: read error: %s", path,
+			 strerror(errno));
+	else
+		snprintf(err, err_size, "%s: no token line", path);
+	return false;
+}
+
+bool vp_token_load(const char *path, char *token, char *err, size_t err_size)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+	bool ok;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		snprintf(err, err_size, "cannot open %s: %s", path,
+			 strerror(errno));
+		return false;
+	}
+	/* the mode of what was opened, not of what the path names later */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, err_size, "%s is not a regular file", path);
+		close(fd);
+		return false;
+	}
+	if (st.st_mode & 07777 & ~ALLOWED_MODE) {
+		snprintf(err, err_size,
+			 "%s has mode %04o: a token must not be readable by "
+			 "others or writable by the group (chmod 600 %s)",
+			 path, (unsigned int)(st.st_mode & 07777), path);
+		close(fd);
+		return false;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		close(fd);
+		return false;
+	}
+	ok = parse(f, path, token, err, err_size);
+	fclose(f);
+	return ok;
+}
+
+bool vp_token_matches(const char *token, const char *given)
+{
+	size_t n = strlen(token), i;
+	unsigned char diff = 0;
+
+	if (!given || strlen(given) != n)
+		return false;
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)(token[i] ^ given[i]);
+	return diff == 0;
+}

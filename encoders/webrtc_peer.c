@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: MIT
+#include <stdatomic.h>
+#include <string.h>
+
+#define GST_USE_UNSTABLE_API /* GstWebRTC's headers ask for it */
+#include <agent.h>	     /* libnice: the ICE agent's local addresses */
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+#include <gst/webrtc/webrtc.h>
+#include <json-glib/json-glib.h>
+
+#include "enc_log.h"
+#include "stream_consumer.h"
+#include "webrtc_peer.h"
+
+/* RTP packets may wait here for the network (~1 s at 30 fps of one
+ * slice each); beyond that the oldest go: a slow viewer drops its own
+ * frames and never stalls the shared encoder. */
+#define QUEUE_BUFFERS 256
+#define PAYLOAD_TYPE  96
+
+struct vp_webrtc_peer {
+	atomic_int refs;
+	char name[96];
+	GMainContext *context; /* a reference */
+	struct vp_webrtc_peer_callbacks cb;
+	void *data;
+	bool live; /* context thread: callbacks may still run */
+
+	GstElement *pipeline; /* owned */
+	GstElement *webrtc;   /* a reference */
+	GSource *bus_source;
+	struct vp_stream *stream; /* a reference */
+	struct vp_stream_consumer *consumer;
+};
+
+/* An outgoing message or the end, on its way to the context's thread. */
+struct note {
+	struct vp_webrtc_peer *peer; /* a reference */
+	char *json;		     /* NULL: the end */
+	char *reason;
+};
+
+static struct vp_webrtc_peer *peer_ref(struct vp_webrtc_peer *peer)
+{
+	atomic_fetch_add(&peer->refs, 1);
+	return peer;
+}
+
+static void peer_unref(gpointer data)
+{
+	struct vp_webrtc_peer *peer = data;
+
+	if (atomic_fetch_sub(&peer->refs, 1) != 1)
+		return;
+	if (peer->webrtc)
+		gst_object_unref(peer->webrtc);
+	vp_stream_unref(peer->stream);
+	g_main_context_unref(peer->context);
+	g_free(peer);
+}
+
+static gboolean deliver(gpointer data)
+{
+	struct note *note = data;
+	struct vp_webrtc_peer *peer = note->peer;
+
+	if (!peer->live)
+		return G_SOURCE_REMOVE;
+	if (note->json) {
+		peer->cb.send(peer->data, note->json);
+	} else {
+		peer->live = false; /* one end only */
+		peer->cb.ended(peer->data, note->reason);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void free_note(gpointer data)
+{
+	struct note *note = data;
+
+	peer_unref(note->peer);
+	g_free(note->json);
+	g_free(note->reason);
+	g_free(note);
+}
+
+/* Any thread: queue @json (taken) or, if NULL, the end with @reason for
+ * the context's thread; never run in place, so no callback re-enters
+ * its caller. */
+static void post(struct vp_webrtc_peer *peer, char *json, const char *reason)
+{
+	struct note *note = g_new0(struct note, 1);
+	GSource *source = g_idle_source_new();
+
+	note->peer = peer_ref(peer);
+	note->json = json;
+	note->reason = g_strdup(reason);
+	g_source_set_callback(source, deliver, note, free_note);
+	g_source_attach(source, peer->context);
+	g_source_unref(source);
+}
+
+static char *to_json(JsonBuilder *builder)
+{
+	JsonGenerator *gen = json_generator_new();
+	JsonNode *root = json_builder_get_root(builder);
+	char *text;
+
+	json_generator_set_root(gen, root);
+	text = json_generator_to_data(gen, NULL);
+	json_node_unref(root);
+	g_object_unref(gen);
+	g_object_unref(builder);
+	return text;
+}
+
+/* --- webrtcbin's side (its threads) ---------------------------------- */
+
+static void handle_offer_created(GstPromise *promise, gpointer data)
+{
+	struct vp_webrtc_peer *peer = data;
+	GstWebRTCSessionDescription *offer = NULL;
+	const GstStructure *reply;
+	JsonBuilder *b;
+	char *sdp;
+
+	if (gst_promise_wait(promise) == GST_PROMISE_RESULT_REPLIED) {
+		reply = gst_promise_get_reply(promise);
+		if (reply && gst_structure_has_field(reply, "offer"))
+			gst_structure_get(reply, "offer",
+					  GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+					  &offer, NULL);
+	}
+	gst_promise_unref(promise);
+	if (!offer) {
+		post(peer, NULL, "webrtcbin made no offer");
+		return;
+	}
+	g_signal_emit_by_name(peer->webrtc, "set-local-description", offer,
+			      NULL);
+	sdp = gst_sdp_message_as_text(offer->sdp);
+	gst_webrtc_session_description_free(offer);
+	b = json_builder_new();
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, "offer");
+	json_builder_set_member_name(b, "sdp");
+	json_builder_add_string_value(b, sdp);
+	json_builder_end_object(b);
+	g_free(sdp);
+	post(peer, to_json(b), NULL);
+}
+
+static void handle_webrtc_negotiation_needed(GstElement *webrtc, gpointer data)
+{
+	struct vp_webrtc_peer *peer = data;
+	GstPromise *promise = gst_promise_new_with_change_func(
+		handle_offer_created, peer_ref(peer), peer_unref);
+
+	g_signal_emit_by_name(webrtc, "create-offer", NULL, promise);
+}
+
+static void handle_webrtc_ice_candidate(GstElement *webrtc, guint mline,
+					gchar *candidate, gpointer data)
+{
+	struct vp_webrtc_peer *peer = data;
+	JsonBuilder *b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "type");
+	json_builder_add_string_value(b, "candidate");
+	json_builder_set_member_name(b, "candidate");
+	json_builder_add_string_value(b, candidate);
+	json_builder_set_member_name(b, "sdpMLineIndex");
+	json_builder_add_int_value(b, mline);
+	json_builder_end_object(b);
+	post(peer, to_json(b), NULL);
+}
+
+/* Connected: the media path is up, so a keyframe now is one the viewer
+ * decodes (the one asked for at attach may have gone out before). */
+static void handle_webrtc_ice_state(GObject *webrtc, GParamSpec *pspec,
+				    gpointer data)
+{
+	struct vp_webrtc_peer *peer = data;
+	GstWebRTCICEConnectionState state;
+
+	g_object_get(webrtc, "ice-connection-state", &state, NULL);
+	enc_log(INFO, "WebRTC %s: ICE %s", peer->name,
+		state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ? "connected"
+		: state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED
+			? "completed"
+		: state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ? "failed"
+		: state == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED
+			? "disconnected"
+			: "checking");
+	if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED)
+		vp_stream_request_keyframe(peer->stream);
+	if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
+		post(peer, NULL, "ICE failed: no candidate pair works");
+}
+
+/* The viewer asks for a keyframe (RTCP PLI/FIR, which webrtcbin turns
+ * into a force-key-unit event upstream): the shared encoder makes one. */
+static GstPadProbeReturn
+handle_pay_upstream_event(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	struct vp_webrtc_peer *peer = data;
+
+	if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info)))
+		vp_stream_request_keyframe(peer->stream);
+	return GST_PAD_PROBE_OK;
+}
+
+/* --- the context's thread -------------------------------------------- */
+
+static gboolean handle_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
+{
+	struct vp_webrtc_peer *peer = data;
+	GError *err = NULL;
+	gchar *debug = NULL;
+	char reason[256];
+
+	switch (GST_MESSAGE_TYPE(msg)) {
+	case GST_MESSAGE_ERROR:
+		gst_message_parse_error(msg, &err, &debug);
+		enc_log(ERROR, "WebRTC %s: %s: %s (%s)", peer->name,
+			GST_OBJECT_NAME(msg->src), err->message,
+			debug ? debug : "");
+		g_snprintf(reason, sizeof(reason), "pipeline error: %s",
+			   err->message);
+		post(peer, NULL, reason);
+		break;
+	case GST_MESSAGE_WARNING:
+		gst_message_parse_warning(msg, &err, &debug);
+		enc_log(DEBUG, "WebRTC %s: %s: %s", peer->name,
+			GST_OBJECT_NAME(msg->src), err->message);
+		break;
+	case GST_MESSAGE_EOS:
+		post(peer, NULL, "the head's stream ended");
+		break;
+	default:
+		break;
+	}
+	g_clear_error(&err);
+	g_free(debug);
+	return G_SOURCE_CONTINUE;
+}
+
+/* Media candidates on @address only: libnice otherwise offers every
+ * interface but loopback, which leaves nothing on a loopback-only
+ * setup and too much on a host bound to one LAN address. */
+static void restrict_ice(struct vp_webrtc_peer *peer, const char *address)
+{
+	GstWebRTCICE *ice = NULL;
+	NiceAgent *agent = NULL;
+	NiceAddress addr;
+
+	if (!address || !strcmp(address, "0.0.0.0") || !strcmp(address, "::"))
+		return;
+	g_object_get(peer->webrtc, "ice-agent", &ice, NULL);
+	if (ice &&
+	    g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent"))
+		g_object_get(ice, "agent", &agent, NULL);
+	nice_address_init(&addr);
+	if (!agent || !nice_address_set_from_string(&addr, address) ||
+	    !nice_agent_add_local_address(agent, &addr))
+		enc_log(ERROR,
+			"WebRTC %s: cannot offer media on %s only "
+			"(libnice): viewers may not connect",
+			peer->name, address);
+	if (agent)
+		g_object_unref(agent);
+	if (ice)
+		gst_object_unref(ice);
+}
+
+static bool build_pipeline(struct vp_webrtc_peer *peer, const char *address)
+{
+	GstCaps *caps = vp_stream_get_caps(peer->stream);
+	bool h264 = gst_structure_has_name(gst_caps_get_structure(caps, 0),
+					   "video/x-h264");
+	GstElement *src, *queue, *pay, *filter;
+	GstWebRTCRTPTransceiver *trans = NULL;
+	GstPad *sink, *pad;
+	GstBus *bus;
+	bool ok;
+
+	gst_caps_unref(caps);
+	peer->pipeline = gst_pipeline_new(peer->name);
+	src = gst_element_factory_make("appsrc", "src");
+	queue = gst_element_factory_make("queue", NULL);
+	pay = gst_element_factory_make(h264 ? "rtph264pay" : "rtpvp8pay", NULL);
+	filter = gst_element_factory_make("capsfilter", NULL);
+	peer->webrtc = gst_element_factory_make("webrtcbin", NULL);
+	if (!src || !queue || !pay || !filter || !peer->webrtc) {
+		enc_log(ERROR,
+			"WebRTC: %s is missing (gstreamer1.0-nice, "
+			"gstreamer1.0-plugins-bad/-good)",
+			!src	  ? "appsrc"
+			: !queue  ? "queue"
+			: !pay	  ? "the RTP payloader"
+			: !filter ? "capsfilter"
+				  : "webrtcbin");
+		g_clear_object(&src);
+		g_clear_object(&queue);
+		g_clear_object(&pay);
+		g_clear_object(&filter);
+		g_clear_object(&peer->webrtc);
+		return false;
+	}
+	gst_object_ref_sink(peer->webrtc); /* ours, beside the bin's */
+	g_object_set(queue, "leaky", 2 /* downstream: drop the oldest */,
+		     "max-size-buffers", QUEUE_BUFFERS, "max-size-bytes", 0,
+		     "max-size-time", (guint64)0, NULL);
+	/* parameter sets: in the stream already (see rtsp.c) */
+	g_object_set(pay, "pt", PAYLOAD_TYPE, NULL);
+	if (h264)
+		g_object_set(pay, "config-interval", 0, NULL);
+	caps = gst_caps_new_simple("application/x-rtp", "media", G_TYPE_STRING,
+				   "video", "encoding-name", G_TYPE_STRING,
+				   h264 ? "H264" : "VP8", "payload", G_TYPE_INT,
+				   PAYLOAD_TYPE, "clock-rate", G_TYPE_INT,
+				   90000, NULL);
+	g_object_set(filter, "caps", caps, NULL);
+	gst_caps_unref(caps);
+	g_object_set(peer->webrtc, "bundle-policy",
+		     GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, NULL);
+	restrict_ice(peer, address);
+	g_signal_connect(peer->webrtc, "on-negotiation-needed",
+			 G_CALLBACK(handle_webrtc_negotiation_needed), peer);
+	g_signal_connect(peer->webrtc, "on-ice-candidate",
+			 G_CALLBACK(handle_webrtc_ice_candidate), peer);
+	g_signal_connect(peer->webrtc, "notify::ice-connection-state",
+			 G_CALLBACK(handle_webrtc_ice_state), peer);
+
+	gst_bin_add_many(GST_BIN(peer->pipeline), src, queue, pay, filter,
+			 peer->webrtc, NULL);
+	if (!gst_element_link_many(src, queue, pay, filter, NULL)) {
+		enc_log(ERROR, "WebRTC %s: cannot link the payloader",
+			peer->name);
+		return false;
+	}
+	sink = gst_element_request_pad_simple(peer->webrtc, "sink_%u");
+	pad = gst_element_get_static_pad(filter, "src");
+	ok = sink && gst_pad_link(pad, sink) == GST_PAD_LINK_OK;
+	gst_object_unref(pad);
+	if (ok) {
+		g_object_get(sink, "transceiver", &trans, NULL);
+		if (trans) {
+			g_object_set(
+				trans, "direction",
+				GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+				NULL);
+			gst_object_unref(trans);
+		}
+	}
+	if (sink)
+		gst_object_unref(sink);
+	if (!ok) {
+		enc_log(ERROR, "WebRTC %s: cannot link into webrtcbin",
+			peer->name);
+		return false;
+	}
+	pad = gst_element_get_static_pad(pay, "sink");
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+			  handle_pay_upstream_event, peer, NULL);
+	gst_object_unref(pad);
+
+	bus = gst_element_get_bus(peer->pipeline);
+	peer->bus_source = gst_bus_create_watch(bus);
+	gst_object_unref(bus);
+	g_source_set_callback(peer->bus_source,
+			      G_SOURCE_FUNC(handle_bus_message), peer, NULL);
+	g_source_attach(peer->bus_source, peer->context);
+	if (gst_element_set_state(peer->pipeline, GST_STATE_PLAYING) ==
+	    GST_STATE_CHANGE_FAILURE) {
+		enc_log(ERROR, "WebRTC %s: the pipeline does not start",
+			peer->name);
+		return false;
+	}
+	peer->consumer = vp_stream_attach(peer->stream, GST_APP_SRC(src));
+	if (!peer->consumer) {
+		enc_log(ERROR, "WebRTC %s: the head's stream is ending",
+			peer->name);
+		return false;
+	}
+	return true;
+}
+
+struct vp_webrtc_peer *
+vp_webrtc_peer_create(const char *name, struct vp_stream *stream,
+		      const char *ice_address, GMainContext *context,
+		      const struct vp_webrtc_peer_callbacks *callbacks,
+		      void *data)
+{
+	struct vp_webrtc_peer *peer = g_new0(struct vp_webrtc_peer, 1);
+
+	atomic_init(&peer->refs, 1);
+	g_strlcpy(peer->name, name, sizeof(peer->name));
+	peer->context = g_main_context_ref(context);
+	peer->cb = *callbacks;
+	peer->data = data;
+	peer->live = true;
+	peer->stream = vp_stream_ref(stream);
+	if (!build_pipeline(peer, ice_address)) {
+		vp_webrtc_peer_destroy(peer);
+		return NULL;
+	}
+	return peer;
+}
+
+static bool handle_answer(struct vp_webrtc_peer *peer, const char *text)
+{
+	GstWebRTCSessionDescription *answer;
+	GstSDPMessage *sdp;
+
+	if (!text || gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK) {
+		enc_log(ERROR, "WebRTC %s: the answer has no valid SDP",
+			peer->name);
+		return false;
+	}
+	answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER,
+						    sdp);
+	g_signal_emit_by_name(peer->webrtc, "set-remote-description", answer,
+			      NULL);
+	gst_webrtc_session_description_free(answer);
+	return true;
+}
+
+bool vp_webrtc_peer_handle_message(struct vp_webrtc_peer *peer,
+				   const char *json)
+{
+	JsonParser *parser = json_parser_new();
+	JsonObject *msg = NULL;
+	const char *type = NULL;
+	bool ok = false;
+
+	if (json_parser_load_from_data(parser, json, -1, NULL) &&
+	    JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+		msg = json_node_get_object(json_parser_get_root(parser));
+		type = json_object_get_string_member_with_default(msg, "type",
+								  NULL);
+	}
+	if (type && !strcmp(type, "answer")) {
+		ok = handle_answer(peer,
+				   json_object_get_string_member_with_default(
+					   msg, "sdp", NULL));
+	} else if (type && !strcmp(type, "candidate")) {
+		const char *c = json_object_get_string_member_with_default(
+			msg, "candidate", NULL);
+		gint64 mline = json_object_get_int_member_with_default(
+			msg, "sdpMLineIndex", -1);
+
+		ok = c && mline >= 0 && mline < 16;
+		if (ok && *c)
+			g_signal_emit_by_name(peer->webrtc, "add-ice-candidate",
+					      (guint)mline, c);
+		else if (!ok)
+			enc_log(ERROR, "WebRTC %s: malformed candidate",
+				peer->name);
+	} else {
+		enc_log(ERROR,
+			"WebRTC %s: not a message of the protocol "
+			"(answer or candidate): %.80s",
+			peer->name, json);
+	}
+	g_object_unref(parser);
+	return ok;
+}
+
+void vp_webrtc_peer_destroy(struct vp_webrtc_peer *peer)
+{
+	if (!peer)
+		return;
+	peer->live = false;
+	if (peer->bus_source) {
+		g_source_destroy(peer->bus_source);
+		g_source_unref(peer->bus_source);
+	}
+	vp_stream_detach(peer->stream, peer->consumer);
+	if (peer->pipeline) {
+		gst_element_set_state(peer->pipeline, GST_STATE_NULL);
+		gst_object_unref(peer->pipeline);
+	}
+	peer_unref(peer);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One WebRTC viewer: a pipeline of its own,
+ *
+ *   appsrc (a consumer of the head's vp_stream) ! queue (leaky) !
+ *   rtph264pay ! webrtcbin (sendonly, max-bundle, DTLS-SRTP)
+ *
+ * and its side of the negotiation: webrtcbin offers, the viewer
+ * answers, both trickle ICE candidates. Messages are JSON objects:
+ *   {"type":"offer"|"answer","sdp":"..."}
+ *   {"type":"candidate","candidate":"...","sdpMLineIndex":N}
+ *   {"type":"error","message":"..."}   (server to viewer only)
+ *
+ * webrtcbin calls back from its own threads; the peer hands every
+ * outgoing message and its end to @context's thread (the signalling
+ * server's), so the callbacks below never run anywhere else.
+ */
+#ifndef VP_WEBRTC_PEER_H
+#define VP_WEBRTC_PEER_H
+
+#include <stdbool.h>
+
+#include <glib.h>
+
+struct vp_stream;
+struct vp_webrtc_peer;
+
+struct vp_webrtc_peer_callbacks {
+	/* send @json (borrowed) to the viewer */
+	void (*send)(void *data, const char *json);
+	/* the peer is over (@reason borrowed): stream ended, pipeline
+	 * error, negotiation failed. Destroy it (not from this call). */
+	void (*ended)(void *data, const char *reason);
+};
+
+/*
+ * A viewer of @stream (a reference is taken) named @name (for logs),
+ * offering media candidates on @ice_address only (NULL: every
+ * interface). Starts negotiating at once. Call from @context's thread.
+ * NULL after logging.
+ */
+struct vp_webrtc_peer *
+vp_webrtc_peer_create(const char *name, struct vp_stream *stream,
+		      const char *ice_address, GMainContext *context,
+		      const struct vp_webrtc_peer_callbacks *callbacks,
+		      void *data);
+
+/* A message from the viewer (@json borrowed). False after logging when
+ * it is not one the peer understands (the caller may close). */
+bool vp_webrtc_peer_handle_message(struct vp_webrtc_peer *peer,
+				   const char *json);
+
+/* Stop, detach from the stream; no callback runs after. NULL is a
+ * no-op. On @context's thread. */
+void vp_webrtc_peer_destroy(struct vp_webrtc_peer *peer);
+
+#endif /* VP_WEBRTC_PEER_H */
