@@ -27,6 +27,10 @@ packages=(
 	libgstrtspserver-1.0-dev gstreamer1.0-plugins-base
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
 	gstreamer1.0-plugins-bad gstreamer1.0-tools ffmpeg
+	# the WebRTC transport (webrtcbin, libnice, libsoup 3, json-glib) and
+	# the browser its test views it with
+	libgstreamer-plugins-bad1.0-dev gstreamer1.0-nice libnice-dev
+	libsoup-3.0-dev libjson-glib-dev chromium
 	# the stream checker (PSNR of decoded frames)
 	python3-numpy
 	# Debian packaging (debian/) and its tests: the package build, lintian,
