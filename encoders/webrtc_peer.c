@@ -375,15 +375,17 @@ static bool build_pipeline(struct vp_webrtc_peer *peer, const char *address)
 	g_source_set_callback(peer->bus_source,
 			      G_SOURCE_FUNC(handle_bus_message), peer, NULL);
 	g_source_attach(peer->bus_source, peer->context);
-	if (gst_element_set_state(peer->pipeline, GST_STATE_PLAYING) ==
-	    GST_STATE_CHANGE_FAILURE) {
-		enc_log(ERROR, "WebRTC %s: the pipeline does not start",
-			peer->name);
-		return false;
-	}
+	/* before the state change: the appsrc's live/time settings apply
+	 * when it starts */
 	peer->consumer = vp_stream_attach(peer->stream, GST_APP_SRC(src));
 	if (!peer->consumer) {
 		enc_log(ERROR, "WebRTC %s: the head's stream is ending",
+			peer->name);
+		return false;
+	}
+	if (gst_element_set_state(peer->pipeline, GST_STATE_PLAYING) ==
+	    GST_STATE_CHANGE_FAILURE) {
+		enc_log(ERROR, "WebRTC %s: the pipeline does not start",
 			peer->name);
 		return false;
 	}

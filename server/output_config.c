@@ -270,7 +270,15 @@ struct vp_output_config *vp_output_config_create(struct vp_server *server,
 	wl_signal_add(&oc->manager->events.test, &oc->test);
 	oc->layout_change.notify = handle_layout_change;
 	wl_signal_add(&server->layout->events.change, &oc->layout_change);
-	/* clients wait for a first done, even with no outputs */
+	/*
+	 * Clients wait for a first done, even with no outputs, and
+	 * wlr-randr waits for one with a non-zero serial. wlroots 0.15
+	 * sends done on bind with the manager's serial, which stays 0 until
+	 * a configuration differs from the last one: an empty list the first
+	 * time does not. Marking it dirty makes that first (possibly empty)
+	 * configuration take a fresh serial.
+	 */
+	oc->manager->current_configuration_dirty = true;
 	schedule_update(oc);
 	return oc;
 }

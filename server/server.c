@@ -20,6 +20,7 @@
 #include "dmabuf_buffer.h"
 #include "hotplug.h"
 #include "manager.h"
+#include "frame_trace.h"
 #include "output_config.h"
 #include "vfio_socket.h"
 #include "output.h"
@@ -272,6 +273,9 @@ bool vp_server_start(struct vp_server *server)
 
 	if (!start_control(server))
 		return false;
+	/* before any output exists: each is traced as it appears */
+	if (!vp_frame_trace_create(server, &server->frame_trace))
+		return false;
 	/* before any output exists: each is streamed as it appears */
 	if (config->stream) {
 		server->streaming = vp_streaming_create(server);
@@ -319,6 +323,8 @@ void vp_server_finish(struct vp_server *server)
 	wl_list_for_each_safe(vgpu, tmp, &server->vgpus, link)
 		vp_vgpu_destroy(vgpu);
 	wl_list_remove(&server->new_output.link);
+	/* while the backend and its outputs, whose signals it left, live */
+	vp_frame_trace_destroy(server->frame_trace);
 	vp_shell_destroy(server->shell);
 	wlr_backend_destroy(server->backend);
 	/* after the outputs, which end their streams */

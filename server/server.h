@@ -21,6 +21,7 @@ struct vp_manager;
 struct vp_output_config;
 struct wlr_presentation;
 struct vp_vfio_socket;
+struct vp_frame_trace;
 
 struct vp_server {
 	const struct vp_config *config; /* borrowed */
@@ -34,6 +35,7 @@ struct vp_server {
 	struct vp_hotplug *hotplug;	    /* NULL unless config->all_vgpus */
 	struct vp_streaming *streaming;	    /* NULL unless config->stream */
 	struct vp_vfio_socket *vfio_socket; /* NULL unless --vfio-socket */
+	struct vp_frame_trace *frame_trace; /* NULL unless asked for */
 	/* the control socket and its privileged globals (control.h) */
 	struct vp_control *control;
 	struct vp_manager *manager;

@@ -77,7 +77,9 @@ struct vp_source {
 	uint64_t ack_failures;
 	/* for the control protocol's statistics (manager.c) */
 	uint64_t flips_dropped;	  /* superseded before we read them */
-	uint64_t last_flip_ns;	  /* CLOCK_MONOTONIC latch of the newest flip */
+	uint64_t last_flip_ns;	  /* CLOCK_MONOTONIC latch of the newest flip
+				   * (upstream vGPUs: the re-read that found
+				   * it; seq then counts those reads) */
 	uint64_t presented;	  /* new frames presented on an output */
 	uint64_t last_latency_ns; /* latch to present, newest presented */
 	bool held; /* taken off its output by the operator (layout.c): not

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm_fourcc.h>
@@ -22,6 +23,14 @@
 #define NOT_SHOWN_PERIOD  1000 /* ms: nothing shows it, just notice modes */
 #define DRM_PLANE_PRIMARY 1    /* enum drm_plane_type, uapi-less */
 #define DRM_PLANE_CURSOR  2
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 /* VFIO_DEVICE_GET_GFX_DMABUF: a new dma-buf fd for @dmabuf_id. */
 static int fetch_dmabuf(void *data, uint32_t dmabuf_id)
@@ -135,8 +144,16 @@ static bool refresh_plane(struct vp_source *source, uint32_t type)
 		source->width = plane.head_width;
 		source->height = plane.head_height;
 	}
-	if (buffer && buffer != old)
-		source->flips++; /* a new dmabuf_id: the guest flipped */
+	if (buffer && buffer != old) {
+		/* a new dmabuf_id: the guest flipped. It gets a sequence of
+		 * our own so the output counts it as a new frame presented;
+		 * the VFIO API has no flip time, so the latch is this read
+		 * (the statistics' latency is read to present) */
+		source->flips++;
+		source->seq++;
+		source->has_seq = true;
+		source->last_flip_ns = now_ns();
+	}
 	/* a single-buffered guest draws into the same buffer: a new frame
 	 * may be there even with the same id, so an enabled plane always
 	 * counts as changed (the output commits it again) */

@@ -10,6 +10,8 @@
  *   vp-stream-feed --size 320x240 --rate 10 --no-auth &
  *   ffmpeg -rtsp_transport tcp -i rtsp://127.0.0.1:8554/feed/0 ...
  *
+ * --webrtc-token FILE also serves it to browsers as vplaned --webrtc does
+ * (http://127.0.0.1:8080/?token=TOKEN#feed/0; --webrtc-port N).
  * --dump FILE writes the encoded stream as the consumers get it,
  * --record FILE records it as vplaned's --record does. Runs
  * until interrupted (or --seconds); prints frames drawn, pushed and
@@ -31,6 +33,7 @@
 #include "encoder_probe.h"
 #include "recording.h"
 #include "rtsp.h"
+#include "webrtc.h"
 #include "stream_consumer.h"
 
 #define PATH "/feed/0"
@@ -118,7 +121,8 @@ static void usage(void)
 		"[--seconds S] [--encoder NAME]\n"
 		"                      [--chroma444] [--dump FILE.h264] "
 		"[--record FILE.mkv]\n"
-		"                      [--resize-at FRAME:WxH]\n"
+		"                      [--resize-at FRAME:WxH] "
+		"[--webrtc-token FILE [--webrtc-port N]]\n"
 		"                      (--no-auth | --credentials FILE)\n");
 }
 
@@ -136,11 +140,16 @@ int main(int argc, char **argv)
 		{ "chroma444", no_argument, NULL, '4' },
 		{ "record", required_argument, NULL, 'R' },
 		{ "resize-at", required_argument, NULL, 'z' },
+		{ "webrtc-token", required_argument, NULL, 'W' },
+		{ "webrtc-port", required_argument, NULL, 'P' },
 		{ 0 },
 	};
 	struct vp_rtsp_options ro = { .address = VP_RTSP_DEFAULT_ADDRESS,
 				      .port = VP_RTSP_DEFAULT_PORT };
 	struct vp_stream_options so = { 0 };
+	struct vp_webrtc_options wo = { .address = VP_WEBRTC_DEFAULT_ADDRESS,
+					.port = VP_WEBRTC_DEFAULT_PORT };
+	struct vp_webrtc *webrtc = NULL;
 	const char *forced = NULL, *dump = NULL, *record = NULL;
 	unsigned int resize_at = 0, w2 = 0, h2 = 0;
 	GstElement *dump_pipe = NULL;
@@ -194,6 +203,12 @@ int main(int argc, char **argv)
 		case 'R':
 			record = optarg;
 			break;
+		case 'W':
+			wo.token_file = optarg;
+			break;
+		case 'P':
+			wo.port = (unsigned int)atoi(optarg);
+			break;
 		case 'z':
 			/* the guest sets another mode at that frame */
 			if (sscanf(optarg, "%u:%ux%u", &resize_at, &w2, &h2) !=
@@ -223,6 +238,9 @@ int main(int argc, char **argv)
 		return 1;
 	stream = vp_stream_create(PATH, enc, &so);
 	if (!stream || !vp_rtsp_add(rtsp, PATH, stream))
+		return 1;
+	if (wo.token_file && (!(webrtc = vp_webrtc_create(&wo)) ||
+			      !vp_webrtc_add(webrtc, PATH, stream)))
 		return 1;
 	if (dump) {
 		/* the encoded stream as the consumers get it, to a file */
@@ -298,7 +316,10 @@ int main(int argc, char **argv)
 	       drawn, pushed, (unsigned long long)stats.frames_out, waits);
 	vp_recording_destroy(recording);
 	vp_rtsp_remove(rtsp, PATH);
+	if (webrtc)
+		vp_webrtc_remove(webrtc, PATH);
 	vp_stream_destroy(stream);
+	vp_webrtc_destroy(webrtc);
 	vp_rtsp_destroy(rtsp);
 	return 0;
 }

@@ -28,6 +28,7 @@
 #include <drm_fourcc.h>
 #include <linux/dma-buf.h>
 
+#include "percentile.h"
 #include "vfio_dev.h"
 
 #define PLANE_PRIMARY 1 /* DRM_PLANE_TYPE_PRIMARY */
@@ -222,20 +223,6 @@ static long verify(struct seq *s, const struct cached *c, uint32_t seed)
 	return bad;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void percentiles(double *v, int n, double *p50, double *p99)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	*p50 = v[n / 2];
-	*p99 = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
-}
-
 /*
  * QUERY_GFX_PLANE of an unchanged plane, and GET_GFX_DMABUF of a new id
  * (what QEMU does: it never asks twice for one id; mbochs would even drop a
@@ -277,8 +264,8 @@ static void bench(struct seq *s, int n)
 		}
 		close(fd);
 	}
-	percentiles(q, n, &q50, &q99);
-	percentiles(g, ng, &g50, &g99);
+	vp_percentiles(q, n, &q50, &q99);
+	vp_percentiles(g, ng, &g50, &g99);
 	printf("# bench %s: QUERY_GFX_PLANE p50 %.1f us p99 %.1f us (n=%d); "
 	       "GET_GFX_DMABUF of a new id p50 %.1f us p99 %.1f us (n=%d); "
 	       "TCG\n",

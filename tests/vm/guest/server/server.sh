@@ -399,6 +399,13 @@ ctl-randr)
 	[ -x "$VPLANECTL" ] || { echo "vplanectl not built"; exit 77; }
 	command -v wlr-randr >/dev/null || { echo "wlr-randr not installed"; exit 77; }
 	randr() { WAYLAND_DISPLAY=$SOCK-control timeout 20 wlr-randr "$@"; }
+	# no outputs at all: wlr-randr waits for a done with a non-zero
+	# serial, so it hung here until vplaned sent one for an empty list
+	start_vplaned --backend headless
+	rc=0; randr >"$R/r0.txt" 2>&1 || rc=$?
+	[ "$rc" = 0 ] || fail "wlr-randr with no outputs: exit $rc (124: hung): $(cat "$R/r0.txt")"
+	[ ! -s "$R/r0.txt" ] || fail "wlr-randr lists outputs vplaned does not have: $(cat "$R/r0.txt")"
+	stop_vplaned
 	make_vgpu
 	start_vplaned --backend headless --vgpu "$uuid"
 	"$SIM" --uuid "$uuid" --mode 320x240 --rate 10 --no-cursor --quiet \

@@ -71,6 +71,20 @@ kill -0 "$vp_pid" || fail "vplaned died on a malformed hand-over"
 hand_over --mode 320x240 --no-cursor
 wait_log "direct scanout of"
 capture_advancing
+# statistics of an upstream-only vGPU: new frames (new dmabuf_ids) counted
+# and presented, latency from the re-read that found one to its present
+val() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$2"; }
+ctl stats "$uuid/0" >"$R/s1.txt" 2>&1 || fail "stats: $(cat "$R/s1.txt")"
+sleep 2
+ctl stats "$uuid/0" >"$R/s2.txt" 2>&1 || fail "stats: $(cat "$R/s2.txt")"
+sed 's/^/# /' "$R/s2.txt"
+for c in flips frames_presented; do
+	a=$(val $c "$R/s1.txt") b=$(val $c "$R/s2.txt")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$b" -ge $((a + 10)) ] ||
+		fail "upstream $c did not grow by 10 in 2 s at 10 Hz: '$a' -> '$b'"
+done
+lat=$(val last_latency_ns "$R/s2.txt")
+[ -n "$lat" ] && [ "$lat" -gt 0 ] && [ "$lat" -lt 1000000000 ] || fail "upstream last latency '$lat' ns"
 
 # The same device a second time: refused by name, the first one stays.
 python3 - "$VS" "$uuid" <<'PY' || fail "a duplicate hand-over was accepted"
