@@ -14,7 +14,8 @@
 # (counter gaps), repeats (keep-alive), the receive rate, latency
 # p50/p99/max. Exit 1 if a
 # frame is under MIN_PSNR dB, a counter cannot be read, or fewer than N
-# frames arrived.
+# frames arrived. N = 0: every frame until the stream ends (a client
+# stopped after a time, as the benchmark's are).
 import sys
 import time
 
@@ -91,7 +92,7 @@ def main():
     # longer than a frame period under TCG, and a backlog in this pipe
     # would count as latency.
     received = []
-    while len(received) < n:
+    while not n or len(received) < n:
         data = src.read(size)
         if len(data) < size:
             break
