@@ -14,6 +14,7 @@
 
 #include "dmabuf_buffer.h"
 #include "output.h"
+#include "output_cursor.h"
 #include "output_stream.h"
 #include "placeholder.h"
 #include "server.h"
@@ -25,9 +26,7 @@
  * be built and tested without touching the output's pending state (no
  * rollback and mode re-apply between the direct and composited tries),
  * and wlr_scene_buffer with wlr_scene_output_commit() does the
- * direct-scanout-or-composite choice and damage tracking itself. 0.17's
- * wlr_output_cursor_set_buffer() would take the cursor dma-buf without
- * mapping it.
+ * direct-scanout-or-composite choice and damage tracking itself.
  */
 
 /* The resolution the next commit will have. */
@@ -78,54 +77,6 @@ static struct wlr_box fit_box(int out_w, int out_h, int w, int h)
 	box.x = (out_w - box.width) / 2;
 	box.y = (out_h - box.height) / 2;
 	return box;
-}
-
-/*
- * The guest's cursor plane as the output's cursor: hardware when the
- * backend has a cursor plane, otherwise wlroots draws it in software
- * (which also turns direct scanout off while it is visible). 0.15 only
- * takes cursor pixels, so the cursor image (at most 256x256) is read
- * once per image change; the primary plane is never read here.
- */
-static void update_cursor(struct vp_output *output, const struct wlr_box *box,
-			  int head_w)
-{
-	struct vp_source *src = output->source;
-	struct vp_dmabuf_buffer *cur = src && !src->gone ? src->cursor : NULL;
-
-	if (!output->cursor)
-		return;
-	if (cur != output->cursor_image) {
-		void *data;
-		uint32_t format;
-		size_t stride;
-
-		output->cursor_image = cur;
-		if (cur && wlr_buffer_begin_data_ptr_access(
-				   &cur->base, WLR_BUFFER_DATA_PTR_ACCESS_READ,
-				   &data, &format, &stride)) {
-			wlr_output_cursor_set_image(output->cursor, data,
-						    (int32_t)(stride / 4),
-						    (uint32_t)cur->base.width,
-						    (uint32_t)cur->base.height,
-						    (int32_t)src->cursor_hot_x,
-						    (int32_t)src->cursor_hot_y);
-			wlr_buffer_end_data_ptr_access(&cur->base);
-		} else {
-			wlr_output_cursor_set_image(output->cursor, NULL, 0, 0,
-						    0, 0, 0);
-		}
-	}
-	if (cur && head_w > 0) {
-		double scale = (double)box->width / head_w;
-
-		wlr_output_cursor_move(
-			output->cursor,
-			box->x + (src->cursor_x + (double)src->cursor_hot_x) *
-					 scale,
-			box->y + (src->cursor_y + (double)src->cursor_hot_y) *
-					 scale);
-	}
 }
 
 /* Draw @texture (may be NULL) into @box. */
@@ -207,7 +158,7 @@ static void commit_frame(struct vp_output *output)
 	pending_size(output, &w, &h);
 	if (primary)
 		box = fit_box(w, h, primary->width, primary->height);
-	update_cursor(output, &box, primary ? primary->width : 0);
+	vp_output_cursor_update(output, &box, primary ? primary->width : 0);
 
 	if (primary && !vp_shell_has_views(output->server->shell)) {
 		wlr_output_attach_buffer(wo, primary);

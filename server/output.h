@@ -32,6 +32,8 @@ struct vp_output {
 	struct vp_source *source; /* shown, or NULL */
 	struct wlr_output_cursor *cursor;
 	const void *cursor_image; /* the vp_dmabuf_buffer it shows */
+	int cursor_hot_x, cursor_hot_y;
+	bool cursor_on_plane; /* cursor_image is on the KMS cursor plane */
 
 	bool dirty; /* something to commit */
 	bool direct_failed_logged;
