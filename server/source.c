@@ -346,31 +346,16 @@ struct vp_vgpu *vp_vgpu_alloc(struct vp_server *server, const char *name,
 	return vgpu;
 }
 
-struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
-			       const char *path)
+/* The vGPU of an open @display (taken): named by its UUID, or @name. */
+static struct vp_vgpu *vgpu_from_display(struct vp_server *server,
+					 struct vp_display *display,
+					 const char *name)
 {
 	struct wl_event_loop *loop = wl_display_get_event_loop(server->display);
-	const char *name = uuid ? uuid : path;
 	const struct vplane_display_info *info;
-	struct vp_display *display;
 	struct vp_vgpu *vgpu;
 	uint32_t h;
 
-	display = uuid ? vp_display_create_from_uuid(uuid)
-		       : vp_display_create_from_path(path);
-	if (!display) {
-		int err = errno;
-
-		wlr_log(WLR_ERROR,
-			"vGPU %s: cannot open its display node %s%s: %s%s",
-			name, uuid ? "/dev/vplane/" : "", name, strerror(err),
-			err == EACCES ? " (run as root or in the group of "
-					"vplane's display_gid)"
-			: err == ENOENT
-				? " (no such vGPU, or vplane.ko not loaded)"
-				: "");
-		return NULL;
-	}
 	info = vp_display_get_info(display);
 	vgpu = vp_vgpu_alloc(server, info->uuid[0] ? info->uuid : name,
 			     info->nr_heads);
@@ -415,6 +400,43 @@ err:
 	free(vgpu->sources);
 	free(vgpu);
 	return NULL;
+}
+
+struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
+			       const char *path)
+{
+	const char *name = uuid ? uuid : path;
+	struct vp_display *display;
+
+	display = uuid ? vp_display_create_from_uuid(uuid)
+		       : vp_display_create_from_path(path);
+	if (!display) {
+		int err = errno;
+
+		wlr_log(WLR_ERROR,
+			"vGPU %s: cannot open its display node %s%s: %s%s",
+			name, uuid ? "/dev/vplane/" : "", name, strerror(err),
+			err == EACCES ? " (run as root or in the group of "
+					"vplane's display_gid)"
+			: err == ENOENT
+				? " (no such vGPU, or vplane.ko not loaded)"
+				: "");
+		return NULL;
+	}
+	return vgpu_from_display(server, display, name);
+}
+
+struct vp_vgpu *vp_vgpu_create_from_fd(struct vp_server *server, int fd,
+				       const char *name)
+{
+	struct vp_display *display = vp_display_create_from_fd(fd);
+
+	if (!display) {
+		wlr_log(WLR_ERROR, "vGPU %s: not a usable display fd: %s", name,
+			strerror(errno));
+		return NULL;
+	}
+	return vgpu_from_display(server, display, name);
 }
 
 void vp_vgpu_destroy(struct vp_vgpu *vgpu)

@@ -100,6 +100,14 @@ struct vp_source {
 struct vp_vgpu *vp_vgpu_create(struct vp_server *server, const char *uuid,
 			       const char *path);
 
+/*
+ * Like vp_vgpu_create() for a display fd @fd (taken; closed on failure)
+ * that a VMM handed over (vfio_socket.h), e.g. from
+ * VPLANE_VFIO_GET_DISPLAY_FD: named by the node's UUID, else @name.
+ */
+struct vp_vgpu *vp_vgpu_create_from_fd(struct vp_server *server, int fd,
+				       const char *name);
+
 /* Remove from the event loop, destroy the sources (emitting destroy),
  * drop buffers, close. NULL is a no-op. */
 void vp_vgpu_destroy(struct vp_vgpu *vgpu);

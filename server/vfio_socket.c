@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <vplane/display.h>
 #include <wlr/util/log.h>
 
 #include "server.h"
@@ -140,6 +142,18 @@ static int receive_device(struct conn *conn, char *name, size_t len)
 	return fd;
 }
 
+/*
+ * A vplane display fd (VPLANE_VFIO_GET_DISPLAY_FD on the VMM's device, or
+ * an open /dev/vplane node) answers the display node's GET_INFO; a VFIO
+ * device fd refuses it (ENOTTY), so it takes the upstream path.
+ */
+static bool is_display_fd(int fd)
+{
+	struct vplane_display_info info = { .argsz = sizeof(info) };
+
+	return ioctl(fd, VPLANE_DISPLAY_GET_INFO, &info) == 0;
+}
+
 static int handle_conn(int fd, uint32_t mask, void *data)
 {
 	struct conn *conn = data;
@@ -176,11 +190,12 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 		conn_destroy(conn);
 		return 0;
 	}
-	vgpu = vp_upstream_vgpu_create(server, dev, name);
+	vgpu = is_display_fd(dev) ? vp_vgpu_create_from_fd(server, dev, name)
+				  : vp_upstream_vgpu_create(server, dev, name);
 	if (!vgpu) {
 		reply(conn,
-		      "error: %s: not a VFIO device with dma-buf display "
-		      "planes (see vplaned's log)",
+		      "error: %s: neither a vplane display fd nor a VFIO "
+		      "device with dma-buf display planes (see vplaned's log)",
 		      name);
 		conn_destroy(conn);
 		return 0;

@@ -36,6 +36,8 @@ packages=(
 	# Debian packaging (debian/) and its tests: the package build, lintian,
 	# DKMS and udev (the install VM group runs real udevd and dkms)
 	debhelper dh-dkms dkms lintian fakeroot udev help2man
+	# examples/vmm: libvirt's schema check of the domain example
+	libvirt-clients
 	# the unit suite under valgrind, and the formatter
 	clang-format
 	valgrind

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #include "share.h"
 #include "vfio.h"
 #include "vplane.h"
+#include "vplane_display.h"
 
 #define PAGE	4096u
 #define RAM_GPA 0x100000000ull
@@ -35,6 +37,7 @@ struct options {
 	const char *uuid;
 	const char *create; /* mdev type to create and remove, or NULL */
 	const char *share;  /* vplaned --vfio-socket to hand the fd to */
+	bool share_display; /* hand it the display fd, not the device */
 	unsigned int heads; /* 0: all the device has */
 	uint32_t width;
 	uint32_t height;
@@ -116,6 +119,10 @@ static void usage(FILE *f)
 		   "--vfio-socket\n"
 		   "                     (as a VMM does for upstream-only "
 		   "vGPUs)\n"
+		   "  --share-display SOCKET  hand vplaned the display fd "
+		   "instead\n"
+		   "                     (VPLANE_VFIO_GET_DISPLAY_FD: flip "
+		   "events and acks)\n"
 		   "  --flip-timeout MS  a flip-done later than this counts "
 		   "as a timeout\n"
 		   "                     (default 1000, or "
@@ -141,6 +148,7 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "flip-timeout", required_argument, NULL, 'T' },
 		{ "share-fd", required_argument, NULL, 'S' },
+		{ "share-display", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -216,6 +224,10 @@ static bool parse_options(struct options *o, int argc, char **argv)
 			break;
 		case 'S':
 			o->share = optarg;
+			break;
+		case 'D':
+			o->share = optarg;
+			o->share_display = true;
 			break;
 		case 'T':
 			o->flip_timeout_ms =
@@ -620,8 +632,18 @@ int main(int argc, char **argv)
 	if (!setup_memory(&s) || !setup_heads(&s))
 		goto out_close;
 	if (s.opt.share) {
-		share_fd = sim_share_device(s.opt.share, s.opt.uuid,
-					    s.vfio.device);
+		/* the VMM keeps its device; vplaned gets a display fd */
+		int fd = s.opt.share_display ? ioctl(s.vfio.device,
+						     VPLANE_VFIO_GET_DISPLAY_FD)
+					     : s.vfio.device;
+
+		if (fd < 0) {
+			perror("VPLANE_VFIO_GET_DISPLAY_FD");
+			goto out_close;
+		}
+		share_fd = sim_share_device(s.opt.share, s.opt.uuid, fd);
+		if (s.opt.share_display)
+			close(fd);
 		if (share_fd < 0)
 			goto out_close;
 	}

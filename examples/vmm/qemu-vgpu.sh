@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # A QEMU guest with a vplane vGPU as its only display device.
-#   qemu-vgpu.sh UUID DISK.img [vplaned|qemu]
+#   qemu-vgpu.sh UUID DISK.img [vplaned|qemu [QEMU OPTIONS...]]
 # UUID is an existing vGPU (README, "Install on a host": create one through
 # sysfs). The guest's unmodified bochs-drm drives head 0 (PCI 1234:1111);
 # a vplane-aware guest driver gets the other heads, the cursor plane and
@@ -15,11 +15,18 @@
 # QEMU needs access to /dev/vfio/vfio and the vGPU's group, /dev/vfio/N
 # (root, or a VMM user given that group); libvirt does this for you (see
 # libvirt-vgpu.xml).
+# QEMU_ACCEL=tcg runs without KVM (-cpu max), QEMU_MEM sets the guest's
+# RAM (default 4G); options after the third argument go to QEMU as they
+# are. The VM test install-qemu starts this against a real vGPU.
 set -eu
-uuid=${1:?usage: qemu-vgpu.sh UUID DISK.img [vplaned|qemu]}
-disk=${2:?usage: qemu-vgpu.sh UUID DISK.img [vplaned|qemu]}
+usage="usage: qemu-vgpu.sh UUID DISK.img [vplaned|qemu [QEMU OPTIONS...]]"
+uuid=${1:?$usage}
+disk=${2:?$usage}
 mode=${3:-vplaned}
+shift $(($# < 3 ? $# : 3))
+accel=${QEMU_ACCEL:-kvm}
 dev=/sys/bus/mdev/devices/$uuid
+[ -e "$disk" ] || { echo "qemu-vgpu: no disk image $disk" >&2; exit 1; }
 [ -e "$dev" ] || { echo "qemu-vgpu: no vGPU $uuid ($dev)" >&2; exit 1; }
 
 case $mode in
@@ -27,11 +34,16 @@ vplaned) display="display=off"; ui="-display none" ;;
 qemu) display="display=on"; ui="-display gtk,gl=on" ;;
 *) echo "qemu-vgpu: third argument is vplaned or qemu, not '$mode'" >&2; exit 1 ;;
 esac
+case $accel in
+kvm) cpu=host ;;
+tcg) cpu=max ;;
+*) echo "qemu-vgpu: QEMU_ACCEL is kvm or tcg, not '$accel'" >&2; exit 1 ;;
+esac
 
 # -vga none: the vGPU is the guest's display, not QEMU's emulated VGA.
 # -m: guest RAM planes are pinned through VFIO type1, which QEMU maps for
 # every vfio-pci device by itself.
-exec qemu-system-x86_64 -machine q35,accel=kvm -cpu host -smp 2 -m 4G \
-	-vga none $ui \
+exec qemu-system-x86_64 -machine q35,accel="$accel" -cpu $cpu -smp 2 \
+	-m "${QEMU_MEM:-4G}" -vga none $ui \
 	-device vfio-pci,sysfsdev="$dev",$display \
-	-drive file="$disk",if=virtio
+	-drive file="$disk",if=virtio "$@"

@@ -9,7 +9,11 @@
 #   modprobe  modprobe vplane pulls in vfio, mdev and vfio_iommu_type1
 #   udev      the display node's group and mode come from the udev rule
 #   vdi       the VDI unit's ExecStart with its environment, unprivileged:
-#             vplaned shows the simulated guest pixel for pixel
+#             vplaned shows the simulated guest pixel for pixel and streams
+#             it over RTSP to the viewer the postinst made
+#   handover  display fds handed to a vplaned that may open no device
+#             (examples/vmm/vplane-handover.c, vplane-sim --share-display)
+#   qemu      examples/vmm/qemu-vgpu.sh: QEMU opens the vGPU (-S)
 #   purge     dpkg --purge: every file the packages had or made is gone
 set -euo pipefail
 step=$1
@@ -22,18 +26,50 @@ PKGS="vplane-dkms vplaned libvplane0 libvplane-dev"
 DEBS=$VPLANE_BUILD/debs
 SIM=$VPLANE_BUILD/examples/vplane-sim
 CHECK="python3 $VPLANE_SRC/tests/vm/guest/server/frame_check.py"
+SLOW=${VPLANE_SLOWDOWN:-1}
+W=320 H=240
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$VPLANE_SRC/driver/dkms.conf")
 
 fail() { echo "FAIL: $*"; exit 1; }
 
 # The directories the packages, their maintainer scripts and DKMS write to:
-# snapshotted before install and after purge (names, not contents).
+# snapshotted before install and after purge (names, not contents). Every
+# packaged file is checked by name from dpkg -L as well; this catches what
+# the scripts and DKMS made. Where scripts and DKMS write, whole trees;
+# where only packaged files go, the top level (a package's own directory
+# there is new at depth 1 or 2): walking all of /usr over 9p under TCG
+# took longer than the rest of the step.
 snapshot() {
-	find /etc /usr/bin /usr/include /usr/src /usr/share/doc /usr/share/man/man1 \
-		/usr/share/vplane /usr/lib/sysusers.d /usr/lib/x86_64-linux-gnu \
-		/lib/udev/rules.d /lib/modprobe.d /lib/systemd/system /var/lib/dkms \
-		/var/lib/systemd "/lib/modules/$abi/" -xdev 2>/dev/null |
-		grep -v '^/usr/src/linux-' | sort || true # the kernel headers stay
+	{
+		find /etc /usr/src /usr/share/vplane /usr/lib/sysusers.d \
+			/lib/udev/rules.d /lib/modprobe.d /lib/systemd/system \
+			/var/lib/dkms /var/lib/systemd -xdev
+		find /usr/bin /usr/share/man/man1 /usr/share/doc /usr/include \
+			-maxdepth 1 -xdev
+		find /usr/lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu/pkgconfig \
+			-maxdepth 1 -xdev
+		find "/lib/modules/$abi/" -maxdepth 3 -xdev
+	} 2>/dev/null | grep -v '^/usr/src/linux-' | sort -u || true # the kernel headers stay
+}
+
+# new_vgpu: a vGPU through sysfs, noted for the purge step to remove
+new_vgpu() {
+	local u
+	u=$(cat /proc/sys/kernel/random/uuid)
+	echo "$u" >/sys/class/mdev_bus/vplane/mdev_supported_types/vplane-1head/create ||
+		fail "cannot create a vGPU"
+	echo "$u" >>"$ST/uuids"
+	echo "$u"
+}
+
+# wait_for LOG PATTERN PID: until vplaned (PID) logs PATTERN
+wait_for() {
+	for _ in $(seq $((300 * SLOW))); do
+		grep -q "$2" "$1" && return 0
+		kill -0 "$3" 2>/dev/null || fail "vplaned exited: $(tail -n 20 "$1")"
+		sleep 0.2
+	done
+	fail "vplaned never logged '$2': $(tail -n 20 "$1")"
 }
 
 case $step in
@@ -59,8 +95,13 @@ packages)
 	snapshot >"$ST/before.txt"
 	echo "# $(wc -l <"$ST/before.txt") paths before install"
 
-	dpkg -i "$DEBS"/vplane-dkms_*.deb "$DEBS"/vplaned_*.deb \
-		"$DEBS"/libvplane0_*.deb "$DEBS"/libvplane-dev_*.deb 2>&1 | tee "$R/dpkg-i.log"
+	# man-db's trigger re-reads every manual page on the machine (many
+	# minutes over 9p under TCG); Debian's own container images turn it
+	# off the same way. The pages are still installed and checked.
+	rm -f /var/lib/man-db/auto-update
+	DEBIAN_FRONTEND=noninteractive dpkg -i "$DEBS"/vplane-dkms_*.deb \
+		"$DEBS"/vplaned_*.deb "$DEBS"/libvplane0_*.deb \
+		"$DEBS"/libvplane-dev_*.deb 2>&1 | tee "$R/dpkg-i.log"
 	for p in $PKGS; do
 		[ "$(dpkg-query -W -f='${Status}' "$p")" = "install ok installed" ] ||
 			fail "$p is not installed"
@@ -119,14 +160,6 @@ modprobe)
 	echo "# modprobe vplane loaded: $(cut -d' ' -f1 /proc/modules | grep -E '^(vfio|mdev|vfio_iommu_type1|vplane)$' | tr '\n' ' ')"
 	;;
 udev)
-	new_vgpu() {
-		local u
-		u=$(cat /proc/sys/kernel/random/uuid)
-		echo "$u" >/sys/class/mdev_bus/vplane/mdev_supported_types/vplane-1head/create ||
-			fail "cannot create a vGPU"
-		echo "$u" >>"$ST/uuids"
-		echo "$u"
-	}
 	# Without udev the kernel's default stands: root's group (display_gid 0)
 	u1=$(new_vgpu)
 	[ "$(stat -c '%G %a' "/dev/vplane/$u1")" = "root 660" ] ||
@@ -151,45 +184,79 @@ vdi)
 	[ -x "$SIM" ] || fail "vplane-sim not built at $SIM (examples disabled?)"
 	unit=/lib/systemd/system/vplaned-vdi.service
 	python3 "$VPLANE_SRC/tests/vm/guest/install/unit_exec.py" "$unit" --print | tee "$R/unit.txt"
-	sock=$(sed -n 's/^socket \([^ ]*\).*/\1/p' /etc/vplane/vdi.conf)
+	conf() { sed -n "s/^$1 \\([^ ]*\\).*/\\1/p" /etc/vplane/vdi.conf; }
+	sock=$(conf socket)
 	rundir=$(sed -n 's/^env XDG_RUNTIME_DIR=//p' "$R/unit.txt")
 	[ -n "$sock" ] && [ -n "$rundir" ] || fail "no socket in vdi.conf or no XDG_RUNTIME_DIR in the unit"
+	# the stream as the packaged config sets it up: a viewer from the
+	# file the postinst made, handed to the service as a credential
+	[ "$(conf stream)" = yes ] || fail "vdi.conf does not stream"
+	addr=$(conf rtsp-address) port=$(conf rtsp-port)
+	viewers=$(sed -n 's/^credential rtsp-viewers //p' "$R/unit.txt")
+	[ -n "$viewers" ] || fail "the unit loads no rtsp-viewers credential"
+	[ "$(stat -c '%U %a' "$viewers")" = "root 600" ] ||
+		fail "$viewers is '$(stat -c '%U %a' "$viewers")', not 'root 600'"
+	[ "$(conf rtsp-credentials)" = "/run/credentials/vplaned-vdi.service/rtsp-viewers" ] ||
+		fail "vdi.conf's rtsp-credentials is not the unit's credential"
+	viewer=$(grep -v '^#' "$viewers" | head -n 1)
+	case $viewer in ?*:????????????*) ;; *) fail "no viewer with a password in $viewers" ;; esac
 	uuid=$(head -n 1 "$ST/uuids")
 	python3 "$VPLANE_SRC/tests/vm/guest/install/unit_exec.py" "$unit" >"$R/vplaned.log" 2>&1 &
 	vp_pid=$!
 	sim_pid=
 	trap 'kill $sim_pid $vp_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
-	for _ in $(seq 150); do
+	for _ in $(seq $((150 * SLOW))); do
 		[ -S "$rundir/$sock" ] && break
 		kill -0 "$vp_pid" 2>/dev/null || fail "vplaned exited: $(tail -n 20 "$R/vplaned.log")"
 		sleep 0.2
 	done
-	[ -S "$rundir/$sock" ] || fail "no socket $rundir/$sock after 30 s"
+	[ -S "$rundir/$sock" ] || fail "no socket $rundir/$sock after $((30 * SLOW)) s"
 	id=$(awk '/^Uid:/ {print $2}' "/proc/$vp_pid/status")
 	groups=$(awk '/^Groups:/ {$1 = ""; print}' "/proc/$vp_pid/status")
 	echo "# vplaned runs as uid $id, groups$groups"
 	[ "$id" != 0 ] || fail "vplaned runs as root"
-	"$SIM" --uuid "$uuid" --mode 320x240 --rate 10 --no-cursor --quiet \
+	# 5 flips a second: under TCG the encoder reads a frame in tens of ms
+	"$SIM" --uuid "$uuid" --mode ${W}x$H --rate 5 --no-cursor --quiet \
 		>"$R/sim.log" 2>&1 &
 	sim_pid=$!
-	for _ in $(seq 150); do
-		grep -q "direct scanout of $uuid" "$R/vplaned.log" && break
+	for _ in $(seq $((300 * SLOW))); do
+		grep -q "direct scanout of $uuid" "$R/vplaned.log" &&
+			grep -q "RTSP: serving /$uuid/0" "$R/vplaned.log" && break
+		kill -0 "$vp_pid" 2>/dev/null || fail "vplaned exited: $(tail -n 20 "$R/vplaned.log")"
 		sleep 0.2
 	done
 	grep -q "direct scanout of $uuid" "$R/vplaned.log" ||
 		fail "vplaned never showed $uuid: $(tail -n 20 "$R/vplaned.log")"
+	grep -q "RTSP: serving /$uuid/0" "$R/vplaned.log" ||
+		fail "vplaned does not stream $uuid/0: $(tail -n 20 "$R/vplaned.log")"
 	output=$(sed -n "s/.*\] \([A-Z0-9-]*\) shows vGPU head $uuid\/0.*/\1/p" "$R/vplaned.log" | tail -n 1)
 	[ -n "$output" ] || fail "no output shows $uuid/0: $(tail -n 20 "$R/vplaned.log")"
-	for i in 1 2; do
-		sleep 1
-		XDG_RUNTIME_DIR=$rundir WAYLAND_DISPLAY=$sock timeout 30 grim -t ppm \
-			-o "$output" "$R/cap$i.ppm" || fail "grim failed"
-		out=$($CHECK "$R/cap$i.ppm") || fail "capture $i: $out"
-		echo "# capture $i of the VDI unit's $output: $out"
-	done
+	# a Wayland client on the unit's socket: pixel for pixel
+	XDG_RUNTIME_DIR=$rundir WAYLAND_DISPLAY=$sock timeout $((30 * SLOW)) grim -t ppm \
+		-o "$output" "$R/cap.ppm" || fail "grim failed"
+	out=$($CHECK "$R/cap.ppm") || fail "capture: $out"
+	echo "# capture of the VDI unit's $output: $out"
+	# the stream: refused without the viewer's password, one frame with it
+	url="rtsp://$addr:$port/$uuid/0"
+	pull() {
+		timeout $((120 * SLOW)) ffmpeg -nostdin -hide_banner -loglevel error \
+			-rtsp_transport tcp -probesize 200000 -analyzeduration 1000000 \
+			-threads 1 -i "$1" -frames:v 1 -f rawvideo -pix_fmt rgb24 -
+	}
+	if pull "$url" >"$R/anon.rgb" 2>"$R/ffmpeg-anon.log"; then
+		fail "the stream played without credentials"
+	fi
+	grep -q 401 "$R/ffmpeg-anon.log" || fail "no 401 without credentials: $(cat "$R/ffmpeg-anon.log")"
+	t0=$(date +%s)
+	pull "rtsp://$viewer@$addr:$port/$uuid/0" >"$R/frame.rgb" 2>"$R/ffmpeg.log" ||
+		fail "ffmpeg: $(tail -n 5 "$R/ffmpeg.log")"
+	out=$(/usr/bin/python3 "$VPLANE_SRC/tests/vm/guest/install/stream_frame.py" $W $H <"$R/frame.rgb") ||
+		fail "stream: $out"
+	echo "# one frame of $url (viewer ${viewer%%:*}, $(($(date +%s) - t0)) s under TCG): $out"
 	kill -TERM "$sim_pid"
 	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
 	sim_pid=
+	echo "# guest: $(tail -n 1 "$R/sim.log")"
 	grep -q ' 0 timeouts' "$R/sim.log" || fail "the guest saw flip-done timeouts: $(cat "$R/sim.log")"
 	kill -TERM "$vp_pid"
 	rc=0
@@ -197,12 +264,123 @@ vdi)
 	vp_pid=
 	[ "$rc" = 0 ] || fail "vplaned exited with $rc: $(tail -n 20 "$R/vplaned.log")"
 	;;
+handover)
+	# examples/vmm/vplane-handover.c and the display-fd hand-over: vplaned
+	# with no right to any device (a uid in no group, so not in 'vplane'),
+	# given one vGPU's node by a root helper and another's display fd by
+	# the VMM that owns it (vplane-sim --share-display), both over
+	# --vfio-socket; it shows both pixel for pixel and acks their flips.
+	HANDOVER=$VPLANE_BUILD/examples/vplane-handover
+	[ -x "$HANDOVER" ] || fail "vplane-handover not built at $HANDOVER"
+	uid=61185 dir=/run/vplaned-handover
+	mkdir -p "$dir"
+	chown $uid:$uid "$dir"
+	chmod 700 "$dir"
+	nobody() { setpriv --reuid=$uid --regid=$uid --clear-groups "$@"; }
+	u1=$(head -n 1 "$ST/uuids")
+	u2=$(new_vgpu)
+	udevadm settle --timeout=60 2>/dev/null || true
+	if nobody test -r "/dev/vplane/$u1"; then
+		fail "uid $uid can open /dev/vplane/$u1 itself: the test proves nothing"
+	fi
+	nobody env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR=$dir WLR_RENDERER=pixman \
+		WLR_LIBINPUT_NO_DEVICES=1 /usr/bin/vplaned --backend headless \
+		--socket vp-handover --vfio-socket "$dir/vfio.sock" >"$R/vplaned.log" 2>&1 &
+	vp_pid=$!
+	pids=
+	trap 'kill $pids $vp_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+	for _ in $(seq $((150 * SLOW))); do
+		[ -S "$dir/vfio.sock" ] && [ -S "$dir/vp-handover" ] && break
+		kill -0 "$vp_pid" 2>/dev/null || fail "vplaned exited: $(tail -n 20 "$R/vplaned.log")"
+		sleep 0.2
+	done
+	[ -S "$dir/vfio.sock" ] || fail "no $dir/vfio.sock"
+	# the VMM of u1 owns its VFIO device; the root helper hands its node
+	"$SIM" --uuid "$u1" --mode ${W}x$H --rate 5 --no-cursor --quiet >"$R/sim1.log" 2>&1 &
+	sim1=$!
+	"$HANDOVER" "$dir/vfio.sock" "$u1" >"$R/handover.log" 2>&1 &
+	helper=$!
+	# the VMM of u2 hands the display fd of the device it owns
+	"$SIM" --uuid "$u2" --mode ${W}x$H --rate 5 --no-cursor --quiet \
+		--share-display "$dir/vfio.sock" >"$R/sim2.log" 2>&1 &
+	sim2=$!
+	pids="$sim1 $helper $sim2"
+	for u in $u1 $u2; do
+		wait_for "$R/vplaned.log" "vGPU $u (vplane-1head): 1 head(s), ack role" $vp_pid
+		wait_for "$R/vplaned.log" "direct scanout of $u" $vp_pid
+		output=$(sed -n "s/.*\] \([A-Z0-9-]*\) shows vGPU head $u\/0.*/\1/p" "$R/vplaned.log" | tail -n 1)
+		[ -n "$output" ] || fail "no output shows $u/0"
+		XDG_RUNTIME_DIR=$dir WAYLAND_DISPLAY=vp-handover timeout $((30 * SLOW)) \
+			grim -t ppm -o "$output" "$R/$u.ppm" || fail "grim failed"
+		out=$($CHECK "$R/$u.ppm") || fail "capture of $u: $out"
+		echo "# $u handed over, shown on $output: $out"
+	done
+	grep -q "vplane-handover: vplaned shows $u1" "$R/handover.log" ||
+		fail "vplane-handover: $(cat "$R/handover.log")"
+	# the helper's exit is the VM's end: vplaned drops the vGPU
+	kill -TERM "$helper"
+	wait "$helper" || fail "vplane-handover exited with $?: $(cat "$R/handover.log")"
+	wait_for "$R/vplaned.log" "vfio-socket: $u1: the VMM closed its connection" $vp_pid
+	for p in $sim1 $sim2; do
+		kill -TERM "$p"
+		wait "$p" || fail "simulator: $(cat "$R"/sim*.log)"
+	done
+	pids=
+	for n in 1 2; do
+		echo "# guest $n: $(tail -n 1 "$R/sim$n.log")"
+		grep -q ' 0 timeouts' "$R/sim$n.log" || fail "guest $n saw flip-done timeouts"
+	done
+	kill -TERM "$vp_pid"
+	rc=0
+	wait "$vp_pid" || rc=$?
+	vp_pid=
+	[ "$rc" = 0 ] || fail "vplaned exited with $rc: $(tail -n 20 "$R/vplaned.log")"
+	;;
+qemu)
+	# examples/vmm/qemu-vgpu.sh against a real vGPU: QEMU (TCG inside the
+	# VM) parses its command line, opens the vGPU's VFIO group and device
+	# and realises vfio-pci with it; -S stops before the guest's first
+	# instruction, so no guest disk is needed (an empty image stands in).
+	command -v qemu-system-x86_64 >/dev/null || fail "qemu-system-x86_64 not installed"
+	QEMU_SH=$VPLANE_SRC/examples/vmm/qemu-vgpu.sh
+	u=$(new_vgpu)
+	mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+	stats=/sys/kernel/debug/vplane/$u/stats
+	is_open() { sed -n 's/^open //p' "$stats"; }
+	[ "$(is_open)" = 0 ] || fail "$u is open before QEMU started"
+	group=$(basename "$(readlink "/sys/bus/mdev/devices/$u/iommu_group")")
+	truncate -s 16M "$ST/disk.img"
+	# a wrong UUID is refused before QEMU runs, with a reason
+	if out=$("$QEMU_SH" 00000000-0000-0000-0000-000000000000 "$ST/disk.img" 2>&1); then
+		fail "qemu-vgpu.sh accepted a vGPU that does not exist"
+	fi
+	echo "# wrong UUID: $out"
+	QEMU_ACCEL=tcg QEMU_MEM=256M "$QEMU_SH" "$u" "$ST/disk.img" vplaned -S \
+		>"$R/qemu.log" 2>&1 &
+	qemu=$!
+	trap 'kill $qemu 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+	for _ in $(seq $((300 * SLOW))); do
+		[ "$(is_open)" = 1 ] && break
+		kill -0 "$qemu" 2>/dev/null || fail "QEMU exited: $(cat "$R/qemu.log")"
+		sleep 0.2
+	done
+	[ "$(is_open)" = 1 ] || fail "QEMU did not open $u in $((60 * SLOW)) s: $(cat "$R/qemu.log")"
+	ls -l "/proc/$qemu/fd" >"$R/qemu-fds.txt" 2>&1
+	grep -q " -> /dev/vfio/$group\$" "$R/qemu-fds.txt" || fail "QEMU does not hold /dev/vfio/$group"
+	grep -q " -> anon_inode:\[vfio-device\]" "$R/qemu-fds.txt" || fail "QEMU holds no VFIO device fd"
+	echo "# QEMU holds /dev/vfio/$group and the vGPU's device fd (open $(is_open))"
+	kill -TERM "$qemu"
+	wait "$qemu" || true # QEMU exits 0 on SIGTERM; 143 if it had not set up its handler yet
+	[ "$(is_open)" = 0 ] || fail "$u still open after QEMU exited"
+	! grep -i "error" "$R/qemu.log" || fail "QEMU reported an error"
+	echo 1 >"/sys/bus/mdev/devices/$u/remove"
+	;;
 purge)
 	while read -r u; do
 		[ ! -e "/sys/bus/mdev/devices/$u" ] || echo 1 >"/sys/bus/mdev/devices/$u/remove"
 	done <"$ST/uuids"
 	modprobe -r vplane || fail "modprobe -r vplane"
-	dpkg --purge $PKGS 2>&1 | tee "$R/dpkg-purge.log"
+	DEBIAN_FRONTEND=noninteractive dpkg --purge $PKGS 2>&1 | tee "$R/dpkg-purge.log"
 	for p in $PKGS; do
 		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 		[ -z "$st" ] || [ "$st" = "unknown ok not-installed" ] || fail "$p still known to dpkg: $st"

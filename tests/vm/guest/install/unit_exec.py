@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 """Run a systemd service unit's ExecStart the way systemd would, where
 systemd is not PID 1 (the test VM): the unit's Environment= only, its
-RuntimeDirectory= created for the service's user, DynamicUser= as an
-unprivileged uid with no name, SupplementaryGroups= as the only groups.
+RuntimeDirectory= created for the service's user, LoadCredential= files
+copied to /run/credentials/UNIT/ for that user alone (mode 0400, with
+CREDENTIALS_DIRECTORY set), DynamicUser= as an unprivileged uid with no
+name, SupplementaryGroups= as the only groups.
 
     unit_exec.py UNIT-FILE [--print]
 
@@ -61,7 +63,8 @@ def plain(value, what):
 
 def resolve(service):
     known = {"ExecStart", "Environment", "DynamicUser", "SupplementaryGroups",
-             "RuntimeDirectory", "RuntimeDirectoryMode"} | IGNORED
+             "RuntimeDirectory", "RuntimeDirectoryMode",
+             "LoadCredential"} | IGNORED
     for key in service:
         if key not in known:
             fail(f"[Service] {key}= is not implemented by this runner")
@@ -85,7 +88,33 @@ def resolve(service):
     rundirs = [plain(d, "RuntimeDirectory")
                for v in service.get("RuntimeDirectory", []) for d in v.split()]
     mode = int(service.get("RuntimeDirectoryMode", ["0755"])[-1], 8)
-    return argv, env, uid, gid, groups, rundirs, mode
+    creds = []
+    for value in service.get("LoadCredential", []):
+        cid, sep, src = plain(value, "LoadCredential").partition(":")
+        if not sep or not cid or "/" in cid or not src.startswith("/"):
+            fail(f"LoadCredential '{value}' is not ID:/ABSOLUTE/PATH")
+        creds.append((cid, src))
+    return argv, env, uid, gid, groups, rundirs, mode, creds
+
+
+def load_credentials(unit, creds, uid, env):
+    """systemd's copy of each credential, readable by the service only."""
+    if not creds:
+        return
+    d = os.path.join("/run/credentials", unit)
+    os.makedirs(d, mode=0o500, exist_ok=True)
+    for cid, src in creds:
+        with open(src, "rb") as f:
+            data = f.read()
+        dst = os.path.join(d, cid)
+        fd = os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o400)
+        os.write(fd, data)
+        os.fchown(fd, uid, uid)
+        os.fchmod(fd, 0o400)
+        os.close(fd)
+    os.chown(d, uid, uid)
+    os.chmod(d, 0o500)
+    env["CREDENTIALS_DIRECTORY"] = d
 
 
 def main():
@@ -93,13 +122,16 @@ def main():
                                        sys.argv[2] != "--print"):
         fail("usage: unit_exec.py UNIT-FILE [--print]")
     try:
-        argv, env, uid, gid, groups, rundirs, mode = resolve(parse(sys.argv[1]))
+        argv, env, uid, gid, groups, rundirs, mode, creds = \
+            resolve(parse(sys.argv[1]))
     except (OSError, KeyError, ValueError) as e:
         fail(f"{sys.argv[1]}: {e}")
     if len(sys.argv) == 3:
         print("argv:", shlex.join(argv))
         print(f"uid {uid} gid {gid} groups {groups}")
         print("runtime dirs:", " ".join(rundirs))
+        for cid, src in creds:
+            print(f"credential {cid} {src}")
         for k, v in sorted(env.items()):
             print(f"env {k}={v}")
         return
@@ -108,6 +140,10 @@ def main():
         os.makedirs(path, exist_ok=True)
         os.chown(path, uid, gid)
         os.chmod(path, mode)
+    try:
+        load_credentials(os.path.basename(sys.argv[1]), creds, uid, env)
+    except OSError as e:
+        fail(f"LoadCredential: {e}")
     os.setgroups(groups)
     os.setgid(gid)
     os.setuid(uid)

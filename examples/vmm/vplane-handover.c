@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vplane-handover: give an unprivileged vplaned a vGPU's display node over
+ * its --vfio-socket, so vplaned needs no access to /dev/vplane (no
+ * 'vplane' group) or /dev/vfio at all.
+ *
+ *   vplane-handover SOCKET UUID
+ *
+ * Run it as root (or as a user in the 'vplane' group) while the VM runs,
+ * e.g. from the unit or hook that starts the VM: it opens
+ * /dev/vplane/UUID, sends it to vplaned with the UUID as its name, waits
+ * for vplaned's "ok" and then stays connected until SIGTERM/SIGINT or
+ * until vplaned goes away. Its exit closes the connection, and vplaned
+ * drops the vGPU (server/vfio_socket.h has the protocol).
+ *
+ * The VMM may own the vGPU's VFIO device meanwhile: the display node is a
+ * second, independent way in. A VMM that wants to decide itself who sees
+ * its guest sends the fd that VPLANE_VFIO_GET_DISPLAY_FD returns on its
+ * VFIO device fd instead (hand_over() below is the code to copy;
+ * `vplane-sim --share-display` does exactly that). Either fd gives vplaned
+ * flip events and the ack role, as if it had opened the node itself.
+ *
+ * Permissions: vplaned makes the socket mode 0600 under its own user, so
+ * only root or vplaned's user can hand it a vGPU; the fd itself carries
+ * the right to the display, nothing more (no VFIO device access).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* Send @name with @display_fd (borrowed) to vplaned at @path; returns the
+ * connection to keep open while the VM runs, or -1 after printing why. */
+static int hand_over(const char *path, const char *name, int display_fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control = { 0 };
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct iovec iov = { .iov_base = (void *)name,
+			     .iov_len = strlen(name) };
+	struct msghdr msg = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	char answer[200];
+	ssize_t n;
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		fprintf(stderr, "vplane-handover: %s: path too long\n", path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+		fprintf(stderr,
+			"vplane-handover: %s: cannot connect: %s (is vplaned "
+			"running with --vfio-socket %s?)\n",
+			path, strerror(errno), path);
+		goto err;
+	}
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cmsg), &display_fd, sizeof(int));
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0) {
+		fprintf(stderr, "vplane-handover: send: %s\n", strerror(errno));
+		goto err;
+	}
+	n = recv(fd, answer, sizeof(answer) - 1, 0);
+	if (n <= 0) {
+		fprintf(stderr, "vplane-handover: no answer from vplaned: %s\n",
+			n < 0 ? strerror(errno) : "connection closed");
+		goto err;
+	}
+	answer[n] = 0;
+	if (strcmp(answer, "ok")) {
+		fprintf(stderr, "vplane-handover: vplaned says: %s\n", answer);
+		goto err;
+	}
+	return fd;
+
+err:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static volatile sig_atomic_t stop;
+
+static void handle_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = handle_signal };
+	char node[128];
+	int display, conn;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: vplane-handover SOCKET UUID\n");
+		return 2;
+	}
+	if (strspn(argv[2], "0123456789abcdefABCDEF-") != strlen(argv[2]) ||
+	    strlen(argv[2]) != 36) {
+		fprintf(stderr, "vplane-handover: '%s' is not an mdev UUID\n",
+			argv[2]);
+		return 2;
+	}
+	snprintf(node, sizeof(node), "/dev/vplane/%s", argv[2]);
+	display = open(node, O_RDWR | O_CLOEXEC);
+	if (display < 0) {
+		fprintf(stderr, "vplane-handover: %s: %s%s\n", node,
+			strerror(errno),
+			errno == EACCES ? " (run as root or in group 'vplane')"
+			: errno == ENOENT
+				? " (no such vGPU, or vplane.ko not loaded)"
+				: "");
+		return 1;
+	}
+	conn = hand_over(argv[1], argv[2], display);
+	/* vplaned has its own reference now */
+	close(display);
+	if (conn < 0)
+		return 1;
+	printf("vplane-handover: vplaned shows %s\n", argv[2]);
+	fflush(stdout);
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	while (!stop) {
+		struct pollfd p = { .fd = conn, .events = POLLIN };
+
+		/* vplaned never talks after "ok": input means it hung up */
+		if (poll(&p, 1, -1) > 0) {
+			fprintf(stderr, "vplane-handover: vplaned closed the "
+					"connection\n");
+			close(conn);
+			return 1;
+		}
+	}
+	close(conn);
+	return 0;
+}
