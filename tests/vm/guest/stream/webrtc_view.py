@@ -33,7 +33,8 @@ class Browser:
                 '--disable-features=WebRtcHideLocalIpsWithMdns',
                 '--use-fake-ui-for-media-stream',
                 '--autoplay-policy=no-user-gesture-required',
-                '--disable-gpu', '--no-first-run', '--window-size=800,600',
+                '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
+                 '--window-size=800,600',
                 '--user-data-dir=' + profile, 'about:blank']
 
         def fds():  # the pipe protocol's fds: 3 in, 4 out
