@@ -40,11 +40,10 @@ static uint64_t ts_ns(const struct timespec *ts)
 	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
 }
 
-/* The guest buffer @buffer is, if the output shows a head and scans its
- * primary plane out directly; 0 otherwise. */
-static uint32_t direct_dmabuf_id(struct vp_server *server,
-				 struct wlr_output *wo,
-				 struct wlr_buffer *buffer)
+/* The guest buffer the output's commit showed: its head's primary plane,
+ * scanned out directly or composited (wlroots 0.15's commit event does
+ * not name a directly scanned-out buffer); 0 if it shows no head. */
+static uint32_t shown_dmabuf_id(struct vp_server *server, struct wlr_output *wo)
 {
 	struct vp_output *output;
 
@@ -54,8 +53,7 @@ static uint32_t direct_dmabuf_id(struct vp_server *server,
 
 		if (output->wlr_output != wo)
 			continue;
-		if (buffer && src && src->primary &&
-		    buffer == &src->primary->base)
+		if (src && src->primary)
 			return src->primary->dmabuf_id;
 		return 0;
 	}
@@ -73,8 +71,7 @@ static void handle_output_commit(struct wl_listener *listener, void *data)
 	to->pending = true;
 	to->commit_seq = to->wlr_output->commit_seq;
 	to->commit_ns = ts_ns(event->when);
-	to->dmabuf_id = direct_dmabuf_id(to->trace->server, to->wlr_output,
-					 event->buffer);
+	to->dmabuf_id = shown_dmabuf_id(to->trace->server, to->wlr_output);
 }
 
 static void handle_output_present(struct wl_listener *listener, void *data)

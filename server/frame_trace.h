@@ -7,8 +7,8 @@
  *
  *   <output> <dmabuf_id> <commit_ns> <present_ns> <presented>
  *
- * dmabuf_id is the guest buffer's id when the commit scanned it out
- * directly, 0 when it was composited; commit_ns is CLOCK_MONOTONIC when
+ * dmabuf_id is the id of the guest buffer the commit showed (scanned out
+ * directly or composited), 0 if the output shows no head; commit_ns is CLOCK_MONOTONIC when
  * wlr_output_commit() began, present_ns the present event's time (for
  * KMS: the page-flip event's vblank timestamp, CLOCK_MONOTONIC), 0 if
  * the frame was discarded. Lines are buffered and written at exit, so the

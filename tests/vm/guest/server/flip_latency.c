@@ -18,8 +18,8 @@
  *       latency n=<frames> dropped=<d> present_p50_ms=.. present_p99_ms=..
  *         commit_p50_ms=.. commit_p99_ms=..
  *     after skipping the first SKIP flips (warm-up). Flip k of buffer B
- *     at t_k is shown by the first presented commit that scans B out
- *     directly and began at or after t_k; only a commit before flip k+2
+ *     at t_k is shown by the first presented commit that shows B and
+ *     began at or after t_k; only a commit before flip k+2
  *     (the guest's next flip of the same double-buffered B) counts,
  *     later is "dropped" (the consumer never showed frame k). The guest
  *     must flip well below the output's refresh for the pairing to hold
@@ -141,7 +141,7 @@ static struct flip *read_flips(const char *path, int *n)
 	return v;
 }
 
-/* Read presented direct-scanout lines of the trace, in commit order. */
+/* Read the trace's presented commits of a guest buffer, in commit order. */
 static struct commit *read_trace(const char *path, int *n)
 {
 	FILE *f = fopen(path, "re");
@@ -170,7 +170,8 @@ static struct commit *read_trace(const char *path, int *n)
 	}
 	fclose(f);
 	if (!v)
-		fprintf(stderr, "%s: no presented direct scanout\n", path);
+		fprintf(stderr, "%s: no presented commit of a guest buffer\n",
+			path);
 	return v;
 }
 
