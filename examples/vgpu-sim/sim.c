@@ -42,9 +42,12 @@ struct options {
 	uint32_t width;
 	uint32_t height;
 	uint32_t format;
-	double rate;	      /* flips per second */
-	uint32_t refresh;     /* head refresh, Hz */
-	unsigned long frames; /* 0: until interrupted */
+	double rate;	       /* flips per second */
+	uint32_t refresh;      /* head refresh, Hz */
+	unsigned long frames;  /* 0: until interrupted */
+	bool hold;	       /* after frames: keep the last one shown */
+	uint32_t switch_frame; /* 0: no mode switch */
+	uint32_t switch_width, switch_height;
 	bool guest_ram;
 	bool bochs;
 	bool cursor;
@@ -70,6 +73,7 @@ struct sim {
 	double lat_max_ms;
 	unsigned long lat_count;
 	unsigned long timeouts;
+	bool failed; /* a --mode-switch was refused */
 };
 
 static volatile sig_atomic_t stop;
@@ -109,6 +113,13 @@ static void usage(FILE *f)
 		   "  --refresh HZ       head refresh rate (default 60)\n"
 		   "  --frames N         stop after N frames (default: until "
 		   "SIGINT)\n"
+		   "  --hold             after --frames, keep the last frame "
+		   "on screen\n"
+		   "                     (device open) until SIGINT/SIGTERM\n"
+		   "  --mode-switch N:WxH  at frame N every head changes to "
+		   "WxH (a guest\n"
+		   "                     modeset: head off, new mode, head "
+		   "on)\n"
 		   "  --domain vram|ram  where the framebuffers live (default "
 		   "vram)\n"
 		   "  --bochs            drive head 0 through the bochs DISPI "
@@ -142,6 +153,8 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		{ "rate", required_argument, NULL, 'r' },
 		{ "refresh", required_argument, NULL, 'R' },
 		{ "frames", required_argument, NULL, 'n' },
+		{ "hold", no_argument, NULL, 'o' },
+		{ "mode-switch", required_argument, NULL, 'M' },
 		{ "domain", required_argument, NULL, 'd' },
 		{ "bochs", no_argument, NULL, 'b' },
 		{ "no-cursor", no_argument, NULL, 'C' },
@@ -205,6 +218,19 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		case 'n':
 			o->frames = strtoul(optarg, NULL, 0);
 			break;
+		case 'o':
+			o->hold = true;
+			break;
+		case 'M':
+			if (sscanf(optarg, "%u:%ux%u", &o->switch_frame,
+				   &o->switch_width, &o->switch_height) != 3 ||
+			    !o->switch_frame || !o->switch_width ||
+			    !o->switch_height) {
+				fprintf(stderr, "bad --mode-switch %s\n",
+					optarg);
+				return false;
+			}
+			break;
 		case 'd':
 			if (!strcmp(optarg, "ram")) {
 				o->guest_ram = true;
@@ -259,6 +285,15 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		fprintf(stderr, "--bochs scans out XRGB8888 from VRAM only\n");
 		return false;
 	}
+	if (o->bochs && o->switch_frame) {
+		fprintf(stderr, "--mode-switch needs vplane's head registers, "
+				"not --bochs\n");
+		return false;
+	}
+	if (o->hold && !o->frames) {
+		fprintf(stderr, "--hold needs --frames\n");
+		return false;
+	}
 	return true;
 }
 
@@ -310,8 +345,13 @@ static bool setup_memory(struct sim *s)
 {
 	const struct options *o = &s->opt;
 	uint32_t cpp = sim_format_cpp(o->format);
-	uint32_t stride = (uint32_t)align_up((uint64_t)o->width * cpp, 256);
-	uint64_t fb_size = align_up((uint64_t)stride * o->height, PAGE);
+	/* room for the larger of the two modes of a --mode-switch */
+	uint32_t max_w =
+		o->switch_width > o->width ? o->switch_width : o->width;
+	uint32_t max_h =
+		o->switch_height > o->height ? o->switch_height : o->height;
+	uint32_t stride = (uint32_t)align_up((uint64_t)max_w * cpp, 256);
+	uint64_t fb_size = align_up((uint64_t)stride * max_h, PAGE);
 	uint64_t cur_size =
 		align_up(SIM_CURSOR_SIZE * SIM_CURSOR_SIZE * 4, PAGE);
 	uint64_t total, off = 0, first_fb2;
@@ -551,6 +591,42 @@ static void flip_all(struct sim *s, uint32_t frame)
 	}
 }
 
+/* --mode-switch: what a guest driver's modeset does to every head. */
+static bool switch_mode(struct sim *s)
+{
+	const struct options *o = &s->opt;
+	struct sim_vfio *v = &s->vfio;
+	unsigned int h, b;
+
+	for (h = 0; h < s->nr_heads; h++) {
+		uint32_t base = VPLANE_MMIO_HEAD(h);
+		struct head *hd = &s->head[h];
+
+		sim_mmio_write(v, base + VPLANE_HEAD_CTRL, 0);
+		sim_mmio_write(v, base + VPLANE_HEAD_WIDTH, o->switch_width);
+		sim_mmio_write(v, base + VPLANE_HEAD_HEIGHT, o->switch_height);
+		sim_mmio_write(v, base + VPLANE_HEAD_CTRL,
+			       VPLANE_HEAD_CTRL_ENABLE);
+		if (!(sim_mmio_read(v, base + VPLANE_HEAD_STATUS) &
+		      VPLANE_HEAD_STATUS_MODE_OK)) {
+			fprintf(stderr, "head %u refuses %ux%u\n", h,
+				o->switch_width, o->switch_height);
+			return false;
+		}
+		for (b = 0; b < 2; b++) {
+			hd->buf[b].width = o->switch_width;
+			hd->buf[b].height = o->switch_height;
+		}
+		plane_regs(s, h, VPLANE_PLANE_PRIMARY, o->format,
+			   o->switch_width, o->switch_height, hd->buf[0].stride,
+			   hd->addr[hd->back]);
+		hd->seq = sim_mmio_read(v, base + VPLANE_HEAD_FLIP_SEQ);
+	}
+	if (!o->quiet)
+		printf("mode %ux%u\n", o->switch_width, o->switch_height);
+	return true;
+}
+
 static void run(struct sim *s)
 {
 	const struct options *o = &s->opt;
@@ -563,6 +639,11 @@ static void run(struct sim *s)
 		uint64_t next = start + (frame + 1) * period, now;
 		struct timespec ts;
 
+		if (o->switch_frame && frame == o->switch_frame &&
+		    !switch_mode(s)) {
+			s->failed = true;
+			break;
+		}
 		for (h = 0; h < s->nr_heads; h++) {
 			struct head *hd = &s->head[h];
 
@@ -585,6 +666,20 @@ static void run(struct sim *s)
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
 					NULL);
 		}
+	}
+	if (o->hold && !stop && !s->failed) {
+		sigset_t block, old;
+
+		/* the last flip is done (flip_all waited): it is on screen */
+		printf("# vplane-sim: holding frame %u\n", frame - 1);
+		fflush(stdout);
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigprocmask(SIG_BLOCK, &block, &old);
+		while (!stop)
+			sigsuspend(&old);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	}
 	printf("# vplane-sim: %u frames, %u head(s) %ux%u %.4s in %s%s, "
 	       "%.1f fps target; flip-done avg %.2f ms max %.2f ms, %lu "
@@ -650,7 +745,7 @@ int main(int argc, char **argv)
 	run(&s);
 	if (share_fd >= 0)
 		close(share_fd);
-	ret = s.timeouts ? 1 : 0;
+	ret = s.timeouts || s.failed ? 1 : 0;
 
 out_close:
 	sim_vfio_close(&s.vfio);
