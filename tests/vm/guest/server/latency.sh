@@ -61,6 +61,12 @@ run() {
 	shift
 	: >"$R/vplaned.log"
 	VPLANED_FRAME_TRACE=$R/trace-$path.txt start_vplaned --backend drm "${args[@]}"
+	# the VFIO socket opens after the backend started, past the
+	# Wayland socket start_vplaned waits for
+	if [ "$path" = polling ]; then
+		for _ in $(seq 100); do [ -S "$VS" ] && break; sleep 0.2; done
+		[ -S "$VS" ] || fail "vplaned did not open $VS in 20 s"
+	fi
 	"$LAT" observe --uuid "$uuid" >"$R/flips-$path.txt" 2>"$R/observe-$path.log" &
 	obs_pid=$!
 	extra_pids=$obs_pid
