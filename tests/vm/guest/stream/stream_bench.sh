@@ -37,6 +37,8 @@ SLOW=${VPLANE_SLOWDOWN:-1}
 # as in stream.sh: under TCG the converter takes tens of ms to read a
 # frame, more with four encoders on two vCPUs
 HOLD_MS=$((1000 * SLOW)) ACK_TIMEOUT_MS=$((2000 * SLOW))
+FIFOS=/tmp/vp-stream-bench
+mkdir -p "$FIFOS"
 CREDS=$R/creds
 printf '# viewers of the benchmark\nbench:b3nch-pw\n' >"$CREDS"
 chmod 600 "$CREDS"
@@ -91,13 +93,14 @@ run_n() {
 	for h in $heads; do
 		# ffmpeg -> fifo -> stream_check, which checks every frame
 		# that came once ffmpeg has stopped
-		rm -f "$R/pull-$n-$i"
-		mkfifo "$R/pull-$n-$i"
+		# (a fifo cannot live on the results dir's 9p share)
+		rm -f "$FIFOS/pull-$n-$i"
+		mkfifo "$FIFOS/pull-$n-$i"
 		"$PY" "$HERE/stream_check.py" $W $H 0 "${h##*/}" "$R" \
-			<"$R/pull-$n-$i" >"$R/check-$n-$i.txt" &
+			<"$FIFOS/pull-$n-$i" >"$R/check-$n-$i.txt" &
 		checkers="$checkers $!"
 		PULL_FAST=1 rtsp_pull "rtsp://bench:b3nch-pw@127.0.0.1:$PORT/$h" 1000000 \
-			"$R/ffmpeg-$n-$i.log" >"$R/pull-$n-$i" &
+			"$R/ffmpeg-$n-$i.log" >"$FIFOS/pull-$n-$i" &
 		pullers="$pullers $!"
 		i=$((i + 1))
 	done
