@@ -5,6 +5,7 @@
 #include "enc_log.h"
 #include "rtsp.h"
 #include "stream_consumer.h"
+#include "tls_identity.h"
 
 #define VIEWER_ROLE "viewer"
 /* a media's vp_stream (object data) */
@@ -18,7 +19,8 @@ struct vp_rtsp {
 	GThread *thread;
 	GSource *listener;
 	unsigned int port;
-	bool no_auth;
+	bool has_auth; /* a GstRTSPAuth: factories need the viewer role */
+	bool tls;      /* rtsps:// only */
 };
 
 /* --- a media factory over one vp_stream ------------------------------ */
@@ -172,22 +174,14 @@ static void handle_server_client_connected(GstRTSPServer *server,
 
 /* --- the server ------------------------------------------------------ */
 
-static bool setup_auth(struct vp_rtsp *rtsp,
-		       const struct vp_rtsp_options *options)
+/* Digest users from the credentials file into @auth. */
+static bool add_users(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
 {
 	struct vp_credentials creds;
-	GstRTSPAuth *auth;
 	GstRTSPToken *token;
 	char err[512];
 	size_t i;
 
-	if (options->no_auth) {
-		enc_log(INFO,
-			"RTSP: authentication is off: anyone who can "
-			"reach %s:%u may watch",
-			options->address, options->port);
-		return true;
-	}
 	if (!options->credentials_file) {
 		enc_log(ERROR, "RTSP needs a credentials file "
 			       "(--rtsp-credentials FILE with user:password "
@@ -199,7 +193,6 @@ static bool setup_auth(struct vp_rtsp *rtsp,
 		enc_log(ERROR, "RTSP credentials: %s", err);
 		return false;
 	}
-	auth = gst_rtsp_auth_new();
 	gst_rtsp_auth_set_supported_methods(auth, GST_RTSP_AUTH_DIGEST);
 	gst_rtsp_auth_set_realm(auth, "vplane");
 	token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE,
@@ -208,12 +201,79 @@ static bool setup_auth(struct vp_rtsp *rtsp,
 		gst_rtsp_auth_add_digest(auth, creds.list[i].user,
 					 creds.list[i].password, token);
 	gst_rtsp_token_unref(token);
-	gst_rtsp_server_set_auth(rtsp->server, auth);
-	g_object_unref(auth);
 	enc_log(INFO, "RTSP: digest authentication, %zu user(s) from %s",
 		creds.count, options->credentials_file);
 	vp_credentials_finish(&creds);
 	return true;
+}
+
+/* The certificate RTSPS presents. */
+static bool add_tls(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
+{
+	GTlsCertificate *identity;
+	char err[512];
+
+	if (!options->tls_cert_file || !options->tls_key_file) {
+		enc_log(ERROR,
+			"RTSPS needs both a certificate and its key "
+			"(--rtsp-tls-cert FILE and --rtsp-tls-key FILE, PEM); "
+			"only the %s was given",
+			options->tls_cert_file ? "certificate" : "key");
+		return false;
+	}
+	identity =
+		vp_tls_identity_load(options->tls_cert_file,
+				     options->tls_key_file, err, sizeof(err));
+	if (!identity) {
+		enc_log(ERROR, "RTSPS: %s", err);
+		return false;
+	}
+	gst_rtsp_auth_set_tls_certificate(auth, identity);
+	g_object_unref(identity);
+	enc_log(INFO, "RTSPS: TLS only, certificate %s",
+		options->tls_cert_file);
+	return true;
+}
+
+/*
+ * The server's GstRTSPAuth: digest users, and/or the TLS certificate.
+ * Without authentication but with TLS, everyone gets the viewer role
+ * (the auth object exists only to carry the certificate).
+ */
+static bool setup_auth(struct vp_rtsp *rtsp,
+		       const struct vp_rtsp_options *options)
+{
+	bool tls = options->tls_cert_file || options->tls_key_file;
+	GstRTSPAuth *auth;
+	bool ok = true;
+
+	if (options->no_auth)
+		enc_log(INFO,
+			"RTSP: authentication is off: anyone who can "
+			"reach %s:%u may watch",
+			options->address, options->port);
+	if (options->no_auth && !tls)
+		return true;
+	auth = gst_rtsp_auth_new();
+	if (options->no_auth) {
+		GstRTSPToken *token =
+			gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE,
+					   G_TYPE_STRING, VIEWER_ROLE, NULL);
+
+		gst_rtsp_auth_set_default_token(auth, token);
+		gst_rtsp_token_unref(token);
+	} else {
+		ok = add_users(auth, options);
+	}
+	if (ok && tls)
+		ok = add_tls(auth, options);
+	if (ok) {
+		gst_rtsp_server_set_auth(rtsp->server, auth);
+		rtsp->has_auth = true;
+		rtsp->tls = tls;
+	}
+	g_object_unref(auth);
+	return ok;
 }
 
 static gpointer run_thread(gpointer data)
@@ -233,7 +293,6 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 	GError *error = NULL;
 
 	gst_init(NULL, NULL);
-	rtsp->no_auth = options->no_auth;
 	rtsp->server = gst_rtsp_server_new();
 	rtsp->mounts = gst_rtsp_server_get_mount_points(rtsp->server);
 	g_snprintf(port, sizeof(port), "%u", options->port);
@@ -258,8 +317,8 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 	rtsp->loop = g_main_loop_new(rtsp->context, FALSE);
 	g_source_attach(rtsp->listener, rtsp->context);
 	rtsp->thread = g_thread_new("vplane-rtsp", run_thread, rtsp);
-	enc_log(INFO, "RTSP: listening on rtsp://%s:%u/<vgpu>/<head>",
-		options->address, rtsp->port);
+	enc_log(INFO, "RTSP: listening on %s://%s:%u/<vgpu>/<head>",
+		rtsp->tls ? "rtsps" : "rtsp", options->address, rtsp->port);
 	return rtsp;
 err:
 	g_object_unref(rtsp->mounts);
@@ -316,7 +375,7 @@ bool vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
 					       "video/x-h264");
 	gst_caps_unref(caps);
 	gst_rtsp_media_factory_set_shared(base, TRUE);
-	if (!rtsp->no_auth)
+	if (rtsp->has_auth)
 		gst_rtsp_media_factory_add_role(
 			base, VIEWER_ROLE, GST_RTSP_PERM_MEDIA_FACTORY_ACCESS,
 			G_TYPE_BOOLEAN, TRUE,

@@ -3,7 +3,9 @@
  * The RTSP server (gst-rtsp-server): one mount per streamed head,
  * rtsp://ADDRESS:PORT/<vgpu>/<head>, each a shared media fed by that
  * head's vp_stream (one encoder however many viewers). Digest
- * authentication is required unless explicitly turned off.
+ * authentication is required unless explicitly turned off. With a
+ * certificate and key the same URLs are rtsps:// (TLS) and nothing else:
+ * a plain RTSP client's connection fails its handshake.
  *
  * Threading: the server runs on its own GMainContext in its own thread.
  * Integrating the GMainContext's fds into vplaned's wl_event_loop would
@@ -33,11 +35,15 @@ struct vp_rtsp_options {
 	unsigned int port;	      /* 0: any free port */
 	const char *credentials_file; /* "user:password" lines (borrowed) */
 	bool no_auth;		      /* anyone may watch (explicit only) */
+	/* PEM certificate and private key (borrowed): both or neither;
+	 * with them the server speaks RTSPS (RTSP over TLS) only */
+	const char *tls_cert_file, *tls_key_file;
 };
 
 /*
- * Load the credentials, bind, start the thread. NULL after logging a
- * one-line reason (credentials refused, address in use, ...).
+ * Load the credentials (and the TLS identity), bind, start the thread.
+ * NULL after logging a one-line reason (credentials refused, a key not
+ * the certificate's, address in use, ...).
  */
 struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options);
 

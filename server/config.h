@@ -46,6 +46,8 @@ struct vp_config {
 	unsigned int rtsp_port; /* 0: 8554 */
 	char *rtsp_credentials; /* owned */
 	bool rtsp_no_auth;
+	/* owned; NULL: plain RTSP */
+	char *rtsp_tls_cert, *rtsp_tls_key;
 	bool webrtc;		  /* serve the WebRTC viewer too */
 	char *webrtc_address;	  /* owned; NULL: 127.0.0.1 */
 	unsigned int webrtc_port; /* 0: 8080 */

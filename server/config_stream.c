@@ -16,6 +16,8 @@ static const struct {
 	{ "rtsp-port", VP_OPT_RTSP_PORT },
 	{ "rtsp-credentials", VP_OPT_RTSP_CREDENTIALS },
 	{ "rtsp-auth", VP_OPT_RTSP_NO_AUTH },
+	{ "rtsp-tls-cert", VP_OPT_RTSP_TLS_CERT },
+	{ "rtsp-tls-key", VP_OPT_RTSP_TLS_KEY },
 	{ "encoder", VP_OPT_ENCODER },
 	{ "stream-chroma", VP_OPT_STREAM_CHROMA },
 	{ "stream-ack-hold-ms", VP_OPT_STREAM_ACK_HOLD },
@@ -39,6 +41,10 @@ void vp_config_stream_usage(FILE *f)
 		"                       the file must be mode 0600 or 0640\n"
 		"  --rtsp-no-auth       no authentication (anyone who can "
 		"connect)\n"
+		"  --rtsp-tls-cert FILE, --rtsp-tls-key FILE  PEM certificate "
+		"and its\n"
+		"                       private key (mode 0600 or 0640): serve "
+		"rtsps:// only\n"
 		"  --encoder NAME       use this encoder (x264enc, "
 		"openh264enc,\n"
 		"                       vah264enc, ...) instead of the first "
@@ -123,6 +129,10 @@ bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
 	case VP_OPT_RTSP_NO_AUTH:
 		config->rtsp_no_auth = true;
 		return true;
+	case VP_OPT_RTSP_TLS_CERT:
+		return set(&config->rtsp_tls_cert, arg);
+	case VP_OPT_RTSP_TLS_KEY:
+		return set(&config->rtsp_tls_key, arg);
 	case VP_OPT_ENCODER:
 		return set(&config->stream_encoder, arg);
 	case VP_OPT_STREAM_CHROMA:
@@ -238,6 +248,8 @@ void vp_config_stream_finish(struct vp_config *config)
 {
 	free(config->rtsp_address);
 	free(config->rtsp_credentials);
+	free(config->rtsp_tls_cert);
+	free(config->rtsp_tls_key);
 	free(config->stream_encoder);
 	free(config->webrtc_address);
 	free(config->webrtc_token_file);

@@ -46,6 +46,8 @@ enum {
 	VP_OPT_RTSP_PORT,
 	VP_OPT_RTSP_CREDENTIALS,
 	VP_OPT_RTSP_NO_AUTH,
+	VP_OPT_RTSP_TLS_CERT,
+	VP_OPT_RTSP_TLS_KEY,
 	VP_OPT_ENCODER,
 	VP_OPT_STREAM_CHROMA,
 	VP_OPT_STREAM_ACK_HOLD,
@@ -66,6 +68,10 @@ enum {
 		{ "rtsp-credentials", required_argument, NULL,              \
 		  VP_OPT_RTSP_CREDENTIALS },                                \
 		{ "rtsp-no-auth", no_argument, NULL, VP_OPT_RTSP_NO_AUTH }, \
+		{ "rtsp-tls-cert", required_argument, NULL,                 \
+		  VP_OPT_RTSP_TLS_CERT },                                   \
+		{ "rtsp-tls-key", required_argument, NULL,                  \
+		  VP_OPT_RTSP_TLS_KEY },                                    \
 		{ "encoder", required_argument, NULL, VP_OPT_ENCODER },     \
 		{ "stream-chroma", required_argument, NULL,                 \
 		  VP_OPT_STREAM_CHROMA },                                   \

@@ -53,6 +53,8 @@ struct vp_streaming *vp_streaming_create(struct vp_server *server)
 					  : VP_RTSP_DEFAULT_PORT,
 		.credentials_file = config->rtsp_credentials,
 		.no_auth = config->rtsp_no_auth,
+		.tls_cert_file = config->rtsp_tls_cert,
+		.tls_key_file = config->rtsp_tls_key,
 	};
 	struct vp_streaming *streaming;
 

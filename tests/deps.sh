@@ -27,6 +27,9 @@ packages=(
 	libgstrtspserver-1.0-dev gstreamer1.0-plugins-base
 	gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
 	gstreamer1.0-plugins-bad gstreamer1.0-tools ffmpeg
+	# RTSPS: gnutls (the key-matches-certificate check), openssl (the
+	# test's self-signed certificate)
+	libgnutls28-dev openssl
 	# the WebRTC transport (webrtcbin, libnice, libsoup 3, json-glib) and
 	# the browser its test views it with
 	libgstreamer-plugins-bad1.0-dev gstreamer1.0-nice libnice-dev
