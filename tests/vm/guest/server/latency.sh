@@ -98,5 +98,6 @@ run event --vgpu "$uuid" --
 run polling --vfio-socket "$VS" -- --share-fd "$VS"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 echo "# flip to KMS present on vkms (1024x768@60): event p50 ${p50[event]} ms p99 ${p99[event]} ms; polling p50 ${p50[polling]} ms p99 ${p99[polling]} ms; polling/event p50 $(ratio "${p50[polling]}" "${p50[event]}") p99 $(ratio "${p99[polling]}" "${p99[event]}")"
+remove_vgpu "$uuid"; uuid=
 vp_check_no_leaks || fail "vplane objects leaked"
 echo "ok"
