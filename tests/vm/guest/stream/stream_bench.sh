@@ -31,7 +31,7 @@ PY=/usr/bin/python3 # Debian's, with python3-numpy
 "$PY" -c 'import numpy' 2>/dev/null || { echo "python3-numpy not installed"; exit 77; }
 W=640 H=360
 RATE=${1:-10} WINDOW=${2:-15}
-WARMUP=5
+WARMUP=5 GRACE=10
 PORT=8554
 SLOW=${VPLANE_SLOWDOWN:-1}
 # as in stream.sh: under TCG the converter takes tens of ms to read a
@@ -111,7 +111,7 @@ run_n() {
 		stats_all "$R/stats0-$n.txt"
 		local all=1
 		for h in $heads; do
-			[ "$(counter "$h" stream_frames_encoded "$R/stats0-$n.txt")" -gt 0 ] || all=0
+			[ "$(counter "$h" stream_frames_encoded "$R/stats0-$n.txt")" -gt 0 ] 2>/dev/null || all=0
 		done
 		[ $all = 0 ] || break
 		sleep 2
@@ -123,8 +123,10 @@ run_n() {
 	sleep "$WINDOW"
 	stats_all "$R/stats1-$n.txt"
 	c1=$(proc_cpu_ns "$vp_pid") b1=$(busy_jiffies) t1=$(date +%s%N)
-	# stop the clients: SIGTERM to each pull's timeout(1), which passes
-	# it on to its ffmpeg
+	# frames the guest drew in the window still on their way: a grace
+	# period, then stop the clients: SIGTERM to each pull's timeout(1),
+	# which passes it on to its ffmpeg
+	sleep "$GRACE"
 	for p in $pullers; do pkill -TERM -P "$p" timeout || true; done
 	for p in $pullers; do wait "$p" || true; done
 
@@ -170,18 +172,27 @@ run_n() {
 	set -- $b1
 	busy=$(awk -v b=$(($1 - bb0)) -v t=$(($2 - bt0)) 'BEGIN { printf "%.0f", 100 * b / t }')
 
-	# the clients: drops, and latency pooled over every client's frames
-	local dropped=0 guest=0 lat
-	for i in $(seq 0 $((n - 1))); do
-		set -- $(sed -n 's/.* \([0-9]*\) dropped of \([0-9]*\) guest frames.*/\1 \2/p' "$R/check-$n-$i.txt")
-		dropped=$((dropped + $1)) guest=$((guest + $2))
-	done
-	lat=$(cat $(for i in $(seq 0 $((n - 1))); do echo "$R/check-$n-$i.txt"; done) |
-		sed -n '/(repeat)/d; s/^frame .*, latency \([0-9]*\) ms$/\1/p' | sort -n |
+	# the clients, over the frames the guest drew in the window (from
+	# its flip count at the window's start to that at its end; the
+	# clients' start-up backlog left out): frames never decoded, and
+	# latency pooled over every client's frames
+	local dropped=0 guest=0 lat f0 f1
+	i=0
+	for h in $heads; do
+		f0=$(counter "$h" flips "$R/stats0-$n.txt")
+		f1=$(counter "$h" flips "$R/stats1-$n.txt")
+		guest=$((guest + f1 - f0))
+		dropped=$((dropped + f1 - f0 - $(sed -n 's/^frame [0-9]*: counter \([0-9]*\),.*/\1/p' "$R/check-$n-$i.txt" |
+			awk -v a="$f0" -v b="$f1" '$1 >= a && $1 < b' | sort -u | wc -l)))
+		sed -n '/(repeat)/d; s/^frame [0-9]*: counter \([0-9]*\),.*, latency \([0-9]*\) ms$/\1 \2/p' \
+			"$R/check-$n-$i.txt" | awk -v a="$f0" -v b="$f1" '$1 >= a && $1 < b { print $2 }'
+		i=$((i + 1))
+	done >"$R/latency-$n.txt"
+	lat=$(sort -n "$R/latency-$n.txt" |
 		awk '{ v[NR] = $1 } END { if (NR) printf "p50 %d ms p99 %d ms max %d ms over %d frames",
 			v[int(0.5 * (NR - 1) + 1.5)], v[int(0.99 * (NR - 1) + 1.5)], v[NR], NR }')
 	echo "# figure stream-bench N=$n: ${W}x$H at $RATE Hz offered a head; encoded fps per stream$fps_list (mean ${fps_of[$n]}) over ${WINDOW} s"
-	echo "# figure stream-bench N=$n: latency guest draw -> decoded (TCG) $lat; $dropped dropped of $guest guest frames the clients spanned"
+	echo "# figure stream-bench N=$n: latency guest draw -> decoded (TCG) $lat; $dropped of the $guest frames the guest drew in the window not decoded by ${GRACE} s after it"
 	echo "# figure stream-bench N=$n: vplaned CPU $cpu_pct% of a CPU, ${cpu_of[$n]} ms per encoded frame ($enc frames); guest CPUs busy $busy% (simulators, clients and checks included)"
 }
 

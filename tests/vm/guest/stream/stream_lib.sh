@@ -20,14 +20,11 @@ rtsp_pull() {
 		-flush_packets 1 -f rawvideo -pix_fmt rgb24 - 2>>"$3"
 }
 
-# proc_cpu_ns PID: CPU time the process has used, ns (schedstat when
-# the kernel has it: clock ticks are too coarse for ms a frame)
+# proc_cpu_ns PID: CPU time of all the process's threads, ns, from
+# /proc/PID/stat (utime + stime in clock ticks; /proc/PID/schedstat is
+# finer but counts the main thread only, not GStreamer's threads)
 proc_cpu_ns() {
-	local ns stat rest
-	if ns=$(cut -d' ' -f1 "/proc/$1/schedstat" 2>/dev/null); then
-		echo "$ns"
-		return
-	fi
+	local stat rest
 	stat=$(cat "/proc/$1/stat") || return 1
 	rest=${stat##*) } # fields from 3 on; utime, stime are 14, 15
 	set -- $rest
