@@ -49,6 +49,8 @@ struct vp_recording {
 	struct segment *current;  /* NULL once stopped */
 	struct segment *ending;	  /* EOS sent, waiting for the sink */
 	struct vp_mailbox box;
+	char last[256]; /* what the last finished file holds, for people */
+	bool unclean;	/* a file did not end cleanly */
 };
 
 static struct segment *segment_from_mail(struct vp_mail *mail)
@@ -262,12 +264,18 @@ static void segment_finish(struct vp_recording *rec, struct segment *seg)
 			break;
 		}
 	}
-	if (seg->failed || !seg->done)
-		enc_log(ERROR, "recording %s: not finished cleanly", seg->file);
-	else
-		enc_log(INFO, "recording %s: %llu frames of %dx%d", seg->file,
-			(unsigned long long)atomic_load(&seg->frames),
-			seg->width, seg->height);
+	if (seg->failed || !seg->done) {
+		g_snprintf(rec->last, sizeof(rec->last),
+			   "%s: not finished cleanly", seg->file);
+		rec->unclean = true;
+		enc_log(ERROR, "recording %s", rec->last);
+	} else {
+		g_snprintf(rec->last, sizeof(rec->last),
+			   "%s: %llu frames of %dx%d", seg->file,
+			   (unsigned long long)atomic_load(&seg->frames),
+			   seg->width, seg->height);
+		enc_log(INFO, "recording %s", rec->last);
+	}
 	segment_free(seg);
 }
 
@@ -333,11 +341,16 @@ void vp_recording_dispatch(struct vp_recording *rec)
 
 void vp_recording_destroy(struct vp_recording *rec)
 {
+	if (rec)
+		vp_recording_stop(rec, NULL, 0);
+}
+
+bool vp_recording_stop(struct vp_recording *rec, char *summary, size_t size)
+{
 	gint64 deadline = g_get_monotonic_time() + FINISH_TIMEOUT / 1000;
 	struct segment *seg;
+	bool clean;
 
-	if (!rec)
-		return;
 	if (rec->current)
 		segment_end(rec, rec->current);
 	rec->current = NULL;
@@ -354,6 +367,11 @@ void vp_recording_destroy(struct vp_recording *rec)
 	vp_mailbox_finish(&rec->box);
 	if (rec->stream)
 		vp_stream_unref(rec->stream);
+	if (summary)
+		g_snprintf(summary, size, "%u file(s), the last %s", rec->files,
+			   rec->last[0] ? rec->last : "never written");
+	clean = !rec->unclean;
 	g_free(rec->file);
 	g_free(rec);
+	return clean;
 }

@@ -19,6 +19,9 @@
 #ifndef VP_RECORDING_H
 #define VP_RECORDING_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 struct vp_recording;
 struct vp_stream;
 
@@ -42,5 +45,14 @@ void vp_recording_dispatch(struct vp_recording *recording);
  * no-op.
  */
 void vp_recording_destroy(struct vp_recording *recording);
+
+/*
+ * vp_recording_destroy(), saying in @summary (@size bytes) how many
+ * files were written and what the last one holds ("3 file(s), the last
+ * /x/rec.2.mkv: 57 frames of 320x240"). False if a file did not end
+ * cleanly (logged).
+ */
+bool vp_recording_stop(struct vp_recording *recording, char *summary,
+		       size_t size);
 
 #endif /* VP_RECORDING_H */

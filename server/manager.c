@@ -23,7 +23,7 @@
 #include "streaming.h"
 #include "vplane-manager-unstable-v1-protocol.h"
 
-#define MANAGER_VERSION	      2
+#define MANAGER_VERSION	      3
 #define STATS_MIN_INTERVAL_MS 100
 #define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_LATE_ACKS + 1)
 
@@ -713,6 +713,115 @@ static void handle_manager_get_stats(struct wl_client *client,
 	wl_event_source_timer_update(watch->timer, (int)watch->interval_ms);
 }
 
+/* ---- recording (version 3) ---- */
+
+static const struct zvplane_record_result_v1_interface record_result_impl = {
+	.destroy = handle_destroy_request,
+};
+
+static uint32_t record_reason(enum vp_record_result r)
+{
+	switch (r) {
+	case VP_RECORD_ALREADY:
+		return ZVPLANE_RECORD_RESULT_V1_REASON_ALREADY_RECORDING;
+	case VP_RECORD_NOT_RECORDING:
+		return ZVPLANE_RECORD_RESULT_V1_REASON_NOT_RECORDING;
+	case VP_RECORD_BAD_PATH:
+		return ZVPLANE_RECORD_RESULT_V1_REASON_BAD_PATH;
+	default:
+		return ZVPLANE_RECORD_RESULT_V1_REASON_FAILED;
+	}
+}
+
+/*
+ * A record result object, and the head's stream if the head can be
+ * recorded; else the failure is sent and *os is NULL. NULL (no object)
+ * after posting the error.
+ */
+static struct wl_resource *record_request(struct wl_client *client,
+					  struct wl_resource *manager_res,
+					  uint32_t id,
+					  struct wl_resource *head_res,
+					  struct vp_output_stream **os)
+{
+	struct mgr_head *head = wl_resource_get_user_data(head_res);
+	struct wl_resource *res;
+
+	*os = NULL;
+	if (!request_manager(manager_res))
+		return NULL;
+	res = wl_resource_create(client, &zvplane_record_result_v1_interface,
+				 wl_resource_get_version(manager_res), id);
+	if (!res) {
+		wl_client_post_no_memory(client);
+		return NULL;
+	}
+	wl_resource_set_implementation(res, &record_result_impl, NULL, NULL);
+	if (!head || !head->source) {
+		zvplane_record_result_v1_send_failed(
+			res, ZVPLANE_RECORD_RESULT_V1_REASON_HEAD_REMOVED,
+			"the head no longer exists");
+		return res;
+	}
+	if (!head->source->output || !head->source->output->stream) {
+		zvplane_record_result_v1_send_failed(
+			res, ZVPLANE_RECORD_RESULT_V1_REASON_NOT_STREAMED,
+			head->vgpu->manager->server->streaming
+				? "the head is not streamed (it is on no "
+				  "headless output)"
+				: "vplaned is not streaming (start it with "
+				  "--stream)");
+		return res;
+	}
+	*os = head->source->output->stream;
+	return res;
+}
+
+static void send_record_result(struct wl_resource *res, enum vp_record_result r,
+			       const char *msg)
+{
+	if (r == VP_RECORD_OK) {
+		zvplane_record_result_v1_send_succeeded(res, msg);
+		return;
+	}
+	wlr_log(WLR_INFO, "control: recording refused: %s", msg);
+	zvplane_record_result_v1_send_failed(res, record_reason(r), msg);
+}
+
+static void handle_manager_record_start(struct wl_client *client,
+					struct wl_resource *manager_res,
+					uint32_t id,
+					struct wl_resource *head_res,
+					const char *file)
+{
+	struct vp_output_stream *os;
+	struct wl_resource *res =
+		record_request(client, manager_res, id, head_res, &os);
+	char msg[512];
+
+	if (!os)
+		return;
+	send_record_result(
+		res, vp_output_stream_record_start(os, file, msg, sizeof(msg)),
+		msg);
+}
+
+static void handle_manager_record_stop(struct wl_client *client,
+				       struct wl_resource *manager_res,
+				       uint32_t id,
+				       struct wl_resource *head_res)
+{
+	struct vp_output_stream *os;
+	struct wl_resource *res =
+		record_request(client, manager_res, id, head_res, &os);
+	char msg[512];
+
+	if (!os)
+		return;
+	send_record_result(
+		res, vp_output_stream_record_stop(os, msg, sizeof(msg)), msg);
+}
+
 static void handle_manager_stop(struct wl_client *client,
 				struct wl_resource *manager_res)
 {
@@ -728,6 +837,8 @@ static const struct zvplane_manager_v1_interface manager_impl = {
 	.attach = handle_manager_attach,
 	.detach = handle_manager_detach,
 	.get_stats = handle_manager_get_stats,
+	.record_start = handle_manager_record_start,
+	.record_stop = handle_manager_record_stop,
 };
 
 static void handle_manager_bind(struct wl_client *client, void *data,

@@ -321,13 +321,32 @@ static int handle_recording_fd(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
+/* Record the head to @file (borrowed). False after logging why. */
+static bool attach_recording(struct vp_output_stream *os, const char *file)
+{
+	struct wl_event_loop *loop =
+		wl_display_get_event_loop(os->output->server->display);
+
+	os->recording = vp_recording_create(os->stream, file);
+	if (!os->recording)
+		return false;
+	os->recording_fd = wl_event_loop_add_fd(
+		loop, vp_recording_get_fd(os->recording), WL_EVENT_READABLE,
+		handle_recording_fd, os);
+	if (!os->recording_fd) {
+		wlr_log(WLR_ERROR, "%s: cannot add event sources", os->path);
+		vp_recording_destroy(os->recording);
+		os->recording = NULL;
+		return false;
+	}
+	return true;
+}
+
 /* --record VGPU/HEAD=FILE naming this head: record it until exit. A
  * recording that cannot start is logged; the head is still streamed. */
 static void start_recording(struct vp_output_stream *os)
 {
 	const struct vp_config *config = os->output->server->config;
-	struct wl_event_loop *loop =
-		wl_display_get_event_loop(os->output->server->display);
 	size_t len = strlen(os->path + 1);
 
 	for (unsigned int i = 0; i < config->nr_stream_record; i++) {
@@ -335,20 +354,81 @@ static void start_recording(struct vp_output_stream *os)
 
 		if (strncmp(r, os->path + 1, len) || r[len] != '=')
 			continue;
-		os->recording = vp_recording_create(os->stream, r + len + 1);
-		if (!os->recording)
-			return;
-		os->recording_fd = wl_event_loop_add_fd(
-			loop, vp_recording_get_fd(os->recording),
-			WL_EVENT_READABLE, handle_recording_fd, os);
-		if (!os->recording_fd) {
-			wlr_log(WLR_ERROR, "%s: cannot add event sources",
-				os->path);
-			vp_recording_destroy(os->recording);
-			os->recording = NULL;
-		}
+		attach_recording(os, r + len + 1);
 		return;
 	}
+}
+
+/* An absolute path, not a directory, in a directory vplaned may write. */
+static bool recording_path_ok(const char *file, char *msg, size_t size)
+{
+	char *dir;
+	struct stat st;
+	bool ok;
+
+	if (file[0] != '/') {
+		snprintf(msg, size, "'%s' is not an absolute path", file);
+		return false;
+	}
+	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+		snprintf(msg, size, "%s is a directory", file);
+		return false;
+	}
+	dir = strdup(file);
+	if (!dir) {
+		snprintf(msg, size, "out of memory");
+		return false;
+	}
+	*strrchr(dir, '/') = 0;
+	ok = stat(dir[0] ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode) &&
+	     access(dir[0] ? dir : "/", W_OK | X_OK) == 0;
+	if (!ok)
+		snprintf(msg, size, "%s is not a directory vplaned can write",
+			 dir[0] ? dir : "/");
+	free(dir);
+	return ok;
+}
+
+enum vp_record_result vp_output_stream_record_start(struct vp_output_stream *os,
+						    const char *file, char *msg,
+						    size_t size)
+{
+	if (os->recording) {
+		snprintf(msg, size, "%s is being recorded already",
+			 os->path + 1);
+		return VP_RECORD_ALREADY;
+	}
+	if (!recording_path_ok(file, msg, size))
+		return VP_RECORD_BAD_PATH;
+	if (!attach_recording(os, file)) {
+		snprintf(msg, size,
+			 "cannot record to %s (vplaned's log says why)", file);
+		return VP_RECORD_FAILED;
+	}
+	snprintf(msg, size, "recording %s to %s", os->path + 1, file);
+	wlr_log(WLR_INFO, "control: %s", msg);
+	return VP_RECORD_OK;
+}
+
+enum vp_record_result vp_output_stream_record_stop(struct vp_output_stream *os,
+						   char *msg, size_t size)
+{
+	char summary[320];
+	bool clean;
+
+	if (!os->recording) {
+		snprintf(msg, size, "%s is not being recorded", os->path + 1);
+		return VP_RECORD_NOT_RECORDING;
+	}
+	wl_event_source_remove(os->recording_fd);
+	os->recording_fd = NULL;
+	/* waits for the muxer to finish the file: the answer means
+	 * "complete" */
+	clean = vp_recording_stop(os->recording, summary, sizeof(summary));
+	os->recording = NULL;
+	snprintf(msg, size, "%s recorded: %s", os->path + 1, summary);
+	wlr_log(WLR_INFO, "control: %s", msg);
+	return clean ? VP_RECORD_OK : VP_RECORD_FAILED;
 }
 
 struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,

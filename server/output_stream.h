@@ -37,7 +37,7 @@ struct vp_output_stream {
 	struct vp_output *output; /* owns this */
 	struct vp_streaming *streaming;
 	struct vp_stream *stream;	/* owned */
-	struct vp_recording *recording; /* owned; NULL unless --record */
+	struct vp_recording *recording; /* owned; NULL: not recording */
 	char path[96];			/* "/<vgpu>/<head>" */
 
 	struct wl_event_source *stream_fd;    /* the stream's mailbox */
@@ -66,6 +66,28 @@ struct vp_output_stream {
 struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 						 struct vp_output *output,
 						 const char *path);
+
+enum vp_record_result {
+	VP_RECORD_OK,
+	VP_RECORD_ALREADY,	 /* start: recording already */
+	VP_RECORD_NOT_RECORDING, /* stop: nothing to stop */
+	VP_RECORD_BAD_PATH,	 /* start: see the message */
+	VP_RECORD_FAILED,	 /* see vplaned's log */
+};
+
+/*
+ * Start recording the head to @file (borrowed: an absolute path in a
+ * writable directory), as --record does. @msg (@size bytes) says what
+ * happened, for people.
+ */
+enum vp_record_result vp_output_stream_record_start(struct vp_output_stream *os,
+						    const char *file, char *msg,
+						    size_t size);
+
+/* Stop the recording and wait until its files are complete (the muxer
+ * writes the index: a few seconds at most). */
+enum vp_record_result vp_output_stream_record_stop(struct vp_output_stream *os,
+						   char *msg, size_t size);
 
 /* Stop serving, end the encoder (releasing every frame and ack hold),
  * free. Called by the output's destroy handler; NULL is a no-op. */

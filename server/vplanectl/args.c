@@ -45,6 +45,13 @@ void vpctl_print_usage(FILE *f)
 		"                             default 1000)\n"
 		"      --count N              stop after N lines with "
 		"--watch\n"
+		"  record start HEAD FILE     record HEAD (vplaned --stream) "
+		"to FILE, a\n"
+		"                             Matroska file (FILE.1, .2, ... "
+		"after size\n"
+		"                             changes)\n"
+		"  record stop HEAD           stop; the files are complete "
+		"when it returns\n"
 		"\n"
 		"HEAD is VGPU/N (head N of the vGPU named VGPU, its UUID; a "
 		"unique\n"
@@ -185,9 +192,9 @@ static bool command_of(const char *s, enum vpctl_command *out)
 		const char *name;
 		enum vpctl_command command;
 	} commands[] = {
-		{ "list", VPCTL_LIST },	    { "attach", VPCTL_ATTACH },
-		{ "detach", VPCTL_DETACH }, { "stats", VPCTL_STATS },
-		{ "help", VPCTL_HELP },
+		{ "list", VPCTL_LIST },		  { "attach", VPCTL_ATTACH },
+		{ "detach", VPCTL_DETACH },	  { "stats", VPCTL_STATS },
+		{ "record", VPCTL_RECORD_START }, { "help", VPCTL_HELP },
 	};
 	size_t i;
 
@@ -253,6 +260,19 @@ bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 		return true; /* VPCTL_HELP */
 	if (!command_of(operands[0], &args->command))
 		return fail(err, err_size, "unknown command '%s'", operands[0]);
+	if (args->command == VPCTL_RECORD_START) {
+		/* "record start|stop ...": the head is the next operand */
+		if (nr_operands < 2 || (strcmp(operands[1], "start") &&
+					strcmp(operands[1], "stop")))
+			return fail(
+				err, err_size,
+				"record needs start HEAD FILE or stop HEAD");
+		if (!strcmp(operands[1], "stop"))
+			args->command = VPCTL_RECORD_STOP;
+		nr_operands--;
+		memmove(operands, operands + 1,
+			(size_t)nr_operands * sizeof(operands[0]));
+	}
 
 	switch (args->command) {
 	case VPCTL_HELP:
@@ -269,11 +289,22 @@ bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 				    "attach needs HEAD and OUTPUT");
 		args->output = operands[2];
 		break;
+	case VPCTL_RECORD_START:
+		if (nr_operands != 3)
+			return fail(err, err_size,
+				    "record start needs HEAD and FILE");
+		if (!operands[2][0])
+			return fail(err, err_size, "empty FILE");
+		args->file = operands[2];
+		break;
 	case VPCTL_DETACH:
 	case VPCTL_STATS:
+	case VPCTL_RECORD_STOP:
 		if (nr_operands != 2)
 			return fail(err, err_size, "%s needs exactly one HEAD",
-				    operands[0]);
+				    args->command == VPCTL_RECORD_STOP
+					    ? "record stop"
+					    : operands[0]);
 		break;
 	}
 	if (args->command != VPCTL_LIST &&

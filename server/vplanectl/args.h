@@ -17,6 +17,8 @@ enum vpctl_command {
 	VPCTL_ATTACH,
 	VPCTL_DETACH,
 	VPCTL_STATS,
+	VPCTL_RECORD_START, /* record start HEAD FILE */
+	VPCTL_RECORD_STOP,  /* record stop HEAD */
 };
 
 #define VPCTL_NAME_MAX 40 /* a vGPU name: the mdev UUID or a node path */
@@ -24,13 +26,15 @@ enum vpctl_command {
 struct vpctl_args {
 	enum vpctl_command command;
 	const char *socket; /* vplaned's Wayland socket; NULL: default */
-	/* attach, detach, stats: the head */
+	/* attach, detach, stats, record: the head */
 	char vgpu[VPCTL_NAME_MAX];
 	uint32_t head;
 	/* attach */
 	const char *output;
 	int32_t x, y;
 	double scale;
+	/* record start: the file, as given (vplanectl makes it absolute) */
+	const char *file;
 	/* stats */
 	bool watch;
 	uint32_t interval_ms;

@@ -187,10 +187,11 @@ static void handle_registry_global(void *data, struct wl_registry *registry,
 
 	if (strcmp(interface, zvplane_manager_v1_interface.name))
 		return;
-	/* version 2: stream counters and the encoder in stats */
+	/* version 2: stream counters and the encoder in stats; 3:
+	 * recording on request */
 	client->manager =
 		wl_registry_bind(registry, name, &zvplane_manager_v1_interface,
-				 version < 2 ? version : 2);
+				 version < 3 ? version : 3);
 	zvplane_manager_v1_add_listener(client->manager, &manager_listener,
 					client);
 }

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * vplanectl: list vplaned's vGPUs and heads, attach and detach heads,
- * show their statistics, over the zvplane_manager_v1 protocol on
+ * show their statistics, record heads, over the zvplane_manager_v1 protocol on
  * vplaned's control socket. See --help.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "client.h"
@@ -148,6 +149,96 @@ static int cmd_detach(struct vpctl_client *client, struct vpctl_head *head)
 	if (!ret)
 		printf("%s/%u on no output\n", head->vgpu->name, head->index);
 	return ret;
+}
+
+/* The outcome of record start or stop. */
+static void handle_record_succeeded(void *data,
+				    struct zvplane_record_result_v1 *proxy,
+				    const char *message)
+{
+	struct result *r = data;
+
+	r->arrived = r->ok = true;
+	snprintf(r->message, sizeof(r->message), "%s", message);
+}
+
+static void handle_record_failed(void *data,
+				 struct zvplane_record_result_v1 *proxy,
+				 uint32_t reason, const char *message)
+{
+	struct result *r = data;
+
+	r->arrived = true;
+	snprintf(r->message, sizeof(r->message), "%s", message);
+}
+
+static const struct zvplane_record_result_v1_listener record_listener = {
+	.succeeded = handle_record_succeeded,
+	.failed = handle_record_failed,
+};
+
+static int wait_record(struct vpctl_client *client,
+		       struct zvplane_record_result_v1 *proxy, const char *what)
+{
+	struct result r = { 0 };
+
+	zvplane_record_result_v1_add_listener(proxy, &record_listener, &r);
+	while (!r.arrived) {
+		if (!vpctl_client_dispatch(client)) {
+			zvplane_record_result_v1_destroy(proxy);
+			return 1;
+		}
+	}
+	zvplane_record_result_v1_destroy(proxy);
+	if (!r.ok) {
+		fprintf(stderr, "vplanectl: %s refused: %s\n", what, r.message);
+		return 1;
+	}
+	printf("%s\n", r.message);
+	return 0;
+}
+
+/* vplaned runs elsewhere: a relative FILE is made absolute here. */
+static int cmd_record_start(struct vpctl_client *client,
+			    const struct vpctl_args *args,
+			    struct vpctl_head *head)
+{
+	char cwd[4096], file[8192];
+
+	if (args->file[0] == '/') {
+		snprintf(file, sizeof(file), "%s", args->file);
+	} else if (!getcwd(cwd, sizeof(cwd))) {
+		perror("vplanectl: getcwd");
+		return 1;
+	} else {
+		snprintf(file, sizeof(file), "%s/%s", cwd, args->file);
+	}
+	if (zvplane_manager_v1_get_version(client->manager) <
+	    ZVPLANE_MANAGER_V1_RECORD_START_SINCE_VERSION) {
+		fprintf(stderr,
+			"vplanectl: this vplaned cannot record on "
+			"request (control protocol version 3 needed)\n");
+		return 1;
+	}
+	return wait_record(client,
+			   zvplane_manager_v1_record_start(client->manager,
+							   head->proxy, file),
+			   "record start");
+}
+
+static int cmd_record_stop(struct vpctl_client *client, struct vpctl_head *head)
+{
+	if (zvplane_manager_v1_get_version(client->manager) <
+	    ZVPLANE_MANAGER_V1_RECORD_STOP_SINCE_VERSION) {
+		fprintf(stderr,
+			"vplanectl: this vplaned cannot record on "
+			"request (control protocol version 3 needed)\n");
+		return 1;
+	}
+	return wait_record(
+		client,
+		zvplane_manager_v1_record_stop(client->manager, head->proxy),
+		"record stop");
 }
 
 static const char *const counter_names[] = {
@@ -315,6 +406,12 @@ int main(int argc, char **argv)
 		break;
 	case VPCTL_STATS:
 		ret = cmd_stats(&client, &args, head);
+		break;
+	case VPCTL_RECORD_START:
+		ret = cmd_record_start(&client, &args, head);
+		break;
+	case VPCTL_RECORD_STOP:
+		ret = cmd_record_stop(&client, head);
 		break;
 	case VPCTL_HELP:
 		break;

@@ -70,6 +70,12 @@ static void test_commands(void)
 	CHECK(parse(&a, err, "stats", "abc/1", "--watch", "--interval", "250",
 		    "--count", "3", NULL));
 	CHECK(a.interval_ms == 250 && a.count == 3);
+
+	CHECK(parse(&a, err, "record", "start", "abc/1", "rec.mkv", NULL));
+	CHECK(a.command == VPCTL_RECORD_START && !strcmp(a.vgpu, "abc") &&
+	      a.head == 1 && !strcmp(a.file, "rec.mkv"));
+	CHECK(parse(&a, err, "record", "stop", "abc", NULL));
+	CHECK(a.command == VPCTL_RECORD_STOP && a.head == 0);
 }
 
 static void test_refusals(void)
@@ -87,6 +93,13 @@ static void test_refusals(void)
 	CHECK(!parse(&a, err, "attach", "abc/0", NULL));
 	CHECK(strstr(err, "attach needs HEAD and OUTPUT"));
 	CHECK(!parse(&a, err, "detach", NULL));
+	CHECK(!parse(&a, err, "record", NULL));
+	CHECK(strstr(err, "record needs start HEAD FILE or stop HEAD"));
+	CHECK(!parse(&a, err, "record", "pause", "abc", NULL));
+	CHECK(!parse(&a, err, "record", "start", "abc", NULL));
+	CHECK(strstr(err, "record start needs HEAD and FILE"));
+	CHECK(!parse(&a, err, "record", "stop", "abc", "f.mkv", NULL));
+	CHECK(strstr(err, "record stop needs exactly one HEAD"));
 	CHECK(!parse(&a, err, "detach", "a/0", "b/0", NULL));
 	CHECK(!parse(&a, err, "stats", "/0", NULL));
 	CHECK(strstr(err, "bad HEAD"));
