@@ -64,7 +64,7 @@ static bool prop_value(int fd, uint32_t obj, uint32_t type, const char *name,
 	return found;
 }
 
-static bool pick_output(struct kms_dev *dev)
+static bool pick_output(struct kms_dev *dev, bool preferred)
 {
 	drmModeRes *res = drmModeGetResources(dev->fd);
 	drmModeConnector *conn = NULL;
@@ -97,14 +97,23 @@ static bool pick_output(struct kms_dev *dev)
 		const drmModeModeInfo *m = &conn->modes[i];
 		uint64_t px = (uint64_t)m->hdisplay * m->vdisplay;
 
-		if (m->hdisplay >= 640 && m->vdisplay >= 480 && px < best) {
+		if (preferred) {
+			/* the mode a compositor starts with */
+			if (m->type & DRM_MODE_TYPE_PREFERRED) {
+				best = px;
+				dev->mode = *m;
+				break;
+			}
+		} else if (m->hdisplay >= 640 && m->vdisplay >= 480 &&
+			   px < best) {
 			best = px;
 			dev->mode = *m;
 		}
 	}
 	ok = best != UINT64_MAX;
 	if (!ok)
-		LOG_ERR("no mode of at least 640x480");
+		LOG_ERR(preferred ? "no preferred mode"
+				  : "no mode of at least 640x480");
 out:
 	drmModeFreeConnector(conn);
 	drmModeFreeResources(res);
@@ -173,7 +182,7 @@ static bool lookup_props(struct kms_dev *dev)
 	return true;
 }
 
-bool kms_open_driver(struct kms_dev *dev, const char *driver)
+static bool open_driver(struct kms_dev *dev, const char *driver, bool preferred)
 {
 	memset(dev, 0, sizeof(*dev));
 	dev->fd = -1;
@@ -207,7 +216,8 @@ bool kms_open_driver(struct kms_dev *dev, const char *driver)
 			strerror(errno));
 		goto err_close;
 	}
-	if (!pick_output(dev) || !pick_planes(dev) || !lookup_props(dev))
+	if (!pick_output(dev, preferred) || !pick_planes(dev) ||
+	    !lookup_props(dev))
 		goto err_close;
 	if (drmModeCreatePropertyBlob(dev->fd, &dev->mode, sizeof(dev->mode),
 				      &dev->mode_blob)) {
@@ -220,6 +230,16 @@ err_close:
 	close(dev->fd);
 	dev->fd = -1;
 	return false;
+}
+
+bool kms_open_driver(struct kms_dev *dev, const char *driver)
+{
+	return open_driver(dev, driver, false);
+}
+
+bool kms_open_driver_preferred(struct kms_dev *dev, const char *driver)
+{
+	return open_driver(dev, driver, true);
 }
 
 void kms_close(struct kms_dev *dev)

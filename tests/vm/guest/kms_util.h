@@ -45,6 +45,9 @@ struct kms_dumb {
  * CRTC's primary and first overlay plane. Logs and returns false on failure.
  */
 bool kms_open_driver(struct kms_dev *dev, const char *driver);
+/* The same with the connector's preferred mode (what vplaned's kiosk
+ * sets), for CRCs to compare with a compositor's. */
+bool kms_open_driver_preferred(struct kms_dev *dev, const char *driver);
 void kms_close(struct kms_dev *dev);
 
 /* An XRGB8888 dumb buffer with a framebuffer and a CPU mapping. */

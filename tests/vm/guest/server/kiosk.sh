@@ -1,0 +1,53 @@
+#!/bin/bash
+# Kiosk (vplaned --backend drm on vkms, connector mode 1024x768) when the
+# guest's mode is not the connector's, and when the guest changes mode
+# mid-run (vplane-sim --mode-switch: head off, new mode, head on):
+#   kiosk.sh letterbox  1024x768 -> 512x300: direct scanout, then the head
+#                       scaled 2x to 1024x600 and letterboxed (black bars of
+#                       84 rows), composited
+#   kiosk.sh mode       512x300 -> 1024x768: letterboxed, then direct
+#                       scanout again once the size matches
+# Each ends on the simulator holding its last frame; vkms's CRC of vplaned's
+# screen must equal the CRC of the expected image (the guest's frame read
+# through its display node, placed as vplaned places it) shown through a
+# dumb buffer. 512x300 is chosen so the scale is an exact 2 (wlroots 0.15's
+# pixman renderer samples nearest): every expected pixel is known exactly.
+set -e
+test=kiosk-$1
+. "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
+. "$VPLANE_SRC/tests/vm/guest/server/kiosk_lib.sh"
+[ -x "$EXPECT" ] || { echo "vp-scanout-expect not built"; exit 77; }
+
+case $1 in
+letterbox) from=1024x768 to=512x300 ;;
+mode) from=512x300 to=1024x768 ;;
+*) echo "usage: kiosk.sh letterbox|mode"; exit 2 ;;
+esac
+
+kiosk_start
+"$SIM" --uuid "$uuid" --mode $from --mode-switch 8:$to --frames 16 --hold \
+	--rate 4 --no-cursor >"$R/sim.log" 2>&1 &
+sim_pid=$!
+wait_sim_log "holding frame" 90
+grep -q "^mode $to" "$R/sim.log" || fail "the simulator did not switch to $to"
+held_crc_check "$1"
+direct=$(frames_of direct) comp=$(frames_of composited)
+echo "# kiosk $1: $from -> $to: $direct direct / $comp composited frames"
+# the order of vplaned's choices: direct scanout lines and "refused" lines
+grep -o 'direct scanout of [^ ]* refused\|direct scanout of [^ ]*$' "$R/vplaned.log" |
+	sed 's/.* refused$/composited/; s/^direct scanout of .*/direct/' |
+	uniq >"$R/choices.txt"
+echo "# vplaned: $(tr '\n' ' ' <"$R/choices.txt")"
+case $1 in
+letterbox)
+	[ "$(head -n 1 "$R/choices.txt")" = direct ] ||
+		fail "no direct scanout at $from (the connector's size)"
+	[ "$(tail -n 1 "$R/choices.txt")" = composited ] ||
+		fail "not composited at $to"
+	;;
+mode)
+	[ "$(tail -n 1 "$R/choices.txt")" = direct ] ||
+		fail "no direct scanout after the switch to $to"
+	grep -q composited "$R/choices.txt" || fail "$from was not composited"
+	;;
+esac

@@ -1,0 +1,78 @@
+#!/bin/bash
+# Helpers of the kiosk tests (vplaned --backend drm on vkms): source after
+# server_lib.sh. vkms's CRC is the oracle: what vplaned puts on screen is
+# compared with the CRC of the expected pixels shown through a dumb
+# buffer (vp-scanout-expect).
+EXPECT=$VPLANE_BUILD/tests/vm/guest/server/vp-scanout-expect
+
+# kiosk_start [VPLANED-ARGS...]: vkms, seatd, vplaned on vkms showing
+# $uuid (made here); sets card, crc (its debugfs CRC directory)
+kiosk_start() {
+	local c
+	vp_load_vkms
+	card=
+	for c in /sys/class/drm/card[0-9]*; do
+		case $(readlink -f "$c/device") in */vkms*) ;; *) continue ;; esac
+		[ -e "/dev/dri/$(basename "$c")" ] &&
+			card=/dev/dri/$(basename "$c") && break
+	done
+	[ -n "$card" ] || fail "no vkms card"
+	crc=/sys/kernel/debug/dri/${card#/dev/dri/card}/crtc-0/crc
+	make_vgpu
+	seatd -u root >"$R/seatd.log" 2>&1 &
+	seatd_pid=$!
+	sleep 1
+	export LIBSEAT_BACKEND=seatd WLR_DRM_DEVICES=$card
+	start_vplaned --backend drm --vgpu "$uuid" "$@"
+}
+
+# wait_sim_log PATTERN [SECONDS]: until the simulator's log has PATTERN
+wait_sim_log() {
+	for _ in $(seq $((${2:-30} * 5))); do
+		grep -q "$1" "$R/sim.log" && return 0
+		kill -0 "$sim_pid" 2>/dev/null || fail "simulator exited: $(cat "$R/sim.log")"
+		sleep 0.2
+	done
+	fail "no '$1' from the simulator"
+}
+
+# held_crc_check NAME: the simulator holds its last frame (--hold). The
+# CRC vkms computes for vplaned's screen must equal the CRC of that frame
+# drawn where vplaned puts it (vp-scanout-expect: 1:1 or integer scale,
+# letterboxed on black) through a dumb buffer. Stops vplaned and the
+# simulator (its summary must show no flip-done timeouts).
+held_crc_check() {
+	local name=$1 shown expected
+	sleep 1
+	echo auto >"$crc/control"
+	# eight whole records (each ends in a NUL)
+	timeout $((15 * ${VPLANE_SLOWDOWN:-1})) sh -c \
+		"tr -d '\\0' <'$crc/data' | head -n 8" >"$R/crc-$name.txt" || true
+	[ "$(wc -l <"$R/crc-$name.txt")" -ge 8 ] ||
+		fail "$name: vkms gave only $(wc -l <"$R/crc-$name.txt") CRCs in 15 s"
+	shown=$(tail -n 5 "$R/crc-$name.txt" | awk '{print $2}' | sort -u)
+	[ "$(echo "$shown" | wc -l)" = 1 ] && [ -n "$shown" ] ||
+		fail "$name: vkms's CRC not stable on a held frame: $(tail -n 5 "$R/crc-$name.txt")"
+	timeout 20 "$EXPECT" dump "$uuid" "$R/guest-$name.ppm" ||
+		fail "$name: cannot read the guest's frame"
+	stop_vplaned
+	kill -TERM "$sim_pid"
+	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
+	sim_pid=
+	grep -q ' 0 timeouts' "$R/sim.log" || fail "$name: the guest saw flip-done timeouts"
+	timeout 30 "$EXPECT" crc "$R/guest-$name.ppm" >"$R/expect-$name.txt" ||
+		fail "$name: cannot show the expected image: $(cat "$R/expect-$name.txt")"
+	expected=$(sed -n 's/^crc //p' "$R/expect-$name.txt")
+	sed -n 's/^# /# '"$name"': expected: /p' "$R/expect-$name.txt"
+	echo "# $name: vplaned's screen CRC $shown, expected $expected"
+	[ "$(printf '%d' "$shown")" = "$(printf '%d' "$expected")" ] ||
+		fail "$name: vplaned's screen ($shown) is not the expected image ($expected)"
+}
+
+# frames_of KIND: vplaned's "gone after N direct and M composited" count
+frames_of() {
+	local f='\1'
+	[ "$1" = composited ] && f='\2'
+	sed -n "s/.*gone after \([0-9]*\) direct and \([0-9]*\) composited.*/$f/p" \
+		"$R/vplaned.log" | head -n 1
+}
