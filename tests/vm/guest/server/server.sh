@@ -40,9 +40,11 @@ kiosk)
 		--no-cursor --quiet >"$R/sim.log" 2>&1 &
 	sim_pid=$!
 	wait_log "direct scanout of" 30
-	# 3 s of CRCs while the guest flips (it holds after 15 s)
+	# 4 s of CRCs while the guest flips (it holds after 15 s); vkms
+	# makes one per composed vblank, fewer than 60 a second on a loaded
+	# TCG host
 	echo auto >"$crc/control"
-	timeout 3 cat "$crc/data" >"$R/crc.txt" || true
+	timeout 4 cat "$crc/data" >"$R/crc.txt" || true
 	drm_info -j >"$R/drm_info.json"
 	python3 - "$R/drm_info.json" <<'PY' || fail "drm_info: primary plane not showing a 1024x768 framebuffer"
 import json, sys
@@ -65,8 +67,8 @@ PY
 	direct=$(frames_of direct) comp=$(frames_of composited)
 	maps=$(map_count)
 	acks=$(stat_of acks) timeouts=$(stat_of ack_timeouts) flips=$(stat_of flips)
-	echo "# kiosk: $n CRCs in 3 s, $distinct changes, longest stable run $maxrun; $direct direct / $comp composited frames, $maps CPU maps; flips $flips acks $acks ack timeouts $timeouts"
-	[ "$n" -ge 30 ] || fail "only $n CRC lines"
+	echo "# kiosk: $n CRCs in 4 s, $distinct changes, longest stable run $maxrun; $direct direct / $comp composited frames, $maps CPU maps; flips $flips acks $acks ack timeouts $timeouts"
+	[ "$n" -ge 20 ] || fail "only $n CRC lines"
 	[ "$distinct" -ge 5 ] || fail "CRC changed only $distinct times while the guest flipped at 4 Hz"
 	[ "$maxrun" -ge 5 ] || fail "CRC never stable between flips"
 	[ "${direct:-0}" -ge 10 ] || fail "only ${direct:-0} direct scanout frames"
