@@ -1,5 +1,6 @@
 #!/bin/bash
-# vplaned streaming in the VM (issue 7): stream.sh rtsp|auth|clients|record
+# vplaned streaming in the VM (issue 7):
+#   stream.sh rtsp|auth|clients|tls|record|record-ctl
 # The simulator draws, vplaned (headless, --stream) encodes each flip
 # with the software encoder and serves RTSP; real clients (ffmpeg, a raw
 # RTSP probe) pull it. Figures go out as "# figure" lines.
@@ -29,8 +30,8 @@ CREDS=$R/creds
 printf '# viewers of the test\nalice:s3cret-pw\n' >"$CREDS"
 chmod 600 "$CREDS"
 
-# url [USER:PASSWORD@]: the head's RTSP URL
-url() { echo "rtsp://${1}127.0.0.1:$PORT/$uuid/0"; }
+# url [USER:PASSWORD@]: the head's RTSP URL (rtsps:// with SCHEME=rtsps)
+url() { echo "${SCHEME:-rtsp}://${1}127.0.0.1:$PORT/$uuid/0"; }
 
 # start_streaming: vGPU, vplaned streaming it, the simulator flipping
 # The stream is 4:4:4 (--stream-chroma 444): the check compares every
@@ -210,6 +211,107 @@ a_pid=$!
 		fail "RSS still growing: $rss_mid kB after 10 cycles, $rss1 kB after 20 (a leak)"
 	[ "$rss1" -le $((rss0 + 8192)) ] || fail "RSS grew over 20 cycles: $rss0 -> $rss1 kB"
 	[ "$rss2" -le $((rss0 + 8192)) ] || fail "RSS grew after a killed client: $rss0 -> $rss2 kB"
+	;;
+tls)
+	# --rtsp-tls-cert/--rtsp-tls-key: the head over rtsps:// (digest
+	# auth inside TLS), frames equal to the guest's; plain rtsp:// on
+	# the same port gets no reply; a key that is not the certificate's,
+	# or that others may read, is refused at start, saying why
+	command -v openssl >/dev/null || { echo "openssl not installed"; exit 77; }
+	selfsign() {
+		openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 \
+			-days 2 -keyout "$R/$1.key" -out "$R/$1.crt" \
+			2>"$R/openssl.log" || fail "openssl: $(cat "$R/openssl.log")"
+		chmod 600 "$R/$1.key"
+	}
+	selfsign a
+	selfsign b
+	start_streaming --rtsp-tls-cert "$R/a.crt" --rtsp-tls-key "$R/a.key"
+	grep -q 'RTSP: listening on rtsps://' "$R/vplaned.log" ||
+		fail "no rtsps:// listener: $(grep RTSP "$R/vplaned.log")"
+	N=10
+	SCHEME=rtsps pull $N tls | "$PY" "$HERE/stream_check.py" $W $H $N 0 "$R" >"$R/check.txt" ||
+		{ cat "$R/check.txt" "$R/tls.log"; fail "rtsps stream check"; }
+	grep '^#' "$R/check.txt"
+	# plain RTSP to the TLS port: the server waits for a TLS handshake
+	# and never answers (the probe gives up after 20 s)
+	out=$("$PY" "$HERE/rtsp_probe.py" "$(url)" alice s3cret-pw 2>&1) || true
+	echo "# plain rtsp:// to the rtsps port: $(echo "$out" | tail -n 1)"
+	! echo "$out" | grep -q '^status [1-9]' || fail "plain RTSP got an answer: $out"
+	n=$(timeout $((30 * SLOW)) ffmpeg -nostdin -hide_banner -rtsp_transport tcp \
+		-i "$(url alice:s3cret-pw@)" -frames:v 1 -f rawvideo -pix_fmt rgb24 - \
+		2>"$R/ffmpeg-plain.log" | wc -c) || true
+	[ "$n" = 0 ] || fail "plain rtsp:// decoded $n bytes"
+	echo "# ffmpeg, plain rtsp://: 0 bytes ($(tail -n 1 "$R/ffmpeg-plain.log"))"
+	stop_sim
+	stop_vplaned
+	# refusals, each with its reason
+	refuse() {
+		local want=$1
+		shift
+		rc=0
+		"$VPLANED" --backend headless --stream --rtsp-credentials "$CREDS" \
+			--rtsp-port $PORT --socket vp-refuse "$@" >"$R/refuse.log" 2>&1 || rc=$?
+		[ $rc != 0 ] || fail "vplaned started with $*"
+		grep -q "$want" "$R/refuse.log" || fail "unclear error for $*: $(grep ERROR "$R/refuse.log")"
+		echo "# refused $*: $(grep -o 'RTSPS.*' "$R/refuse.log" | head -n 1)"
+	}
+	refuse 'is not the key of the certificate' --rtsp-tls-cert "$R/a.crt" --rtsp-tls-key "$R/b.key"
+	refuse 'only the certificate was given' --rtsp-tls-cert "$R/a.crt"
+	refuse 'cannot open' --rtsp-tls-cert "$R/none.crt" --rtsp-tls-key "$R/a.key"
+	chmod 644 "$R/a.key"
+	refuse 'mode 0644.*chmod 600' --rtsp-tls-cert "$R/a.crt" --rtsp-tls-key "$R/a.key"
+	chmod 600 "$R/a.key"
+	;;
+record-ctl)
+	# vplanectl record start/stop: a Matroska file ffprobe reads with
+	# the guest's size and as many frames as vplaned says it wrote; and
+	# each refusal says why (not recording, unknown head, bad path,
+	# already recording, streaming not enabled)
+	command -v ffprobe >/dev/null || { echo "ffprobe not installed"; exit 77; }
+	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
+	# refuse WANT ARGS...: vplanectl ARGS fails, saying WANT
+	refuse() {
+		local want=$1 out
+		shift
+		out=$($CTL "$@" 2>&1) && fail "vplanectl $* succeeded: $out"
+		echo "$out" | grep -q "$want" || fail "vplanectl $*: unclear error: $out"
+		echo "# refused: vplanectl $*: $out"
+	}
+	start_streaming
+	refuse 'is not being recorded' record stop "$uuid/0"
+	refuse 'has no head 3' record start "$uuid/3" "$R/x.mkv"
+	refuse 'not a directory vplaned can write' record start "$uuid/0" /nonexistent/x.mkv
+	refuse 'is a directory' record start "$uuid/0" "$R"
+	out=$($CTL record start "$uuid/0" "$R/ctl.mkv" 2>&1) || fail "record start: $out"
+	echo "# vplanectl record start: $out"
+	refuse 'being recorded already' record start "$uuid/0" "$R/other.mkv"
+	sleep $((6 * SLOW))
+	out=$($CTL record stop "$uuid/0" 2>&1) || fail "record stop: $out"
+	echo "# vplanectl record stop: $out"
+	# at the answer the file is complete: read it before vplaned exits
+	logged=$(echo "$out" | sed -n "s|.*the last $R/ctl.mkv: \([0-9]*\) frames of \([0-9]*\)x\([0-9]*\)$|h264,\2,\3,\1|p")
+	[ -n "$logged" ] || fail "record stop did not name $R/ctl.mkv's frames: $out"
+	echo "$out" | grep -q ': 1 file(s),' || fail "the guest's size changed while recording: $out"
+	info=$(ffprobe -v error -count_frames -select_streams v:0 \
+		-show_entries stream=codec_name,width,height,nb_read_frames \
+		-of csv=p=0 "$R/ctl.mkv") || fail "ffprobe cannot read $R/ctl.mkv"
+	echo "# figure record-ctl: ctl.mkv: vplaned wrote $logged, $(stat -c %s "$R/ctl.mkv") bytes; ffprobe: $info"
+	[ "$info" = "$logged" ] || fail "ffprobe says $info, vplaned wrote $logged"
+	case $info in
+	h264,$W,$H,*) ;;
+	*) fail "ctl.mkv: not the guest's ${W}x$H: $info" ;;
+	esac
+	n=${info##*,}
+	[ "$n" -ge 10 ] || fail "only $n frames recorded in 6 s at 10 fps"
+	refuse 'is not being recorded' record stop "$uuid/0"
+	stop_sim
+	stop_vplaned
+	# a vplaned that does not stream records nothing, and says so
+	start_vplaned --backend headless --vgpu "$uuid"
+	wait_log "shows vGPU head $uuid/0" 30
+	refuse 'vplaned is not streaming (start it with --stream)' record start "$uuid/0" "$R/x.mkv"
+	stop_vplaned
 	;;
 record)
 	# --record VGPU/HEAD=FILE: Matroska files ffprobe reads, each of
