@@ -53,11 +53,12 @@ counter() {
 		if (index($i, k) == 1) print substr($i, length(k) + 1) }' "$3"
 }
 
-# stats_all FILE: every vGPU's heads' counters, one line a head
+# stats_all FILE: the counters of every head in $heads, one line a head
+# (vplanectl stats VGPU alone is head 0)
 stats_all() {
-	local u
+	local h
 	: >"$1"
-	for u in $uuids; do ctl stats "$u" >>"$1" 2>&1 || fail "vplanectl stats: $(cat "$1")"; done
+	for h in $heads; do ctl stats "$h" >>"$1" 2>&1 || fail "vplanectl stats: $(cat "$1")"; done
 }
 
 declare -A fps_of cpu_of
