@@ -36,6 +36,7 @@ struct frame_note {
 struct vp_stream_consumer {
 	GstAppSrc *src; /* a reference */
 	bool need_keyframe;
+	bool held_back; /* frames were skipped while it was not playing */
 	struct vp_stream_consumer *next; /* vp_stream.consumers */
 };
 
@@ -376,6 +377,27 @@ void vp_stream_detach(struct vp_stream *stream,
 	}
 }
 
+/*
+ * The consumer's appsrc stamps each frame at push time with its running
+ * time, clock time minus the element's base time (do-timestamp). Its
+ * parent sets the clock before the base time: pushed in between (while
+ * the RTSP media prerolls, or at PLAY), a frame's time is the clock's
+ * absolute time, minutes ahead, and RTSP's TCP sink (it syncs to the
+ * clock) holds it, and every frame behind it, that long: the client
+ * sees a described, playing session with no frame. In PLAYING, with no
+ * state change pending, the base time is set.
+ */
+static bool consumer_playing(struct vp_stream_consumer *c)
+{
+	bool playing;
+
+	GST_OBJECT_LOCK(c->src);
+	playing = GST_STATE(c->src) == GST_STATE_PLAYING &&
+		  GST_STATE_PENDING(c->src) == GST_STATE_VOID_PENDING;
+	GST_OBJECT_UNLOCK(c->src);
+	return playing;
+}
+
 /* The encoder's streaming thread: fan one encoded frame out. Pushing
  * into a consumer's appsrc never blocks (leaky, block=false). */
 static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
@@ -383,6 +405,7 @@ static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
 	struct vp_stream *stream = data;
 	GstSample *sample = gst_app_sink_pull_sample(sink);
 	struct vp_stream_consumer *c;
+	bool want_keyframe = false;
 	GstBuffer *buffer;
 	bool delta;
 
@@ -399,6 +422,18 @@ static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
 	for (c = stream->consumers; c; c = c->next) {
 		GstBuffer *out;
 
+		if (!consumer_playing(c)) {
+			/* its decoder will miss this frame's references */
+			c->need_keyframe = true;
+			c->held_back = true;
+			continue;
+		}
+		if (c->held_back) {
+			/* playing now: a keyframe at once, not at the GOP's
+			 * end */
+			c->held_back = false;
+			want_keyframe = want_keyframe || c->need_keyframe;
+		}
 		if (c->need_keyframe && delta)
 			continue;
 		c->need_keyframe = false;
@@ -411,6 +446,8 @@ static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
 	}
 	pthread_mutex_unlock(&stream->lock);
 	gst_sample_unref(sample);
+	if (want_keyframe)
+		vp_stream_request_keyframe(stream);
 	return GST_FLOW_OK;
 }
 
