@@ -6,7 +6,10 @@
  * it receives the encoded stream from its next keyframe on (earlier
  * delta frames are useless to it), re-timestamped by its own appsrc
  * (do-timestamp: its pipeline has its own clock base), without a copy
- * of the payload (a shallow buffer copy shares the memory).
+ * of the payload (a shallow buffer copy shares the memory). Frames go to
+ * it only while its appsrc is PLAYING (before, its base time may not be
+ * set and the stamp would be the clock's absolute time); when it starts
+ * playing, a keyframe is asked for.
  */
 #ifndef VP_STREAM_CONSUMER_H
 #define VP_STREAM_CONSUMER_H
