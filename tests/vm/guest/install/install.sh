@@ -388,8 +388,11 @@ purge)
 		while read -r f; do
 			[ "$f" != "/." ] || continue
 			if [ -e "$f" ] || [ -L "$f" ]; then
-				# a directory the packages share with the system stays
-				[ -d "$f" ] && [ ! -L "$f" ] && grep -qxF "$f" "$ST/before.txt" && continue
+				# a directory the packages share with the system stays:
+				# one that had entries before install (/usr, /lib/udev)
+				[ -d "$f" ] && [ ! -L "$f" ] && { grep -qxF "$f" "$ST/before.txt" ||
+					awk -v p="$f/" 'index($0, p) == 1 { found = 1; exit }
+						END { exit !found }' "$ST/before.txt"; } && continue
 				echo "LEFT BEHIND ($p): $f"
 				bad=1
 			fi
