@@ -5,11 +5,14 @@
 # Chromium runs driven over the DevTools protocol on a pipe (no port):
 # open URL, poll the page until its <video> plays (videoWidth > 0,
 # currentTime advancing) or SECONDS pass, then capture the video's area at
-# 1:1 into OUT.png. Prints "state", "video WxH currentTime" lines.
+# 1:1 into OUT.png. Chromium's start (until the page has a document;
+# minutes under TCG) has its own budget of 300 s x VPLANE_SLOWDOWN.
+# Prints "chromium ready after N s", "state", "video WxH currentTime".
 # With --frames W H DIR: decode the screenshot (ffmpeg, to RGB) and read
 # the simulator's frame counter and draw time from it (stream_check.py's
 # bit blocks), print "counter N" and the PSNR against the guest's frame
-# for that counter. Exit 0 if the video played (and, with --frames, the
+# for that counter. Chromium's own log goes to OUT-chromium.log (OUT
+# without its extension). Exit 0 if the video played (and, with --frames, the
 # counter decoded), 1 if not, 2 if Chromium itself failed.
 import base64
 import json
@@ -22,7 +25,7 @@ import time
 
 
 class Browser:
-    def __init__(self, profile):
+    def __init__(self, profile, log, startup):
         to_chrome_r, self.to_chrome = os.pipe()
         self.from_chrome, from_chrome_w = os.pipe()
         args = [shutil.which('chromium') or 'chromium', '--headless=new',
@@ -34,13 +37,26 @@ class Browser:
                 '--use-fake-ui-for-media-stream',
                 '--autoplay-policy=no-user-gesture-required',
                 '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
-                 '--window-size=800,600',
-                '--user-data-dir=' + profile, 'about:blank']
+                '--window-size=800,600',
+                # a child process (network service, storage, renderer) the
+                # browser has not connected to within 15 s ends itself
+                # ("Terminating current process after 15 seconds with no
+                # connection"); under TCG the browser takes longer than
+                # that, the network service dies and the page load with it
+                '--ipc-connection-timeout=%d' % startup,
+                # no update checks or downloads competing for the CPU (and
+                # no network to reach in the VM)
+                '--disable-background-networking', '--disable-component-update',
+                '--disable-sync', '--disable-default-apps',
+                '--user-data-dir=' + profile]
+        # diagnosis: e.g. VPLANE_CHROMIUM_ARGS='--enable-logging=stderr --v=1'
+        args += os.environ.get('VPLANE_CHROMIUM_ARGS', '').split()
+        args.append('about:blank')
 
         def fds():  # the pipe protocol's fds: 3 in, 4 out
             os.dup2(to_chrome_r, 3)
             os.dup2(from_chrome_w, 4)
-        self.log = open(os.path.join(profile, 'chromium.log'), 'w')
+        self.log = open(log, 'w')
         self.proc = subprocess.Popen(args, preexec_fn=fds, pass_fds=(3, 4),
                                      stdout=self.log, stderr=self.log,
                                      env=dict(os.environ, HOME=profile))
@@ -66,7 +82,7 @@ class Browser:
                     return reply['result']
             chunk = os.read(self.from_chrome, 1 << 20)
             if not chunk:
-                raise RuntimeError('chromium exited (see chromium.log)')
+                raise RuntimeError('chromium exited (see its log)')
             self.buf += chunk
         raise RuntimeError('%s: no reply in %d s' % (method, timeout))
 
@@ -123,28 +139,53 @@ def check_frames(png, w, h, outdir):
 def main():
     url, out, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
     frames = sys.argv[4:8] if sys.argv[4:5] == ['--frames'] else None
+    # the printed lines matter when the test's timeout ends us
+    sys.stdout.reconfigure(line_buffering=True)
     profile = tempfile.mkdtemp(prefix='vp-chromium-')
+    # Chromium's own log, kept beside the screenshot for a failed run
+    log = os.path.splitext(out)[0] + '-chromium.log'
+    # Chromium's own start takes minutes under TCG: not part of the wait
+    # for the video
+    startup = 300 * int(os.environ.get('VPLANE_SLOWDOWN', '1'))
+    ready_by = time.monotonic() + startup
     try:
-        b = Browser(profile)
+        b = Browser(profile, log, startup)
     except OSError as e:
         print('cannot start chromium: %s' % e)
         return 2
     played = False
     try:
-        # Chromium's own start takes minutes under TCG: not part of the
-        # wait for the video
-        startup = 300 * int(os.environ.get('VPLANE_SLOWDOWN', '1'))
+        # Chromium's start ends when the page has a document to ask: the
+        # first state read can wait that long for its renderer
         target = b.call('Target.createTarget', {'url': url},
                         timeout=startup)['targetId']
         session = b.call('Target.attachToTarget',
-                         {'targetId': target, 'flatten': True})['sessionId']
-        deadline = time.monotonic() + seconds
+                         {'targetId': target, 'flatten': True},
+                         timeout=max(1, ready_by - time.monotonic()))[
+                             'sessionId']
+        deadline = None
         last = None
         first_t = None
-        while time.monotonic() < deadline:
-            r = b.call('Runtime.evaluate', {'expression': STATE_JS,
-                                            'returnByValue': True},
-                       session=session)
+        st = {}
+        while deadline is None or time.monotonic() < deadline:
+            left = ready_by if deadline is None else deadline
+            try:
+                r = b.call('Runtime.evaluate', {'expression': STATE_JS,
+                                                'returnByValue': True},
+                           session=session,
+                           timeout=max(60, left - time.monotonic()))
+            except RuntimeError as e:
+                # between two documents (the page replacing about:blank,
+                # an error page) there is briefly none to evaluate in
+                if 'execution context' not in str(e) or \
+                        time.monotonic() >= left:
+                    raise
+                time.sleep(0.5)
+                continue
+            if deadline is None:  # started: now the wait for the video
+                print('chromium ready after %.0f s' %
+                      (time.monotonic() - ready_by + startup))
+                deadline = time.monotonic() + seconds
             st = json.loads(r['result'].get('value') or '{}')
             line = 'state %s (%s)' % (st.get('state'), st.get('status'))
             if line != last:
@@ -164,13 +205,13 @@ def main():
         shot = b.call('Page.captureScreenshot',
                       {'format': 'png', 'clip': {'x': 0, 'y': 0, 'width': w,
                                                  'height': h, 'scale': 1}},
-                      session=session)
+                      session=session, timeout=120)
         with open(out, 'wb') as f:
             f.write(base64.b64decode(shot['data']))
     except RuntimeError as e:
         print('chromium: %s' % e)
         b.close()
-        with open(os.path.join(profile, 'chromium.log')) as f:
+        with open(log) as f:
             sys.stdout.write(f.read()[-2000:])
         return 2
     b.close()
