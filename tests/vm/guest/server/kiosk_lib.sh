@@ -36,6 +36,27 @@ wait_sim_log() {
 	fail "no '$1' from the simulator"
 }
 
+# crc_records OUT SECONDS MIN: vkms's CRC records (one per composed
+# vblank: "frame crc" lines) for at least SECONDS and until MIN arrived,
+# 30 s at most; a loaded TCG host composes far fewer than 60 a second
+crc_records() {
+	echo auto >"$crc/control"
+	timeout 40 python3 - "$crc/data" "$2" "$3" >"$1" <<'PY' || true
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDONLY)
+secs, least = float(sys.argv[2]), int(sys.argv[3])
+start, lines, buf = time.monotonic(), [], b''
+while time.monotonic() - start < 30:
+    if len(lines) >= least and time.monotonic() - start >= secs:
+        break
+    buf += os.read(fd, 4096)  # blocks until the next record
+    *done, buf = buf.replace(b'\0', b'').split(b'\n')
+    lines += [l.decode() for l in done if l]
+print('\n'.join(lines))
+print('# %.1f s' % (time.monotonic() - start))
+PY
+}
+
 # held_crc_check NAME: the simulator holds its last frame (--hold). The
 # CRC vkms computes for vplaned's screen must equal the CRC of that frame
 # drawn where vplaned puts it (vp-scanout-expect: 1:1 or integer scale,
