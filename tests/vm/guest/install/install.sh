@@ -275,13 +275,15 @@ handover)
 	mkdir -p "$dir"
 	chown $uid:$uid "$dir"
 	chmod 700 "$dir"
-	nobody() { setpriv --reuid=$uid --regid=$uid --clear-groups "$@"; }
 	u1=$(head -n 1 "$ST/uuids")
 	u2=$(new_vgpu)
-	if nobody test -r "/dev/vplane/$u1"; then
+	if setpriv --reuid=$uid --regid=$uid --clear-groups test -r "/dev/vplane/$u1"; then
 		fail "uid $uid can open /dev/vplane/$u1 itself: the test proves nothing"
 	fi
-	nobody env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR=$dir WLR_RENDERER=pixman \
+	# setpriv and env exec: $! is vplaned itself (a function run in the
+	# background would be a subshell, and SIGTERM would hit that instead)
+	setpriv --reuid=$uid --regid=$uid --clear-groups \
+		env -i PATH=/usr/bin:/bin XDG_RUNTIME_DIR=$dir WLR_RENDERER=pixman \
 		WLR_LIBINPUT_NO_DEVICES=1 /usr/bin/vplaned --backend headless \
 		--socket vp-handover --vfio-socket "$dir/vfio.sock" >"$R/vplaned.log" 2>&1 &
 	vp_pid=$!
