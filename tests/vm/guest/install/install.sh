@@ -379,7 +379,8 @@ purge)
 	while read -r u; do
 		[ ! -e "/sys/bus/mdev/devices/$u" ] || echo 1 >"/sys/bus/mdev/devices/$u/remove"
 	done <"$ST/uuids"
-	modprobe -r vplane || fail "modprobe -r vplane"
+	# unloaded already if it never was loaded (nothing to unload then)
+	[ ! -d /sys/module/vplane ] || modprobe -r vplane || fail "modprobe -r vplane"
 	DEBIAN_FRONTEND=noninteractive dpkg --purge $PKGS 2>&1 | tee "$R/dpkg-purge.log"
 	for p in $PKGS; do
 		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
