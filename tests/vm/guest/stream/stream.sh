@@ -178,7 +178,9 @@ clients)
 	sleep 2
 	fd1=$(vp_fds) rss1=$(vp_rss_settled)
 	echo "# figure clients: 20 cycles: fds $fd0 -> $fd1, RSS $rss0 -> $rss_mid (10) -> $rss1 kB (20)"
-	# a long client A; B joins and is killed mid-stream
+	# a long client A; B joins and is killed mid-stream (A's count
+	# from nothing: a file left by an earlier run would pass for A's)
+	rm -f "$R/countA"
 	pull 100000 longA | "$PY" -c '
 import os, sys, time
 n = 0
