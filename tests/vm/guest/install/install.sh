@@ -392,8 +392,9 @@ purge)
 			[ "$f" != "/." ] || continue
 			if [ -e "$f" ] || [ -L "$f" ]; then
 				# a directory the packages share with the system stays:
-				# one that had entries before install (/usr, /lib/udev)
-				[ -d "$f" ] && [ ! -L "$f" ] && { grep -qxF "$f" "$ST/before.txt" ||
+				# one that had entries before install (/usr, /lib/udev;
+				# /lib is usrmerge's link to /usr/lib)
+				[ -d "$f" ] && { grep -qxF "$f" "$ST/before.txt" ||
 					awk -v p="$f/" 'index($0, p) == 1 { found = 1; exit }
 						END { exit !found }' "$ST/before.txt"; } && continue
 				echo "LEFT BEHIND ($p): $f"
