@@ -105,6 +105,13 @@ rtsp)
 	PULL_FAST=1 pull $N | "$PY" "$HERE/stream_check.py" $W $H $N 0 "$R" >"$R/check.txt" ||
 		{ cat "$R/check.txt" "$R/ffmpeg.log"; fail "stream check"; }
 	cat "$R/check.txt"
+	# vplanectl names the encoder and counts the head's stream
+	ctl stats "$uuid/0" >"$R/stats.txt" 2>&1 || fail "vplanectl stats: $(cat "$R/stats.txt")"
+	sed 's/^/# /' "$R/stats.txt"
+	grep -q ' encoder=x264enc(software)' "$R/stats.txt" ||
+		fail "vplanectl stats does not name x264enc (software)"
+	enc=$(sed -n 's/.* stream_frames_encoded=\([0-9]*\).*/\1/p' "$R/stats.txt")
+	[ "${enc:-0}" -ge $N ] || fail "stream_frames_encoded '${enc}' < $N frames decoded"
 	stop_sim
 	stop_vplaned
 	grep 'streams use\|stream /.*frames pushed\|stream /.*acks held\|frames into' "$R/vplaned.log" | sed 's/^.*\] /# /'
