@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,9 +7,7 @@
 #include <unistd.h>
 
 #include "credentials.h"
-
-/* Nothing outside owner read/write and group read. */
-#define ALLOWED_MODE 0640
+#include "secret_file.h"
 
 static bool add(struct vp_credentials *creds, const char *user,
 		const char *password)
@@ -96,26 +93,9 @@ bool vp_credentials_load(const char *path, struct vp_credentials *creds,
 	bool ok;
 
 	*creds = (struct vp_credentials){ 0 };
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		snprintf(err, err_size, "cannot open %s: %s", path,
-			 strerror(errno));
+	fd = vp_secret_file_open(path, "credentials", true, &st, err, err_size);
+	if (fd < 0)
 		return false;
-	}
-	/* the mode of what was opened, not of what the path names later */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, err_size, "%s is not a regular file", path);
-		close(fd);
-		return false;
-	}
-	if (st.st_mode & 07777 & ~ALLOWED_MODE) {
-		snprintf(err, err_size,
-			 "%s has mode %04o: credentials must not be readable "
-			 "by others or writable by the group (chmod 600 %s)",
-			 path, (unsigned int)(st.st_mode & 07777), path);
-		close(fd);
-		return false;
-	}
 	f = fdopen(fd, "r");
 	if (!f) {
 		snprintf(err, err_size, "%s: %s", path, strerror(errno));

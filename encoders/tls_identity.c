@@ -8,16 +8,15 @@
 
 #include <gnutls/x509.h>
 
+#include "secret_file.h"
 #include "tls_identity.h"
 
-/* Nothing outside owner read/write and group read (as credentials.c). */
-#define ALLOWED_MODE 0640
 /* A PEM key or certificate chain is a few kB; anything far bigger is not
  * one. */
 #define MAX_PEM_SIZE (1024 * 1024)
 
 /* The whole of @path, NUL-terminated, in @data (g_free, after wiping
- * if secret). @secret: refuse modes beyond ALLOWED_MODE. */
+ * if secret). @secret: refuse modes beyond VP_SECRET_FILE_MODE. */
 static bool read_pem(const char *path, bool secret, char **data, size_t *len,
 		     char *err, size_t err_size)
 {
@@ -25,27 +24,14 @@ static bool read_pem(const char *path, bool secret, char **data, size_t *len,
 	ssize_t n;
 	size_t got = 0;
 	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = vp_secret_file_open(path, "a private key", secret, &st, err,
+				     err_size);
 
-	if (fd < 0) {
-		snprintf(err, err_size, "cannot open %s: %s", path,
-			 strerror(errno));
+	if (fd < 0)
 		return false;
-	}
-	/* the mode of what was opened, not of what the path names later */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size > MAX_PEM_SIZE) {
-		snprintf(err, err_size,
-			 "%s is not a regular file of at most %d bytes", path,
-			 MAX_PEM_SIZE);
-		close(fd);
-		return false;
-	}
-	if (secret && (st.st_mode & 07777 & ~ALLOWED_MODE)) {
-		snprintf(err, err_size,
-			 "%s has mode %04o: a private key must not be readable "
-			 "by others or writable by the group (chmod 600 %s)",
-			 path, (unsigned int)(st.st_mode & 07777), path);
+	if (st.st_size > MAX_PEM_SIZE) {
+		snprintf(err, err_size, "%s is larger than %d bytes: not PEM",
+			 path, MAX_PEM_SIZE);
 		close(fd);
 		return false;
 	}

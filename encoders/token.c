@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "secret_file.h"
 #include "token.h"
-
-/* Nothing outside owner read/write and group read. */
-#define ALLOWED_MODE 0640
 
 /* Characters that pass through a URL query unescaped. */
 static bool url_safe(const char *s)
@@ -63,26 +60,9 @@ bool vp_token_load(const char *path, char *token, char *err, size_t err_size)
 	int fd;
 	bool ok;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		snprintf(err, err_size, "cannot open %s: %s", path,
-			 strerror(errno));
+	fd = vp_secret_file_open(path, "a token", true, &st, err, err_size);
+	if (fd < 0)
 		return false;
-	}
-	/* the mode of what was opened, not of what the path names later */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, err_size, "%s is not a regular file", path);
-		close(fd);
-		return false;
-	}
-	if (st.st_mode & 07777 & ~ALLOWED_MODE) {
-		snprintf(err, err_size,
-			 "%s has mode %04o: a token must not be readable by "
-			 "others or writable by the group (chmod 600 %s)",
-			 path, (unsigned int)(st.st_mode & 07777), path);
-		close(fd);
-		return false;
-	}
 	f = fdopen(fd, "r");
 	if (!f) {
 		snprintf(err, err_size, "%s: %s", path, strerror(errno));

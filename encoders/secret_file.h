@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Opening a file that holds secrets (viewer credentials, the WebRTC
+ * token, the RTSPS private key): it must be a regular file whose mode
+ * grants nothing beyond 0640 (owner read/write, group read), checked on
+ * the opened file, not on what the path may name a moment later. No
+ * GStreamer here: the unit suite links it.
+ */
+#ifndef VP_SECRET_FILE_H
+#define VP_SECRET_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/stat.h>
+
+/* Nothing outside owner read/write and group read. */
+#define VP_SECRET_FILE_MODE 0640
+
+/*
+ * Open @path (borrowed) read-only and fill @st. With @secret, refuse a
+ * mode beyond VP_SECRET_FILE_MODE; @what names the contents in that
+ * error ("credentials", "a token", ...). The fd (O_CLOEXEC), or -1 with a
+ * one-line reason in @err (size @err_size) that says what to fix.
+ */
+int vp_secret_file_open(const char *path, const char *what, bool secret,
+			struct stat *st, char *err, size_t err_size);
+
+#endif /* VP_SECRET_FILE_H */
