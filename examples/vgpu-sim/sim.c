@@ -8,7 +8,11 @@
  * DISPI with --bochs), draws an animated, stamped test pattern into VRAM
  * or guest RAM, moves a cursor, rings the flip doorbell at the chosen
  * rate and waits for flip-done.  See draw.h for the stamp format.
+ * With --edid-switch it plays both sides of a monitor change: the VMM
+ * writes a new EDID, the guest reads it back through its EDID window and
+ * modesets to the preferred mode.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <getopt.h>
@@ -25,6 +29,7 @@
 #include <drm_fourcc.h>
 
 #include "draw.h"
+#include "edid.h"
 #include "share.h"
 #include "vfio.h"
 #include "vplane.h"
@@ -48,6 +53,8 @@ struct options {
 	bool hold;	       /* after frames: keep the last one shown */
 	uint32_t switch_frame; /* 0: no mode switch */
 	uint32_t switch_width, switch_height;
+	uint32_t edid_frame; /* 0: no EDID change */
+	uint32_t edid_width, edid_height;
 	bool guest_ram;
 	bool bochs;
 	bool cursor;
@@ -73,7 +80,7 @@ struct sim {
 	double lat_max_ms;
 	unsigned long lat_count;
 	unsigned long timeouts;
-	bool failed; /* a --mode-switch was refused */
+	bool failed; /* a --mode-switch or --edid-switch failed */
 };
 
 static volatile sig_atomic_t stop;
@@ -95,6 +102,11 @@ static uint64_t now_ns(void)
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) / a * a;
+}
+
+static uint32_t max_u32(uint32_t a, uint32_t b)
+{
+	return a > b ? a : b;
 }
 
 static void usage(FILE *f)
@@ -120,6 +132,13 @@ static void usage(FILE *f)
 		   "WxH (a guest\n"
 		   "                     modeset: head off, new mode, head "
 		   "on)\n"
+		   "  --edid-switch N:WxH  at frame N the VMM gives every "
+		   "head a new EDID\n"
+		   "                     preferring WxH@60 (link down, "
+		   "EDID region, link up);\n"
+		   "                     the guest reads it from its EDID "
+		   "window and modesets\n"
+		   "                     to the preferred mode\n"
 		   "  --domain vram|ram  where the framebuffers live (default "
 		   "vram)\n"
 		   "  --bochs            drive head 0 through the bochs DISPI "
@@ -155,6 +174,7 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		{ "frames", required_argument, NULL, 'n' },
 		{ "hold", no_argument, NULL, 'o' },
 		{ "mode-switch", required_argument, NULL, 'M' },
+		{ "edid-switch", required_argument, NULL, 'E' },
 		{ "domain", required_argument, NULL, 'd' },
 		{ "bochs", no_argument, NULL, 'b' },
 		{ "no-cursor", no_argument, NULL, 'C' },
@@ -231,6 +251,22 @@ static bool parse_options(struct options *o, int argc, char **argv)
 				return false;
 			}
 			break;
+		case 'E':
+			/* %u would take "-1" as a huge frame number */
+			if (!isdigit((unsigned char)optarg[0]) ||
+			    sscanf(optarg, "%u:%ux%u", &o->edid_frame,
+				   &o->edid_width, &o->edid_height) != 3 ||
+			    !o->edid_frame || !o->edid_width ||
+			    !o->edid_height ||
+			    o->edid_width > SIM_EDID_MAX_DIM ||
+			    o->edid_height > SIM_EDID_MAX_DIM) {
+				fprintf(stderr,
+					"bad --edid-switch %s: want N:WxH, "
+					"N >= 1, W and H 1..%u\n",
+					optarg, SIM_EDID_MAX_DIM);
+				return false;
+			}
+			break;
 		case 'd':
 			if (!strcmp(optarg, "ram")) {
 				o->guest_ram = true;
@@ -285,9 +321,9 @@ static bool parse_options(struct options *o, int argc, char **argv)
 		fprintf(stderr, "--bochs scans out XRGB8888 from VRAM only\n");
 		return false;
 	}
-	if (o->bochs && o->switch_frame) {
-		fprintf(stderr, "--mode-switch needs vplane's head registers, "
-				"not --bochs\n");
+	if (o->bochs && (o->switch_frame || o->edid_frame)) {
+		fprintf(stderr, "--mode-switch and --edid-switch need "
+				"vplane's head registers, not --bochs\n");
 		return false;
 	}
 	if (o->hold && !o->frames) {
@@ -345,11 +381,11 @@ static bool setup_memory(struct sim *s)
 {
 	const struct options *o = &s->opt;
 	uint32_t cpp = sim_format_cpp(o->format);
-	/* room for the larger of the two modes of a --mode-switch */
+	/* room for the largest mode of a --mode-switch or --edid-switch */
 	uint32_t max_w =
-		o->switch_width > o->width ? o->switch_width : o->width;
+		max_u32(o->width, max_u32(o->switch_width, o->edid_width));
 	uint32_t max_h =
-		o->switch_height > o->height ? o->switch_height : o->height;
+		max_u32(o->height, max_u32(o->switch_height, o->edid_height));
 	uint32_t stride = (uint32_t)align_up((uint64_t)max_w * cpp, 256);
 	uint64_t fb_size = align_up((uint64_t)stride * max_h, PAGE);
 	uint64_t cur_size =
@@ -591,39 +627,143 @@ static void flip_all(struct sim *s, uint32_t frame)
 	}
 }
 
-/* --mode-switch: what a guest driver's modeset does to every head. */
-static bool switch_mode(struct sim *s)
+/* A guest driver's modeset of head @h: head off, new mode, head on, the
+ * primary plane reprogrammed at the new size. */
+static bool set_head_mode(struct sim *s, unsigned int h, uint32_t width,
+			  uint32_t height)
 {
 	const struct options *o = &s->opt;
 	struct sim_vfio *v = &s->vfio;
-	unsigned int h, b;
+	uint32_t base = VPLANE_MMIO_HEAD(h);
+	struct head *hd = &s->head[h];
+	unsigned int b;
 
-	for (h = 0; h < s->nr_heads; h++) {
-		uint32_t base = VPLANE_MMIO_HEAD(h);
-		struct head *hd = &s->head[h];
-
-		sim_mmio_write(v, base + VPLANE_HEAD_CTRL, 0);
-		sim_mmio_write(v, base + VPLANE_HEAD_WIDTH, o->switch_width);
-		sim_mmio_write(v, base + VPLANE_HEAD_HEIGHT, o->switch_height);
-		sim_mmio_write(v, base + VPLANE_HEAD_CTRL,
-			       VPLANE_HEAD_CTRL_ENABLE);
-		if (!(sim_mmio_read(v, base + VPLANE_HEAD_STATUS) &
-		      VPLANE_HEAD_STATUS_MODE_OK)) {
-			fprintf(stderr, "head %u refuses %ux%u\n", h,
-				o->switch_width, o->switch_height);
-			return false;
-		}
-		for (b = 0; b < 2; b++) {
-			hd->buf[b].width = o->switch_width;
-			hd->buf[b].height = o->switch_height;
-		}
-		plane_regs(s, h, VPLANE_PLANE_PRIMARY, o->format,
-			   o->switch_width, o->switch_height, hd->buf[0].stride,
-			   hd->addr[hd->back]);
-		hd->seq = sim_mmio_read(v, base + VPLANE_HEAD_FLIP_SEQ);
+	sim_mmio_write(v, base + VPLANE_HEAD_CTRL, 0);
+	sim_mmio_write(v, base + VPLANE_HEAD_WIDTH, width);
+	sim_mmio_write(v, base + VPLANE_HEAD_HEIGHT, height);
+	sim_mmio_write(v, base + VPLANE_HEAD_CTRL, VPLANE_HEAD_CTRL_ENABLE);
+	if (!(sim_mmio_read(v, base + VPLANE_HEAD_STATUS) &
+	      VPLANE_HEAD_STATUS_MODE_OK)) {
+		fprintf(stderr, "head %u refuses %ux%u\n", h, width, height);
+		return false;
 	}
+	for (b = 0; b < 2; b++) {
+		hd->buf[b].width = width;
+		hd->buf[b].height = height;
+	}
+	plane_regs(s, h, VPLANE_PLANE_PRIMARY, o->format, width, height,
+		   hd->buf[0].stride, hd->addr[hd->back]);
+	hd->seq = sim_mmio_read(v, base + VPLANE_HEAD_FLIP_SEQ);
+	return true;
+}
+
+/* --mode-switch: every head changes to the same mode. */
+static bool switch_mode(struct sim *s)
+{
+	const struct options *o = &s->opt;
+	unsigned int h;
+
+	for (h = 0; h < s->nr_heads; h++)
+		if (!set_head_mode(s, h, o->switch_width, o->switch_height))
+			return false;
 	if (!o->quiet)
 		printf("mode %ux%u\n", o->switch_width, o->switch_height);
+	return true;
+}
+
+/* --edid-switch, before the first frame: the VMM refuses a mode above
+ * the limits the vGPU type advertises in each head's EDID region. */
+static bool check_edid_switch(struct sim *s)
+{
+	const struct options *o = &s->opt;
+	struct vfio_region_gfx_edid info;
+	unsigned int h;
+
+	for (h = 0; o->edid_frame && h < s->nr_heads; h++) {
+		if (!sim_vfio_edid_info(&s->vfio, h, &info))
+			return false;
+		if (o->edid_width > info.max_xres ||
+		    o->edid_height > info.max_yres) {
+			fprintf(stderr,
+				"--edid-switch %ux%u: head %u of this vGPU "
+				"type takes at most %ux%u\n",
+				o->edid_width, o->edid_height, h, info.max_xres,
+				info.max_yres);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The guest after a hot-plug of head @h: connector state, then the EDID
+ * read through its MMIO window, the preferred size into @width/@height. */
+static bool guest_read_edid(struct sim *s, unsigned int h, uint32_t *width,
+			    uint32_t *height)
+{
+	struct sim_vfio *v = &s->vfio;
+	uint32_t base = VPLANE_MMIO_HEAD(h);
+	uint32_t status = sim_mmio_read(v, VPLANE_REG_INT_STATUS);
+	uint32_t conn = sim_mmio_read(v, base + VPLANE_HEAD_CONNECTOR);
+	uint32_t size = sim_mmio_read(v, base + VPLANE_HEAD_EDID_SIZE);
+	uint8_t edid[VPLANE_EDID_MAX];
+	uint32_t off, word, pw, ph;
+
+	if (!(status & VPLANE_INT_HOTPLUG(h))) {
+		fprintf(stderr, "head %u: no hot-plug after the EDID change\n",
+			h);
+		return false;
+	}
+	sim_mmio_write(v, VPLANE_REG_INT_STATUS, VPLANE_INT_HOTPLUG(h));
+	if (!(conn & VPLANE_CONN_CONNECTED) || !(conn & VPLANE_CONN_EDID) ||
+	    size < SIM_EDID_SIZE || size > sizeof(edid)) {
+		fprintf(stderr,
+			"head %u: connector 0x%x with %u bytes of EDID after "
+			"the EDID change\n",
+			h, conn, size);
+		return false;
+	}
+	for (off = 0; off < size; off += 4) {
+		word = sim_mmio_read(v, VPLANE_MMIO_EDID(h) + off);
+		memcpy(edid + off, &word, 4); /* registers are little-endian */
+	}
+	if (!sim_edid_preferred(edid, size, width, height))
+		return false;
+	/* the device decodes the same descriptor into its head registers */
+	pw = sim_mmio_read(v, base + VPLANE_HEAD_PREF_WIDTH);
+	ph = sim_mmio_read(v, base + VPLANE_HEAD_PREF_HEIGHT);
+	if (pw != *width || ph != *height) {
+		fprintf(stderr,
+			"head %u: EDID prefers %ux%u, PREF_WIDTH/HEIGHT say "
+			"%ux%u\n",
+			h, *width, *height, pw, ph);
+		return false;
+	}
+	return true;
+}
+
+/* --edid-switch: the VMM gives every head a monitor preferring the new
+ * mode; the guest notices, reads the EDID and follows. */
+static bool switch_edid(struct sim *s)
+{
+	const struct options *o = &s->opt;
+	uint8_t edid[SIM_EDID_SIZE];
+	uint32_t w = 0, hgt = 0;
+	unsigned int h;
+
+	if (!sim_edid_build(edid, o->edid_width, o->edid_height))
+		return false;
+	for (h = 0; h < s->nr_heads; h++)
+		if (!sim_vfio_set_edid(&s->vfio, h, edid, sizeof(edid)))
+			return false;
+	for (h = 0; h < s->nr_heads; h++) {
+		if (!guest_read_edid(s, h, &w, &hgt) ||
+		    !set_head_mode(s, h, w, hgt))
+			return false;
+	}
+	if (!o->quiet) {
+		printf("edid %ux%u\n", w, hgt);
+		printf("mode %ux%u\n", w, hgt);
+	}
 	return true;
 }
 
@@ -639,8 +779,10 @@ static void run(struct sim *s)
 		uint64_t next = start + (frame + 1) * period, now;
 		struct timespec ts;
 
-		if (o->switch_frame && frame == o->switch_frame &&
-		    !switch_mode(s)) {
+		if ((o->switch_frame && frame == o->switch_frame &&
+		     !switch_mode(s)) ||
+		    (o->edid_frame && frame == o->edid_frame &&
+		     !switch_edid(s))) {
 			s->failed = true;
 			break;
 		}
@@ -724,7 +866,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "device has %u head(s)\n", dev_heads);
 		goto out_close;
 	}
-	if (!setup_memory(&s) || !setup_heads(&s))
+	if (!check_edid_switch(&s) || !setup_memory(&s) || !setup_heads(&s))
 		goto out_close;
 	if (s.opt.share) {
 		/* the VMM keeps its device; vplaned gets a display fd */

@@ -229,3 +229,74 @@ void sim_dispi_write(struct sim_vfio *v, unsigned int index, uint16_t val)
 	if (pwrite(v->device, &val, sizeof(val), pos) != sizeof(val))
 		LOG_ERR("DISPI write %u: %s", index, strerror(errno));
 }
+
+static struct vfio_region_info *edid_region(struct sim_vfio *v,
+					    unsigned int head)
+{
+	uint32_t index = VPLANE_REGION_EDID(head);
+
+	if (index >= v->num_regions ||
+	    v->region[index].size < VPLANE_EDID_REGION_SIZE) {
+		LOG_ERR("no EDID region for head %u", head);
+		return NULL;
+	}
+	return &v->region[index];
+}
+
+static bool edid_region_write(struct sim_vfio *v, struct vfio_region_info *r,
+			      uint64_t off, const void *buf, size_t len)
+{
+	if (pwrite(v->device, buf, len, (off_t)(r->offset + off)) !=
+	    (ssize_t)len) {
+		LOG_ERR("EDID region write of %zu bytes at 0x%llx: %s", len,
+			(unsigned long long)off, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool sim_vfio_edid_info(struct sim_vfio *v, unsigned int head,
+			struct vfio_region_gfx_edid *info)
+{
+	struct vfio_region_info *r = edid_region(v, head);
+
+	if (!r)
+		return false;
+	if (pread(v->device, info, sizeof(*info), (off_t)r->offset) !=
+	    sizeof(*info)) {
+		LOG_ERR("EDID region read: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+bool sim_vfio_set_edid(struct sim_vfio *v, unsigned int head,
+		       const uint8_t *blob, size_t len)
+{
+	struct vfio_region_info *r = edid_region(v, head);
+	struct vfio_region_gfx_edid info;
+	uint32_t val;
+
+	if (!r || !sim_vfio_edid_info(v, head, &info))
+		return false;
+	if (len > info.edid_max_size) {
+		LOG_ERR("EDID of %zu bytes, head %u takes %u at most", len,
+			head, info.edid_max_size);
+		return false;
+	}
+	val = VFIO_DEVICE_GFX_LINK_STATE_DOWN;
+	if (!edid_region_write(
+		    v, r, offsetof(struct vfio_region_gfx_edid, link_state),
+		    &val, sizeof(val)) ||
+	    !edid_region_write(v, r, info.edid_offset, blob, len))
+		return false;
+	val = (uint32_t)len;
+	if (!edid_region_write(v, r,
+			       offsetof(struct vfio_region_gfx_edid, edid_size),
+			       &val, sizeof(val)))
+		return false;
+	val = VFIO_DEVICE_GFX_LINK_STATE_UP;
+	return edid_region_write(
+		v, r, offsetof(struct vfio_region_gfx_edid, link_state), &val,
+		sizeof(val));
+}

@@ -44,4 +44,13 @@ uint32_t sim_mmio_read(struct sim_vfio *v, uint32_t off);
 void sim_mmio_write(struct sim_vfio *v, uint32_t off, uint32_t val);
 void sim_dispi_write(struct sim_vfio *v, unsigned int index, uint16_t val);
 
+/* The fields of @head's VFIO GFX_EDID region (size and mode limits) into
+ * @info; false, after logging, if the device has no such region. */
+bool sim_vfio_edid_info(struct sim_vfio *v, unsigned int head,
+			struct vfio_region_gfx_edid *info);
+/* What a VMM does to give @head a new monitor: link down, write @len
+ * bytes of @blob (borrowed) into the region, set edid_size, link up. */
+bool sim_vfio_set_edid(struct sim_vfio *v, unsigned int head,
+		       const uint8_t *blob, size_t len);
+
 #endif

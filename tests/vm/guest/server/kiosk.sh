@@ -7,6 +7,10 @@
 #                       84 rows), composited
 #   kiosk.sh mode       512x300 -> 1024x768: letterboxed, then direct
 #                       scanout again once the size matches
+#   kiosk.sh edid       as mode, but the VMM changes the EDID
+#                       (vplane-sim --edid-switch: link down, new EDID
+#                       preferring 1024x768, link up) and the guest reads
+#                       it from its EDID window and modesets to it
 # Each ends on the simulator holding its last frame; vkms's CRC of vplaned's
 # screen must equal the CRC of the expected image (the guest's frame read
 # through its display node, placed as vplaned places it) shown through a
@@ -19,17 +23,39 @@ test=kiosk-$1
 [ -x "$EXPECT" ] || { echo "vp-scanout-expect not built"; exit 77; }
 
 case $1 in
-letterbox) from=1024x768 to=512x300 ;;
-mode) from=512x300 to=1024x768 ;;
-*) echo "usage: kiosk.sh letterbox|mode"; exit 2 ;;
+letterbox) from=1024x768 to=512x300 switch=--mode-switch ;;
+mode) from=512x300 to=1024x768 switch=--mode-switch ;;
+edid) from=512x300 to=1024x768 switch=--edid-switch ;;
+*) echo "usage: kiosk.sh letterbox|mode|edid"; exit 2 ;;
 esac
 
 kiosk_start
-"$SIM" --uuid "$uuid" --mode $from --mode-switch 8:$to --frames 16 --hold \
+if [ "$1" = edid ]; then
+	# the VMM refuses a monitor the vGPU type cannot drive
+	! "$SIM" --uuid "$uuid" --edid-switch 1:4000x3000 --frames 2 \
+		>"$R/sim-big.log" 2>&1 || fail "an EDID above the type's limits was taken"
+	grep -q 'takes at most' "$R/sim-big.log" ||
+		fail "no clear error for an EDID too large: $(cat "$R/sim-big.log")"
+fi
+"$SIM" --uuid "$uuid" --mode $from $switch 8:$to --frames 16 --hold \
 	--rate 4 --no-cursor >"$R/sim.log" 2>&1 &
 sim_pid=$!
 wait_sim_log "holding frame" 90
 grep -q "^mode $to" "$R/sim.log" || fail "the simulator did not switch to $to"
+if [ "$1" = edid ]; then
+	# the guest's mode came from the EDID it read back; the driver
+	# latched it (connected, head at the new mode) and told vplaned:
+	# MODE events for link down, link up, head off and head on, besides
+	# the first enable at $from
+	grep -q "^edid $to" "$R/sim.log" ||
+		fail "the guest did not read $to from the EDID: $(cat "$R/sim.log")"
+	stats=/sys/kernel/debug/vplane/$uuid/stats
+	grep -q '^head0.connected 1$' "$stats" || fail "head 0 not connected: $(cat "$stats")"
+	grep -q "^head0.mode $to@" "$stats" || fail "head 0 not at $to: $(grep head0.mode "$stats")"
+	modes=$(grep -c 'mode event' "$R/vplaned.log" || true)
+	echo "# kiosk edid: $modes MODE events at vplaned, driver $(grep head0.mode "$stats")"
+	[ "$modes" -ge 5 ] || fail "vplaned saw $modes MODE events, want 5 (enable, link down/up, modeset)"
+fi
 held_crc_check "$1"
 direct=$(frames_of direct) comp=$(frames_of composited)
 echo "# kiosk $1: $from -> $to: $direct direct / $comp composited frames"
@@ -45,7 +71,7 @@ letterbox)
 	[ "$(tail -n 1 "$R/choices.txt")" = composited ] ||
 		fail "not composited at $to"
 	;;
-mode)
+mode | edid)
 	[ "$(tail -n 1 "$R/choices.txt")" = direct ] ||
 		fail "no direct scanout after the switch to $to"
 	grep -q composited "$R/choices.txt" || fail "$from was not composited"
