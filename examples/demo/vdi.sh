@@ -12,7 +12,6 @@ R=$VPLANE_RESULTS
 SLOW=${VPLANE_SLOWDOWN:-1}
 W=320 H=240 RATE=10 PULL_FRAMES=30
 PORT=8554 USER=demo PASS=vplane-demo
-HOST_DIR=build/vm/debian/demo # where $R lands on the host
 VPLANECTL=$VPLANE_BUILD/server/vplanectl/vplanectl
 SIM=$VPLANE_BUILD/examples/vplane-sim
 CHECK=$VPLANE_SRC/tests/vm/guest/stream/stream_check.py
@@ -119,7 +118,7 @@ recording() {
 	local f
 	f=$(sed -n "s|.*recording \($R/vdi-$1[.0-9]*mkv\): [0-9]* frames of ${W}x$H$|\1|p" "$R/vplaned.log" | tail -n 1)
 	[ -n "$f" ] || { echo "none finished"; return; }
-	echo "$HOST_DIR/$(basename "$f"), ffprobe: $(ffprobe -v error -count_frames \
+	echo "$(basename "$f"), ffprobe: $(ffprobe -v error -count_frames \
 		-select_streams v:0 -show_entries stream=codec_name,width,height,nb_read_frames \
 		-of csv=p=0 "$f" | sed 's/^\([^,]*\),\([0-9]*\),\([0-9]*\),\([0-9]*\)/\1 \2x\3, \4 frames/')"
 }
@@ -139,7 +138,7 @@ hz=$(getconf CLK_TCK)
 		echo "  flips $(val "$s" flips), acked $(val "$s" acks), encoded $(val "$s" stream_frames_encoded)," \
 			"driver ack timeouts $(val "$s" vgpu_ack_timeouts)"
 		echo "  recording: $(recording $name)"
-		echo "  screenshot: $HOST_DIR/head-$name.png"
+		echo "  screenshot: head-$name.png"
 	done
 	echo "encoder: $(echo "$statsA" | sed -n 's/.* encoder=\([^ ]*\).*/\1/p')" \
 		"(no VA-API, NVENC or V4L2 device here: software)"
