@@ -235,8 +235,10 @@ a_pid=$!
 	# A leak grows with every cycle; the allocator's arenas for the
 	# RTSP and streaming threads grow once and level off. So: little
 	# growth over the last ten cycles, and a bounded total.
-	[ "$rss1" -le $((rss_mid + 1536)) ] ||
-		fail "RSS still growing: $rss_mid kB after 10 cycles, $rss1 kB after 20 (a leak)"
+	# (a rise that is gone again by the end, after A and B, was the
+	# allocator's: a leak stays)
+	[ "$rss1" -le $((rss_mid + 1536)) ] || [ "$rss2" -le $((rss_mid + 1536)) ] ||
+		fail "RSS still growing: $rss_mid kB after 10 cycles, $rss1 kB after 20, $rss2 kB at the end (a leak)"
 	[ "$rss1" -le $((rss0 + 8192)) ] || fail "RSS grew over 20 cycles: $rss0 -> $rss1 kB"
 	[ "$rss2" -le $((rss0 + 8192)) ] || fail "RSS grew after a killed client: $rss0 -> $rss2 kB"
 	;;
