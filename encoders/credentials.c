@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "credentials.h"
 #include "secret_file.h"
@@ -87,21 +85,13 @@ static bool parse(FILE *f, const char *path, struct vp_credentials *creds,
 bool vp_credentials_load(const char *path, struct vp_credentials *creds,
 			 char *err, size_t err_size)
 {
-	struct stat st;
 	FILE *f;
-	int fd;
 	bool ok;
 
 	*creds = (struct vp_credentials){ 0 };
-	fd = vp_secret_file_open(path, "credentials", true, &st, err, err_size);
-	if (fd < 0)
+	f = vp_secret_file_fopen(path, "credentials", err, err_size);
+	if (!f)
 		return false;
-	f = fdopen(fd, "r");
-	if (!f) {
-		snprintf(err, err_size, "%s: %s", path, strerror(errno));
-		close(fd);
-		return false;
-	}
 	ok = parse(f, path, creds, err, err_size);
 	fclose(f);
 	if (!ok)

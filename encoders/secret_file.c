@@ -33,3 +33,20 @@ int vp_secret_file_open(const char *path, const char *what, bool secret,
 	}
 	return fd;
 }
+
+FILE *vp_secret_file_fopen(const char *path, const char *what, char *err,
+			   size_t err_size)
+{
+	struct stat st;
+	FILE *f;
+	int fd = vp_secret_file_open(path, what, true, &st, err, err_size);
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "r");
+	if (!f) {
+		snprintf(err, err_size, "%s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/stat.h>
 
 /* Nothing outside owner read/write and group read. */
@@ -24,5 +25,10 @@
  */
 int vp_secret_file_open(const char *path, const char *what, bool secret,
 			struct stat *st, char *err, size_t err_size);
+
+/* vp_secret_file_open() with @secret, as a stdio stream; NULL with the
+ * reason in @err. */
+FILE *vp_secret_file_fopen(const char *path, const char *what, char *err,
+			   size_t err_size);
 
 #endif /* VP_SECRET_FILE_H */

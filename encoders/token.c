@@ -2,8 +2,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "secret_file.h"
 #include "token.h"
@@ -55,20 +53,11 @@ static bool parse(FILE *f, const char *path, char *token, char *err,
 
 bool vp_token_load(const char *path, char *token, char *err, size_t err_size)
 {
-	struct stat st;
-	FILE *f;
-	int fd;
+	FILE *f = vp_secret_file_fopen(path, "a token", err, err_size);
 	bool ok;
 
-	fd = vp_secret_file_open(path, "a token", true, &st, err, err_size);
-	if (fd < 0)
+	if (!f)
 		return false;
-	f = fdopen(fd, "r");
-	if (!f) {
-		snprintf(err, err_size, "%s: %s", path, strerror(errno));
-		close(fd);
-		return false;
-	}
 	ok = parse(f, path, token, err, err_size);
 	fclose(f);
 	return ok;
