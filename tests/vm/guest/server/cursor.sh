@@ -14,19 +14,8 @@ test=cursor
 . "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
 command -v drm_info >/dev/null || { echo "drm_info not installed"; exit 77; }
 
-vp_load_vkms
-card=
-for c in /sys/class/drm/card[0-9]*; do
-	case $(readlink -f "$c/device") in */vkms*) ;; *) continue ;; esac
-	[ -e "/dev/dri/$(basename "$c")" ] && card=/dev/dri/$(basename "$c") && break
-done
-[ -n "$card" ] || fail "no vkms card"
-make_vgpu
-seatd -u root >"$R/seatd.log" 2>&1 &
-seatd_pid=$!
-sleep 1
-export LIBSEAT_BACKEND=seatd WLR_DRM_DEVICES=$card
-start_vplaned --backend drm --vgpu "$uuid" ${VPLANED_DEBUG:+--verbose}
+. "$VPLANE_SRC/tests/vm/guest/server/kiosk_lib.sh"
+kiosk_start ${VPLANED_DEBUG:+--verbose}
 "$SIM" --uuid "$uuid" --mode 1024x768 --rate 10 --quiet >"$R/sim.log" 2>&1 &
 sim_pid=$!
 wait_log "direct scanout of" 30

@@ -5,9 +5,9 @@
 # buffer (vp-scanout-expect).
 EXPECT=$VPLANE_BUILD/tests/vm/guest/server/vp-scanout-expect
 
-# kiosk_start [VPLANED-ARGS...]: vkms, seatd, vplaned on vkms showing
-# $uuid (made here); sets card, crc (its debugfs CRC directory)
-kiosk_start() {
+# kiosk_setup: vkms, a vGPU ($uuid, made here) and seatd, with wlroots
+# told to use vkms; sets card, crc (its debugfs CRC directory)
+kiosk_setup() {
 	local c
 	vp_load_vkms
 	card=
@@ -23,6 +23,12 @@ kiosk_start() {
 	seatd_pid=$!
 	sleep 1
 	export LIBSEAT_BACKEND=seatd WLR_DRM_DEVICES=$card
+}
+
+# kiosk_start [VPLANED-ARGS...]: kiosk_setup, then vplaned on vkms
+# showing $uuid
+kiosk_start() {
+	kiosk_setup
 	start_vplaned --backend drm --vgpu "$uuid" "$@"
 }
 

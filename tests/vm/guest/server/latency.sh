@@ -39,18 +39,8 @@ fi
 WARMUP=5
 VS=$XDG_RUNTIME_DIR/vfio.sock
 
-vp_load_vkms
-card=
-for c in /sys/class/drm/card[0-9]*; do
-	case $(readlink -f "$c/device") in */vkms*) ;; *) continue ;; esac
-	[ -e "/dev/dri/$(basename "$c")" ] && card=/dev/dri/$(basename "$c") && break
-done
-[ -n "$card" ] || fail "no vkms card"
-make_vgpu
-seatd -u root >"$R/seatd.log" 2>&1 &
-seatd_pid=$!
-sleep 1
-export LIBSEAT_BACKEND=seatd WLR_DRM_DEVICES=$card
+. "$VPLANE_SRC/tests/vm/guest/server/kiosk_lib.sh"
+kiosk_setup
 
 declare -A p50 p99
 # run PATH VPLANED-ARGS -- SIM-ARGS: one path; sets p50/p99[PATH]
