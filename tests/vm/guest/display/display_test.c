@@ -8,6 +8,7 @@
  *   display-test <uuid> <test>
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
@@ -17,12 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <linux/userfaultfd.h>
 
 #include <drm_fourcc.h>
 
@@ -1104,6 +1109,693 @@ static void bench(struct fixture *fx, int n)
 	close(sv[1]);
 }
 
+/* ---- issue 13: hostile consumers --------------------------------------- */
+
+/* The kernel's slowdown factor (debug kernel): scales our deadlines. */
+static double slowdown(void)
+{
+	const char *s = getenv("VPLANE_SLOWDOWN");
+	double f = s ? atof(s) : 1;
+
+	return f >= 1 ? f : 1;
+}
+
+/* A vplane module parameter; -1 if the module has no such parameter. */
+static long module_param(const char *name)
+{
+	char path[128], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/vplane/parameters/%s", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	CHECK(fgets(buf, sizeof(buf), f), "read %s", path);
+	fclose(f);
+	return atol(buf);
+}
+
+/* The VMM's QUERY_GFX_PLANE of head 0's primary; its dmabuf_id. */
+static uint32_t vmm_query_id(struct fixture *fx)
+{
+	struct vfio_device_gfx_plane_info info = {
+		.argsz = sizeof(info),
+		.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
+		.drm_plane_type = 1, /* DRM_PLANE_TYPE_PRIMARY */
+	};
+
+	CHECK(ioctl(fx->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, &info) == 0,
+	      "VMM query: %s", strerror(errno));
+	return info.dmabuf_id;
+}
+
+static int vmm_get_dmabuf(struct fixture *fx, uint32_t id)
+{
+	return ioctl(fx->dev.device, VFIO_DEVICE_GET_GFX_DMABUF, &id);
+}
+
+/*
+ * Whatever a consumer does with its ioctls, a flip completes at most
+ * ack_timeout_ms (plus one vblank) after the guest latched it: the
+ * deadline is fixed at the latch. The role holder re-takes the role,
+ * dups and closes its fd, other clients try to take the role, query and
+ * read stats, all while never acking.
+ */
+static void test_ack_deadline(struct fixture *fx)
+{
+	struct vplane_display_info info = { .argsz = sizeof(info) };
+	int fd = node_open(fx, O_RDWR | O_NONBLOCK);
+	double limit_us, worst = 0;
+
+	CHECK(ioctl(fd, VPLANE_DISPLAY_GET_INFO, &info) == 0, "info");
+	guest_mode(fx, 0, 640, 480, 60000);
+	take_role(fd);
+	/* the timeout, one vblank at 60 Hz, and scheduling slack */
+	limit_us = (info.ack_timeout_ms + 17 + 60 * slowdown()) * 1000.0;
+	for (int scenario = 0; scenario < 4; scenario++) {
+		uint32_t seq;
+		double t0, waited;
+
+		drain(fd);
+		seq = guest_flip(fx, 0,
+				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		t0 = vfio_dev_now_us();
+		for (;;) {
+			int other, dup_fd;
+
+			switch (scenario) {
+			case 0: /* the holder re-takes the role */
+				take_role(fd);
+				break;
+			case 1: /* a dup of the holder's fd comes and goes */
+				dup_fd = dup(fd);
+				CHECK(dup_fd >= 0, "dup");
+				CHECK(ioctl(dup_fd,
+					    VPLANE_DISPLAY_TAKE_ACK_ROLE) == 0,
+				      "take through a dup: %s",
+				      strerror(errno));
+				close(dup_fd);
+				break;
+			case 2: /* other clients come, try, query, go */
+				other = node_open(fx, O_RDWR | O_NONBLOCK);
+				CHECK(ioctl(other,
+					    VPLANE_DISPLAY_TAKE_ACK_ROLE) < 0 &&
+					      errno == EBUSY,
+				      "a second role holder");
+				query(other, 0, VPLANE_DISPLAY_PLANE_PRIMARY);
+				stats(other);
+				close(other);
+				break;
+			case 3: /* all of it, and the holder's own queries */
+				take_role(fd);
+				query(fd, 0, VPLANE_DISPLAY_PLANE_PRIMARY);
+				other = node_open(fx, O_RDWR | O_NONBLOCK);
+				ioctl(other, VPLANE_DISPLAY_TAKE_ACK_ROLE);
+				close(other);
+				drain(fd);
+				break;
+			}
+			if ((int32_t)(guest_flip_done_seq(fx, 0) - seq) >= 0)
+				break;
+			waited = vfio_dev_now_us() - t0;
+			CHECK(waited < 20 * limit_us,
+			      "scenario %d: flip %u not done after %.0f ms "
+			      "(ack timeout %u ms): the consumer stalls the "
+			      "guest",
+			      scenario, seq, waited / 1000,
+			      info.ack_timeout_ms);
+			usleep(10 * 1000);
+		}
+		waited = vfio_dev_now_us() - t0;
+		if (waited > worst)
+			worst = waited;
+		CHECK(waited <= limit_us,
+		      "scenario %d: flip-done %.1f ms after the flip, limit "
+		      "%.1f ms",
+		      scenario, waited / 1000, limit_us / 1000);
+	}
+	printf("# ack deadline: worst flip-done %.1f ms under hostile ioctls "
+	       "(timeout %u ms, limit %.1f ms)\n",
+	       worst / 1000, info.ack_timeout_ms, limit_us / 1000);
+	close(fd);
+}
+
+/* ---- userfaultfd: an argument page that never resolves ----------------- */
+
+struct uffd_area {
+	int uffd;
+	void *addr;
+	size_t len;
+};
+
+static void uffd_area_init(struct uffd_area *a, size_t len)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg;
+
+	a->uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	CHECK(a->uffd >= 0, "userfaultfd: %s", strerror(errno));
+	CHECK(ioctl(a->uffd, UFFDIO_API, &api) == 0, "UFFDIO_API: %s",
+	      strerror(errno));
+	a->len = len;
+	a->addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(a->addr != MAP_FAILED, "mmap");
+	reg = (struct uffdio_register){
+		.range = { .start = (uintptr_t)a->addr, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	CHECK(ioctl(a->uffd, UFFDIO_REGISTER, &reg) == 0, "UFFDIO_REGISTER: %s",
+	      strerror(errno));
+}
+
+/* Waits until @n faults are pending (threads stuck on the area). */
+static void uffd_wait_faults(struct uffd_area *a, int n)
+{
+	double t0 = vfio_dev_now_us();
+
+	while (n > 0) {
+		struct uffd_msg msg;
+		struct pollfd pfd = { .fd = a->uffd, .events = POLLIN };
+
+		CHECK(vfio_dev_now_us() - t0 < 10e6,
+		      "the stuck calls never faulted on the area");
+		if (poll(&pfd, 1, 100) != 1)
+			continue;
+		if (read(a->uffd, &msg, sizeof(msg)) == sizeof(msg) &&
+		    msg.event == UFFD_EVENT_PAGEFAULT)
+			n--;
+	}
+}
+
+/* Resolves every fault: the stuck calls go on with zero pages. */
+static void uffd_area_release(struct uffd_area *a)
+{
+	struct uffdio_zeropage zp = {
+		.range = { .start = (uintptr_t)a->addr, .len = a->len },
+	};
+
+	ioctl(a->uffd, UFFDIO_ZEROPAGE, &zp);
+	close(a->uffd);
+}
+
+struct call {
+	pthread_t thread;
+	void (*fn)(struct call *);
+	int fd;
+	void *ptr;
+	const char *path;
+	long ret;
+	int err;
+	bool joined;
+};
+
+static void *call_thread(void *arg)
+{
+	struct call *c = arg;
+
+	c->fn(c);
+	return NULL;
+}
+
+static void call_start(struct call *c)
+{
+	c->joined = false;
+	CHECK(pthread_create(&c->thread, NULL, call_thread, c) == 0,
+	      "pthread_create");
+}
+
+/* True if the call returned within @ms; otherwise it is joined later. */
+static bool call_join(struct call *c, double ms)
+{
+	struct timespec ts;
+	double ns;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ns = ts.tv_nsec + ms * 1e6;
+	ts.tv_sec += (time_t)(ns / 1e9);
+	ts.tv_nsec = (long)fmod(ns, 1e9);
+	if (pthread_timedjoin_np(c->thread, NULL, &ts) != 0)
+		return false;
+	c->joined = true;
+	return true;
+}
+
+static void call_finish(struct call *c)
+{
+	if (!c->joined)
+		pthread_join(c->thread, NULL);
+	c->joined = true;
+}
+
+static void fn_query(struct call *c)
+{
+	c->ret = ioctl(c->fd, VPLANE_DISPLAY_QUERY_PLANE, c->ptr);
+	c->err = errno;
+}
+
+static void fn_stats(struct call *c)
+{
+	c->ret = ioctl(c->fd, VPLANE_DISPLAY_GET_STATS, c->ptr);
+	c->err = errno;
+}
+
+static void fn_read(struct call *c)
+{
+	c->ret = read(c->fd, c->ptr, sizeof(struct vplane_display_event));
+	c->err = errno;
+}
+
+static void fn_info(struct call *c)
+{
+	struct vplane_display_info info = { .argsz = sizeof(info) };
+
+	c->ret = ioctl(c->fd, VPLANE_DISPLAY_GET_INFO, &info);
+	c->err = errno;
+}
+
+static void fn_take_ack(struct call *c)
+{
+	c->ret = ioctl(c->fd, VPLANE_DISPLAY_TAKE_ACK_ROLE);
+	c->err = c->ret ? errno : 0;
+	if (!c->ret) {
+		struct vplane_display_ack a = { .argsz = sizeof(a) };
+
+		a.seq = query(c->fd, 0, VPLANE_DISPLAY_PLANE_PRIMARY).flip_seq;
+		c->ret = ioctl(c->fd, VPLANE_DISPLAY_ACK_FLIP, &a);
+		c->err = errno;
+	}
+}
+
+static void fn_close(struct call *c)
+{
+	c->ret = close(c->fd);
+	c->err = errno;
+}
+
+static void fn_open_close(struct call *c)
+{
+	int fd = open(c->path, O_RDWR | O_CLOEXEC);
+
+	c->ret = fd < 0 ? -1 : 0;
+	c->err = errno;
+	if (fd >= 0)
+		close(fd);
+}
+
+static void fn_remove(struct call *c)
+{
+	int fd = open(c->path, O_WRONLY | O_CLOEXEC);
+
+	c->ret = fd >= 0 && write(fd, "1", 1) == 1 ? 0 : -1;
+	c->err = errno;
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * A consumer whose ioctl argument and read() buffer sit on pages that
+ * never resolve (userfaultfd) blocks only itself: another client's
+ * ioctls, opens and closes, the VMM, and the mdev's removal go on.
+ */
+static void test_uffd(struct fixture *fx)
+{
+	double wait_ms = 3000 * slowdown();
+	int stuck = node_open(fx, O_RDWR);
+	int stuck2 = node_open(fx, O_RDWR);
+	int reader = node_open(fx, O_RDWR);
+	int other = node_open(fx, O_RDWR);
+	int victim = node_open(fx, O_RDONLY);
+	struct uffd_area area;
+	char node[96], rm[128];
+	struct call q = { .fn = fn_query, .fd = stuck };
+	struct call s = { .fn = fn_stats, .fd = stuck2 };
+	struct call r = { .fn = fn_read, .fd = reader };
+	struct call c;
+	int failures = 0;
+
+	snprintf(node, sizeof(node), "/dev/vplane/%s", fx->uuid);
+	snprintf(rm, sizeof(rm), "/sys/bus/mdev/devices/%s/remove", fx->uuid);
+	guest_mode(fx, 0, 640, 480, 60000);
+	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	drain(other);
+	uffd_area_init(&area, 3 * 4096);
+	q.ptr = area.addr;
+	s.ptr = (char *)area.addr + 4096;
+	r.ptr = (char *)area.addr + 8192;
+	/* an event waits for the reader, so its read() copies out at once */
+	call_start(&q);
+	call_start(&s);
+	call_start(&r);
+	uffd_wait_faults(&area, 3);
+	printf("# uffd: QUERY_PLANE, GET_STATS and read() stuck on "
+	       "unresolved pages\n");
+
+#define EXPECT_PROGRESS(what, ...)                                       \
+	do {                                                             \
+		c = (struct call){ __VA_ARGS__ };                        \
+		call_start(&c);                                          \
+		if (!call_join(&c, wait_ms)) {                           \
+			fprintf(stderr,                                  \
+				"FAIL: %s blocked > %.0f ms behind the " \
+				"stuck consumer\n",                      \
+				what, wait_ms);                          \
+			failures++;                                      \
+			uffd_area_release(&area);                        \
+			call_finish(&c);                                 \
+			call_finish(&q);                                 \
+			call_finish(&s);                                 \
+			call_finish(&r);                                 \
+			exit(1);                                         \
+		}                                                        \
+	} while (0)
+
+	EXPECT_PROGRESS("another client's GET_INFO", .fn = fn_info,
+			.fd = other);
+	CHECK(c.ret == 0, "GET_INFO: %s", strerror(c.err));
+	EXPECT_PROGRESS("another client's ack role", .fn = fn_take_ack,
+			.fd = other);
+	CHECK(c.ret == 0, "take role and ack: %s", strerror(c.err));
+	EXPECT_PROGRESS("open and close of a new client", .fn = fn_open_close,
+			.path = node);
+	CHECK(c.ret == 0, "open: %s", strerror(c.err));
+	EXPECT_PROGRESS("another client's close", .fn = fn_close, .fd = victim);
+	/* the VMM closes; removal must not wait for the stuck consumer */
+	fixture_close(fx);
+	EXPECT_PROGRESS("mdev removal", .fn = fn_remove, .path = rm);
+	CHECK(c.ret == 0, "remove: %s", strerror(c.err));
+	printf("# uffd: other clients, close and removal went on\n");
+	uffd_area_release(&area);
+	call_finish(&q);
+	call_finish(&s);
+	call_finish(&r);
+	/* released with zero pages: argsz 0 is EINVAL, or ENODEV (gone) */
+	CHECK(q.ret < 0 && (q.err == EINVAL || q.err == ENODEV),
+	      "stuck query: %ld %s", q.ret, strerror(q.err));
+	CHECK(s.ret < 0 && (s.err == EINVAL || s.err == ENODEV),
+	      "stuck stats: %ld %s", s.ret, strerror(s.err));
+	CHECK(failures == 0, "blocked");
+	close(stuck);
+	close(stuck2);
+	close(reader);
+	close(other);
+#undef EXPECT_PROGRESS
+}
+
+/*
+ * Every opener has its own dma-buf bound: an observer at its limit
+ * starves neither the VMM nor another consumer.
+ */
+static void test_dmabuf_quota(struct fixture *fx)
+{
+	long max = module_param("max_dmabufs");
+	int hog = node_open(fx, O_RDONLY);
+	int other = node_open(fx, O_RDONLY);
+	int *fds = calloc((size_t)max + 1, sizeof(int));
+	int *vmm = calloc((size_t)max + 1, sizeof(int));
+	uint32_t id;
+	int fd;
+
+	CHECK(fds && vmm && max > 0 && max < 4096, "max_dmabufs %ld", max);
+	guest_mode(fx, 0, 640, 480, 60000);
+	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	id = query(hog, 0, VPLANE_DISPLAY_PLANE_PRIMARY).dmabuf_id;
+	CHECK(id, "no dmabuf_id");
+	for (long i = 0; i < max; i++) {
+		fds[i] = get_dmabuf(hog, id);
+		CHECK(fds[i] >= 0, "hog's dma-buf %ld of %ld: %s", i + 1, max,
+		      strerror(errno));
+	}
+	CHECK(get_dmabuf(hog, id) < 0 && errno == ENOSPC,
+	      "the hog got more than max_dmabufs (%ld)", max);
+	/* the VMM (QEMU's GET_GFX_DMABUF) is not starved */
+	CHECK(vmm_query_id(fx) == id, "VMM sees another id");
+	vmm[0] = vmm_get_dmabuf(fx, id);
+	CHECK(vmm[0] >= 0,
+	      "VMM GET_GFX_DMABUF with a consumer at its limit: %s",
+	      strerror(errno));
+	/* nor is another consumer */
+	fd = get_dmabuf(other, id);
+	CHECK(fd >= 0, "second consumer starved: %s", strerror(errno));
+	close(fd);
+	/* the VMM's own bound still holds */
+	for (long i = 1; i < max; i++) {
+		vmm[i] = vmm_get_dmabuf(fx, id);
+		CHECK(vmm[i] >= 0, "VMM dma-buf %ld: %s", i + 1,
+		      strerror(errno));
+	}
+	CHECK(vmm_get_dmabuf(fx, id) < 0 && errno == ENOSPC,
+	      "the VMM got more than max_dmabufs");
+	/* the hog's bound outlives its fd until its dma-bufs go */
+	close(hog);
+	for (long i = 0; i < max; i++) {
+		close(fds[i]);
+		close(vmm[i]);
+	}
+	fd = vmm_get_dmabuf(fx, id);
+	CHECK(fd >= 0, "VMM after closing: %s", strerror(errno));
+	close(fd);
+	printf("# dmabuf quota: a consumer at %ld, the VMM and another "
+	       "consumer still served\n",
+	       max);
+	free(fds);
+	free(vmm);
+	close(other);
+}
+
+/*
+ * The display node's clients are bounded per vGPU: opening past the cap
+ * fails (EBUSY), through the node and through the VMM's GET_DISPLAY_FD,
+ * and a closed client frees its slot. Every client still gets every event.
+ */
+static void test_client_cap(struct fixture *fx)
+{
+	long cap = module_param("max_display_clients");
+	int fds[1100], n = 0, fd;
+	char path[96];
+	struct vplane_display_event ev;
+
+	snprintf(path, sizeof(path), "/dev/vplane/%s", fx->uuid);
+	for (n = 0; n < 1000; n++) {
+		fds[n] = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fds[n] < 0)
+			break;
+	}
+	printf("# client cap: %d clients opened (cap %ld), then %s\n", n, cap,
+	       n < 1000 ? strerror(errno) : "no refusal");
+	CHECK(n == cap && errno == EBUSY,
+	      "%d clients opened, cap %ld (-1: no max_display_clients): %s", n,
+	      cap, n < 1000 ? strerror(errno) : "never refused");
+	fd = ioctl(fx->dev.device, VPLANE_VFIO_GET_DISPLAY_FD);
+	CHECK(fd < 0 && errno == EBUSY, "GET_DISPLAY_FD past the cap: %d %s",
+	      fd, strerror(errno));
+	close(fds[--n]);
+	fds[n] = ioctl(fx->dev.device, VPLANE_VFIO_GET_DISPLAY_FD);
+	CHECK(fds[n] >= 0, "GET_DISPLAY_FD after a close: %s", strerror(errno));
+	n++;
+	guest_mode(fx, 0, 640, 480, 60000);
+	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	for (int i = 0; i < n; i++) {
+		expect_event(fds[i], VPLANE_EVENT_FLIP, &ev);
+		close(fds[i]);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0, "open after all closed: %s", strerror(errno));
+	close(fd);
+}
+
+/*
+ * A consumer's QUERY has no guest-visible side effect: a plane the VMM
+ * unmapped stays UNMAPPED (STATUS, ACTIVE_ID) until the guest flips or
+ * the VMM queries, and consumer queries never evict an id the VMM holds.
+ */
+static void test_query_side_effects(struct fixture *fx)
+{
+	const uint64_t iova = 1ull << 30;
+	const size_t size = 640 * 480 * 4;
+	uint32_t pbase = VPLANE_MMIO_PLANE(0, VPLANE_PLANE_PRIMARY);
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = iova,
+		.size = size,
+	};
+	struct vfio_iommu_type1_dma_unmap unmap = {
+		.argsz = sizeof(unmap),
+		.iova = iova,
+		.size = size,
+	};
+	long cached = module_param("max_cached_planes");
+	int fd = node_open(fx, O_RDONLY | O_NONBLOCK);
+	uint32_t status, active, id;
+	void *ram;
+	int buf;
+
+	ram = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(ram != MAP_FAILED, "mmap");
+	map.vaddr = (uintptr_t)ram;
+	CHECK(ioctl(fx->dev.container, VFIO_IOMMU_MAP_DMA, &map) == 0,
+	      "MAP_DMA: %s", strerror(errno));
+	guest_mode(fx, 0, 640, 480, 60000);
+	plane_write(fx, 0, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_DOMAIN,
+		    VPLANE_DOMAIN_GUEST_RAM);
+	plane_write(fx, 0, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_ADDR_LO,
+		    (uint32_t)iova);
+	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	CHECK(reg_read(fx, pbase + VPLANE_PLANE_STATUS) ==
+		      VPLANE_PLANE_STATUS_OK,
+	      "guest RAM plane status %u",
+	      reg_read(fx, pbase + VPLANE_PLANE_STATUS));
+	CHECK(ioctl(fx->dev.container, VFIO_IOMMU_UNMAP_DMA, &unmap) == 0,
+	      "UNMAP_DMA: %s", strerror(errno));
+	CHECK(reg_read(fx, pbase + VPLANE_PLANE_STATUS) ==
+		      VPLANE_PLANE_STATUS_UNMAPPED,
+	      "status after unmap %u",
+	      reg_read(fx, pbase + VPLANE_PLANE_STATUS));
+	active = reg_read(fx, pbase + VPLANE_PLANE_ACTIVE_ID);
+	CHECK(ioctl(fx->dev.container, VFIO_IOMMU_MAP_DMA, &map) == 0,
+	      "MAP_DMA again: %s", strerror(errno));
+	for (int i = 0; i < 4; i++)
+		query(fd, 0, VPLANE_DISPLAY_PLANE_PRIMARY);
+	status = reg_read(fx, pbase + VPLANE_PLANE_STATUS);
+	CHECK(status == VPLANE_PLANE_STATUS_UNMAPPED &&
+		      reg_read(fx, pbase + VPLANE_PLANE_ACTIVE_ID) == active,
+	      "a consumer's QUERY changed the guest's STATUS %u -> %u, "
+	      "ACTIVE_ID %u -> %u",
+	      VPLANE_PLANE_STATUS_UNMAPPED, status, active,
+	      reg_read(fx, pbase + VPLANE_PLANE_ACTIVE_ID));
+	/* the VMM's query retries, as ABI.md says */
+	CHECK(vmm_query_id(fx) != 0 &&
+		      reg_read(fx, pbase + VPLANE_PLANE_STATUS) ==
+			      VPLANE_PLANE_STATUS_OK,
+	      "the VMM's query did not re-pin");
+	CHECK(ioctl(fx->dev.container, VFIO_IOMMU_UNMAP_DMA, &unmap) == 0,
+	      "UNMAP_DMA: %s", strerror(errno));
+	munmap(ram, size);
+
+	/* bochs: the VMM caches an id, a consumer walks many frames */
+	reg_write(fx, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_CTRL, 0);
+	CHECK(vfio_dev_bochs_mode(&fx->dev, 1024, 768), "bochs mode");
+	id = vmm_query_id(fx);
+	CHECK(id, "VMM sees no bochs plane");
+	drain(fd);
+	for (long k = 1; k <= cached + 4; k++) {
+		CHECK(vfio_dev_dispi_write(&fx->dev, DISPI_Y_OFFSET,
+					   (uint16_t)k),
+		      "y offset");
+		query(fd, 0, VPLANE_DISPLAY_PLANE_PRIMARY);
+	}
+	CHECK(vfio_dev_dispi_write(&fx->dev, DISPI_Y_OFFSET, 0), "y offset");
+	buf = vmm_get_dmabuf(fx, id);
+	CHECK(buf >= 0,
+	      "the VMM's cached id %u was evicted by a consumer's queries: "
+	      "%s",
+	      id, strerror(errno));
+	close(buf);
+	CHECK(vmm_query_id(fx) == id, "the VMM's id changed");
+	close(fd);
+}
+
+/* A random mdev UUID. */
+static void new_uuid(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/uuid", "re");
+
+	CHECK(f && fgets(out, (int)len, f), "uuid");
+	out[strcspn(out, "\n")] = 0;
+	fclose(f);
+}
+
+/*
+ * The VFIO device is published only when it is complete: a VMM that
+ * opens it the moment its group appears gets a display fd.
+ */
+static void test_early_open(struct fixture *fx)
+{
+	const char *types = "/sys/class/mdev_bus/vplane/mdev_supported_types";
+	int rounds = 30, early = 0, opened = 0;
+
+	(void)fx;
+	for (int round = 0; round < rounds; round++) {
+		char uuid[64], path[256], link[256], create[256];
+		int status, fd;
+		pid_t child;
+
+		new_uuid(uuid, sizeof(uuid));
+		child = fork();
+		CHECK(child >= 0, "fork");
+		if (child == 0) {
+			/* the VMM: opens as soon as the group exists */
+			double t0 = vfio_dev_now_us();
+			struct vfio_dev dev;
+			char *grp;
+			ssize_t n;
+			int disp, devnull = open("/dev/null", O_WRONLY);
+
+			/* the retries below would log every miss */
+			if (devnull >= 0)
+				dup2(devnull, STDERR_FILENO);
+			snprintf(path, sizeof(path),
+				 "/sys/bus/mdev/devices/%s/iommu_group", uuid);
+			for (;;) {
+				if (vfio_dev_now_us() - t0 > 10e6)
+					_exit(3);
+				n = readlink(path, link, sizeof(link) - 1);
+				if (n <= 0)
+					continue;
+				link[n] = 0;
+				grp = strrchr(link, '/');
+				snprintf(path, sizeof(path), "/dev/vfio/%s",
+					 grp + 1);
+				break;
+			}
+			for (;;) {
+				if (vfio_dev_now_us() - t0 > 10e6)
+					_exit(3);
+				if (access(path, F_OK) != 0)
+					continue;
+				if (vfio_dev_open(&dev, uuid))
+					break;
+			}
+			disp = ioctl(dev.device, VPLANE_VFIO_GET_DISPLAY_FD);
+			if (disp < 0) {
+				printf("# early open: GET_DISPLAY_FD %s\n",
+				       strerror(errno));
+				_exit(1);
+			}
+			close(disp);
+			vfio_dev_close(&dev);
+			_exit(0);
+		}
+		snprintf(create, sizeof(create), "%s/vplane-1head/create",
+			 types);
+		fd = open(create, O_WRONLY | O_CLOEXEC);
+		CHECK(fd >= 0, "%s: %s", create, strerror(errno));
+		CHECK(write(fd, uuid, strlen(uuid)) == (ssize_t)strlen(uuid),
+		      "create: %s", strerror(errno));
+		close(fd);
+		CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status),
+		      "child");
+		if (WEXITSTATUS(status) == 1)
+			early++;
+		else if (WEXITSTATUS(status) == 0)
+			opened++;
+		snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
+			 uuid);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		CHECK(fd >= 0 && write(fd, "1", 1) == 1, "remove: %s",
+		      strerror(errno));
+		close(fd);
+	}
+	printf("# early open: %d of %d rounds got a display fd, %d failed "
+	       "(device published before complete)\n",
+	       opened, rounds, early);
+	CHECK(early == 0, "%d early GET_DISPLAY_FD failures", early);
+	CHECK(opened == rounds, "only %d of %d rounds opened the device",
+	      opened, rounds);
+}
+
 int main(int argc, char **argv)
 {
 	struct fixture fx;
@@ -1140,6 +1832,18 @@ int main(int argc, char **argv)
 		test_libvplane(&fx, false);
 	else if (!strcmp(test, "libvplane-vmm-fd"))
 		test_libvplane(&fx, true);
+	else if (!strcmp(test, "ack-deadline"))
+		test_ack_deadline(&fx);
+	else if (!strcmp(test, "uffd"))
+		test_uffd(&fx);
+	else if (!strcmp(test, "dmabuf-quota"))
+		test_dmabuf_quota(&fx);
+	else if (!strcmp(test, "client-cap"))
+		test_client_cap(&fx);
+	else if (!strcmp(test, "query-side-effects"))
+		test_query_side_effects(&fx);
+	else if (!strcmp(test, "early-open"))
+		test_early_open(&fx);
 	else if (!strcmp(test, "bench"))
 		bench(&fx, argc > 3 ? atoi(argv[3]) : 200);
 	else
