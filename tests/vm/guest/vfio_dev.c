@@ -51,6 +51,11 @@ bool vfio_dev_region(struct vfio_dev *dev, uint32_t index,
 
 bool vfio_dev_open(struct vfio_dev *dev, const char *uuid)
 {
+	return vfio_dev_open_iommu(dev, uuid, VFIO_TYPE1_IOMMU);
+}
+
+bool vfio_dev_open_iommu(struct vfio_dev *dev, const char *uuid, int iommu)
+{
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
 	int group;
@@ -73,7 +78,7 @@ bool vfio_dev_open(struct vfio_dev *dev, const char *uuid)
 		goto err_close;
 	}
 	if (ioctl(dev->group, VFIO_GROUP_SET_CONTAINER, &dev->container) ||
-	    ioctl(dev->container, VFIO_SET_IOMMU, VFIO_TYPE1_IOMMU)) {
+	    ioctl(dev->container, VFIO_SET_IOMMU, iommu)) {
 		LOG_ERR("group %d container/type1: %s", group, strerror(errno));
 		goto err_close;
 	}

@@ -22,6 +22,8 @@ struct vfio_dev {
 
 /* Opens /sys/bus/mdev/devices/@uuid through its IOMMU group. */
 bool vfio_dev_open(struct vfio_dev *dev, const char *uuid);
+/* The same on a container of IOMMU type @iommu (VFIO_TYPE1v2_IOMMU pins). */
+bool vfio_dev_open_iommu(struct vfio_dev *dev, const char *uuid, int iommu);
 void vfio_dev_close(struct vfio_dev *dev);
 
 bool vfio_dev_region(struct vfio_dev *dev, uint32_t index,
