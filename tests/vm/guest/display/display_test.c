@@ -1426,7 +1426,7 @@ static void test_uffd(struct fixture *fx)
 	int stuck = node_open(fx, O_RDWR);
 	int stuck2 = node_open(fx, O_RDWR);
 	int reader = node_open(fx, O_RDWR);
-	int other = node_open(fx, O_RDWR);
+	int other = node_open(fx, O_RDWR | O_NONBLOCK);
 	int victim = node_open(fx, O_RDONLY);
 	struct uffd_area area;
 	char node[96], rm[128];
