@@ -89,6 +89,7 @@ struct vplane_pobj {
 	u32 id;
 	unsigned int users; /* active planes pointing here */
 	bool pinned;	    /* holds a vfio pin of fb */
+	bool vmm;	    /* the VMM's query returned this id */
 	struct vplane_pages *pages;
 };
 

@@ -258,8 +258,12 @@ static void pobj_destroy(struct vplane_vgpu *vgpu, struct vplane_pobj *obj)
 	atomic_dec(&vplane_global.pobjs);
 }
 
-/* Evict unused objects from the LRU tail until both limits hold. */
-static void evict(struct vplane_vgpu *vgpu, unsigned long need_pinned)
+/*
+ * Evict unused objects from the LRU tail until both limits hold. For a
+ * display consumer (@consumer) only objects whose id the VMM never saw go.
+ */
+static void evict(struct vplane_vgpu *vgpu, unsigned long need_pinned,
+		  bool consumer)
 {
 	unsigned long max_pinned = (unsigned long)vplane_max_pinned_mb
 				   << (20 - PAGE_SHIFT);
@@ -272,7 +276,8 @@ static void evict(struct vplane_vgpu *vgpu, unsigned long need_pinned)
 
 		if (!too_many && !too_pinned)
 			break;
-		if (obj->users || (!too_many && !obj->pinned))
+		if (obj->users || (!too_many && !obj->pinned) ||
+		    (consumer && obj->vmm))
 			continue;
 		pobj_destroy(vgpu, obj);
 		vgpu->nr_evictions++;
@@ -340,7 +345,8 @@ err_unpin:
 }
 
 static struct vplane_pobj *pobj_create(struct vplane_vgpu *vgpu,
-				       const struct vplane_fb *fb, u32 *status)
+				       const struct vplane_fb *fb, u32 *status,
+				       bool consumer)
 {
 	unsigned long npages = fb->size >> PAGE_SHIFT;
 	unsigned long max_pinned = (unsigned long)vplane_max_pinned_mb
@@ -349,9 +355,12 @@ static struct vplane_pobj *pobj_create(struct vplane_vgpu *vgpu,
 	struct vplane_pobj *obj;
 	int ret;
 
-	evict(vgpu, guest ? npages : 0);
+	evict(vgpu, guest ? npages : 0, consumer);
 	*status = VPLANE_PLANE_STATUS_NO_RESOURCE;
 	if (guest && vgpu->pinned_pages + npages > max_pinned)
+		return NULL;
+	/* a consumer never grows the cache past its bound */
+	if (consumer && vgpu->nr_pobjs >= vplane_max_cached_planes)
 		return NULL;
 
 	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
@@ -380,7 +389,11 @@ static struct vplane_pobj *pobj_create(struct vplane_vgpu *vgpu,
 
 	obj->fb = *fb;
 	obj->id = alloc_id(vgpu);
-	list_add(&obj->link, &vgpu->pobj_lru);
+	/* a consumer's object is the first to go, before any the VMM uses */
+	if (consumer)
+		list_add_tail(&obj->link, &vgpu->pobj_lru);
+	else
+		list_add(&obj->link, &vgpu->pobj_lru);
 	vgpu->nr_pobjs++;
 	atomic_inc(&vplane_global.pobjs);
 	*status = VPLANE_PLANE_STATUS_OK;
@@ -412,10 +425,26 @@ struct vplane_pobj *__vplane_pobj_get(struct vplane_vgpu *vgpu,
 			return obj;
 		}
 	}
-	obj = pobj_create(vgpu, fb, status);
+	obj = pobj_create(vgpu, fb, status, false);
 	if (obj)
 		obj->users++;
 	return obj;
+}
+
+/*
+ * For a display consumer: the cached object for @fb, or a new one that
+ * evicts nothing the VMM saw; the LRU order stays as it is.
+ */
+static struct vplane_pobj *pobj_get_consumer(struct vplane_vgpu *vgpu,
+					     const struct vplane_fb *fb)
+{
+	struct vplane_pobj *obj;
+	u32 status;
+
+	lockdep_assert_held(&vgpu->lock);
+	list_for_each_entry(obj, &vgpu->pobj_lru,
+			    link) if (fb_equal(&obj->fb, fb)) return obj;
+	return pobj_create(vgpu, fb, &status, true);
 }
 
 /* Drop a use taken by __vplane_pobj_get(); the object stays cached. */
@@ -584,10 +613,16 @@ static void fill_info(struct vfio_device_gfx_plane_info *info,
  * the registers it came from and its dmabuf_id.  False for a disabled or
  * invalid plane.  Head 0 shows the bochs DISPI state until the guest
  * enables it through vplane's own registers.
+ *
+ * The VMM (@vmm) may retry a plane that lost its object (a re-pin after
+ * the memory came back, as ABI.md says) and marks the ids it saw. A
+ * display consumer changes nothing the guest or the VMM can see: no
+ * retry (STATUS and ACTIVE_ID stay), no LRU touch, and a bochs object it
+ * needs evicts no id the VMM saw.
  */
 static bool __plane_snapshot(struct vplane_vgpu *vgpu, unsigned int head,
 			     unsigned int idx, struct vplane_fb *fb,
-			     struct vplane_plane_regs *regs, u32 *id)
+			     struct vplane_plane_regs *regs, u32 *id, bool vmm)
 {
 	struct vplane_pobj *obj;
 	u32 status;
@@ -596,10 +631,14 @@ static bool __plane_snapshot(struct vplane_vgpu *vgpu, unsigned int head,
 	if (__vplane_head_active(vgpu, head)) {
 		struct vplane_plane *p = &vgpu->heads[head].planes[idx];
 
-		__vplane_plane_resolve(vgpu, p);
+		if (vmm)
+			__vplane_plane_resolve(vgpu, p);
 		if (!p->obj)
 			return false;
-		list_move(&p->obj->link, &vgpu->pobj_lru);
+		if (vmm) {
+			list_move(&p->obj->link, &vgpu->pobj_lru);
+			p->obj->vmm = true;
+		}
 		*fb = p->obj->fb;
 		*regs = p->active;
 		*id = p->obj->id;
@@ -610,23 +649,36 @@ static bool __plane_snapshot(struct vplane_vgpu *vgpu, unsigned int head,
 	bochs_regs(vgpu, regs);
 	if (__vplane_fb_check(vgpu, idx, regs, fb) != VPLANE_PLANE_STATUS_OK)
 		return false;
+	if (!vmm) {
+		obj = pobj_get_consumer(vgpu, fb);
+		if (!obj)
+			return false;
+		*fb = obj->fb;
+		*id = obj->id;
+		return true;
+	}
 	obj = __vplane_pobj_get(vgpu, fb, &status);
 	if (!obj)
 		return false;
+	obj->vmm = true;
 	*fb = obj->fb;
 	*id = obj->id;
 	__vplane_pobj_put(vgpu, obj);
 	return true;
 }
 
-/* dmabuf_id of the bochs framebuffer, 0 if none; vgpu->lock held. */
+/*
+ * dmabuf_id of the bochs framebuffer, 0 if none; vgpu->lock held. For the
+ * display node's events: a consumer's, it evicts no id the VMM saw.
+ */
 u32 __vplane_bochs_plane_id(struct vplane_vgpu *vgpu)
 {
 	struct vplane_plane_regs regs;
 	struct vplane_fb fb;
 	u32 id;
 
-	return __plane_snapshot(vgpu, 0, VPLANE_PLANE_PRIMARY, &fb, &regs, &id)
+	return __plane_snapshot(vgpu, 0, VPLANE_PLANE_PRIMARY, &fb, &regs, &id,
+				false)
 		       ? id
 		       : 0;
 }
@@ -669,7 +721,7 @@ int vplane_query_plane(struct vplane_vgpu *vgpu,
 
 	mutex_lock(&vgpu->lock);
 	vgpu->nr_queries++;
-	if (__plane_snapshot(vgpu, head, idx, &fb, &regs, &id))
+	if (__plane_snapshot(vgpu, head, idx, &fb, &regs, &id, true))
 		fill_info(info, &fb, &regs, id, idx == VPLANE_PLANE_CURSOR);
 	mutex_unlock(&vgpu->lock);
 	return 0;
@@ -678,6 +730,7 @@ int vplane_query_plane(struct vplane_vgpu *vgpu,
 /*
  * VPLANE_DISPLAY_QUERY_PLANE: the upstream answer plus head index, signed
  * position, the flip that latched it and the head's scanout rectangle.
+ * A consumer's query has no side effect the guest or the VMM can see.
  * @pl->head and @pl->plane are in; the rest is zero for a disabled plane.
  */
 int vplane_describe_plane(struct vplane_vgpu *vgpu,
@@ -693,7 +746,8 @@ int vplane_describe_plane(struct vplane_vgpu *vgpu,
 	h = &vgpu->heads[pl->head];
 	mutex_lock(&vgpu->lock);
 	vgpu->nr_queries++;
-	if (__plane_snapshot(vgpu, pl->head, pl->plane, &fb, &regs, &id)) {
+	if (__plane_snapshot(vgpu, pl->head, pl->plane, &fb, &regs, &id,
+			     false)) {
 		bool cursor = pl->plane == VPLANE_PLANE_CURSOR;
 
 		pl->flags = VPLANE_DISPLAY_PLANE_ENABLED;
