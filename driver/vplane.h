@@ -154,9 +154,9 @@ struct vplane_head {
 	bool flip_pending;
 	u32 flip_pending_seq;
 	/* display node ack gating (vplane_display.c) */
-	bool ack_gated;	       /* an ack-role consumer exists */
-	u32 acked_seq;	       /* newest flip it acknowledged */
-	ktime_t unacked_since; /* oldest flip awaiting ack */
+	bool ack_gated;	      /* an ack-role consumer exists */
+	u32 acked_seq;	      /* newest flip it acknowledged */
+	ktime_t ack_deadline; /* oldest waiting flip's, set at latch */
 };
 
 struct vplane_vgpu {

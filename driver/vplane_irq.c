@@ -92,19 +92,20 @@ static bool seq_after_eq(u32 a, u32 b)
 	return (s32)(a - b) >= 0;
 }
 
-/* Gate between a latched flip and its completion at a vblank; irq_lock. */
+/*
+ * Gate between a latched flip and its completion at a vblank; irq_lock.
+ * The deadline was fixed when the oldest waiting flip latched: nothing a
+ * consumer does (taking the role again, closing, reopening) moves it.
+ */
 static bool flip_may_complete(struct vplane_head *head)
 {
 	struct vplane_vgpu *vgpu = head->vgpu;
-	ktime_t limit;
 
 	lockdep_assert_held(&vgpu->irq_lock);
 	if (!head->ack_gated ||
 	    seq_after_eq(head->acked_seq, head->flip_pending_seq))
 		return true;
-	limit = ktime_add_ms(head->unacked_since,
-			     READ_ONCE(vplane_ack_timeout_ms));
-	if (ktime_before(ktime_get(), limit))
+	if (ktime_before(ktime_get(), head->ack_deadline))
 		return false;
 	vgpu->nr_ack_timeouts++;
 	return true;
@@ -159,9 +160,14 @@ void __vplane_flip_latched(struct vplane_vgpu *vgpu, unsigned int head,
 	vgpu->nr_flips++;
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	h->flip_seq = seq;
-	/* the ack timeout runs from the oldest flip still waiting */
+	/*
+	 * The ack deadline runs from the oldest flip still waiting and is
+	 * fixed here, at the latch: a consumer can only shorten the wait
+	 * (ack, drop the role, close), never extend it.
+	 */
 	if (!h->flip_pending)
-		h->unacked_since = ktime_get();
+		h->ack_deadline = ktime_add_ms(
+			ktime_get(), READ_ONCE(vplane_ack_timeout_ms));
 	h->flip_pending = true;
 	h->flip_pending_seq = seq;
 	/* no scanout: nothing is on screen to protect, nothing to wait for */
@@ -173,7 +179,8 @@ void __vplane_flip_latched(struct vplane_vgpu *vgpu, unsigned int head,
 
 /*
  * The display node's ack-role consumer appeared (@on) or went away.  When
- * it goes, flips waiting for its ack complete now.
+ * it goes, flips waiting for its ack complete now.  A flip already
+ * waiting keeps the deadline it got when it latched.
  */
 void vplane_irq_set_ack_gate(struct vplane_vgpu *vgpu, bool on)
 {
@@ -184,9 +191,10 @@ void vplane_irq_set_ack_gate(struct vplane_vgpu *vgpu, bool on)
 	for (i = 0; i < vgpu->nr_heads; i++) {
 		struct vplane_head *h = &vgpu->heads[i];
 
+		if (h->ack_gated == on)
+			continue;
 		h->ack_gated = on;
 		h->acked_seq = h->flip_done_seq;
-		h->unacked_since = ktime_get();
 		if (!on && h->flip_pending)
 			vplane_flip_complete(h, h->flip_pending_seq);
 	}
