@@ -200,20 +200,24 @@ static int vplane_probe(struct mdev_device *mdev)
 	if (IS_ERR(vgpu))
 		return PTR_ERR(vgpu);
 
-	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
-	if (ret)
-		goto err_put;
+	/*
+	 * Publish the VFIO device last, complete: a VMM may open it the
+	 * moment it is registered and ask for its display at once.
+	 */
 	dev_set_drvdata(&mdev->dev, vgpu);
 	ret = vplane_display_create(vgpu);
 	if (ret)
-		goto err_unregister;
+		goto err_put;
+	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
+	if (ret)
+		goto err_display;
 	vplane_debugfs_add(vgpu);
 	dev_info(&mdev->dev, "created %s, %u MiB VRAM\n",
 		 vgpu->type->type.pretty_name, vgpu->type->vram_mb);
 	return 0;
 
-err_unregister:
-	vfio_unregister_group_dev(&vgpu->vdev);
+err_display:
+	vplane_display_destroy(vgpu);
 err_put:
 	vfio_put_device(&vgpu->vdev);
 	return ret;
