@@ -57,6 +57,16 @@ struct vplane_stats {
 };
 
 /*
+ * One opener's dma-buf bound (the VMM's device fds together, or one
+ * display-node fd): live dma-bufs it exported, at most max_dmabufs. Each
+ * dma-buf holds a reference, so the count outlives the opener.
+ */
+struct vplane_quota {
+	struct kref kref;
+	atomic_t dmabufs;
+};
+
+/*
  * A set of page references.  Plane objects and dma-bufs each hold a
  * reference on the set; the set holds one get_page() per page, so the
  * pages stay valid after unpin, unmap, reset, close and mdev removal.
@@ -208,6 +218,7 @@ struct vplane_vgpu {
 	u64 nr_ack_timeouts;		/* irq_lock */
 	struct vplane_display *display; /* /dev/vplane/<uuid>, vgpu->lock */
 	struct vplane_stats *stats;
+	struct vplane_quota *vmm_quota; /* the VFIO device fds' dma-bufs */
 	struct dentry *debugfs;
 };
 
@@ -301,7 +312,10 @@ void __vplane_vram_free(struct vplane_vgpu *vgpu);
 void vplane_pages_put(struct vplane_pages *pages);
 
 /* vplane_dmabuf.c */
-int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id);
+int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id,
+		      struct vplane_quota *quota);
+struct vplane_quota *vplane_quota_new(void);
+void vplane_quota_put(struct vplane_quota *quota);
 
 /* vplane_edid.c */
 void vplane_edid_init(struct vplane_vgpu *vgpu, unsigned int head);

@@ -12,9 +12,17 @@
  * before that with a live vGPU or sees NULL and fails with ENODEV.
  *
  * Locking: disp->lock (mutex) -> vgpu->lock -> vgpu->irq_lock; and
- * disp->events_lock (spinlock, innermost) for the clients list and queues.
- * Events are pushed from the vGPU with vgpu->lock held and never under
- * irq_lock.
+ * disp->events_lock (spinlock) for the clients list and their queues,
+ * then disp->stage_lock (spinlock, innermost) for the staging queue. No
+ * user memory is touched with any of them held: ioctl arguments are
+ * copied in before disp->lock and out after it, events are copied out
+ * of the queue before they go to the reader's buffer.
+ *
+ * The guest's side is O(1) in the number of consumers: the MMIO path
+ * (vgpu->lock held) only appends an event to the staging queue, which
+ * coalesces like a consumer's, and queues fanout_work; the work (or a
+ * reader, first) moves staged events to every client. Events are pushed
+ * with vgpu->lock held and never under irq_lock.
  */
 #include <linux/anon_inodes.h>
 #include <linux/cdev.h>
@@ -24,6 +32,7 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
 #include "vplane.h"
 #include "uapi/vplane_display.h"
@@ -42,16 +51,18 @@ MODULE_PARM_DESC(
 	ack_timeout_ms,
 	"complete a flip without its ack after this long (default 100)");
 
+static unsigned int max_clients = 16;
+module_param_named(max_display_clients, max_clients, uint, 0444);
+MODULE_PARM_DESC(max_display_clients,
+		 "open display-node fds per vGPU, the VMM's included "
+		 "(default 16)");
+
 static dev_t display_devt;
 static struct class *display_class;
 static DEFINE_IDA(display_minors);
 
-struct vplane_client {
-	struct vplane_display *disp; /* holds a device reference */
-	struct list_head link;	     /* vplane_display.clients */
-	bool writable;
-
-	/* disp->events_lock */
+/* An event queue that coalesces flips and cursor moves per plane. */
+struct vplane_queue {
 	struct vplane_display_event queue[QUEUE_LEN];
 	u64 rd, wr; /* absolute queue positions */
 	/* position + 1 of an unread flip/cursor event, 0 for none */
@@ -59,6 +70,15 @@ struct vplane_client {
 	u64 unread_cursor[VPLANE_MAX_HEADS];
 	bool overflowed;
 	u64 events, coalesced, overflows;
+};
+
+struct vplane_client {
+	struct vplane_display *disp; /* holds a device reference */
+	struct list_head link;	     /* vplane_display.clients */
+	bool writable;
+	struct vplane_quota *quota; /* this opener's dma-buf bound */
+
+	struct vplane_queue q; /* disp->events_lock */
 };
 
 struct vplane_display {
@@ -73,10 +93,17 @@ struct vplane_display {
 
 	spinlock_t events_lock;
 	struct list_head clients; /* vplane_client.link */
+	unsigned int nr_clients;
 	bool gone;
 	wait_queue_head_t wait;
+	struct vplane_display_event batch[QUEUE_LEN]; /* fan-out scratch */
 	/* last cursor state per head, to tell a move from a new image */
 	u32 cursor_id[VPLANE_MAX_HEADS];
+
+	/* the guest's side: events not yet fanned out to the clients */
+	spinlock_t stage_lock;
+	struct vplane_queue stage;
+	struct work_struct fanout_work;
 };
 
 static struct vplane_display *display_from_dev(struct device *dev)
@@ -87,7 +114,7 @@ static struct vplane_display *display_from_dev(struct device *dev)
 /* A queue slot a newer event superseded; read() skips it. */
 #define EVENT_DEAD 0
 
-static u64 *unread_slot(struct vplane_client *c,
+static u64 *unread_slot(struct vplane_queue *c,
 			const struct vplane_display_event *ev)
 {
 	if (ev->type == VPLANE_EVENT_FLIP)
@@ -98,7 +125,7 @@ static u64 *unread_slot(struct vplane_client *c,
 }
 
 /* Drops dead slots from a full queue and re-indexes the unread events. */
-static void client_compact(struct vplane_client *c)
+static void queue_compact(struct vplane_queue *c)
 {
 	u64 pos, out = c->rd;
 
@@ -120,12 +147,23 @@ static void client_compact(struct vplane_client *c)
 }
 
 /* Skips superseded slots at the head; true if a live event is queued. */
-static bool client_has_events(struct vplane_client *c)
+static bool queue_has_events(struct vplane_queue *c)
 {
-	lockdep_assert_held(&c->disp->events_lock);
 	while (c->rd < c->wr && c->queue[c->rd % QUEUE_LEN].type == EVENT_DEAD)
 		c->rd++;
 	return c->rd < c->wr;
+}
+
+/* Takes the oldest live event into @ev; false if none is queued. */
+static bool queue_pop(struct vplane_queue *c, struct vplane_display_event *ev)
+{
+	if (!queue_has_events(c))
+		return false;
+	*ev = c->queue[c->rd % QUEUE_LEN];
+	c->rd++;
+	if (ev->type == VPLANE_EVENT_OVERFLOW)
+		c->overflowed = false;
+	return true;
 }
 
 /*
@@ -135,16 +173,22 @@ static bool client_has_events(struct vplane_client *c)
  * fill its queue. The newest event always goes to the end, so the order of
  * events across types is kept: a flip is never read before a MODE or RESET
  * that came first. A queue full of other events drops further ones and
- * queues one OVERFLOW instead.
+ * queues one OVERFLOW instead; an OVERFLOW that comes in (from the
+ * staging queue) while one is unread adds nothing.
  */
-static void client_push(struct vplane_client *c,
-			const struct vplane_display_event *ev)
+static void queue_push(struct vplane_queue *c,
+		       const struct vplane_display_event *ev)
 {
 	u64 *unread = unread_slot(c, ev);
 	u32 dropped = ev->dropped;
 
-	lockdep_assert_held(&c->disp->events_lock);
 	c->events++;
+	if (ev->type == VPLANE_EVENT_OVERFLOW) {
+		c->overflows++;
+		if (c->overflowed)
+			return;
+		c->overflowed = true;
+	}
 	if (unread && *unread && *unread - 1 >= c->rd) {
 		struct vplane_display_event *old =
 			&c->queue[(*unread - 1) % QUEUE_LEN];
@@ -161,7 +205,7 @@ static void client_push(struct vplane_client *c,
 		*unread = 0;
 	}
 	if (c->wr - c->rd >= QUEUE_LEN - 1)
-		client_compact(c);
+		queue_compact(c);
 	if (c->wr - c->rd >= QUEUE_LEN - 1) {
 		c->overflows++;
 		if (!c->overflowed) {
@@ -182,16 +226,46 @@ static void client_push(struct vplane_client *c,
 		*unread = c->wr;
 }
 
+/*
+ * Moves the staged events to every client, in order, and wakes readers.
+ * The staging queue holds fewer than QUEUE_LEN events, so one batch
+ * drains it; events staged meanwhile re-queue the work.
+ */
+static void display_fanout(struct vplane_display *disp)
+{
+	struct vplane_client *c;
+	unsigned int n = 0, i;
+
+	spin_lock(&disp->events_lock);
+	spin_lock(&disp->stage_lock);
+	while (n < QUEUE_LEN && queue_pop(&disp->stage, &disp->batch[n]))
+		n++;
+	spin_unlock(&disp->stage_lock);
+	if (n)
+		list_for_each_entry(c, &disp->clients, link) for (i = 0; i < n;
+								  i++)
+			queue_push(&c->q, &disp->batch[i]);
+	spin_unlock(&disp->events_lock);
+	if (n)
+		wake_up_interruptible_all(&disp->wait);
+}
+
+static void fanout_work_fn(struct work_struct *work)
+{
+	display_fanout(container_of(work, struct vplane_display, fanout_work));
+}
+
+/*
+ * The guest's MMIO path (vgpu->lock held): stage @ev for the clients.
+ * O(1) whatever the number of clients: the fan-out runs in a work item.
+ */
 static void display_push(struct vplane_display *disp,
 			 const struct vplane_display_event *ev)
 {
-	struct vplane_client *c;
-	unsigned long flags;
-
-	spin_lock_irqsave(&disp->events_lock, flags);
-	list_for_each_entry(c, &disp->clients, link) client_push(c, ev);
-	spin_unlock_irqrestore(&disp->events_lock, flags);
-	wake_up_interruptible_all(&disp->wait);
+	spin_lock(&disp->stage_lock);
+	queue_push(&disp->stage, ev);
+	spin_unlock(&disp->stage_lock);
+	queue_work(system_highpri_wq, &disp->fanout_work);
 }
 
 /*
@@ -249,15 +323,11 @@ void __vplane_display_bochs(struct vplane_vgpu *vgpu)
 		.head = 0,
 		.plane = VPLANE_DISPLAY_PLANE_PRIMARY,
 	};
-	bool listening;
 
 	lockdep_assert_held(&vgpu->lock);
 	if (!disp || __vplane_head_active(vgpu, 0))
 		return;
-	spin_lock_irq(&disp->events_lock);
-	listening = !list_empty(&disp->clients);
-	spin_unlock_irq(&disp->events_lock);
-	if (!listening)
+	if (!READ_ONCE(disp->nr_clients))
 		return;
 	ev.dmabuf_id = __vplane_bochs_plane_id(vgpu);
 	ev.seq = READ_ONCE(vgpu->heads[0].flip_seq);
@@ -302,108 +372,106 @@ void __vplane_display_reset(struct vplane_vgpu *vgpu)
 	display_push(vgpu->display, &ev);
 }
 
-/* Copy in an argsz-versioned argument: at least @min bytes, flags 0. */
-static int arg_in(void *arg, size_t size, size_t min, void __user *uarg)
+/*
+ * Copy in an argsz-versioned argument: at least @min bytes, flags 0. The
+ * caller's argsz goes to *@argsz, for arg_out. Never under a lock: the
+ * page may never resolve (userfaultfd, FUSE).
+ */
+static int arg_in(void *arg, size_t size, size_t min, void __user *uarg,
+		  u32 *argsz)
 {
-	u32 argsz, flags;
+	u32 flags;
 
 	/* every struct starts with argsz and flags (min >= 8): read no
 	 * further than argsz says */
-	if (get_user(argsz, (u32 __user *)uarg))
+	if (get_user(*argsz, (u32 __user *)uarg))
 		return -EFAULT;
-	if (argsz < min)
+	if (*argsz < min)
 		return -EINVAL;
 	if (get_user(flags, (u32 __user *)uarg + 1))
 		return -EFAULT;
 	if (flags)
 		return -EINVAL;
 	memset(arg, 0, size);
-	if (copy_from_user(arg, uarg, min_t(size_t, size, argsz)))
+	if (copy_from_user(arg, uarg, min_t(size_t, size, *argsz)))
 		return -EFAULT;
 	return 0;
 }
 
-static int arg_out(void __user *uarg, const void *arg, size_t size)
+/* Copy out at most the caller's @argsz bytes; never under a lock. */
+static int arg_out(void __user *uarg, const void *arg, size_t size, u32 argsz)
 {
-	u32 argsz;
-
-	if (get_user(argsz, (u32 __user *)uarg))
-		return -EFAULT;
 	return copy_to_user(uarg, arg, min_t(size_t, size, argsz)) ? -EFAULT
 								   : 0;
 }
 
-static int ioctl_info(struct vplane_display *disp, void __user *uarg)
+/* Every ioctl argument; copied in before disp->lock, out after it. */
+union display_arg {
+	struct vplane_display_info info;
+	struct vplane_display_plane pl;
+	struct vplane_display_dmabuf db;
+	struct vplane_display_ack ack;
+	struct vplane_display_stats st;
+};
+
+static int ioctl_info(struct vplane_display *disp,
+		      struct vplane_display_info *info)
 {
 	struct vplane_vgpu *vgpu = disp->vgpu;
-	struct vplane_display_info info;
-	int ret;
 
-	ret = arg_in(&info, sizeof(info),
-		     offsetofend(struct vplane_display_info, type), uarg);
-	if (ret)
-		return ret;
-	info.argsz = sizeof(info);
-	info.api_version = VPLANE_DISPLAY_API_VERSION;
-	info.nr_heads = vgpu->nr_heads;
-	info.max_width = vgpu->type->max_width;
-	info.max_height = vgpu->type->max_height;
-	info.cursor_max = VPLANE_CURSOR_MAX;
-	info.ack_timeout_ms = READ_ONCE(vplane_ack_timeout_ms);
-	info.vram_size = vgpu->vram_size;
-	info.event_size = sizeof(struct vplane_display_event);
-	info.queue_len = QUEUE_LEN;
-	strscpy(info.uuid, dev_name(&disp->dev), sizeof(info.uuid));
-	strscpy(info.type, vgpu->type->type.sysfs_name, sizeof(info.type));
-	return arg_out(uarg, &info, sizeof(info));
+	info->argsz = sizeof(*info);
+	info->api_version = VPLANE_DISPLAY_API_VERSION;
+	info->nr_heads = vgpu->nr_heads;
+	info->max_width = vgpu->type->max_width;
+	info->max_height = vgpu->type->max_height;
+	info->cursor_max = VPLANE_CURSOR_MAX;
+	info->ack_timeout_ms = READ_ONCE(vplane_ack_timeout_ms);
+	info->vram_size = vgpu->vram_size;
+	info->event_size = sizeof(struct vplane_display_event);
+	info->queue_len = QUEUE_LEN;
+	strscpy(info->uuid, dev_name(&disp->dev), sizeof(info->uuid));
+	strscpy(info->type, vgpu->type->type.sysfs_name, sizeof(info->type));
+	return 0;
 }
 
-static int ioctl_query(struct vplane_display *disp, void __user *uarg)
+static int ioctl_query(struct vplane_display *disp,
+		       struct vplane_display_plane *pl)
 {
-	struct vplane_display_plane pl;
 	int ret;
 
-	ret = arg_in(&pl, sizeof(pl),
-		     offsetofend(struct vplane_display_plane, refresh_mhz),
-		     uarg);
-	if (ret)
-		return ret;
 	/* head and plane are the only inputs: every other field is output
 	 * and must not echo the caller's bytes back for a disabled plane */
-	pl = (struct vplane_display_plane){ .head = pl.head,
-					    .plane = pl.plane };
-	ret = vplane_describe_plane(disp->vgpu, &pl);
+	*pl = (struct vplane_display_plane){ .head = pl->head,
+					     .plane = pl->plane };
+	ret = vplane_describe_plane(disp->vgpu, pl);
 	if (ret)
 		return ret;
-	pl.argsz = sizeof(pl);
-	return arg_out(uarg, &pl, sizeof(pl));
+	pl->argsz = sizeof(*pl);
+	return 0;
 }
 
-static int ioctl_dmabuf(struct vplane_display *disp, void __user *uarg)
+/* The new fd is the return value: a failed copy-out cannot leak it. */
+static int ioctl_dmabuf(struct vplane_client *c,
+			struct vplane_display_dmabuf *db)
 {
-	struct vplane_display_dmabuf db;
-	int ret;
-
-	ret = arg_in(&db, sizeof(db),
-		     offsetofend(struct vplane_display_dmabuf, fd), uarg);
-	if (ret)
-		return ret;
-	db.fd = vplane_get_dmabuf(disp->vgpu, db.dmabuf_id);
-	if (db.fd < 0)
-		return db.fd;
-	db.argsz = sizeof(db);
-	/* the fd is also the return value: a failed copy cannot leak it */
-	arg_out(uarg, &db, sizeof(db));
-	return db.fd;
+	db->fd = vplane_get_dmabuf(c->disp->vgpu, db->dmabuf_id, c->quota);
+	db->argsz = sizeof(*db);
+	return db->fd;
 }
 
+/*
+ * The holder taking the role again changes nothing: a waiting flip keeps
+ * the deadline it got at its latch.
+ */
 static int ioctl_take_role(struct vplane_client *c)
 {
 	struct vplane_display *disp = c->disp;
 
 	if (!c->writable)
 		return -EPERM;
-	if (disp->ack_owner && disp->ack_owner != c)
+	if (disp->ack_owner == c)
+		return 0;
+	if (disp->ack_owner)
 		return -EBUSY;
 	disp->ack_owner = c;
 	vplane_irq_set_ack_gate(disp->vgpu, true);
@@ -423,46 +491,34 @@ static void drop_role(struct vplane_client *c)
 		vplane_irq_set_ack_gate(disp->vgpu, false);
 }
 
-static int ioctl_ack(struct vplane_client *c, void __user *uarg)
+static int ioctl_ack(struct vplane_client *c, struct vplane_display_ack *ack)
 {
 	struct vplane_display *disp = c->disp;
-	struct vplane_display_ack ack;
 	int ret;
 
-	ret = arg_in(&ack, sizeof(ack),
-		     offsetofend(struct vplane_display_ack, seq), uarg);
-	if (ret)
-		return ret;
 	if (disp->ack_owner != c)
 		return -EPERM;
-	if (ack.head >= disp->vgpu->nr_heads)
+	if (ack->head >= disp->vgpu->nr_heads)
 		return -EINVAL;
-	ret = vplane_irq_ack(disp->vgpu, ack.head, ack.seq);
+	ret = vplane_irq_ack(disp->vgpu, ack->head, ack->seq);
 	if (!ret)
 		atomic64_inc(&disp->acks);
 	return ret;
 }
 
-static int ioctl_stats(struct vplane_client *c, void __user *uarg)
+static int ioctl_stats(struct vplane_client *c, struct vplane_display_stats *st)
 {
 	struct vplane_display *disp = c->disp;
-	struct vplane_display_stats st;
-	unsigned long flags;
-	int ret;
 
-	ret = arg_in(&st, sizeof(st),
-		     offsetofend(struct vplane_display_stats, flips), uarg);
-	if (ret)
-		return ret;
-	spin_lock_irqsave(&disp->events_lock, flags);
-	st.events = c->events;
-	st.coalesced = c->coalesced;
-	st.overflows = c->overflows;
-	spin_unlock_irqrestore(&disp->events_lock, flags);
-	st.acks = atomic64_read(&disp->acks);
-	vplane_irq_stats(disp->vgpu, &st.ack_timeouts, &st.flips);
-	st.argsz = sizeof(st);
-	return arg_out(uarg, &st, sizeof(st));
+	spin_lock(&disp->events_lock);
+	st->events = c->q.events;
+	st->coalesced = c->q.coalesced;
+	st->overflows = c->q.overflows;
+	spin_unlock(&disp->events_lock);
+	st->acks = atomic64_read(&disp->acks);
+	vplane_irq_stats(disp->vgpu, &st->ack_timeouts, &st->flips);
+	st->argsz = sizeof(*st);
+	return 0;
 }
 
 static long display_ioctl(struct file *file, unsigned int cmd,
@@ -471,6 +527,10 @@ static long display_ioctl(struct file *file, unsigned int cmd,
 	struct vplane_client *c = file->private_data;
 	struct vplane_display *disp = c->disp;
 	void __user *uarg = (void __user *)arg;
+	unsigned int nr = _IOC_NR(cmd);
+	union display_arg a;
+	size_t size, min;
+	u32 argsz = 0;
 	long ret;
 
 	/*
@@ -480,20 +540,60 @@ static long display_ioctl(struct file *file, unsigned int cmd,
 	 */
 	if (_IOC_TYPE(cmd) != VPLANE_DISPLAY_IOCTL_MAGIC)
 		return -ENOTTY;
+	switch (nr) {
+	case _IOC_NR(VPLANE_DISPLAY_GET_INFO):
+		size = sizeof(a.info);
+		min = offsetofend(struct vplane_display_info, type);
+		break;
+	case _IOC_NR(VPLANE_DISPLAY_QUERY_PLANE):
+		size = sizeof(a.pl);
+		min = offsetofend(struct vplane_display_plane, refresh_mhz);
+		break;
+	case _IOC_NR(VPLANE_DISPLAY_GET_DMABUF):
+		size = sizeof(a.db);
+		min = offsetofend(struct vplane_display_dmabuf, fd);
+		break;
+	case _IOC_NR(VPLANE_DISPLAY_ACK_FLIP):
+		size = sizeof(a.ack);
+		min = offsetofend(struct vplane_display_ack, seq);
+		break;
+	case _IOC_NR(VPLANE_DISPLAY_GET_STATS):
+		size = sizeof(a.st);
+		min = offsetofend(struct vplane_display_stats, flips);
+		/* count what the guest staged before this call */
+		display_fanout(disp);
+		break;
+	case _IOC_NR(VPLANE_DISPLAY_TAKE_ACK_ROLE):
+	case _IOC_NR(VPLANE_DISPLAY_DROP_ACK_ROLE):
+		size = 0;
+		min = 0;
+		break;
+	default:
+		return -ENOTTY;
+	}
+	/* a vGPU already gone answers ENODEV whatever the argument */
+	if (!READ_ONCE(disp->vgpu))
+		return -ENODEV;
+	if (size) {
+		ret = arg_in(&a, size, min, uarg, &argsz);
+		if (ret)
+			return ret;
+	}
+
 	mutex_lock(&disp->lock);
 	if (!disp->vgpu) {
 		mutex_unlock(&disp->lock);
 		return -ENODEV;
 	}
-	switch (_IOC_NR(cmd)) {
+	switch (nr) {
 	case _IOC_NR(VPLANE_DISPLAY_GET_INFO):
-		ret = ioctl_info(disp, uarg);
+		ret = ioctl_info(disp, &a.info);
 		break;
 	case _IOC_NR(VPLANE_DISPLAY_QUERY_PLANE):
-		ret = ioctl_query(disp, uarg);
+		ret = ioctl_query(disp, &a.pl);
 		break;
 	case _IOC_NR(VPLANE_DISPLAY_GET_DMABUF):
-		ret = ioctl_dmabuf(disp, uarg);
+		ret = ioctl_dmabuf(c, &a.db);
 		break;
 	case _IOC_NR(VPLANE_DISPLAY_TAKE_ACK_ROLE):
 		ret = ioctl_take_role(c);
@@ -503,58 +603,68 @@ static long display_ioctl(struct file *file, unsigned int cmd,
 		drop_role(c);
 		break;
 	case _IOC_NR(VPLANE_DISPLAY_ACK_FLIP):
-		ret = ioctl_ack(c, uarg);
+		ret = ioctl_ack(c, &a.ack);
 		break;
-	case _IOC_NR(VPLANE_DISPLAY_GET_STATS):
-		ret = ioctl_stats(c, uarg);
+	default: /* GET_STATS */
+		ret = ioctl_stats(c, &a.st);
 		break;
-	default:
-		ret = -ENOTTY;
 	}
 	mutex_unlock(&disp->lock);
-	return ret;
+
+	if (ret < 0 || !size || nr == _IOC_NR(VPLANE_DISPLAY_ACK_FLIP))
+		return ret;
+	if (nr == _IOC_NR(VPLANE_DISPLAY_GET_DMABUF)) {
+		/* the fd is installed and returned whatever the copy does */
+		arg_out(uarg, &a, size, argsz);
+		return ret;
+	}
+	return arg_out(uarg, &a, size, argsz);
 }
 
 static bool client_ready(struct vplane_client *c)
 {
 	bool ready;
 
-	spin_lock_irq(&c->disp->events_lock);
-	ready = client_has_events(c) || c->disp->gone;
-	spin_unlock_irq(&c->disp->events_lock);
+	display_fanout(c->disp);
+	spin_lock(&c->disp->events_lock);
+	ready = queue_has_events(&c->q) || c->disp->gone;
+	spin_unlock(&c->disp->events_lock);
 	return ready;
 }
 
+/*
+ * Each event is taken from the queue under events_lock and copied to the
+ * reader's buffer with no lock held: a buffer on a page that never
+ * resolves blocks only this reader.
+ */
 static ssize_t display_read(struct file *file, char __user *buf, size_t count,
 			    loff_t *ppos)
 {
 	struct vplane_client *c = file->private_data;
 	struct vplane_display *disp = c->disp;
 	const size_t evsz = sizeof(struct vplane_display_event);
+	struct vplane_display_event ev;
 	size_t done = 0;
+	bool have;
 	int ret;
 
 	if (count < evsz)
 		return -EINVAL;
 	for (;;) {
-		spin_lock_irq(&disp->events_lock);
-		while (c->rd < c->wr && done + evsz <= count) {
-			struct vplane_display_event ev =
-				c->queue[c->rd % QUEUE_LEN];
-
-			if (ev.type == VPLANE_EVENT_OVERFLOW)
-				c->overflowed = false;
-			c->rd++;
-			if (ev.type == EVENT_DEAD)
-				continue;
-			spin_unlock_irq(&disp->events_lock);
+		display_fanout(disp);
+		while (done + evsz <= count) {
+			spin_lock(&disp->events_lock);
+			have = queue_pop(&c->q, &ev);
+			spin_unlock(&disp->events_lock);
+			if (!have)
+				break;
 			if (copy_to_user(buf + done, &ev, evsz))
 				return done ? done : -EFAULT;
 			done += evsz;
-			spin_lock_irq(&disp->events_lock);
 		}
+		spin_lock(&disp->events_lock);
 		ret = disp->gone ? -ENODEV : 0;
-		spin_unlock_irq(&disp->events_lock);
+		spin_unlock(&disp->events_lock);
 		if (done)
 			return done;
 		if (ret)
@@ -574,13 +684,28 @@ static __poll_t display_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &disp->wait, wait);
-	spin_lock_irq(&disp->events_lock);
-	if (client_has_events(c))
+	display_fanout(disp);
+	spin_lock(&disp->events_lock);
+	if (queue_has_events(&c->q))
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (disp->gone)
 		mask |= EPOLLHUP;
-	spin_unlock_irq(&disp->events_lock);
+	spin_unlock(&disp->events_lock);
 	return mask;
+}
+
+static void client_free(struct vplane_client *c)
+{
+	struct vplane_display *disp = c->disp;
+
+	spin_lock(&disp->events_lock);
+	list_del(&c->link);
+	disp->nr_clients--;
+	spin_unlock(&disp->events_lock);
+	vplane_quota_put(c->quota);
+	kfree(c);
+	atomic_dec(&vplane_global.display_clients);
+	put_device(&disp->dev);
 }
 
 static int display_release(struct inode *inode, struct file *file)
@@ -591,32 +716,47 @@ static int display_release(struct inode *inode, struct file *file)
 	mutex_lock(&disp->lock);
 	drop_role(c);
 	mutex_unlock(&disp->lock);
-	spin_lock_irq(&disp->events_lock);
-	list_del(&c->link);
-	spin_unlock_irq(&disp->events_lock);
-	kfree(c);
-	atomic_dec(&vplane_global.display_clients);
-	put_device(&disp->dev);
+	client_free(c);
 	return 0;
 }
 
-/* Takes the device reference the caller holds on @disp, also on failure. */
+/*
+ * Takes the device reference the caller holds on @disp, also on failure.
+ * At most max_display_clients per vGPU (EBUSY beyond), charged to the
+ * opener's memory cgroup.
+ */
 static struct vplane_client *client_create(struct vplane_display *disp,
 					   bool writable)
 {
-	struct vplane_client *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	struct vplane_client *c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
+	int ret = -ENOMEM;
 
-	if (!c) {
-		put_device(&disp->dev);
-		return NULL;
-	}
+	if (!c)
+		goto err_put;
+	c->quota = vplane_quota_new();
+	if (!c->quota)
+		goto err_free;
 	c->disp = disp;
 	c->writable = writable;
-	atomic_inc(&vplane_global.display_clients);
-	spin_lock_irq(&disp->events_lock);
+	spin_lock(&disp->events_lock);
+	if (disp->nr_clients >= READ_ONCE(max_clients)) {
+		spin_unlock(&disp->events_lock);
+		ret = -EBUSY;
+		goto err_quota;
+	}
+	disp->nr_clients++;
 	list_add_tail(&c->link, &disp->clients);
-	spin_unlock_irq(&disp->events_lock);
+	spin_unlock(&disp->events_lock);
+	atomic_inc(&vplane_global.display_clients);
 	return c;
+
+err_quota:
+	vplane_quota_put(c->quota);
+err_free:
+	kfree(c);
+err_put:
+	put_device(&disp->dev);
+	return ERR_PTR(ret);
 }
 
 static int display_open(struct inode *inode, struct file *file)
@@ -628,8 +768,8 @@ static int display_open(struct inode *inode, struct file *file)
 	/* the open cdev pins the device; the client keeps its own ref */
 	get_device(&disp->dev);
 	c = client_create(disp, file->f_mode & FMODE_WRITE);
-	if (!c)
-		return -ENOMEM;
+	if (IS_ERR(c))
+		return PTR_ERR(c);
 	file->private_data = c;
 	return stream_open(inode, file);
 }
@@ -661,19 +801,12 @@ int vplane_display_open_fd(struct vplane_vgpu *vgpu)
 	if (!disp)
 		return -ENODEV;
 	c = client_create(disp, true);
-	if (!c)
-		return -ENOMEM;
+	if (IS_ERR(c))
+		return PTR_ERR(c);
 	fd = anon_inode_getfd("vplane-display", &display_fops, c,
 			      O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		spin_lock_irq(&c->disp->events_lock);
-		list_del(&c->link);
-		spin_unlock_irq(&c->disp->events_lock);
-		put_device(&c->disp->dev);
-		kfree(c);
-		atomic_dec(&vplane_global.display_clients);
-		return fd;
-	}
+	if (fd < 0)
+		client_free(c);
 	return fd; /* anon_inode_getfd took the module reference */
 }
 
@@ -706,7 +839,11 @@ static const struct device_type display_type = {
 	.release = display_dev_release,
 };
 
-/* Creates /dev/vplane/<uuid> for @vgpu; called once the vGPU exists. */
+/*
+ * Creates /dev/vplane/<uuid> for @vgpu. Called from probe before the VFIO
+ * device is registered, so a VMM never finds the device without its
+ * display; vgpu->display is stored under vgpu->lock, where it is read.
+ */
 int vplane_display_create(struct vplane_vgpu *vgpu)
 {
 	struct vplane_display *disp;
@@ -725,6 +862,8 @@ int vplane_display_create(struct vplane_vgpu *vgpu)
 	atomic_inc(&vplane_global.displays);
 	mutex_init(&disp->lock);
 	spin_lock_init(&disp->events_lock);
+	spin_lock_init(&disp->stage_lock);
+	INIT_WORK(&disp->fanout_work, fanout_work_fn);
 	INIT_LIST_HEAD(&disp->clients);
 	init_waitqueue_head(&disp->wait);
 	disp->vgpu = vgpu;
@@ -742,7 +881,9 @@ int vplane_display_create(struct vplane_vgpu *vgpu)
 	ret = cdev_device_add(&disp->cdev, &disp->dev);
 	if (ret)
 		goto err_put;
+	mutex_lock(&vgpu->lock);
 	vgpu->display = disp;
+	mutex_unlock(&vgpu->lock);
 	return 0;
 
 err_put:
@@ -768,12 +909,15 @@ void vplane_display_destroy(struct vplane_vgpu *vgpu)
 	/* a VMM still running must not wait for acks nobody will send */
 	if (disp->ack_owner)
 		vplane_irq_set_ack_gate(vgpu, false);
-	disp->vgpu = NULL;
+	WRITE_ONCE(disp->vgpu, NULL);
 	disp->ack_owner = NULL;
 	mutex_unlock(&disp->lock);
-	spin_lock_irq(&disp->events_lock);
+	/* nothing stages events any more: deliver what is staged, then HUP */
+	flush_work(&disp->fanout_work);
+	display_fanout(disp);
+	spin_lock(&disp->events_lock);
 	disp->gone = true;
-	spin_unlock_irq(&disp->events_lock);
+	spin_unlock(&disp->events_lock);
 	wake_up_interruptible_all(&disp->wait);
 	put_device(&disp->dev);
 }

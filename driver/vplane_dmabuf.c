@@ -27,6 +27,7 @@
 struct vplane_dmabuf {
 	struct vplane_pages *pages; /* own reference */
 	struct vplane_stats *stats; /* own reference */
+	struct vplane_quota *quota; /* own reference: the opener's bound */
 	u64 size;
 	u32 id;
 
@@ -200,6 +201,8 @@ static int vplane_dmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 static void vbuf_free(struct vplane_dmabuf *vbuf)
 {
 	vplane_pages_put(vbuf->pages);
+	atomic_dec(&vbuf->quota->dmabufs);
+	vplane_quota_put(vbuf->quota);
 	atomic_dec(&vbuf->stats->dmabufs);
 	vplane_stats_put(vbuf->stats);
 	atomic_dec(&vplane_global.dmabufs);
@@ -229,11 +232,35 @@ static const struct dma_buf_ops vplane_dmabuf_ops = {
 	.release = vplane_dmabuf_release,
 };
 
+static void quota_release(struct kref *kref)
+{
+	kfree(container_of(kref, struct vplane_quota, kref));
+}
+
+/* A new opener's dma-buf bound, charged to the opener's memory cgroup. */
+struct vplane_quota *vplane_quota_new(void)
+{
+	struct vplane_quota *quota =
+		kzalloc(sizeof(*quota), GFP_KERNEL_ACCOUNT);
+
+	if (quota)
+		kref_init(&quota->kref);
+	return quota;
+}
+
+void vplane_quota_put(struct vplane_quota *quota)
+{
+	kref_put(&quota->kref, quota_release);
+}
+
 /*
- * VFIO_DEVICE_GET_GFX_DMABUF: a new dma-buf fd (O_CLOEXEC) for the cached
- * plane object @id, or -ENOENT if no such object is cached (any more).
+ * VFIO_DEVICE_GET_GFX_DMABUF and the display node's GET_DMABUF: a new
+ * dma-buf fd (O_CLOEXEC) for the cached plane object @id, or -ENOENT if
+ * no such object is cached (any more). Counted against @quota, the
+ * caller's own bound: no opener can starve another.
  */
-int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id)
+int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id,
+		      struct vplane_quota *quota)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(exp_info);
 	struct vplane_dmabuf *vbuf;
@@ -254,8 +281,8 @@ int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id)
 		kfree(vbuf);
 		return -ENOENT;
 	}
-	if (atomic_inc_return(&vgpu->stats->dmabufs) > vplane_max_dmabufs) {
-		atomic_dec(&vgpu->stats->dmabufs);
+	if (atomic_inc_return(&quota->dmabufs) > vplane_max_dmabufs) {
+		atomic_dec(&quota->dmabufs);
 		mutex_unlock(&vgpu->lock);
 		kfree(vbuf);
 		dev_dbg_ratelimited(vgpu_dev(vgpu), "too many live dma-bufs\n");
@@ -263,6 +290,9 @@ int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id)
 	}
 	refcount_inc(&obj->pages->ref);
 	vbuf->pages = obj->pages;
+	kref_get(&quota->kref);
+	vbuf->quota = quota;
+	atomic_inc(&vgpu->stats->dmabufs);
 	kref_get(&vgpu->stats->kref);
 	vbuf->stats = vgpu->stats;
 	vbuf->size = obj->fb.size;

@@ -49,7 +49,8 @@ unsigned int vplane_max_dmabufs = 64;
 module_param_named(max_dmabufs, vplane_max_dmabufs, uint, 0444);
 MODULE_PARM_DESC(
 	max_dmabufs,
-	"live dma-bufs per vGPU before GET_GFX_DMABUF fails (default 64)");
+	"live dma-bufs per opener (the VMM, each display-node fd) before "
+	"GET_GFX_DMABUF / GET_DMABUF fail (default 64)");
 
 struct vplane_global_stats vplane_global;
 
@@ -146,6 +147,10 @@ int vplane_vgpu_init(struct vfio_device *vdev)
 	if (!vgpu->stats)
 		goto err_vram;
 	kref_init(&vgpu->stats->kref);
+	/* the VMM's dma-buf bound (every VFIO device fd together) */
+	vgpu->vmm_quota = vplane_quota_new();
+	if (!vgpu->vmm_quota)
+		goto err_stats;
 
 	for (i = 0; i < vgpu->nr_heads; i++) {
 		vgpu->heads[i].vgpu = vgpu;
@@ -161,6 +166,8 @@ int vplane_vgpu_init(struct vfio_device *vdev)
 	atomic_inc(&vplane_global.vgpus);
 	return 0;
 
+err_stats:
+	vplane_stats_put(vgpu->stats);
 err_vram:
 	kvfree(vgpu->vram);
 err_budget:
@@ -181,6 +188,7 @@ void vplane_vgpu_release(struct vfio_device *vdev)
 	mutex_unlock(&vgpu->lock);
 	vplane_irq_release_trigger(vgpu);
 	kvfree(vgpu->vram);
+	vplane_quota_put(vgpu->vmm_quota);
 	vplane_stats_put(vgpu->stats);
 	budget_give(vgpu->type->vram_mb);
 	atomic_dec(&vplane_global.vgpus);

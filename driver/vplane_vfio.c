@@ -420,7 +420,7 @@ static long vplane_ioctl(struct vfio_device *vdev, unsigned int cmd,
 	case VFIO_DEVICE_GET_GFX_DMABUF:
 		if (get_user(id, (u32 __user *)uarg))
 			return -EFAULT;
-		return vplane_get_dmabuf(vgpu, id);
+		return vplane_get_dmabuf(vgpu, id, vgpu->vmm_quota);
 	}
 	return -ENOTTY;
 }
