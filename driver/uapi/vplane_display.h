@@ -37,8 +37,16 @@
  * interrupt for flip N of a scanning-out head is raised only when the
  * holder acknowledges N (or a later flip) with VPLANE_DISPLAY_ACK_FLIP, or
  * at the first vblank after ack_timeout_ms without an ack (counted as a
- * timeout). Acking a sequence the guest has not latched yet is EINVAL. Closing
- * the fd, or DROP_ACK_ROLE, releases the role and completes pending flips.
+ * timeout). That deadline is fixed when the flip latches; no ioctl moves
+ * it (TAKE_ACK_ROLE by the holder is a no-op). Acking a sequence the guest
+ * has not latched yet is EINVAL. Closing the fd, or DROP_ACK_ROLE,
+ * releases the role and completes pending flips.
+ *
+ * Limits: at most max_display_clients (module parameter, default 16)
+ * display fds per vGPU, GET_DISPLAY_FD's included (EBUSY beyond); each fd
+ * may hold max_dmabufs live dma-bufs (ENOSPC beyond), apart from the
+ * VMM's and every other fd's. QUERY_PLANE has no effect the guest or the
+ * VMM can see.
  * Every other fd is an observer: it sees the same events and gets dma-bufs,
  * and ACK_FLIP fails with EPERM.
  */
