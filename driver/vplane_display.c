@@ -184,10 +184,10 @@ static void queue_push(struct vplane_queue *c,
 
 	c->events++;
 	if (ev->type == VPLANE_EVENT_OVERFLOW) {
+		/* events lost before they reached this queue */
 		c->overflows++;
 		if (c->overflowed)
 			return;
-		c->overflowed = true;
 	}
 	if (unread && *unread && *unread - 1 >= c->rd) {
 		struct vplane_display_event *old =
@@ -207,7 +207,8 @@ static void queue_push(struct vplane_queue *c,
 	if (c->wr - c->rd >= QUEUE_LEN - 1)
 		queue_compact(c);
 	if (c->wr - c->rd >= QUEUE_LEN - 1) {
-		c->overflows++;
+		if (ev->type != VPLANE_EVENT_OVERFLOW)
+			c->overflows++;
 		if (!c->overflowed) {
 			c->queue[c->wr % QUEUE_LEN] =
 				(struct vplane_display_event){
@@ -224,6 +225,8 @@ static void queue_push(struct vplane_queue *c,
 	c->wr++;
 	if (unread)
 		*unread = c->wr;
+	if (ev->type == VPLANE_EVENT_OVERFLOW)
+		c->overflowed = true;
 }
 
 /*
@@ -241,10 +244,11 @@ static void display_fanout(struct vplane_display *disp)
 	while (n < QUEUE_LEN && queue_pop(&disp->stage, &disp->batch[n]))
 		n++;
 	spin_unlock(&disp->stage_lock);
-	if (n)
-		list_for_each_entry(c, &disp->clients, link) for (i = 0; i < n;
-								  i++)
+	list_for_each_entry(c, &disp->clients, link)
+	{
+		for (i = 0; i < n; i++)
 			queue_push(&c->q, &disp->batch[i]);
+	}
 	spin_unlock(&disp->events_lock);
 	if (n)
 		wake_up_interruptible_all(&disp->wait);
