@@ -562,6 +562,10 @@ static void test_budget(void)
 		if (fds[n] < 0)
 			break;
 		n++;
+		printf("# holder %d: vGPUs %lld, dma-bufs %lld, available "
+		       "%lld\n",
+		       n, vp_debugfs(NULL, "vgpus"),
+		       vp_debugfs(NULL, "dmabufs"), available("vplane-1head"));
 	}
 	VP_CHECK(n == slots, "only %d of %lld holders", n, slots);
 	held_mb = 16LL * n;
@@ -606,15 +610,17 @@ static void test_budget(void)
 /* ---- unmap-race --------------------------------------------------------- */
 
 #define RACE_SECS   8.0
-#define BUSY_SIZE   (32u << 20) /* one plane of the busy vGPU */
-#define BUSY_PLANES 10		/* > max_pinned_mb: every flip re-pins */
+#define BUSY_SIZE   (64u << 20) /* one plane of the busy vGPU */
+#define BUSY_PLANES 8		/* > max_pinned_mb: every flip re-pins */
 #define BUSY_GPA    0x100000000ull
+#define BUSY_RAM    ((size_t)BUSY_PLANES * BUSY_SIZE)
 
 struct race {
 	struct vp_dev a, b;
 	uint8_t *ram;
 	atomic_bool stop;
 	atomic_long flips, queries, cycles, oks;
+	atomic_uint busy_heads;
 };
 
 static void *race_flipper(void *arg)
@@ -654,19 +660,24 @@ static void *race_querier(void *arg)
 	return NULL;
 }
 
-/* The other vGPU: big uncached planes keep its lock (and so type1's
- * unmap notifier, which calls every device) busy for long stretches. */
+/*
+ * The other vGPU (two heads, one thread each): big uncached planes keep
+ * its lock, and so type1's unmap notifier, which calls every device in
+ * turn, busy for long stretches.
+ */
 static void *race_busy(void *arg)
 {
 	struct race *r = arg;
-	unsigned int n = 0;
+	unsigned int head = atomic_fetch_add(&r->busy_heads, 1), n = 0;
 
 	while (!atomic_load(&r->stop)) {
-		vp_plane_set(&r->b, 0, 0, DRM_FORMAT_XRGB8888, 1920,
+		uint64_t slot = (n++ * 2 + head) % BUSY_PLANES;
+
+		vp_plane_set(&r->b, head, 0, DRM_FORMAT_XRGB8888, 1920,
 			     BUSY_SIZE / 65536, 65536, VPLANE_DOMAIN_GUEST_RAM,
-			     BUSY_GPA +
-				     (uint64_t)(n++ % BUSY_PLANES) * BUSY_SIZE);
-		vp_mmio_write(&r->b, HEAD0 + VPLANE_HEAD_FLIP, 1);
+			     BUSY_GPA + slot * BUSY_SIZE);
+		vp_mmio_write(&r->b, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP,
+			      1);
 	}
 	return NULL;
 }
@@ -675,14 +686,14 @@ static void test_unmap_race(void)
 {
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	struct race *r = calloc(1, sizeof(*r));
-	pthread_t th[6];
+	pthread_t th[7];
 	char ua[40], ub[40], path[256];
 	unsigned int i, nth = 0;
 	uint8_t *busy;
 	double t0;
 	int group, status_ok = 0;
 
-	if (!r || !vp_mdev_create("vplane", "vplane-1head", ub) ||
+	if (!r || !vp_mdev_create("vplane", "vplane-2head", ub) ||
 	    !vp_mdev_create("vplane", "vplane-1head", ua))
 		goto out;
 	/* both vGPUs in one container: b's device opened first, so type1's
@@ -719,17 +730,17 @@ static void test_unmap_race(void)
 		goto out;
 	}
 
-	busy = mmap(NULL, (size_t)BUSY_PLANES * BUSY_SIZE,
-		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	busy = mmap(NULL, BUSY_RAM, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	r->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (busy == MAP_FAILED || r->ram == MAP_FAILED) {
 		VP_FAIL("mmap: %s", strerror(errno));
 		goto out;
 	}
-	memset(busy, 0x11, (size_t)BUSY_PLANES * BUSY_SIZE);
+	memset(busy, 0x11, BUSY_RAM);
 	memset(r->ram, 0x22, RAM_SIZE);
-	if (!map_dma(&r->b, busy, BUSY_GPA, (size_t)BUSY_PLANES * BUSY_SIZE,
+	if (!map_dma(&r->b, busy, BUSY_GPA, BUSY_RAM,
 		     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE) ||
 	    !map_dma(&r->a, r->ram, GPA_BASE, RAM_SIZE,
 		     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)) {
@@ -737,6 +748,7 @@ static void test_unmap_race(void)
 		goto out;
 	}
 	vp_head_enable(&r->b, 0, 1920, BUSY_SIZE / 65536);
+	vp_head_enable(&r->b, 1, 1920, BUSY_SIZE / 65536);
 	vp_head_enable(&r->a, 0, W, H);
 	vp_plane_set(&r->a, 0, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
 		     VPLANE_DOMAIN_GUEST_RAM, GPA_BASE);
@@ -744,6 +756,7 @@ static void test_unmap_race(void)
 	VP_CHECK(plane_status(&r->a) == VPLANE_PLANE_STATUS_OK,
 		 "race plane status %u", plane_status(&r->a));
 
+	pthread_create(&th[nth++], NULL, race_busy, r);
 	pthread_create(&th[nth++], NULL, race_busy, r);
 	pthread_create(&th[nth++], NULL, race_flipper, r);
 	for (i = 0; i < 3; i++)
@@ -784,10 +797,12 @@ static void test_unmap_race(void)
 	       atomic_load(&r->cycles), atomic_load(&r->flips),
 	       atomic_load(&r->oks), atomic_load(&r->queries), now_s() - t0);
 	VP_CHECK(atomic_load(&r->cycles) > 0, "no unmap cycles");
+	printf("# unmap-race: type1 callbacks %lld, pins held off %lld\n",
+	       vp_debugfs(ua, "unmap_calls"), vp_debugfs(ua, "unmap_holds"));
 
 	unmap_dma(&r->a, GPA_BASE, RAM_SIZE);
-	unmap_dma(&r->b, BUSY_GPA, (size_t)BUSY_PLANES * BUSY_SIZE);
-	munmap(busy, (size_t)BUSY_PLANES * BUSY_SIZE);
+	unmap_dma(&r->b, BUSY_GPA, BUSY_RAM);
+	munmap(busy, BUSY_RAM);
 	munmap(r->ram, RAM_SIZE);
 	close(r->a.device);
 	close(r->a.group);
