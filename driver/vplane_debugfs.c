@@ -68,6 +68,8 @@ static int vgpu_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pins %llu\n", vgpu->nr_pins);
 	seq_printf(s, "unpins %llu\n", vgpu->nr_unpins);
 	seq_printf(s, "evictions %llu\n", vgpu->nr_evictions);
+	seq_printf(s, "unmap_calls %llu\n", vgpu->nr_unmap_calls);
+	seq_printf(s, "unmap_holds %llu\n", vgpu->nr_unmap_holds);
 	seq_printf(s, "flips %llu\n", vgpu->nr_flips);
 	seq_printf(s, "queries %llu\n", vgpu->nr_queries);
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
