@@ -738,7 +738,7 @@ static void test_unmap_race(void)
 		VP_FAIL("mmap: %s", strerror(errno));
 		goto out;
 	}
-	memset(busy, 0x11, BUSY_RAM);
+	/* the busy planes fault their pages in at their first pin */
 	memset(r->ram, 0x22, RAM_SIZE);
 	if (!map_dma(&r->b, busy, BUSY_GPA, BUSY_RAM,
 		     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE) ||
@@ -762,6 +762,7 @@ static void test_unmap_race(void)
 	for (i = 0; i < 3; i++)
 		pthread_create(&th[nth++], NULL, race_querier, r);
 
+	printf("# unmap-race: set up, racing for %.0f s\n", RACE_SECS);
 	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
 	map.vaddr = (uintptr_t)r->ram;
 	map.iova = GPA_BASE;
@@ -779,6 +780,8 @@ static void test_unmap_race(void)
 		atomic_fetch_add(&r->cycles, 1);
 	}
 	atomic_store(&r->stop, true);
+	printf("# unmap-race: %ld cycles done, joining\n",
+	       atomic_load(&r->cycles));
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 
