@@ -51,10 +51,14 @@ struct vplane_mapping {
 	struct sg_table sgt;
 };
 
-/* Does a transfer in direction @dir write the buffer? */
-static bool dir_writes(enum dma_data_direction dir)
+/*
+ * Would CPU access in direction @dir write the buffer?  DMA_BUF_IOCTL_SYNC
+ * passes SYNC_READ as DMA_FROM_DEVICE, SYNC_WRITE as DMA_TO_DEVICE and
+ * SYNC_RW as DMA_BIDIRECTIONAL.
+ */
+static bool cpu_writes(enum dma_data_direction dir)
 {
-	return dir != DMA_TO_DEVICE;
+	return dir != DMA_FROM_DEVICE;
 }
 
 /*
@@ -129,7 +133,7 @@ static int vplane_begin_cpu_access(struct dma_buf *buf,
 	struct vplane_dmabuf *vbuf = buf->priv;
 	struct vplane_mapping *m;
 
-	if (dir_writes(dir))
+	if (cpu_writes(dir))
 		return -EPERM;
 	mutex_lock(&vbuf->lock);
 	list_for_each_entry(m, &vbuf->mappings, link)
@@ -142,7 +146,7 @@ static int vplane_begin_cpu_access(struct dma_buf *buf,
 static int vplane_end_cpu_access(struct dma_buf *buf,
 				 enum dma_data_direction dir)
 {
-	return dir_writes(dir) ? -EPERM : 0;
+	return cpu_writes(dir) ? -EPERM : 0;
 }
 
 static int vplane_vmap(struct dma_buf *buf, struct iosys_map *map)
@@ -206,7 +210,11 @@ static int vplane_dmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 	struct vplane_dmabuf *vbuf = buf->priv;
 	unsigned long npages = vbuf->pages->npages;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * MAP_SHARED only.  (VM_MAYSHARE: the core clears VM_SHARED of a
+	 * shared mapping of a file opened read-only, as ours are.)
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	/*
 	 * Read-only, also through an importer's file (dma_buf_mmap() from a
