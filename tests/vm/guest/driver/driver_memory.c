@@ -678,6 +678,9 @@ static void *race_busy(void *arg)
 			     BUSY_GPA + slot * BUSY_SIZE);
 		vp_mmio_write(&r->b, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP,
 			      1);
+		/* let type1's notifier in between pins, or the VMM's
+		 * unmaps would take seconds each */
+		usleep(2000);
 	}
 	return NULL;
 }
