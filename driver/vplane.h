@@ -47,13 +47,25 @@ struct vplane_type {
 };
 
 /*
- * Counters that outlive the vGPU: a dma-buf holds a reference, so its
- * release can account itself without touching device state.
+ * What outlives the vGPU for as long as one of its dma-bufs lives: a
+ * dma-buf holds a reference, so its release can account itself without
+ * touching device state.  The last reference returns the vGPU's share of
+ * mem_budget_mb (a dma-buf may hold VRAM pages) and the dmabuf_ids it
+ * kept from reuse.
  */
 struct vplane_stats {
 	struct kref kref;
 	atomic_t dmabufs;	  /* live dma-bufs of this vGPU */
 	atomic64_t dmabufs_total; /* exported so far */
+	unsigned int vram_mb;	  /* budget taken by the vGPU */
+	struct mutex ids_lock;	  /* innermost, may be under vgpu->lock */
+	struct list_head ids; /* vplane_id_hold.link: ids of live dma-bufs */
+};
+
+/* A dmabuf_id a live dma-buf holds: never given to another object. */
+struct vplane_id_hold {
+	struct list_head link; /* vplane_stats.ids */
+	u32 id;
 };
 
 /*
@@ -169,6 +181,21 @@ struct vplane_head {
 	ktime_t ack_deadline; /* oldest waiting flip's, set at latch */
 };
 
+/*
+ * A guest-RAM range type1 is unmapping (see vplane_dma_unmap()): no pin in
+ * it before @until.  @hold_ms doubles each time type1 calls back for a
+ * range that was pinned again after its hold ran out.
+ */
+struct vplane_unmapping {
+	u64 start;
+	u64 end;
+	unsigned long until; /* jiffies */
+	unsigned int hold_ms;
+	bool repinned;
+};
+
+#define VPLANE_MAX_UNMAPPING 8
+
 struct vplane_vgpu {
 	struct vfio_device vdev; /* first: vfio_alloc_device() */
 	struct mdev_device *mdev;
@@ -201,6 +228,8 @@ struct vplane_vgpu {
 	unsigned int nr_pobjs;
 	unsigned long pinned_pages;
 	u32 next_id;
+	struct vplane_unmapping unmapping[VPLANE_MAX_UNMAPPING];
+	unsigned int nr_unmapping;
 
 	spinlock_t irq_lock;
 	u32 int_status;
@@ -214,8 +243,10 @@ struct vplane_vgpu {
 	u64 nr_pins;
 	u64 nr_unpins;
 	u64 nr_evictions;
-	u64 nr_irqs;			/* irq_lock */
-	u64 nr_ack_timeouts;		/* irq_lock */
+	u64 nr_unmap_calls;  /* dma_unmap callbacks that found a range */
+	u64 nr_unmap_holds;  /* pins refused while type1 unmaps */
+	u64 nr_irqs;	     /* irq_lock */
+	u64 nr_ack_timeouts; /* irq_lock */
 	struct vplane_display *display; /* /dev/vplane/<uuid>, vgpu->lock */
 	struct vplane_stats *stats;
 	struct vplane_quota *vmm_quota; /* the VFIO device fds' dma-bufs */
@@ -251,6 +282,11 @@ struct vplane_global_stats {
 extern struct vplane_global_stats vplane_global;
 
 void vplane_stats_put(struct vplane_stats *stats);
+void vplane_stats_hold_id(struct vplane_stats *stats,
+			  struct vplane_id_hold *hold, u32 id);
+void vplane_stats_release_id(struct vplane_stats *stats,
+			     struct vplane_id_hold *hold);
+bool vplane_stats_id_held(struct vplane_stats *stats, u32 id);
 
 /* vplane_main.c: vfio_device_ops.init / .release */
 int vplane_vgpu_init(struct vfio_device *vdev);

@@ -4,6 +4,7 @@
  *
  *   /sys/kernel/debug/vplane/stats          module-wide live objects
  *   /sys/kernel/debug/vplane/<uuid>/stats   one vGPU: counts and state
+ *   /sys/kernel/debug/vplane/<uuid>/next_id next dmabuf_id (tests: wrap)
  *
  * Tests use them to prove that nothing leaks: after every dma-buf is
  * closed and every vGPU removed, all "live" numbers in the global file
@@ -67,6 +68,8 @@ static int vgpu_show(struct seq_file *s, void *unused)
 	seq_printf(s, "pins %llu\n", vgpu->nr_pins);
 	seq_printf(s, "unpins %llu\n", vgpu->nr_unpins);
 	seq_printf(s, "evictions %llu\n", vgpu->nr_evictions);
+	seq_printf(s, "unmap_calls %llu\n", vgpu->nr_unmap_calls);
+	seq_printf(s, "unmap_holds %llu\n", vgpu->nr_unmap_holds);
 	seq_printf(s, "flips %llu\n", vgpu->nr_flips);
 	seq_printf(s, "queries %llu\n", vgpu->nr_queries);
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
@@ -90,6 +93,34 @@ static int vgpu_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vgpu);
 
+/*
+ * next_id: the dmabuf_id the next new plane object is offered (ids a live
+ * object or a live dma-buf holds are skipped).  Tests write a value near
+ * 2^32 to reach the wrap in seconds instead of weeks.
+ */
+static int next_id_get(void *data, u64 *val)
+{
+	struct vplane_vgpu *vgpu = data;
+
+	mutex_lock(&vgpu->lock);
+	*val = vgpu->next_id;
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static int next_id_set(void *data, u64 val)
+{
+	struct vplane_vgpu *vgpu = data;
+
+	if (!val || val > U32_MAX)
+		return -EINVAL;
+	mutex_lock(&vgpu->lock);
+	vgpu->next_id = val;
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(next_id_fops, next_id_get, next_id_set, "%llu\n");
+
 void vplane_debugfs_init(void)
 {
 	root = debugfs_create_dir(VPLANE_NAME, NULL);
@@ -106,6 +137,8 @@ void vplane_debugfs_add(struct vplane_vgpu *vgpu)
 {
 	vgpu->debugfs = debugfs_create_dir(dev_name(vgpu_dev(vgpu)), root);
 	debugfs_create_file("stats", 0444, vgpu->debugfs, vgpu, &vgpu_fops);
+	debugfs_create_file_unsafe("next_id", 0600, vgpu->debugfs, vgpu,
+				   &next_id_fops);
 }
 
 /* Waits for readers in flight, so the vGPU may be freed afterwards. */

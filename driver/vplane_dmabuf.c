@@ -9,6 +9,13 @@
  * dma_buf_export() takes a reference on this module (exp_info.owner), so
  * rmmod is refused while a dma-buf lives.
  *
+ * A dma-buf is a read-only view of guest memory (scanout only reads):
+ * its file is O_RDONLY, a CPU mapping can never be writable (VM_WRITE
+ * refused, VM_MAYWRITE cleared, whoever's file the vma belongs to), CPU
+ * access brackets for writing are refused, devices get a DMA_TO_DEVICE
+ * mapping whatever they ask for (an IOMMU maps it read-only; a mapping
+ * for device writes only is refused), and the kernel vmap is read-only.
+ *
  * 6.1 locking: map/unmap may or may not be called with the reservation
  * lock held (6.2 made it always held for map/unmap and vmap), so the
  * exporter keeps its own lock for its mapping list and vmap state.
@@ -25,9 +32,10 @@
 #include "vplane.h"
 
 struct vplane_dmabuf {
-	struct vplane_pages *pages; /* own reference */
-	struct vplane_stats *stats; /* own reference */
-	struct vplane_quota *quota; /* own reference: the opener's bound */
+	struct vplane_pages *pages;    /* own reference */
+	struct vplane_stats *stats;    /* own reference */
+	struct vplane_quota *quota;    /* own reference: the opener's bound */
+	struct vplane_id_hold id_hold; /* keeps id from being reused */
 	u64 size;
 	u32 id;
 
@@ -37,14 +45,30 @@ struct vplane_dmabuf {
 	unsigned int vmap_count;
 };
 
-/* One device mapping made by map_dma_buf. */
+/* One device mapping made by map_dma_buf; always DMA_TO_DEVICE. */
 struct vplane_mapping {
 	struct list_head link; /* vplane_dmabuf.mappings */
 	struct device *dev;
-	enum dma_data_direction dir;
 	struct sg_table sgt;
 };
 
+/*
+ * Would CPU access in direction @dir write the buffer?  DMA_BUF_IOCTL_SYNC
+ * passes SYNC_READ as DMA_FROM_DEVICE, SYNC_WRITE as DMA_TO_DEVICE and
+ * SYNC_RW as DMA_BIDIRECTIONAL.
+ */
+static bool cpu_writes(enum dma_data_direction dir)
+{
+	return dir != DMA_FROM_DEVICE;
+}
+
+/*
+ * The importer reads the buffer, never writes it: any direction but
+ * DMA_FROM_DEVICE (device writes only) is mapped DMA_TO_DEVICE, so an
+ * IOMMU gives the device a read-only mapping.  (PRIME imports ask for
+ * DMA_BIDIRECTIONAL by habit; refusing those would refuse every KMS
+ * importer.)
+ */
 static struct sg_table *vplane_map_dma_buf(struct dma_buf_attachment *attach,
 					   enum dma_data_direction dir)
 {
@@ -52,6 +76,8 @@ static struct sg_table *vplane_map_dma_buf(struct dma_buf_attachment *attach,
 	struct vplane_mapping *m;
 	int ret;
 
+	if (dir == DMA_FROM_DEVICE || dir == DMA_NONE)
+		return ERR_PTR(-EPERM);
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return ERR_PTR(-ENOMEM);
@@ -62,12 +88,11 @@ static struct sg_table *vplane_map_dma_buf(struct dma_buf_attachment *attach,
 		dma_get_max_seg_size(attach->dev), GFP_KERNEL);
 	if (ret)
 		goto err_free;
-	ret = dma_map_sgtable(attach->dev, &m->sgt, dir, 0);
+	ret = dma_map_sgtable(attach->dev, &m->sgt, DMA_TO_DEVICE, 0);
 	if (ret)
 		goto err_table;
 
 	m->dev = attach->dev;
-	m->dir = dir;
 	mutex_lock(&vbuf->lock);
 	list_add(&m->link, &vbuf->mappings);
 	mutex_unlock(&vbuf->lock);
@@ -92,38 +117,37 @@ static void vplane_unmap_dma_buf(struct dma_buf_attachment *attach,
 	mutex_lock(&vbuf->lock);
 	list_del(&m->link);
 	mutex_unlock(&vbuf->lock);
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	dma_unmap_sgtable(attach->dev, sgt, DMA_TO_DEVICE, 0);
 	sg_free_table(sgt);
 	kfree(m);
 	atomic_dec(&vplane_global.mappings);
 }
 
-/* DMA_BUF_IOCTL_SYNC start: make device writes visible to the CPU. */
+/*
+ * DMA_BUF_IOCTL_SYNC start: the CPU is about to read.  Devices only read
+ * the buffer, so there is nothing to pull back; a bracket for writing
+ * (SYNC_WRITE, SYNC_RW) is refused, there being no way to write.
+ */
 static int vplane_begin_cpu_access(struct dma_buf *buf,
 				   enum dma_data_direction dir)
 {
 	struct vplane_dmabuf *vbuf = buf->priv;
 	struct vplane_mapping *m;
 
+	if (cpu_writes(dir))
+		return -EPERM;
 	mutex_lock(&vbuf->lock);
 	list_for_each_entry(m, &vbuf->mappings, link)
-		dma_sync_sgtable_for_cpu(m->dev, &m->sgt, m->dir);
+		dma_sync_sgtable_for_cpu(m->dev, &m->sgt, DMA_TO_DEVICE);
 	mutex_unlock(&vbuf->lock);
 	return 0;
 }
 
-/* DMA_BUF_IOCTL_SYNC end: make CPU writes visible to the devices. */
+/* DMA_BUF_IOCTL_SYNC end: the CPU only read; nothing to push out. */
 static int vplane_end_cpu_access(struct dma_buf *buf,
 				 enum dma_data_direction dir)
 {
-	struct vplane_dmabuf *vbuf = buf->priv;
-	struct vplane_mapping *m;
-
-	mutex_lock(&vbuf->lock);
-	list_for_each_entry(m, &vbuf->mappings, link)
-		dma_sync_sgtable_for_device(m->dev, &m->sgt, m->dir);
-	mutex_unlock(&vbuf->lock);
-	return 0;
+	return cpu_writes(dir) ? -EPERM : 0;
 }
 
 static int vplane_vmap(struct dma_buf *buf, struct iosys_map *map)
@@ -133,8 +157,9 @@ static int vplane_vmap(struct dma_buf *buf, struct iosys_map *map)
 
 	mutex_lock(&vbuf->lock);
 	if (!vbuf->vaddr) {
+		/* read-only: a kernel importer (vkms composing) reads */
 		vbuf->vaddr = vmap(vbuf->pages->pages, vbuf->pages->npages,
-				   VM_MAP, PAGE_KERNEL);
+				   VM_MAP, PAGE_KERNEL_RO);
 		if (!vbuf->vaddr) {
 			ret = -ENOMEM;
 			goto out;
@@ -186,12 +211,23 @@ static int vplane_dmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 	struct vplane_dmabuf *vbuf = buf->priv;
 	unsigned long npages = vbuf->pages->npages;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * MAP_SHARED only.  (VM_MAYSHARE: the core clears VM_SHARED of a
+	 * shared mapping of a file opened read-only, as ours are.)
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
+	/*
+	 * Read-only, also through an importer's file (dma_buf_mmap() from a
+	 * DRM device opened O_RDWR) and after mprotect().
+	 */
+	if (vma->vm_flags & VM_WRITE)
+		return -EPERM;
 	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
 		return -EINVAL;
 
-	/* 6.3+: vm_flags_set() */
+	/* 6.3+: vm_flags_set() / vm_flags_clear() */
+	vma->vm_flags &= ~VM_MAYWRITE;
 	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_ops = &vplane_dmabuf_vm_ops;
 	vma->vm_private_data = vbuf;
@@ -200,6 +236,7 @@ static int vplane_dmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 
 static void vbuf_free(struct vplane_dmabuf *vbuf)
 {
+	vplane_stats_release_id(vbuf->stats, &vbuf->id_hold);
 	vplane_pages_put(vbuf->pages);
 	atomic_dec(&vbuf->quota->dmabufs);
 	vplane_quota_put(vbuf->quota);
@@ -255,9 +292,9 @@ void vplane_quota_put(struct vplane_quota *quota)
 
 /*
  * VFIO_DEVICE_GET_GFX_DMABUF and the display node's GET_DMABUF: a new
- * dma-buf fd (O_CLOEXEC) for the cached plane object @id, or -ENOENT if
- * no such object is cached (any more). Counted against @quota, the
- * caller's own bound: no opener can starve another.
+ * read-only dma-buf fd (O_RDONLY | O_CLOEXEC) for the cached plane object
+ * @id, or -ENOENT if no such object is cached (any more). Counted against
+ * @quota, the caller's own bound: no opener can starve another.
  */
 int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id,
 		      struct vplane_quota *quota)
@@ -297,13 +334,15 @@ int vplane_get_dmabuf(struct vplane_vgpu *vgpu, u32 id,
 	vbuf->stats = vgpu->stats;
 	vbuf->size = obj->fb.size;
 	vbuf->id = obj->id;
+	/* the id stays taken until this dma-buf is released */
+	vplane_stats_hold_id(vgpu->stats, &vbuf->id_hold, vbuf->id);
 	atomic64_inc(&vgpu->stats->dmabufs_total);
 	atomic_inc(&vplane_global.dmabufs);
 	mutex_unlock(&vgpu->lock);
 
 	exp_info.ops = &vplane_dmabuf_ops;
 	exp_info.size = vbuf->size;
-	exp_info.flags = O_RDWR | O_CLOEXEC;
+	exp_info.flags = O_RDONLY | O_CLOEXEC;
 	exp_info.priv = vbuf;
 	buf = dma_buf_export(&exp_info);
 	if (IS_ERR(buf)) {

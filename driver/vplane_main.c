@@ -88,15 +88,68 @@ static const struct vplane_type *type_from_mdev(struct mdev_type *mtype)
 	return container_of(mtype, struct vplane_type, type);
 }
 
+static void budget_give(unsigned int mb);
+
+/*
+ * The vGPU and all its dma-bufs are gone: only now is its VRAM free (a
+ * dma-buf of a VRAM plane holds VRAM pages), so only now does its share
+ * of the budget come back.
+ */
 static void stats_release(struct kref *kref)
 {
-	kfree(container_of(kref, struct vplane_stats, kref));
+	struct vplane_stats *stats =
+		container_of(kref, struct vplane_stats, kref);
+
+	WARN_ON(!list_empty(&stats->ids));
+	budget_give(stats->vram_mb);
+	mutex_destroy(&stats->ids_lock);
+	kfree(stats);
 }
 
 /* Drop a reference taken by the vGPU or by one of its dma-bufs. */
 void vplane_stats_put(struct vplane_stats *stats)
 {
 	kref_put(&stats->kref, stats_release);
+}
+
+/* A dma-buf of object @id is born: @id is not reused while it lives. */
+void vplane_stats_hold_id(struct vplane_stats *stats,
+			  struct vplane_id_hold *hold, u32 id)
+{
+	hold->id = id;
+	mutex_lock(&stats->ids_lock);
+	list_add(&hold->link, &stats->ids);
+	mutex_unlock(&stats->ids_lock);
+}
+
+void vplane_stats_release_id(struct vplane_stats *stats,
+			     struct vplane_id_hold *hold)
+{
+	mutex_lock(&stats->ids_lock);
+	list_del(&hold->link);
+	mutex_unlock(&stats->ids_lock);
+}
+
+/*
+ * Does a live dma-buf carry @id?  A consumer that caches buffers by id
+ * (QEMU does) holds them, so such an id given to another framebuffer
+ * would show it the old buffer.  At most max_dmabufs entries per opener.
+ */
+bool vplane_stats_id_held(struct vplane_stats *stats, u32 id)
+{
+	struct vplane_id_hold *hold;
+	bool held = false;
+
+	mutex_lock(&stats->ids_lock);
+	list_for_each_entry(hold, &stats->ids, link)
+	{
+		if (hold->id == id) {
+			held = true;
+			break;
+		}
+	}
+	mutex_unlock(&stats->ids_lock);
+	return held;
 }
 
 static bool budget_take(unsigned int mb)
@@ -147,6 +200,10 @@ int vplane_vgpu_init(struct vfio_device *vdev)
 	if (!vgpu->stats)
 		goto err_vram;
 	kref_init(&vgpu->stats->kref);
+	mutex_init(&vgpu->stats->ids_lock);
+	INIT_LIST_HEAD(&vgpu->stats->ids);
+	/* from here the budget goes back with the last stats reference */
+	vgpu->stats->vram_mb = type->vram_mb;
 	/* the VMM's dma-buf bound (every VFIO device fd together) */
 	vgpu->vmm_quota = vplane_quota_new();
 	if (!vgpu->vmm_quota)
@@ -167,7 +224,9 @@ int vplane_vgpu_init(struct vfio_device *vdev)
 	return 0;
 
 err_stats:
-	vplane_stats_put(vgpu->stats);
+	vplane_stats_put(vgpu->stats); /* gives the budget back */
+	kvfree(vgpu->vram);
+	return ret;
 err_vram:
 	kvfree(vgpu->vram);
 err_budget:
@@ -188,9 +247,9 @@ void vplane_vgpu_release(struct vfio_device *vdev)
 	mutex_unlock(&vgpu->lock);
 	vplane_irq_release_trigger(vgpu);
 	kvfree(vgpu->vram);
+	/* the budget comes back when the last dma-buf lets go, too */
 	vplane_quota_put(vgpu->vmm_quota);
 	vplane_stats_put(vgpu->stats);
-	budget_give(vgpu->type->vram_mb);
 	atomic_dec(&vplane_global.vgpus);
 	mutex_destroy(&vgpu->vram_lock);
 	mutex_destroy(&vgpu->lock);

@@ -284,6 +284,13 @@ static void evict(struct vplane_vgpu *vgpu, unsigned long need_pinned,
 	}
 }
 
+/*
+ * A dmabuf_id for a new object.  Ids are 32 bits (the upstream ABI), so
+ * the counter wraps after 2^32 objects; an id is never given out again
+ * while anything can still know it as another framebuffer: a cached
+ * object or a live dma-buf (a consumer caching buffers by id holds
+ * them).  At most nr_pobjs + live dma-bufs ids are skipped, so this ends.
+ */
 static u32 alloc_id(struct vplane_vgpu *vgpu)
 {
 	u32 id;
@@ -292,7 +299,8 @@ static u32 alloc_id(struct vplane_vgpu *vgpu)
 		id = vgpu->next_id++;
 		if (!vgpu->next_id)
 			vgpu->next_id = 1;
-	} while (!id || __vplane_pobj_find_id(vgpu, id));
+	} while (!id || __vplane_pobj_find_id(vgpu, id) ||
+		 vplane_stats_id_held(vgpu->stats, id));
 	return id;
 }
 
@@ -311,6 +319,22 @@ static int fill_vram(struct vplane_vgpu *vgpu, struct vplane_pages *pages,
 	return 0;
 }
 
+/*
+ * Is @page ordinary RAM?  type1 hands back, besides pages it pinned, the
+ * pfns of a PFNMAP the VMM mapped into the container (a device BAR, a
+ * /dev/mem window) when they are reserved; ZONE_DEVICE pages (device
+ * memory, P2P BARs) have a struct page but no ordinary refcounting.
+ * Neither may be referenced, vmapped or mapped like RAM.
+ */
+static bool page_is_plain_ram(struct page *page)
+{
+	return !PageReserved(page) && !is_zone_device_page(page);
+}
+
+/*
+ * Pin [addr, addr + npages) read-only (scanout only reads, and a guest
+ * may show memory the VMM mapped read-only) and take our own references.
+ */
 static int pin_guest(struct vplane_vgpu *vgpu, struct vplane_pages *pages,
 		     u64 addr)
 {
@@ -321,9 +345,9 @@ static int pin_guest(struct vplane_vgpu *vgpu, struct vplane_pages *pages,
 		int n = min_t(unsigned long, pages->npages - done,
 			      VFIO_PIN_PAGES_MAX_ENTRIES);
 
-		ret = vfio_pin_pages(
-			&vgpu->vdev, addr + ((u64)done << PAGE_SHIFT), n,
-			IOMMU_READ | IOMMU_WRITE, &pages->pages[done]);
+		ret = vfio_pin_pages(&vgpu->vdev,
+				     addr + ((u64)done << PAGE_SHIFT), n,
+				     IOMMU_READ, &pages->pages[done]);
 		if (ret != n) {
 			if (ret > 0)
 				unpin_range(vgpu,
@@ -332,6 +356,16 @@ static int pin_guest(struct vplane_vgpu *vgpu, struct vplane_pages *pages,
 			goto err_unpin;
 		}
 		done += n;
+	}
+	for (i = 0; i < pages->npages; i++) {
+		if (!page_is_plain_ram(pages->pages[i])) {
+			dev_dbg_ratelimited(vgpu_dev(vgpu),
+					    "0x%llx is not RAM (pfn 0x%lx)\n",
+					    addr + ((u64)i << PAGE_SHIFT),
+					    page_to_pfn(pages->pages[i]));
+			ret = -EFAULT;
+			goto err_unpin;
+		}
 	}
 	/* our own references, independent of the pin */
 	for (i = 0; i < pages->npages; i++)
@@ -342,6 +376,100 @@ err_unpin:
 	unpin_range(vgpu, addr, done);
 	memset(pages->pages, 0, pages->npages * sizeof(pages->pages[0]));
 	return ret < 0 ? ret : -EFAULT;
+}
+
+/* ---- ranges type1 is unmapping ------------------------------------------ */
+
+/*
+ * type1 (6.1) unmaps a range with pins in it like this: it drops its lock,
+ * calls every device's dma_unmap, retakes the lock and looks again; if it
+ * finds pins again it retries, and after ten retries it BUG_ONs.  Between
+ * our return and its second look (which also waits for every other
+ * device's callback, as long as those take) a guest flip or any query
+ * could pin the range again.  So a range type1 called back for is held:
+ * nothing in it is pinned before the hold ends, and a hold that proved too
+ * short (type1 called back again after a pin in the range) doubles.  type1
+ * tells a driver neither when the unmap is done nor when the VMM maps the
+ * range anew, hence a time: the first hold is far longer than type1 needs,
+ * the doubling outgrows any other device's callback before ten retries.
+ * (iommufd has the flag type1 lacks, iopt_area.prevent_access.)
+ */
+#define UNMAP_HOLD_MS	  100
+#define UNMAP_HOLD_MAX_MS 6400
+#define UNMAP_FORGET_MS	  10000 /* after the hold: forget its doubling */
+
+static bool ranges_overlap(u64 s1, u64 e1, u64 s2, u64 e2)
+{
+	return s1 < e2 && s2 < e1;
+}
+
+static void __unmapping_expire(struct vplane_vgpu *vgpu)
+{
+	unsigned int i = 0;
+
+	while (i < vgpu->nr_unmapping) {
+		struct vplane_unmapping *u = &vgpu->unmapping[i];
+
+		if (time_after(jiffies,
+			       u->until + msecs_to_jiffies(UNMAP_FORGET_MS)))
+			*u = vgpu->unmapping[--vgpu->nr_unmapping];
+		else
+			i++;
+	}
+}
+
+/* type1 is unmapping [start, end): hold it, longer if we were too early. */
+static void __unmapping_hold(struct vplane_vgpu *vgpu, u64 start, u64 end)
+{
+	struct vplane_unmapping *u = NULL, *oldest;
+	unsigned int i;
+
+	lockdep_assert_held(&vgpu->lock);
+	__unmapping_expire(vgpu);
+	for (i = 0; i < vgpu->nr_unmapping && !u; i++)
+		if (ranges_overlap(start, end, vgpu->unmapping[i].start,
+				   vgpu->unmapping[i].end))
+			u = &vgpu->unmapping[i];
+	if (!u && vgpu->nr_unmapping < VPLANE_MAX_UNMAPPING) {
+		u = &vgpu->unmapping[vgpu->nr_unmapping++];
+		u->start = start;
+		u->end = end;
+		u->hold_ms = UNMAP_HOLD_MS;
+		u->repinned = false;
+	}
+	if (!u) {
+		/* full: widen the oldest hold over this range too */
+		oldest = &vgpu->unmapping[0];
+		for (i = 1; i < vgpu->nr_unmapping; i++)
+			if (time_before(vgpu->unmapping[i].until,
+					oldest->until))
+				oldest = &vgpu->unmapping[i];
+		u = oldest;
+	}
+	if (u->repinned)
+		u->hold_ms = min(u->hold_ms * 2, UNMAP_HOLD_MAX_MS);
+	u->start = min(u->start, start);
+	u->end = max(u->end, end);
+	u->repinned = false;
+	u->until = jiffies + msecs_to_jiffies(u->hold_ms);
+}
+
+/* May [start, end) be pinned now? */
+static bool __unmapping_allows(struct vplane_vgpu *vgpu, u64 start, u64 end)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vgpu->lock);
+	for (i = 0; i < vgpu->nr_unmapping; i++) {
+		struct vplane_unmapping *u = &vgpu->unmapping[i];
+
+		if (!ranges_overlap(start, end, u->start, u->end))
+			continue;
+		if (time_before(jiffies, u->until))
+			return false;
+		u->repinned = true;
+	}
+	return true;
 }
 
 static struct vplane_pobj *pobj_create(struct vplane_vgpu *vgpu,
@@ -355,6 +483,11 @@ static struct vplane_pobj *pobj_create(struct vplane_vgpu *vgpu,
 	struct vplane_pobj *obj;
 	int ret;
 
+	if (guest && !__unmapping_allows(vgpu, fb->addr, fb->addr + fb->size)) {
+		vgpu->nr_unmap_holds++;
+		*status = VPLANE_PLANE_STATUS_UNMAPPED;
+		return NULL;
+	}
 	evict(vgpu, guest ? npages : 0, consumer);
 	*status = VPLANE_PLANE_STATUS_NO_RESOURCE;
 	if (guest && vgpu->pinned_pages + npages > max_pinned)
@@ -528,8 +661,10 @@ void __vplane_plane_latch(struct vplane_vgpu *vgpu, struct vplane_plane *p,
 }
 
 /*
- * The VMM unmapped [iova, iova + length): drop the pins in that range so
- * type1 can complete the unmap.  dma-bufs keep their page references.
+ * The VMM unmaps [iova, iova + length): drop the pins in that range so
+ * type1 can complete the unmap, and pin nothing there again while it may
+ * still be unmapping (see __unmapping_hold()).  dma-bufs keep their page
+ * references.
  */
 void vplane_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 {
@@ -542,6 +677,8 @@ void vplane_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 		end = U64_MAX;
 
 	mutex_lock(&vgpu->lock);
+	vgpu->nr_unmap_calls++;
+	__unmapping_hold(vgpu, iova, end);
 	list_for_each_entry_safe(obj, tmp, &vgpu->pobj_lru, link)
 	{
 		if (!obj->pinned || obj->fb.addr >= end ||

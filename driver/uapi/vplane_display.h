@@ -113,7 +113,8 @@ struct vplane_display_plane {
 };
 
 /*
- * VPLANE_DISPLAY_GET_DMABUF returns a new dma-buf fd (O_RDWR | O_CLOEXEC)
+ * VPLANE_DISPLAY_GET_DMABUF returns a new read-only dma-buf fd
+ * (O_RDONLY | O_CLOEXEC; mmap PROT_READ, SYNC_READ, see ABI.md)
  * as the ioctl's value and also stores it in fd. Each call makes a new fd
  * with its own reference; the caller owns it. An id that is not (or no
  * longer) cached, 0 included, is ENOENT: query the plane again.

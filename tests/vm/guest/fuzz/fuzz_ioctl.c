@@ -224,6 +224,20 @@ static void check_mmap_refused(struct fuzz *f, int fd, uint64_t size)
 		 (unsigned long long)size);
 	p = mmap(NULL, FZ_PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
 	FZ_CHECK(f, p == MAP_FAILED, "dma-buf mapped MAP_PRIVATE");
+	/* read-only: no writable mapping, no write bracket */
+	p = mmap(NULL, FZ_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	FZ_CHECK(f, p == MAP_FAILED, "dma-buf mapped writable");
+	p = mmap(NULL, FZ_PAGE, PROT_WRITE, MAP_SHARED, fd, 0);
+	FZ_CHECK(f, p == MAP_FAILED, "dma-buf mapped write-only");
+	FZ_CHECK(f, (fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDONLY,
+		 "dma-buf fd not O_RDONLY");
+	{
+		struct dma_buf_sync w = { DMA_BUF_SYNC_START |
+					  DMA_BUF_SYNC_WRITE };
+
+		FZ_CHECK(f, ioctl(fd, DMA_BUF_IOCTL_SYNC, &w) < 0,
+			 "dma-buf SYNC_WRITE accepted");
+	}
 }
 
 void fz_dmabuf_check(struct fuzz *f, int fd, const struct fz_obj *obj)
