@@ -394,6 +394,16 @@ static void check_plane(struct fuzz *f, const struct vplane_display_plane *pl)
 	FZ_CHECK(f, on == (pl->dmabuf_id != 0),
 		 "QUERY_PLANE h%u p%u flags 0x%x with id %u", pl->head,
 		 pl->plane, pl->flags, pl->dmabuf_id);
+	/* a plane not shown always says why; a shown one never does */
+	FZ_CHECK(f,
+		 on == (pl->reason == VPLANE_DISPLAY_REASON_NONE) &&
+			 pl->reason <= VPLANE_DISPLAY_REASON_HOST &&
+			 (pl->reason == VPLANE_DISPLAY_REASON_LIMIT ||
+			  !(pl->req_width | pl->req_height)),
+		 "QUERY_PLANE h%u p%u flags 0x%x reason %u status %u req "
+		 "%ux%u",
+		 pl->head, pl->plane, pl->flags, pl->reason, pl->status,
+		 pl->req_width, pl->req_height);
 	FZ_CHECK(f,
 		 info.dmabuf_id == pl->dmabuf_id &&
 			 info.drm_format == pl->drm_format &&
