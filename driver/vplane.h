@@ -166,6 +166,12 @@ struct vplane_head {
 	struct vplane_plane planes[VPLANE_NUM_PLANES];
 	struct vplane_edid edid;
 	bool timer_running;
+	/*
+	 * VPLANE_DISPLAY_REASON_WAITING after open, RESET after the VMM's
+	 * reset, 0 once the guest writes the head's registers (DISPI for
+	 * head 0): why an open device shows nothing the guest did not ask.
+	 */
+	u32 idle_reason;
 
 	/* vgpu->irq_lock */
 	struct hrtimer vblank;
@@ -221,6 +227,14 @@ struct vplane_vgpu {
 	struct page **vram;
 
 	u16 dispi[VPLANE_DISPI_COUNT];
+	/*
+	 * Head 0's bochs scanout: the last valid DISPI programming (ctrl 0
+	 * once the guest turns DISPI off), kept while a programming between
+	 * two register writes does not validate; bochs_status says why the
+	 * current one is not shown (VPLANE_PLANE_STATUS_*).
+	 */
+	struct vplane_plane_regs bochs;
+	u32 bochs_status;
 
 	struct vplane_head heads[VPLANE_MAX_HEADS];
 
@@ -342,6 +356,7 @@ int vplane_query_plane(struct vplane_vgpu *vgpu,
 int vplane_describe_plane(struct vplane_vgpu *vgpu,
 			  struct vplane_display_plane *pl);
 u32 __vplane_bochs_plane_id(struct vplane_vgpu *vgpu);
+void __vplane_bochs_update(struct vplane_vgpu *vgpu);
 struct page *vplane_vram_get_page(struct vplane_vgpu *vgpu,
 				  unsigned long pgoff);
 void __vplane_vram_free(struct vplane_vgpu *vgpu);

@@ -128,18 +128,18 @@ static bool pos_ok(s32 pos, u32 size, u32 max, unsigned int plane)
 }
 
 /*
- * Validate a snapshot of plane registers; fill @fb and return
- * VPLANE_PLANE_STATUS_OK, or return why the plane cannot be shown.
- * Pure arithmetic: whether guest RAM is really mapped is found out when
- * the object is pinned.
+ * Validate a snapshot of plane registers against a head of at most
+ * @head_w x @head_h; fill @fb and return VPLANE_PLANE_STATUS_OK, or return
+ * why the plane cannot be shown. Pure arithmetic: whether guest RAM is
+ * really mapped is found out when the object is pinned.
  */
-u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
-		      const struct vplane_plane_regs *regs,
-		      struct vplane_fb *fb)
+static u32 fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
+		    const struct vplane_plane_regs *regs, u32 head_w,
+		    u32 head_h, struct vplane_fb *fb)
 {
 	bool cursor = plane == VPLANE_PLANE_CURSOR;
-	u32 max_w = cursor ? VPLANE_CURSOR_MAX : vgpu->type->max_width;
-	u32 max_h = cursor ? VPLANE_CURSOR_MAX : vgpu->type->max_height;
+	u32 max_w = cursor ? VPLANE_CURSOR_MAX : head_w;
+	u32 max_h = cursor ? VPLANE_CURSOR_MAX : head_h;
 	u64 addr, min_stride, bytes, size, end, limit;
 	u32 cpp;
 
@@ -188,8 +188,8 @@ u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
 		return VPLANE_PLANE_STATUS_BAD_DOMAIN;
 	}
 
-	if (!pos_ok(regs->pos_x, regs->width, vgpu->type->max_width, plane) ||
-	    !pos_ok(regs->pos_y, regs->height, vgpu->type->max_height, plane))
+	if (!pos_ok(regs->pos_x, regs->width, head_w, plane) ||
+	    !pos_ok(regs->pos_y, regs->height, head_h, plane))
 		return VPLANE_PLANE_STATUS_BAD_POS;
 
 	if (cursor &&
@@ -207,6 +207,15 @@ u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
 	fb->cpp = cpp;
 	fb->size = size;
 	return VPLANE_PLANE_STATUS_OK;
+}
+
+/* A vplane plane: the type's limit, which the guest reads in MAX_WIDTH. */
+u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
+		      const struct vplane_plane_regs *regs,
+		      struct vplane_fb *fb)
+{
+	return fb_check(vgpu, plane, regs, vgpu->type->max_width,
+			vgpu->type->max_height, fb);
 }
 
 /* The fb passed validation; only resources may have been missing. */
@@ -712,11 +721,11 @@ static void bochs_regs(struct vplane_vgpu *vgpu, struct vplane_plane_regs *r)
 	memset(r, 0, sizeof(*r));
 	r->hot_x = VPLANE_HOT_NONE;
 	r->hot_y = VPLANE_HOT_NONE;
-	if (!(d[VPLANE_DISPI_ENABLE] & VPLANE_DISPI_ENABLED) ||
-	    d[VPLANE_DISPI_BPP] != 32)
+	if (!(d[VPLANE_DISPI_ENABLE] & VPLANE_DISPI_ENABLED))
 		return;
 	r->ctrl = VPLANE_PLANE_CTRL_ENABLE;
-	r->format = DRM_FORMAT_XRGB8888;
+	/* 32 bpp only: any other depth is a format vplane cannot show */
+	r->format = d[VPLANE_DISPI_BPP] == 32 ? DRM_FORMAT_XRGB8888 : 0;
 	r->width = d[VPLANE_DISPI_XRES];
 	r->height = d[VPLANE_DISPI_YRES];
 	r->stride = virt_width * 4;
@@ -726,6 +735,41 @@ static void bochs_regs(struct vplane_vgpu *vgpu, struct vplane_plane_regs *r)
 	       (u64)d[VPLANE_DISPI_X_OFFSET] * 4;
 	r->addr_lo = lower_32_bits(addr);
 	r->addr_hi = upper_32_bits(addr);
+}
+
+/*
+ * The bochs head: every 32-bpp mode up to the DISPI limit (what GETCAPS
+ * reads) that fits VRAM, as on QEMU's stdvga; the type's limit is for
+ * vplane's own heads, where the guest reads it.
+ */
+static u32 bochs_check(struct vplane_vgpu *vgpu,
+		       const struct vplane_plane_regs *regs,
+		       struct vplane_fb *fb)
+{
+	return fb_check(vgpu, VPLANE_PLANE_PRIMARY, regs, VPLANE_DISPI_MAX_XRES,
+			VPLANE_DISPI_MAX_YRES, fb);
+}
+
+/*
+ * A DISPI register changed (or was reset), vgpu->lock held: a valid
+ * programming, or DISPI off, becomes what head 0 shows. An invalid one
+ * leaves the last valid plane on screen: bochs-drm moves its scanout with
+ * two writes (X, then Y offset) and the state between them need not be a
+ * page-aligned framebuffer; the guest's next write makes it valid again.
+ */
+void __vplane_bochs_update(struct vplane_vgpu *vgpu)
+{
+	struct vplane_plane_regs regs;
+	struct vplane_fb fb;
+	u32 status;
+
+	lockdep_assert_held(&vgpu->lock);
+	bochs_regs(vgpu, &regs);
+	status = bochs_check(vgpu, &regs, &fb);
+	vgpu->bochs_status = status;
+	if (status == VPLANE_PLANE_STATUS_OK ||
+	    status == VPLANE_PLANE_STATUS_DISABLED)
+		vgpu->bochs = regs;
 }
 
 static void fill_info(struct vfio_device_gfx_plane_info *info,
@@ -783,8 +827,8 @@ static bool __plane_snapshot(struct vplane_vgpu *vgpu, unsigned int head,
 	}
 	if (head != 0 || idx != VPLANE_PLANE_PRIMARY)
 		return false;
-	bochs_regs(vgpu, regs);
-	if (__vplane_fb_check(vgpu, idx, regs, fb) != VPLANE_PLANE_STATUS_OK)
+	*regs = vgpu->bochs;
+	if (bochs_check(vgpu, regs, fb) != VPLANE_PLANE_STATUS_OK)
 		return false;
 	if (!vmm) {
 		obj = pobj_get_consumer(vgpu, fb);
@@ -864,6 +908,76 @@ int vplane_query_plane(struct vplane_vgpu *vgpu,
 	return 0;
 }
 
+/* A plane the guest enabled is refused: over a limit, or invalid. */
+static void invalid_reason(const struct vplane_plane_regs *regs, u32 status,
+			   struct vplane_display_plane *pl)
+{
+	pl->status = status;
+	switch (status) {
+	case VPLANE_PLANE_STATUS_PIN_FAILED:
+	case VPLANE_PLANE_STATUS_UNMAPPED:
+	case VPLANE_PLANE_STATUS_NO_RESOURCE:
+		pl->reason = VPLANE_DISPLAY_REASON_HOST;
+		return;
+	case VPLANE_PLANE_STATUS_OK:
+		/* valid, but its object could not be had */
+		pl->reason = VPLANE_DISPLAY_REASON_HOST;
+		pl->status = VPLANE_PLANE_STATUS_NO_RESOURCE;
+		return;
+	case VPLANE_PLANE_STATUS_BAD_SIZE:
+		if (!regs->width || !regs->height)
+			break;
+		pl->reason = VPLANE_DISPLAY_REASON_LIMIT;
+		pl->req_width = regs->width;
+		pl->req_height = regs->height;
+		return;
+	}
+	pl->reason = VPLANE_DISPLAY_REASON_INVALID;
+}
+
+/*
+ * Why plane @idx of @h shows nothing, vgpu->lock held: closed or reset by
+ * the VMM, nothing set yet, turned off by the guest, a mode over the
+ * limit, or the guest's programming (status) or the host (pin, budget).
+ */
+static void __plane_reason(struct vplane_vgpu *vgpu, struct vplane_head *h,
+			   unsigned int idx, struct vplane_display_plane *pl)
+{
+	const struct vplane_plane *p = &h->planes[idx];
+	struct vplane_plane_regs regs;
+
+	lockdep_assert_held(&vgpu->lock);
+	if (!vgpu->open) {
+		pl->reason = VPLANE_DISPLAY_REASON_CLOSED;
+	} else if (h->idle_reason) {
+		pl->reason = h->idle_reason;
+	} else if (__vplane_head_active(vgpu, h->index)) {
+		if (p->status == VPLANE_PLANE_STATUS_DISABLED)
+			pl->reason = VPLANE_DISPLAY_REASON_OFF;
+		else
+			invalid_reason(&p->active, p->status, pl);
+	} else if (h->ctrl & VPLANE_HEAD_CTRL_ENABLE) {
+		/* enabled with a mode the head cannot take */
+		regs.width = h->width;
+		regs.height = h->height;
+		invalid_reason(&regs, VPLANE_PLANE_STATUS_BAD_SIZE, pl);
+	} else if (h->index == 0 && idx == VPLANE_PLANE_PRIMARY &&
+		   vgpu->bochs_status != VPLANE_PLANE_STATUS_DISABLED) {
+		bochs_regs(vgpu, &regs);
+		invalid_reason(&regs, vgpu->bochs_status, pl);
+		/* a bochs mode that does not fit VRAM is over its limit */
+		if (vgpu->bochs_status == VPLANE_PLANE_STATUS_BAD_RANGE &&
+		    !vgpu->dispi[VPLANE_DISPI_X_OFFSET] &&
+		    !vgpu->dispi[VPLANE_DISPI_Y_OFFSET]) {
+			pl->reason = VPLANE_DISPLAY_REASON_LIMIT;
+			pl->req_width = regs.width;
+			pl->req_height = regs.height;
+		}
+	} else {
+		pl->reason = VPLANE_DISPLAY_REASON_OFF;
+	}
+}
+
 /*
  * VPLANE_DISPLAY_QUERY_PLANE: the upstream answer plus head index, signed
  * position, the flip that latched it and the head's scanout rectangle.
@@ -899,6 +1013,13 @@ int vplane_describe_plane(struct vplane_vgpu *vgpu,
 		pl->x_hot = cursor ? regs.hot_x : VPLANE_HOT_NONE;
 		pl->y_hot = cursor ? regs.hot_y : VPLANE_HOT_NONE;
 		pl->dmabuf_id = id;
+		pl->status = VPLANE_PLANE_STATUS_OK;
+		/* bochs: the last valid plane stays while the guest's
+		 * programming between two writes is not (status says why) */
+		if (!__vplane_head_active(vgpu, pl->head))
+			pl->status = vgpu->bochs_status;
+	} else {
+		__plane_reason(vgpu, h, pl->plane, pl);
 	}
 	if (__vplane_head_active(vgpu, pl->head)) {
 		pl->head_width = h->width;

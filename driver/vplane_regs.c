@@ -19,6 +19,7 @@ static void dispi_reset(struct vplane_vgpu *vgpu)
 	vgpu->dispi[VPLANE_DISPI_ID] = VPLANE_DISPI_ID5;
 	vgpu->dispi[VPLANE_DISPI_VIDEO_MEMORY_64K] =
 		min_t(u64, vgpu->vram_size >> 16, U16_MAX);
+	__vplane_bochs_update(vgpu);
 }
 
 static void plane_regs_reset(struct vplane_plane_regs *regs)
@@ -46,6 +47,7 @@ void __vplane_regs_reset(struct vplane_vgpu *vgpu)
 		head->width = 0;
 		head->height = 0;
 		head->refresh = VPLANE_REFRESH_DEFAULT;
+		head->idle_reason = VPLANE_DISPLAY_REASON_WAITING;
 		for (p = 0; p < VPLANE_NUM_PLANES; p++) {
 			struct vplane_plane *plane = &head->planes[p];
 
@@ -84,9 +86,9 @@ static u16 dispi_read(struct vplane_vgpu *vgpu, u32 index)
 	if (caps) {
 		switch (index) {
 		case VPLANE_DISPI_XRES:
-			return vgpu->type->max_width;
+			return VPLANE_DISPI_MAX_XRES;
 		case VPLANE_DISPI_YRES:
-			return vgpu->type->max_height;
+			return VPLANE_DISPI_MAX_YRES;
 		case VPLANE_DISPI_BPP:
 			return 32;
 		}
@@ -102,10 +104,12 @@ static void dispi_write(struct vplane_vgpu *vgpu, u32 index, u16 val)
 		/* read-only here: the ID is fixed at the newest version */
 		return;
 	case VPLANE_DISPI_XRES ... VPLANE_DISPI_Y_OFFSET:
+		vgpu->heads[0].idle_reason = 0;
 		if (vgpu->dispi[index] == val)
 			return;
 		vgpu->dispi[index] = val;
 		/* bochs has no doorbell: every change may be a new frame */
+		__vplane_bochs_update(vgpu);
 		__vplane_display_bochs(vgpu);
 		return;
 	}
@@ -229,7 +233,9 @@ static void head_write(struct vplane_vgpu *vgpu, struct vplane_head *head,
 {
 	bool was_active = __vplane_head_active(vgpu, head->index);
 	u32 old_w = head->width, old_h = head->height, old_r = head->refresh;
+	u32 old_ctrl = head->ctrl;
 
+	head->idle_reason = 0;
 	switch (off) {
 	case VPLANE_HEAD_CTRL:
 		head->ctrl = val & VPLANE_HEAD_CTRL_ENABLE;
@@ -250,8 +256,10 @@ static void head_write(struct vplane_vgpu *vgpu, struct vplane_head *head,
 		return;
 	}
 	__vplane_head_update_timer(vgpu, head->index);
-	/* tell consumers about the mode they see, not every register write */
+	/* tell consumers about the mode they see, not every register write;
+	 * turning the head on or off changes why it shows nothing */
 	if (was_active != __vplane_head_active(vgpu, head->index) ||
+	    old_ctrl != head->ctrl ||
 	    (was_active && (old_w != head->width || old_h != head->height ||
 			    old_r != head->refresh)))
 		__vplane_display_mode(vgpu, head->index);
@@ -432,10 +440,12 @@ void __vplane_mmio_write(struct vplane_vgpu *vgpu, u32 off, u32 count, u32 val)
 		return;
 	}
 	if (decode_head(vgpu, off, &h, &p, &reg)) {
-		if (p < 0)
+		if (p < 0) {
 			head_write(vgpu, &vgpu->heads[h], reg, val);
-		else
+		} else {
+			vgpu->heads[h].idle_reason = 0;
 			plane_write(&vgpu->heads[h].planes[p], reg, val);
+		}
 	}
 	/* QEXT byteorder writes are ignored: vplane is little-endian only */
 }

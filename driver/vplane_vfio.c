@@ -22,9 +22,13 @@
 static int vplane_open_device(struct vfio_device *vdev)
 {
 	struct vplane_vgpu *vgpu = vgpu_from_vdev(vdev);
+	unsigned int h;
 
 	mutex_lock(&vgpu->lock);
 	vgpu->open = true;
+	/* consumers re-query: their heads now wait for the guest */
+	for (h = 0; h < vgpu->nr_heads; h++)
+		__vplane_display_mode(vgpu, h);
 	mutex_unlock(&vgpu->lock);
 	return 0;
 }
@@ -358,10 +362,14 @@ static long ioctl_set_irqs(struct vplane_vgpu *vgpu, void __user *arg)
 
 static long ioctl_reset(struct vplane_vgpu *vgpu)
 {
+	unsigned int h;
+
 	mutex_lock(&vgpu->lock);
 	__vplane_regs_reset(vgpu);
 	__vplane_pobj_flush(vgpu);
 	vplane_cfg_init(vgpu);
+	for (h = 0; h < vgpu->nr_heads; h++)
+		vgpu->heads[h].idle_reason = VPLANE_DISPLAY_REASON_RESET;
 	__vplane_display_reset(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return 0;

@@ -7,6 +7,9 @@
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/util/box.h>
 
+#include <vplane.h>
+#include <vplane_display.h>
+
 #include "placeholder.h"
 #include "source.h"
 
@@ -65,7 +68,70 @@ static const uint8_t font[128][GLYPH_H] = {
 	['Z'] = { 0x1f, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1f },
 };
 
-const char *vp_placeholder_reason(const struct vp_source *source)
+/* What went wrong with a plane the guest enabled (VPLANE_PLANE_STATUS_*). */
+static const char *status_text(uint32_t status)
+{
+	switch (status) {
+	case VPLANE_PLANE_STATUS_BAD_FORMAT:
+		return "FORMAT";
+	case VPLANE_PLANE_STATUS_BAD_SIZE:
+		return "SIZE";
+	case VPLANE_PLANE_STATUS_BAD_STRIDE:
+		return "STRIDE";
+	case VPLANE_PLANE_STATUS_BAD_ALIGN:
+		return "ALIGNMENT";
+	case VPLANE_PLANE_STATUS_BAD_RANGE:
+		return "RANGE";
+	case VPLANE_PLANE_STATUS_BAD_DOMAIN:
+		return "DOMAIN";
+	case VPLANE_PLANE_STATUS_BAD_POS:
+		return "POSITION";
+	case VPLANE_PLANE_STATUS_BAD_HOT:
+		return "HOTSPOT";
+	}
+	return "SETTINGS";
+}
+
+static const char *host_text(uint32_t status)
+{
+	switch (status) {
+	case VPLANE_PLANE_STATUS_PIN_FAILED:
+		return "GUEST MEMORY NOT MAPPED BY THE VMM";
+	case VPLANE_PLANE_STATUS_UNMAPPED:
+		return "GUEST MEMORY UNMAPPED BY THE VMM";
+	}
+	return "HOST OUT OF PLANE RESOURCES";
+}
+
+/* The driver's reason (source->has_reason) in words. */
+static const char *driver_reason(const struct vp_source *source, char *buf,
+				 size_t size)
+{
+	switch (source->reason) {
+	case VPLANE_DISPLAY_REASON_OFF:
+		return "DISABLED BY THE GUEST";
+	case VPLANE_DISPLAY_REASON_WAITING:
+		return "WAITING FOR THE GUEST";
+	case VPLANE_DISPLAY_REASON_CLOSED:
+		return "VM NOT RUNNING: DEVICE CLOSED";
+	case VPLANE_DISPLAY_REASON_RESET:
+		return "DEVICE RESET BY THE VMM";
+	case VPLANE_DISPLAY_REASON_LIMIT:
+		snprintf(buf, size, "MODE %uX%u OVER THE VGPU LIMIT",
+			 source->req_width, source->req_height);
+		return buf;
+	case VPLANE_DISPLAY_REASON_INVALID:
+		snprintf(buf, size, "INVALID PLANE FROM THE GUEST: %s",
+			 status_text(source->status));
+		return buf;
+	case VPLANE_DISPLAY_REASON_HOST:
+		return host_text(source->status);
+	}
+	return "NO PICTURE FROM THE GUEST";
+}
+
+const char *vp_placeholder_reason(const struct vp_source *source, char *buf,
+				  size_t size)
 {
 	if (!source)
 		return "NO VGPU ATTACHED";
@@ -73,7 +139,9 @@ const char *vp_placeholder_reason(const struct vp_source *source)
 		return "VGPU REMOVED";
 	if (source->unusable)
 		return "PLANE FORMAT OR LAYOUT NOT SUPPORTED";
-	return "DISABLED BY THE GUEST";
+	if (!source->has_reason)
+		return "NO PICTURE FROM THE GUEST"; /* the driver does not say */
+	return driver_reason(source, buf, size);
 }
 
 /* One line of text at (@x, @y), @scale pixels per font pixel; runs of
@@ -117,7 +185,7 @@ void vp_placeholder_render(struct wlr_renderer *renderer, const float proj[9],
 			   int width, int height,
 			   const struct vp_source *source)
 {
-	char title[96];
+	char title[96], reason[64];
 	const char *lines[2];
 	size_t longest;
 	int scale, i, y;
@@ -128,7 +196,7 @@ void vp_placeholder_render(struct wlr_renderer *renderer, const float proj[9],
 	else
 		snprintf(title, sizeof(title), "VPLANE");
 	lines[0] = title;
-	lines[1] = vp_placeholder_reason(source);
+	lines[1] = vp_placeholder_reason(source, reason, sizeof(reason));
 	longest = strlen(lines[0]) > strlen(lines[1]) ? strlen(lines[0])
 						      : strlen(lines[1]);
 

@@ -2,13 +2,17 @@
 /*
  * What an output shows when it has no guest frame to show: a solid
  * colour with a label saying which head it is for and why it is empty
- * (disabled by the guest, removed, a plane vplaned cannot use, or no vGPU
+ * (the driver's reason: turned off by the guest, waiting for it, the VM
+ * not running, reset by the VMM, a mode over the vGPU's limit, an invalid
+ * plane, host resources; or removed, a plane vplaned cannot use, no vGPU
  * attached), so an operator looking at a kiosk or a VDI stream knows at
  * once. Drawn with the renderer (rectangles of a built-in 5x7 font:
  * no font files, no text library), only when the output composites.
  */
 #ifndef VP_PLACEHOLDER_H
 #define VP_PLACEHOLDER_H
+
+#include <stddef.h>
 
 struct vp_source;
 struct wlr_renderer;
@@ -17,8 +21,12 @@ struct wlr_renderer;
 extern const float vp_placeholder_background[4];
 extern const float vp_placeholder_text[4];
 
-/* Why @source (may be NULL) has nothing to show, in upper case. */
-const char *vp_placeholder_reason(const struct vp_source *source);
+/*
+ * Why @source (may be NULL) has nothing to show, in upper case: a static
+ * string or @buf (@size bytes, 64 is enough) filled in.
+ */
+const char *vp_placeholder_reason(const struct vp_source *source, char *buf,
+				  size_t size);
 
 /*
  * Clear the @width x @height target (inside wlr_renderer_begin/end) to

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <assert.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,11 @@
 #include "server.h"
 #include "source.h"
 #include "upstream.h"
+
+#ifndef offsetofend
+#define offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+#endif
 
 /* dma-buf fds the libvplane cache holds, and wlr_buffers we keep by id:
  * two of each head's buffers (double buffering) plus cursors, with room
@@ -120,6 +126,13 @@ static void source_query_plane(struct vp_source *source, uint32_t plane_idx)
 
 	if (plane_idx == VPLANE_DISPLAY_PLANE_PRIMARY) {
 		source->unusable = enabled && !buffer;
+		source->has_reason =
+			plane.argsz >=
+			offsetofend(struct vplane_display_plane, req_height);
+		source->reason = plane.reason;
+		source->status = plane.status;
+		source->req_width = plane.req_width;
+		source->req_height = plane.req_height;
 		vp_source_set_buffer(&source->primary, buffer);
 		if (enabled) {
 			source->width = plane.head_width;

@@ -69,6 +69,14 @@ struct vp_source {
 	bool has_seq;
 	bool gone;
 	bool unusable; /* enabled, but no buffer vplaned can show */
+	/*
+	 * Why the driver shows nothing (VPLANE_DISPLAY_REASON_*, the plane
+	 * status and the refused mode), from the last primary query;
+	 * has_reason is false for drivers that do not say (and upstream).
+	 */
+	bool has_reason;
+	uint32_t reason, status;
+	uint32_t req_width, req_height;
 
 	struct vp_output *output; /* showing it, or NULL */
 

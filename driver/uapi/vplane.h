@@ -55,6 +55,14 @@
 #define VPLANE_DISPI_COUNT	      0xb
 
 #define VPLANE_DISPI_ID5	 0xb0c5
+/*
+ * The bochs head shows every 32-bpp mode up to this size that fits VRAM
+ * (VIDEO_MEMORY_64K), as QEMU's stdvga does; XRES/YRES read these with
+ * ENABLE.GETCAPS set. vplane's own heads have the type's smaller limit
+ * (VPLANE_REG_MAX_WIDTH/HEIGHT).
+ */
+#define VPLANE_DISPI_MAX_XRES	 8192
+#define VPLANE_DISPI_MAX_YRES	 8192
 #define VPLANE_DISPI_ENABLED	 0x01
 #define VPLANE_DISPI_GETCAPS	 0x02
 #define VPLANE_DISPI_LFB_ENABLED 0x40

@@ -110,7 +110,26 @@ struct vplane_display_plane {
 	__u32 head_width; /* scanout rectangle: the head's mode */
 	__u32 head_height;
 	__u32 refresh_mhz;
+	/* since argsz 96: why nothing is shown, 0 (NONE) when shown */
+	__u32 reason;	 /* VPLANE_DISPLAY_REASON_* */
+	__u32 status;	 /* VPLANE_PLANE_STATUS_* of the guest's programming */
+	__u32 req_width; /* REASON_LIMIT: the mode the guest asked for */
+	__u32 req_height;
 };
+
+/*
+ * vplane_display_plane.reason: why a plane is not shown. A consumer
+ * whose argsz comes back smaller than offsetofend(reason) talks to an
+ * older driver that does not say.
+ */
+#define VPLANE_DISPLAY_REASON_NONE    0 /* shown */
+#define VPLANE_DISPLAY_REASON_OFF     1 /* the guest turned it off */
+#define VPLANE_DISPLAY_REASON_WAITING 2 /* device open, nothing set yet */
+#define VPLANE_DISPLAY_REASON_CLOSED  3 /* the VMM has the device closed */
+#define VPLANE_DISPLAY_REASON_RESET   4 /* reset by the VMM, not set since */
+#define VPLANE_DISPLAY_REASON_LIMIT   5 /* mode over the type's limit */
+#define VPLANE_DISPLAY_REASON_INVALID 6 /* bad programming: see status */
+#define VPLANE_DISPLAY_REASON_HOST    7 /* pin, unmap or budget: status */
 
 /*
  * VPLANE_DISPLAY_GET_DMABUF returns a new read-only dma-buf fd

@@ -487,9 +487,10 @@ void fz_op_bochs(struct fuzz *f)
 	addr = (uint64_t)yo * stride + (uint64_t)xo * 4;
 	size = (stride * yres + FZ_PAGE - 1) & ~(FZ_PAGE - 1);
 	valid = (en & VPLANE_DISPI_ENABLED) && bpp == 32 && xres && yres &&
-		xres <= f->max_width && yres <= f->max_height &&
-		stride <= VPLANE_MAX_STRIDE && !(addr & (FZ_PAGE - 1)) &&
-		addr <= f->vram_size && size <= f->vram_size - addr;
+		xres <= VPLANE_DISPI_MAX_XRES &&
+		yres <= VPLANE_DISPI_MAX_YRES && stride <= VPLANE_MAX_STRIDE &&
+		!(addr & (FZ_PAGE - 1)) && addr <= f->vram_size &&
+		size <= f->vram_size - addr;
 	fz_trace(f,
 		 "bochs query: id %u %ux%u stride %u size 0x%llx (expect %s)",
 		 info.dmabuf_id, info.width, info.height, info.stride,

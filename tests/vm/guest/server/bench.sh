@@ -11,8 +11,20 @@
 # uses it when present: ticks are too coarse for ~100 us a frame).
 # Asserted (sanity only): no CPU mapping in vplaned, no guest flip-done
 # timeout, vplaned's 4K/720p ratio below the copy baseline's.
-# vplaned's idle CPU rate (before the guest flips; mostly the headless
-# frame timers) is printed too: under TCG it dominates the per-frame figure.
+# vplaned's idle CPU rate (before the guest flips: wlroots 0.15's headless
+# backend re-arms each output's frame timer at the refresh rate whether or
+# not anything changed, and that tick is most of the idle cost) is measured
+# in the same run, and the per-frame figure that is compared is net of it:
+# idle rate x the window's wall time is taken off vplaned's CPU time before
+# dividing by the guest frames. Under TCG at 3 fps the gross figure is
+# mostly those ticks (about 12 ms a frame), not the frame path.
+# wlroots 0.15 gives no way to stop those ticks: the headless backend
+# re-arms its timer in its own callback, a buffer commit is refused until
+# that timer's frame event (frame_pending), and a new refresh takes effect
+# only at the next expiry, so an idle output slowed down would hold the
+# guest's next frame for up to the slow period. The idle cost is therefore
+# measured twice (before the frames and after them, 3 s each) and the mean
+# is taken off.
 #   bench.sh [FRAMES [RATE]]   (default 300 frames at 60 Hz per resolution)
 set -e
 test=bench
@@ -42,6 +54,16 @@ cpu() {
 	echo "$((${12} + ${13})) $ns"
 }
 
+# idle_rate: vplaned's CPU microseconds a second over 3 s of no flips
+idle_rate() {
+	local i0 i1 w0 w1 us
+	i0=$(cpu "$vp_pid") w0=$(date +%s%N)
+	sleep 3
+	i1=$(cpu "$vp_pid") w1=$(date +%s%N)
+	us=$(per_frame "$i0" "$i1" 1)
+	echo $((us * 1000000000 / (w1 - w0)))
+}
+
 # per_frame T0 T1 FRAMES: microseconds a frame, from ns when both have it
 per_frame() {
 	local t0=($1) t1=($2)
@@ -52,23 +74,25 @@ per_frame() {
 	fi
 }
 
-declare -A vp_us copy_us
+declare -A vp_us vp_net copy_us
 vp_load_vplane
 for mode in 1280x720 3840x2160; do
 	: >"$R/vplaned.log"
 	uuid=$(new_vgpu vplane-2head) || fail "cannot create a vplane-2head vGPU"
 	start_vplaned --backend headless --vgpu "$uuid"
+	# vplaned idle, no flips yet: its CPU time a second
+	idle0=$(idle_rate)
+	"$SIM" --uuid "$uuid" --heads 1 --mode "$mode" --rate "$RATE" --no-cursor \
+		--quiet >"$R/sim-$mode.log" 2>&1 &
+	sim_pid=$!
+	# the observer after the guest: it gives up after 5 s without a
+	# flip, and a loaded TCG host takes longer than that to start one
+	wait_log "direct scanout of" 60
 	rm -f /tmp/vp-copy-bench.fifo; mkfifo /tmp/vp-copy-bench.fifo
 	"$COPYB" --uuid "$uuid" --warmup $WARMUP --frames "$FRAMES" \
 		>/tmp/vp-copy-bench.fifo 2>"$R/copy-$mode.log" &
 	copy_pid=$!
 	exec 3</tmp/vp-copy-bench.fifo
-	# vplaned idle, no flips yet: its CPU time a second
-	i0=$(cpu "$vp_pid"); sleep 2; i1=$(cpu "$vp_pid")
-	idle=$(per_frame "$i0" "$i1" 2)
-	"$SIM" --uuid "$uuid" --heads 1 --mode "$mode" --rate "$RATE" --no-cursor \
-		--quiet >"$R/sim-$mode.log" 2>&1 &
-	sim_pid=$!
 	read -r -t 30 -u 3 m0 c0 s0 || fail "$mode: no first mark from vp-copy-bench: $(cat "$R/copy-$mode.log")"
 	vp0=$(cpu "$vp_pid") cp0=$(cpu "$copy_pid") t0=$(date +%s%N)
 	read -r -t $((FRAMES + 60)) -u 3 m1 c1 s1 || fail "$mode: no second mark: $(cat "$R/copy-$mode.log")"
@@ -80,6 +104,12 @@ for mode in 1280x720 3840x2160; do
 	wait "$sim_pid" || fail "$mode: simulator: $(cat "$R/sim-$mode.log")"
 	sim_pid=
 	grep -q ' 0 timeouts' "$R/sim-$mode.log" || fail "$mode: the guest saw flip-done timeouts: $(cat "$R/sim-$mode.log")"
+	# idle again once the guest is gone and the placeholder that
+	# replaced its last frame is drawn: the idle cost is the mean of
+	# before and after the frames
+	sleep 2
+	idle1=$(idle_rate)
+	idle=$(((idle0 + idle1) / 2))
 	stop_vplaned
 	maps=$(map_count)
 	grep -q "direct scanout of" "$R/vplaned.log" || fail "$mode: vplaned never handed the buffer on directly"
@@ -90,11 +120,15 @@ for mode in 1280x720 3840x2160; do
 	guest=$((s1 - s0)) copies=$((c1 - c0))
 	[ "$guest" -gt 0 ] && [ "$copies" -gt 0 ] || fail "$mode: no frames between the marks"
 	vp_us[$mode]=$(per_frame "$vp0" "$vp1" "$guest")
+	# the frame path alone: minus what idle ticking cost over the window
+	vp_net[$mode]=$(awk -v us="${vp_us[$mode]}" -v n="$guest" -v i="$idle" \
+		-v t=$((t1 - t0)) 'BEGIN { v = (us * n - i * t / 1e9) / n
+			printf "%d", (v > 0 ? v : 0) }')
 	copy_us[$mode]=$(per_frame "$cp0" "$cp1" "$copies")
 	fps=$(awk -v n="$guest" -v t=$((t1 - t0)) 'BEGIN { printf "%.1f", n * 1e9 / t }')
 	set -- $vp0; a=$1; set -- $vp1; vt=$(($1 - a))
 	set -- $cp0; a=$1; set -- $cp1; ct=$(($1 - a))
-	echo "# $mode at $fps fps (target $RATE): vplaned ${vp_us[$mode]} us/frame over $guest guest frames ($vt ticks of 1/$HZ s in /proc/stat; idle $idle us/s), 0 CPU maps; copy baseline ${copy_us[$mode]} us/frame over $copies copies ($ct ticks)"
+	echo "# $mode at $fps fps (target $RATE): vplaned ${vp_net[$mode]} us/frame net of idle (${vp_us[$mode]} gross, idle $idle us/s ($idle0 before, $idle1 after) over $(((t1 - t0) / 1000000)) ms) over $guest guest frames ($vt ticks of 1/$HZ s in /proc/stat), 0 CPU maps; copy baseline ${copy_us[$mode]} us/frame over $copies copies ($ct ticks)"
 done
 
 # Four heads at 1920x1080 (two 2-head vGPUs, one simulator each) on four
@@ -135,8 +169,9 @@ echo "# 4x1920x1080 (2 vGPUs x 2 heads) at $fps4 flips/s in all: vplaned $vp4 us
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 vr=$(ratio "${vp_us[3840x2160]}" "${vp_us[1280x720]}")
+nr=$(ratio "${vp_net[3840x2160]}" "${vp_net[1280x720]}")
 cr=$(ratio "${copy_us[3840x2160]}" "${copy_us[1280x720]}")
-echo "# CPU per frame 3840x2160/1280x720: vplaned $vr (zero copy, goal < 1.25), copy baseline $cr (pixels: 9.00)"
+echo "# CPU per frame 3840x2160/1280x720: vplaned $nr net of idle (zero copy, goal <= 1.25; ${vp_net[3840x2160]}/${vp_net[1280x720]} us), gross $vr, copy baseline $cr (pixels: 9.00)"
 awk -v v="$vr" -v c="$cr" 'BEGIN { exit !(v < c) }' ||
 	fail "vplaned's ratio $vr is not below the copying baseline's $cr"
 vp_check_no_leaks || fail "vplane objects leaked"

@@ -4,13 +4,18 @@
 # PNG (gvnccapture's output) is read too.
 #   frame_check.py CAPTURE.ppm [HEAD]      -> prints "frame N", exit 0 if exact
 #   frame_check.py CAPTURE.ppm --black     -> exit 0 if every pixel is black
-#   frame_check.py CAPTURE.ppm --placeholder -> exit 0 if it is vplaned's
-#       placeholder: a dark blue-grey field with light text, nothing else
+#   frame_check.py CAPTURE.ppm --placeholder [TEXT] -> exit 0 if it is
+#       vplaned's placeholder: a dark blue-grey field with light text,
+#       nothing else; prints the label read back with server/placeholder.c's
+#       own font, and with TEXT its reason line must be TEXT
 # The frame number comes from the capture (the 16x16 bit blocks at y 16,
 # checked against the raw stamp in row 0); the timestamp blocks at y 32
 # are read back the same way. The stamp's 4th bytes (X channel) are not
 # in an RGB capture, so row 0's first 8 pixels are checked for the bytes
 # that are.
+import collections
+import os
+import re
 import struct
 import sys
 import zlib
@@ -122,11 +127,73 @@ def expected(w, h, frame, ts_ms, head):
     return img
 
 
-def check_placeholder(w, h, px):
+def placeholder_font():
+    """{glyph rows: character} from server/placeholder.c's font table."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                       '..', '..', '..', '..', 'server', 'placeholder.c')
+    font = {}
+    with open(src) as f:
+        for ch, rows in re.findall(r"\['(.)'\] = \{([^}]*)\}", f.read()):
+            font[tuple(int(r, 16) for r in rows.split(','))] = ch
+    font[(0,) * 7] = ' '
+    return font
+
+
+def read_label(w, h, px, is_text):
+    """The placeholder's text lines (pixels of colour is_text): 5x7 glyphs
+    in 6-pixel cells at an integer scale, centred; scale and origin found
+    from the lit pixels."""
+    font = placeholder_font()
+    lit = []
+    for y in range(h):
+        row = px[y * w:(y + 1) * w]
+        lit.append([p == is_text for p in row] if is_text in row
+                   else [False] * w)
+    rows = [y for y in range(h) if any(lit[y])]
+    if not rows:
+        return []
+    runs = []
+    for y in rows:
+        x = 0
+        while x < w:
+            if lit[y][x]:
+                n = 0
+                while x + n < w and lit[y][x + n]:
+                    n += 1
+                runs.append(n)
+                x += n
+            else:
+                x += 1
+    scale = min(runs)
+    lines, y = [], rows[0]
+    while y < h:
+        if not any(lit[y]):
+            y += 1
+            continue
+        xs = [x for yy in range(y, min(h, y + 7 * scale))
+              for x in range(w) if lit[yy][x]]
+        best = None
+        for shift in range(5):
+            x0 = min(xs) - shift * scale
+            text, bad = '', 0
+            for cx in range(x0, max(xs) + 1, 6 * scale):
+                key = tuple(sum(16 >> c for c in range(5)
+                                if 0 <= cx + c * scale < w and
+                                lit[y + r * scale][cx + c * scale])
+                            for r in range(7) if y + r * scale < h)
+                ch = font.get(key)
+                bad += ch is None
+                text += ch or '?'
+            if best is None or bad < best[0]:
+                best = (bad, text.strip())
+        lines.append(best[1])
+        y += 7 * scale
+    return lines
+
+
+def check_placeholder(w, h, px, want=None):
     # server/placeholder.c: background (0.12, 0.16, 0.24), text 0.90 grey
-    counts = {}
-    for p in px:
-        counts[p] = counts.get(p, 0) + 1
+    counts = collections.Counter(px)  # C speed: TCG guests are slow
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])
     bg = ranked[0][0]
     text = ranked[1][0] if len(ranked) > 1 else None
@@ -134,21 +201,27 @@ def check_placeholder(w, h, px):
     ok = (near(bg, (31, 41, 61)) and text is not None
           and near(text, (230, 230, 230)) and len(ranked) == 2
           and 0 < ranked[1][1] < w * h // 3)
+    label = read_label(w, h, px, text) if ok else []
     print('%dx%d placeholder: %d colours, background %r, text %r on %d '
-          'pixels' % (w, h, len(ranked), bg, text,
-                      ranked[1][1] if text else 0))
+          'pixels, label %r' % (w, h, len(ranked), bg, text,
+                                ranked[1][1] if text else 0,
+                                ' / '.join(label)))
+    if ok and want is not None and (len(label) < 2 or label[1] != want):
+        print('reason %r, expected %r' % (label[1:] or None, want))
+        ok = False
     return 0 if ok else 1
 
 
 def main():
     w, h, raw = read_ppm(sys.argv[1])
-    px = [tuple(raw[i:i + 3]) for i in range(0, len(raw), 3)]
+    px = list(zip(raw[0::3], raw[1::3], raw[2::3]))
     if len(sys.argv) > 2 and sys.argv[2] == '--black':
         bad = sum(1 for p in px if p != (0, 0, 0))
         print('%dx%d, %d non-black pixels' % (w, h, bad))
         return 0 if bad == 0 else 1
     if len(sys.argv) > 2 and sys.argv[2] == '--placeholder':
-        return check_placeholder(w, h, px)
+        return check_placeholder(w, h, px,
+                                 sys.argv[3] if len(sys.argv) > 3 else None)
     head = int(sys.argv[2]) if len(sys.argv) > 2 else 0
     # stamp bytes visible in RGB: pixel k carries bytes 4k..4k+2 as B,G,R
     stamp = bytearray(32)

@@ -1,5 +1,6 @@
 #!/bin/bash
-# vplaned in the VM: server.sh headless|kiosk|wayvnc|hotplug|restart|remove|errors|
+# vplaned in the VM: server.sh headless|kiosk|wayvnc|hotplug|restart|remove|
+#   placeholder|errors|
 #   ctl-list|ctl-attach|ctl-stats|ctl-errors|ctl-randr (vplanectl, wlr-randr)
 # vplaned shows a vGPU driven by examples' vplane-sim (guest + VMM in one
 # process); captures, CRCs and counters are checked here.
@@ -200,6 +201,64 @@ remove)
 	stop_vplaned
 	grep -q "^dmabufs 0$" /sys/kernel/debug/vplane/stats ||
 		fail "dma-bufs left: $(cat /sys/kernel/debug/vplane/stats)"
+	;;
+placeholder)
+	# the placeholder names the driver's true reason at each step of a
+	# VMM and guest (vp-guest-steps); an OVMF GOP mode above the type's
+	# 1920x1200 (bochs 2560x1600 on vplane-1head) is shown, not refused
+	make_vgpu
+	start_vplaned --backend headless --vgpu "$uuid"
+	wait_log "HEADLESS-1 shows vGPU head"
+	coproc GUEST { exec "$VPLANE_BUILD/tests/vm/guest/server/vp-guest-steps" "$uuid" 2>&1; }
+	# bash unsets GUEST and GUEST_PID once the coprocess exits: keep them
+	gpid=$GUEST_PID gin=${GUEST[1]} gout=${GUEST[0]}
+	extra_pids=$gpid
+	step() {
+		local reply
+		echo "$1" >&"$gin"
+		read -r -t 30 reply <&"$gout" || fail "guest step $1: no answer"
+		[ "$reply" = "ok ${1%% *}" ] || fail "guest step $1: $reply"
+	}
+	# shows NAME TEXT: the placeholder's reason line becomes TEXT (a few
+	# tries: vplaned redraws on the driver's event)
+	shows() {
+		local out i
+		for i in 1 2 3 4; do
+			sleep 1
+			capture "$R/$1.ppm" || fail "grim failed ($1)"
+			out=$($CHECK "$R/$1.ppm" --placeholder "$2") && break
+			[ "$i" != 4 ] || fail "$1: $out"
+		done
+		echo "# $1: $out"
+	}
+	shows closed "VM NOT RUNNING: DEVICE CLOSED"
+	step open
+	shows open "WAITING FOR THE GUEST"
+	step "head 2560 1600"
+	shows limit "MODE 2560X1600 OVER THE VGPU LIMIT"
+	step off
+	shows off "DISABLED BY THE GUEST"
+	step "head 640 480"
+	step reset
+	shows reset "DEVICE RESET BY THE VMM"
+	step "bochs 2560 1600"
+	# the output follows the guest's mode only when the head is shown (a
+	# refused mode left the placeholder at the last size)
+	for i in 1 2 3 4; do
+		sleep 1
+		capture "$R/bochs.ppm" || fail "grim failed (bochs)"
+		hdr=$(head -c 16 "$R/bochs.ppm" | tr '\n' ' ')
+		case $hdr in "P6 2560 1600 "*) break ;; esac
+		[ "$i" != 4 ] || fail "bochs 2560x1600 not shown: capture $hdr"
+	done
+	echo "# bochs 2560x1600 (an OVMF GOP mode over 1920x1200): shown, capture $hdr"
+	step "bochs 640 480"	# a small capture for the last check
+	step close
+	shows closed-again "VM NOT RUNNING: DEVICE CLOSED"
+	eval "exec $gin>&-"
+	wait "$gpid" || fail "vp-guest-steps failed"
+	extra_pids=
+	stop_vplaned
 	;;
 errors)
 	rc=0; "$VPLANED" --bogus 2>"$R/err.txt" || rc=$?
