@@ -47,6 +47,8 @@ packages=(
 	# Debian packaging (debian/) and its tests: the package build, lintian,
 	# DKMS and udev (the install VM group runs real udevd and dkms)
 	debhelper dh-dkms dkms lintian fakeroot udev help2man
+	# the packages test's clean Debian roots (tests/packaging/debroot.sh)
+	mmdebstrap
 	# examples/vmm: libvirt's schema check of the domain example
 	libvirt-clients
 	# the unit suite under valgrind, and the formatter

@@ -21,7 +21,9 @@ Programs are found by parsing, not by running anything:
   - python scripts: the program of each subprocess call or argv list
     (first string of a list literal in a module that imports subprocess),
     shutil.which() arguments and UPPER_CASE string constants naming one;
-  - meson.build files: find_program() arguments.
+  - meson.build files: find_program() arguments;
+  - C files: exec*p/posix_spawnp/system/popen of a literal program, and
+    the first word of a command string snprintf builds for system().
 Names the tree defines (shell functions, meson executables, its own
 scripts) and shell builtins are not packages.
 
@@ -444,6 +446,22 @@ def main():
             if err:
                 errors.append(err)
             py_uses += [(n, f, line) for n, line in uses]
+        elif f.suffix == ".c":
+            # a program a C file runs by name: exec*p/posix_spawnp/
+            # system/popen of a literal, or a command string built with
+            # snprintf for system()/popen()
+            t = f.read_text(errors="replace")
+            for m in re.finditer(
+                    r'\b(?:execlp|execvp|execvpe|posix_spawnp\([^,]*,|'
+                    r'system|popen)\(\s*"([A-Za-z0-9_./+-]+)', t):
+                line = t.count("\n", 0, m.start()) + 1
+                py_uses.append((m.group(1), f, line))
+            if re.search(r"\b(system|popen)\(", t):
+                for m in re.finditer(
+                        r'snprintf\(\s*\w+,[^,]+,\s*"([A-Za-z0-9_.+-]+) ',
+                        t):
+                    line = t.count("\n", 0, m.start()) + 1
+                    py_uses.append((m.group(1), f, line))
         elif f.name == "meson.build":
             t = f.read_text(errors="replace")
             for m in re.finditer(r"find_program\(\s*'([^']+)'", t):
@@ -494,7 +512,7 @@ def main():
     for pkg in sorted(report):
         print(f"{pkg}: {' '.join(sorted(report[pkg]))}")
     print(f"deps-check: {len(shell.uses) + len(maint.uses)} shell commands, "
-          f"{len(py_uses)} python, {len(meson_progs)} meson programs; "
+          f"{len(py_uses)} python and C, {len(meson_progs)} meson programs; "
           f"{len(report)} packages")
     for e in errors:
         print(f"FAIL: {e}")
