@@ -31,6 +31,7 @@ A program no installed package ships cannot be mapped here: that fails too
 (install it, then list its package in deps.sh).
 """
 import ast
+import concurrent.futures
 import json
 import os
 import re
@@ -130,9 +131,10 @@ class ShellScan:
             return None, res.stderr.decode().strip()
         return json.loads(res.stdout), None
 
-    def scan_file(self, path, lang):
-        text = path.read_text(errors="replace")
-        tree, err = self.parse(text, lang)
+    def scan_file(self, path, lang, parsed=None):
+        if parsed is None:
+            parsed = self.parse(path.read_text(errors="replace"), lang)
+        tree, err = parsed
         if tree is None:
             self.errors.append(f"{path.relative_to(SRC)}: shfmt: {err}")
             return
@@ -428,19 +430,34 @@ def main():
     shell = ShellScan()
     maint = ShellScan()
     py_uses, errors = [], []
+    # shfmt once per shell file, several at a time (a fork each)
+    jobs = []
+    for f in files:
+        sb = shebang(f)
+        if "busybox" in sb:
+            continue
+        if str(f.relative_to(SRC)).startswith("debian/") or \
+                sb.startswith("#!/bin/sh"):
+            jobs.append((f, "posix"))
+        if re.match(r"#!\s*/bin/bash\b", sb) or f.suffix in (".sh", ".bash"):
+            jobs.append((f, "bash"))
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        trees = dict(zip(jobs, pool.map(
+            lambda j: shell.parse(j[0].read_text(errors="replace"), j[1]),
+            jobs)))
     meson_progs = []
     for f in files:
         rel = str(f.relative_to(SRC))
         sb = shebang(f)
         if rel.startswith("debian/") and re.search(
                 r"\.(postinst|postrm|preinst|prerm|config)$", rel):
-            maint.scan_file(f, "posix")
+            maint.scan_file(f, "posix", trees.get((f, "posix")))
         elif "busybox" in sb:
             pass  # the initramfs's busybox applets: busybox-static
         elif re.match(r"#!\s*/bin/(ba)?sh\b", sb) or (
                 f.suffix in (".sh", ".bash") and not sb.startswith("#!/usr")):
-            shell.scan_file(f, "posix" if sb.startswith("#!/bin/sh")
-                            else "bash")
+            lang = "posix" if sb.startswith("#!/bin/sh") else "bash"
+            shell.scan_file(f, lang, trees.get((f, lang)))
         elif "python" in sb or f.suffix == ".py":
             uses, err = python_programs(f)
             if err:
