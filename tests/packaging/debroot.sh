@@ -109,9 +109,11 @@ debroot_enter() {
 	mkdir -p "$dir/var/cache/apt/archives"
 	mount --bind "$debroot_cache/archives" "$dir/var/cache/apt/archives" &&
 		debroot_mounts+=("$dir/var/cache/apt/archives")
-	# keep what apt downloads (the cache above), answer nothing
-	printf 'Binary::apt::APT::Keep-Downloaded-Packages "true";\n%s\n' \
-		'APT::Get::Assume-Yes "true";' >"$dir/etc/apt/apt.conf.d/90vplane"
+	# keep what apt downloads (the cache above), answer nothing, and
+	# install no Recommends (as a buildd: what is needed must be named)
+	printf '%s\n' 'Binary::apt::APT::Keep-Downloaded-Packages "true";' \
+		'APT::Get::Assume-Yes "true";' 'APT::Install-Recommends "false";' \
+		>"$dir/etc/apt/apt.conf.d/90vplane"
 }
 
 debroot_leave() {
