@@ -7,6 +7,12 @@ set -euo pipefail
 packages=(
 	# build
 	gcc make meson ninja-build pkg-config python3 libc6-dev libdrm-dev
+	# the tree's files (tests/packaging/build-debs.sh copies what git
+	# lists with cpio; tests/unit/format-check.sh, deps-check.py)
+	git cpio
+	# tests/unit/deps-check.py: parses every shell script (shfmt's syntax
+	# tree) to check each program it runs is installed by this list
+	shfmt
 	# vplaned: wlroots 0.15 and the Wayland stack
 	libwlroots-dev wayland-protocols libwayland-dev libpixman-1-dev
 	libxkbcommon-dev
@@ -34,11 +40,15 @@ packages=(
 	# the browser its test views it with
 	libgstreamer-plugins-bad1.0-dev gstreamer1.0-nice libnice-dev
 	libsoup-3.0-dev libjson-glib-dev chromium
+	# the WebRTC test's HTTP client (tests/vm/guest/stream/webrtc.sh)
+	curl
 	# the stream checker (PSNR of decoded frames)
 	python3-numpy
 	# Debian packaging (debian/) and its tests: the package build, lintian,
 	# DKMS and udev (the install VM group runs real udevd and dkms)
 	debhelper dh-dkms dkms lintian fakeroot udev help2man
+	# the packages test's clean Debian roots (tests/packaging/debroot.sh)
+	mmdebstrap
 	# examples/vmm: libvirt's schema check of the domain example
 	libvirt-clients
 	# the unit suite under valgrind, and the formatter

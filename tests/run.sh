@@ -1,7 +1,9 @@
 #!/bin/bash
 # The whole vplane test suite, as CI runs it: installs what is missing,
-# builds with warnings as errors, then runs the unit suite (host) and the VM
-# suite (a real Debian 6.1 kernel under QEMU). Exits non-zero on any failure;
+# builds with warnings as errors, then runs the unit suite (host; again under
+# valgrind, and again in a second build dir with ASan/UBSan: see
+# docs/testing.md) and the VM suite (a real Debian 6.1 kernel under QEMU).
+# Exits non-zero on any failure;
 # an in-guest skip is a failure here (VPLANE_STRICT=1).
 #
 #   tests/run.sh            everything
@@ -44,6 +46,34 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 		--print-errorlogs --logbase unit || rc=$?
 	cat "$build/meson-logs/unit-valgrind.json" \
 		>>"$build/meson-logs/testlog-main.json"
+
+	# and in a second build dir with ASan and UBSan (meson's b_sanitize):
+	# the C unit tests, and the scripts that run the tree's programs
+	# (vplaned, vp-stream-feed...); any report fails the test (the 'asan'
+	# setup's ASAN_OPTIONS/UBSAN_OPTIONS). Not the python harness tests
+	# nor the Debian package builds ('debs': dpkg-buildpackage builds its
+	# own, unsanitized).
+	asan=${VPLANE_ASAN_BUILD_DIR:-$build-asan}
+	echo "tests: the unit suite again under ASan/UBSan ($asan)"
+	asan_start=$(date +%s)
+	asan_opts=(-Db_sanitize=address,undefined -Dwerror=true)
+	if [ -f "$asan/build.ninja" ]; then
+		meson setup --reconfigure "${asan_opts[@]}" "$asan" "$src" >/dev/null
+	else
+		meson setup "${asan_opts[@]}" "$asan" "$src" >/dev/null
+	fi && meson compile -C "$asan" >"$asan/compile.log" 2>&1 || {
+		tail -n 40 "$asan/compile.log" 2>/dev/null
+		echo "tests: FAIL: the ASan/UBSan build failed" >&2
+		rc=1
+	}
+	if [ -f "$asan/build.ninja" ]; then
+		meson test -C "$asan" --setup asan --suite unit \
+			--no-suite harness --no-suite debs \
+			--print-errorlogs --logbase unit || rc=$?
+		cat "$asan/meson-logs/unit-asan.json" \
+			>>"$build/meson-logs/testlog-main.json"
+	fi
+	echo "tests: ASan/UBSan pass took $(($(date +%s) - asan_start)) s"
 fi
 
 python3 "$src/tests/summary.py" "$build/meson-logs/testlog-main.json" || rc=1

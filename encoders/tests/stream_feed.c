@@ -69,7 +69,10 @@ static bool buf_init(struct buf *b, uint32_t w, uint32_t h)
 {
 	size_t size = (size_t)w * 4 * h;
 
-	b->fd = memfd_create("frame", MFD_CLOEXEC);
+	/* every field set here: the buffers live on main's stack, and a
+	 * stale .held would make the loop wait for a release that never
+	 * comes */
+	*b = (struct buf){ .fd = memfd_create("frame", MFD_CLOEXEC) };
 	if (b->fd < 0 || ftruncate(b->fd, (off_t)size) < 0) {
 		perror("memfd");
 		return false;
@@ -160,7 +163,7 @@ int main(int argc, char **argv)
 	struct vp_stream_stats stats;
 	struct vp_stream *stream;
 	struct vp_rtsp *rtsp;
-	struct buf bufs[2];
+	struct buf bufs[2] = { 0 };
 	unsigned long drawn = 0, pushed = 0, waits = 0;
 	unsigned int back = 0;
 	bool key = false; /* a consumer asked for one */
