@@ -249,6 +249,8 @@ struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct vp_vfio_socket *sock;
 	struct stat st;
+	mode_t old_umask;
+	int ret;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
 		wlr_log(WLR_ERROR, "--vfio-socket %s: path too long", path);
@@ -274,8 +276,12 @@ struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
 		goto err;
 	strcpy(addr.sun_path, path);
 	unlink(path);
-	if (bind(sock->fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    chmod(path, 0600) || listen(sock->fd, 8))
+	/* 0600 from the start, as the control socket: a chmod after bind
+	 * would leave a window in which others could connect */
+	old_umask = umask(0177);
+	ret = bind(sock->fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(old_umask);
+	if (ret || listen(sock->fd, 8))
 		goto err;
 	sock->source = wl_event_loop_add_fd(loop, sock->fd, WL_EVENT_READABLE,
 					    handle_listen, sock);
