@@ -1,6 +1,6 @@
 #!/bin/bash
 # vplaned streaming in the VM (issue 7):
-#   stream.sh rtsp|auth|clients|tls|record|record-ctl
+#   stream.sh rtsp|auth|clients|tls|record|record-ctl|record-fail
 # The simulator draws, vplaned (headless, --stream) encodes each flip
 # with the software encoder and serves RTSP; real clients (ffmpeg, a raw
 # RTSP probe) pull it. Figures go out as "# figure" lines.
@@ -37,9 +37,10 @@ url() { echo "${SCHEME:-rtsp}://${1}127.0.0.1:$PORT/$uuid/0"; }
 # The stream is 4:4:4 (--stream-chroma 444): the check compares every
 # pixel with the guest's, and 4:2:0 cannot carry the pattern's box edges
 # at odd pixels (~35 dB with no coding loss at all).
-# start_streaming [VPLANED-ARGS...]
+# start_streaming [VPLANED-ARGS...] (VGPU_TYPE: the vGPU's type, SIM_ARGS:
+# more simulator options)
 start_streaming() {
-	make_vgpu
+	make_vgpu ${VGPU_TYPE:-}
 	echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
 	start_vplaned --backend headless --vgpu "$uuid" --stream \
 		--rtsp-credentials "$CREDS" --rtsp-port $PORT \
@@ -47,7 +48,7 @@ start_streaming() {
 		${VPLANED_DEBUG:+--verbose} "$@"
 	wait_log "RTSP: serving /$uuid/0" 60
 	"$SIM" --uuid "$uuid" --mode ${W}x$H --rate 10 --no-cursor --quiet \
-		--flip-timeout $((ACK_TIMEOUT_MS + 1000)) >"$R/sim.log" 2>&1 &
+		--flip-timeout $((ACK_TIMEOUT_MS + 1000)) ${SIM_ARGS:-} >"$R/sim.log" 2>&1 &
 	sim_pid=$!
 	wait_log "direct scanout of" 30
 }
@@ -341,6 +342,45 @@ record-ctl)
 	start_vplaned --backend headless --vgpu "$uuid"
 	wait_log "shows vGPU head $uuid/0" 30
 	refuse 'vplaned is not streaming (start it with --stream)' record start "$uuid/0" "$R/x.mkv"
+	stop_vplaned
+	;;
+record-fail)
+	# the next file of a recording cannot be made: on head 0 a directory
+	# has its name, on head 1 the name is past NAME_MAX (a 250-character
+	# stem plus ".1"). At the guest's mode change vplaned must log it,
+	# stop that recording, keep running and streaming, and say why in
+	# vplanectl's answer. (Was a use-after-free, then a double free.)
+	command -v ffprobe >/dev/null || { echo "ffprobe not installed"; exit 77; }
+	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
+	long=$(printf 'r%.0s' $(seq 250))
+	mkdir "$R/fail.1.mkv"
+	VGPU_TYPE=vplane-2head SIM_ARGS="--mode-switch $((80 * SLOW)):256x192" start_streaming
+	wait_log "RTSP: serving /$uuid/1" 30
+	out=$($CTL record start "$uuid/0" "$R/fail.mkv" 2>&1) || fail "record start: $out"
+	echo "# vplanectl record start: $out"
+	out=$($CTL record start "$uuid/1" "$R/$long.mkv" 2>&1) || fail "record start: $out"
+	echo "# vplanectl record start: $out"
+	wait_log "head went from 320x240 to 256x192" $((60 * SLOW)) 2
+	sleep $((3 * SLOW))
+	kill -0 "$vp_pid" 2>/dev/null || fail "vplaned died at the failed next file"
+	for h in 0 1; do
+		out=$($CTL record stop "$uuid/$h" 2>&1) && fail "record stop $uuid/$h succeeded: $out"
+		echo "# vplanectl record stop $uuid/$h: $out"
+		case $h in
+		0) echo "$out" | grep -q "fail.1.mkv.*File exists" || fail "record stop does not say why: $out" ;;
+		1) echo "$out" | grep -q "File name too long" || fail "record stop does not say why: $out" ;;
+		esac
+	done
+	# the first files are whole, the head still streams
+	for f in "$R/fail.mkv" "$R/$long.mkv"; do
+		info=$(ffprobe -v error -count_frames -select_streams v:0 \
+			-show_entries stream=codec_name,width,height,nb_read_frames \
+			-of csv=p=0 "$f") || fail "ffprobe cannot read $f"
+		echo "# figure record-fail: $(basename "$f" | cut -c1-12)...: ffprobe: $info"
+	done
+	pull 3 >/dev/null || fail "the head no longer streams after the failed recording"
+	out=$($CTL record start "$uuid/0" "$R/again.mkv" 2>&1) || fail "record start after the failure: $out"
+	stop_sim
 	stop_vplaned
 	;;
 record)
