@@ -259,7 +259,7 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 			argv[optind]);
 		return false;
 	}
-	return true;
+	return config->help || vp_config_stream_check(config);
 }
 
 void vp_config_finish(struct vp_config *config)

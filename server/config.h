@@ -57,6 +57,9 @@ struct vp_config {
 	unsigned int stream_ack_hold_ms; /* 0: the default */
 	char *stream_record[8];		 /* owned "<vgpu>/<head>=FILE" */
 	unsigned int nr_stream_record;
+	char *record_dir; /* owned; NULL: nothing is recorded */
+	/* 0: the defaults of recording.h */
+	unsigned int record_max_mb, record_max_files, record_max_seconds;
 	bool verbose;
 	bool help;
 };

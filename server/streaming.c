@@ -9,6 +9,7 @@
 #include "encoder_probe.h"
 #include "output.h"
 #include "output_stream.h"
+#include "recording.h"
 #include "rtsp.h"
 #include "server.h"
 #include "source.h"
@@ -79,7 +80,21 @@ struct vp_streaming *vp_streaming_create(struct vp_server *server)
 		goto err;
 	if (config->webrtc && !start_webrtc(streaming))
 		goto err_rtsp;
+	if (config->record_dir) {
+		struct vp_record_limits limits = {
+			.max_bytes = (uint64_t)config->record_max_mb << 20,
+			.max_files = config->record_max_files,
+			.max_seconds = config->record_max_seconds,
+		};
+
+		streaming->record_dir =
+			vp_record_dir_create(config->record_dir, &limits);
+		if (!streaming->record_dir)
+			goto err_webrtc;
+	}
 	return streaming;
+err_webrtc:
+	vp_webrtc_destroy(streaming->webrtc);
 err_rtsp:
 	vp_rtsp_destroy(streaming->rtsp);
 err:
@@ -91,6 +106,7 @@ void vp_streaming_destroy(struct vp_streaming *streaming)
 {
 	if (!streaming)
 		return;
+	vp_record_dir_destroy(streaming->record_dir);
 	vp_webrtc_destroy(streaming->webrtc);
 	vp_rtsp_destroy(streaming->rtsp);
 	free(streaming);

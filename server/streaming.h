@@ -15,12 +15,15 @@ struct vp_output;
 struct vp_rtsp;
 struct vp_webrtc;
 struct vp_encoder_candidate;
+struct vp_record_dir;
 
 struct vp_streaming {
 	struct vp_server *server;
 	const struct vp_encoder_candidate *encoder; /* static */
 	struct vp_rtsp *rtsp;			    /* owned */
 	struct vp_webrtc *webrtc; /* owned; NULL without --webrtc */
+	/* owned; NULL without --record-dir: nothing is recorded */
+	struct vp_record_dir *record_dir;
 };
 
 /*

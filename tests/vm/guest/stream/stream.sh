@@ -297,8 +297,10 @@ tls)
 record-ctl)
 	# vplanectl record start/stop: a Matroska file ffprobe reads with
 	# the guest's size and as many frames as vplaned says it wrote; and
-	# each refusal says why (not recording, unknown head, bad path,
-	# already recording, streaming not enabled)
+	# each refusal says why (not recording, unknown head, outside the
+	# record directory, a name that exists: file, symlink, FIFO,
+	# directory; already recording, streaming not enabled, no record
+	# directory)
 	command -v ffprobe >/dev/null || { echo "ffprobe not installed"; exit 77; }
 	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
 	# refuse WANT ARGS...: vplanectl ARGS fails, saying WANT
@@ -306,28 +308,45 @@ record-ctl)
 		local want=$1 out
 		shift
 		out=$($CTL "$@" 2>&1) && fail "vplanectl $* succeeded: $out"
-		echo "$out" | grep -q "$want" || fail "vplanectl $*: unclear error: $out"
+		echo "$out" | grep -q -- "$want" || fail "vplanectl $*: unclear error: $out"
 		echo "# refused: vplanectl $*: $out"
 	}
-	start_streaming
+	mkdir -p "$R/rec" "$R/elsewhere"
+	echo precious >"$R/rec/old.mkv"
+	ln -s "$R/elsewhere/target.mkv" "$R/rec/link.mkv"
+	mkfifo "$R/rec/fifo.mkv"
+	mkdir "$R/rec/dir.mkv"
+	start_streaming --record-dir "$R/rec"
 	refuse 'is not being recorded' record stop "$uuid/0"
-	refuse 'has no head 3' record start "$uuid/3" "$R/x.mkv"
-	refuse 'not a directory vplaned can write' record start "$uuid/0" /nonexistent/x.mkv
-	refuse 'is a directory' record start "$uuid/0" "$R"
-	out=$($CTL record start "$uuid/0" "$R/ctl.mkv" 2>&1) || fail "record start: $out"
+	refuse 'has no head 3' record start "$uuid/3" "$R/rec/x.mkv"
+	refuse 'is not in the record directory' record start "$uuid/0" /nonexistent/x.mkv
+	refuse 'is not in the record directory' record start "$uuid/0" "$R/elsewhere/x.mkv"
+	refuse 'not a file name in the record directory' record start "$uuid/0" "../x.mkv"
+	refuse 'not a file name in the record directory' record start "$uuid/0" "$R/rec/../x.mkv"
+	refuse 'not a file name in the record directory' record start "$uuid/0" "$R/rec"
+	# names that exist: never truncated, followed or opened (a FIFO
+	# would block vplaned's loop: vplanectl gives up after 20 s)
+	for n in old link fifo dir; do
+		refuse 'File exists' record start "$uuid/0" "$n.mkv"
+	done
+	[ "$(cat "$R/rec/old.mkv")" = precious ] || fail "an existing file was written"
+	[ ! -e "$R/elsewhere/target.mkv" ] || fail "a symlink was followed"
+	out=$($CTL record start "$uuid/0" "$R/rec/ctl.mkv" 2>&1) || fail "record start: $out"
 	echo "# vplanectl record start: $out"
-	refuse 'being recorded already' record start "$uuid/0" "$R/other.mkv"
+	refuse 'being recorded already' record start "$uuid/0" "other.mkv"
 	sleep $((6 * SLOW))
+	t0=$(date +%s%N)
 	out=$($CTL record stop "$uuid/0" 2>&1) || fail "record stop: $out"
 	echo "# vplanectl record stop: $out"
+	echo "# figure record-ctl: record stop answered in $((($(date +%s%N) - t0) / 1000000)) ms (the files complete)"
 	# at the answer the file is complete: read it before vplaned exits
-	logged=$(echo "$out" | sed -n "s|.*the last $R/ctl.mkv: \([0-9]*\) frames of \([0-9]*\)x\([0-9]*\)$|h264,\2,\3,\1|p")
-	[ -n "$logged" ] || fail "record stop did not name $R/ctl.mkv's frames: $out"
+	logged=$(echo "$out" | sed -n "s|.*the last $R/rec/ctl.mkv: \([0-9]*\) frames of \([0-9]*\)x\([0-9]*\)$|h264,\2,\3,\1|p")
+	[ -n "$logged" ] || fail "record stop did not name $R/rec/ctl.mkv's frames: $out"
 	echo "$out" | grep -q ': 1 file(s),' || fail "the guest's size changed while recording: $out"
 	info=$(ffprobe -v error -count_frames -select_streams v:0 \
 		-show_entries stream=codec_name,width,height,nb_read_frames \
-		-of csv=p=0 "$R/ctl.mkv") || fail "ffprobe cannot read $R/ctl.mkv"
-	echo "# figure record-ctl: ctl.mkv: vplaned wrote $logged, $(stat -c %s "$R/ctl.mkv") bytes; ffprobe: $info"
+		-of csv=p=0 "$R/rec/ctl.mkv") || fail "ffprobe cannot read $R/rec/ctl.mkv"
+	echo "# figure record-ctl: ctl.mkv: vplaned wrote $logged, $(stat -c %s "$R/rec/ctl.mkv") bytes; ffprobe: $info"
 	[ "$info" = "$logged" ] || fail "ffprobe says $info, vplaned wrote $logged"
 	case $info in
 	h264,$W,$H,*) ;;
@@ -336,12 +355,19 @@ record-ctl)
 	n=${info##*,}
 	[ "$n" -ge 10 ] || fail "only $n frames recorded in 6 s at 10 fps"
 	refuse 'is not being recorded' record stop "$uuid/0"
+	# the same name again: not overwritten
+	refuse 'File exists' record start "$uuid/0" "ctl.mkv"
 	stop_sim
+	stop_vplaned
+	# a vplaned that streams without --record-dir records nothing
+	start_vplaned --backend headless --vgpu "$uuid" --stream --rtsp-credentials "$CREDS" --rtsp-port $PORT
+	wait_log "RTSP: serving /$uuid/0" 60
+	refuse 'no record directory' record start "$uuid/0" "$R/rec/y.mkv"
 	stop_vplaned
 	# a vplaned that does not stream records nothing, and says so
 	start_vplaned --backend headless --vgpu "$uuid"
 	wait_log "shows vGPU head $uuid/0" 30
-	refuse 'vplaned is not streaming (start it with --stream)' record start "$uuid/0" "$R/x.mkv"
+	refuse 'vplaned is not streaming (start it with --stream)' record start "$uuid/0" "$R/rec/x.mkv"
 	stop_vplaned
 	;;
 record-fail)
@@ -354,7 +380,7 @@ record-fail)
 	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
 	long=$(printf 'r%.0s' $(seq 250))
 	mkdir "$R/fail.1.mkv"
-	VGPU_TYPE=vplane-2head SIM_ARGS="--mode-switch $((80 * SLOW)):256x192" start_streaming
+	VGPU_TYPE=vplane-2head SIM_ARGS="--mode-switch $((80 * SLOW)):256x192" start_streaming --record-dir "$R"
 	wait_log "RTSP: serving /$uuid/1" 30
 	out=$($CTL record start "$uuid/0" "$R/fail.mkv" 2>&1) || fail "record start: $out"
 	echo "# vplanectl record start: $out"
@@ -393,7 +419,7 @@ record)
 	# the vGPU first: its UUID names the head to record
 	make_vgpu
 	make_vgpu() { :; }
-	start_streaming --record "$uuid/0=$R/head0.mkv"
+	start_streaming --record-dir "$R" --record "$uuid/0=$R/head0.mkv"
 	wait_log "recording to $R/head0.mkv" 30
 	sleep $((6 * SLOW))
 	stop_sim
