@@ -294,6 +294,19 @@ bool vp_config_stream_check(const struct vp_config *config)
 				"directory recordings go to)\n");
 		return false;
 	}
+	/* one recording a head: "VGPU/HEAD=" compared */
+	for (unsigned int i = 0; i < config->nr_stream_record; i++) {
+		const char *a = config->stream_record[i];
+		size_t len = (size_t)(strchr(a, '=') - a) + 1;
+
+		for (unsigned int j = 0; j < i; j++) {
+			if (strncmp(a, config->stream_record[j], len))
+				continue;
+			fprintf(stderr, "vplaned: %.*s is recorded twice\n",
+				(int)len - 1, a);
+			return false;
+		}
+	}
 	return true;
 }
 
