@@ -159,7 +159,8 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 	struct conn *conn = data;
 	struct vp_server *server = conn->sock->server;
 	char name[NAME_MAX_LEN + 2];
-	struct vp_vgpu *vgpu;
+	struct vp_vgpu *vgpu, *shown;
+	struct stat st;
 	uint32_t h;
 	int dev;
 
@@ -183,9 +184,16 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 		conn_destroy(conn);
 		return 0;
 	}
-	if (vp_server_find_vgpu(server, name)) {
-		reply(conn, "error: a vGPU named %s is shown already", name);
-		wlr_log(WLR_ERROR, "vfio-socket: a vGPU named %s exists", name);
+	/* one vGPU is shown once: not under a name in use, nor a display
+	 * node already open under another name */
+	shown = vp_server_find_vgpu(server, name);
+	if (!shown && !fstat(dev, &st) && S_ISCHR(st.st_mode))
+		shown = vp_server_find_node(server, st.st_rdev);
+	if (shown) {
+		reply(conn, "error: %s: this vGPU is shown already as %s", name,
+		      shown->name);
+		wlr_log(WLR_ERROR, "vfio-socket: %s: shown already as %s", name,
+			shown->name);
 		close(dev);
 		conn_destroy(conn);
 		return 0;
@@ -200,6 +208,7 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 		conn_destroy(conn);
 		return 0;
 	}
+
 	conn->vgpu = vgpu;
 	conn->vgpu_destroy.notify = handle_vgpu_destroy;
 	wl_signal_add(&vgpu->sources[0].events.destroy, &conn->vgpu_destroy);

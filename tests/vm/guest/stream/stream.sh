@@ -1,6 +1,6 @@
 #!/bin/bash
 # vplaned streaming in the VM (issue 7):
-#   stream.sh rtsp|auth|clients|tls|record|record-ctl|record-fail
+#   stream.sh rtsp|auth|clients|tls|record|record-ctl|record-fail|names
 # The simulator draws, vplaned (headless, --stream) encodes each flip
 # with the software encoder and serves RTSP; real clients (ffmpeg, a raw
 # RTSP probe) pull it. Figures go out as "# figure" lines.
@@ -368,6 +368,52 @@ record-ctl)
 	start_vplaned --backend headless --vgpu "$uuid"
 	wait_log "shows vGPU head $uuid/0" 30
 	refuse 'vplaned is not streaming (start it with --stream)' record start "$uuid/0" "$R/rec/x.mkv"
+	stop_vplaned
+	;;
+names)
+	# a stream's path names the head it shows: after attach of head 1
+	# to head 0's output, /<vgpu>/1 serves head 1 and /<vgpu>/0 is gone
+	# (it was still served from that output, showing head 1); and one
+	# vGPU named twice (UUID and a symlink to its node, with
+	# --all-vgpus) is shown and served once
+	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
+	# status HEAD: the RTSP status of a DESCRIBE of /<vgpu>/HEAD
+	status() {
+		"$PY" "$HERE/rtsp_probe.py" "rtsp://127.0.0.1:$PORT/$uuid/$1" alice s3cret-pw |
+			sed -n 's/^status //p'
+	}
+	VGPU_TYPE=vplane-2head start_streaming
+	wait_log "RTSP: serving /$uuid/1" 30
+	[ "$(status 0)" = 200 ] && [ "$(status 1)" = 200 ] ||
+		fail "both heads not served: $(status 0) $(status 1)"
+	out=$($CTL attach "$uuid/1" HEADLESS-1 2>&1) || fail "attach: $out"
+	sleep $((2 * SLOW))
+	s0=$(status 0) s1=$(status 1)
+	echo "# after attach $uuid/1 HEADLESS-1: /$uuid/0 $s0, /$uuid/1 $s1"
+	[ "$s1" = 200 ] || fail "/$uuid/1 not served after it moved: $s1"
+	[ "$s0" = 404 ] || fail "/$uuid/0 still served ($s0): its output shows head 1"
+	grep -q "stream /$uuid/0 ends: the output shows $uuid/1" "$R/vplaned.log" ||
+		fail "the moved stream is not logged"
+	url() { echo "rtsp://${1}127.0.0.1:$PORT/$uuid/1"; }
+	pull 3 >/dev/null || fail "/$uuid/1 does not stream after the move"
+	out=$($CTL attach "$uuid/0" HEADLESS-2 2>&1) || fail "attach: $out"
+	sleep $((2 * SLOW))
+	[ "$(status 0)" = 200 ] || fail "/$uuid/0 not served once shown again"
+	stop_sim
+	stop_vplaned
+	# the same vGPU by its UUID (found by --all-vgpus) and by a symlink
+	mkdir -p "$R/nodes"
+	ln -sf "/dev/vplane/$uuid" "$R/nodes/other-name"
+	base=$(wc -l <"$R/vplaned.log")
+	start_vplaned --backend headless --all-vgpus --vgpu-path "$R/nodes/other-name" \
+		--stream --rtsp-credentials "$CREDS" --rtsp-port $PORT
+	wait_log "RTSP: serving /" 60 $(($(grep -c "RTSP: serving /" "$R/vplaned.log") + 2))
+	sleep $((2 * SLOW))
+	tail -n +$((base + 1)) "$R/vplaned.log" >"$R/second.log"
+	n=$(grep -c "RTSP: serving /" "$R/second.log")
+	grep "RTSP: serving /\|shown already" "$R/second.log" | sed 's/^.*\] /# /'
+	[ "$n" = 2 ] || fail "$n RTSP mounts for one 2-head vGPU (shown twice)"
+	grep -q "shown already as" "$R/second.log" || fail "the second name of the vGPU is not refused"
 	stop_vplaned
 	;;
 record-fail)
