@@ -68,7 +68,7 @@ struct segment {
 	GCond cond;
 	bool live;	      /* under lock: started and not ended */
 	bool done, error;     /* under lock: EOS or an error came */
-	char why[256];	      /* under lock: the error */
+	char why[640];	      /* under lock: the error */
 	struct segment *next; /* vp_recording.ending */
 };
 
@@ -83,8 +83,8 @@ struct vp_recording {
 	struct vp_mailbox box;
 	vp_recording_ended_fn ended;
 	void *data;
-	char last[320];	  /* what the last finished file holds, for people */
-	char reason[320]; /* why it stopped by itself; "" if it did not */
+	char last[640];	  /* what the last finished file holds, for people */
+	char reason[640]; /* why it stopped by itself; "" if it did not */
 	bool unclean;	  /* a file did not end cleanly */
 	bool stopped;	  /* stop asked, or stopped by itself */
 };
@@ -648,7 +648,7 @@ static void handle_limit(struct vp_recording *rec, struct segment *seg)
 
 static void handle_resized(struct vp_recording *rec, struct segment *seg)
 {
-	char why[320];
+	char why[640];
 	struct segment *next = segment_start(rec, why, sizeof(why));
 
 	/* the next file (it asks for a keyframe), then the end of this one */
@@ -661,7 +661,7 @@ static void handle_resized(struct vp_recording *rec, struct segment *seg)
 void vp_recording_dispatch(struct vp_recording *rec)
 {
 	struct vp_mail *mail = vp_mailbox_take(&rec->box), *next;
-	char summary[800];
+	char summary[1400];
 
 	for (; mail; mail = next) {
 		struct segment *seg = segment_from_mail(mail);
@@ -679,7 +679,7 @@ void vp_recording_dispatch(struct vp_recording *rec)
 		} else if (mail == &seg->limit.mail) {
 			handle_limit(rec, seg);
 		} else {
-			char why[300];
+			char why[640];
 
 			g_mutex_lock(&seg->lock);
 			g_snprintf(why, sizeof(why), "%s", seg->why);

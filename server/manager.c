@@ -797,7 +797,7 @@ static void handle_manager_record_start(struct wl_client *client,
 	struct vp_output_stream *os;
 	struct wl_resource *res =
 		record_request(client, manager_res, id, head_res, &os);
-	char msg[512];
+	char msg[2048];
 
 	if (!os)
 		return;
@@ -844,7 +844,7 @@ static void handle_manager_record_stop(struct wl_client *client,
 		record_request(client, manager_res, id, head_res, &os);
 	struct record_stop *stop;
 	enum vp_record_result r;
-	char msg[512];
+	char msg[2048];
 
 	if (!os)
 		return;

@@ -328,7 +328,7 @@ static void end_recording(struct vp_output_stream *os, bool clean,
 			  const char *summary)
 {
 	vp_output_stream_record_done_fn done = os->record_done;
-	char msg[512];
+	char msg[1600];
 
 	if (os->recording_fd)
 		wl_event_source_remove(os->recording_fd);
@@ -403,7 +403,7 @@ enum vp_record_result vp_output_stream_record_start(struct vp_output_stream *os,
 						    size_t size)
 {
 	const char *name;
-	char why[400];
+	char why[1400];
 
 	if (os->recording) {
 		snprintf(msg, size, "%s is being recorded already%s",

@@ -59,7 +59,7 @@ struct vp_output_stream {
 	vp_output_stream_record_done_fn record_done;
 	void *record_done_data;
 	/* why the last recording stopped by itself; "" if it did not */
-	char record_note[512];
+	char record_note[1600];
 	char path[96]; /* "/<vgpu>/<head>" */
 
 	struct wl_event_source *stream_fd;    /* the stream's mailbox */

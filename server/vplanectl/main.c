@@ -79,7 +79,7 @@ static int cmd_list(struct vpctl_client *client)
 /* The outcome of attach or detach. */
 struct result {
 	bool arrived, ok;
-	char message[384];
+	char message[2048];
 };
 
 static void handle_result_succeeded(void *data,
