@@ -377,8 +377,7 @@ names)
 	# a stream's path names the head it shows: after attach of head 1
 	# to head 0's output, /<vgpu>/1 serves head 1 and /<vgpu>/0 is gone
 	# (it was still served from that output, showing head 1); and one
-	# vGPU named twice (UUID and a symlink to its node, with
-	# --all-vgpus) is shown and served once
+	# vGPU under two names is shown and served once
 	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
 	# status HEAD: the RTSP status of a DESCRIBE of /<vgpu>/HEAD
 	status() {
@@ -404,20 +403,40 @@ names)
 	[ "$(status 0)" = 200 ] || fail "/$uuid/0 not served once shown again"
 	stop_sim
 	stop_vplaned
-	# the same vGPU by its UUID (found by --all-vgpus) and by a symlink
-	mkdir -p "$R/nodes"
-	ln -sf "/dev/vplane/$uuid" "$R/nodes/other-name"
+	# the same vGPU under a second name: handed over on the VFIO socket
+	# as "other" while shown as its UUID (refused: one display node is
+	# shown once), and named twice on the command line (refused with
+	# both places)
 	base=$(wc -l <"$R/vplaned.log")
-	start_vplaned --backend headless --all-vgpus --vgpu-path "$R/nodes/other-name" \
+	VS=$(mktemp -u /tmp/vp-vfio-XXXXXX) # not on $R: 9p makes no sockets
+	start_vplaned --backend headless --vgpu "$uuid" --vfio-socket "$VS" \
 		--stream --rtsp-credentials "$CREDS" --rtsp-port $PORT
-	wait_log "RTSP: serving /" 60 $(($(grep -c "RTSP: serving /" "$R/vplaned.log") + 2))
+	wait_log "RTSP: serving /$uuid/1" 60
+	reply=$("$PY" - "$VS" "/dev/vplane/$uuid" <<'PYEOF'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+fd = os.open(sys.argv[2], os.O_RDWR | os.O_CLOEXEC)
+socket.send_fds(s, [b"other"], [fd])
+s.settimeout(30)
+print(s.recv(200).decode(errors="replace"))
+PYEOF
+) || fail "hand-over: $reply"
+	echo "# hand-over of /dev/vplane/$uuid as 'other': $reply"
 	sleep $((2 * SLOW))
 	tail -n +$((base + 1)) "$R/vplaned.log" >"$R/second.log"
-	n=$(grep -c "RTSP: serving /" "$R/second.log")
-	grep "RTSP: serving /\|shown already" "$R/second.log" | sed 's/^.*\] /# /'
-	[ "$n" = 2 ] || fail "$n RTSP mounts for one 2-head vGPU (shown twice)"
-	grep -q "shown already as" "$R/second.log" || fail "the second name of the vGPU is not refused"
+	grep "RTSP: serving /" "$R/second.log" | sed 's/^.*\] /# /'
+	case $reply in
+	error*"shown already as $uuid"*) ;;
+	*) fail "the same vGPU handed over under another name was taken: $reply" ;;
+	esac
+	! grep -q "RTSP: serving /other/" "$R/second.log" || fail "one vGPU served under two names"
 	stop_vplaned
+	if out=$("$VPLANED" --backend headless --vgpu "$uuid" --vgpu-path "/dev/vplane/$uuid" --help 2>&1 >/dev/null); then
+		fail "a vGPU given twice was accepted"
+	fi
+	echo "# --vgpu $uuid --vgpu-path /dev/vplane/$uuid: $out"
+	echo "$out" | grep -q "is given twice (first at --vgpu)" || fail "unclear refusal: $out"
 	;;
 record-fail)
 	# the next file of a recording cannot be made: on head 0 a directory
