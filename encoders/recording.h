@@ -2,17 +2,31 @@
 /*
  * Recording a stream to Matroska files: one more consumer of the
  * head's encoded stream (stream_consumer.h), so it costs no second
- * encode: appsrc ! h264parse ! matroskamux ! filesink. It starts at the
+ * encode: appsrc ! h264parse ! matroskamux ! fdsink. It starts at the
  * stream's next keyframe (asked for at once) and, since a consumer is
  * attached, every flip of the head is encoded while it records.
+ *
+ * Files go only into the record directory (vp_record_dir), opened
+ * relative to its fd with O_CREAT | O_EXCL | O_NOFOLLOW: a recording
+ * never follows a symlink, never truncates or appends to an existing
+ * file and never opens a FIFO or device; a name is one path component
+ * (no '/', no "..").
  *
  * A Matroska track has one picture size, so a recording follows the
  * head's size changes by files: when the size changes, the current file
  * is finished (index, duration) and the recording goes on in the next,
- * FILE's name with .1, .2, ... before its extension (rec.mkv, rec.1.mkv,
+ * NAME's stem with .1, .2, ... before its extension (rec.mkv, rec.1.mkv,
  * rec.2.mkv). The switch happens on the event loop's thread, in
  * vp_recording_dispatch(); the frames encoded meanwhile (until the
  * keyframe the new file asks for) are not recorded.
+ *
+ * Nothing here blocks the event loop: a file's end (EOS through the
+ * muxer, the pipeline's stop, the close) runs on a thread of its own,
+ * which posts to the recording's mailbox when done. A recording stops
+ * by itself when a file fails, when its next file cannot be made (the
+ * name taken, too long, the directory gone, the file count bound) or at
+ * a bound (the directory's bytes, the recording's duration); the reason
+ * goes to the log and to the ended callback.
  *
  * No GStreamer types here: vplaned's server files include it.
  */
@@ -21,38 +35,89 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct vp_recording;
+struct vp_record_dir;
 struct vp_stream;
 
+/* Bounds of a record directory (0: the default). */
+struct vp_record_limits {
+	/* bytes of all regular files in the directory, ours and others':
+	 * a recording stops when its frames would pass it */
+	uint64_t max_bytes;
+	/* regular files in the directory: no new file past it */
+	unsigned int max_files;
+	/* one recording's length, from its first file's start */
+	unsigned int max_seconds;
+};
+
+#define VP_RECORD_DEFAULT_MAX_MB      4096
+#define VP_RECORD_DEFAULT_MAX_FILES   256
+#define VP_RECORD_DEFAULT_MAX_SECONDS (24 * 3600)
+
 /*
- * Record @stream (a reference is taken) to @file (borrowed; created or
- * truncated). NULL after logging why.
+ * The directory @path (borrowed; an existing directory), opened once
+ * (O_DIRECTORY): later renames of @path do not move recordings. NULL
+ * after logging why.
+ */
+struct vp_record_dir *
+vp_record_dir_create(const char *path, const struct vp_record_limits *limits);
+/* Every recording into @dir is destroyed first. NULL is a no-op. */
+void vp_record_dir_destroy(struct vp_record_dir *dir);
+
+const char *vp_record_dir_get_path(const struct vp_record_dir *dir);
+
+/*
+ * @file as a name in @dir: a single path component ("rec.mkv"), or an
+ * absolute path whose directory is exactly @dir's path
+ * ("/var/lib/vplaned/recordings/rec.mkv"). Returns a pointer into
+ * @file, or NULL with @why (@size bytes) saying what is wrong.
+ */
+const char *vp_record_dir_name(const struct vp_record_dir *dir,
+			       const char *file, char *why, size_t size);
+
+/*
+ * Runs from vp_recording_dispatch() when the recording has ended: every
+ * file is finished and closed. @clean: every file ended cleanly and the
+ * recording was not stopped by a failure or a bound. @summary says what
+ * was written and, if it stopped by itself, why. The callee may destroy
+ * the recording.
+ */
+typedef void (*vp_recording_ended_fn)(void *data, bool clean,
+				      const char *summary);
+
+/*
+ * Record @stream (a reference is taken) to @name (borrowed: a single
+ * path component, see vp_record_dir_name()) in @dir (borrowed; outlives
+ * the recording). NULL with @why (@size bytes) saying why, also logged.
  */
 struct vp_recording *vp_recording_create(struct vp_stream *stream,
-					 const char *file);
+					 struct vp_record_dir *dir,
+					 const char *name,
+					 vp_recording_ended_fn ended,
+					 void *data, char *why, size_t size);
 
 /* Readable when vp_recording_dispatch() has work; owned by it. */
 int vp_recording_get_fd(struct vp_recording *recording);
 
 /* The event loop's thread: start the next file after a size change,
- * log and free finished files. */
+ * stop at a failure or a bound, log and free finished files; last, the
+ * ended callback once everything has ended. */
 void vp_recording_dispatch(struct vp_recording *recording);
 
 /*
- * Detach, end the file (the muxer writes its index and duration: waits
- * up to a few seconds for it), log the frames written, free. NULL is a
+ * Stop recording: the current file is ended (the muxer writes its index
+ * and duration) without waiting; the ended callback follows from
+ * vp_recording_dispatch(). False if it was stopped already.
+ */
+bool vp_recording_stop(struct vp_recording *recording);
+
+/*
+ * Stop and free now, for teardown: waits for the files' ends (each
+ * bounded by a few seconds). The ended callback does not run. NULL is a
  * no-op.
  */
 void vp_recording_destroy(struct vp_recording *recording);
-
-/*
- * vp_recording_destroy(), saying in @summary (@size bytes) how many
- * files were written and what the last one holds ("3 file(s), the last
- * /x/rec.2.mkv: 57 frames of 320x240"). False if a file did not end
- * cleanly (logged).
- */
-bool vp_recording_stop(struct vp_recording *recording, char *summary,
-		       size_t size);
 
 #endif /* VP_RECORDING_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <drm_fourcc.h>
@@ -11,6 +12,7 @@
 
 #include "enc_log.h"
 #include "encoder_chain.h"
+#include "frame_layout.h"
 #include "mailbox.h"
 #include "stream_consumer.h"
 
@@ -223,13 +225,25 @@ static GstBuffer *wrap_frame(struct vp_stream *stream,
 	return buffer;
 }
 
-static bool frame_fits(const struct vp_frame *frame)
+/* Every byte of the frame in its fd (frame_layout.h): the size the
+ * caller gives is checked against the fd's real one. */
+static bool frame_fits(const struct vp_frame *frame, char *why, size_t size)
 {
-	uint64_t end =
-		(uint64_t)frame->stride * (frame->height - 1) + frame->offset;
+	const struct vp_plane_layout layout = {
+		.drm_format = frame->drm_format,
+		.width = frame->width,
+		.height = frame->height,
+		.stride = frame->stride,
+		.offset = frame->offset,
+	};
+	int64_t real = vp_fd_size(frame->fd);
 
-	return frame->width && frame->height && frame->stride &&
-	       end <= frame->size;
+	if (real < 0 || (uint64_t)real < frame->size) {
+		snprintf(why, size, "the fd holds %lld bytes, not %zu",
+			 (long long)real, frame->size);
+		return false;
+	}
+	return vp_plane_layout_check(&layout, frame->size, why, size);
 }
 
 bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
@@ -239,16 +253,14 @@ bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
 	struct frame_note *note;
 	GstBuffer *buffer;
 	GstFlowReturn ret;
+	char why[160];
 
 	if (!stream->pipeline || atomic_load(&stream->failed) ||
 	    !vp_stream_has_consumers(stream))
 		return false;
-	if (!format || !frame_fits(frame)) {
-		enc_log(ERROR,
-			"stream %s: cannot describe frame 0x%08x %ux%u stride "
-			"%u in %zu bytes",
-			stream->name, frame->drm_format, frame->width,
-			frame->height, frame->stride, frame->size);
+	if (!format || !frame_fits(frame, why, sizeof(why))) {
+		enc_log(ERROR, "stream %s: frame refused: %s", stream->name,
+			format ? why : "format not streamed");
 		return false;
 	}
 	note = calloc(1, sizeof(*note));

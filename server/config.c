@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "config_stream.h"
@@ -77,18 +80,69 @@ static bool uuid_valid(const char *s)
 	return n >= 1 && n < 40 && strspn(s, "0123456789abcdefABCDEF-") == n;
 }
 
+/* The display node a vGPU setting names: /dev/vplane/<uuid> for a
+ * UUID (any case), else the path as given. */
+static char *vgpu_node(const char *uuid, const char *path)
+{
+	char *node;
+
+	if (path)
+		return strdup(path);
+	if (asprintf(&node, "/dev/vplane/%s", uuid) < 0)
+		return NULL;
+	for (char *c = node + strlen("/dev/vplane/"); *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return node;
+}
+
+/* True if both settings name one vGPU: the same node path, or two
+ * paths to one device (a symlink, another name of the node). */
+static bool same_vgpu(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!strcmp(a, b))
+		return true;
+	if (stat(a, &sa) || stat(b, &sb))
+		return false;
+	if (S_ISCHR(sa.st_mode) && S_ISCHR(sb.st_mode))
+		return sa.st_rdev == sb.st_rdev;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* @where: "FILE:LINE" or "--vgpu"/"--vgpu-path" for messages. A vGPU
+ * given twice (by UUID, path, or both) is refused: it would be shown
+ * and served twice under one name. */
 static bool add_vgpu(struct vp_config *config, const char *uuid,
-		     const char *path)
+		     const char *path, const char *where)
 {
 	struct vp_config_vgpu *v;
+	char *node;
 
 	if (uuid && !uuid_valid(uuid)) {
-		fprintf(stderr, "vplaned: '%s' is not a vGPU UUID\n", uuid);
+		fprintf(stderr, "vplaned: %s: '%s' is not a vGPU UUID\n", where,
+			uuid);
+		return false;
+	}
+	node = vgpu_node(uuid, path);
+	if (!node) {
+		fprintf(stderr, "vplaned: out of memory\n");
+		return false;
+	}
+	for (size_t i = 0; i < config->nr_vgpus; i++) {
+		v = &config->vgpus[i];
+		if (!same_vgpu(node, v->node))
+			continue;
+		fprintf(stderr,
+			"vplaned: %s: vGPU %s is given twice (first at %s)\n",
+			where, uuid ? uuid : path, v->where);
+		free(node);
 		return false;
 	}
 	v = realloc(config->vgpus, (config->nr_vgpus + 1) * sizeof(*v));
 	if (!v) {
 		fprintf(stderr, "vplaned: out of memory\n");
+		free(node);
 		return false;
 	}
 	config->vgpus = v;
@@ -96,12 +150,14 @@ static bool add_vgpu(struct vp_config *config, const char *uuid,
 	*v = (struct vp_config_vgpu){
 		.uuid = uuid ? strdup(uuid) : NULL,
 		.path = path ? strdup(path) : NULL,
+		.node = node,
+		.where = strdup(where),
 	};
-	if (!v->uuid && !v->path) {
+	config->nr_vgpus++;
+	if ((!v->uuid && !v->path) || !v->where) {
 		fprintf(stderr, "vplaned: out of memory\n");
 		return false;
 	}
-	config->nr_vgpus++;
 	return true;
 }
 
@@ -114,10 +170,85 @@ static bool set_string(char **dst, const char *src)
 	return *dst;
 }
 
+/* Settings a file may give more than once (each adds one). */
+static bool repeatable(const char *key)
+{
+	return !strcmp(key, "vgpu") || !strcmp(key, "vgpu-path") ||
+	       !strcmp(key, "record");
+}
+
+/* Split @line (modified) into at most three words; the count. */
+static int split(char *line, char **words)
+{
+	int n = 0;
+
+	for (char *save = NULL, *w = strtok_r(line, " \t\r\v\f", &save); w;
+	     w = strtok_r(NULL, " \t\r\v\f", &save)) {
+		if (n == 3)
+			break;
+		words[n++] = w;
+	}
+	return n;
+}
+
+/* One "key value" line of @file. */
+static bool parse_setting(struct vp_config *config, const char *key,
+			  const char *value, const char *file,
+			  unsigned int lineno)
+{
+	char where[64 + PATH_MAX];
+	bool ok;
+
+	snprintf(where, sizeof(where), "%s:%u", file, lineno);
+	if (!strcmp(key, "vgpu"))
+		return add_vgpu(config, value, NULL, where);
+	if (!strcmp(key, "vgpu-path"))
+		return add_vgpu(config, NULL, value, where);
+	if (!strcmp(key, "backend")) {
+		ok = parse_backend(value, &config->backend);
+		if (!ok)
+			fprintf(stderr,
+				"vplaned: %s: unknown backend '%s' "
+				"(headless, drm, wayland, auto)\n",
+				where, value);
+		return ok;
+	}
+	if (!strcmp(key, "all-vgpus")) {
+		ok = !strcmp(value, "yes") || !strcmp(value, "no");
+		config->all_vgpus = !strcmp(value, "yes");
+		if (!ok)
+			fprintf(stderr,
+				"vplaned: %s: all-vgpus takes yes or no, not "
+				"'%s'\n",
+				where, value);
+		return ok;
+	}
+	if (!strcmp(key, "socket"))
+		return set_string(&config->socket, value);
+	if (!strcmp(key, "vfio-socket"))
+		return set_string(&config->vfio_socket, value);
+	if (vp_config_stream_is_key(key)) {
+		ok = vp_config_stream_key(config, key, value, file, lineno);
+		if (!ok)
+			fprintf(stderr, "vplaned: %s: bad %s setting\n", where,
+				key);
+		return ok;
+	}
+	fprintf(stderr, "vplaned: %s: unknown setting '%s'\n", where, key);
+	return false;
+}
+
+/* Lines of any length; a setting given twice in one file (but the
+ * repeatable ones) is refused, naming both lines. */
 static bool parse_file(struct vp_config *config, const char *file)
 {
 	FILE *f = fopen(file, "re");
-	char line[512];
+	struct seen {
+		char *key;
+		unsigned int lineno;
+	} *seen = NULL;
+	size_t nr_seen = 0, cap = 0;
+	char *line = NULL;
 	unsigned int lineno = 0;
 	bool ok = true;
 
@@ -126,54 +257,59 @@ static bool parse_file(struct vp_config *config, const char *file)
 			strerror(errno));
 		return false;
 	}
-	while (ok && fgets(line, sizeof(line), f)) {
-		char key[64], value[400], extra[2];
+	while (ok && getline(&line, &cap, f) >= 0) {
+		char *words[3];
 		int n;
 
 		lineno++;
 		line[strcspn(line, "#\n")] = 0;
-		n = sscanf(line, "%63s %399s %1s", key, value, extra);
-		if (n <= 0)
+		n = split(line, words);
+		if (!n)
 			continue;
 		if (n != 2) {
 			fprintf(stderr,
 				"vplaned: %s:%u: expected 'key value'\n", file,
 				lineno);
 			ok = false;
-		} else if (!strcmp(key, "vgpu")) {
-			ok = add_vgpu(config, value, NULL);
-		} else if (!strcmp(key, "vgpu-path")) {
-			ok = add_vgpu(config, NULL, value);
-		} else if (!strcmp(key, "backend")) {
-			ok = parse_backend(value, &config->backend);
-			if (!ok)
-				fprintf(stderr,
-					"vplaned: %s:%u: unknown backend '%s' "
-					"(headless, drm, wayland, auto)\n",
-					file, lineno, value);
-		} else if (!strcmp(key, "all-vgpus")) {
-			ok = !strcmp(value, "yes") || !strcmp(value, "no");
-			config->all_vgpus = !strcmp(value, "yes");
-			if (!ok)
-				fprintf(stderr,
-					"vplaned: %s:%u: all-vgpus takes yes "
-					"or "
-					"no, not '%s'\n",
-					file, lineno, value);
-		} else if (!strcmp(key, "socket")) {
-			ok = set_string(&config->socket, value);
-		} else if (!strcmp(key, "vfio-socket")) {
-			ok = set_string(&config->vfio_socket, value);
-		} else if (vp_config_stream_is_key(key)) {
-			ok = vp_config_stream_key(config, key, value, file,
-						  lineno);
-		} else {
+			break;
+		}
+		for (size_t i = 0; !repeatable(words[0]) && i < nr_seen; i++) {
+			if (strcmp(seen[i].key, words[0]))
+				continue;
 			fprintf(stderr,
-				"vplaned: %s:%u: unknown setting '%s'\n", file,
-				lineno, key);
+				"vplaned: %s:%u: %s is set twice (first at "
+				"line %u)\n",
+				file, lineno, words[0], seen[i].lineno);
 			ok = false;
 		}
+		if (!ok)
+			break;
+		if (!repeatable(words[0])) {
+			struct seen *s =
+				realloc(seen, (nr_seen + 1) * sizeof(*seen));
+
+			if (!s || !(s[nr_seen].key = strdup(words[0]))) {
+				fprintf(stderr, "vplaned: out of memory\n");
+				free(s ? s : seen);
+				seen = NULL;
+				nr_seen = 0;
+				ok = false;
+				break;
+			}
+			seen = s;
+			s[nr_seen++].lineno = lineno;
+		}
+		ok = parse_setting(config, words[0], words[1], file, lineno);
 	}
+	if (ok && ferror(f)) {
+		fprintf(stderr, "vplaned: cannot read config %s: %s\n", file,
+			strerror(errno));
+		ok = false;
+	}
+	for (size_t i = 0; i < nr_seen; i++)
+		free(seen[i].key);
+	free(seen);
+	free(line);
 	fclose(f);
 	return ok;
 }
@@ -203,10 +339,10 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 
 		switch (c) {
 		case 'u':
-			ok = add_vgpu(config, optarg, NULL);
+			ok = add_vgpu(config, optarg, NULL, "--vgpu");
 			break;
 		case 'p':
-			ok = add_vgpu(config, NULL, optarg);
+			ok = add_vgpu(config, NULL, optarg, "--vgpu-path");
 			break;
 		case 'a':
 			config->all_vgpus = true;
@@ -259,7 +395,7 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 			argv[optind]);
 		return false;
 	}
-	return true;
+	return config->help || vp_config_stream_check(config);
 }
 
 void vp_config_finish(struct vp_config *config)
@@ -269,6 +405,8 @@ void vp_config_finish(struct vp_config *config)
 	for (i = 0; i < config->nr_vgpus; i++) {
 		free(config->vgpus[i].uuid);
 		free(config->vgpus[i].path);
+		free(config->vgpus[i].node);
+		free(config->vgpus[i].where);
 	}
 	free(config->vgpus);
 	free(config->socket);

@@ -2,7 +2,10 @@
 /*
  * vplaned's configuration: command line, optionally a config file.
  *
- * Config file (--config FILE), one setting a line, '#' comments:
+ * Config file (--config FILE), one setting a line (any length), '#'
+ * comments; a setting given twice in a file is refused (file:line), but
+ * vgpu, vgpu-path and record, which add one each; a vGPU given twice (by
+ * UUID, by path, or both, in files or options) is refused:
  *   vgpu <uuid>                 a vGPU display node (/dev/vplane/<uuid>)
  *   vgpu-path <path>            a display node by path
  *   backend headless|drm|wayland|auto
@@ -29,8 +32,10 @@ enum vp_backend_kind {
 };
 
 struct vp_config_vgpu {
-	char *uuid; /* NULL when given by path */
-	char *path; /* NULL when given by uuid */
+	char *uuid;  /* NULL when given by path */
+	char *path;  /* NULL when given by uuid */
+	char *node;  /* owned: the display node's path either way */
+	char *where; /* owned: "FILE:LINE" or the option, for messages */
 };
 
 struct vp_config {
@@ -57,6 +62,9 @@ struct vp_config {
 	unsigned int stream_ack_hold_ms; /* 0: the default */
 	char *stream_record[8];		 /* owned "<vgpu>/<head>=FILE" */
 	unsigned int nr_stream_record;
+	char *record_dir; /* owned; NULL: nothing is recorded */
+	/* 0: the defaults of recording.h */
+	unsigned int record_max_mb, record_max_files, record_max_seconds;
 	bool verbose;
 	bool help;
 };

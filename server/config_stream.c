@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "config_stream.h"
+#include "recording.h"
 
 static const struct {
 	const char *key; /* config file */
@@ -22,6 +23,10 @@ static const struct {
 	{ "stream-chroma", VP_OPT_STREAM_CHROMA },
 	{ "stream-ack-hold-ms", VP_OPT_STREAM_ACK_HOLD },
 	{ "record", VP_OPT_RECORD },
+	{ "record-dir", VP_OPT_RECORD_DIR },
+	{ "record-max-mb", VP_OPT_RECORD_MAX_MB },
+	{ "record-max-files", VP_OPT_RECORD_MAX_FILES },
+	{ "record-max-seconds", VP_OPT_RECORD_MAX_SECONDS },
 	{ "webrtc", VP_OPT_WEBRTC },
 	{ "webrtc-address", VP_OPT_WEBRTC_ADDRESS },
 	{ "webrtc-port", VP_OPT_WEBRTC_PORT },
@@ -59,11 +64,21 @@ void vp_config_stream_usage(FILE *f)
 		"                       below vplane.ko's ack_timeout_ms)\n"
 		"  --record VGPU/HEAD=FILE  record that head (as in its RTSP "
 		"URL) to a\n"
-		"                       Matroska file until vplaned exits, "
-		"going on in\n"
-		"                       FILE's name with .1, .2, ... at each "
-		"size change\n"
-		"                       (repeatable)\n"
+		"                       new Matroska file FILE in the record "
+		"directory until\n"
+		"                       vplaned exits, going on in FILE's name "
+		"with .1, .2,\n"
+		"                       ... at each size change (repeatable)\n"
+		"  --record-dir DIR     the directory recordings go to (new "
+		"files only,\n"
+		"                       never through a symlink); without it "
+		"nothing is\n"
+		"                       recorded\n"
+		"  --record-max-mb N    bound on the bytes of all files in it "
+		"(default %d)\n"
+		"  --record-max-files N bound on the files in it (default %d)\n"
+		"  --record-max-seconds N  bound on one recording's length "
+		"(default %d)\n"
 		"  --webrtc             also serve each head to browsers "
 		"(WebRTC) at\n"
 		"                       "
@@ -79,7 +94,8 @@ void vp_config_stream_usage(FILE *f)
 		"at least 16\n"
 		"                       URL-safe characters; mode 0600 or "
 		"0640\n",
-		VP_STREAM_ACK_HOLD_DEFAULT_MS);
+		VP_RECORD_DEFAULT_MAX_MB, VP_RECORD_DEFAULT_MAX_FILES,
+		VP_RECORD_DEFAULT_MAX_SECONDS, VP_STREAM_ACK_HOLD_DEFAULT_MS);
 }
 
 static bool set(char **dst, const char *src)
@@ -103,6 +119,16 @@ static bool parse_uint(const char *s, unsigned long min, unsigned long max,
 		return false;
 	*out = (unsigned int)v;
 	return true;
+}
+
+static bool limit(const char *s, unsigned long min, unsigned long max,
+		  const char *what, unsigned int *out)
+{
+	if (parse_uint(s, min, max, out))
+		return true;
+	fprintf(stderr, "vplaned: %s '%s' is not %lu..%lu\n", what, s, min,
+		max);
+	return false;
 }
 
 static bool parse_port(const char *s, unsigned int *port)
@@ -162,6 +188,23 @@ bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
 		return set(&config->stream_record[config->nr_stream_record++],
 			   arg);
 	}
+	case VP_OPT_RECORD_DIR:
+		if (arg[0] == '/')
+			return set(&config->record_dir, arg);
+		fprintf(stderr,
+			"vplaned: record directory '%s' is not an absolute "
+			"path\n",
+			arg);
+		return false;
+	case VP_OPT_RECORD_MAX_MB:
+		return limit(arg, 1, 1u << 30, "record-max-mb",
+			     &config->record_max_mb);
+	case VP_OPT_RECORD_MAX_FILES:
+		return limit(arg, 1, 1000000, "record-max-files",
+			     &config->record_max_files);
+	case VP_OPT_RECORD_MAX_SECONDS:
+		return limit(arg, 1, 366u * 24 * 3600, "record-max-seconds",
+			     &config->record_max_seconds);
 	case VP_OPT_WEBRTC:
 		config->webrtc = config->stream = true;
 		return true;
@@ -244,8 +287,32 @@ bool vp_config_stream_key(struct vp_config *config, const char *key,
 	return false;
 }
 
+bool vp_config_stream_check(const struct vp_config *config)
+{
+	if (config->nr_stream_record && !config->record_dir) {
+		fprintf(stderr, "vplaned: --record needs --record-dir (the "
+				"directory recordings go to)\n");
+		return false;
+	}
+	/* one recording a head: "VGPU/HEAD=" compared */
+	for (unsigned int i = 0; i < config->nr_stream_record; i++) {
+		const char *a = config->stream_record[i];
+		size_t len = (size_t)(strchr(a, '=') - a) + 1;
+
+		for (unsigned int j = 0; j < i; j++) {
+			if (strncmp(a, config->stream_record[j], len))
+				continue;
+			fprintf(stderr, "vplaned: %.*s is recorded twice\n",
+				(int)len - 1, a);
+			return false;
+		}
+	}
+	return true;
+}
+
 void vp_config_stream_finish(struct vp_config *config)
 {
+	free(config->record_dir);
 	free(config->rtsp_address);
 	free(config->rtsp_credentials);
 	free(config->rtsp_tls_cert);

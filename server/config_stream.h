@@ -25,8 +25,18 @@
  *                                                 (default 50; keep it below
  *                                                 vplane.ko's ack_timeout_ms)
  *   --record VGPU/HEAD=FILE    record VGPU/HEAD=FILE  record that head to a
- *                                                 Matroska file until exit
- *                                                 (repeatable, up to 8)
+ *                                                 Matroska file in the
+ *                                                 record directory until
+ *                                                 exit (repeatable, up to 8)
+ *   --record-dir DIR           record-dir DIR     the only directory
+ *                                                 recordings go to (new
+ *                                                 files only); none: no
+ *                                                 recording
+ *   --record-max-mb N          record-max-mb N    bytes of all files in it
+ *                                                 (default 4096)
+ *   --record-max-files N       record-max-files N files in it (default 256)
+ *   --record-max-seconds N     record-max-seconds N  one recording's length
+ *                                                 (default 86400)
  */
 #ifndef VP_CONFIG_STREAM_H
 #define VP_CONFIG_STREAM_H
@@ -56,36 +66,47 @@ enum {
 	VP_OPT_WEBRTC_ADDRESS,
 	VP_OPT_WEBRTC_PORT,
 	VP_OPT_WEBRTC_TOKEN_FILE,
+	VP_OPT_RECORD_DIR,
+	VP_OPT_RECORD_MAX_MB,
+	VP_OPT_RECORD_MAX_FILES,
+	VP_OPT_RECORD_MAX_SECONDS,
 	VP_OPT_STREAM_END,
 };
 
 /* getopt_long entries, for config.c's table */
-#define VP_CONFIG_STREAM_LONGOPTS                                           \
-	{ "stream", no_argument, NULL, VP_OPT_STREAM },                     \
-		{ "rtsp-address", required_argument, NULL,                  \
-		  VP_OPT_RTSP_ADDRESS },                                    \
-		{ "rtsp-port", required_argument, NULL, VP_OPT_RTSP_PORT }, \
-		{ "rtsp-credentials", required_argument, NULL,              \
-		  VP_OPT_RTSP_CREDENTIALS },                                \
-		{ "rtsp-no-auth", no_argument, NULL, VP_OPT_RTSP_NO_AUTH }, \
-		{ "rtsp-tls-cert", required_argument, NULL,                 \
-		  VP_OPT_RTSP_TLS_CERT },                                   \
-		{ "rtsp-tls-key", required_argument, NULL,                  \
-		  VP_OPT_RTSP_TLS_KEY },                                    \
-		{ "encoder", required_argument, NULL, VP_OPT_ENCODER },     \
-		{ "stream-chroma", required_argument, NULL,                 \
-		  VP_OPT_STREAM_CHROMA },                                   \
-		{ "record", required_argument, NULL, VP_OPT_RECORD },       \
-		{ "webrtc", no_argument, NULL, VP_OPT_WEBRTC },             \
-		{ "webrtc-address", required_argument, NULL,                \
-		  VP_OPT_WEBRTC_ADDRESS },                                  \
-		{ "webrtc-port", required_argument, NULL,                   \
-		  VP_OPT_WEBRTC_PORT },                                     \
-		{ "webrtc-token-file", required_argument, NULL,             \
-		  VP_OPT_WEBRTC_TOKEN_FILE },                               \
-	{                                                                   \
-		"stream-ack-hold-ms", required_argument, NULL,              \
-			VP_OPT_STREAM_ACK_HOLD                              \
+#define VP_CONFIG_STREAM_LONGOPTS                                             \
+	{ "stream", no_argument, NULL, VP_OPT_STREAM },                       \
+		{ "rtsp-address", required_argument, NULL,                    \
+		  VP_OPT_RTSP_ADDRESS },                                      \
+		{ "rtsp-port", required_argument, NULL, VP_OPT_RTSP_PORT },   \
+		{ "rtsp-credentials", required_argument, NULL,                \
+		  VP_OPT_RTSP_CREDENTIALS },                                  \
+		{ "rtsp-no-auth", no_argument, NULL, VP_OPT_RTSP_NO_AUTH },   \
+		{ "rtsp-tls-cert", required_argument, NULL,                   \
+		  VP_OPT_RTSP_TLS_CERT },                                     \
+		{ "rtsp-tls-key", required_argument, NULL,                    \
+		  VP_OPT_RTSP_TLS_KEY },                                      \
+		{ "encoder", required_argument, NULL, VP_OPT_ENCODER },       \
+		{ "stream-chroma", required_argument, NULL,                   \
+		  VP_OPT_STREAM_CHROMA },                                     \
+		{ "record", required_argument, NULL, VP_OPT_RECORD },         \
+		{ "record-dir", required_argument, NULL, VP_OPT_RECORD_DIR }, \
+		{ "record-max-mb", required_argument, NULL,                   \
+		  VP_OPT_RECORD_MAX_MB },                                     \
+		{ "record-max-files", required_argument, NULL,                \
+		  VP_OPT_RECORD_MAX_FILES },                                  \
+		{ "record-max-seconds", required_argument, NULL,              \
+		  VP_OPT_RECORD_MAX_SECONDS },                                \
+		{ "webrtc", no_argument, NULL, VP_OPT_WEBRTC },               \
+		{ "webrtc-address", required_argument, NULL,                  \
+		  VP_OPT_WEBRTC_ADDRESS },                                    \
+		{ "webrtc-port", required_argument, NULL,                     \
+		  VP_OPT_WEBRTC_PORT },                                       \
+		{ "webrtc-token-file", required_argument, NULL,               \
+		  VP_OPT_WEBRTC_TOKEN_FILE },                                 \
+	{                                                                     \
+		"stream-ack-hold-ms", required_argument, NULL,                \
+			VP_OPT_STREAM_ACK_HOLD                                \
 	}
 
 static inline bool vp_config_stream_is_opt(int c)
@@ -106,6 +127,10 @@ bool vp_config_stream_key(struct vp_config *config, const char *key,
 			  unsigned int lineno);
 
 void vp_config_stream_usage(FILE *f);
+
+/* Settings that depend on each other, after every option and file:
+ * false after printing why (--record without --record-dir). */
+bool vp_config_stream_check(const struct vp_config *config);
 void vp_config_stream_finish(struct vp_config *config);
 
 #endif /* VP_CONFIG_STREAM_H */

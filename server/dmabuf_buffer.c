@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -14,8 +15,10 @@
 #include <wlr/util/log.h>
 
 #include "dmabuf_buffer.h"
+#include "frame_layout.h"
 
 static uint64_t map_count;
+static uint64_t refused; /* planes that did not fit their dma-buf */
 
 static const struct wlr_buffer_impl buffer_impl;
 
@@ -118,36 +121,39 @@ static const struct wlr_buffer_impl buffer_impl = {
 	.end_data_ptr_access = buffer_end_data_ptr_access,
 };
 
-static uint32_t format_cpp(uint32_t format)
-{
-	switch (format) {
-	case DRM_FORMAT_XRGB8888:
-	case DRM_FORMAT_ARGB8888:
-	case DRM_FORMAT_XBGR8888:
-	case DRM_FORMAT_ABGR8888:
-		return 4;
-	case DRM_FORMAT_RGB565:
-		return 2;
-	default:
-		return 0;
-	}
-}
-
 struct vp_dmabuf_buffer *
 vp_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane)
 {
-	uint32_t cpp = format_cpp(plane->drm_format);
+	const struct vp_plane_layout layout = {
+		.drm_format = plane->drm_format,
+		.width = plane->width,
+		.height = plane->height,
+		.stride = plane->stride,
+	};
+	int64_t real = vp_fd_size(fd);
 	struct vp_dmabuf_buffer *buffer;
+	char why[160];
+	bool ok;
 
-	/* the driver validated these; check what we rely on anyway */
-	if (!cpp || !plane->width || !plane->height ||
-	    plane->width > INT32_MAX || plane->height > INT32_MAX ||
-	    plane->stride / cpp < plane->width ||
-	    (uint64_t)plane->stride * plane->height > plane->size) {
-		wlr_log(WLR_ERROR,
-			"unusable plane: format 0x%08x %ux%u stride %u size %u",
-			plane->drm_format, plane->width, plane->height,
-			plane->stride, plane->size);
+	/* the exporter's word is not enough: every byte of the plane in
+	 * the dma-buf as it really is (lseek SEEK_END), before any use */
+	if (real < 0 || (uint64_t)real < plane->size) {
+		snprintf(why, sizeof(why),
+			 "the plane claims %u bytes, the dma-buf holds %lld",
+			 plane->size, (long long)real);
+		ok = false;
+	} else {
+		ok = vp_plane_layout_check(&layout, plane->size, why,
+					   sizeof(why));
+	}
+	if (!ok) {
+		/* an exporter can do it every flip: logged at 1, 2, 4, ... */
+		if (!refused++ || !(refused & (refused - 1)))
+			wlr_log(WLR_ERROR,
+				"dma-buf %u: unusable plane: %s (%llu "
+				"refused so far)",
+				plane->dmabuf_id, why,
+				(unsigned long long)refused);
 		close(fd);
 		return NULL;
 	}

@@ -797,13 +797,41 @@ static void handle_manager_record_start(struct wl_client *client,
 	struct vp_output_stream *os;
 	struct wl_resource *res =
 		record_request(client, manager_res, id, head_res, &os);
-	char msg[512];
+	char msg[2048];
 
 	if (!os)
 		return;
 	send_record_result(
 		res, vp_output_stream_record_start(os, file, msg, sizeof(msg)),
 		msg);
+}
+
+/* A record stop whose answer waits for the files' end. */
+struct record_stop {
+	struct wl_resource *res; /* NULL once the client destroyed it */
+	struct wl_listener res_destroy;
+};
+
+static void handle_record_stop_res_destroy(struct wl_listener *listener,
+					   void *data)
+{
+	struct record_stop *stop = wl_container_of(listener, stop, res_destroy);
+
+	wl_list_remove(&stop->res_destroy.link);
+	stop->res = NULL;
+}
+
+/* From the output stream: the files are complete (or failed). */
+static void handle_record_stop_done(void *data, enum vp_record_result r,
+				    const char *msg)
+{
+	struct record_stop *stop = data;
+
+	if (stop->res) {
+		wl_list_remove(&stop->res_destroy.link);
+		send_record_result(stop->res, r, msg);
+	}
+	free(stop);
 }
 
 static void handle_manager_record_stop(struct wl_client *client,
@@ -814,12 +842,28 @@ static void handle_manager_record_stop(struct wl_client *client,
 	struct vp_output_stream *os;
 	struct wl_resource *res =
 		record_request(client, manager_res, id, head_res, &os);
-	char msg[512];
+	struct record_stop *stop;
+	enum vp_record_result r;
+	char msg[2048];
 
 	if (!os)
 		return;
-	send_record_result(
-		res, vp_output_stream_record_stop(os, msg, sizeof(msg)), msg);
+	stop = calloc(1, sizeof(*stop));
+	if (!stop) {
+		wl_client_post_no_memory(client);
+		return;
+	}
+	stop->res = res;
+	r = vp_output_stream_record_stop(os, handle_record_stop_done, stop, msg,
+					 sizeof(msg));
+	if (r != VP_RECORD_PENDING) {
+		free(stop);
+		send_record_result(res, r, msg);
+		return;
+	}
+	/* the answer comes when the files are complete; the loop goes on */
+	stop->res_destroy.notify = handle_record_stop_res_destroy;
+	wl_resource_add_destroy_listener(res, &stop->res_destroy);
 }
 
 static void handle_manager_stop(struct wl_client *client,

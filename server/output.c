@@ -20,6 +20,7 @@
 #include "server.h"
 #include "shell.h"
 #include "source.h"
+#include "streaming.h"
 
 /*
  * wlroots 0.16+ would simplify this file: wlr_output_state lets a commit
@@ -336,6 +337,9 @@ void vp_output_set_source(struct vp_output *output, struct vp_source *source)
 		wlr_log(WLR_INFO, "%s shows vGPU head %s",
 			output->wlr_output->name, source->name);
 	}
+	/* its stream follows the head: a path names the head it shows */
+	if (output->server->streaming)
+		vp_streaming_add_output(output->server->streaming, output);
 	vp_output_damage(output);
 }
 

@@ -85,6 +85,21 @@ static void set_image_cursor(struct vp_output *output,
 	uint32_t format;
 	size_t stride;
 
+	/* wlr_output_cursor_set_image() takes ARGB8888 rows of whole
+	 * pixels: any other cursor is not shown (the layout itself was
+	 * checked against the dma-buf when it was imported) */
+	if (cur && (cur->format != DRM_FORMAT_ARGB8888 || cur->stride % 4)) {
+		static uint32_t logged; /* the last format logged */
+
+		if (logged != cur->format)
+			wlr_log(WLR_INFO,
+				"%s: the guest's cursor format 0x%08x (stride "
+				"%u) is not shown (ARGB8888 only)",
+				output->wlr_output->name, cur->format,
+				cur->stride);
+		logged = cur->format;
+		cur = NULL;
+	}
 	if (cur && wlr_buffer_begin_data_ptr_access(
 			   &cur->base, WLR_BUFFER_DATA_PTR_ACCESS_READ, &data,
 			   &format, &stride)) {

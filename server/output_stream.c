@@ -317,28 +317,66 @@ static int handle_recording_fd(int fd, uint32_t mask, void *data)
 {
 	struct vp_output_stream *os = data;
 
+	/* may run handle_recording_ended(), which frees the recording */
 	vp_recording_dispatch(os->recording);
 	return 0;
 }
 
-/* Record the head to @file (borrowed). False after logging why. */
-static bool attach_recording(struct vp_output_stream *os, const char *file)
+/* The recording and its event source go; a pending record stop gets
+ * its answer. */
+static void end_recording(struct vp_output_stream *os, bool clean,
+			  const char *summary)
+{
+	vp_output_stream_record_done_fn done = os->record_done;
+	char msg[1600];
+
+	if (os->recording_fd)
+		wl_event_source_remove(os->recording_fd);
+	os->recording_fd = NULL;
+	vp_recording_destroy(os->recording);
+	os->recording = NULL;
+	os->record_done = NULL;
+	snprintf(msg, sizeof(msg), "%s recorded: %s", os->path + 1, summary);
+	wlr_log(clean ? WLR_INFO : WLR_ERROR, "%s", msg);
+	if (done) {
+		done(os->record_done_data,
+		     clean ? VP_RECORD_OK : VP_RECORD_FAILED, msg);
+		return;
+	}
+	/* stopped by itself: the next record stop (or start) says why */
+	if (!clean)
+		snprintf(os->record_note, sizeof(os->record_note), "%s", msg);
+}
+
+/* From vp_recording_dispatch(): every file is closed. */
+static void handle_recording_ended(void *data, bool clean, const char *summary)
+{
+	end_recording(data, clean, summary);
+}
+
+/* Record the head to @name in the record directory. False with @msg. */
+static bool attach_recording(struct vp_output_stream *os, const char *name,
+			     char *msg, size_t size)
 {
 	struct wl_event_loop *loop =
 		wl_display_get_event_loop(os->output->server->display);
 
-	os->recording = vp_recording_create(os->stream, file);
+	os->recording =
+		vp_recording_create(os->stream, os->streaming->record_dir, name,
+				    handle_recording_ended, os, msg, size);
 	if (!os->recording)
 		return false;
 	os->recording_fd = wl_event_loop_add_fd(
 		loop, vp_recording_get_fd(os->recording), WL_EVENT_READABLE,
 		handle_recording_fd, os);
 	if (!os->recording_fd) {
-		wlr_log(WLR_ERROR, "%s: cannot add event sources", os->path);
+		snprintf(msg, size, "%s: cannot add event sources", os->path);
+		wlr_log(WLR_ERROR, "%s", msg);
 		vp_recording_destroy(os->recording);
 		os->recording = NULL;
 		return false;
 	}
+	os->record_note[0] = 0;
 	return true;
 }
 
@@ -354,81 +392,72 @@ static void start_recording(struct vp_output_stream *os)
 
 		if (strncmp(r, os->path + 1, len) || r[len] != '=')
 			continue;
-		attach_recording(os, r + len + 1);
+		vp_output_stream_record_start(os, r + len + 1, os->record_note,
+					      sizeof(os->record_note));
 		return;
 	}
-}
-
-/* An absolute path, not a directory, in a directory vplaned may write. */
-static bool recording_path_ok(const char *file, char *msg, size_t size)
-{
-	char *dir;
-	struct stat st;
-	bool ok;
-
-	if (file[0] != '/') {
-		snprintf(msg, size, "'%s' is not an absolute path", file);
-		return false;
-	}
-	if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
-		snprintf(msg, size, "%s is a directory", file);
-		return false;
-	}
-	dir = strdup(file);
-	if (!dir) {
-		snprintf(msg, size, "out of memory");
-		return false;
-	}
-	*strrchr(dir, '/') = 0;
-	ok = stat(dir[0] ? dir : "/", &st) == 0 && S_ISDIR(st.st_mode) &&
-	     access(dir[0] ? dir : "/", W_OK | X_OK) == 0;
-	if (!ok)
-		snprintf(msg, size, "%s is not a directory vplaned can write",
-			 dir[0] ? dir : "/");
-	free(dir);
-	return ok;
 }
 
 enum vp_record_result vp_output_stream_record_start(struct vp_output_stream *os,
 						    const char *file, char *msg,
 						    size_t size)
 {
+	const char *name;
+	char why[1400];
+
 	if (os->recording) {
-		snprintf(msg, size, "%s is being recorded already",
-			 os->path + 1);
+		snprintf(msg, size, "%s is being recorded already%s",
+			 os->path + 1,
+			 os->record_done ? " (its files are being finished)"
+					 : "");
 		return VP_RECORD_ALREADY;
 	}
-	if (!recording_path_ok(file, msg, size))
-		return VP_RECORD_BAD_PATH;
-	if (!attach_recording(os, file)) {
+	if (!os->streaming->record_dir) {
 		snprintf(msg, size,
-			 "cannot record to %s (vplaned's log says why)", file);
+			 "vplaned records nothing: it has no record directory "
+			 "(--record-dir)");
+		return VP_RECORD_BAD_PATH;
+	}
+	name = vp_record_dir_name(os->streaming->record_dir, file, why,
+				  sizeof(why));
+	if (!name) {
+		snprintf(msg, size, "%s", why);
+		return VP_RECORD_BAD_PATH;
+	}
+	if (!attach_recording(os, name, why, sizeof(why))) {
+		snprintf(msg, size, "cannot record %s: %s", os->path + 1, why);
 		return VP_RECORD_FAILED;
 	}
-	snprintf(msg, size, "recording %s to %s", os->path + 1, file);
+	snprintf(msg, size, "recording %s to %s/%s", os->path + 1,
+		 vp_record_dir_get_path(os->streaming->record_dir), name);
 	wlr_log(WLR_INFO, "control: %s", msg);
 	return VP_RECORD_OK;
 }
 
-enum vp_record_result vp_output_stream_record_stop(struct vp_output_stream *os,
-						   char *msg, size_t size)
+enum vp_record_result
+vp_output_stream_record_stop(struct vp_output_stream *os,
+			     vp_output_stream_record_done_fn done, void *data,
+			     char *msg, size_t size)
 {
-	char summary[320];
-	bool clean;
-
 	if (!os->recording) {
-		snprintf(msg, size, "%s is not being recorded", os->path + 1);
+		snprintf(msg, size, "%s is not being recorded%s%s",
+			 os->path + 1,
+			 os->record_note[0] ? "; its last recording: " : "",
+			 os->record_note);
+		/* said once */
+		os->record_note[0] = 0;
 		return VP_RECORD_NOT_RECORDING;
 	}
-	wl_event_source_remove(os->recording_fd);
-	os->recording_fd = NULL;
-	/* waits for the muxer to finish the file: the answer means
-	 * "complete" */
-	clean = vp_recording_stop(os->recording, summary, sizeof(summary));
-	os->recording = NULL;
-	snprintf(msg, size, "%s recorded: %s", os->path + 1, summary);
-	wlr_log(WLR_INFO, "control: %s", msg);
-	return clean ? VP_RECORD_OK : VP_RECORD_FAILED;
+	if (os->record_done) {
+		snprintf(msg, size, "%s: a record stop is under way already",
+			 os->path + 1);
+		return VP_RECORD_ALREADY;
+	}
+	/* the answer when the files are complete: the loop goes on */
+	os->record_done = done;
+	os->record_done_data = data;
+	vp_recording_stop(os->recording);
+	return VP_RECORD_PENDING;
 }
 
 struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
@@ -518,10 +547,9 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 	vp_rtsp_remove(os->streaming->rtsp, os->path);
 	if (os->streaming->webrtc)
 		vp_webrtc_remove(os->streaming->webrtc, os->path);
-	/* first: it waits for its files to be finished */
-	if (os->recording_fd)
-		wl_event_source_remove(os->recording_fd);
-	vp_recording_destroy(os->recording);
+	/* first: it waits for its files to be finished (teardown only) */
+	if (os->recording)
+		end_recording(os, false, "the head's stream ended");
 	wl_event_source_remove(os->stream_fd);
 	/* runs release_frame() for every frame: buffers unlocked, holds
 	 * released into the output (the timers are still there) */

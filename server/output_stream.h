@@ -33,12 +33,34 @@ struct vp_stream;
 struct vp_streaming;
 struct wlr_buffer;
 
+enum vp_record_result {
+	VP_RECORD_OK,
+	VP_RECORD_ALREADY,	 /* start: recording already */
+	VP_RECORD_NOT_RECORDING, /* stop: nothing to stop */
+	VP_RECORD_BAD_PATH,	 /* start: see the message */
+	VP_RECORD_FAILED,	 /* see the message and vplaned's log */
+	VP_RECORD_PENDING,	 /* stop: the answer comes to @done */
+};
+
+/* The outcome of a record stop, when the files are complete; @msg for
+ * people. */
+typedef void (*vp_output_stream_record_done_fn)(void *data,
+						enum vp_record_result result,
+						const char *msg);
+
 struct vp_output_stream {
 	struct vp_output *output; /* owns this */
 	struct vp_streaming *streaming;
-	struct vp_stream *stream;	/* owned */
-	struct vp_recording *recording; /* owned; NULL: not recording */
-	char path[96];			/* "/<vgpu>/<head>" */
+	struct vp_stream *stream; /* owned */
+	/* owned; NULL: not recording. Stays until its files are closed
+	 * (a stop is pending meanwhile) */
+	struct vp_recording *recording;
+	/* the record stop waiting for the files' end; NULL: none */
+	vp_output_stream_record_done_fn record_done;
+	void *record_done_data;
+	/* why the last recording stopped by itself; "" if it did not */
+	char record_note[1600];
+	char path[96]; /* "/<vgpu>/<head>" */
 
 	struct wl_event_source *stream_fd;    /* the stream's mailbox */
 	struct wl_event_source *recording_fd; /* the recording's; or NULL */
@@ -67,27 +89,26 @@ struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 						 struct vp_output *output,
 						 const char *path);
 
-enum vp_record_result {
-	VP_RECORD_OK,
-	VP_RECORD_ALREADY,	 /* start: recording already */
-	VP_RECORD_NOT_RECORDING, /* stop: nothing to stop */
-	VP_RECORD_BAD_PATH,	 /* start: see the message */
-	VP_RECORD_FAILED,	 /* see vplaned's log */
-};
-
 /*
- * Start recording the head to @file (borrowed: an absolute path in a
- * writable directory), as --record does. @msg (@size bytes) says what
- * happened, for people.
+ * Start recording the head to @file (borrowed: a file name in the
+ * record directory, --record-dir, or an absolute path directly in it),
+ * as --record does. @msg (@size bytes) says what happened, for people.
  */
 enum vp_record_result vp_output_stream_record_start(struct vp_output_stream *os,
 						    const char *file, char *msg,
 						    size_t size);
 
-/* Stop the recording and wait until its files are complete (the muxer
- * writes the index: a few seconds at most). */
-enum vp_record_result vp_output_stream_record_stop(struct vp_output_stream *os,
-						   char *msg, size_t size);
+/*
+ * Stop the recording without waiting: VP_RECORD_PENDING, and @done runs
+ * (from the event loop) once its files are complete and closed (the
+ * muxer writes the index: a few seconds at most), or at the latest when
+ * the output stream is destroyed. Any other result is the answer now
+ * (@msg, @size bytes), and @done does not run.
+ */
+enum vp_record_result
+vp_output_stream_record_stop(struct vp_output_stream *os,
+			     vp_output_stream_record_done_fn done, void *data,
+			     char *msg, size_t size);
 
 /* Stop serving, end the encoder (releasing every frame and ack hold),
  * free. Called by the output's destroy handler; NULL is a no-op. */

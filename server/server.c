@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
+#include <vplane/display.h>
 #include <wlr/backend.h>
 #include <wlr/backend/headless.h>
 #include <wlr/backend/wayland.h>
@@ -88,12 +91,36 @@ void vp_server_place_source(struct vp_server *server, struct vp_source *source)
 		source->name);
 }
 
+/* The name a vGPU is served under (its RTSP path): a node path's file
+ * name, else the name itself. */
+static const char *served_name(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? slash + 1 : name;
+}
+
 struct vp_vgpu *vp_server_add_vgpu(struct vp_server *server, const char *uuid,
 				   const char *path)
 {
-	struct vp_vgpu *vgpu = vp_vgpu_create(server, uuid, path);
+	const char *name = uuid ? uuid : path;
+	struct vp_vgpu *vgpu = vp_server_find_vgpu(server, name);
+	char node[64];
+	struct stat st;
 	uint32_t h;
 
+	/* one vGPU is shown and served once: by name, then by device
+	 * (another path of an open node), before it is opened (an open
+	 * takes the ack role from the first) */
+	snprintf(node, sizeof(node), "/dev/vplane/%s", uuid ? uuid : "");
+	if (!vgpu && !stat(uuid ? node : path, &st) && S_ISCHR(st.st_mode))
+		vgpu = vp_server_find_node(server, st.st_rdev);
+	if (vgpu) {
+		wlr_log(WLR_ERROR, "vGPU %s: shown already as %s; not twice",
+			name, vgpu->name);
+		return NULL;
+	}
+	vgpu = vp_vgpu_create(server, uuid, path);
 	if (!vgpu)
 		return NULL; /* logged */
 	for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++)
@@ -108,7 +135,22 @@ struct vp_vgpu *vp_server_find_vgpu(struct vp_server *server, const char *name)
 
 	wl_list_for_each(vgpu, &server->vgpus, link)
 	{
-		if (!strcmp(vgpu->name, name))
+		if (!strcasecmp(served_name(vgpu->name), served_name(name)))
+			return vgpu;
+	}
+	return NULL;
+}
+
+struct vp_vgpu *vp_server_find_node(struct vp_server *server, dev_t rdev)
+{
+	struct vp_vgpu *vgpu;
+	struct stat st;
+
+	wl_list_for_each(vgpu, &server->vgpus, link)
+	{
+		if (vgpu->display &&
+		    !fstat(vp_display_get_fd(vgpu->display), &st) &&
+		    S_ISCHR(st.st_mode) && st.st_rdev == rdev)
 			return vgpu;
 	}
 	return NULL;

@@ -7,6 +7,7 @@
 #define VP_SERVER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include <wayland-server-core.h>
 
@@ -78,8 +79,13 @@ void vp_server_place_source(struct vp_server *server, struct vp_source *source);
 struct vp_vgpu *vp_server_add_vgpu(struct vp_server *server, const char *uuid,
 				   const char *path);
 
-/* The open vGPU named @name (its UUID), or NULL. */
+/* The open vGPU served under @name's file name (a UUID, or a node
+ * path's last component; any case), or NULL. */
 struct vp_vgpu *vp_server_find_vgpu(struct vp_server *server, const char *name);
+
+/* The open vGPU whose display node is the character device @rdev (an
+ * fstat's st_rdev), or NULL: the same vGPU under another path or name. */
+struct vp_vgpu *vp_server_find_node(struct vp_server *server, dev_t rdev);
 
 /* Close @vgpu for good: headless outputs showing its heads are destroyed
  * (other backends' outputs show black), then the vGPU. */

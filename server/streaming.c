@@ -9,6 +9,7 @@
 #include "encoder_probe.h"
 #include "output.h"
 #include "output_stream.h"
+#include "recording.h"
 #include "rtsp.h"
 #include "server.h"
 #include "source.h"
@@ -79,7 +80,21 @@ struct vp_streaming *vp_streaming_create(struct vp_server *server)
 		goto err;
 	if (config->webrtc && !start_webrtc(streaming))
 		goto err_rtsp;
+	if (config->record_dir) {
+		struct vp_record_limits limits = {
+			.max_bytes = (uint64_t)config->record_max_mb << 20,
+			.max_files = config->record_max_files,
+			.max_seconds = config->record_max_seconds,
+		};
+
+		streaming->record_dir =
+			vp_record_dir_create(config->record_dir, &limits);
+		if (!streaming->record_dir)
+			goto err_webrtc;
+	}
 	return streaming;
+err_webrtc:
+	vp_webrtc_destroy(streaming->webrtc);
 err_rtsp:
 	vp_rtsp_destroy(streaming->rtsp);
 err:
@@ -91,24 +106,44 @@ void vp_streaming_destroy(struct vp_streaming *streaming)
 {
 	if (!streaming)
 		return;
+	vp_record_dir_destroy(streaming->record_dir);
 	vp_webrtc_destroy(streaming->webrtc);
 	vp_rtsp_destroy(streaming->rtsp);
 	free(streaming);
 }
 
-void vp_streaming_add_output(struct vp_streaming *streaming,
-			     struct vp_output *output)
+/* "/<vgpu>/<head>" of the head @output shows; false if none. */
+static bool head_path(struct vp_output *output, char *path, size_t size)
 {
 	struct vp_source *source = output->source;
 	const char *vgpu;
-	char path[96];
 
-	if (!source || output->stream)
-		return;
+	if (!source)
+		return false;
 	/* a vGPU opened by path is named by its node's file name */
 	vgpu = strrchr(source->vgpu->name, '/');
 	vgpu = vgpu ? vgpu + 1 : source->vgpu->name;
-	snprintf(path, sizeof(path), "/%s/%u", vgpu, source->head);
+	snprintf(path, size, "/%s/%u", vgpu, source->head);
+	return true;
+}
+
+void vp_streaming_add_output(struct vp_streaming *streaming,
+			     struct vp_output *output)
+{
+	char path[96];
+	bool shown = head_path(output, path, sizeof(path));
+
+	/* a stream names the head it shows: when the output shows another
+	 * head (or none), the old path goes (its viewers and recording
+	 * end) and the new head's path is served */
+	if (output->stream && (!shown || strcmp(output->stream->path, path))) {
+		wlr_log(WLR_INFO, "%s: stream %s ends: the output shows %s",
+			output->wlr_output->name, output->stream->path,
+			shown ? path + 1 : "no head");
+		vp_output_stream_destroy(output->stream);
+	}
+	if (!shown || output->stream)
+		return;
 	if (!vp_output_stream_create(streaming, output, path))
 		wlr_log(WLR_ERROR, "%s: not streamed",
 			output->wlr_output->name);

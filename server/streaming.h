@@ -15,12 +15,15 @@ struct vp_output;
 struct vp_rtsp;
 struct vp_webrtc;
 struct vp_encoder_candidate;
+struct vp_record_dir;
 
 struct vp_streaming {
 	struct vp_server *server;
 	const struct vp_encoder_candidate *encoder; /* static */
 	struct vp_rtsp *rtsp;			    /* owned */
 	struct vp_webrtc *webrtc; /* owned; NULL without --webrtc */
+	/* owned; NULL without --record-dir: nothing is recorded */
+	struct vp_record_dir *record_dir;
 };
 
 /*
@@ -33,8 +36,10 @@ struct vp_streaming *vp_streaming_create(struct vp_server *server);
 /* After every streamed output is gone. NULL is a no-op. */
 void vp_streaming_destroy(struct vp_streaming *streaming);
 
-/* Stream @output if it shows a vGPU head (logged if that fails; the
- * output works on without). */
+/* Stream @output as the head it shows, "/<vgpu>/<head>": called again
+ * whenever the output's head changes, the stream of a head no longer
+ * shown there ends (a path always names the head it shows). Logged if
+ * that fails; the output works on without. */
 void vp_streaming_add_output(struct vp_streaming *streaming,
 			     struct vp_output *output);
 

@@ -13,6 +13,7 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
+#include "frame_layout.h"
 #include "output.h"
 #include "server.h"
 #include "source.h"
@@ -52,6 +53,7 @@ static bool query_plane(struct vp_vgpu *vgpu, uint32_t type,
 		.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
 		.drm_plane_type = type,
 	};
+	char why[160] = "";
 
 	memset(out, 0, sizeof(*out));
 	if (ioctl(vgpu->vfio_fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info))
@@ -59,13 +61,19 @@ static bool query_plane(struct vp_vgpu *vgpu, uint32_t type,
 	if (!info.dmabuf_id || !info.drm_format)
 		return true;
 	if (info.drm_format_mod != DRM_FORMAT_MOD_LINEAR ||
-	    info.size > UINT32_MAX) {
+	    info.size > UINT32_MAX ||
+	    !vp_plane_layout_check(
+		    &(struct vp_plane_layout){ .drm_format = info.drm_format,
+					       .width = info.width,
+					       .height = info.height,
+					       .stride = info.stride },
+		    info.size, why, sizeof(why))) {
 		wlr_log(WLR_DEBUG,
 			"vGPU %s: plane %u: modifier 0x%llx size "
-			"%llu not shown",
+			"%llu not shown%s%s",
 			vgpu->name, type,
 			(unsigned long long)info.drm_format_mod,
-			(unsigned long long)info.size);
+			(unsigned long long)info.size, why[0] ? ": " : "", why);
 		return true;
 	}
 	out->flags = VPLANE_DISPLAY_PLANE_ENABLED |

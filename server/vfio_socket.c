@@ -159,7 +159,8 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 	struct conn *conn = data;
 	struct vp_server *server = conn->sock->server;
 	char name[NAME_MAX_LEN + 2];
-	struct vp_vgpu *vgpu;
+	struct vp_vgpu *vgpu, *shown;
+	struct stat st;
 	uint32_t h;
 	int dev;
 
@@ -183,9 +184,16 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 		conn_destroy(conn);
 		return 0;
 	}
-	if (vp_server_find_vgpu(server, name)) {
-		reply(conn, "error: a vGPU named %s is shown already", name);
-		wlr_log(WLR_ERROR, "vfio-socket: a vGPU named %s exists", name);
+	/* one vGPU is shown once: not under a name in use, nor a display
+	 * node already open under another name */
+	shown = vp_server_find_vgpu(server, name);
+	if (!shown && !fstat(dev, &st) && S_ISCHR(st.st_mode))
+		shown = vp_server_find_node(server, st.st_rdev);
+	if (shown) {
+		reply(conn, "error: %s: this vGPU is shown already as %s", name,
+		      shown->name);
+		wlr_log(WLR_ERROR, "vfio-socket: %s: shown already as %s", name,
+			shown->name);
 		close(dev);
 		conn_destroy(conn);
 		return 0;
@@ -200,6 +208,7 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 		conn_destroy(conn);
 		return 0;
 	}
+
 	conn->vgpu = vgpu;
 	conn->vgpu_destroy.notify = handle_vgpu_destroy;
 	wl_signal_add(&vgpu->sources[0].events.destroy, &conn->vgpu_destroy);
@@ -249,6 +258,8 @@ struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct vp_vfio_socket *sock;
 	struct stat st;
+	mode_t old_umask;
+	int ret;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
 		wlr_log(WLR_ERROR, "--vfio-socket %s: path too long", path);
@@ -274,8 +285,12 @@ struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
 		goto err;
 	strcpy(addr.sun_path, path);
 	unlink(path);
-	if (bind(sock->fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    chmod(path, 0600) || listen(sock->fd, 8))
+	/* 0600 from the start, as the control socket: a chmod after bind
+	 * would leave a window in which others could connect */
+	old_umask = umask(0177);
+	ret = bind(sock->fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(old_umask);
+	if (ret || listen(sock->fd, 8))
 		goto err;
 	sock->source = wl_event_loop_add_fd(loop, sock->fd, WL_EVENT_READABLE,
 					    handle_listen, sock);

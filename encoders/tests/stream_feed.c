@@ -91,6 +91,7 @@ static bool buf_init(struct buf *b, uint32_t w, uint32_t h)
 }
 
 static struct vp_recording *recording;
+static struct vp_record_dir *record_dir;
 
 /* Dispatch the stream's releases (and the recording's work) for up to
  * @ms; true if a keyframe was asked for. */
@@ -257,8 +258,24 @@ int main(int argc, char **argv)
 		vp_stream_attach(stream, GST_APP_SRC(src));
 		gst_element_set_state(dump_pipe, GST_STATE_PLAYING);
 	}
-	if (record && !(recording = vp_recording_create(stream, record)))
-		return 1;
+	if (record) {
+		/* the file's directory as the record directory, as
+		 * vplaned's --record-dir (default bounds) */
+		gchar *dir_path = g_path_get_dirname(record);
+		gchar *name = g_path_get_basename(record);
+		char why[320];
+
+		record_dir = vp_record_dir_create(
+			dir_path, &(struct vp_record_limits){ 0 });
+		if (record_dir)
+			recording = vp_recording_create(stream, record_dir,
+							name, NULL, NULL, why,
+							sizeof(why));
+		g_free(dir_path);
+		g_free(name);
+		if (!recording)
+			return 1;
+	}
 	if (!buf_init(&bufs[0], w, h) || !buf_init(&bufs[1], w, h))
 		return 1;
 	printf("vp-stream-feed: rtsp://%s:%u%s\n", ro.address,
@@ -318,6 +335,7 @@ int main(int argc, char **argv)
 	       "%lu waits for a buffer\n",
 	       drawn, pushed, (unsigned long long)stats.frames_out, waits);
 	vp_recording_destroy(recording);
+	vp_record_dir_destroy(record_dir);
 	vp_rtsp_remove(rtsp, PATH);
 	if (webrtc)
 		vp_webrtc_remove(webrtc, PATH);

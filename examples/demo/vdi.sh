@@ -55,11 +55,13 @@ chmod 600 "$R/credentials"
 
 export XDG_RUNTIME_DIR=/tmp/demo-xdg WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1
 mkdir -p -m 0700 "$XDG_RUNTIME_DIR"
+# recordings go to new files only: a previous run's are replaced here
+rm -f "$R"/vdi-[AB]*.mkv
 "$VPLANE_BUILD/server/vplaned" --backend headless --socket demo \
 	--vgpu "$A" --vgpu "$B" --stream --rtsp-port $PORT \
 	--rtsp-credentials "$R/credentials" --stream-chroma 444 \
 	--stream-ack-hold-ms $((1000 * SLOW)) \
-	--record "$A/0=$R/vdi-A.mkv" --record "$B/0=$R/vdi-B.mkv" \
+	--record-dir "$R" --record "$A/0=$R/vdi-A.mkv" --record "$B/0=$R/vdi-B.mkv" \
 	>"$R/vplaned.log" 2>&1 &
 vplaned=$!
 pids+=($vplaned)

@@ -79,7 +79,7 @@ static int cmd_list(struct vpctl_client *client)
 /* The outcome of attach or detach. */
 struct result {
 	bool arrived, ok;
-	char message[384];
+	char message[2048];
 };
 
 static void handle_result_succeeded(void *data,
@@ -198,21 +198,12 @@ static int wait_record(struct vpctl_client *client,
 	return 0;
 }
 
-/* vplaned runs elsewhere: a relative FILE is made absolute here. */
+/* FILE goes as given: a name in vplaned's record directory (or an
+ * absolute path directly in it); vplaned refuses anything else. */
 static int cmd_record_start(struct vpctl_client *client,
 			    const struct vpctl_args *args,
 			    struct vpctl_head *head)
 {
-	char cwd[4096], file[8192];
-
-	if (args->file[0] == '/') {
-		snprintf(file, sizeof(file), "%s", args->file);
-	} else if (!getcwd(cwd, sizeof(cwd))) {
-		perror("vplanectl: getcwd");
-		return 1;
-	} else {
-		snprintf(file, sizeof(file), "%s/%s", cwd, args->file);
-	}
 	if (zvplane_manager_v1_get_version(client->manager) <
 	    ZVPLANE_MANAGER_V1_RECORD_START_SINCE_VERSION) {
 		fprintf(stderr,
@@ -221,8 +212,8 @@ static int cmd_record_start(struct vpctl_client *client,
 		return 1;
 	}
 	return wait_record(client,
-			   zvplane_manager_v1_record_start(client->manager,
-							   head->proxy, file),
+			   zvplane_manager_v1_record_start(
+				   client->manager, head->proxy, args->file),
 			   "record start");
 }
 

@@ -222,6 +222,11 @@ vdi)
 	groups=$(awk '/^Groups:/ {$1 = ""; print}' "/proc/$vp_pid/status")
 	echo "# vplaned runs as uid $id, groups$groups"
 	[ "$id" != 0 ] || fail "vplaned runs as root"
+	# recordings go to the unit's StateDirectory, the service's own
+	recdir=$(conf record-dir)
+	[ -n "$recdir" ] && [ "$(stat -c %u "$recdir")" = "$id" ] ||
+		fail "record-dir '$recdir' is not the service's (StateDirectory=)"
+	grep -q "recordings go to $recdir " "$R/vplaned.log" || fail "vplaned does not record to $recdir"
 	# 5 flips a second: under TCG the encoder reads a frame in tens of ms
 	"$SIM" --uuid "$uuid" --mode ${W}x$H --rate 5 --no-cursor --quiet \
 		>"$R/sim.log" 2>&1 &

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """Run a systemd service unit's ExecStart the way systemd would, where
 systemd is not PID 1 (the test VM): the unit's Environment= only, its
-RuntimeDirectory= created for the service's user, LoadCredential= files
+RuntimeDirectory= (under /run) and StateDirectory= (under /var/lib,
+every component of the path) created for the service's user,
+LoadCredential= files
 copied to /run/credentials/UNIT/ for that user alone (mode 0400, with
 CREDENTIALS_DIRECTORY set), DynamicUser= as an unprivileged uid with no
 name, SupplementaryGroups= as the only groups.
@@ -64,6 +66,7 @@ def plain(value, what):
 def resolve(service):
     known = {"ExecStart", "Environment", "DynamicUser", "SupplementaryGroups",
              "RuntimeDirectory", "RuntimeDirectoryMode",
+             "StateDirectory", "StateDirectoryMode",
              "LoadCredential"} | IGNORED
     for key in service:
         if key not in known:
@@ -88,13 +91,17 @@ def resolve(service):
     rundirs = [plain(d, "RuntimeDirectory")
                for v in service.get("RuntimeDirectory", []) for d in v.split()]
     mode = int(service.get("RuntimeDirectoryMode", ["0755"])[-1], 8)
+    statedirs = [plain(d, "StateDirectory")
+                 for v in service.get("StateDirectory", []) for d in v.split()]
+    state_mode = int(service.get("StateDirectoryMode", ["0755"])[-1], 8)
     creds = []
     for value in service.get("LoadCredential", []):
         cid, sep, src = plain(value, "LoadCredential").partition(":")
         if not sep or not cid or "/" in cid or not src.startswith("/"):
             fail(f"LoadCredential '{value}' is not ID:/ABSOLUTE/PATH")
         creds.append((cid, src))
-    return argv, env, uid, gid, groups, rundirs, mode, creds
+    return (argv, env, uid, gid, groups, rundirs, mode, creds, statedirs,
+            state_mode)
 
 
 def load_credentials(unit, creds, uid, env):
@@ -122,14 +129,15 @@ def main():
                                        sys.argv[2] != "--print"):
         fail("usage: unit_exec.py UNIT-FILE [--print]")
     try:
-        argv, env, uid, gid, groups, rundirs, mode, creds = \
-            resolve(parse(sys.argv[1]))
+        (argv, env, uid, gid, groups, rundirs, mode, creds, statedirs,
+         state_mode) = resolve(parse(sys.argv[1]))
     except (OSError, KeyError, ValueError) as e:
         fail(f"{sys.argv[1]}: {e}")
     if len(sys.argv) == 3:
         print("argv:", shlex.join(argv))
         print(f"uid {uid} gid {gid} groups {groups}")
         print("runtime dirs:", " ".join(rundirs))
+        print("state dirs:", " ".join(statedirs))
         for cid, src in creds:
             print(f"credential {cid} {src}")
         for k, v in sorted(env.items()):
@@ -140,6 +148,17 @@ def main():
         os.makedirs(path, exist_ok=True)
         os.chown(path, uid, gid)
         os.chmod(path, mode)
+    for d in statedirs:
+        # systemd makes and owns every component: a/b gives /var/lib/a
+        # and /var/lib/a/b to the service's user
+        parts = [p for p in d.split("/") if p]
+        if not parts or ".." in parts:
+            fail(f"StateDirectory '{d}' is not a relative path")
+        for i in range(1, len(parts) + 1):
+            path = os.path.join("/var/lib", *parts[:i])
+            os.makedirs(path, exist_ok=True)
+            os.chown(path, uid, gid)
+            os.chmod(path, state_mode)
     try:
         load_credentials(os.path.basename(sys.argv[1]), creds, uid, env)
     except OSError as e:

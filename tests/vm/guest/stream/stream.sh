@@ -1,6 +1,6 @@
 #!/bin/bash
 # vplaned streaming in the VM (issue 7):
-#   stream.sh rtsp|auth|clients|tls|record|record-ctl
+#   stream.sh rtsp|auth|clients|tls|record|record-ctl|record-fail|names
 # The simulator draws, vplaned (headless, --stream) encodes each flip
 # with the software encoder and serves RTSP; real clients (ffmpeg, a raw
 # RTSP probe) pull it. Figures go out as "# figure" lines.
@@ -37,9 +37,10 @@ url() { echo "${SCHEME:-rtsp}://${1}127.0.0.1:$PORT/$uuid/0"; }
 # The stream is 4:4:4 (--stream-chroma 444): the check compares every
 # pixel with the guest's, and 4:2:0 cannot carry the pattern's box edges
 # at odd pixels (~35 dB with no coding loss at all).
-# start_streaming [VPLANED-ARGS...]
+# start_streaming [VPLANED-ARGS...] (VGPU_TYPE: the vGPU's type, SIM_ARGS:
+# more simulator options)
 start_streaming() {
-	make_vgpu
+	make_vgpu ${VGPU_TYPE:-}
 	echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
 	start_vplaned --backend headless --vgpu "$uuid" --stream \
 		--rtsp-credentials "$CREDS" --rtsp-port $PORT \
@@ -47,7 +48,7 @@ start_streaming() {
 		${VPLANED_DEBUG:+--verbose} "$@"
 	wait_log "RTSP: serving /$uuid/0" 60
 	"$SIM" --uuid "$uuid" --mode ${W}x$H --rate 10 --no-cursor --quiet \
-		--flip-timeout $((ACK_TIMEOUT_MS + 1000)) >"$R/sim.log" 2>&1 &
+		--flip-timeout $((ACK_TIMEOUT_MS + 1000)) ${SIM_ARGS:-} >"$R/sim.log" 2>&1 &
 	sim_pid=$!
 	wait_log "direct scanout of" 30
 }
@@ -296,8 +297,10 @@ tls)
 record-ctl)
 	# vplanectl record start/stop: a Matroska file ffprobe reads with
 	# the guest's size and as many frames as vplaned says it wrote; and
-	# each refusal says why (not recording, unknown head, bad path,
-	# already recording, streaming not enabled)
+	# each refusal says why (not recording, unknown head, outside the
+	# record directory, a name that exists: file, symlink, FIFO,
+	# directory; already recording, streaming not enabled, no record
+	# directory)
 	command -v ffprobe >/dev/null || { echo "ffprobe not installed"; exit 77; }
 	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
 	# refuse WANT ARGS...: vplanectl ARGS fails, saying WANT
@@ -305,28 +308,48 @@ record-ctl)
 		local want=$1 out
 		shift
 		out=$($CTL "$@" 2>&1) && fail "vplanectl $* succeeded: $out"
-		echo "$out" | grep -q "$want" || fail "vplanectl $*: unclear error: $out"
+		echo "$out" | grep -q -- "$want" || fail "vplanectl $*: unclear error: $out"
 		echo "# refused: vplanectl $*: $out"
 	}
-	start_streaming
+	# the record directory on the guest's tmpfs: $R is a 9p share,
+	# which refuses to make FIFOs
+	REC=$(mktemp -d /tmp/vp-rec-XXXXXX)
+	mkdir -p "$REC/rec" "$REC/elsewhere"
+	echo precious >"$REC/rec/old.mkv"
+	ln -s "$REC/elsewhere/target.mkv" "$REC/rec/link.mkv"
+	mkfifo "$REC/rec/fifo.mkv"
+	mkdir "$REC/rec/dir.mkv"
+	start_streaming --record-dir "$REC/rec"
 	refuse 'is not being recorded' record stop "$uuid/0"
-	refuse 'has no head 3' record start "$uuid/3" "$R/x.mkv"
-	refuse 'not a directory vplaned can write' record start "$uuid/0" /nonexistent/x.mkv
-	refuse 'is a directory' record start "$uuid/0" "$R"
-	out=$($CTL record start "$uuid/0" "$R/ctl.mkv" 2>&1) || fail "record start: $out"
+	refuse 'has no head 3' record start "$uuid/3" "$REC/rec/x.mkv"
+	refuse 'is not in the record directory' record start "$uuid/0" /nonexistent/x.mkv
+	refuse 'is not in the record directory' record start "$uuid/0" "$REC/elsewhere/x.mkv"
+	refuse 'not a file name in the record directory' record start "$uuid/0" "../x.mkv"
+	refuse 'not a file name in the record directory' record start "$uuid/0" "$REC/rec/../x.mkv"
+	refuse 'not a file name in the record directory' record start "$uuid/0" "$REC/rec/"
+	# names that exist: never truncated, followed or opened (a FIFO
+	# would block vplaned's loop: vplanectl gives up after 20 s)
+	for n in old link fifo dir; do
+		refuse 'File exists' record start "$uuid/0" "$n.mkv"
+	done
+	[ "$(cat "$REC/rec/old.mkv")" = precious ] || fail "an existing file was written"
+	[ ! -e "$REC/elsewhere/target.mkv" ] || fail "a symlink was followed"
+	out=$($CTL record start "$uuid/0" "$REC/rec/ctl.mkv" 2>&1) || fail "record start: $out"
 	echo "# vplanectl record start: $out"
-	refuse 'being recorded already' record start "$uuid/0" "$R/other.mkv"
+	refuse 'being recorded already' record start "$uuid/0" "other.mkv"
 	sleep $((6 * SLOW))
+	t0=$(date +%s%N)
 	out=$($CTL record stop "$uuid/0" 2>&1) || fail "record stop: $out"
 	echo "# vplanectl record stop: $out"
+	echo "# figure record-ctl: record stop answered in $((($(date +%s%N) - t0) / 1000000)) ms (the files complete)"
 	# at the answer the file is complete: read it before vplaned exits
-	logged=$(echo "$out" | sed -n "s|.*the last $R/ctl.mkv: \([0-9]*\) frames of \([0-9]*\)x\([0-9]*\)$|h264,\2,\3,\1|p")
-	[ -n "$logged" ] || fail "record stop did not name $R/ctl.mkv's frames: $out"
+	logged=$(echo "$out" | sed -n "s|.*the last $REC/rec/ctl.mkv: \([0-9]*\) frames of \([0-9]*\)x\([0-9]*\)$|h264,\2,\3,\1|p")
+	[ -n "$logged" ] || fail "record stop did not name $REC/rec/ctl.mkv's frames: $out"
 	echo "$out" | grep -q ': 1 file(s),' || fail "the guest's size changed while recording: $out"
 	info=$(ffprobe -v error -count_frames -select_streams v:0 \
 		-show_entries stream=codec_name,width,height,nb_read_frames \
-		-of csv=p=0 "$R/ctl.mkv") || fail "ffprobe cannot read $R/ctl.mkv"
-	echo "# figure record-ctl: ctl.mkv: vplaned wrote $logged, $(stat -c %s "$R/ctl.mkv") bytes; ffprobe: $info"
+		-of csv=p=0 "$REC/rec/ctl.mkv") || fail "ffprobe cannot read $REC/rec/ctl.mkv"
+	echo "# figure record-ctl: ctl.mkv: vplaned wrote $logged, $(stat -c %s "$REC/rec/ctl.mkv") bytes; ffprobe: $info"
 	[ "$info" = "$logged" ] || fail "ffprobe says $info, vplaned wrote $logged"
 	case $info in
 	h264,$W,$H,*) ;;
@@ -335,12 +358,130 @@ record-ctl)
 	n=${info##*,}
 	[ "$n" -ge 10 ] || fail "only $n frames recorded in 6 s at 10 fps"
 	refuse 'is not being recorded' record stop "$uuid/0"
+	# the same name again: not overwritten
+	refuse 'File exists' record start "$uuid/0" "ctl.mkv"
 	stop_sim
+	stop_vplaned
+	# a vplaned that streams without --record-dir records nothing
+	start_vplaned --backend headless --vgpu "$uuid" --stream --rtsp-credentials "$CREDS" --rtsp-port $PORT
+	wait_log "RTSP: serving /$uuid/0" 60
+	refuse 'no record directory' record start "$uuid/0" "$REC/rec/y.mkv"
 	stop_vplaned
 	# a vplaned that does not stream records nothing, and says so
 	start_vplaned --backend headless --vgpu "$uuid"
 	wait_log "shows vGPU head $uuid/0" 30
-	refuse 'vplaned is not streaming (start it with --stream)' record start "$uuid/0" "$R/x.mkv"
+	refuse 'vplaned is not streaming (start it with --stream)' record start "$uuid/0" "$REC/rec/x.mkv"
+	stop_vplaned
+	;;
+names)
+	# a stream's path names the head it shows: after attach of head 1
+	# to head 0's output, /<vgpu>/1 serves head 1 and /<vgpu>/0 is gone
+	# (it was still served from that output, showing head 1); and one
+	# vGPU under two names is shown and served once
+	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
+	# status HEAD: the RTSP status of a DESCRIBE of /<vgpu>/HEAD
+	status() {
+		"$PY" "$HERE/rtsp_probe.py" "rtsp://127.0.0.1:$PORT/$uuid/$1" alice s3cret-pw |
+			sed -n 's/^status //p'
+	}
+	VGPU_TYPE=vplane-2head start_streaming
+	wait_log "RTSP: serving /$uuid/1" 30
+	[ "$(status 0)" = 200 ] && [ "$(status 1)" = 200 ] ||
+		fail "both heads not served: $(status 0) $(status 1)"
+	out=$($CTL attach "$uuid/1" HEADLESS-1 2>&1) || fail "attach: $out"
+	sleep $((2 * SLOW))
+	s0=$(status 0) s1=$(status 1)
+	echo "# after attach $uuid/1 HEADLESS-1: /$uuid/0 $s0, /$uuid/1 $s1"
+	[ "$s1" = 200 ] || fail "/$uuid/1 not served after it moved: $s1"
+	[ "$s0" = 404 ] || fail "/$uuid/0 still served ($s0): its output shows head 1"
+	grep -q "stream /$uuid/0 ends: the output shows $uuid/1" "$R/vplaned.log" ||
+		fail "the moved stream is not logged"
+	url() { echo "rtsp://${1}127.0.0.1:$PORT/$uuid/1"; }
+	pull 3 >/dev/null || fail "/$uuid/1 does not stream after the move"
+	out=$($CTL attach "$uuid/0" HEADLESS-2 2>&1) || fail "attach: $out"
+	sleep $((2 * SLOW))
+	[ "$(status 0)" = 200 ] || fail "/$uuid/0 not served once shown again"
+	stop_sim
+	stop_vplaned
+	# the same vGPU under a second name: handed over on the VFIO socket
+	# as "other" while shown as its UUID (refused: one display node is
+	# shown once), and named twice on the command line (refused with
+	# both places)
+	base=$(wc -l <"$R/vplaned.log")
+	VS=$(mktemp -u /tmp/vp-vfio-XXXXXX) # not on $R: 9p makes no sockets
+	start_vplaned --backend headless --vgpu "$uuid" --vfio-socket "$VS" \
+		--stream --rtsp-credentials "$CREDS" --rtsp-port $PORT
+	wait_log "RTSP: serving /$uuid/1" 60
+	reply=$("$PY" - "$VS" "/dev/vplane/$uuid" <<'PYEOF'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect(sys.argv[1])
+fd = os.open(sys.argv[2], os.O_RDWR | os.O_CLOEXEC)
+socket.send_fds(s, [b"other"], [fd])
+s.settimeout(30)
+print(s.recv(200).decode(errors="replace"))
+PYEOF
+) || fail "hand-over: $reply"
+	echo "# hand-over of /dev/vplane/$uuid as 'other': $reply"
+	sleep $((2 * SLOW))
+	tail -n +$((base + 1)) "$R/vplaned.log" >"$R/second.log"
+	grep "RTSP: serving /" "$R/second.log" | sed 's/^.*\] /# /'
+	case $reply in
+	error*"shown already as $uuid"*) ;;
+	*) fail "the same vGPU handed over under another name was taken: $reply" ;;
+	esac
+	! grep -q "RTSP: serving /other/" "$R/second.log" || fail "one vGPU served under two names"
+	stop_vplaned
+	if out=$("$VPLANED" --backend headless --vgpu "$uuid" --vgpu-path "/dev/vplane/$uuid" --help 2>&1 >/dev/null); then
+		fail "a vGPU given twice was accepted"
+	fi
+	echo "# --vgpu $uuid --vgpu-path /dev/vplane/$uuid: $out"
+	echo "$out" | grep -q "is given twice (first at --vgpu)" || fail "unclear refusal: $out"
+	;;
+record-fail)
+	# the next file of a recording cannot be made: on head 0 a directory
+	# has its name, on head 1 the name is past NAME_MAX (a 250-character
+	# stem plus ".1"). At the guest's mode change vplaned must log it,
+	# stop that recording, keep running and streaming, and say why in
+	# vplanectl's answer. (Was a use-after-free, then a double free.)
+	command -v ffprobe >/dev/null || { echo "ffprobe not installed"; exit 77; }
+	CTL="$VPLANE_BUILD/server/vplanectl/vplanectl --socket $SOCK"
+	long=$(printf 'r%.0s' $(seq 250))
+	mkdir "$R/fail.1.mkv"
+	VGPU_TYPE=vplane-2head SIM_ARGS="--mode-switch 200:256x192" start_streaming --record-dir "$R"
+	wait_log "RTSP: serving /$uuid/1" 30
+	out=$($CTL record start "$uuid/0" "$R/fail.mkv" 2>&1) || fail "record start: $out"
+	echo "# vplanectl record start: $out"
+	out=$($CTL record start "$uuid/1" "$R/$long.mkv" 2>&1) || fail "record start: $out"
+	echo "# vplanectl record start: $out"
+	! grep -q "256x192 BGRx frames into" "$R/vplaned.log" ||
+		fail "the guest's mode changed before both recordings started (TCG too slow?)"
+	# (by the clock: wait_log's count of polls stretches under TCG)
+	end=$((SECONDS + 150 * SLOW))
+	until [ "$(grep -c "head went from 320x240 to 256x192" "$R/vplaned.log")" -ge 2 ]; do
+		[ $SECONDS -lt $end ] || fail "no mode change seen while recording"
+		sleep 1
+	done
+	sleep $((3 * SLOW))
+	kill -0 "$vp_pid" 2>/dev/null || fail "vplaned died at the failed next file"
+	for h in 0 1; do
+		out=$($CTL record stop "$uuid/$h" 2>&1) && fail "record stop $uuid/$h succeeded: $out"
+		echo "# vplanectl record stop $uuid/$h: $out"
+		case $h in
+		0) echo "$out" | grep -q "fail.1.mkv.*File exists" || fail "record stop does not say why: $out" ;;
+		1) echo "$out" | grep -q "File name too long" || fail "record stop does not say why: $out" ;;
+		esac
+	done
+	# the first files are whole, the head still streams
+	for f in "$R/fail.mkv" "$R/$long.mkv"; do
+		info=$(ffprobe -v error -count_frames -select_streams v:0 \
+			-show_entries stream=codec_name,width,height,nb_read_frames \
+			-of csv=p=0 "$f") || fail "ffprobe cannot read $f"
+		echo "# figure record-fail: $(basename "$f" | cut -c1-12)...: ffprobe: $info"
+	done
+	pull 3 >/dev/null || fail "the head no longer streams after the failed recording"
+	out=$($CTL record start "$uuid/0" "$R/again.mkv" 2>&1) || fail "record start after the failure: $out"
+	stop_sim
 	stop_vplaned
 	;;
 record)
@@ -353,7 +494,7 @@ record)
 	# the vGPU first: its UUID names the head to record
 	make_vgpu
 	make_vgpu() { :; }
-	start_streaming --record "$uuid/0=$R/head0.mkv"
+	start_streaming --record-dir "$R" --record "$uuid/0=$R/head0.mkv"
 	wait_log "recording to $R/head0.mkv" 30
 	sleep $((6 * SLOW))
 	stop_sim
