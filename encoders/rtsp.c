@@ -128,6 +128,26 @@ static void factory_configure(GstRTSPMediaFactory *base, GstRTSPMedia *media)
 	gst_object_unref(src);
 }
 
+/*
+ * A head with nothing to show (no frame yet, or its encoder failed until
+ * the next mode) gets no media: find_media() answers at once (an error
+ * status) instead of preparing a media that waits up to 20 s for a
+ * first frame. Called after the mount lookup and the role checks, so
+ * only a viewer allowed to see the head learns this.
+ */
+static GstRTSPMedia *factory_construct(GstRTSPMediaFactory *base,
+				       const GstRTSPUrl *url)
+{
+	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
+
+	if (!vp_stream_is_ready(factory->stream)) {
+		enc_log(DEBUG, "RTSP: %s has no picture yet", url->abspath);
+		return NULL;
+	}
+	return GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
+		->construct(base, url);
+}
+
 static void factory_finalize(GObject *object)
 {
 	VpRtspFactory *factory = VP_RTSP_FACTORY(object);
@@ -143,6 +163,7 @@ static void vp_rtsp_factory_class_init(VpRtspFactoryClass *klass)
 
 	fc->create_element = factory_create_element;
 	fc->configure = factory_configure;
+	fc->construct = factory_construct;
 	G_OBJECT_CLASS(klass)->finalize = factory_finalize;
 }
 
@@ -289,6 +310,7 @@ static gpointer run_thread(gpointer data)
 struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 {
 	struct vp_rtsp *rtsp = g_new0(struct vp_rtsp, 1);
+	GstRTSPThreadPool *pool;
 	char port[16];
 	GError *error = NULL;
 
@@ -302,6 +324,15 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 		goto err;
 	g_signal_connect(rtsp->server, "client-connected",
 			 G_CALLBACK(handle_server_client_connected), NULL);
+	/*
+	 * A thread per client (gst-rtsp-server's default is one thread for
+	 * all): preparing a media waits for the head's first encoded frame
+	 * (gst_rtsp_media_prepare blocks), and no head's wait may delay
+	 * another head's clients. The connection bounds bound the threads.
+	 */
+	pool = gst_rtsp_server_get_thread_pool(rtsp->server);
+	gst_rtsp_thread_pool_set_max_threads(pool, -1);
+	g_object_unref(pool);
 
 	rtsp->listener =
 		gst_rtsp_server_create_source(rtsp->server, NULL, &error);
