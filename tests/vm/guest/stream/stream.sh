@@ -1,6 +1,6 @@
 #!/bin/bash
 # vplaned streaming in the VM (issue 7):
-#   stream.sh rtsp|auth|clients|tls|record|record-ctl
+#   stream.sh rtsp|modes|auth|clients|tls|record|record-ctl
 # The simulator draws, vplaned (headless, --stream) encodes each flip
 # with the software encoder and serves RTSP; real clients (ffmpeg, a raw
 # RTSP probe) pull it. Figures go out as "# figure" lines.
@@ -76,6 +76,7 @@ pull() {
 	timeout $((120 * SLOW)) ffmpeg -nostdin -hide_banner -loglevel ${FFMPEG_LOGLEVEL:-error} \
 		-rtsp_transport tcp "${probe[@]}" -threads 1 \
 		-i "$(url alice:s3cret-pw@)" -frames:v "$1" -fps_mode passthrough \
+		${PULL_VF:+-vf "$PULL_VF"} \
 		-flush_packets 1 -f rawvideo -pix_fmt rgb24 - 2>>"$R/${2:-ffmpeg}.log"
 }
 
@@ -123,6 +124,78 @@ rtsp)
 		fail "the software encoder was not chosen"
 	[ "$timeouts" = 0 ] || fail "$timeouts driver ack timeouts"
 	[ "${late:-x}" = 0 ] || fail "${late:-?} acks sent while the encoder still read the frame"
+	;;
+modes)
+	# A guest sets a mode x264 cannot take as such (321x241: odd), then
+	# goes back. Its stream keeps flowing (padded to 322x242; the picture
+	# checked pixel by pixel), and the other head's viewer is never
+	# delayed by it: its DESCRIBE, sent right after one of the odd head,
+	# is answered as promptly as ever.
+	make_vgpu
+	ua=$uuid
+	ub=$(new_vgpu) || fail "cannot create a second vGPU"
+	uuids=$ub
+	echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
+	start_vplaned --backend headless --vgpu "$ua" --vgpu "$ub" --stream \
+		--rtsp-credentials "$CREDS" --rtsp-port $PORT \
+		--stream-ack-hold-ms $HOLD_MS --stream-chroma 444
+	wait_log "RTSP: serving /" 60 2
+	sim() { # sim NAME UUID ARGS...: a guest flipping at 10 Hz
+		local name=$1 u=$2
+		shift 2
+		"$SIM" --uuid "$u" --rate 10 --no-cursor \
+			--flip-timeout $((ACK_TIMEOUT_MS + 1000)) "$@" >"$R/sim-$name.log" 2>&1 &
+	}
+	sim A "$ua" --mode ${W}x$H --mode-switch 10:321x241
+	sim_pid=$!
+	sim B "$ub" --mode ${W}x$H --quiet
+	simb_pid=$!
+	for _ in $(seq $((150 * SLOW))); do
+		grep -q '^mode 321x241' "$R/sim-A.log" && break
+		sleep 0.2
+	done
+	grep -q '^mode 321x241' "$R/sim-A.log" || fail "guest A did not switch to 321x241: $(cat "$R/sim-A.log")"
+	wait_log "direct scanout of $ub" 60
+	ms() { echo $(($(date +%s%N) / 1000000)); }
+	# the first viewer of the odd head, then at once one of the other
+	uuid=$ua "$PY" "$HERE/rtsp_probe.py" "$(uuid=$ua url)" alice s3cret-pw >"$R/probe-A.txt" 2>&1 &
+	probe_a=$!
+	sleep 0.2
+	t0=$(ms)
+	out=$("$PY" "$HERE/rtsp_probe.py" "$(uuid=$ub url)" alice s3cret-pw 2>&1)
+	tb=$(($(ms) - t0))
+	wait $probe_a || true
+	echo "# figure stream: DESCRIBE of head B beside head A's first viewer (A at 321x241): $tb ms; A: $(echo $(cat "$R/probe-A.txt")); B: $(echo $out)"
+	echo "$out" | grep -q '^status 200$' || fail "DESCRIBE of head B: $out"
+	# gst-rtsp-server's shared thread held B's DESCRIBE up to 20 s
+	[ "$tb" -lt $((8000 * SLOW)) ] || fail "head B's DESCRIBE took $tb ms beside head A's"
+	grep -q '^status 200$' "$R/probe-A.txt" || fail "DESCRIBE of the 321x241 head: $(cat "$R/probe-A.txt")"
+	# frames of the odd mode, cropped back to it, equal the guest's
+	N=10
+	uuid=$ua PULL_FAST=1 PULL_VF=crop=321:241:0:0 pull $N ffmpeg-odd |
+		"$PY" "$HERE/stream_check.py" 321 241 $N 0 "$R" >"$R/check-odd.txt" ||
+		{ cat "$R/check-odd.txt" "$R/ffmpeg-odd.log"; fail "stream check at 321x241"; }
+	grep '^# figure' "$R/check-odd.txt" | sed 's/stream:/stream (321x241, padded):/'
+	grep -q '321x241 BGRx frames into' "$R/vplaned.log" || fail "no 321x241 frames reached the encoder"
+	# back: the guest sets 320x240 again (a new driver: the simulator
+	# anew) and the same head streams it
+	kill -TERM "$sim_pid"
+	wait "$sim_pid" || true
+	sim A2 "$ua" --mode ${W}x$H --quiet
+	sim_pid=$!
+	for _ in $(seq $((100 * SLOW))); do
+		[ "$(grep -c "$ua/0: ${W}x$H BGRx frames into" "$R/vplaned.log")" -ge 1 ] && break
+		sleep 0.2
+	done
+	uuid=$ua PULL_FAST=1 pull $N ffmpeg-back |
+		"$PY" "$HERE/stream_check.py" $W $H $N 0 "$R" >"$R/check-back.txt" ||
+		{ cat "$R/check-back.txt" "$R/ffmpeg-back.log"; fail "stream check back at ${W}x$H"; }
+	grep '^# figure' "$R/check-back.txt" | sed 's/stream:/stream (back to 320x240):/'
+	kill -TERM "$simb_pid"
+	wait "$simb_pid" || true
+	stop_sim
+	stop_vplaned
+	grep 'stream /.*frames pushed' "$R/vplaned.log" | sed 's/^.*\] /# /'
 	;;
 auth)
 	# no or wrong credentials: 401 and no media description; a
