@@ -102,14 +102,22 @@ static GstElement *add_even_padding(GstBin *bin)
 	return box;
 }
 
-/* The leaky hand-off queue between conversion and encoding. */
+/*
+ * The leaky hand-off queue between conversion and encoding: bounded in
+ * time (frames are stamped when pushed), so an encoder slower than the
+ * flips never works through a backlog: the oldest frames go, and the
+ * next one encoded is the newest. Two frames at most at any rate.
+ */
+#define HANDOFF_QUEUE_TIME "100000000" /* ns: 100 ms */
+
 static GstElement *add_leaky_queue(GstBin *bin)
 {
 	GstElement *q = add(bin, "queue");
 
 	if (q)
 		set_props(q, "leaky", "downstream", "max-size-buffers", "2",
-			  "max-size-bytes", "0", "max-size-time", "0", NULL);
+			  "max-size-bytes", "0", "max-size-time",
+			  HANDOFF_QUEUE_TIME, NULL);
 	return q;
 }
 

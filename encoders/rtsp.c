@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <gst/rtsp-server/rtsp-server.h>
 
 #include "credentials.h"
@@ -186,11 +189,31 @@ static void handle_client_play_request(GstRTSPClient *client,
 		vp_stream_request_keyframe(stream);
 }
 
+/*
+ * Bytes a client's socket may hold unsent. Interleaved RTP goes out on
+ * the RTSP connection; a slow client's backlog must reach the stream's
+ * time-bounded queue (stream.c), which drops it, instead of piling up in
+ * the kernel (the send buffer grows to megabytes: minutes of a small
+ * stream). Bytes in flight are not limited, so throughput is not.
+ */
+#define CLIENT_NOTSENT_BYTES (64 * 1024)
+
 static void handle_server_client_connected(GstRTSPServer *server,
 					   GstRTSPClient *client, gpointer data)
 {
+	GstRTSPConnection *conn = gst_rtsp_client_get_connection(client);
+	GSocket *sock =
+		conn ? gst_rtsp_connection_get_write_socket(conn) : NULL;
+	GError *error = NULL;
+
 	g_signal_connect(client, "play-request",
 			 G_CALLBACK(handle_client_play_request), NULL);
+	if (sock && g_socket_get_family(sock) != G_SOCKET_FAMILY_UNIX &&
+	    !g_socket_set_option(sock, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+				 CLIENT_NOTSENT_BYTES, &error)) {
+		enc_log(DEBUG, "RTSP: TCP_NOTSENT_LOWAT: %s", error->message);
+		g_clear_error(&error);
+	}
 }
 
 /* --- the server ------------------------------------------------------ */

@@ -137,6 +137,12 @@ hz=$(getconf CLK_TCK)
 			"p99 $(fig $name 'latency .* p99 \([0-9]*\) ms.*') ms"
 		echo "  flips $(val "$s" flips), acked $(val "$s" acks), encoded $(val "$s" stream_frames_encoded)," \
 			"driver ack timeouts $(val "$s" vgpu_ack_timeouts)"
+		fl=$(val "$s" flips) en=$(val "$s" stream_frames_encoded)
+		nd=$((${fl:-0} - ${en:-0}))
+		echo "  dropped: $((nd > 0 ? nd : 0)) flips not encoded" \
+			"(leaky hand-off, newest kept), $(val "$s" stream_frames_dropped) encoded frames" \
+			"skipped for a viewer behind (> 500 ms queued); keyframes forced" \
+			"$(val "$s" stream_keyframes_forced) of $(val "$s" stream_keyframe_requests) asked"
 		echo "  recording: $(recording $name)"
 		echo "  screenshot: head-$name.png"
 	done
