@@ -115,34 +115,28 @@ static uint64_t stream_mode(struct vp_stream *stream, uint32_t w, uint32_t h,
 	return frames_out(stream) - before;
 }
 
-int main(void)
+static const struct {
+	uint32_t w, h;
+} modes[] = {
+	{ 320, 240 }, { 321, 241 },   { 1, 1 },	      { 3840, 1 },
+	{ 1, 2160 },  { 1919, 1199 }, { 3840, 2160 }, { 641, 480 },
+	{ 640, 481 }, { 320, 240 },
+};
+
+/* Every mode through one stream (4:2:0, or 4:4:4 with @chroma444). */
+static void run(const struct vp_encoder_candidate *x264, bool chroma444)
 {
-	static const struct {
-		uint32_t w, h;
-	} modes[] = {
-		{ 320, 240 }, { 321, 241 },   { 1, 1 },	      { 3840, 1 },
-		{ 1, 2160 },  { 1919, 1199 }, { 3840, 2160 }, { 641, 480 },
-		{ 640, 481 }, { 320, 240 },
-	};
-	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
-	GstElementFactory *factory;
+	struct vp_stream_options so = { .chroma444 = chroma444 };
 	struct vp_stream *stream;
 	GstElement *pipe, *src, *sink;
 	GstSample *sample;
 	unsigned int i, received = 0;
 
-	gst_init(NULL, NULL);
-	factory = gst_element_factory_find("x264enc");
-	if (!factory) {
-		fprintf(stderr, "x264enc not installed: skip\n");
-		return 77;
-	}
-	gst_object_unref(factory);
-
-	stream = vp_stream_create("modes", x264, NULL);
+	fprintf(stderr, "chroma %s\n", chroma444 ? "4:4:4" : "4:2:0");
+	stream = vp_stream_create("modes", x264, &so);
 	CHECK(stream);
 	if (!stream)
-		return check_result("stream-modes");
+		return;
 	pipe = gst_pipeline_new("consumer");
 	src = gst_element_factory_make("appsrc", NULL);
 	sink = gst_element_factory_make("appsink", NULL);
@@ -184,5 +178,21 @@ int main(void)
 	vp_stream_destroy(stream);
 	gst_element_set_state(pipe, GST_STATE_NULL);
 	gst_object_unref(pipe);
+}
+
+int main(void)
+{
+	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
+	GstElementFactory *factory;
+
+	gst_init(NULL, NULL);
+	factory = gst_element_factory_find("x264enc");
+	if (!factory) {
+		fprintf(stderr, "x264enc not installed: skip\n");
+		return 77;
+	}
+	gst_object_unref(factory);
+	run(x264, false);
+	run(x264, true);
 	return check_result("stream-modes");
 }
