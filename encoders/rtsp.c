@@ -196,7 +196,7 @@ static void handle_client_play_request(GstRTSPClient *client,
  * the kernel (the send buffer grows to megabytes: minutes of a small
  * stream). Bytes in flight are not limited, so throughput is not.
  */
-#define CLIENT_NOTSENT_BYTES (64 * 1024)
+#define CLIENT_NOTSENT_BYTES (16 * 1024)
 
 static void handle_server_client_connected(GstRTSPServer *server,
 					   GstRTSPClient *client, gpointer data)
