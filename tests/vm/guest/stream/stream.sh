@@ -152,6 +152,7 @@ modes)
 	sim_pid=$!
 	sim B "$ub" --mode ${W}x$H --quiet
 	simb_pid=$!
+	extra_pids="$extra_pids $simb_pid" # cleanup: the vGPU is removable
 	for _ in $(seq $((150 * SLOW))); do
 		grep -q '^mode 321x241' "$R/sim-A.log" && break
 		sleep 0.2
@@ -165,8 +166,10 @@ modes)
 	tb=$(sed -n 's/^second status 200 ms \([0-9]*\)$/\1/p' "$R/beside.txt")
 	echo "# figure stream: DESCRIBE of head B 0.2 s after head A's first (A at 321x241): $(echo $(cat "$R/beside.txt"))"
 	[ -n "$tb" ] || fail "DESCRIBE of head B: $(cat "$R/beside.txt")"
-	# gst-rtsp-server's shared thread held B's DESCRIBE for A's media
-	[ "$tb" -lt $((8000 * SLOW)) ] || fail "head B's DESCRIBE took $tb ms beside head A's"
+	# gst-rtsp-server's one client thread held B's DESCRIBE until A's
+	# media gave up preparing (20 s); B's own first frame takes seconds
+	# under a loaded TCG host, never that long
+	[ "$tb" -lt $((15000 * SLOW)) ] || fail "head B's DESCRIBE took $tb ms beside head A's"
 	grep -q '^first status 200 ' "$R/beside.txt" || fail "DESCRIBE of the 321x241 head: $(cat "$R/beside.txt")"
 	# frames of the odd mode: decoded, padded to 322x242
 	N=10
