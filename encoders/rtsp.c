@@ -10,9 +10,11 @@
 #include "stream_consumer.h"
 #include "tls_identity.h"
 
-#define VIEWER_ROLE "viewer"
+#define VIEWER_ROLE   "viewer"
 /* a media's vp_stream (object data) */
-#define STREAM_KEY  "vplane-stream"
+#define STREAM_KEY    "vplane-stream"
+/* set on a client whose request found a head with no picture yet */
+#define NOT_READY_KEY "vplane-not-ready"
 
 struct vp_rtsp {
 	GstRTSPServer *server;
@@ -144,7 +146,14 @@ static GstRTSPMedia *factory_construct(GstRTSPMediaFactory *base,
 	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
 
 	if (!vp_stream_is_ready(factory->stream)) {
+		GstRTSPContext *ctx = gst_rtsp_context_get_current();
+
 		enc_log(DEBUG, "RTSP: %s has no picture yet", url->abspath);
+		/* gst-rtsp-server answers "no media" with 400; the client's
+		 * send-message handler makes it 503 */
+		if (ctx && ctx->client)
+			g_object_set_data(G_OBJECT(ctx->client), NOT_READY_KEY,
+					  GINT_TO_POINTER(1));
 		return NULL;
 	}
 	return GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
@@ -198,6 +207,33 @@ static void handle_client_play_request(GstRTSPClient *client,
  */
 #define CLIENT_NOTSENT_BYTES (16 * 1024)
 
+/*
+ * The answer to a request for a head with no picture yet (see
+ * factory_construct()): 503 Service Unavailable, retry in a second,
+ * instead of gst-rtsp-server's 400 for a media it could not make. On
+ * the client's thread, right after the construct of the same request.
+ */
+static void handle_client_send_message(GstRTSPClient *client,
+				       GstRTSPContext *ctx,
+				       GstRTSPMessage *message, gpointer data)
+{
+	GstRTSPStatusCode code;
+
+	if (!g_object_get_data(G_OBJECT(client), NOT_READY_KEY))
+		return;
+	g_object_set_data(G_OBJECT(client), NOT_READY_KEY, NULL);
+	if (gst_rtsp_message_get_type(message) != GST_RTSP_MESSAGE_RESPONSE ||
+	    gst_rtsp_message_parse_response(message, &code, NULL, NULL) !=
+		    GST_RTSP_OK ||
+	    code != GST_RTSP_STS_BAD_REQUEST)
+		return;
+	message->type_data.response.code = GST_RTSP_STS_SERVICE_UNAVAILABLE;
+	g_free(message->type_data.response.reason);
+	message->type_data.response.reason = g_strdup(
+		gst_rtsp_status_as_text(GST_RTSP_STS_SERVICE_UNAVAILABLE));
+	gst_rtsp_message_add_header(message, GST_RTSP_HDR_RETRY_AFTER, "1");
+}
+
 static void handle_server_client_connected(GstRTSPServer *server,
 					   GstRTSPClient *client, gpointer data)
 {
@@ -208,6 +244,8 @@ static void handle_server_client_connected(GstRTSPServer *server,
 
 	g_signal_connect(client, "play-request",
 			 G_CALLBACK(handle_client_play_request), NULL);
+	g_signal_connect(client, "send-message",
+			 G_CALLBACK(handle_client_send_message), NULL);
 	if (sock && g_socket_get_family(sock) != G_SOCKET_FAMILY_UNIX &&
 	    !g_socket_set_option(sock, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
 				 CLIENT_NOTSENT_BYTES, &error)) {
