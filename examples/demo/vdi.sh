@@ -88,8 +88,9 @@ cpu0=$(cpu_ticks) f0=$(($(presented "$A") + $(presented "$B")))
 # it runs (python and numpy take seconds to start under TCG; a client
 # that does not read meanwhile holds a backlog in its own socket that
 # no server can take back), then its ffmpeg pulls.
+# (FIFOs in the guest's tmpfs: the results share has none)
 for name in A B; do
-	fifo=$R/viewer-$name.fifo
+	fifo=/tmp/demo-viewer-$name.fifo
 	rm -f "$fifo" "$R/viewer-$name.ready"
 	mkfifo "$fifo"
 	# <>: opened read-write, so opening it never waits for ffmpeg
@@ -110,7 +111,7 @@ for name in A B; do
 		-probesize 32 -analyzeduration 0 \
 		-threads 1 -i "rtsp://$USER:$PASS@127.0.0.1:$PORT/$u/0" \
 		-frames:v $PULL_FRAMES -fps_mode passthrough -flush_packets 1 \
-		-f rawvideo -pix_fmt rgb24 - 2>"$R/ffmpeg-$name.log" >"$R/viewer-$name.fifo" &
+		-f rawvideo -pix_fmt rgb24 - 2>"$R/ffmpeg-$name.log" >"/tmp/demo-viewer-$name.fifo" &
 done
 for name in A B; do
 	out=$(output_of "${uuids[$([ $name = A ] && echo 0 || echo 1)]}")
