@@ -59,14 +59,65 @@ static GstElement *add_capsfilter(GstBin *bin, const char *caps_string)
 	return e;
 }
 
-/* The leaky hand-off queue between conversion and encoding. */
+/*
+ * The padding to the even size 4:2:0 encoders need: x264 refuses an odd
+ * width or height (321x241, 1x1), and a guest may set any mode up to
+ * its type's limit. The caps event (in the stream, between the last
+ * frame of the old mode and the first of the new) sets videobox's
+ * borders before videobox sees those caps, so no frame is ever padded
+ * for another mode. A border column or row of black, right and bottom:
+ * the picture keeps its pixels and its origin.
+ */
+static GstPadProbeReturn handle_pad_caps(GstPad *pad, GstPadProbeInfo *info,
+					 gpointer data)
+{
+	GstEvent *event = GST_PAD_PROBE_INFO_EVENT(info);
+	GstStructure *s;
+	GstCaps *caps;
+	gint w = 0, h = 0;
+
+	if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS)
+		return GST_PAD_PROBE_OK;
+	gst_event_parse_caps(event, &caps);
+	s = gst_caps_get_structure(caps, 0);
+	if (!gst_structure_get_int(s, "width", &w) ||
+	    !gst_structure_get_int(s, "height", &h))
+		return GST_PAD_PROBE_OK;
+	g_object_set(data, "right", -(w & 1), "bottom", -(h & 1), NULL);
+	return GST_PAD_PROBE_OK;
+}
+
+static GstElement *add_even_padding(GstBin *bin)
+{
+	GstElement *box = add(bin, "videobox");
+	GstPad *pad;
+
+	if (!box)
+		return NULL;
+	g_object_set(box, "fill", 0 /* black */, NULL);
+	pad = gst_element_get_static_pad(box, "sink");
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+			  handle_pad_caps, box, NULL);
+	gst_object_unref(pad);
+	return box;
+}
+
+/*
+ * The leaky hand-off queue between conversion and encoding: bounded in
+ * time (frames are stamped when pushed), so an encoder slower than the
+ * flips never works through a backlog: the oldest frames go, and the
+ * next one encoded is the newest. Two frames at most at any rate.
+ */
+#define HANDOFF_QUEUE_TIME "100000000" /* ns: 100 ms */
+
 static GstElement *add_leaky_queue(GstBin *bin)
 {
 	GstElement *q = add(bin, "queue");
 
 	if (q)
 		set_props(q, "leaky", "downstream", "max-size-buffers", "2",
-			  "max-size-bytes", "0", "max-size-time", "0", NULL);
+			  "max-size-bytes", "0", "max-size-time",
+			  HANDOFF_QUEUE_TIME, NULL);
 	return q;
 }
 
@@ -176,6 +227,7 @@ bool vp_encoder_chain_build(GstBin *bin,
 			bin, chroma444 && vp_encoder_chain_has_444(candidate)
 				     ? "video/x-raw,format=Y444"
 				     : "video/x-raw,format=I420");
+		e[n++] = add_even_padding(bin);
 		break;
 	}
 	e[n++] = add_leaky_queue(bin);

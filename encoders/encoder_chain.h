@@ -10,17 +10,20 @@
  *           h264parse
  *   V4L2    v4l2convert (dmabuf-import) ! NV12 ! queue ! v4l2h264enc !
  *           h264parse
- *   x264    videoconvert ! I420 (Y444 with chroma 4:4:4) ! queue ! x264enc !
+ *   x264    videoconvert ! I420 (Y444 with chroma 4:4:4) ! videobox !
+ *           queue ! x264enc ! h264parse
+ *   openh264  videoconvert ! I420 ! videobox ! queue ! openh264enc !
  *           h264parse
- *   openh264  videoconvert ! I420 ! queue ! openh264enc ! h264parse
- *   vp8     videoconvert ! I420 ! queue ! vp8enc
+ *   vp8     videoconvert ! I420 ! videobox ! queue ! vp8enc
  *
  * The first element reads the dma-buf (hardware: imports it; software:
  * videoconvert maps it, the encoder side's one read) and produces a
  * frame of its own, so the guest's buffer is released as soon as it is
  * converted. The queue after it is leaky (drops the oldest) and short,
  * so a slow encoder drops frames instead of holding guest buffers or
- * stalling the compositor. H.264 leaves as byte-stream access units with
+ * stalling the compositor. The software chains pad an odd width or
+ * height by one black column or row (videobox, right and bottom): every
+ * mode a guest may set is one the encoder takes. H.264 leaves as byte-stream access units with
  * SPS/PPS before every IDR (late joiners decode from any keyframe).
  */
 #ifndef VP_ENCODER_CHAIN_H

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <gst/rtsp-server/rtsp-server.h>
 
 #include "credentials.h"
@@ -7,9 +10,11 @@
 #include "stream_consumer.h"
 #include "tls_identity.h"
 
-#define VIEWER_ROLE "viewer"
+#define VIEWER_ROLE   "viewer"
 /* a media's vp_stream (object data) */
-#define STREAM_KEY  "vplane-stream"
+#define STREAM_KEY    "vplane-stream"
+/* set on a client whose request found a head with no picture yet */
+#define NOT_READY_KEY "vplane-not-ready"
 
 struct vp_rtsp {
 	GstRTSPServer *server;
@@ -128,6 +133,33 @@ static void factory_configure(GstRTSPMediaFactory *base, GstRTSPMedia *media)
 	gst_object_unref(src);
 }
 
+/*
+ * A head with nothing to show (no frame yet, or its encoder failed until
+ * the next mode) gets no media: find_media() answers at once (an error
+ * status) instead of preparing a media that waits up to 20 s for a
+ * first frame. Called after the mount lookup and the role checks, so
+ * only a viewer allowed to see the head learns this.
+ */
+static GstRTSPMedia *factory_construct(GstRTSPMediaFactory *base,
+				       const GstRTSPUrl *url)
+{
+	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
+
+	if (!vp_stream_is_ready(factory->stream)) {
+		GstRTSPContext *ctx = gst_rtsp_context_get_current();
+
+		enc_log(DEBUG, "RTSP: %s has no picture yet", url->abspath);
+		/* gst-rtsp-server answers "no media" with 400; the client's
+		 * send-message handler makes it 503 */
+		if (ctx && ctx->client)
+			g_object_set_data(G_OBJECT(ctx->client), NOT_READY_KEY,
+					  GINT_TO_POINTER(1));
+		return NULL;
+	}
+	return GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
+		->construct(base, url);
+}
+
 static void factory_finalize(GObject *object)
 {
 	VpRtspFactory *factory = VP_RTSP_FACTORY(object);
@@ -143,6 +175,7 @@ static void vp_rtsp_factory_class_init(VpRtspFactoryClass *klass)
 
 	fc->create_element = factory_create_element;
 	fc->configure = factory_configure;
+	fc->construct = factory_construct;
 	G_OBJECT_CLASS(klass)->finalize = factory_finalize;
 }
 
@@ -165,11 +198,60 @@ static void handle_client_play_request(GstRTSPClient *client,
 		vp_stream_request_keyframe(stream);
 }
 
+/*
+ * Bytes a client's socket may hold unsent. Interleaved RTP goes out on
+ * the RTSP connection; a slow client's backlog must reach the stream's
+ * time-bounded queue (stream.c), which drops it, instead of piling up in
+ * the kernel (the send buffer grows to megabytes: minutes of a small
+ * stream). Bytes in flight are not limited, so throughput is not.
+ */
+#define CLIENT_NOTSENT_BYTES (16 * 1024)
+
+/*
+ * The answer to a request for a head with no picture yet (see
+ * factory_construct()): 503 Service Unavailable, retry in a second,
+ * instead of gst-rtsp-server's 400 for a media it could not make. On
+ * the client's thread, right after the construct of the same request.
+ */
+static void handle_client_send_message(GstRTSPClient *client,
+				       GstRTSPContext *ctx,
+				       GstRTSPMessage *message, gpointer data)
+{
+	GstRTSPStatusCode code;
+
+	if (!g_object_get_data(G_OBJECT(client), NOT_READY_KEY))
+		return;
+	g_object_set_data(G_OBJECT(client), NOT_READY_KEY, NULL);
+	if (gst_rtsp_message_get_type(message) != GST_RTSP_MESSAGE_RESPONSE ||
+	    gst_rtsp_message_parse_response(message, &code, NULL, NULL) !=
+		    GST_RTSP_OK ||
+	    code != GST_RTSP_STS_BAD_REQUEST)
+		return;
+	message->type_data.response.code = GST_RTSP_STS_SERVICE_UNAVAILABLE;
+	g_free(message->type_data.response.reason);
+	message->type_data.response.reason = g_strdup(
+		gst_rtsp_status_as_text(GST_RTSP_STS_SERVICE_UNAVAILABLE));
+	gst_rtsp_message_add_header(message, GST_RTSP_HDR_RETRY_AFTER, "1");
+}
+
 static void handle_server_client_connected(GstRTSPServer *server,
 					   GstRTSPClient *client, gpointer data)
 {
+	GstRTSPConnection *conn = gst_rtsp_client_get_connection(client);
+	GSocket *sock =
+		conn ? gst_rtsp_connection_get_write_socket(conn) : NULL;
+	GError *error = NULL;
+
 	g_signal_connect(client, "play-request",
 			 G_CALLBACK(handle_client_play_request), NULL);
+	g_signal_connect(client, "send-message",
+			 G_CALLBACK(handle_client_send_message), NULL);
+	if (sock && g_socket_get_family(sock) != G_SOCKET_FAMILY_UNIX &&
+	    !g_socket_set_option(sock, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+				 CLIENT_NOTSENT_BYTES, &error)) {
+		enc_log(DEBUG, "RTSP: TCP_NOTSENT_LOWAT: %s", error->message);
+		g_clear_error(&error);
+	}
 }
 
 /* --- the server ------------------------------------------------------ */
@@ -289,6 +371,7 @@ static gpointer run_thread(gpointer data)
 struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 {
 	struct vp_rtsp *rtsp = g_new0(struct vp_rtsp, 1);
+	GstRTSPThreadPool *pool;
 	char port[16];
 	GError *error = NULL;
 
@@ -302,6 +385,15 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 		goto err;
 	g_signal_connect(rtsp->server, "client-connected",
 			 G_CALLBACK(handle_server_client_connected), NULL);
+	/*
+	 * A thread per client (gst-rtsp-server's default is one thread for
+	 * all): preparing a media waits for the head's first encoded frame
+	 * (gst_rtsp_media_prepare blocks), and no head's wait may delay
+	 * another head's clients. The connection bounds bound the threads.
+	 */
+	pool = gst_rtsp_server_get_thread_pool(rtsp->server);
+	gst_rtsp_thread_pool_set_max_threads(pool, -1);
+	g_object_unref(pool);
 
 	rtsp->listener =
 		gst_rtsp_server_create_source(rtsp->server, NULL, &error);

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <drm_fourcc.h>
 #include <gst/allocators/gstdmabuf.h>
@@ -19,9 +25,24 @@
 /* Raw frames waiting in the appsrc: the newest two. More would only
  * hold guest buffers longer; the older one is dropped (and released). */
 #define RAW_QUEUE_FRAMES      2
-/* Encoded frames waiting for a consumer's pipeline (about 2 s at 30
- * fps): beyond that the client is too slow and the oldest go. */
-#define CONSUMER_QUEUE_FRAMES 60
+/*
+ * Encoded frames waiting for a consumer's pipeline, bounded in time: a
+ * frame that waited longer than this means the client (its network,
+ * its decoder) is behind. A live display never shows a backlog: the
+ * consumer then skips frames until the next keyframe, which replaces
+ * everything still queued for it (the oldest go, and with them the
+ * delay), and the stream asks for that keyframe. The frame count is
+ * only a hard cap (at 60 fps it is the same half second).
+ */
+#define CONSUMER_QUEUE_MS     500
+#define CONSUMER_QUEUE_FRAMES 32
+/*
+ * A failed encoder (a mode it refused, an internal error) is rebuilt for
+ * the next frame of another mode at once; for the same mode after this
+ * long, doubling up to the maximum while it keeps failing.
+ */
+#define RETRY_MIN_MS	      2000
+#define RETRY_MAX_MS	      60000
 
 /* A frame GStreamer holds; lives on the caller's thread except for the
  * weak-ref callback, which only reads @orphaned under the stream lock
@@ -39,6 +60,11 @@ struct vp_stream_consumer {
 	GstAppSrc *src; /* a reference */
 	bool need_keyframe;
 	bool held_back; /* frames were skipped while it was not playing */
+	bool behind;	/* its queue outgrew CONSUMER_QUEUE_MS */
+	/* when each of the last CONSUMER_QUEUE_FRAMES frames was queued
+	 * (monotonic us), by push count: the oldest queued frame's age */
+	gint64 queued_at[CONSUMER_QUEUE_FRAMES];
+	uint64_t pushed;
 	struct vp_stream_consumer *next; /* vp_stream.consumers */
 };
 
@@ -59,11 +85,25 @@ struct vp_stream {
 	unsigned int nr_in_flight;
 	uint32_t format, width, height; /* of the caps set on the appsrc */
 	uint64_t frames_in;
+	bool chroma444_asked;
+	/* the encoder failed (@failed) and the caller's thread saw it at
+	 * @failed_ms; it is rebuilt for another mode, or after @retry_ms */
+	bool failure_seen;
+	int64_t failed_ms;
+	unsigned int retry_ms;
+	/* the throttle: the last forced keyframe, and a request waiting for
+	 * the interval to pass (the timer fd wakes the caller then) */
+	bool forced_any, keyframe_deferred;
+	int64_t forced_ms;
+	uint64_t keyframes_forced, keyframe_requests_deferred;
 
+	int fd; /* epoll: the mailbox and the timer; the caller polls it */
+	int timer_fd; /* the deferred keyframe's time */
 	struct vp_mailbox box;
 	struct vp_mail wake; /* "a keyframe was asked for" */
 	atomic_bool keyframe_wanted;
 	atomic_bool failed;
+	atomic_bool offered; /* a frame was offered: there is a picture */
 
 	pthread_mutex_t lock;
 	struct vp_stream_consumer *consumers; /* under lock */
@@ -71,7 +111,16 @@ struct vp_stream {
 	atomic_uint nr_consumers;
 
 	atomic_uint_fast64_t frames_out, bytes_out, keyframes;
+	atomic_uint_fast64_t keyframe_requests, consumer_drops;
 };
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct vp_stream *vp_stream_ref(struct vp_stream *stream)
 {
@@ -84,6 +133,10 @@ void vp_stream_unref(struct vp_stream *stream)
 	if (atomic_fetch_sub(&stream->refs, 1) != 1)
 		return;
 	vp_mailbox_finish(&stream->box);
+	if (stream->fd >= 0)
+		close(stream->fd);
+	if (stream->timer_fd >= 0)
+		close(stream->timer_fd);
 	pthread_mutex_destroy(&stream->lock);
 	gst_caps_unref(stream->out_caps);
 	free(stream);
@@ -140,10 +193,57 @@ static void unlink_note(struct vp_stream *stream, struct frame_note *note)
 	stream->nr_in_flight--;
 }
 
+static void arm_timer(struct vp_stream *stream, int64_t ms)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = ms / 1000,
+			      .tv_nsec = (ms % 1000) * 1000000 },
+	};
+
+	if (timerfd_settime(stream->timer_fd, 0, &its, NULL) < 0)
+		enc_log(ERROR, "stream %s: timerfd: %s", stream->name,
+			strerror(errno));
+}
+
+/*
+ * Whether a keyframe may be forced now (@asked: a request came): at most
+ * one per VP_STREAM_KEYFRAME_MIN_MS. Requests within the interval are
+ * coalesced into one, served when it ends (the timer wakes the caller).
+ */
+static bool keyframe_due(struct vp_stream *stream, bool asked)
+{
+	int64_t wait;
+
+	if (!asked && !stream->keyframe_deferred)
+		return false;
+	wait = stream->forced_any ? stream->forced_ms +
+					    VP_STREAM_KEYFRAME_MIN_MS - now_ms()
+				  : 0;
+	if (wait <= 0) {
+		stream->keyframe_deferred = false;
+		stream->forced_any = true;
+		stream->forced_ms = now_ms();
+		return true;
+	}
+	if (!stream->keyframe_deferred) {
+		stream->keyframe_deferred = true;
+		stream->keyframe_requests_deferred++;
+		arm_timer(stream, wait);
+	}
+	return false;
+}
+
 bool vp_stream_dispatch(struct vp_stream *stream)
 {
 	struct vp_mail *mail = vp_mailbox_take(&stream->box), *next;
 	bool keyframe = false;
+	uint64_t expired;
+
+	/* the deferred keyframe's time came */
+	if (read(stream->timer_fd, &expired, sizeof(expired)) < 0 &&
+	    errno != EAGAIN)
+		enc_log(ERROR, "stream %s: timerfd read: %s", stream->name,
+			strerror(errno));
 
 	for (; mail; mail = next) {
 		struct frame_note *note;
@@ -161,11 +261,12 @@ bool vp_stream_dispatch(struct vp_stream *stream)
 		free(note);
 		vp_stream_unref(stream);
 	}
-	return keyframe;
+	return keyframe_due(stream, keyframe);
 }
 
 void vp_stream_request_keyframe(struct vp_stream *stream)
 {
+	atomic_fetch_add(&stream->keyframe_requests, 1);
 	if (!atomic_exchange(&stream->keyframe_wanted, true))
 		vp_mailbox_post(&stream->box, &stream->wake);
 }
@@ -225,6 +326,60 @@ static GstBuffer *wrap_frame(struct vp_stream *stream,
 	return buffer;
 }
 
+static bool build_pipeline(struct vp_stream *stream, bool chroma444);
+
+/* Stop the pipeline and build it anew (the consumers stay attached: the
+ * new encoder starts with a keyframe). Frames the old one held are
+ * released through the mailbox as usual. */
+static bool restart_pipeline(struct vp_stream *stream)
+{
+	if (stream->pipeline) {
+		gst_element_set_state(stream->pipeline, GST_STATE_NULL);
+		gst_object_unref(stream->pipeline);
+		stream->pipeline = NULL;
+	}
+	stream->src = NULL;
+	stream->enc = NULL;
+	stream->format = stream->width = stream->height = 0;
+	atomic_store(&stream->failed, false);
+	if (!build_pipeline(stream, stream->chroma444_asked)) {
+		atomic_store(&stream->failed, true);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The encoder failed: a mode it cannot take, or an internal error. The
+ * stream is not dead for it: a frame of another mode rebuilds the
+ * pipeline at once, one of the same mode after a back-off (doubling
+ * while it keeps failing). True if the pipeline takes frames again.
+ */
+static bool recover(struct vp_stream *stream, const struct vp_frame *frame)
+{
+	bool same_mode = frame->drm_format == stream->format &&
+			 frame->width == stream->width &&
+			 frame->height == stream->height;
+	int64_t now = now_ms();
+
+	if (!stream->failure_seen) {
+		stream->failure_seen = true;
+		stream->failed_ms = now;
+		if (!stream->retry_ms)
+			stream->retry_ms = RETRY_MIN_MS;
+	}
+	if (same_mode && now - stream->failed_ms < stream->retry_ms)
+		return false;
+	if (same_mode)
+		stream->retry_ms = MIN(stream->retry_ms * 2, RETRY_MAX_MS);
+	else
+		stream->retry_ms = RETRY_MIN_MS;
+	stream->failure_seen = false;
+	enc_log(INFO, "stream %s: restarting the encoder for %ux%u",
+		stream->name, frame->width, frame->height);
+	return restart_pipeline(stream);
+}
+
 /* Every byte of the frame in its fd (frame_layout.h): the size the
  * caller gives is checked against the fd's real one. */
 static bool frame_fits(const struct vp_frame *frame, char *why, size_t size)
@@ -255,8 +410,12 @@ bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
 	GstFlowReturn ret;
 	char why[160];
 
-	if (!stream->pipeline || atomic_load(&stream->failed) ||
-	    !vp_stream_has_consumers(stream))
+	atomic_store(&stream->offered, true);
+	/* before the consumers' check: a stream that failed with viewers
+	 * recovers for the next ones too */
+	if (atomic_load(&stream->failed) && !recover(stream, frame))
+		return false;
+	if (!stream->pipeline || !vp_stream_has_consumers(stream))
 		return false;
 	if (!format || !frame_fits(frame, why, sizeof(why))) {
 		enc_log(ERROR, "stream %s: frame refused: %s", stream->name,
@@ -285,7 +444,15 @@ bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
 	stream->frames_in++;
 
 	set_input_caps(stream, frame, format);
+	/* a request deferred by the throttle goes with this frame once the
+	 * interval passed (the timer need not wake the caller for it) */
+	if (!keyframe && stream->keyframe_deferred)
+		keyframe = keyframe_due(stream, false);
 	if (keyframe) {
+		stream->keyframes_forced++;
+		stream->forced_any = true;
+		stream->forced_ms = now_ms();
+		stream->keyframe_deferred = false;
 		GstPad *pad = gst_element_get_static_pad(stream->enc, "src");
 
 		gst_pad_send_event(pad,
@@ -309,7 +476,7 @@ bool vp_stream_has_consumers(struct vp_stream *stream)
 
 int vp_stream_get_fd(struct vp_stream *stream)
 {
-	return stream->box.fd;
+	return stream->fd;
 }
 
 void vp_stream_get_stats(struct vp_stream *stream,
@@ -322,7 +489,18 @@ void vp_stream_get_stats(struct vp_stream *stream,
 		.keyframes = atomic_load(&stream->keyframes),
 		.consumers = atomic_load(&stream->nr_consumers),
 		.in_flight = stream->nr_in_flight,
+		.keyframe_requests = atomic_load(&stream->keyframe_requests),
+		.keyframes_forced = stream->keyframes_forced,
+		.keyframe_requests_deferred =
+			stream->keyframe_requests_deferred,
+		.consumer_drops = atomic_load(&stream->consumer_drops),
+		.failed = atomic_load(&stream->failed),
 	};
+}
+
+bool vp_stream_is_ready(struct vp_stream *stream)
+{
+	return atomic_load(&stream->offered) && !atomic_load(&stream->failed);
 }
 
 GstCaps *vp_stream_get_caps(struct vp_stream *stream)
@@ -410,6 +588,39 @@ static bool consumer_playing(struct vp_stream_consumer *c)
 	return playing;
 }
 
+/*
+ * Whether the oldest frame still queued for @c waited longer than
+ * CONSUMER_QUEUE_MS: its client takes frames slower than they come.
+ */
+static bool consumer_behind(struct vp_stream_consumer *c)
+{
+	guint64 level = gst_app_src_get_current_level_buffers(c->src);
+	gint64 oldest;
+
+	if (!level)
+		return false;
+	if (level >= CONSUMER_QUEUE_FRAMES || level > c->pushed)
+		return true;
+	oldest = c->queued_at[(c->pushed - level) % CONSUMER_QUEUE_FRAMES];
+	return g_get_monotonic_time() - oldest > CONSUMER_QUEUE_MS * 1000;
+}
+
+/*
+ * Push keyframe @out to a consumer that was behind, dropping every frame
+ * still queued for it (the oldest; useless without the frames it
+ * skipped): for the push, its queue holds one frame and leaks the rest.
+ */
+static void push_replacing_queue(struct vp_stream *stream,
+				 struct vp_stream_consumer *c, GstBuffer *out)
+{
+	guint64 level = gst_app_src_get_current_level_buffers(c->src);
+
+	atomic_fetch_add(&stream->consumer_drops, level);
+	gst_app_src_set_max_buffers(c->src, 1);
+	gst_app_src_push_buffer(c->src, out);
+	gst_app_src_set_max_buffers(c->src, CONSUMER_QUEUE_FRAMES);
+}
+
 /* The encoder's streaming thread: fan one encoded frame out. Pushing
  * into a consumer's appsrc never blocks (leaky, block=false). */
 static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
@@ -446,15 +657,32 @@ static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
 			c->held_back = false;
 			want_keyframe = want_keyframe || c->need_keyframe;
 		}
-		if (c->need_keyframe && delta)
+		if (!c->behind && consumer_behind(c)) {
+			/* skip to the next keyframe, which replaces what
+			 * is queued */
+			c->behind = true;
+			c->need_keyframe = true;
+			want_keyframe = true;
+		}
+		if (c->need_keyframe && delta) {
+			if (c->behind)
+				atomic_fetch_add(&stream->consumer_drops, 1);
 			continue;
+		}
 		c->need_keyframe = false;
 		/* shallow: shares the encoded memory */
 		out = gst_buffer_copy(buffer);
 		GST_BUFFER_PTS(out) = GST_CLOCK_TIME_NONE;
 		GST_BUFFER_DTS(out) = GST_CLOCK_TIME_NONE;
 		GST_BUFFER_DURATION(out) = GST_CLOCK_TIME_NONE;
-		gst_app_src_push_buffer(c->src, out);
+		if (c->behind) {
+			push_replacing_queue(stream, c, out);
+			c->behind = false;
+		} else {
+			gst_app_src_push_buffer(c->src, out);
+		}
+		c->queued_at[c->pushed++ % CONSUMER_QUEUE_FRAMES] =
+			g_get_monotonic_time();
 	}
 	pthread_mutex_unlock(&stream->lock);
 	gst_sample_unref(sample);
@@ -565,6 +793,7 @@ struct vp_stream *vp_stream_create(const char *name,
 		return NULL;
 	}
 	atomic_init(&stream->refs, 1);
+	stream->fd = stream->timer_fd = -1;
 	g_strlcpy(stream->name, name, sizeof(stream->name));
 	stream->encoder = encoder;
 	stream->out_caps = vp_encoder_chain_output_caps(encoder);
@@ -575,9 +804,23 @@ struct vp_stream *vp_stream_create(const char *name,
 		free(stream);
 		return NULL;
 	}
+	stream->timer_fd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	stream->fd = epoll_create1(EPOLL_CLOEXEC);
+	if (stream->timer_fd < 0 || stream->fd < 0 ||
+	    epoll_ctl(stream->fd, EPOLL_CTL_ADD, stream->box.fd,
+		      &(struct epoll_event){ .events = EPOLLIN }) < 0 ||
+	    epoll_ctl(stream->fd, EPOLL_CTL_ADD, stream->timer_fd,
+		      &(struct epoll_event){ .events = EPOLLIN }) < 0) {
+		enc_log(ERROR, "stream %s: epoll or timerfd: %s", name,
+			strerror(errno));
+		vp_stream_unref(stream);
+		return NULL;
+	}
+	stream->chroma444_asked = options && options->chroma444;
 	stream->dmabuf_allocator = gst_dmabuf_allocator_new();
 	stream->fd_allocator = gst_fd_allocator_new();
-	if (!build_pipeline(stream, options && options->chroma444)) {
+	if (!build_pipeline(stream, stream->chroma444_asked)) {
 		vp_stream_destroy(stream);
 		return NULL;
 	}

@@ -58,7 +58,24 @@ struct vp_stream_stats {
 	uint64_t keyframes;	/* encoded keyframes */
 	unsigned int consumers; /* attached now */
 	unsigned int in_flight; /* frames GStreamer still holds */
+	/* keyframes asked for (viewers joining, PLI/FIR, PLAY), forced
+	 * (at most one per VP_STREAM_KEYFRAME_MIN_MS), and requests that
+	 * waited for that interval (coalesced) */
+	uint64_t keyframe_requests, keyframes_forced;
+	uint64_t keyframe_requests_deferred;
+	/* encoded frames not sent to a consumer that fell behind (its
+	 * queue held frames older than the bound) */
+	uint64_t consumer_drops;
+	bool failed; /* the encoder failed; the next mode restarts it */
 };
+
+/*
+ * Forced keyframes of one stream: at most one per this interval, however
+ * many are asked for. Every keyframe goes to every consumer and holds
+ * the guest's ack while the encoder reads it; a viewer waiting for one
+ * gets the next.
+ */
+#define VP_STREAM_KEYFRAME_MIN_MS 1000
 
 struct vp_stream_options {
 	/* full-resolution chroma (H.264 High 4:4:4 profile) where the

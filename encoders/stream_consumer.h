@@ -41,7 +41,17 @@ struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
 void vp_stream_detach(struct vp_stream *stream,
 		      struct vp_stream_consumer *consumer);
 
-/* Ask for a keyframe (a client joined a shared media). */
+/* Ask for a keyframe (a client joined a shared media, a PLI or FIR).
+ * Throttled: requests coalesce into at most one forced keyframe per
+ * VP_STREAM_KEYFRAME_MIN_MS (stream.h). */
 void vp_stream_request_keyframe(struct vp_stream *stream);
+
+/*
+ * Whether the stream has a picture to describe: a frame was offered and
+ * the encoder has not failed (it restarts with the next mode). A
+ * transport answers a viewer of a stream that is not ready at once
+ * instead of waiting for a first frame that may never come.
+ */
+bool vp_stream_is_ready(struct vp_stream *stream);
 
 #endif /* VP_STREAM_CONSUMER_H */

@@ -25,7 +25,7 @@
 
 #define MANAGER_VERSION	      3
 #define STATS_MIN_INTERVAL_MS 100
-#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_LATE_ACKS + 1)
+#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_DROPPED + 1)
 
 /* What a client knows about a head. */
 struct head_state {
@@ -231,6 +231,9 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(STREAM_BYTES, ss.bytes_out);
 		SET(STREAM_VIEWERS, ss.consumers);
 		SET(STREAM_LATE_ACKS, os->late_acks);
+		SET(STREAM_KEYFRAME_REQUESTS, ss.keyframe_requests);
+		SET(STREAM_KEYFRAMES_FORCED, ss.keyframes_forced);
+		SET(STREAM_FRAMES_DROPPED, ss.consumer_drops);
 	}
 #undef SET
 }

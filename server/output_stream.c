@@ -528,13 +528,18 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 	vp_stream_get_stats(os->stream, &stats);
 	wlr_log(WLR_INFO,
 		"stream %s: %llu frames pushed (%llu repeats), %llu encoded "
-		"(%llu keyframes, %llu bytes), %llu late acks",
+		"(%llu keyframes, %llu bytes), %llu late acks; %llu keyframe "
+		"requests, %llu forced; %llu frames dropped for viewers "
+		"behind",
 		os->path, (unsigned long long)os->frames_pushed,
 		(unsigned long long)os->repeats,
 		(unsigned long long)stats.frames_out,
 		(unsigned long long)stats.keyframes,
 		(unsigned long long)stats.bytes_out,
-		(unsigned long long)os->late_acks);
+		(unsigned long long)os->late_acks,
+		(unsigned long long)stats.keyframe_requests,
+		(unsigned long long)stats.keyframes_forced,
+		(unsigned long long)stats.consumer_drops);
 	wlr_log(WLR_INFO,
 		"stream %s: %llu acks held for the encoder, mean %.1f ms, "
 		"max %llu ms (bound %u ms)",

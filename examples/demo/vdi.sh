@@ -86,6 +86,25 @@ cpu0=$(cpu_ticks) f0=$(($(presented "$A") + $(presented "$B")))
 
 # The viewers start at once: the SDP describes the stream, so ffmpeg
 # need not probe it first (and a TCG-slow encoder can outlast a probe).
+# Each viewer's checker starts first and reads from a FIFO as soon as
+# it runs (python and numpy take seconds to start under TCG; a client
+# that does not read meanwhile holds a backlog in its own socket that
+# no server can take back), then its ffmpeg pulls.
+# (FIFOs in the guest's tmpfs: the results share has none)
+for name in A B; do
+	fifo=/tmp/demo-viewer-$name.fifo
+	rm -f "$fifo" "$R/viewer-$name.ready"
+	mkfifo "$fifo"
+	# <>: opened read-write, so opening it never waits for ffmpeg
+	STREAM_CHECK_READY=$R/viewer-$name.ready timeout $((150 * SLOW)) \
+		/usr/bin/python3 "$CHECK" $W $H $PULL_FRAMES 0 "$R" \
+		<>"$fifo" >"$R/viewer-$name.txt" &
+	eval "viewer_$name=\$!"
+done
+for _ in $(seq $((600 * SLOW))); do
+	[ -e "$R/viewer-A.ready" ] && [ -e "$R/viewer-B.ready" ] && break
+	sleep 0.1
+done
 for name in A B; do
 	u=${uuids[$([ $name = A ] && echo 0 || echo 1)]}
 	echo "viewer $name: ffmpeg pulls rtsp://$USER:***@127.0.0.1:$PORT/$u/0"
@@ -94,10 +113,7 @@ for name in A B; do
 		-probesize 32 -analyzeduration 0 \
 		-threads 1 -i "rtsp://$USER:$PASS@127.0.0.1:$PORT/$u/0" \
 		-frames:v $PULL_FRAMES -fps_mode passthrough -flush_packets 1 \
-		-f rawvideo -pix_fmt rgb24 - 2>"$R/ffmpeg-$name.log" |
-		/usr/bin/python3 "$CHECK" $W $H $PULL_FRAMES 0 "$R" \
-			>"$R/viewer-$name.txt" &
-	eval "viewer_$name=\$!"
+		-f rawvideo -pix_fmt rgb24 - 2>"$R/ffmpeg-$name.log" >"/tmp/demo-viewer-$name.fifo" &
 done
 for name in A B; do
 	out=$(output_of "${uuids[$([ $name = A ] && echo 0 || echo 1)]}")
@@ -139,6 +155,12 @@ hz=$(getconf CLK_TCK)
 			"p99 $(fig $name 'latency .* p99 \([0-9]*\) ms.*') ms"
 		echo "  flips $(val "$s" flips), acked $(val "$s" acks), encoded $(val "$s" stream_frames_encoded)," \
 			"driver ack timeouts $(val "$s" vgpu_ack_timeouts)"
+		fl=$(val "$s" flips) en=$(val "$s" stream_frames_encoded)
+		nd=$((${fl:-0} - ${en:-0}))
+		echo "  dropped: $((nd > 0 ? nd : 0)) flips not encoded" \
+			"(leaky hand-off, newest kept), $(val "$s" stream_frames_dropped) encoded frames" \
+			"skipped for a viewer behind (> 500 ms queued); keyframes forced" \
+			"$(val "$s" stream_keyframes_forced) of $(val "$s" stream_keyframe_requests) asked"
 		echo "  recording: $(recording $name)"
 		echo "  screenshot: head-$name.png"
 	done

@@ -255,6 +255,12 @@ static const char *const counter_names[] = {
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_BYTES] = "stream_bytes",
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_VIEWERS] = "stream_viewers",
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_LATE_ACKS] = "stream_late_acks",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_KEYFRAME_REQUESTS] =
+		"stream_keyframe_requests",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_KEYFRAMES_FORCED] =
+		"stream_keyframes_forced",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_DROPPED] =
+		"stream_frames_dropped",
 };
 
 struct stats {

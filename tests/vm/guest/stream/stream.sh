@@ -1,6 +1,6 @@
 #!/bin/bash
 # vplaned streaming in the VM (issue 7):
-#   stream.sh rtsp|auth|clients|tls|record|record-ctl|record-fail|names
+#   stream.sh rtsp|modes|auth|clients|tls|record|record-ctl|record-fail|names
 # The simulator draws, vplaned (headless, --stream) encodes each flip
 # with the software encoder and serves RTSP; real clients (ffmpeg, a raw
 # RTSP probe) pull it. Figures go out as "# figure" lines.
@@ -77,6 +77,7 @@ pull() {
 	timeout $((120 * SLOW)) ffmpeg -nostdin -hide_banner -loglevel ${FFMPEG_LOGLEVEL:-error} \
 		-rtsp_transport tcp "${probe[@]}" -threads 1 \
 		-i "$(url alice:s3cret-pw@)" -frames:v "$1" -fps_mode passthrough \
+		${PULL_VF:+-vf "$PULL_VF"} \
 		-flush_packets 1 -f rawvideo -pix_fmt rgb24 - 2>>"$R/${2:-ffmpeg}.log"
 }
 
@@ -124,6 +125,81 @@ rtsp)
 		fail "the software encoder was not chosen"
 	[ "$timeouts" = 0 ] || fail "$timeouts driver ack timeouts"
 	[ "${late:-x}" = 0 ] || fail "${late:-?} acks sent while the encoder still read the frame"
+	;;
+modes)
+	# A guest sets a mode x264 cannot take as such at 4:2:0 (321x241:
+	# odd), then goes back. Its stream keeps flowing (padded to 322x242),
+	# and the other head's viewer is never delayed by it: its DESCRIBE,
+	# sent right after the odd head's first one, is answered as promptly
+	# as ever. 4:2:0, the default (x264 takes odd sizes at 4:4:4): the
+	# frames are counted and sized, not compared pixel by pixel (4:2:0
+	# smears the pattern's edges below the check's 35 dB).
+	make_vgpu
+	ua=$uuid
+	ub=$(new_vgpu) || fail "cannot create a second vGPU"
+	uuids=$ub
+	echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
+	start_vplaned --backend headless --vgpu "$ua" --vgpu "$ub" --stream \
+		--rtsp-credentials "$CREDS" --rtsp-port $PORT \
+		--stream-ack-hold-ms $HOLD_MS
+	wait_log "RTSP: serving /" 60 2
+	sim() { # sim NAME UUID ARGS...: a guest flipping at 10 Hz
+		local name=$1 u=$2
+		shift 2
+		"$SIM" --uuid "$u" --rate 10 --no-cursor \
+			--flip-timeout $((ACK_TIMEOUT_MS + 1000)) "$@" >"$R/sim-$name.log" 2>&1 &
+	}
+	sim A "$ua" --mode ${W}x$H --mode-switch 10:321x241
+	sim_pid=$!
+	sim B "$ub" --mode ${W}x$H --quiet
+	simb_pid=$!
+	extra_pids="$extra_pids $simb_pid" # cleanup: the vGPU is removable
+	for _ in $(seq $((150 * SLOW))); do
+		grep -q '^mode 321x241' "$R/sim-A.log" && break
+		sleep 0.2
+	done
+	grep -q '^mode 321x241' "$R/sim-A.log" || fail "guest A did not switch to 321x241: $(cat "$R/sim-A.log")"
+	wait_log "direct scanout of $ub" 60
+	sleep 1 # the odd mode on A's output
+	# the first viewer of the odd head, then at once one of the other
+	"$PY" "$HERE/describe_beside.py" "$(uuid=$ua url)" "$(uuid=$ub url)" \
+		alice s3cret-pw >"$R/beside.txt" 2>&1 || fail "describe_beside: $(cat "$R/beside.txt")"
+	tb=$(sed -n 's/^second status 200 ms \([0-9]*\)$/\1/p' "$R/beside.txt")
+	echo "# figure stream: DESCRIBE of head B 0.2 s after head A's first (A at 321x241): $(echo $(cat "$R/beside.txt"))"
+	[ -n "$tb" ] || fail "DESCRIBE of head B: $(cat "$R/beside.txt")"
+	# gst-rtsp-server's one client thread held B's DESCRIBE until A's
+	# media gave up preparing (20 s); B's own first frame takes seconds
+	# under a loaded TCG host, never that long
+	[ "$tb" -lt $((15000 * SLOW)) ] || fail "head B's DESCRIBE took $tb ms beside head A's"
+	grep -q '^first status 200 ' "$R/beside.txt" || fail "DESCRIBE of the 321x241 head: $(cat "$R/beside.txt")"
+	# frames of the odd mode: decoded, padded to 322x242
+	N=10
+	uuid=$ua PULL_FAST=1 pull $N ffmpeg-odd >"$R/odd.rgb" ||
+		{ cat "$R/ffmpeg-odd.log"; fail "no $N frames at 321x241"; }
+	bytes=$(stat -c %s "$R/odd.rgb")
+	echo "# figure stream: 321x241: $N frames decoded, $bytes bytes (322x242 RGB: $((N * 322 * 242 * 3)))"
+	[ "$bytes" = $((N * 322 * 242 * 3)) ] || fail "$bytes bytes for $N frames of 322x242"
+	rm -f "$R/odd.rgb"
+	grep -q '321x241 BGRx frames into' "$R/vplaned.log" || fail "no 321x241 frames reached the encoder"
+	# back: the guest sets 320x240 again (a new driver: the simulator
+	# anew) and the same head streams it, checked pixel by pixel
+	shown=$(grep -c "direct scanout of $ua/0\$" "$R/vplaned.log")
+	kill -TERM "$sim_pid"
+	wait "$sim_pid" || true
+	sim A2 "$ua" --mode ${W}x$H --quiet
+	sim_pid=$!
+	wait_log "direct scanout of $ua/0\$" 60 $((shown + 1))
+	uuid=$ua PULL_FAST=1 pull $N ffmpeg-back >"$R/back.rgb" ||
+		{ cat "$R/ffmpeg-back.log"; fail "no $N frames back at ${W}x$H"; }
+	bytes=$(stat -c %s "$R/back.rgb")
+	echo "# figure stream: back at ${W}x$H: $N frames decoded, $bytes bytes"
+	[ "$bytes" = $((N * W * H * 3)) ] || fail "$bytes bytes for $N frames of ${W}x$H"
+	rm -f "$R/back.rgb"
+	kill -TERM "$simb_pid"
+	wait "$simb_pid" || true
+	stop_sim
+	stop_vplaned
+	grep 'stream /.*frames pushed\|restarting the encoder' "$R/vplaned.log" | sed 's/^.*\] /# /'
 	;;
 auth)
 	# no or wrong credentials: 401 and no media description; a

@@ -16,6 +16,7 @@
 # frame is under MIN_PSNR dB, a counter cannot be read, or fewer than N
 # frames arrived. N = 0: every frame until the stream ends (a client
 # stopped after a time, as the benchmark's are).
+import os
 import sys
 import time
 
@@ -81,6 +82,13 @@ def pct(values, p):
 
 
 def main():
+    # STREAM_CHECK_READY=FILE: created once started (numpy loaded), so a
+    # viewer can wait for its reader before pulling: under TCG python
+    # takes seconds to start, and a client that does not read meanwhile
+    # holds a backlog in its own socket that no server can take back
+    ready = os.environ.get('STREAM_CHECK_READY')
+    if ready:
+        open(ready, 'w').close()
     w, h, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     head = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     dump = sys.argv[5] if len(sys.argv) > 5 else None  # dir for PPMs
