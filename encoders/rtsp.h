@@ -24,6 +24,8 @@
 
 #include <stdbool.h>
 
+#include "net_limits.h"
+
 struct vp_rtsp;
 struct vp_stream;
 
@@ -38,6 +40,7 @@ struct vp_rtsp_options {
 	/* PEM certificate and private key (borrowed): both or neither;
 	 * with them the server speaks RTSPS (RTSP over TLS) only */
 	const char *tls_cert_file, *tls_key_file;
+	struct vp_net_limits limits; /* zeros: the defaults */
 };
 
 /*

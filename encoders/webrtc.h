@@ -28,16 +28,28 @@
 
 #include <stdbool.h>
 
+#include "net_limits.h"
+
 struct vp_webrtc;
 struct vp_stream;
 
-#define VP_WEBRTC_DEFAULT_ADDRESS "127.0.0.1"
-#define VP_WEBRTC_DEFAULT_PORT	  8080
+#define VP_WEBRTC_DEFAULT_ADDRESS	       "127.0.0.1"
+#define VP_WEBRTC_DEFAULT_PORT		       8080
+/* each viewer is a webrtcbin pipeline (about 8 threads and 20 fds) */
+#define VP_WEBRTC_DEFAULT_MAX_VIEWERS	       16
+#define VP_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD 8
 
 struct vp_webrtc_options {
 	const char *address;	/* bind address (borrowed) */
 	unsigned int port;	/* 0: any free port */
 	const char *token_file; /* the viewers' token (borrowed) */
+	/* PEM certificate and key (borrowed), both or neither: with them
+	 * the page and its WebSocket are https:// and wss:// only */
+	const char *tls_cert_file, *tls_key_file;
+	struct vp_net_limits limits; /* HTTP connections; zeros: defaults */
+	/* viewers (WebSockets with a pipeline) in all and of one head;
+	 * 0: the defaults; more are closed with code 4404 */
+	unsigned int max_viewers, max_viewers_per_head;
 };
 
 /*
