@@ -12,7 +12,7 @@
 
 #define VP_NET_DEFAULT_MAX_CLIENTS     64
 #define VP_NET_DEFAULT_MAX_PER_ADDRESS 16
-#define VP_NET_DEFAULT_IDLE_TIMEOUT_S  30
+#define VP_NET_DEFAULT_IDLE_TIMEOUT_S  60
 
 struct vp_net_limits {
 	/* open connections in total, and from one peer address (a
@@ -23,7 +23,8 @@ struct vp_net_limits {
 	 * (RTSP: no SETUP; HTTP: a request not sent in full, or an idle
 	 * keep-alive connection) is closed after this long; a WebRTC
 	 * offer unanswered this long ends its viewer; RTSP sessions time
-	 * out after twice this without a keep-alive.
+	 * out after this without a keep-alive (60 s: gst-rtsp-server's own
+	 * default).
 	 */
 	unsigned int idle_timeout_s;
 };

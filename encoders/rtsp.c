@@ -258,14 +258,14 @@ static gboolean handle_client_idle(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* Sessions expire twice the idle timeout after their last keep-alive
+/* Sessions expire the idle timeout after their last keep-alive
  * (a SETUP never followed by PLAY, a client gone without TEARDOWN). */
 static void handle_new_session(GstRTSPClient *client, GstRTSPSession *session,
 			       gpointer data)
 {
 	struct vp_rtsp *rtsp = data;
 
-	gst_rtsp_session_set_timeout(session, 2 * rtsp->limits.idle_timeout_s);
+	gst_rtsp_session_set_timeout(session, rtsp->limits.idle_timeout_s);
 }
 
 static void handle_server_client_connected(GstRTSPServer *server,
