@@ -178,6 +178,7 @@ struct client_info {
 	struct vp_rtsp *rtsp;
 	GstRTSPClient *client; /* not a reference: the handler's owner */
 	char address[64];
+	GSocket *socket; /* a reference: closed when the client goes */
 	bool counted;
 	GSource *idle; /* closes it while it has no session */
 };
@@ -192,6 +193,14 @@ static void client_info_stop(struct client_info *ci)
 	if (ci->counted)
 		vp_conn_count_remove(ci->rtsp->conns, ci->address);
 	ci->counted = false;
+	/* gst-rtsp-server leaves an RTSPS socket open when the TLS
+	 * handshake failed (plain text to the rtsps port): a descriptor
+	 * leaked per connection. The client is gone: so is its socket. */
+	if (ci->socket) {
+		g_socket_close(ci->socket, NULL);
+		g_object_unref(ci->socket);
+		ci->socket = NULL;
+	}
 }
 
 static void free_client_info(gpointer data, GClosure *closure)
@@ -279,6 +288,9 @@ static void handle_server_client_connected(GstRTSPServer *server,
 	ci->client = client;
 	g_strlcpy(ci->address, conn ? gst_rtsp_connection_get_ip(conn) : "?",
 		  sizeof(ci->address));
+	if (conn && gst_rtsp_connection_get_read_socket(conn))
+		ci->socket =
+			g_object_ref(gst_rtsp_connection_get_read_socket(conn));
 	g_signal_connect_data(client, "closed",
 			      G_CALLBACK(handle_client_closed), ci,
 			      free_client_info, 0);

@@ -240,25 +240,41 @@ class FeedBounds(unittest.TestCase):
         return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 5))
 
     def test_idle_and_half_sent_close(self):
-        feed = Feed("--idle-timeout", "2")
+        feed = Feed("--idle-timeout", "2", "--tls-cert", self.crt,
+                    "--tls-key", self.key)
         try:
             self.idle(feed)
         finally:
             feed.stop()
 
     def idle(self, feed):
-        for port in (feed.rtsp, feed.http):
-            idle = socket.create_connection(("127.0.0.1", port), 5)
-            half = socket.create_connection(("127.0.0.1", port), 5)
-            half.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")  # never ends
-            t = time.time()
-            for s, what in ((idle, "idle"), (half, "half-sent")):
-                self.assertTrue(closed_by_peer(s, 12),
-                                f"port {port}: {what} connection still open "
-                                f"after {time.time() - t:.0f} s")
-                s.close()
-            print(f"port {port}: idle and half-sent closed in "
-                  f"{time.time() - t:.1f} s")
+        fds = lambda: len(os.listdir(f"/proc/{feed.proc.pid}/fd"))
+        time.sleep(1)
+        base = fds()
+        for port, half in ((feed.rtsp, b"OPTIONS rtsp://x/ RTSP/1.0\r\n"),
+                           (feed.http, b"GET / HTTP/1.1\r\nHost: x\r\n")):
+            # plain text or TLS, silent or a request never finished
+            for tls in (False, True):
+                socks = []
+                for _ in range(5):
+                    for send in (None, half):
+                        s = (self.tls_sock(port) if tls else
+                             socket.create_connection(("127.0.0.1", port), 5))
+                        if send:
+                            s.sendall(send)
+                        socks.append((s, "half-sent" if send else "idle"))
+                t = time.time()
+                for s, what in socks:
+                    self.assertTrue(closed_by_peer(s, 12),
+                                    f"port {port} tls {tls}: {what} "
+                                    "connection still open after "
+                                    f"{time.time() - t:.0f} s")
+                    s.close()
+                print(f"port {port} tls {tls}: 5 idle and 5 half-sent "
+                      f"closed in {time.time() - t:.1f} s")
+        time.sleep(1)
+        print(f"descriptors: {base} before, {fds()} after")
+        self.assertLessEqual(fds(), base + 2, "descriptors leaked")
 
     def test_connection_caps(self):
         feed = Feed("--max-clients", "12")  # the default idle timeout
