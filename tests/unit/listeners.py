@@ -272,6 +272,52 @@ class FeedBounds(unittest.TestCase):
                     s.close()
                 print(f"port {port} tls {tls}: 5 idle and 5 half-sent "
                       f"closed in {time.time() - t:.1f} s")
+        # a session SETUP and never played, over rtsps (TCP)
+        url = f"rtsps://127.0.0.1:{feed.rtsp}/feed/0"
+        s = self.tls_sock(feed.rtsp)
+        r = rtsp_request(s, f"DESCRIBE {url} RTSP/1.0\r\nCSeq: 1\r\n\r\n",
+                         timeout=30)
+        self.assertIn(" 200 ", r.splitlines()[0], r)
+        r = rtsp_request(s, f"SETUP {url}/stream=0 RTSP/1.0\r\nCSeq: 2\r\n"
+                         "Transport: RTP/AVP/TCP;unicast;interleaved=0-1"
+                         "\r\n\r\n", timeout=30)
+        self.assertIn(" 200 ", r.splitlines()[0], r)
+        t = time.time()
+        self.assertTrue(closed_by_peer(s, 15), "a session never played "
+                        "still open after 15 s")
+        print(f"session never played: closed in {time.time() - t:.1f} s")
+        s.close()
+        # an offer never answered
+        s, r = self.ws_upgrade({"Cookie": f"vplane_token={TOKEN}"},
+                               port=feed.http)
+        self.assertIn(" 101 ", r.splitlines()[0], r)
+        self.assertEqual(self.ws_first_frame(s)[0], 1)  # the offer
+        # a live browser that never answers: pings get pongs
+        t = time.time()
+        op = 1
+        while op in (1, 9):  # candidates, pings, then the close
+            op, payload = self.ws_frame(s, 15)
+            if op == 9:
+                mask = os.urandom(4)
+                s.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask + bytes(
+                    b ^ mask[i % 4] for i, b in enumerate(payload)))
+        print(f"offer never answered: opcode {op} {payload[2:]!r} after "
+              f"{time.time() - t:.1f} s")
+        self.assertEqual(op, 8)
+        self.assertIn(b"no answer", payload)
+        s.close()
+        # a dead browser: pings unanswered, dropped
+        s, r = self.ws_upgrade({"Cookie": f"vplane_token={TOKEN}"},
+                               port=feed.http)
+        self.assertIn(" 101 ", r.splitlines()[0], r)
+        t = time.time()
+        op = 1
+        while op in (1, 9):
+            op, payload = self.ws_frame(s, 15)
+        print(f"pings unanswered: opcode {op} after "
+              f"{time.time() - t:.1f} s")
+        self.assertIn(op, (8, None))  # a close frame, or dropped
+        s.close()
         time.sleep(1)
         print(f"descriptors: {base} before, {fds()} after")
         self.assertLessEqual(fds(), base + 2, "descriptors leaked")
@@ -300,6 +346,25 @@ class FeedBounds(unittest.TestCase):
                 r = http_get(port)
                 self.assertTrue(r and " 401 " in r.splitlines()[0], r)
 
+    def test_per_address_cap(self):
+        """16 from one address (the default); another address still gets
+        in while those are held."""
+        for port in (self.feed.rtsp, self.feed.http):
+            socks = [socket.create_connection(("127.0.0.1", port), 5)
+                     for _ in range(20)]
+            time.sleep(1)
+            closed = sum(closed_now(s) for s in socks)
+            other = socket.create_connection(("127.0.0.1", port), 5,
+                                             source_address=("127.0.0.2", 0))
+            time.sleep(1)
+            other_closed = closed_now(other)
+            for s in socks + [other]:
+                s.close()
+            print(f"port {port}: 20 from 127.0.0.1, {closed} closed at once; "
+                  f"127.0.0.2 {'closed' if other_closed else 'kept'}")
+            self.assertEqual(closed, 4, f"port {port}")
+            self.assertFalse(other_closed, f"port {port}")
+
     def test_https_and_headers(self):
         port = self.feed.http
         self.assertIsNone(http_get(port, f"/?token={TOKEN}", timeout=3)
@@ -315,11 +380,12 @@ class FeedBounds(unittest.TestCase):
         # the token never reaches the log
         self.assertNotIn(TOKEN, self.feed.logtext())
 
-    def ws_upgrade(self, headers):
-        s = self.tls_sock(self.feed.http)
+    def ws_upgrade(self, headers, port=None):
+        port = port or self.feed.http
+        s = self.tls_sock(port)
         h = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
         s.sendall(("GET /ws/feed/0 HTTP/1.1\r\n"
-                   f"Host: 127.0.0.1:{self.feed.http}\r\n"
+                   f"Host: 127.0.0.1:{port}\r\n"
                    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                    f"Sec-WebSocket-Version: 13\r\n{h}\r\n").encode())
@@ -339,10 +405,15 @@ class FeedBounds(unittest.TestCase):
                 return op, payload
 
     def ws_frame(self, s, timeout):
+        """(opcode, payload); (None, b"") when the server dropped the
+        connection without a close frame."""
         s.settimeout(timeout)
         head = b""
         while len(head) < 2:
-            head += s.recv(2 - len(head))
+            chunk = s.recv(2 - len(head))
+            if not chunk:
+                return None, b""
+            head += chunk
         op, n = head[0] & 0x0F, head[1] & 0x7F
         if n == 126:
             n = struct.unpack(">H", s.recv(2))[0]
@@ -350,7 +421,10 @@ class FeedBounds(unittest.TestCase):
             n = struct.unpack(">Q", s.recv(8))[0]
         payload = b""
         while len(payload) < n:
-            payload += s.recv(n - len(payload))
+            chunk = s.recv(n - len(payload))
+            if not chunk:
+                return None, b""
+            payload += chunk
         return op, payload
 
     def test_ws_origin_token_and_viewers(self):
@@ -364,21 +438,29 @@ class FeedBounds(unittest.TestCase):
         s.close()
         self.assertIn(" 401 ", r.splitlines()[0])
         viewers = []
+        pid = self.feed.proc.pid
+        threads = lambda: len(os.listdir(f"/proc/{pid}/task"))
+        fds = lambda: len(os.listdir(f"/proc/{pid}/fd"))
+        before = threads(), fds()
         try:
-            for i in range(9):
+            # the review's 40 viewers: 8 (the per-head bound) get one
+            for i in range(40):
                 s, r = self.ws_upgrade(
                     {**cookie, "Origin": f"https://127.0.0.1:{port}"})
                 self.assertIn(" 101 ", r.splitlines()[0], r)
-                viewers.append(s)
                 op, payload = self.ws_first_frame(s)
                 if i < 8:
+                    viewers.append(s)
                     self.assertEqual(op, 1, payload)  # the offer
-                else:
+                    continue
+                if i == 8:
                     print(f"viewer 9: opcode {op} {payload[:2].hex()} "
                           f"{payload[2:]!r}")
-                    self.assertEqual(op, 8, payload)
-                    self.assertEqual(struct.unpack(">H", payload[:2])[0],
-                                     4404)
+                self.assertEqual(op, 8, payload)
+                self.assertEqual(struct.unpack(">H", payload[:2])[0], 4404)
+                s.close()
+            print(f"# figure: 40 viewers asked, 8 served: threads "
+                  f"{before[0]} -> {threads()}, fds {before[1]} -> {fds()}")
         finally:
             for s in viewers:
                 s.close()
