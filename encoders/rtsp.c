@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -6,6 +7,8 @@
 
 #include "credentials.h"
 #include "enc_log.h"
+#define VP_NET_LIMITS_GLIB
+#include "net_limits.h"
 #include "rtsp.h"
 #include "stream_consumer.h"
 #include "tls_identity.h"
@@ -22,7 +25,11 @@ struct vp_rtsp {
 	GMainContext *context;
 	GMainLoop *loop;
 	GThread *thread;
-	GSource *listener;
+	GSocket *socket; /* listening */
+	struct vp_listen_guard *listener;
+	GSource *session_watch; /* expires the pool's sessions */
+	struct vp_net_limits limits;
+	struct vp_conn_count *conns;
 	unsigned int port;
 	bool has_auth; /* a GstRTSPAuth: factories need the viewer role */
 	bool tls;      /* rtsps:// only */
@@ -234,24 +241,183 @@ static void handle_client_send_message(GstRTSPClient *client,
 	gst_rtsp_message_add_header(message, GST_RTSP_HDR_RETRY_AFTER, "1");
 }
 
-static void handle_server_client_connected(GstRTSPServer *server,
-					   GstRTSPClient *client, gpointer data)
+/* One connected client: its place in the counts and its idle timer. */
+struct client_info {
+	struct vp_rtsp *rtsp;
+	GstRTSPClient *client; /* not a reference: the handler's owner */
+	char address[64];
+	GSocket *socket; /* a reference: closed when the client goes */
+	bool counted;
+	GSource *idle; /* closes it while it has no session */
+};
+
+static void client_info_stop(struct client_info *ci)
+{
+	if (ci->idle) {
+		g_source_destroy(ci->idle);
+		g_source_unref(ci->idle);
+		ci->idle = NULL;
+	}
+	if (ci->counted)
+		vp_conn_count_remove(ci->rtsp->conns, ci->address);
+	ci->counted = false;
+	/* gst-rtsp-server leaves an RTSPS socket open when the TLS
+	 * handshake failed (plain text to the rtsps port): a descriptor
+	 * leaked per connection. The client is gone: so is its socket. */
+	if (ci->socket) {
+		g_socket_close(ci->socket, NULL);
+		g_object_unref(ci->socket);
+		ci->socket = NULL;
+	}
+}
+
+static void free_client_info(gpointer data, GClosure *closure)
+{
+	client_info_stop(data);
+	g_free(data);
+}
+
+static void handle_client_closed(GstRTSPClient *client, gpointer data)
+{
+	client_info_stop(data);
+}
+
+/* Close @client's connection (its peer sees the end now, over TLS
+ * too) and drop it. */
+static void close_client_conn(GstRTSPClient *client)
 {
 	GstRTSPConnection *conn = gst_rtsp_client_get_connection(client);
+	GSocket *sock = conn ? gst_rtsp_connection_get_read_socket(conn) : NULL;
+
+	g_object_ref(client); /* the close may drop the last but this */
+	if (sock)
+		g_socket_shutdown(sock, TRUE, TRUE, NULL);
+	gst_rtsp_client_close(client);
+	g_object_unref(client);
+}
+
+static gboolean close_client_now(gpointer data)
+{
+	close_client_conn(data);
+	return G_SOURCE_REMOVE;
+}
+
+/* Close @client from the main loop (it is attached after
+ * "client-connected" returns). */
+static void close_client_later(struct vp_rtsp *rtsp, GstRTSPClient *client)
+{
+	GSource *idle = g_idle_source_new();
+
+	g_source_set_callback(idle, close_client_now, g_object_ref(client),
+			      g_object_unref);
+	g_source_attach(idle, rtsp->context);
+	g_source_unref(idle);
+}
+
+/* Every idle timeout: a client with no session (one that never sent a
+ * SETUP, or is half-way through a request, or whose session ended)
+ * goes. Sessions themselves time out in the pool. */
+static gboolean handle_client_idle(gpointer data)
+{
+	struct client_info *ci = data;
+	GList *sessions =
+		gst_rtsp_client_session_filter(ci->client, NULL, NULL);
+
+	if (sessions) {
+		g_list_free_full(sessions, g_object_unref);
+		return G_SOURCE_CONTINUE;
+	}
+	enc_log(INFO, "RTSP: client from %s: no session for %u s, closed",
+		ci->address, ci->rtsp->limits.idle_timeout_s);
+	g_source_unref(ci->idle);
+	ci->idle = NULL;
+	close_client_conn(ci->client);
+	return G_SOURCE_REMOVE;
+}
+
+/* Sessions expire the idle timeout after their last keep-alive
+ * (a SETUP never followed by PLAY, a client gone without TEARDOWN). */
+static void handle_new_session(GstRTSPClient *client, GstRTSPSession *session,
+			       gpointer data)
+{
+	struct vp_rtsp *rtsp = data;
+
+	gst_rtsp_session_set_timeout(session, rtsp->limits.idle_timeout_s);
+}
+
+/* Keep little unsent in @conn's socket (CLIENT_NOTSENT_BYTES). */
+static void set_notsent_lowat(GstRTSPConnection *conn)
+{
 	GSocket *sock =
 		conn ? gst_rtsp_connection_get_write_socket(conn) : NULL;
 	GError *error = NULL;
 
-	g_signal_connect(client, "play-request",
-			 G_CALLBACK(handle_client_play_request), NULL);
-	g_signal_connect(client, "send-message",
-			 G_CALLBACK(handle_client_send_message), NULL);
 	if (sock && g_socket_get_family(sock) != G_SOCKET_FAMILY_UNIX &&
 	    !g_socket_set_option(sock, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
 				 CLIENT_NOTSENT_BYTES, &error)) {
 		enc_log(DEBUG, "RTSP: TCP_NOTSENT_LOWAT: %s", error->message);
 		g_clear_error(&error);
 	}
+}
+
+static void handle_server_client_connected(GstRTSPServer *server,
+					   GstRTSPClient *client, gpointer data)
+{
+	struct vp_rtsp *rtsp = data;
+	GstRTSPConnection *conn = gst_rtsp_client_get_connection(client);
+	struct client_info *ci = g_new0(struct client_info, 1);
+
+	ci->rtsp = rtsp;
+	ci->client = client;
+	g_strlcpy(ci->address, conn ? gst_rtsp_connection_get_ip(conn) : "?",
+		  sizeof(ci->address));
+	if (conn && gst_rtsp_connection_get_read_socket(conn))
+		ci->socket =
+			g_object_ref(gst_rtsp_connection_get_read_socket(conn));
+	g_signal_connect_data(client, "closed",
+			      G_CALLBACK(handle_client_closed), ci,
+			      free_client_info, 0);
+	if (!vp_conn_count_add(rtsp->conns, ci->address)) {
+		if (vp_conn_count_log_refusal(rtsp->conns))
+			enc_log(ERROR,
+				"RTSP: connection from %s refused: over %u "
+				"in total or %u from one address "
+				"(logged once per 10 s)",
+				ci->address, rtsp->limits.max_clients,
+				rtsp->limits.max_per_address);
+		close_client_later(rtsp, client);
+		return;
+	}
+	ci->counted = true;
+	/* a TCP-interleaved client whose session ended goes after this */
+	g_object_set(client, "post-session-timeout",
+		     (gint)rtsp->limits.idle_timeout_s, NULL);
+	ci->idle = g_timeout_source_new_seconds(rtsp->limits.idle_timeout_s);
+	g_source_set_callback(ci->idle, handle_client_idle, ci, NULL);
+	g_source_attach(ci->idle, rtsp->context);
+	g_signal_connect(client, "play-request",
+			 G_CALLBACK(handle_client_play_request), NULL);
+	g_signal_connect(client, "send-message",
+			 G_CALLBACK(handle_client_send_message), NULL);
+	set_notsent_lowat(conn);
+	g_signal_connect(client, "new-session", G_CALLBACK(handle_new_session),
+			 rtsp);
+}
+
+static gboolean handle_session_watch(GstRTSPSessionPool *pool, gpointer data)
+{
+	gst_rtsp_session_pool_cleanup(pool);
+	return G_SOURCE_CONTINUE;
+}
+
+/* On the RTSP thread, after the descriptor check. */
+static bool accept_client(GSocket *sock, void *data)
+{
+	struct vp_rtsp *rtsp = data;
+
+	errno = 0;
+	gst_rtsp_server_io_func(sock, G_IO_IN, rtsp->server);
+	return true;
 }
 
 /* --- the server ------------------------------------------------------ */
@@ -371,11 +537,15 @@ static gpointer run_thread(gpointer data)
 struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 {
 	struct vp_rtsp *rtsp = g_new0(struct vp_rtsp, 1);
-	GstRTSPThreadPool *pool;
+	GstRTSPThreadPool *threads;
+	GstRTSPSessionPool *pool;
+	GSocketAddress *local;
 	char port[16];
 	GError *error = NULL;
 
 	gst_init(NULL, NULL);
+	rtsp->limits = vp_net_limits_resolve(&options->limits);
+	rtsp->conns = vp_conn_count_new(&rtsp->limits);
 	rtsp->server = gst_rtsp_server_new();
 	rtsp->mounts = gst_rtsp_server_get_mount_points(rtsp->server);
 	g_snprintf(port, sizeof(port), "%u", options->port);
@@ -384,37 +554,59 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 	if (!setup_auth(rtsp, options))
 		goto err;
 	g_signal_connect(rtsp->server, "client-connected",
-			 G_CALLBACK(handle_server_client_connected), NULL);
+			 G_CALLBACK(handle_server_client_connected), rtsp);
+	pool = gst_rtsp_server_get_session_pool(rtsp->server);
+	gst_rtsp_session_pool_set_max_sessions(pool, rtsp->limits.max_clients);
+	rtsp->session_watch = gst_rtsp_session_pool_create_watch(pool);
+	g_source_set_callback(rtsp->session_watch,
+			      (GSourceFunc)(void (*)(void))handle_session_watch,
+			      rtsp, NULL);
 	/*
 	 * A thread per client (gst-rtsp-server's default is one thread for
 	 * all): preparing a media waits for the head's first encoded frame
 	 * (gst_rtsp_media_prepare blocks), and no head's wait may delay
 	 * another head's clients. The connection bounds bound the threads.
 	 */
-	pool = gst_rtsp_server_get_thread_pool(rtsp->server);
-	gst_rtsp_thread_pool_set_max_threads(pool, -1);
+	threads = gst_rtsp_server_get_thread_pool(rtsp->server);
+	gst_rtsp_thread_pool_set_max_threads(threads, -1);
+	g_object_unref(threads);
 	g_object_unref(pool);
 
-	rtsp->listener =
-		gst_rtsp_server_create_source(rtsp->server, NULL, &error);
-	if (!rtsp->listener) {
+	/* our own accept loop (gst_rtsp_server_create_source's spins at
+	 * the descriptor limit): the server's socket, accepted by its
+	 * io_func once there is room */
+	rtsp->socket =
+		gst_rtsp_server_create_socket(rtsp->server, NULL, &error);
+	if (!rtsp->socket) {
 		enc_log(ERROR, "RTSP: cannot listen on %s:%u: %s",
 			options->address, options->port,
 			error ? error->message : "?");
 		g_clear_error(&error);
 		goto err;
 	}
-	rtsp->port = (unsigned int)gst_rtsp_server_get_bound_port(rtsp->server);
+	local = g_socket_get_local_address(rtsp->socket, NULL);
+	rtsp->port = local ? g_inet_socket_address_get_port(
+				     G_INET_SOCKET_ADDRESS(local))
+			   : 0;
+	if (local)
+		g_object_unref(local);
 	rtsp->context = g_main_context_new();
 	rtsp->loop = g_main_loop_new(rtsp->context, FALSE);
-	g_source_attach(rtsp->listener, rtsp->context);
+	g_source_attach(rtsp->session_watch, rtsp->context);
+	rtsp->listener = vp_listen_guard_new(rtsp->socket, rtsp->context,
+					     "RTSP", accept_client, rtsp);
 	rtsp->thread = g_thread_new("vplane-rtsp", run_thread, rtsp);
 	enc_log(INFO, "RTSP: listening on %s://%s:%u/<vgpu>/<head>",
 		rtsp->tls ? "rtsps" : "rtsp", options->address, rtsp->port);
 	return rtsp;
 err:
+	if (rtsp->session_watch) {
+		g_source_destroy(rtsp->session_watch);
+		g_source_unref(rtsp->session_watch);
+	}
 	g_object_unref(rtsp->mounts);
 	g_object_unref(rtsp->server);
+	vp_conn_count_free(rtsp->conns);
 	g_free(rtsp);
 	return NULL;
 }
@@ -430,7 +622,9 @@ static gboolean stop_on_thread(gpointer data)
 {
 	struct vp_rtsp *rtsp = data;
 
-	g_source_destroy(rtsp->listener);
+	vp_listen_guard_destroy(rtsp->listener);
+	rtsp->listener = NULL;
+	g_source_destroy(rtsp->session_watch);
 	gst_rtsp_server_client_filter(rtsp->server, close_client, NULL);
 	g_main_loop_quit(rtsp->loop);
 	return G_SOURCE_REMOVE;
@@ -442,9 +636,12 @@ void vp_rtsp_destroy(struct vp_rtsp *rtsp)
 		return;
 	g_main_context_invoke(rtsp->context, stop_on_thread, rtsp);
 	g_thread_join(rtsp->thread);
-	g_source_unref(rtsp->listener);
+	g_source_unref(rtsp->session_watch);
+	g_socket_close(rtsp->socket, NULL);
+	g_object_unref(rtsp->socket);
 	g_object_unref(rtsp->mounts);
 	g_object_unref(rtsp->server);
+	vp_conn_count_free(rtsp->conns);
 	g_main_loop_unref(rtsp->loop);
 	g_main_context_unref(rtsp->context);
 	g_free(rtsp);
@@ -467,6 +664,11 @@ bool vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
 					       "video/x-h264");
 	gst_caps_unref(caps);
 	gst_rtsp_media_factory_set_shared(base, TRUE);
+	/* RTSPS: media only interleaved in the TLS connection; a SETUP
+	 * asking for UDP (plain RTP, unencrypted) gets 461 */
+	if (rtsp->tls)
+		gst_rtsp_media_factory_set_protocols(base,
+						     GST_RTSP_LOWER_TRANS_TCP);
 	if (rtsp->has_auth)
 		gst_rtsp_media_factory_add_role(
 			base, VIEWER_ROLE, GST_RTSP_PERM_MEDIA_FACTORY_ACCESS,

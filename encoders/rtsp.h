@@ -5,7 +5,10 @@
  * head's vp_stream (one encoder however many viewers). Digest
  * authentication is required unless explicitly turned off. With a
  * certificate and key the same URLs are rtsps:// (TLS) and nothing else:
- * a plain RTSP client's connection fails its handshake.
+ * a plain RTSP client's connection fails its handshake, and media go
+ * only interleaved in the TLS connection (a SETUP for UDP gets 461).
+ * Plain RTSP offers UDP unicast and interleaved TCP. Connections are
+ * bounded and time out (net_limits.h).
  *
  * Threading: the server runs on its own GMainContext in its own thread.
  * Integrating the GMainContext's fds into vplaned's wl_event_loop would
@@ -24,6 +27,8 @@
 
 #include <stdbool.h>
 
+#include "net_limits.h"
+
 struct vp_rtsp;
 struct vp_stream;
 
@@ -38,6 +43,7 @@ struct vp_rtsp_options {
 	/* PEM certificate and private key (borrowed): both or neither;
 	 * with them the server speaks RTSPS (RTSP over TLS) only */
 	const char *tls_cert_file, *tls_key_file;
+	struct vp_net_limits limits; /* zeros: the defaults */
 };
 
 /*

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
 #include <string.h>
 
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
 #include "enc_log.h"
+#define VP_NET_LIMITS_GLIB
+#include "net_limits.h"
 #include "stream_consumer.h"
+#include "tls_identity.h"
 #include "token.h"
 #include "webrtc.h"
 #include "webrtc_peer.h"
@@ -18,6 +22,9 @@ GResource *vp_www_get_resource(void);
 #define PAGE	      "/org/vplane/www/viewer.html"
 /* WebSocket close code for a refused viewer (4000-4999: private use) */
 #define CLOSE_REFUSED 4404
+/* the cookie the page sets so that its WebSocket needs no token in
+ * its URL (HttpOnly, SameSite=Strict, Path=/ws) */
+#define TOKEN_COOKIE  "vplane_token"
 
 struct vp_webrtc {
 	SoupServer *server;
@@ -28,6 +35,12 @@ struct vp_webrtc {
 	char address[64];
 	char token[VP_TOKEN_MAX_LEN + 1];
 	GBytes *page;
+	GTlsCertificate *tls; /* NULL: plain HTTP */
+	GSocket *socket;      /* listening */
+	struct vp_listen_guard *listener;
+	struct vp_net_limits limits;
+	struct vp_conn_count *conns;
+	unsigned int max_viewers, max_viewers_per_head;
 
 	GMutex lock;
 	GHashTable *streams; /* under lock: path -> vp_stream reference */
@@ -42,20 +55,86 @@ struct viewer {
 	SoupWebsocketConnection *ws; /* a reference */
 	struct vp_webrtc_peer *peer;
 	char name[96];
-	GSource *end; /* pending teardown */
+	char head[64];
+	GSource *end;	    /* pending teardown */
+	GSource *no_answer; /* the offer's deadline */
 };
+
+/* The token of a request: the Authorization header ("Bearer TOKEN"),
+ * the page's cookie (the WebSocket), or the query (the page's URL, kept
+ * for links; the page then drops it from the address bar). */
+static char *request_token(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *auth = soup_message_headers_get_one(h, "Authorization");
+	const char *cookie = soup_message_headers_get_list(h, "Cookie");
+	const char *query = g_uri_get_query(soup_server_message_get_uri(msg));
+	char *token = NULL;
+
+	if (auth && !g_ascii_strncasecmp(auth, "Bearer ", 7))
+		return g_strdup(auth + 7);
+	if (cookie) {
+		GHashTable *c = soup_header_parse_semi_param_list(cookie);
+
+		token = g_strdup(g_hash_table_lookup(c, TOKEN_COOKIE));
+		soup_header_free_param_list(c);
+		if (token)
+			return token;
+	}
+	if (query) {
+		GHashTable *params = soup_form_decode(query);
+
+		token = g_strdup(g_hash_table_lookup(params, "token"));
+		g_hash_table_unref(params);
+	}
+	return token;
+}
 
 static bool token_ok(struct vp_webrtc *webrtc, SoupServerMessage *msg)
 {
-	GUri *uri = soup_server_message_get_uri(msg);
-	const char *query = g_uri_get_query(uri);
-	GHashTable *params = query ? soup_form_decode(query) : NULL;
-	bool ok = vp_token_matches(webrtc->token,
-				   params ? g_hash_table_lookup(params, "token")
-					  : NULL);
+	char *given = request_token(msg);
+	bool ok = vp_token_matches(webrtc->token, given);
 
-	if (params)
-		g_hash_table_unref(params);
+	if (given) {
+		explicit_bzero(given, strlen(given));
+		g_free(given);
+	}
+	return ok;
+}
+
+/* Every response: no Referer to anywhere (the page's URL may hold the
+ * token), nothing cached. */
+static void add_policy_headers(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_response_headers(msg);
+
+	soup_message_headers_replace(h, "Referrer-Policy", "no-referrer");
+	soup_message_headers_replace(h, "Cache-Control", "no-store");
+	soup_message_headers_replace(h, "X-Content-Type-Options", "nosniff");
+}
+
+/*
+ * A WebSocket from a browser carries Origin: it must be the page's own
+ * (this server, as the request names it in Host), so no other site's
+ * page can open a viewer with the cookie. Clients that are not
+ * browsers send none.
+ */
+static bool origin_ok(struct vp_webrtc *webrtc, SoupServerMessage *msg)
+{
+	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
+	const char *origin = soup_message_headers_get_one(h, "Origin");
+	const char *host = soup_message_headers_get_one(h, "Host");
+	char *expected;
+	bool ok;
+
+	if (!origin)
+		return true;
+	if (!host)
+		return false;
+	expected = g_strdup_printf("%s://%s", webrtc->tls ? "https" : "http",
+				   host);
+	ok = !g_ascii_strcasecmp(origin, expected);
+	g_free(expected);
 	return ok;
 }
 
@@ -74,7 +153,9 @@ static void handle_page_request(SoupServer *server, SoupServerMessage *msg,
 	struct vp_webrtc *webrtc = data;
 	gsize size;
 	const char *page;
+	char *token, *cookie;
 
+	add_policy_headers(msg);
 	if (strcmp(soup_server_message_get_method(msg), "GET") &&
 	    strcmp(soup_server_message_get_method(msg), "HEAD")) {
 		refuse(msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "GET only\n");
@@ -93,9 +174,18 @@ static void handle_page_request(SoupServer *server, SoupServerMessage *msg,
 		return;
 	}
 	page = g_bytes_get_data(webrtc->page, &size);
-	soup_message_headers_append(
-		soup_server_message_get_response_headers(msg), "Cache-Control",
-		"no-store");
+	/* the page's WebSocket authenticates with this, not its URL */
+	token = request_token(msg);
+	cookie = g_strdup_printf("%s=%s; Path=%s; HttpOnly; SameSite=Strict%s",
+				 TOKEN_COOKIE, token, WS_PREFIX,
+				 webrtc->tls ? "; Secure" : "");
+	soup_message_headers_replace(
+		soup_server_message_get_response_headers(msg), "Set-Cookie",
+		cookie);
+	explicit_bzero(cookie, strlen(cookie));
+	explicit_bzero(token, strlen(token));
+	g_free(cookie);
+	g_free(token);
 	soup_server_message_set_status(msg, SOUP_STATUS_OK, NULL);
 	soup_server_message_set_response(msg, "text/html; charset=utf-8",
 					 SOUP_MEMORY_STATIC, page, size);
@@ -108,6 +198,15 @@ static void handle_ws_early(SoupServer *server, SoupServerMessage *msg,
 {
 	struct vp_webrtc *webrtc = data;
 
+	add_policy_headers(msg);
+	if (!origin_ok(webrtc, msg)) {
+		enc_log(INFO,
+			"WebRTC: %s refused to %s: a page of another origin",
+			path, soup_server_message_get_remote_host(msg));
+		refuse(msg, SOUP_STATUS_FORBIDDEN,
+		       "403: not from this server's page\n");
+		return;
+	}
 	if (token_ok(webrtc, msg))
 		return;
 	enc_log(INFO, "WebRTC: %s refused to %s: wrong or no token", path,
@@ -120,6 +219,10 @@ static void viewer_free(struct viewer *v)
 	struct vp_webrtc *webrtc = v->webrtc;
 
 	webrtc->viewers = g_list_remove(webrtc->viewers, v);
+	if (v->no_answer) {
+		g_source_destroy(v->no_answer);
+		g_source_unref(v->no_answer);
+	}
 	if (v->end) {
 		g_source_destroy(v->end);
 		g_source_unref(v->end);
@@ -209,6 +312,37 @@ static void close_refused(SoupWebsocketConnection *ws, const char *why)
 	soup_websocket_connection_close(ws, CLOSE_REFUSED, why);
 }
 
+/* An offer unanswered for the idle timeout: the viewer goes. */
+static gboolean handle_no_answer(gpointer data)
+{
+	struct viewer *v = data;
+
+	g_source_unref(v->no_answer);
+	v->no_answer = NULL;
+	if (v->peer && !vp_webrtc_peer_answered(v->peer))
+		handle_peer_ended(v, "no answer to the offer in time");
+	return G_SOURCE_REMOVE;
+}
+
+/* Viewers of @head, and in all. */
+static unsigned int count_viewers(struct vp_webrtc *webrtc, const char *head,
+				  unsigned int *total)
+{
+	unsigned int n = 0;
+	GList *l;
+
+	*total = 0;
+	for (l = webrtc->viewers; l; l = l->next) {
+		struct viewer *v = l->data;
+
+		if (v->end)
+			continue;
+		++*total;
+		n += !strcmp(v->head, head);
+	}
+	return n;
+}
+
 /* A viewer's WebSocket at /ws/<vgpu>/<head> (token checked already). */
 static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 		      const char *path, SoupWebsocketConnection *ws,
@@ -222,7 +356,14 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	const char *head = path + strlen(WS_PREFIX);
 	struct vp_stream *stream;
 	struct viewer *v;
+	unsigned int total;
 
+	if (count_viewers(webrtc, head, &total) >=
+		    webrtc->max_viewers_per_head ||
+	    total >= webrtc->max_viewers) {
+		close_refused(ws, "too many viewers (of this head or in all)");
+		return;
+	}
 	g_mutex_lock(&webrtc->lock);
 	stream = g_hash_table_lookup(webrtc->streams, head);
 	if (stream)
@@ -236,6 +377,10 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	v->webrtc = webrtc;
 	v->ws = g_object_ref(ws);
 	g_snprintf(v->name, sizeof(v->name), "%s#%u", head, ++webrtc->next_id);
+	g_strlcpy(v->head, head, sizeof(v->head));
+	/* the page's browser answers pings: a dead one times out */
+	soup_websocket_connection_set_keepalive_interval(
+		ws, MAX(1, webrtc->limits.idle_timeout_s / 3));
 	webrtc->viewers = g_list_prepend(webrtc->viewers, v);
 	g_signal_connect(ws, "message", G_CALLBACK(handle_ws_message), v);
 	g_signal_connect(ws, "closed", G_CALLBACK(handle_ws_closed), v);
@@ -249,7 +394,12 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 			ws, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
 			"cannot start the media pipeline");
 		viewer_end_later(v);
+		return;
 	}
+	v->no_answer =
+		g_timeout_source_new_seconds(webrtc->limits.idle_timeout_s);
+	g_source_set_callback(v->no_answer, handle_no_answer, v, NULL);
+	g_source_attach(v->no_answer, webrtc->context);
 }
 
 static gpointer run_thread(gpointer data)
@@ -262,14 +412,112 @@ static gpointer run_thread(gpointer data)
 	return NULL;
 }
 
+/* A connection's place in the counts, released with its socket. */
+struct conn_entry {
+	struct vp_conn_count *conns;
+	char address[64];
+};
+
+static void handle_conn_gone(gpointer data, GObject *where_the_object_was)
+{
+	struct conn_entry *e = data;
+
+	vp_conn_count_remove(e->conns, e->address);
+	vp_conn_count_free(e->conns);
+	g_free(e);
+}
+
+/* On the thread, after the descriptor check: accept, count, bound its
+ * idle time, wrap it in TLS, hand it to libsoup. */
+static bool accept_conn(GSocket *listen, void *data)
+{
+	struct vp_webrtc *webrtc = data;
+	GSocketConnection *conn;
+	GSocketAddress *remote = NULL, *local = NULL;
+	GIOStream *stream;
+	struct conn_entry *e;
+	GError *error = NULL;
+	GSocket *sock;
+	bool ok = true;
+
+	sock = g_socket_accept(listen, NULL, &error);
+	if (!sock) {
+		if (g_error_matches(error, G_IO_ERROR,
+				    G_IO_ERROR_TOO_MANY_OPEN_FILES) ||
+		    g_error_matches(error, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
+			errno = EMFILE;
+			ok = false;
+		}
+		g_clear_error(&error);
+		return ok;
+	}
+	e = g_new0(struct conn_entry, 1);
+	e->conns = webrtc->conns;
+	remote = g_socket_get_remote_address(sock, NULL);
+	local = g_socket_get_local_address(sock, NULL);
+	if (G_IS_INET_SOCKET_ADDRESS(remote)) {
+		char *a = g_inet_address_to_string(
+			g_inet_socket_address_get_address(
+				G_INET_SOCKET_ADDRESS(remote)));
+
+		g_strlcpy(e->address, a, sizeof(e->address));
+		g_free(a);
+	}
+	if (!remote || !local ||
+	    !vp_conn_count_add(webrtc->conns, e->address)) {
+		if (vp_conn_count_log_refusal(webrtc->conns))
+			enc_log(ERROR,
+				"WebRTC: connection from %s refused: over %u "
+				"in total or %u from one address "
+				"(logged once per 10 s)",
+				e->address, webrtc->limits.max_clients,
+				webrtc->limits.max_per_address);
+		g_free(e);
+		goto out;
+	}
+	/* no request within this, or silence this long: libsoup's reads
+	 * fail and it closes the connection */
+	g_socket_set_timeout(sock, webrtc->limits.idle_timeout_s);
+	conn = g_socket_connection_factory_create_connection(sock);
+	vp_conn_count_ref(e->conns);
+	g_object_weak_ref(G_OBJECT(conn), handle_conn_gone, e);
+	stream = G_IO_STREAM(conn);
+	if (webrtc->tls) {
+		stream = G_IO_STREAM(g_tls_server_connection_new(
+			stream, webrtc->tls, &error));
+		g_object_unref(conn);
+		if (!stream) {
+			enc_log(ERROR, "WebRTC: TLS: %s", error->message);
+			g_clear_error(&error);
+			goto out;
+		}
+	}
+	if (!soup_server_accept_iostream(webrtc->server, stream, local, remote,
+					 &error)) {
+		enc_log(ERROR, "WebRTC: %s", error->message);
+		g_clear_error(&error);
+	}
+	g_object_unref(stream);
+	g_object_unref(remote);
+	g_object_unref(local);
+	g_object_unref(sock); /* the connection's now */
+	return true;
+out:
+	if (remote)
+		g_object_unref(remote);
+	if (local)
+		g_object_unref(local);
+	g_socket_close(sock, NULL);
+	g_object_unref(sock);
+	return true;
+}
+
 static bool listen_on(struct vp_webrtc *webrtc,
 		      const struct vp_webrtc_options *options)
 {
 	GInetAddress *inet = g_inet_address_new_from_string(options->address);
-	GSocketAddress *addr;
+	GSocketAddress *addr, *bound;
 	GError *error = NULL;
-	GSList *uris;
-	bool ok;
 
 	if (!inet) {
 		enc_log(ERROR, "WebRTC: '%s' is not an IP address",
@@ -277,18 +525,31 @@ static bool listen_on(struct vp_webrtc *webrtc,
 		return false;
 	}
 	addr = g_inet_socket_address_new(inet, (guint16)options->port);
+	webrtc->socket = g_socket_new(g_inet_address_get_family(inet),
+				      G_SOCKET_TYPE_STREAM,
+				      G_SOCKET_PROTOCOL_TCP, &error);
 	g_object_unref(inet);
-	ok = soup_server_listen(webrtc->server, addr, 0, &error);
+	if (webrtc->socket) {
+		g_socket_set_blocking(webrtc->socket, FALSE);
+		if (!g_socket_bind(webrtc->socket, addr, TRUE, &error) ||
+		    !g_socket_listen(webrtc->socket, &error))
+			g_clear_object(&webrtc->socket);
+	}
 	g_object_unref(addr);
-	if (!ok) {
+	if (!webrtc->socket) {
 		enc_log(ERROR, "WebRTC: cannot listen on %s:%u: %s",
 			options->address, options->port, error->message);
 		g_clear_error(&error);
 		return false;
 	}
-	uris = soup_server_get_uris(webrtc->server);
-	webrtc->port = uris ? (unsigned int)g_uri_get_port(uris->data) : 0;
-	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	bound = g_socket_get_local_address(webrtc->socket, NULL);
+	webrtc->port = bound ? g_inet_socket_address_get_port(
+				       G_INET_SOCKET_ADDRESS(bound))
+			     : 0;
+	if (bound)
+		g_object_unref(bound);
+	webrtc->listener = vp_listen_guard_new(webrtc->socket, webrtc->context,
+					       "WebRTC", accept_conn, webrtc);
 	return true;
 }
 
@@ -321,6 +582,29 @@ struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options)
 		enc_log(ERROR, "WebRTC: the viewer page is not compiled in");
 		goto err_token;
 	}
+	if (options->tls_cert_file || options->tls_key_file) {
+		if (!options->tls_cert_file || !options->tls_key_file) {
+			enc_log(ERROR, "WebRTC HTTPS needs both a certificate "
+				       "and its key");
+			goto err_page;
+		}
+		webrtc->tls = vp_tls_identity_load(options->tls_cert_file,
+						   options->tls_key_file, err,
+						   sizeof(err));
+		if (!webrtc->tls) {
+			enc_log(ERROR, "WebRTC HTTPS: %s", err);
+			goto err_page;
+		}
+	}
+	webrtc->limits = vp_net_limits_resolve(&options->limits);
+	webrtc->conns = vp_conn_count_new(&webrtc->limits);
+	webrtc->max_viewers = options->max_viewers
+				      ? options->max_viewers
+				      : VP_WEBRTC_DEFAULT_MAX_VIEWERS;
+	webrtc->max_viewers_per_head =
+		options->max_viewers_per_head
+			? options->max_viewers_per_head
+			: VP_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD;
 	g_strlcpy(webrtc->address, options->address, sizeof(webrtc->address));
 	g_mutex_init(&webrtc->lock);
 	webrtc->streams =
@@ -344,16 +628,20 @@ struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options)
 	g_main_context_pop_thread_default(webrtc->context);
 	webrtc->thread = g_thread_new("vplane-webrtc", run_thread, webrtc);
 	enc_log(INFO,
-		"WebRTC: viewer page at http://%s:%u/?token=...#<vgpu>/<head>",
-		options->address, webrtc->port);
+		"WebRTC: viewer page at %s://%s:%u/?token=...#<vgpu>/<head>",
+		webrtc->tls ? "https" : "http", options->address, webrtc->port);
 	return webrtc;
 
 err_server:
 	g_object_unref(webrtc->server);
+	vp_conn_count_free(webrtc->conns);
+	if (webrtc->tls)
+		g_object_unref(webrtc->tls);
 	g_main_loop_unref(webrtc->loop);
 	g_main_context_unref(webrtc->context);
 	g_hash_table_unref(webrtc->streams);
 	g_mutex_clear(&webrtc->lock);
+err_page:
 	g_bytes_unref(webrtc->page);
 err_token:
 	explicit_bzero(webrtc->token, sizeof(webrtc->token));
@@ -366,6 +654,8 @@ static gboolean stop_on_thread(gpointer data)
 {
 	struct vp_webrtc *webrtc = data;
 
+	vp_listen_guard_destroy(webrtc->listener);
+	webrtc->listener = NULL;
 	while (webrtc->viewers)
 		viewer_free(webrtc->viewers->data);
 	soup_server_disconnect(webrtc->server);
@@ -381,12 +671,18 @@ void vp_webrtc_destroy(struct vp_webrtc *webrtc)
 	g_thread_join(webrtc->thread);
 	/* sources the viewers left (their notes) are freed with it */
 	g_object_unref(webrtc->server);
+	g_socket_close(webrtc->socket, NULL);
+	g_object_unref(webrtc->socket);
+	if (webrtc->tls)
+		g_object_unref(webrtc->tls);
 	g_main_loop_unref(webrtc->loop);
 	g_main_context_unref(webrtc->context);
 	g_hash_table_unref(webrtc->streams);
 	g_mutex_clear(&webrtc->lock);
 	g_bytes_unref(webrtc->page);
 	explicit_bzero(webrtc->token, sizeof(webrtc->token));
+	/* connections libsoup lets go of later hold their own reference */
+	vp_conn_count_free(webrtc->conns);
 	g_free(webrtc);
 }
 

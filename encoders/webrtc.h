@@ -5,11 +5,23 @@
  * each viewer negotiates its own webrtcbin (DTLS-SRTP) fed from that
  * head's vp_stream: one encoder however many viewers, one leaky
  * consumer per viewer, so a slow viewer drops its own frames and stalls
- * no one else. Open http://ADDRESS:PORT/?token=TOKEN#<vgpu>/<head>.
+ * no one else. Open http://ADDRESS:PORT/?token=TOKEN#<vgpu>/<head>
+ * (https:// with a certificate: the page and its WebSocket are then
+ * TLS only, the same certificate options as RTSPS).
  *
- * Access: a token from a file (mode 0600/0640, see token.h) must come
- * in the query of the page and of the WebSocket; without it both get
- * 401 and no media is ever negotiated.
+ * Access: a token from a file (mode 0600/0640, see token.h) opens the
+ * page (query or "Authorization: Bearer"); the page drops it from the
+ * address bar, and its WebSocket authenticates with the HttpOnly,
+ * SameSite=Strict cookie the page set (or the Bearer header), so no
+ * token travels in a WebSocket URL; without it both get 401 and no
+ * media is ever negotiated. A WebSocket whose Origin is not this
+ * server's gets 403; every response says Referrer-Policy: no-referrer;
+ * the token is never logged.
+ *
+ * Bounds (net_limits.h): HTTP connections in total and per address,
+ * idle and half-sent ones time out, an unanswered offer ends its
+ * viewer, viewers per head and in total; the accept loop backs off at
+ * the descriptor limit.
  *
  * ICE: host candidates only, no STUN/TURN. A specific bind address
  * (the default 127.0.0.1) is also the only media address offered, so
@@ -28,16 +40,28 @@
 
 #include <stdbool.h>
 
+#include "net_limits.h"
+
 struct vp_webrtc;
 struct vp_stream;
 
-#define VP_WEBRTC_DEFAULT_ADDRESS "127.0.0.1"
-#define VP_WEBRTC_DEFAULT_PORT	  8080
+#define VP_WEBRTC_DEFAULT_ADDRESS	       "127.0.0.1"
+#define VP_WEBRTC_DEFAULT_PORT		       8080
+/* each viewer is a webrtcbin pipeline (about 8 threads and 20 fds) */
+#define VP_WEBRTC_DEFAULT_MAX_VIEWERS	       16
+#define VP_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD 8
 
 struct vp_webrtc_options {
 	const char *address;	/* bind address (borrowed) */
 	unsigned int port;	/* 0: any free port */
 	const char *token_file; /* the viewers' token (borrowed) */
+	/* PEM certificate and key (borrowed), both or neither: with them
+	 * the page and its WebSocket are https:// and wss:// only */
+	const char *tls_cert_file, *tls_key_file;
+	struct vp_net_limits limits; /* HTTP connections; zeros: defaults */
+	/* viewers (WebSockets with a pipeline) in all and of one head;
+	 * 0: the defaults; more are closed with code 4404 */
+	unsigned int max_viewers, max_viewers_per_head;
 };
 
 /*

@@ -25,7 +25,8 @@ struct vp_webrtc_peer {
 	GMainContext *context; /* a reference */
 	struct vp_webrtc_peer_callbacks cb;
 	void *data;
-	bool live; /* context thread: callbacks may still run */
+	bool live;     /* context thread: callbacks may still run */
+	bool answered; /* context thread: an answer came */
 
 	GstElement *pipeline; /* owned */
 	GstElement *webrtc;   /* a reference */
@@ -429,6 +430,7 @@ static bool handle_answer(struct vp_webrtc_peer *peer, const char *text)
 	g_signal_emit_by_name(peer->webrtc, "set-remote-description", answer,
 			      NULL);
 	gst_webrtc_session_description_free(answer);
+	peer->answered = true;
 	return true;
 }
 
@@ -471,6 +473,11 @@ bool vp_webrtc_peer_handle_message(struct vp_webrtc_peer *peer,
 	}
 	g_object_unref(parser);
 	return ok;
+}
+
+bool vp_webrtc_peer_answered(const struct vp_webrtc_peer *peer)
+{
+	return peer->answered;
 }
 
 void vp_webrtc_peer_destroy(struct vp_webrtc_peer *peer)

@@ -50,6 +50,9 @@ vp_webrtc_peer_create(const char *name, struct vp_stream *stream,
 bool vp_webrtc_peer_handle_message(struct vp_webrtc_peer *peer,
 				   const char *json);
 
+/* An answer to the offer came (on the context's thread). */
+bool vp_webrtc_peer_answered(const struct vp_webrtc_peer *peer);
+
 /* Stop, detach from the stream; no callback runs after. NULL is a
  * no-op. On @context's thread. */
 void vp_webrtc_peer_destroy(struct vp_webrtc_peer *peer);

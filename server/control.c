@@ -12,7 +12,9 @@
 #include <wayland-server-core.h>
 #include <wlr/util/log.h>
 
+#include "accept_guard.h"
 #include "control.h"
+#include "fd_limit.h"
 #include "server.h"
 
 #define MAX_RESTRICTED 8
@@ -21,6 +23,9 @@ struct vp_control {
 	struct vp_server *server;
 	int fd; /* listening, owned */
 	struct wl_event_source *fd_source;
+	struct vp_accept_guard guard;
+	struct wl_listener client_created; /* every client, public ones too */
+	bool public_limited;		   /* logged, refusing public clients */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	const struct wl_global *restricted[MAX_RESTRICTED];
 	size_t nr_restricted;
@@ -78,11 +83,9 @@ static int handle_control_fd(int fd, uint32_t mask, void *data)
 	gid_t gid;
 	int cfd;
 
-	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	if (cfd < 0) {
-		wlr_log_errno(WLR_ERROR, "control socket: accept");
+	cfd = vp_accept_guard_accept(&control->guard, fd, SOCK_CLOEXEC);
+	if (cfd < 0)
 		return 0;
-	}
 	cc = calloc(1, sizeof(*cc));
 	if (!cc) {
 		wlr_log_errno(WLR_ERROR, "calloc");
@@ -104,6 +107,78 @@ static int handle_control_fd(int fd, uint32_t mask, void *data)
 	wlr_log(WLR_INFO, "control client connected: pid %d uid %u", (int)pid,
 		(unsigned int)uid);
 	return 0;
+}
+
+/* A public client refused at the descriptor limit, destroyed from the
+ * loop (not inside libwayland's wl_client_create). */
+struct doomed_client {
+	struct wl_client *client;
+	struct wl_listener destroy;
+	struct wl_event_source *idle;
+};
+
+static void doomed_free(struct doomed_client *d)
+{
+	wl_list_remove(&d->destroy.link);
+	free(d);
+}
+
+static void handle_doomed_destroy(struct wl_listener *listener, void *data)
+{
+	struct doomed_client *d = wl_container_of(listener, d, destroy);
+
+	wl_event_source_remove(d->idle);
+	doomed_free(d);
+}
+
+static void handle_doomed_idle(void *data)
+{
+	struct doomed_client *d = data;
+	struct wl_client *client = d->client;
+
+	doomed_free(d);
+	wl_client_destroy(client);
+}
+
+/*
+ * libwayland accepts the public socket's clients itself: one that got a
+ * descriptor from the compositor's reserve (fd_limit.h) is closed at
+ * once, so clients never hold the reserve and the listener never finds
+ * the process at EMFILE (where libwayland's accept would spin).
+ */
+static void handle_client_created(struct wl_listener *listener, void *data)
+{
+	struct vp_control *control =
+		wl_container_of(listener, control, client_created);
+	struct wl_client *client = data;
+	struct doomed_client *d;
+
+	if (vp_fd_client_ok(wl_client_get_fd(client))) {
+		if (control->public_limited)
+			wlr_log(WLR_INFO, "Wayland socket: accepting clients "
+					  "again");
+		control->public_limited = false;
+		return;
+	}
+	if (!control->public_limited)
+		wlr_log(WLR_ERROR,
+			"Wayland socket: out of descriptors (clients may use "
+			"%d): closing new clients until some leave",
+			vp_fd_client_limit());
+	control->public_limited = true;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return;
+	d->client = client;
+	d->idle = wl_event_loop_add_idle(
+		wl_display_get_event_loop(control->server->display),
+		handle_doomed_idle, d);
+	if (!d->idle) {
+		free(d);
+		return;
+	}
+	d->destroy.notify = handle_doomed_destroy;
+	wl_client_add_destroy_listener(client, &d->destroy);
 }
 
 static bool control_path(char *out, size_t size, const char *socket_name)
@@ -162,10 +237,18 @@ struct vp_control *vp_control_create(struct vp_server *server,
 	control->fd_source = wl_event_loop_add_fd(
 		wl_display_get_event_loop(server->display), control->fd,
 		WL_EVENT_READABLE, handle_control_fd, control);
-	if (!control->fd_source) {
+	if (!control->fd_source ||
+	    !vp_accept_guard_init(&control->guard,
+				  wl_display_get_event_loop(server->display),
+				  control->fd_source, "control socket")) {
 		wlr_log(WLR_ERROR, "cannot add the control socket to the loop");
+		if (control->fd_source)
+			wl_event_source_remove(control->fd_source);
 		goto err_unlink;
 	}
+	control->client_created.notify = handle_client_created;
+	wl_display_add_client_created_listener(server->display,
+					       &control->client_created);
 	wl_display_set_global_filter(server->display, filter_global, control);
 	wlr_log(WLR_INFO, "control socket: %s", control->path);
 	return control;
@@ -186,6 +269,8 @@ void vp_control_destroy(struct vp_control *control)
 	if (!control)
 		return;
 	wl_display_set_global_filter(control->server->display, NULL, NULL);
+	wl_list_remove(&control->client_created.link);
+	vp_accept_guard_finish(&control->guard);
 	wl_list_for_each_safe(cc, tmp, &control->clients, link)
 	{
 		wl_list_remove(&cc->destroy.link);

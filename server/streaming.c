@@ -34,6 +34,9 @@ static bool start_webrtc(struct vp_streaming *streaming)
 		.port = config->webrtc_port ? config->webrtc_port
 					    : VP_WEBRTC_DEFAULT_PORT,
 		.token_file = config->webrtc_token_file,
+		/* the same certificate as RTSPS: https:// and wss:// */
+		.tls_cert_file = config->rtsp_tls_cert,
+		.tls_key_file = config->rtsp_tls_key,
 	};
 
 	/* browsers decode 4:2:0 H.264 only */

@@ -14,6 +14,7 @@
 #include <vplane/display.h>
 #include <wlr/util/log.h>
 
+#include "accept_guard.h"
 #include "server.h"
 #include "source.h"
 #include "upstream.h"
@@ -26,7 +27,8 @@ struct vp_vfio_socket {
 	char *path;
 	int fd;
 	struct wl_event_source *source;
-	struct wl_list conns; /* conn.link */
+	struct vp_accept_guard guard; /* backs off at the descriptor limit */
+	struct wl_list conns;	      /* conn.link */
 };
 
 /* One VMM's connection and the vGPU it handed over. */
@@ -226,13 +228,10 @@ static int handle_listen(int fd, uint32_t mask, void *data)
 	struct conn *conn;
 	int cfd;
 
-	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (cfd < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			wlr_log(WLR_ERROR, "vfio-socket: accept: %s",
-				strerror(errno));
+	cfd = vp_accept_guard_accept(&sock->guard, fd,
+				     SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (cfd < 0)
 		return 0;
-	}
 	conn = calloc(1, sizeof(*conn));
 	if (!conn) {
 		close(cfd);
@@ -296,6 +295,11 @@ struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
 					    handle_listen, sock);
 	if (!sock->source)
 		goto err;
+	if (!vp_accept_guard_init(&sock->guard, loop, sock->source,
+				  "vfio-socket")) {
+		wl_event_source_remove(sock->source);
+		goto err;
+	}
 	wlr_log(WLR_INFO, "accepting VFIO device fds on %s", path);
 	return sock;
 
@@ -315,6 +319,7 @@ void vp_vfio_socket_destroy(struct vp_vfio_socket *sock)
 	if (!sock)
 		return;
 	wl_list_for_each_safe(conn, tmp, &sock->conns, link) conn_destroy(conn);
+	vp_accept_guard_finish(&sock->guard);
 	wl_event_source_remove(sock->source);
 	close(sock->fd);
 	unlink(sock->path);

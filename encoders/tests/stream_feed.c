@@ -127,6 +127,8 @@ static void usage(void)
 		"[--record FILE.mkv]\n"
 		"                      [--resize-at FRAME:WxH] "
 		"[--webrtc-token FILE [--webrtc-port N]]\n"
+		"                      [--tls-cert FILE --tls-key FILE] "
+		"[--idle-timeout S] [--max-clients N]\n"
 		"                      (--no-auth | --credentials FILE)\n");
 }
 
@@ -146,6 +148,10 @@ int main(int argc, char **argv)
 		{ "resize-at", required_argument, NULL, 'z' },
 		{ "webrtc-token", required_argument, NULL, 'W' },
 		{ "webrtc-port", required_argument, NULL, 'P' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
+		{ "idle-timeout", required_argument, NULL, 'I' },
+		{ "max-clients", required_argument, NULL, 'M' },
 		{ 0 },
 	};
 	struct vp_rtsp_options ro = { .address = VP_RTSP_DEFAULT_ADDRESS,
@@ -212,6 +218,22 @@ int main(int argc, char **argv)
 			break;
 		case 'P':
 			wo.port = (unsigned int)atoi(optarg);
+			break;
+		case 'C': /* RTSPS and HTTPS, as vplaned's --*-tls-cert */
+			ro.tls_cert_file = optarg;
+			wo.tls_cert_file = optarg;
+			break;
+		case 'K':
+			ro.tls_key_file = optarg;
+			wo.tls_key_file = optarg;
+			break;
+		case 'I': /* the listeners' idle timeouts (tests) */
+			ro.limits.idle_timeout_s = (unsigned int)atoi(optarg);
+			wo.limits.idle_timeout_s = ro.limits.idle_timeout_s;
+			break;
+		case 'M': /* the listeners' connection caps (tests) */
+			ro.limits.max_clients = (unsigned int)atoi(optarg);
+			wo.limits.max_clients = ro.limits.max_clients;
 			break;
 		case 'z':
 			/* the guest sets another mode at that frame */

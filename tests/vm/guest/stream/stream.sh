@@ -340,6 +340,14 @@ tls)
 	SCHEME=rtsps pull $N tls | "$PY" "$HERE/stream_check.py" $W $H $N 0 "$R" >"$R/check.txt" ||
 		{ cat "$R/check.txt" "$R/tls.log"; fail "rtsps stream check"; }
 	grep '^#' "$R/check.txt"
+	# under TLS only RTP interleaved in the TLS connection: a SETUP
+	# asking for UDP (unencrypted RTP) gets 461 Unsupported Transport
+	out=$(timeout $((120 * SLOW)) "$PY" "$HERE/rtsps_setup.py" "$(SCHEME=rtsps url)" alice s3cret-pw \
+		'RTP/AVP;unicast;client_port=40000-40001' 'RTP/AVP/UDP;unicast;client_port=40002-40003' \
+		'RTP/AVP;multicast' 'RTP/AVP/TCP;unicast;interleaved=0-1' 2>&1) || true
+	echo "$out" | sed 's/^/# rtsps /'
+	[ "$(echo "$out" | grep -c 'status 461$')" = 3 ] || fail "rtsps allowed a UDP transport: $out"
+	echo "$out" | grep -q 'TCP;unicast;interleaved=0-1: status 200$' || fail "rtsps refused interleaved TCP: $out"
 	# plain RTSP to the TLS port: the server waits for a TLS handshake
 	# and never answers (the probe gives up after 20 s)
 	out=$("$PY" "$HERE/rtsp_probe.py" "$(url)" alice s3cret-pw 2>&1) || true
