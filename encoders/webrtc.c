@@ -4,8 +4,10 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "access.h"
 #include "enc_log.h"
 #include "stream_consumer.h"
+#include "throttle.h"
 #include "token.h"
 #include "webrtc.h"
 #include "webrtc_peer.h"
@@ -26,7 +28,8 @@ struct vp_webrtc {
 	GThread *thread;
 	unsigned int port;
 	char address[64];
-	char token[VP_TOKEN_MAX_LEN + 1];
+	struct vp_tokens tokens;
+	struct vp_throttle throttle; /* wrong tokens, per address */
 	GBytes *page;
 
 	GMutex lock;
@@ -45,18 +48,40 @@ struct viewer {
 	GSource *end; /* pending teardown */
 };
 
-static bool token_ok(struct vp_webrtc *webrtc, SoupServerMessage *msg)
+/*
+ * The viewer's token (NULL: none or wrong). An address that keeps
+ * guessing is slowed down: while its budget of failures is spent, its
+ * token is not even compared. Failures are logged with the address, at
+ * most a line a second per address.
+ */
+static const struct vp_token *token_ok(struct vp_webrtc *webrtc,
+				       SoupServerMessage *msg)
 {
 	GUri *uri = soup_server_message_get_uri(msg);
 	const char *query = g_uri_get_query(uri);
+	const char *peer = soup_server_message_get_remote_host(msg);
 	GHashTable *params = query ? soup_form_decode(query) : NULL;
-	bool ok = vp_token_matches(webrtc->token,
-				   params ? g_hash_table_lookup(params, "token")
-					  : NULL);
+	const struct vp_token *token = NULL;
+	gint64 now = g_get_monotonic_time();
+	unsigned long refused;
+	unsigned int unlogged;
 
+	if (!peer)
+		peer = "?";
+	if (vp_throttle_allow(&webrtc->throttle, peer, now))
+		token = vp_tokens_match(
+			&webrtc->tokens,
+			params ? g_hash_table_lookup(params, "token") : NULL);
 	if (params)
 		g_hash_table_unref(params);
-	return ok;
+	if (!token &&
+	    vp_throttle_fail(&webrtc->throttle, peer, now, &unlogged, &refused))
+		enc_log(INFO,
+			"WebRTC: failed authentication from %s (wrong or no "
+			"token; since the last line %u more, %lu not "
+			"checked: too many)",
+			peer, unlogged, refused);
+	return token;
 }
 
 static void refuse(SoupServerMessage *msg, unsigned int status, const char *why)
@@ -86,8 +111,6 @@ static void handle_page_request(SoupServer *server, SoupServerMessage *msg,
 		return;
 	}
 	if (!token_ok(webrtc, msg)) {
-		enc_log(INFO, "WebRTC: page refused to %s: wrong or no token",
-			soup_server_message_get_remote_host(msg));
 		refuse(msg, SOUP_STATUS_UNAUTHORIZED,
 		       "401: wrong or no token (?token=...)\n");
 		return;
@@ -110,8 +133,6 @@ static void handle_ws_early(SoupServer *server, SoupServerMessage *msg,
 
 	if (token_ok(webrtc, msg))
 		return;
-	enc_log(INFO, "WebRTC: %s refused to %s: wrong or no token", path,
-		soup_server_message_get_remote_host(msg));
 	refuse(msg, SOUP_STATUS_UNAUTHORIZED, "401: wrong or no token\n");
 }
 
@@ -220,9 +241,16 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	};
 	struct vp_webrtc *webrtc = data;
 	const char *head = path + strlen(WS_PREFIX);
-	struct vp_stream *stream;
+	const struct vp_token *token = token_ok(webrtc, msg);
+	struct vp_stream *stream = NULL;
 	struct viewer *v;
 
+	/* The token's vGPUs only, decided before any lookup: a head it may
+	 * not watch is refused exactly as a head that does not exist. */
+	if (!token || !vp_access_allows_path(token->access, head)) {
+		close_refused(ws, "no such head (is it streamed?)");
+		return;
+	}
 	g_mutex_lock(&webrtc->lock);
 	stream = g_hash_table_lookup(webrtc->streams, head);
 	if (stream)
@@ -309,8 +337,9 @@ struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options)
 		g_free(webrtc);
 		return NULL;
 	}
-	if (!vp_token_load(options->token_file, webrtc->token, err,
-			   sizeof(err))) {
+	vp_throttle_init(&webrtc->throttle);
+	if (!vp_tokens_load(options->token_file, &webrtc->tokens, err,
+			    sizeof(err))) {
 		enc_log(ERROR, "WebRTC token: %s", err);
 		g_free(webrtc);
 		return NULL;
@@ -356,7 +385,7 @@ err_server:
 	g_mutex_clear(&webrtc->lock);
 	g_bytes_unref(webrtc->page);
 err_token:
-	explicit_bzero(webrtc->token, sizeof(webrtc->token));
+	vp_tokens_finish(&webrtc->tokens);
 	g_free(webrtc);
 	return NULL;
 }
@@ -386,7 +415,7 @@ void vp_webrtc_destroy(struct vp_webrtc *webrtc)
 	g_hash_table_unref(webrtc->streams);
 	g_mutex_clear(&webrtc->lock);
 	g_bytes_unref(webrtc->page);
-	explicit_bzero(webrtc->token, sizeof(webrtc->token));
+	vp_tokens_finish(&webrtc->tokens);
 	g_free(webrtc);
 }
 
