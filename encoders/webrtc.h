@@ -9,7 +9,10 @@
  *
  * Access: a token from a file (mode 0600/0640, see token.h) must come
  * in the query of the page and of the WebSocket; without it both get
- * 401 and no media is ever negotiated.
+ * 401 and no media is ever negotiated. Each token watches the vGPUs of
+ * its line (token.h); a head it may not watch is refused exactly as a
+ * head that does not exist. Wrong tokens are slowed down per address
+ * (throttle.h).
  *
  * ICE: host candidates only, no STUN/TURN. A specific bind address
  * (the default 127.0.0.1) is also the only media address offered, so
