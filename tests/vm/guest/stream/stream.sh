@@ -180,8 +180,13 @@ access)
 	bob_ha1=$(printf 'bob:vplane:bob-pw-2' | md5sum | cut -d' ' -f1)
 	printf '# per VM\n%s alice:s3cret-pw\n%s* bob:vplane:%s\n%s carol:carol-pw\n' \
 		"$A" "${A%%-*}" "$bob_ha1" "$B" >"$CREDS"
-	start_streaming --vgpu "$B"
+	# WebRTC: a token for A, one for B
+	tok_a=aaaaaaaaaaaaaaaa0123 tok_b=bbbbbbbbbbbbbbbb0123
+	printf '%s %s\n%s %s\n' "$A" $tok_a "$B" $tok_b >"$R/tokens"
+	chmod 600 "$R/tokens"
+	start_streaming --vgpu "$B" --webrtc --webrtc-port 8080 --webrtc-token-file "$R/tokens"
 	wait_log "RTSP: serving /$B/0" 60
+	wait_log "WebRTC: serving /$B/0" 60
 	missing=$(cat /proc/sys/kernel/random/uuid)
 	u() { echo "rtsp://127.0.0.1:$PORT/$1"; }
 	ask() { "$PY" "$HERE/rtsp_access.py" describe "$@" >"$R/ask.out" || fail "rtsp_access.py $*"; cat "$R/ask.out"; }
@@ -218,6 +223,16 @@ access)
 	[ "$wrong_b" = "$wrong_m" ] || fail "with a wrong password B and a missing mount differ: $wrong_b / $wrong_m"
 	grep -q 'failed authentication from 127.0.0.1' "$R/vplaned.log" ||
 		fail "no 'failed authentication from ADDRESS' in the log"
+	# WebRTC: B's head with A's token closes as a missing head does;
+	# A's own head starts signalling
+	ws() { timeout $((90 * SLOW)) "$PY" "$HERE/ws_probe.py" 127.0.0.1:8080 "$@" || echo "ws_probe.py failed"; }
+	ws_b=$(ws "$B/0" $tok_a); ws_m=$(ws "$missing/0" $tok_a)
+	echo "# WebRTC, A's token: B's head: $(echo $ws_b); a missing head: $(echo $ws_m)"
+	echo "$ws_b" | grep -q '^close 4404' || fail "A's token, B's head: $ws_b"
+	[ "$ws_b" = "$ws_m" ] || fail "A's token: B's head and a missing head differ: $ws_b / $ws_m"
+	out=$(ws "$A/0" $tok_a)
+	echo "$out" | grep -q '^message$' || fail "A's token, A's head: $out"
+	[ "$(ws "$A/0" $tok_b)" = "$ws_m" ] || fail "B's token, A's head: not the missing head's answer"
 	# 3 s of wrong guesses as fast as the server answers (the review's
 	# loop got 4,334 answers): a few a second at most, the right
 	# password refused unchecked while the address is throttled, and
