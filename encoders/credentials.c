@@ -1,30 +1,42 @@
 // SPDX-License-Identifier: MIT
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "credentials.h"
 #include "secret_file.h"
 
-static bool add(struct vp_credentials *creds, const char *user,
-		const char *password)
+static void credential_finish(struct vp_credential *c)
 {
-	struct vp_credential *list =
-		realloc(creds->list, (creds->count + 1) * sizeof(*list));
+	if (c->password)
+		explicit_bzero(c->password, strlen(c->password));
+	if (c->ha1)
+		explicit_bzero(c->ha1, strlen(c->ha1));
+	free(c->user);
+	free(c->password);
+	free(c->ha1);
+	free(c->access);
+}
 
+/* Takes @c's strings, even on failure. */
+static bool add(struct vp_credentials *creds, struct vp_credential *c)
+{
+	struct vp_credential *list;
+
+	if (!c->user || (!c->password && !c->ha1) || !c->access)
+		goto err;
+	list = realloc(creds->list, (creds->count + 1) * sizeof(*list));
 	if (!list)
-		return false;
+		goto err;
 	creds->list = list;
-	list[creds->count].user = strdup(user);
-	list[creds->count].password = strdup(password);
-	if (!list[creds->count].user || !list[creds->count].password) {
-		free(list[creds->count].user);
-		free(list[creds->count].password);
-		return false;
-	}
-	creds->count++;
+	list[creds->count++] = *c;
 	return true;
+err:
+	credential_finish(c);
+	return false;
 }
 
 /* Strip the newline and trailing blanks; true if anything is left. */
@@ -38,38 +50,109 @@ static bool trim(char *line)
 	return n && line[0] != '#';
 }
 
+static bool is_hex(const char *s, size_t n)
+{
+	return strspn(s, "0123456789abcdefABCDEF") == n && !s[n];
+}
+
+static bool known_user(const struct vp_credentials *creds, const char *user)
+{
+	size_t i;
+
+	for (i = 0; i < creds->count; i++)
+		if (!strcmp(creds->list[i].user, user))
+			return true;
+	return false;
+}
+
+/* One non-comment line: [VGPUS ]user:password or user:realm:HA1. */
+static bool parse_line(char *line, struct vp_credentials *creds,
+		       const char *where, char *err, size_t err_size)
+{
+	struct vp_credential c = { 0 };
+	char why[160], *entry = line, *colon, *secret, *realm_end;
+	const char *access = VP_ACCESS_EVERY_VGPU;
+	size_t blank = strcspn(line, " \t");
+
+	if (blank < strcspn(line, ":") && line[blank]) {
+		/* "VGPUS user:...": the list, then the entry */
+		line[blank] = 0;
+		if (!vp_access_valid(line, why, sizeof(why))) {
+			snprintf(err, err_size, "%s: %s", where, why);
+			return false;
+		}
+		access = line;
+		entry = line + blank + 1;
+		entry += strspn(entry, " \t");
+	} else {
+		c.every_vgpu = true;
+	}
+	colon = strchr(entry, ':');
+	if (!colon || colon == entry || !colon[1] ||
+	    strcspn(entry, " \t") < (size_t)(colon - entry)) {
+		snprintf(err, err_size,
+			 "%s: expected '[VGPUS ]user:password' or "
+			 "'[VGPUS ]user:" VP_CREDENTIALS_REALM ":HA1' (a user "
+			 "without blanks, a non-empty password)",
+			 where);
+		return false;
+	}
+	*colon = 0;
+	secret = colon + 1;
+	if (known_user(creds, entry)) {
+		snprintf(err, err_size, "%s: user '%s' appears twice", where,
+			 entry);
+		return false;
+	}
+	realm_end = strchr(secret, ':');
+	if (realm_end && is_hex(realm_end + 1, VP_CREDENTIALS_HA1_LEN) &&
+	    strcspn(secret, " \t") > (size_t)(realm_end - secret)) {
+		/* htdigest: user:realm:HA1 */
+		*realm_end = 0;
+		if (strcmp(secret, VP_CREDENTIALS_REALM)) {
+			snprintf(err, err_size,
+				 "%s: htdigest realm '%.64s', expected "
+				 "'" VP_CREDENTIALS_REALM
+				 "' (htdigest FILE " VP_CREDENTIALS_REALM
+				 " %s)",
+				 where, secret, entry);
+			return false;
+		}
+		c.ha1 = strdup(realm_end + 1);
+		for (char *h = c.ha1; h && *h; h++)
+			*h = (char)tolower((unsigned char)*h);
+	} else {
+		c.password = strdup(secret);
+	}
+	c.user = strdup(entry);
+	c.access = strdup(access);
+	if (!add(creds, &c)) {
+		snprintf(err, err_size, "out of memory");
+		return false;
+	}
+	return true;
+}
+
 static bool parse(FILE *f, const char *path, struct vp_credentials *creds,
 		  char *err, size_t err_size)
 {
-	char line[512];
+	char line[512], where[300];
 	unsigned int lineno = 0;
+	bool ok = true;
 
-	while (fgets(line, sizeof(line), f)) {
-		char *colon;
-
+	while (ok && fgets(line, sizeof(line), f)) {
 		lineno++;
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
 		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, err_size, "%s:%u: line too long", path,
-				 lineno);
-			return false;
+			snprintf(err, err_size, "%s: line too long", where);
+			ok = false;
+		} else if (trim(line)) {
+			ok = parse_line(line, creds, where, err, err_size);
 		}
-		if (!trim(line))
-			continue;
-		colon = strchr(line, ':');
-		if (!colon || colon == line || !colon[1] ||
-		    strcspn(line, " \t") < (size_t)(colon - line)) {
-			snprintf(err, err_size,
-				 "%s:%u: expected 'user:password' (a user "
-				 "without blanks, a non-empty password)",
-				 path, lineno);
-			return false;
-		}
-		*colon = 0;
-		if (!add(creds, line, colon + 1)) {
-			snprintf(err, err_size, "out of memory");
-			return false;
-		}
+		explicit_bzero(line, sizeof(line));
 	}
+	if (!ok)
+		return false;
 	if (ferror(f)) {
 		snprintf(err, err_size, "%s: read error: %s", path,
 			 strerror(errno));
@@ -103,12 +186,8 @@ void vp_credentials_finish(struct vp_credentials *creds)
 {
 	size_t i;
 
-	for (i = 0; i < creds->count; i++) {
-		explicit_bzero(creds->list[i].password,
-			       strlen(creds->list[i].password));
-		free(creds->list[i].user);
-		free(creds->list[i].password);
-	}
+	for (i = 0; i < creds->count; i++)
+		credential_finish(&creds->list[i]);
 	free(creds->list);
 	*creds = (struct vp_credentials){ 0 };
 }

@@ -5,19 +5,29 @@
 
 #include <gst/rtsp-server/rtsp-server.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "access.h"
 #include "credentials.h"
 #include "enc_log.h"
 #define VP_NET_LIMITS_GLIB
 #include "net_limits.h"
 #include "rtsp.h"
 #include "stream_consumer.h"
+#include "throttle.h"
 #include "tls_identity.h"
 
-#define VIEWER_ROLE   "viewer"
+#define VIEWER_ROLE	      "viewer"
 /* a media's vp_stream (object data) */
-#define STREAM_KEY    "vplane-stream"
+#define STREAM_KEY	      "vplane-stream"
 /* set on a client whose request found a head with no picture yet */
-#define NOT_READY_KEY "vplane-not-ready"
+#define NOT_READY_KEY	      "vplane-not-ready"
+/* a token's access list (access.h): the vGPUs its viewer may watch */
+#define ACCESS_KEY	      "vplane.access"
+/* a throttled attempt's 401 waits this long; at most this many wait */
+#define THROTTLED_REPLY_MS    1000
+#define THROTTLED_REPLIES_MAX 64
 
 struct vp_rtsp {
 	GstRTSPServer *server;
@@ -420,14 +430,269 @@ static bool accept_client(GSocket *sock, void *data)
 	return true;
 }
 
+/* --- authentication and access --------------------------------------- */
+
+/*
+ * gst-rtsp-server's digest authentication, with two checks of ours on
+ * every request's URL (GST_RTSP_AUTH_CHECK_URL, which the client makes
+ * before it looks anything up):
+ * - an address whose failed attempts are spent (throttle.h) is not even
+ *   checked: its credentials get a 401 a second later;
+ * - an authenticated viewer may watch the vGPUs of its token's access
+ *   list only; any other path gets the 404 a missing mount gets, so a
+ *   viewer cannot tell a vGPU it may not watch from one that is not
+ *   there.
+ * The RTSP thread only: no lock.
+ */
+#define VP_TYPE_RTSP_AUTH (vp_rtsp_auth_get_type())
+G_DECLARE_FINAL_TYPE(VpRtspAuth, vp_rtsp_auth, VP, RTSP_AUTH, GstRTSPAuth)
+
+struct _VpRtspAuth {
+	GstRTSPAuth parent;
+	struct vp_throttle throttle;
+	unsigned int delayed; /* throttled 401s waiting */
+};
+
+G_DEFINE_TYPE(VpRtspAuth, vp_rtsp_auth, GST_TYPE_RTSP_AUTH)
+
+struct delayed_reply {
+	VpRtspAuth *auth;      /* a reference */
+	GstRTSPClient *client; /* a reference */
+	GstRTSPMessage *reply; /* owned */
+};
+
+static gboolean send_delayed_reply(gpointer data)
+{
+	struct delayed_reply *d = data;
+
+	gst_rtsp_client_send_message(d->client, NULL, d->reply);
+	return G_SOURCE_REMOVE;
+}
+
+static void free_delayed_reply(gpointer data)
+{
+	struct delayed_reply *d = data;
+
+	d->auth->delayed--;
+	gst_rtsp_message_free(d->reply);
+	g_object_unref(d->client);
+	g_object_unref(d->auth);
+	g_free(d);
+}
+
+static const char *peer_address(GstRTSPContext *ctx)
+{
+	const char *ip =
+		ctx->conn ? gst_rtsp_connection_get_ip(ctx->conn) : NULL;
+
+	return ip ? ip : "?";
+}
+
+static bool has_credentials(GstRTSPContext *ctx)
+{
+	char *value = NULL;
+
+	return gst_rtsp_message_get_header(ctx->request,
+					   GST_RTSP_HDR_AUTHORIZATION, &value,
+					   0) == GST_RTSP_OK &&
+	       value;
+}
+
+/* The digest's user name, printable and short, for the log. */
+static void claimed_user(GstRTSPContext *ctx, char *user, size_t size)
+{
+	GstRTSPAuthCredential **creds = gst_rtsp_message_parse_auth_credentials(
+		ctx->request, GST_RTSP_HDR_AUTHORIZATION);
+	GstRTSPAuthParam **param;
+	size_t n = 0;
+
+	user[0] = 0;
+	for (param = creds && creds[0] ? creds[0]->params : NULL;
+	     param && *param; param++) {
+		const char *v = (*param)->value;
+
+		if (strcmp((*param)->name, "username") || !v)
+			continue;
+		for (; *v && n + 1 < size; v++)
+			user[n++] = g_ascii_isgraph(*v) ? *v : '?';
+		user[n] = 0;
+		break;
+	}
+	if (creds)
+		gst_rtsp_auth_credentials_free(creds);
+}
+
+/* The parent's digest check; a failure is counted against the address
+ * and logged (first failure, then a line a second per address). */
+static gboolean auth_authenticate(GstRTSPAuth *base, GstRTSPContext *ctx)
+{
+	VpRtspAuth *auth = VP_RTSP_AUTH(base);
+	gboolean ok = GST_RTSP_AUTH_CLASS(vp_rtsp_auth_parent_class)
+			      ->authenticate(base, ctx);
+	unsigned long refused;
+	unsigned int unlogged;
+	char user[40];
+
+	if (ctx->token || !has_credentials(ctx))
+		return ok;
+	if (vp_throttle_fail(&auth->throttle, peer_address(ctx),
+			     g_get_monotonic_time(), &unlogged, &refused)) {
+		claimed_user(ctx, user, sizeof(user));
+		enc_log(INFO,
+			"RTSP: failed authentication from %s (user '%s'; "
+			"since the last line %u more, %lu not checked: too "
+			"many)",
+			peer_address(ctx), user, unlogged, refused);
+	}
+	return ok;
+}
+
+/*
+ * A 401 with a fresh digest challenge. @later: the reply to a guess of
+ * an address whose failures are spent, sent a while later (while no
+ * more than THROTTLED_REPLIES_MAX wait; beyond, at once: that address
+ * gets no more checks either way).
+ */
+static void reply_unauthorized(VpRtspAuth *auth, GstRTSPContext *ctx,
+			       bool later)
+{
+	GstRTSPAuthClass *klass = GST_RTSP_AUTH_GET_CLASS(auth);
+	GSource *source, *current = g_main_current_source();
+	struct delayed_reply *d;
+
+	gst_rtsp_message_init_response(
+		ctx->response, GST_RTSP_STS_UNAUTHORIZED,
+		gst_rtsp_status_as_text(GST_RTSP_STS_UNAUTHORIZED),
+		ctx->request);
+	klass->generate_authenticate_header(GST_RTSP_AUTH(auth), ctx);
+	if (!later || auth->delayed >= THROTTLED_REPLIES_MAX) {
+		gst_rtsp_client_send_message(ctx->client, NULL, ctx->response);
+		return;
+	}
+	d = g_new0(struct delayed_reply, 1);
+	d->auth = g_object_ref(auth);
+	d->client = g_object_ref(ctx->client);
+	gst_rtsp_message_copy(ctx->response, &d->reply);
+	auth->delayed++;
+	source = g_timeout_source_new(THROTTLED_REPLY_MS);
+	g_source_set_callback(source, send_delayed_reply, d,
+			      free_delayed_reply);
+	/* the context of the client's watch, which is dispatching this */
+	g_source_attach(source, current ? g_source_get_context(current)
+					: g_main_context_get_thread_default());
+	g_source_unref(source);
+}
+
+static void reply_not_found(GstRTSPContext *ctx)
+{
+	gst_rtsp_message_init_response(
+		ctx->response, GST_RTSP_STS_NOT_FOUND,
+		gst_rtsp_status_as_text(GST_RTSP_STS_NOT_FOUND), ctx->request);
+	gst_rtsp_client_send_message(ctx->client, NULL, ctx->response);
+}
+
+/*
+ * The URL check, before the client looks anything up: every method but
+ * OPTIONS needs a viewer (gst-rtsp-server 1.22's own URL check lets
+ * DESCRIBE through, so that a missing mount answered 404 and an existing
+ * one 401), and the viewer's access list must name the path's vGPU.
+ */
+static gboolean auth_check(GstRTSPAuth *base, GstRTSPContext *ctx,
+			   const gchar *check)
+{
+	VpRtspAuth *auth = VP_RTSP_AUTH(base);
+	GstRTSPAuthClass *parent =
+		GST_RTSP_AUTH_CLASS(vp_rtsp_auth_parent_class);
+	const char *access;
+
+	if (strcmp(check, GST_RTSP_AUTH_CHECK_URL))
+		return parent->check(base, ctx, check);
+	if (!ctx->token && has_credentials(ctx) &&
+	    !vp_throttle_allow(&auth->throttle, peer_address(ctx),
+			       g_get_monotonic_time())) {
+		reply_unauthorized(auth, ctx, true);
+		return FALSE;
+	}
+	if (!parent->check(base, ctx, check))
+		return FALSE;
+	if (ctx->method == GST_RTSP_OPTIONS)
+		return TRUE;
+	if (!ctx->token)
+		GST_RTSP_AUTH_GET_CLASS(base)->authenticate(base, ctx);
+	if (!ctx->token) {
+		reply_unauthorized(auth, ctx, false);
+		return FALSE;
+	}
+	access = gst_rtsp_token_get_string(ctx->token, ACCESS_KEY);
+	if (!ctx->uri || !vp_access_allows_path(access, ctx->uri->abspath)) {
+		reply_not_found(ctx);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static void vp_rtsp_auth_class_init(VpRtspAuthClass *klass)
+{
+	GstRTSPAuthClass *ac = GST_RTSP_AUTH_CLASS(klass);
+
+	ac->authenticate = auth_authenticate;
+	ac->check = auth_check;
+}
+
+static void vp_rtsp_auth_init(VpRtspAuth *auth)
+{
+	vp_throttle_init(&auth->throttle);
+}
+
+/* A viewer's token: the role every mount admits, and its vGPUs. */
+static GstRTSPToken *viewer_token(const char *access)
+{
+	return gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE,
+				  G_TYPE_STRING, VIEWER_ROLE, ACCESS_KEY,
+				  G_TYPE_STRING, access, NULL);
+}
+
+/*
+ * An htdigest user (HA1, no password): gst-rtsp-server takes those from
+ * a file only, so one line goes through a memfd read back by its
+ * /proc/self/fd path.
+ */
+static bool add_htdigest_user(GstRTSPAuth *auth,
+			      const struct vp_credential *cred,
+			      GstRTSPToken *token)
+{
+	int fd = memfd_create("vplane-htdigest", MFD_CLOEXEC);
+	char *line, path[64];
+	bool ok;
+
+	if (fd < 0) {
+		enc_log(ERROR, "RTSP credentials: memfd_create: %s",
+			g_strerror(errno));
+		return false;
+	}
+	line = g_strdup_printf("%s:" VP_CREDENTIALS_REALM ":%s\n", cred->user,
+			       cred->ha1);
+	ok = write(fd, line, strlen(line)) == (ssize_t)strlen(line);
+	explicit_bzero(line, strlen(line));
+	g_free(line);
+	g_snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ok = ok && gst_rtsp_auth_parse_htdigest(auth, path, token);
+	close(fd);
+	if (!ok)
+		enc_log(ERROR, "RTSP credentials: cannot add htdigest user %s",
+			cred->user);
+	return ok;
+}
+
 /* --- the server ------------------------------------------------------ */
 
-/* Digest users from the credentials file into @auth. */
+/* Digest users from the credentials file into @auth, each with a token
+ * naming the vGPUs it may watch. */
 static bool add_users(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
 {
 	struct vp_credentials creds;
-	GstRTSPToken *token;
 	char err[512];
+	bool ok = true;
 	size_t i;
 
 	if (!options->credentials_file) {
@@ -442,17 +707,28 @@ static bool add_users(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
 		return false;
 	}
 	gst_rtsp_auth_set_supported_methods(auth, GST_RTSP_AUTH_DIGEST);
-	gst_rtsp_auth_set_realm(auth, "vplane");
-	token = gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE,
-				   G_TYPE_STRING, VIEWER_ROLE, NULL);
-	for (i = 0; i < creds.count; i++)
-		gst_rtsp_auth_add_digest(auth, creds.list[i].user,
-					 creds.list[i].password, token);
-	gst_rtsp_token_unref(token);
-	enc_log(INFO, "RTSP: digest authentication, %zu user(s) from %s",
-		creds.count, options->credentials_file);
+	gst_rtsp_auth_set_realm(auth, VP_CREDENTIALS_REALM);
+	for (i = 0; ok && i < creds.count; i++) {
+		const struct vp_credential *c = &creds.list[i];
+		GstRTSPToken *token = viewer_token(c->access);
+
+		if (c->ha1)
+			ok = add_htdigest_user(auth, c, token);
+		else
+			gst_rtsp_auth_add_digest(auth, c->user, c->password,
+						 token);
+		gst_rtsp_token_unref(token);
+		if (ok)
+			enc_log(INFO, "RTSP: viewer %s may watch %s%s", c->user,
+				c->every_vgpu ? "every vGPU" : c->access,
+				c->every_vgpu ? " (its line names none)" : "");
+	}
+	if (ok)
+		enc_log(INFO,
+			"RTSP: digest authentication, %zu user(s) from %s",
+			creds.count, options->credentials_file);
 	vp_credentials_finish(&creds);
-	return true;
+	return ok;
 }
 
 /* The certificate RTSPS presents. */
@@ -502,11 +778,9 @@ static bool setup_auth(struct vp_rtsp *rtsp,
 			options->address, options->port);
 	if (options->no_auth && !tls)
 		return true;
-	auth = gst_rtsp_auth_new();
+	auth = g_object_new(VP_TYPE_RTSP_AUTH, NULL);
 	if (options->no_auth) {
-		GstRTSPToken *token =
-			gst_rtsp_token_new(GST_RTSP_TOKEN_MEDIA_FACTORY_ROLE,
-					   G_TYPE_STRING, VIEWER_ROLE, NULL);
+		GstRTSPToken *token = viewer_token(VP_ACCESS_EVERY_VGPU);
 
 		gst_rtsp_auth_set_default_token(auth, token);
 		gst_rtsp_token_unref(token);

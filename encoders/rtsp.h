@@ -3,7 +3,10 @@
  * The RTSP server (gst-rtsp-server): one mount per streamed head,
  * rtsp://ADDRESS:PORT/<vgpu>/<head>, each a shared media fed by that
  * head's vp_stream (one encoder however many viewers). Digest
- * authentication is required unless explicitly turned off. With a
+ * authentication is required unless explicitly turned off; each viewer
+ * watches the vGPUs its credentials line names, and a path it may not
+ * watch is answered as a missing one (404) before any lookup. Wrong
+ * credentials are slowed down per address (throttle.h). With a
  * certificate and key the same URLs are rtsps:// (TLS) and nothing else:
  * a plain RTSP client's connection fails its handshake, and media go
  * only interleaved in the TLS connection (a SETUP for UDP gets 461).
@@ -36,10 +39,12 @@ struct vp_stream;
 #define VP_RTSP_DEFAULT_PORT	8554
 
 struct vp_rtsp_options {
-	const char *address;	      /* bind address (borrowed) */
-	unsigned int port;	      /* 0: any free port */
-	const char *credentials_file; /* "user:password" lines (borrowed) */
-	bool no_auth;		      /* anyone may watch (explicit only) */
+	const char *address; /* bind address (borrowed) */
+	unsigned int port;   /* 0: any free port */
+	/* viewers, "[VGPUS ]user:password" or htdigest lines
+	 * (credentials.h; borrowed) */
+	const char *credentials_file;
+	bool no_auth; /* anyone may watch (explicit only) */
 	/* PEM certificate and private key (borrowed): both or neither;
 	 * with them the server speaks RTSPS (RTSP over TLS) only */
 	const char *tls_cert_file, *tls_key_file;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "secret_file.h"
 #include "token.h"
 
@@ -13,54 +15,149 @@ static bool url_safe(const char *s)
 			 "0123456789-._~") == strlen(s);
 }
 
-static bool parse(FILE *f, const char *path, char *token, char *err,
-		  size_t err_size)
+static bool add(struct vp_tokens *tokens, const char *secret,
+		const char *access, bool every_vgpu)
 {
-	char line[VP_TOKEN_MAX_LEN + 2];
-	size_t n;
+	struct vp_token *list =
+		realloc(tokens->list, (tokens->count + 1) * sizeof(*list));
+	struct vp_token *t;
 
-	while (fgets(line, sizeof(line), f)) {
-		if (!strchr(line, '\n') && !feof(f)) {
-			snprintf(err, err_size,
-				 "%s: token longer than %d characters", path,
-				 VP_TOKEN_MAX_LEN);
-			return false;
-		}
-		n = strcspn(line, "\r\n");
-		line[n] = 0;
-		if (!n || line[0] == '#')
-			continue;
-		if (n < VP_TOKEN_MIN_LEN || !url_safe(line)) {
-			snprintf(err, err_size,
-				 "%s: the token must be at least %d characters "
-				 "of A-Z a-z 0-9 - . _ ~ (e.g. from "
-				 "'openssl rand -hex 16')",
-				 path, VP_TOKEN_MIN_LEN);
-			explicit_bzero(line, sizeof(line));
-			return false;
-		}
-		memcpy(token, line, n + 1);
-		explicit_bzero(line, sizeof(line));
-		return true;
-	}
-	if (ferror(f))
-		snprintf(err, err_size, "%s: read error: %s", path,
-			 strerror(errno));
-	else
-		snprintf(err, err_size, "%s: no token line", path);
-	return false;
+	if (!list)
+		return false;
+	tokens->list = list;
+	t = &list[tokens->count];
+	*t = (struct vp_token){ .every_vgpu = every_vgpu };
+	t->access = strdup(access);
+	if (!t->access)
+		return false;
+	snprintf(t->secret, sizeof(t->secret), "%s", secret);
+	tokens->count++;
+	return true;
 }
 
-bool vp_token_load(const char *path, char *token, char *err, size_t err_size)
+/* One non-comment line: [VGPUS ]TOKEN. */
+static bool parse_line(char *line, struct vp_tokens *tokens, const char *where,
+		       char *err, size_t err_size)
 {
-	FILE *f = vp_secret_file_fopen(path, "a token", err, err_size);
+	const char *access = VP_ACCESS_EVERY_VGPU;
+	size_t blank = strcspn(line, " \t");
+	char why[160], *secret = line;
+	bool every_vgpu = !line[blank];
+
+	if (!every_vgpu) {
+		line[blank] = 0;
+		if (!vp_access_valid(line, why, sizeof(why))) {
+			snprintf(err, err_size, "%s: %s", where, why);
+			return false;
+		}
+		access = line;
+		secret = line + blank + 1;
+		secret += strspn(secret, " \t");
+	}
+	if (strlen(secret) > VP_TOKEN_MAX_LEN) {
+		snprintf(err, err_size, "%s: token longer than %d characters",
+			 where, VP_TOKEN_MAX_LEN);
+		return false;
+	}
+	if (strlen(secret) < VP_TOKEN_MIN_LEN || !url_safe(secret)) {
+		snprintf(err, err_size,
+			 "%s: expected '[VGPUS ]TOKEN', a token of at least "
+			 "%d characters of A-Z a-z 0-9 - . _ ~ (e.g. from "
+			 "'openssl rand -hex 16')",
+			 where, VP_TOKEN_MIN_LEN);
+		return false;
+	}
+	if (vp_tokens_match(tokens, secret)) {
+		snprintf(err, err_size, "%s: the same token twice", where);
+		return false;
+	}
+	if (!add(tokens, secret, access, every_vgpu)) {
+		snprintf(err, err_size, "out of memory");
+		return false;
+	}
+	return true;
+}
+
+static bool parse(FILE *f, const char *path, struct vp_tokens *tokens,
+		  char *err, size_t err_size)
+{
+	/* a vGPU list, a blank, a token */
+	char line[VP_TOKEN_MAX_LEN + 1024], where[300];
+	unsigned int lineno = 0;
+	bool ok = true;
+	size_t n;
+
+	while (ok && fgets(line, sizeof(line), f)) {
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		n = strcspn(line, "\r\n");
+		if (!line[n] && !feof(f)) {
+			snprintf(err, err_size, "%s: line too long", where);
+			ok = false;
+		} else {
+			while (n && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+				n--;
+			line[n] = 0;
+			if (n && line[0] != '#')
+				ok = parse_line(line, tokens, where, err,
+						err_size);
+		}
+		explicit_bzero(line, sizeof(line));
+	}
+	if (!ok)
+		return false;
+	if (ferror(f)) {
+		snprintf(err, err_size, "%s: read error: %s", path,
+			 strerror(errno));
+		return false;
+	}
+	if (!tokens->count) {
+		snprintf(err, err_size, "%s: no token line", path);
+		return false;
+	}
+	return true;
+}
+
+bool vp_tokens_load(const char *path, struct vp_tokens *tokens, char *err,
+		    size_t err_size)
+{
+	FILE *f;
 	bool ok;
 
+	*tokens = (struct vp_tokens){ 0 };
+	f = vp_secret_file_fopen(path, "a token", err, err_size);
 	if (!f)
 		return false;
-	ok = parse(f, path, token, err, err_size);
+	ok = parse(f, path, tokens, err, err_size);
 	fclose(f);
+	if (!ok)
+		vp_tokens_finish(tokens);
 	return ok;
+}
+
+void vp_tokens_finish(struct vp_tokens *tokens)
+{
+	size_t i;
+
+	for (i = 0; i < tokens->count; i++) {
+		explicit_bzero(tokens->list[i].secret,
+			       sizeof(tokens->list[i].secret));
+		free(tokens->list[i].access);
+	}
+	free(tokens->list);
+	*tokens = (struct vp_tokens){ 0 };
+}
+
+const struct vp_token *vp_tokens_match(const struct vp_tokens *tokens,
+				       const char *given)
+{
+	const struct vp_token *found = NULL;
+	size_t i;
+
+	for (i = 0; i < tokens->count; i++)
+		if (vp_token_matches(tokens->list[i].secret, given))
+			found = &tokens->list[i];
+	return found;
 }
 
 bool vp_token_matches(const char *token, const char *given)

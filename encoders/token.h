@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The WebRTC viewer token: one secret string in a file ('#' starts a
- * comment line; the first other line is the token). The file is refused
- * unless it is a regular file whose mode grants nothing beyond 0640, as
- * for the RTSP credentials. No GStreamer here: the unit suite tests it.
+ * The WebRTC viewer tokens: a file of lines
+ *
+ *   [VGPUS ]TOKEN
+ *
+ * ('#' starts a comment line; blank lines are skipped), one viewer a
+ * line. VGPUS, when present, is an access list (access.h: vGPU names or
+ * patterns separated by commas): that token's viewer may watch those
+ * vGPUs only; a line of a token alone names every vGPU ("*"). The file
+ * is refused unless it is a regular file whose mode grants nothing
+ * beyond 0640, as for the RTSP credentials. No GStreamer here: the unit
+ * suite tests it.
  */
 #ifndef VP_TOKEN_H
 #define VP_TOKEN_H
@@ -15,14 +22,36 @@
 #define VP_TOKEN_MIN_LEN 16
 #define VP_TOKEN_MAX_LEN 256
 
+struct vp_token {
+	char secret[VP_TOKEN_MAX_LEN + 1];
+	char *access;	 /* owned: an access list (access.h), "*": every vGPU */
+	bool every_vgpu; /* the line named no vGPUs */
+};
+
+struct vp_tokens {
+	struct vp_token *list; /* owned */
+	size_t count;
+};
+
 /*
- * Read the token of @path (borrowed) into @token (VP_TOKEN_MAX_LEN + 1
- * bytes). False with a one-line reason in @err (size @err_size) saying
- * what to fix: missing file, mode too open (with the chmod that fixes
- * it), no token, a token too short or with characters a URL would have
- * to escape.
+ * Fill @tokens (initialised here) from @path (borrowed). False with a
+ * one-line reason in @err (size @err_size) saying what to fix: missing
+ * file, mode too open (with the chmod that fixes it), no token, a token
+ * too short or with characters a URL would have to escape, a bad vGPU
+ * list, the same token twice (with the line's number).
  */
-bool vp_token_load(const char *path, char *token, char *err, size_t err_size);
+bool vp_tokens_load(const char *path, struct vp_tokens *tokens, char *err,
+		    size_t err_size);
+
+/* Wipe and free; zero @tokens. */
+void vp_tokens_finish(struct vp_tokens *tokens);
+
+/*
+ * The token of @tokens that @given (NULL: none) is, or NULL. Every token
+ * is compared, each in time independent of where they differ.
+ */
+const struct vp_token *vp_tokens_match(const struct vp_tokens *tokens,
+				       const char *given);
 
 /* @given (NULL: none) equals @token, in time independent of where they
  * differ. */

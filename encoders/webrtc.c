@@ -5,10 +5,12 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "access.h"
 #include "enc_log.h"
 #define VP_NET_LIMITS_GLIB
 #include "net_limits.h"
 #include "stream_consumer.h"
+#include "throttle.h"
 #include "tls_identity.h"
 #include "token.h"
 #include "webrtc.h"
@@ -33,7 +35,8 @@ struct vp_webrtc {
 	GThread *thread;
 	unsigned int port;
 	char address[64];
-	char token[VP_TOKEN_MAX_LEN + 1];
+	struct vp_tokens tokens;
+	struct vp_throttle throttle; /* wrong tokens, per address */
 	GBytes *page;
 	GTlsCertificate *tls; /* NULL: plain HTTP */
 	GSocket *socket;      /* listening */
@@ -90,16 +93,39 @@ static char *request_token(SoupServerMessage *msg)
 	return token;
 }
 
-static bool token_ok(struct vp_webrtc *webrtc, SoupServerMessage *msg)
+/*
+ * The viewer's token (NULL: none or wrong), from request_token(). An
+ * address that keeps
+ * guessing is slowed down: while its budget of failures is spent, its
+ * token is not even compared. Failures are logged with the address, at
+ * most a line a second per address.
+ */
+static const struct vp_token *token_ok(struct vp_webrtc *webrtc,
+				       SoupServerMessage *msg)
 {
+	const char *peer = soup_server_message_get_remote_host(msg);
 	char *given = request_token(msg);
-	bool ok = vp_token_matches(webrtc->token, given);
+	const struct vp_token *token = NULL;
+	gint64 now = g_get_monotonic_time();
+	unsigned long refused;
+	unsigned int unlogged;
 
+	if (!peer)
+		peer = "?";
+	if (vp_throttle_allow(&webrtc->throttle, peer, now))
+		token = vp_tokens_match(&webrtc->tokens, given);
 	if (given) {
 		explicit_bzero(given, strlen(given));
 		g_free(given);
 	}
-	return ok;
+	if (!token &&
+	    vp_throttle_fail(&webrtc->throttle, peer, now, &unlogged, &refused))
+		enc_log(INFO,
+			"WebRTC: failed authentication from %s (wrong or no "
+			"token; since the last line %u more, %lu not "
+			"checked: too many)",
+			peer, unlogged, refused);
+	return token;
 }
 
 /* Every response: no Referer to anywhere (the page's URL may hold the
@@ -167,8 +193,6 @@ static void handle_page_request(SoupServer *server, SoupServerMessage *msg,
 		return;
 	}
 	if (!token_ok(webrtc, msg)) {
-		enc_log(INFO, "WebRTC: page refused to %s: wrong or no token",
-			soup_server_message_get_remote_host(msg));
 		refuse(msg, SOUP_STATUS_UNAUTHORIZED,
 		       "401: wrong or no token (?token=...)\n");
 		return;
@@ -209,8 +233,6 @@ static void handle_ws_early(SoupServer *server, SoupServerMessage *msg,
 	}
 	if (token_ok(webrtc, msg))
 		return;
-	enc_log(INFO, "WebRTC: %s refused to %s: wrong or no token", path,
-		soup_server_message_get_remote_host(msg));
 	refuse(msg, SOUP_STATUS_UNAUTHORIZED, "401: wrong or no token\n");
 }
 
@@ -354,10 +376,17 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	};
 	struct vp_webrtc *webrtc = data;
 	const char *head = path + strlen(WS_PREFIX);
-	struct vp_stream *stream;
+	const struct vp_token *token = token_ok(webrtc, msg);
+	struct vp_stream *stream = NULL;
 	struct viewer *v;
 	unsigned int total;
 
+	/* The token's vGPUs only, decided before any lookup: a head it may
+	 * not watch is refused exactly as a head that does not exist. */
+	if (!token || !vp_access_allows_path(token->access, head)) {
+		close_refused(ws, "no such head (is it streamed?)");
+		return;
+	}
 	if (count_viewers(webrtc, head, &total) >=
 		    webrtc->max_viewers_per_head ||
 	    total >= webrtc->max_viewers) {
@@ -570,8 +599,9 @@ struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options)
 		g_free(webrtc);
 		return NULL;
 	}
-	if (!vp_token_load(options->token_file, webrtc->token, err,
-			   sizeof(err))) {
+	vp_throttle_init(&webrtc->throttle);
+	if (!vp_tokens_load(options->token_file, &webrtc->tokens, err,
+			    sizeof(err))) {
 		enc_log(ERROR, "WebRTC token: %s", err);
 		g_free(webrtc);
 		return NULL;
@@ -644,7 +674,7 @@ err_server:
 err_page:
 	g_bytes_unref(webrtc->page);
 err_token:
-	explicit_bzero(webrtc->token, sizeof(webrtc->token));
+	vp_tokens_finish(&webrtc->tokens);
 	g_free(webrtc);
 	return NULL;
 }
@@ -680,7 +710,7 @@ void vp_webrtc_destroy(struct vp_webrtc *webrtc)
 	g_hash_table_unref(webrtc->streams);
 	g_mutex_clear(&webrtc->lock);
 	g_bytes_unref(webrtc->page);
-	explicit_bzero(webrtc->token, sizeof(webrtc->token));
+	vp_tokens_finish(&webrtc->tokens);
 	/* connections libsoup lets go of later hold their own reference */
 	vp_conn_count_free(webrtc->conns);
 	g_free(webrtc);

@@ -16,7 +16,10 @@
  * token travels in a WebSocket URL; without it both get 401 and no
  * media is ever negotiated. A WebSocket whose Origin is not this
  * server's gets 403; every response says Referrer-Policy: no-referrer;
- * the token is never logged.
+ * the token is never logged. Each token watches the vGPUs of its line
+ * (token.h); a head it may not watch is refused exactly as a head that
+ * does not exist. Wrong tokens are slowed down per address
+ * (throttle.h).
  *
  * Bounds (net_limits.h): HTTP connections in total and per address,
  * idle and half-sent ones time out, an unanswered offer ends its

@@ -18,7 +18,6 @@
 #include "output_stream.h"
 #include "placeholder.h"
 #include "server.h"
-#include "shell.h"
 #include "source.h"
 #include "streaming.h"
 
@@ -100,7 +99,6 @@ static bool composite(struct vp_output *output, struct wlr_buffer *primary,
 	struct wlr_output *wo = output->wlr_output;
 	struct wlr_renderer *renderer = output->server->renderer;
 	struct wlr_texture *texture = NULL;
-	struct timespec now;
 	float proj[9];
 	int w, h;
 
@@ -135,8 +133,6 @@ static bool composite(struct vp_output *output, struct wlr_buffer *primary,
 			output->source->unusable = true;
 		vp_placeholder_render(renderer, proj, w, h, output->source);
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	vp_shell_render(output->server->shell, wo, renderer, proj, &now);
 	wlr_output_render_software_cursors(wo, NULL);
 	wlr_renderer_end(renderer);
 	if (texture)
@@ -161,7 +157,7 @@ static void commit_frame(struct vp_output *output)
 		box = fit_box(w, h, primary->width, primary->height);
 	vp_output_cursor_update(output, &box, primary ? primary->width : 0);
 
-	if (primary && !vp_shell_has_views(output->server->shell)) {
+	if (primary) {
 		wlr_output_attach_buffer(wo, primary);
 		direct = wlr_output_test(wo);
 		if (!direct) {

@@ -10,7 +10,6 @@
 #include <wlr/backend/wayland.h>
 #include <wlr/render/allocator.h>
 #include <wlr/render/wlr_renderer.h>
-#include <wlr/types/wlr_compositor.h>
 #include <wlr/types/wlr_export_dmabuf_v1.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
@@ -28,7 +27,6 @@
 #include "vfio_socket.h"
 #include "output.h"
 #include "server.h"
-#include "shell.h"
 #include "source.h"
 #include "streaming.h"
 
@@ -243,10 +241,16 @@ bool vp_server_init(struct vp_server *server, const struct vp_config *config)
 		goto err_backend;
 	}
 
-	server->compositor =
-		wlr_compositor_create(server->display, server->renderer);
+	/*
+	 * The public socket's globals are what capture clients need (grim,
+	 * wayvnc --disable-input, export-dmabuf recorders): outputs, their
+	 * xdg-output, screencopy, export-dmabuf, wl_shm and linux-dmabuf
+	 * (the renderer's), presentation-time. No wl_compositor, hence no
+	 * surfaces, shells or layers: a client can read the outputs but
+	 * never put pixels on a head's output, stream or recording.
+	 */
 	server->layout = wlr_output_layout_create();
-	if (!server->compositor || !server->layout ||
+	if (!server->layout ||
 	    !wlr_xdg_output_manager_v1_create(server->display,
 					      server->layout) ||
 	    !wlr_screencopy_manager_v1_create(server->display) ||
@@ -256,10 +260,6 @@ bool vp_server_init(struct vp_server *server, const struct vp_config *config)
 		wlr_log(WLR_ERROR, "cannot create the Wayland globals");
 		goto err_backend;
 	}
-	server->shell = vp_shell_create(server);
-	if (!server->shell)
-		goto err_backend;
-
 	server->new_output.notify = handle_backend_new_output;
 	wl_signal_add(&server->backend->events.new_output, &server->new_output);
 
@@ -284,7 +284,6 @@ bool vp_server_init(struct vp_server *server, const struct vp_config *config)
 
 err_listener:
 	wl_list_remove(&server->new_output.link);
-	vp_shell_destroy(server->shell);
 err_backend:
 	wlr_backend_destroy(server->backend);
 	if (server->layout)
@@ -367,7 +366,6 @@ void vp_server_finish(struct vp_server *server)
 	wl_list_remove(&server->new_output.link);
 	/* while the backend and its outputs, whose signals it left, live */
 	vp_frame_trace_destroy(server->frame_trace);
-	vp_shell_destroy(server->shell);
 	wlr_backend_destroy(server->backend);
 	/* after the outputs, which end their streams */
 	vp_streaming_destroy(server->streaming);

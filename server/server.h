@@ -30,9 +30,7 @@ struct vp_server {
 	struct wlr_backend *backend;
 	struct wlr_renderer *renderer;
 	struct wlr_allocator *allocator;
-	struct wlr_compositor *compositor;
 	struct wlr_output_layout *layout;
-	struct vp_shell *shell;
 	struct vp_hotplug *hotplug;	    /* NULL unless config->all_vgpus */
 	struct vp_streaming *streaming;	    /* NULL unless config->stream */
 	struct vp_vfio_socket *vfio_socket; /* NULL unless --vfio-socket */

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../../server/libvplane/tests/check.h"
+#include "access.h"
 #include "credentials.h"
 
 static char dir[] = "/tmp/vp-cred-XXXXXX";
@@ -89,7 +90,84 @@ static void test_format(void)
 	CHECK(strstr(err, ":1: expected"));
 	CHECK(!load(write_file("e", "alice:\n", 0600), &c, err));
 	CHECK(!load(write_file("e", ":secret\n", 0600), &c, err));
-	CHECK(!load(write_file("e", "al ice:secret\n", 0600), &c, err));
+	CHECK(!load(write_file("e", " alice:secret\n", 0600), &c, err));
+	CHECK(!load(write_file("e", "vm-a al ice:secret\n", 0600), &c, err));
+}
+
+/* Per-vGPU viewers: a list before the entry limits it; no list is every
+ * vGPU; bad lists and a user named twice are refused with the line. */
+static void test_access(void)
+{
+	struct vp_credentials c;
+	char err[512];
+	const char *p;
+
+	p = write_file("acl",
+		       "# per VM\nvm-a alice:secret\n"
+		       "vm-b-*,vm-c \t bob:pa:ss word\ncarol:x y:z\n",
+		       0600);
+	CHECK(load(p, &c, err));
+	CHECK(c.count == 3);
+	if (c.count == 3) {
+		CHECK(!strcmp(c.list[0].user, "alice") &&
+		      !strcmp(c.list[0].password, "secret") &&
+		      !strcmp(c.list[0].access, "vm-a") &&
+		      !c.list[0].every_vgpu);
+		CHECK(!strcmp(c.list[1].user, "bob") &&
+		      !strcmp(c.list[1].password, "pa:ss word") &&
+		      !strcmp(c.list[1].access, "vm-b-*,vm-c"));
+		CHECK(!strcmp(c.list[2].user, "carol") &&
+		      !strcmp(c.list[2].password, "x y:z") &&
+		      !strcmp(c.list[2].access, "*") && c.list[2].every_vgpu);
+		CHECK(vp_access_allows_path(c.list[0].access, "/vm-a/0"));
+		CHECK(!vp_access_allows_path(c.list[0].access, "/vm-b/0"));
+		CHECK(vp_access_allows_path(c.list[1].access, "/vm-b-1/0"));
+		CHECK(!vp_access_allows_path(c.list[1].access, "/vm-a/0"));
+	}
+	vp_credentials_finish(&c);
+
+	CHECK(!load(write_file("e", "alice:a\nvm-a alice:b\n", 0600), &c, err));
+	CHECK(strstr(err, ":2:") && strstr(err, "twice"));
+	CHECK(!load(write_file("e", "vm-a, alice:b\n", 0600), &c, err));
+	CHECK(strstr(err, ":1:") && strstr(err, "vGPU list"));
+	CHECK(!load(write_file("e", "vm/a alice:b\n", 0600), &c, err));
+	CHECK(strstr(err, ":1:"));
+	CHECK(!load(write_file("e", "vm-a alice\n", 0600), &c, err));
+	CHECK(strstr(err, ":1: expected"));
+}
+
+/* htdigest lines: user:vplane:HA1, no password kept; another realm is
+ * refused, naming the command that makes the right line. */
+static void test_htdigest(void)
+{
+	/* HA1 of alice:vplane:secret */
+	static const char ha1[] = "551ebe8d81b1a0bb83ae478f53cdfbd8";
+	struct vp_credentials c;
+	char err[512], text[256];
+
+	snprintf(text, sizeof(text), "alice:vplane:%s\nvm-b bob:vplane:%s\n",
+		 ha1, "0123456789ABCDEF0123456789abcdef");
+	CHECK(load(write_file("ht", text, 0600), &c, err));
+	CHECK(c.count == 2);
+	if (c.count == 2) {
+		CHECK(!c.list[0].password && !strcmp(c.list[0].ha1, ha1));
+		CHECK(c.list[0].every_vgpu);
+		CHECK(!c.list[1].password &&
+		      !strcmp(c.list[1].ha1,
+			      "0123456789abcdef0123456789abcdef"));
+		CHECK(!strcmp(c.list[1].access, "vm-b"));
+	}
+	vp_credentials_finish(&c);
+
+	snprintf(text, sizeof(text), "alice:other:%s\n", ha1);
+	CHECK(!load(write_file("ht", text, 0600), &c, err));
+	CHECK(strstr(err, ":1:") && strstr(err, "realm 'other'") &&
+	      strstr(err, "htdigest FILE vplane alice"));
+	/* not 32 hex digits: a password that contains colons */
+	CHECK(load(write_file("ht", "alice:vplane:0123\n", 0600), &c, err));
+	CHECK(c.count == 1 && c.list[0].password &&
+	      !strcmp(c.list[0].password, "vplane:0123"));
+	vp_credentials_finish(&c);
 }
 
 int main(void)
@@ -100,6 +178,8 @@ int main(void)
 		return 99;
 	test_modes();
 	test_format();
+	test_access();
+	test_htdigest();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../../server/libvplane/tests/check.h"
+#include "access.h"
 #include "token.h"
 
 static char dir[] = "/tmp/vp-token-XXXXXX";
@@ -24,9 +25,58 @@ static const char *write_file(const char *text, mode_t mode)
 	return path;
 }
 
+static struct vp_tokens tokens;
+
+/* Load @text; the first token's secret into @token. */
 static bool load(const char *text, mode_t mode, char *token, char *err)
 {
-	return vp_token_load(write_file(text, mode), token, err, 512);
+	bool ok;
+
+	vp_tokens_finish(&tokens);
+	ok = vp_tokens_load(write_file(text, mode), &tokens, err, 512);
+	if (ok)
+		memcpy(token, tokens.list[0].secret, VP_TOKEN_MAX_LEN + 1);
+	return ok;
+}
+
+/* Per-vGPU tokens: each token watches its own list, a bare token every
+ * vGPU, and a bad list or the same token twice is refused by line. */
+static void test_access(void)
+{
+	const struct vp_token *a, *b, *all;
+	char token[VP_TOKEN_MAX_LEN + 1], err[512];
+
+	CHECK(load("# per VM\nvm-a aaaaaaaaaaaaaaaa\n"
+		   "vm-b-*,vm-c\tbbbbbbbbbbbbbbbb\n"
+		   "cccccccccccccccc\n",
+		   0600, token, err));
+	CHECK(tokens.count == 3);
+	a = vp_tokens_match(&tokens, "aaaaaaaaaaaaaaaa");
+	b = vp_tokens_match(&tokens, "bbbbbbbbbbbbbbbb");
+	all = vp_tokens_match(&tokens, "cccccccccccccccc");
+	CHECK(a && b && all);
+	CHECK(!vp_tokens_match(&tokens, "vm-a"));
+	CHECK(!vp_tokens_match(&tokens, "aaaaaaaaaaaaaaa"));
+	CHECK(!vp_tokens_match(&tokens, NULL));
+	if (!a || !b || !all)
+		return;
+	CHECK(!a->every_vgpu && !b->every_vgpu && all->every_vgpu);
+	CHECK(vp_access_allows_path(a->access, "/vm-a/0"));
+	CHECK(!vp_access_allows_path(a->access, "/vm-b/0"));
+	CHECK(!vp_access_allows_path(a->access, "/vm-ab/0"));
+	CHECK(vp_access_allows_path(b->access, "/vm-b-2/1"));
+	CHECK(vp_access_allows_path(b->access, "/vm-c/0"));
+	CHECK(!vp_access_allows_path(b->access, "/vm-a/0"));
+	CHECK(vp_access_allows_path(all->access, "/anything/0"));
+
+	CHECK(!load("vm-a aaaaaaaaaaaaaaaa\nvm-b aaaaaaaaaaaaaaaa\n", 0600,
+		    token, err));
+	CHECK(strstr(err, ":2:") && strstr(err, "twice"));
+	CHECK(!load("vm-a,,vm-b aaaaaaaaaaaaaaaa\n", 0600, token, err));
+	CHECK(strstr(err, ":1:") && strstr(err, "vGPU list"));
+	CHECK(!load("vm/a aaaaaaaaaaaaaaaa\n", 0600, token, err));
+	CHECK(strstr(err, ":1:"));
+	CHECK(!load("vm-a\n", 0600, token, err)); /* a list, no token */
 }
 
 int main(void)
@@ -56,7 +106,10 @@ int main(void)
 	longer[sizeof(longer) - 1] = 0;
 	CHECK(!load(longer, 0600, token, err));
 	CHECK(strstr(err, "longer than"));
-	CHECK(!vp_token_load("/nonexistent/token", token, err, sizeof(err)));
+	CHECK(!load("0123456789abcdef\n# another viewer\nshort\n", 0600, token,
+		    err));
+	CHECK(strstr(err, ":3:") && strstr(err, "at least 16"));
+	CHECK(!vp_tokens_load("/nonexistent/token", &tokens, err, sizeof(err)));
 	CHECK(strstr(err, "cannot open"));
 	/* the comparison */
 	CHECK(vp_token_matches("0123456789abcdef", "0123456789abcdef"));
@@ -65,6 +118,8 @@ int main(void)
 	CHECK(!vp_token_matches("0123456789abcdef", "0123456789abcdef0"));
 	CHECK(!vp_token_matches("0123456789abcdef", ""));
 	CHECK(!vp_token_matches("0123456789abcdef", NULL));
+	test_access();
+	vp_tokens_finish(&tokens);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);

@@ -489,6 +489,60 @@ ctl-randr)
 	kill -TERM "$sim_pid"; wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"; sim_pid=
 	stop_vplaned
 	;;
+public-client)
+	# issue 13: the public Wayland socket is for capture. A client that
+	# maps a magenta xdg_toplevel (vp-wl-paint) is offered only what a
+	# capture client needs, and no pixel of it reaches the output (grim:
+	# the guest's frame, pixel for pixel) or the head's stream (ffmpeg:
+	# the top-left 256x240 is not the window's magenta); grim still works.
+	PAINT=$VPLANE_BUILD/tests/vm/guest/server/vp-wl-paint
+	[ -x "$PAINT" ] || { echo "vp-wl-paint not built"; exit 77; }
+	command -v ffmpeg >/dev/null || { echo "ffmpeg not installed"; exit 77; }
+	make_vgpu
+	start_vplaned --backend headless --vgpu "$uuid" --stream --rtsp-no-auth \
+		--rtsp-port 8554 --stream-ack-hold-ms $((1000 * ${VPLANE_SLOWDOWN:-1})) \
+		${VPLANED_DEBUG:+--verbose}
+	"$SIM" --uuid "$uuid" --mode 320x240 --rate 10 --frames 3000 --no-cursor \
+		--quiet >"$R/sim.log" 2>&1 &
+	sim_pid=$!
+	wait_log "direct scanout of"
+	WAYLAND_DISPLAY=$SOCK "$PAINT" 60 >"$R/paint.out" 2>&1 &
+	extra_pids="$extra_pids $!"
+	for _ in $(seq 50); do
+		grep -q '^mapped$\|^cannot map' "$R/paint.out" && break
+		sleep 0.2
+	done
+	grep -q '^mapped$\|^cannot map' "$R/paint.out" || fail "vp-wl-paint: $(cat "$R/paint.out")"
+	echo "# vp-wl-paint: $(grep -v '^global' "$R/paint.out")"
+	echo "# public socket: $(sed -n 's/^global \([^ ]*\) .*/\1/p' "$R/paint.out" | sort | tr '\n' ' ')"
+	# what grim, wayvnc --disable-input and export-dmabuf recorders use
+	allowed=" wl_shm zwp_linux_dmabuf_v1 wl_drm wl_output zxdg_output_manager_v1 zwlr_screencopy_manager_v1 zwlr_export_dmabuf_manager_v1 wp_presentation "
+	for g in $(sed -n 's/^global \([^ ]*\) .*/\1/p' "$R/paint.out"); do
+		case $allowed in *" $g "*) ;; *) fail "the public socket offers $g" ;; esac
+	done
+	sleep 1
+	capture_advancing
+	echo "# grim: frames$frames, the guest's pixels exactly"
+	timeout $((120 * ${VPLANE_SLOWDOWN:-1})) ffmpeg -nostdin -hide_banner -loglevel error \
+		-rtsp_transport tcp -i "rtsp://127.0.0.1:8554/$uuid/0" -frames:v 1 \
+		-f rawvideo -pix_fmt rgb24 - >"$R/stream.rgb" 2>"$R/ffmpeg.log" ||
+		fail "ffmpeg: $(tail -3 "$R/ffmpeg.log")"
+	share=$(python3 - "$R/stream.rgb" <<'PY'
+import sys
+px = open(sys.argv[1], 'rb').read()
+w, h = 320, 240
+assert len(px) == w * h * 3, len(px)
+n = sum(1 for y in range(h) for x in range(256)
+        if px[(y * w + x) * 3] > 200 and px[(y * w + x) * 3 + 1] < 60
+        and px[(y * w + x) * 3 + 2] > 200)
+print(n * 100 // (256 * h))
+PY
+) || fail "cannot read the stream's frame"
+	echo "# stream: ${share}% of the top-left 256x240 magenta (the guest's bars, up to ~35%)"
+	[ "$share" -lt 60 ] || fail "the client's window is in the stream (${share}% magenta)"
+	kill -TERM "$sim_pid"; wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"; sim_pid=
+	stop_vplaned
+	;;
 *)
 	echo "unknown test $test"; exit 2 ;;
 esac

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+# What a WebRTC viewer's WebSocket gets (issue 13), with no browser:
+#   ws_probe.py HOST:PORT PATH [TOKEN]
+# Opens ws://HOST:PORT/ws/PATH?token=TOKEN and prints "status N" (101:
+# upgraded) and then, from the first frame the server sends, "close CODE
+# REASON" or "message" (signalling started: the head is being offered).
+import base64
+import os
+import socket
+import struct
+import sys
+
+
+def read_exact(sock, n):
+    data = b''
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def main():
+    host, port = sys.argv[1].rsplit(':', 1)
+    path = '/ws/' + sys.argv[2]
+    if len(sys.argv) > 3:
+        path += '?token=' + sys.argv[3]
+    sock = socket.create_connection((host, int(port)), timeout=60)
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(('GET %s HTTP/1.1\r\nHost: %s\r\nConnection: Upgrade\r\n'
+                  'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n'
+                  'Sec-WebSocket-Key: %s\r\n\r\n' % (path, sys.argv[1], key)).encode())
+    head = b''
+    while b'\r\n\r\n' not in head:
+        chunk = sock.recv(1)
+        if not chunk:
+            break
+        head += chunk
+    words = head.split(b'\r\n')[0].split()
+    status = int(words[1]) if len(words) > 1 else 0
+    print('status %d' % status)
+    if status != 101:
+        return
+    b0, b1 = read_exact(sock, 2)
+    n = b1 & 0x7f
+    if n == 126:
+        n = struct.unpack('>H', read_exact(sock, 2))[0]
+    elif n == 127:
+        n = struct.unpack('>Q', read_exact(sock, 8))[0]
+    payload = read_exact(sock, n)
+    if b0 & 0x0f == 8:
+        code = struct.unpack('>H', payload[:2])[0] if len(payload) >= 2 else 0
+        print('close %d %s' % (code, payload[2:].decode(errors='replace')))
+    else:
+        print('message')
+
+
+main()
