@@ -95,9 +95,8 @@ static char *request_token(SoupServerMessage *msg)
 
 /*
  * The viewer's token (NULL: none or wrong), from request_token(). An
- * address that keeps
- * guessing is slowed down: while its budget of failures is spent, its
- * token is not even compared. Failures are logged with the address, at
+ * address that keeps guessing is slowed down: while its budget of
+ * failures is spent, its token is not even compared. Failures are logged with the address, at
  * most a line a second per address.
  */
 static const struct vp_token *token_ok(struct vp_webrtc *webrtc,
