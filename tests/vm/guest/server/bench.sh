@@ -100,16 +100,19 @@ for mode in 1280x720 3840x2160; do
 	exec 3<&-
 	kill -TERM "$copy_pid"
 	wait "$copy_pid" || fail "$mode: vp-copy-bench failed: $(cat "$R/copy-$mode.log")"
+	# idle again with the guest's last frame on screen: the guest
+	# stopped (SIGSTOP), not gone (its exit would reset the head and
+	# vplaned would draw a placeholder at this size inside the window);
+	# the idle cost is the mean of before and after the frames
+	kill -STOP "$sim_pid"
+	sleep 1
+	idle1=$(idle_rate)
+	kill -CONT "$sim_pid"
+	idle=$(((idle0 + idle1) / 2))
 	kill -TERM "$sim_pid"
 	wait "$sim_pid" || fail "$mode: simulator: $(cat "$R/sim-$mode.log")"
 	sim_pid=
 	grep -q ' 0 timeouts' "$R/sim-$mode.log" || fail "$mode: the guest saw flip-done timeouts: $(cat "$R/sim-$mode.log")"
-	# idle again once the guest is gone and the placeholder that
-	# replaced its last frame is drawn: the idle cost is the mean of
-	# before and after the frames
-	sleep 2
-	idle1=$(idle_rate)
-	idle=$(((idle0 + idle1) / 2))
 	stop_vplaned
 	maps=$(map_count)
 	grep -q "direct scanout of" "$R/vplaned.log" || fail "$mode: vplaned never handed the buffer on directly"
