@@ -403,8 +403,8 @@ err_unpin:
  * the doubling outgrows any other device's callback before ten retries.
  * (iommufd has the flag type1 lacks, iopt_area.prevent_access.)
  */
-#define UNMAP_HOLD_MS	  100
-#define UNMAP_HOLD_MAX_MS 6400
+#define UNMAP_HOLD_MS	  250
+#define UNMAP_HOLD_MAX_MS 8000
 #define UNMAP_FORGET_MS	  10000 /* after the hold: forget its doubling */
 
 static bool ranges_overlap(u64 s1, u64 e1, u64 s2, u64 e2)

@@ -553,7 +553,7 @@ static void ioctl_dmabuf(struct fuzz *f, struct fz_disp *d, enum place place,
 			 ret, db.fd, db.argsz);
 	FZ_CHECK(f,
 		 fcntl(ret, F_GETFD) == FD_CLOEXEC &&
-			 (fcntl(ret, F_GETFL) & O_ACCMODE) == O_RDWR,
+			 (fcntl(ret, F_GETFL) & O_ACCMODE) == O_RDONLY,
 		 "dma-buf fd from the node: fd flags %d, file flags 0x%x",
 		 fcntl(ret, F_GETFD), fcntl(ret, F_GETFL));
 	f->disp.dmabufs++;
