@@ -164,6 +164,8 @@ struct vplane_head {
 	u32 height;
 	u32 refresh; /* mHz, as written */
 	struct vplane_plane planes[VPLANE_NUM_PLANES];
+	/* the id the VMM's last query of each plane returned (0: none) */
+	u32 vmm_ids[VPLANE_NUM_PLANES];
 	struct vplane_edid edid;
 	bool timer_running;
 	/*

@@ -268,8 +268,30 @@ static void pobj_destroy(struct vplane_vgpu *vgpu, struct vplane_pobj *obj)
 }
 
 /*
+ * Is @obj what the VMM's last query of some plane returned? The VMM
+ * caches dma-bufs by id (QEMU does) and asks again every refresh, so such
+ * an object is in use; an older id the VMM saw (a mode it left) is not:
+ * its dma-buf, if the VMM took one, holds its own pages and keeps the id
+ * from being reused.
+ */
+static bool __pobj_vmm_current(struct vplane_vgpu *vgpu,
+			       const struct vplane_pobj *obj)
+{
+	unsigned int h, i;
+
+	if (!obj->vmm)
+		return false;
+	for (h = 0; h < vgpu->nr_heads; h++)
+		for (i = 0; i < VPLANE_NUM_PLANES; i++)
+			if (vgpu->heads[h].vmm_ids[i] == obj->id)
+				return true;
+	return false;
+}
+
+/*
  * Evict unused objects from the LRU tail until both limits hold. For a
- * display consumer (@consumer) only objects whose id the VMM never saw go.
+ * display consumer (@consumer) no object the VMM is using goes
+ * (__pobj_vmm_current), so a consumer cannot make the VMM re-import.
  */
 static void evict(struct vplane_vgpu *vgpu, unsigned long need_pinned,
 		  bool consumer)
@@ -286,7 +308,7 @@ static void evict(struct vplane_vgpu *vgpu, unsigned long need_pinned,
 		if (!too_many && !too_pinned)
 			break;
 		if (obj->users || (!too_many && !obj->pinned) ||
-		    (consumer && obj->vmm))
+		    (consumer && __pobj_vmm_current(vgpu, obj)))
 			continue;
 		pobj_destroy(vgpu, obj);
 		vgpu->nr_evictions++;
@@ -584,8 +606,11 @@ static struct vplane_pobj *pobj_get_consumer(struct vplane_vgpu *vgpu,
 	u32 status;
 
 	lockdep_assert_held(&vgpu->lock);
-	list_for_each_entry(obj, &vgpu->pobj_lru,
-			    link) if (fb_equal(&obj->fb, fb)) return obj;
+	list_for_each_entry(obj, &vgpu->pobj_lru, link)
+	{
+		if (fb_equal(&obj->fb, fb))
+			return obj;
+	}
 	return pobj_create(vgpu, fb, &status, true);
 }
 
@@ -819,6 +844,7 @@ static bool __plane_snapshot(struct vplane_vgpu *vgpu, unsigned int head,
 		if (vmm) {
 			list_move(&p->obj->link, &vgpu->pobj_lru);
 			p->obj->vmm = true;
+			vgpu->heads[head].vmm_ids[idx] = p->obj->id;
 		}
 		*fb = p->obj->fb;
 		*regs = p->active;
@@ -842,6 +868,7 @@ static bool __plane_snapshot(struct vplane_vgpu *vgpu, unsigned int head,
 	if (!obj)
 		return false;
 	obj->vmm = true;
+	vgpu->heads[head].vmm_ids[idx] = obj->id;
 	*fb = obj->fb;
 	*id = obj->id;
 	__vplane_pobj_put(vgpu, obj);
