@@ -411,7 +411,13 @@ names)
 	VS=$(mktemp -u /tmp/vp-vfio-XXXXXX) # not on $R: 9p makes no sockets
 	start_vplaned --backend headless --vgpu "$uuid" --vfio-socket "$VS" \
 		--stream --rtsp-credentials "$CREDS" --rtsp-port $PORT
-	wait_log "RTSP: serving /$uuid/1" 60
+	# (the log holds the first run too: wait for this run's lines)
+	wait_log "accepting VFIO device fds on $VS" 60
+	end=$((SECONDS + 60 * SLOW))
+	until [ "$(tail -n +$((base + 1)) "$R/vplaned.log" | grep -c "RTSP: serving /$uuid/")" -ge 2 ]; do
+		[ $SECONDS -lt $end ] || fail "the vGPU's heads are not served"
+		sleep 1
+	done
 	reply=$("$PY" - "$VS" "/dev/vplane/$uuid" <<'PYEOF'
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -421,7 +427,7 @@ socket.send_fds(s, [b"other"], [fd])
 s.settimeout(30)
 print(s.recv(200).decode(errors="replace"))
 PYEOF
-) || fail "hand-over: $reply"
+) 2>&1 || fail "hand-over: $reply"
 	echo "# hand-over of /dev/vplane/$uuid as 'other': $reply"
 	sleep $((2 * SLOW))
 	tail -n +$((base + 1)) "$R/vplaned.log" >"$R/second.log"
