@@ -418,7 +418,7 @@ names)
 		[ $SECONDS -lt $end ] || fail "the vGPU's heads are not served"
 		sleep 1
 	done
-	reply=$("$PY" - "$VS" "/dev/vplane/$uuid" <<'PYEOF'
+	reply=$("$PY" - "$VS" "/dev/vplane/$uuid" 2>&1 <<'PYEOF'
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
@@ -427,7 +427,7 @@ socket.send_fds(s, [b"other"], [fd])
 s.settimeout(30)
 print(s.recv(200).decode(errors="replace"))
 PYEOF
-) 2>&1 || fail "hand-over: $reply"
+) || fail "hand-over: $reply"
 	echo "# hand-over of /dev/vplane/$uuid as 'other': $reply"
 	sleep $((2 * SLOW))
 	tail -n +$((base + 1)) "$R/vplaned.log" >"$R/second.log"
