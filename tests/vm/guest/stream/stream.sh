@@ -580,8 +580,14 @@ names)
 	VS=$(mktemp -u /tmp/vp-vfio-XXXXXX) # not on $R: 9p makes no sockets
 	start_vplaned --backend headless --vgpu "$uuid" --vfio-socket "$VS" \
 		--stream --rtsp-credentials "$CREDS" --rtsp-port $PORT
-	wait_log "RTSP: serving /$uuid/1" 60
-	reply=$("$PY" - "$VS" "/dev/vplane/$uuid" <<'PYEOF'
+	# (the log holds the first run too: wait for this run's lines)
+	wait_log "accepting VFIO device fds on $VS" 60
+	end=$((SECONDS + 60 * SLOW))
+	until [ "$(tail -n +$((base + 1)) "$R/vplaned.log" | grep -c "RTSP: serving /$uuid/")" -ge 2 ]; do
+		[ $SECONDS -lt $end ] || fail "the vGPU's heads are not served"
+		sleep 1
+	done
+	reply=$("$PY" - "$VS" "/dev/vplane/$uuid" 2>&1 <<'PYEOF'
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
 s.connect(sys.argv[1])
