@@ -269,8 +269,9 @@ access)
 	grep -q '^sdp bytes 0$' "$R/alice_a" && fail "no SDP for alice's own vGPU"
 	grep -q '^status 200$' "$R/bob_a" || fail "bob (htdigest, pattern) refused A: $(cat "$R/bob_a")"
 	ws ws_a "$A/0" $tok_a
-	grep -q '^message$' "$R/ws_a" || fail "A's token, A's head: $(cat "$R/ws_a")"
-	echo "# alice and bob described A; A's token: A's head signalling"
+	grep -q '^message$\|^open$' "$R/ws_a" || fail "A's token, A's head: $(cat "$R/ws_a")"
+	grep -q "WebRTC /$A/0#[0-9]*: viewer from" "$R/vplaned.log" || fail "A's token: no viewer for A's head"
+	echo "# alice and bob described A; A's token: a viewer of A's head ($(tail -n 1 "$R/ws_a"))"
 	stop_sim
 	stop_vplaned
 	;;
