@@ -515,14 +515,11 @@ public-client)
 	grep -q '^mapped$\|^cannot map' "$R/paint.out" || fail "vp-wl-paint: $(cat "$R/paint.out")"
 	echo "# vp-wl-paint: $(grep -v '^global' "$R/paint.out")"
 	echo "# public socket: $(sed -n 's/^global \([^ ]*\) .*/\1/p' "$R/paint.out" | sort | tr '\n' ' ')"
-	# what grim, wayvnc --disable-input and export-dmabuf recorders use
-	allowed=" wl_shm zwp_linux_dmabuf_v1 wl_drm wl_output zxdg_output_manager_v1 zwlr_screencopy_manager_v1 zwlr_export_dmabuf_manager_v1 wp_presentation "
-	for g in $(sed -n 's/^global \([^ ]*\) .*/\1/p' "$R/paint.out"); do
-		case $allowed in *" $g "*) ;; *) fail "the public socket offers $g" ;; esac
-	done
 	sleep 1
-	capture_advancing
-	echo "# grim: frames$frames, the guest's pixels exactly"
+	capture "$R/shot.ppm" || fail "grim failed"
+	grim_rc=0
+	grim_out=$($CHECK "$R/shot.ppm") || grim_rc=$?
+	echo "# grim with the client mapped: $grim_out"
 	timeout $((120 * ${VPLANE_SLOWDOWN:-1})) ffmpeg -nostdin -hide_banner -loglevel error \
 		-rtsp_transport tcp -i "rtsp://127.0.0.1:8554/$uuid/0" -frames:v 1 \
 		-f rawvideo -pix_fmt rgb24 - >"$R/stream.rgb" 2>"$R/ffmpeg.log" ||
@@ -539,7 +536,15 @@ print(n * 100 // (256 * h))
 PY
 ) || fail "cannot read the stream's frame"
 	echo "# stream: ${share}% of the top-left 256x240 magenta (the guest's bars, up to ~35%)"
+	[ $grim_rc = 0 ] || fail "the client's window is on the output: $grim_out"
 	[ "$share" -lt 60 ] || fail "the client's window is in the stream (${share}% magenta)"
+	capture_advancing
+	echo "# grim: frames$frames, the guest's pixels exactly"
+	# what grim, wayvnc --disable-input and export-dmabuf recorders use
+	allowed=" wl_shm zwp_linux_dmabuf_v1 wl_drm wl_output zxdg_output_manager_v1 zwlr_screencopy_manager_v1 zwlr_export_dmabuf_manager_v1 wp_presentation "
+	for g in $(sed -n 's/^global \([^ ]*\) .*/\1/p' "$R/paint.out"); do
+		case $allowed in *" $g "*) ;; *) fail "the public socket offers $g" ;; esac
+	done
 	kill -TERM "$sim_pid"; wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"; sim_pid=
 	stop_vplaned
 	;;

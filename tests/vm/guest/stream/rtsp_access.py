@@ -6,11 +6,18 @@
 #     compared: "status N", every header as "header name: value" (sorted;
 #     Date and the challenge's nonce masked), "sdp bytes N", and "ms T",
 #     the time the last request took.
-#   rtsp_access.py guess URL USER PASSWORD SECONDS
+#   rtsp_access.py batch DIR < LINES
+#     "NAME URL [USER PASSWORD]" a line: each a describe as above (one
+#     process: a Python start is seconds under TCG), written to DIR/NAME
+#     without its "ms" line, the time to DIR/NAME.ms.
+#   rtsp_access.py guess URL USER PASSWORD SECONDS [RIGHT]
 #     a password-guessing loop on one connection, as fast as the server
 #     answers: a digest with PASSWORD (wrong) for each fresh nonce, for
 #     SECONDS. Prints "guesses N" (answers received), "statuses ...",
-#     "slowest-ms T".
+#     "slowest-ms T". With RIGHT (the right password): then six more
+#     wrong guesses and the right one sent at once (pipelined), so the
+#     right one arrives while the address's failures are spent; prints
+#     "right-while-throttled STATUS".
 import hashlib
 import re
 import socket
@@ -25,7 +32,15 @@ def request(sock, url, cseq, auth=None):
     if auth:
         msg += 'Authorization: %s\r\n' % auth
     sock.sendall((msg + '\r\n').encode())
-    data = b''
+    return read_response(sock)
+
+
+# bytes received past the answer read last, per socket (pipelining)
+pending = {}
+
+
+def read_response(sock):
+    data = pending.pop(sock.fileno(), b'')
     while b'\r\n\r\n' not in data:
         chunk = sock.recv(4096)
         if not chunk:
@@ -43,6 +58,8 @@ def request(sock, url, cseq, auth=None):
         if not chunk:
             break
         body += chunk
+    pending[sock.fileno()] = body[length:]
+    body = body[:length]
     words = lines[0].split() if lines else []
     status = int(words[1]) if len(words) > 1 else 0
     return status, headers, body
@@ -65,7 +82,7 @@ def connect(url):
     return socket.create_connection((u.hostname, u.port or 554), timeout=30)
 
 
-def describe(url, user=None, password=None):
+def describe(url, user=None, password=None, out=sys.stdout):
     sock = connect(url)
     t = time.monotonic()
     status, headers, body = request(sock, url, 1)
@@ -74,17 +91,29 @@ def describe(url, user=None, password=None):
         t = time.monotonic()
         status, headers, body = request(sock, url, 2, auth)
     ms = (time.monotonic() - t) * 1000
-    print('status %d' % status)
+    sock.close()
+    print('status %d' % status, file=out)
     for k, v in sorted(headers):
         if k == 'date':
             v = '<date>'
         v = re.sub(r'nonce="[^"]*"', 'nonce="<nonce>"', v)
-        print('header %s: %s' % (k, v))
-    print('sdp bytes %d' % len(body))
-    print('ms %.1f' % ms)
+        print('header %s: %s' % (k, v), file=out)
+    print('sdp bytes %d' % len(body), file=out)
+    return ms
 
 
-def guess(url, user, password, seconds):
+def batch(outdir):
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        with open('%s/%s' % (outdir, words[0]), 'w') as out:
+            ms = describe(*words[1:4], out=out)
+        with open('%s/%s.ms' % (outdir, words[0]), 'w') as out:
+            print('%.1f' % ms, file=out)
+
+
+def guess(url, user, password, seconds, right=None):
     sock = connect(url)
     status, headers, _ = request(sock, url, 1)
     n, cseq, slowest, statuses = 0, 2, 0.0, {}
@@ -100,9 +129,24 @@ def guess(url, user, password, seconds):
     print('guesses %d' % n)
     print('statuses %s' % ' '.join('%d:%d' % kv for kv in sorted(statuses.items())))
     print('slowest-ms %.0f' % (slowest * 1000))
+    if right is None:
+        return
+    burst = b''
+    for i in range(7):
+        pw = right if i == 6 else password
+        burst += ('DESCRIBE %s RTSP/1.0\r\nCSeq: %d\r\nAuthorization: %s\r\n\r\n'
+                  % (url, cseq + i, digest(headers, user, pw, url))).encode()
+    sock.sendall(burst)
+    for i in range(7):
+        status, h, _ = read_response(sock)
+        if dict(h).get('cseq') == str(cseq + 6):
+            print('right-while-throttled %d' % status)
 
 
 if sys.argv[1] == 'describe':
-    describe(*sys.argv[2:5])
+    print('ms %.1f' % describe(*sys.argv[2:5]))
+elif sys.argv[1] == 'batch':
+    batch(sys.argv[2])
 else:
-    guess(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]))
+    guess(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]),
+          sys.argv[6] if len(sys.argv) > 6 else None)

@@ -249,7 +249,8 @@ access)
 	# stored) the vGPUs matching A's first UUID group, carol B only.
 	# A viewer's answer for a vGPU it may not watch is the answer for a
 	# vGPU that does not exist (status, headers, body, time); wrong
-	# guesses are logged with the address and slowed down.
+	# guesses are logged with the address and slowed down. The same for
+	# WebRTC tokens. Answers that prepare a media come last.
 	make_vgpu
 	A=$uuid
 	B=$(new_vgpu) || fail "cannot create a second vGPU"
@@ -257,74 +258,97 @@ access)
 	bob_ha1=$(printf 'bob:vplane:bob-pw-2' | md5sum | cut -d' ' -f1)
 	printf '# per VM\n%s alice:s3cret-pw\n%s* bob:vplane:%s\n%s carol:carol-pw\n' \
 		"$A" "${A%%-*}" "$bob_ha1" "$B" >"$CREDS"
-	# WebRTC: a token for A, one for B
+	# WebRTC: a token for A, one for B (browsers take 4:2:0)
 	tok_a=aaaaaaaaaaaaaaaa0123 tok_b=bbbbbbbbbbbbbbbb0123
 	printf '%s %s\n%s %s\n' "$A" $tok_a "$B" $tok_b >"$R/tokens"
 	chmod 600 "$R/tokens"
-	start_streaming --vgpu "$B" --webrtc --webrtc-port 8080 --webrtc-token-file "$R/tokens"
+	start_streaming --vgpu "$B" --stream-chroma 420 --webrtc --webrtc-port 8080 \
+		--webrtc-token-file "$R/tokens"
 	wait_log "RTSP: serving /$B/0" 60
 	wait_log "WebRTC: serving /$B/0" 60
 	missing=$(cat /proc/sys/kernel/random/uuid)
 	u() { echo "rtsp://127.0.0.1:$PORT/$1"; }
-	ask() { "$PY" "$HERE/rtsp_access.py" describe "$@" >"$R/ask.out" || fail "rtsp_access.py $*"; cat "$R/ask.out"; }
-	# the answer without its time
-	answer() { ask "$@" | grep -v '^ms '; }
-	took() { sed -n 's/^ms //p' "$R/ask.out"; }
+	# asks <<LINES: "NAME URL [USER PASSWORD]" a line, each answer into
+	# $R/NAME (no "ms" line), its time into $R/NAME.ms (one process)
+	asks() {
+		timeout $((120 * SLOW)) "$PY" "$HERE/rtsp_access.py" batch "$R" >"$R/batch.out" 2>&1 ||
+			fail "rtsp_access.py batch: $(cat "$R/batch.out")"
+	}
+	same() { cmp -s "$R/$1" "$R/$2" || fail "$3: $(cat "$R/$1" | tr '\n' ' ') / $(cat "$R/$2" | tr '\n' ' ')"; }
 
-	out=$(answer "$(u "$A/0")" alice s3cret-pw)
-	echo "$out" | grep -q '^status 200$' || fail "alice refused her own vGPU: $out"
-	echo "$out" | grep -q '^sdp bytes 0$' && fail "no SDP for alice's own vGPU"
-	forbidden=$(answer "$(u "$B/0")" alice s3cret-pw); t_forbidden=$(took)
-	absent=$(answer "$(u "$missing/0")" alice s3cret-pw); t_absent=$(took)
-	nohead=$(answer "$(u "$A/7")" alice s3cret-pw)
-	echo "# alice, B's mount: $(echo $forbidden)"
-	echo "# alice, a missing mount: $(echo $absent)"
-	echo "$forbidden" | grep -q '^status 404$' || fail "alice, B's mount: not 404: $forbidden"
-	echo "$forbidden" | grep -q '^sdp bytes 0$' || fail "B described to alice"
-	[ "$forbidden" = "$absent" ] || fail "B's mount and a missing one answer differently: $forbidden / $absent"
-	[ "$forbidden" = "$nohead" ] || fail "B's mount and a missing head of A answer differently: $forbidden / $nohead"
+	asks <<-EOF
+	forbidden $(u "$B/0") alice s3cret-pw
+	absent $(u "$missing/0") alice s3cret-pw
+	nohead $(u "$A/7") alice s3cret-pw
+	carol_a $(u "$A/0") carol carol-pw
+	bob_b $(u "$B/0") bob bob-pw-2
+	anon_b $(u "$B/0")
+	anon_m $(u "$missing/0")
+	wrong_b $(u "$B/0") alice wrong-pw
+	wrong_m $(u "$missing/0") alice wrong-pw
+	EOF
+	echo "# alice, B's mount: $(tr '\n' ' ' <"$R/forbidden")"
+	echo "# alice, a missing mount: $(tr '\n' ' ' <"$R/absent")"
+	grep -q '^status 404$' "$R/forbidden" || fail "alice, B's mount: not 404"
+	grep -q '^sdp bytes 0$' "$R/forbidden" || fail "B described to alice"
+	same forbidden absent "B's mount and a missing one answer differently"
+	same forbidden nohead "B's mount and a missing head of A answer differently"
+	t_forbidden=$(cat "$R/forbidden.ms") t_absent=$(cat "$R/absent.ms")
 	echo "# figure access: alice's DESCRIBE of B took $t_forbidden ms, of a missing mount $t_absent ms"
 	awk -v a="$t_forbidden" -v b="$t_absent" -v s="$SLOW" \
 		'BEGIN { exit !(a < 2000 * s && b < 2000 * s) }' || fail "slow answers: $t_forbidden / $t_absent ms"
-	# carol (B only) for A; bob (htdigest, a pattern) for A and B
-	[ "$(answer "$(u "$A/0")" carol carol-pw)" = "$absent" ] || fail "carol, A's mount: not the missing mount's answer"
-	out=$(answer "$(u "$A/0")" bob bob-pw-2)
-	echo "$out" | grep -q '^status 200$' || fail "bob (htdigest, pattern) refused A: $out"
-	[ "$(answer "$(u "$B/0")" bob bob-pw-2)" = "$absent" ] || fail "bob, B's mount: not the missing mount's answer"
+	same carol_a absent "carol (B only), A's mount: not the missing mount's answer"
+	same bob_b absent "bob (A's pattern), B's mount: not the missing mount's answer"
 	# no credentials, and a wrong password: alike for both as well
-	anon_b=$(answer "$(u "$B/0")"); anon_m=$(answer "$(u "$missing/0")")
-	echo "$anon_b" | grep -q '^status 401$' || fail "no credentials, B: $anon_b"
-	[ "$anon_b" = "$anon_m" ] || fail "without credentials B and a missing mount differ: $anon_b / $anon_m"
-	wrong_b=$(answer "$(u "$B/0")" alice wrong-pw); wrong_m=$(answer "$(u "$missing/0")" alice wrong-pw)
-	echo "$wrong_b" | grep -q '^status 401$' || fail "wrong password, B: $wrong_b"
-	[ "$wrong_b" = "$wrong_m" ] || fail "with a wrong password B and a missing mount differ: $wrong_b / $wrong_m"
+	grep -q '^status 401$' "$R/anon_b" || fail "no credentials, B: $(cat "$R/anon_b")"
+	same anon_b anon_m "without credentials B and a missing mount differ"
+	grep -q '^status 401$' "$R/wrong_b" || fail "wrong password, B: $(cat "$R/wrong_b")"
+	same wrong_b wrong_m "with a wrong password B and a missing mount differ"
 	grep -q 'failed authentication from 127.0.0.1' "$R/vplaned.log" ||
 		fail "no 'failed authentication from ADDRESS' in the log"
-	# WebRTC: B's head with A's token closes as a missing head does;
-	# A's own head starts signalling
-	ws() { timeout $((90 * SLOW)) "$PY" "$HERE/ws_probe.py" 127.0.0.1:8080 "$@" || echo "ws_probe.py failed"; }
-	ws_b=$(ws "$B/0" $tok_a); ws_m=$(ws "$missing/0" $tok_a)
-	echo "# WebRTC, A's token: B's head: $(echo $ws_b); a missing head: $(echo $ws_m)"
-	echo "$ws_b" | grep -q '^close 4404' || fail "A's token, B's head: $ws_b"
-	[ "$ws_b" = "$ws_m" ] || fail "A's token: B's head and a missing head differ: $ws_b / $ws_m"
-	out=$(ws "$A/0" $tok_a)
-	echo "$out" | grep -q '^message$' || fail "A's token, A's head: $out"
-	[ "$(ws "$A/0" $tok_b)" = "$ws_m" ] || fail "B's token, A's head: not the missing head's answer"
+
+	# WebRTC: B's head with A's token closes as a missing head does
+	ws() {
+		local n=$1; shift
+		timeout $((90 * SLOW)) "$PY" "$HERE/ws_probe.py" 127.0.0.1:8080 "$@" >"$R/$n" 2>&1 ||
+			fail "ws_probe.py $*: $(cat "$R/$n")"
+	}
+	ws ws_b "$B/0" $tok_a
+	ws ws_m "$missing/0" $tok_a
+	echo "# WebRTC, A's token: B's head: $(tr '\n' ' ' <"$R/ws_b"); a missing head: $(tr '\n' ' ' <"$R/ws_m")"
+	grep -q '^close 4404' "$R/ws_b" || fail "A's token, B's head: $(cat "$R/ws_b")"
+	same ws_b ws_m "A's token: B's head and a missing head differ"
+	ws ws_ba "$A/0" $tok_b
+	same ws_ba ws_m "B's token, A's head: not the missing head's answer"
+
 	# 3 s of wrong guesses as fast as the server answers (the review's
 	# loop got 4,334 answers): a few a second at most, the right
 	# password refused unchecked while the address is throttled, and
 	# taken again after a quiet while
-	"$PY" "$HERE/rtsp_access.py" guess "$(u "$A/0")" alice wrong-pw 3 >"$R/guess.out"
+	timeout 60 "$PY" "$HERE/rtsp_access.py" guess "$(u "$A/0")" alice wrong-pw 3 s3cret-pw >"$R/guess.out" 2>&1 ||
+		fail "guessing loop: $(cat "$R/guess.out")"
 	guesses=$(sed -n 's/^guesses //p' "$R/guess.out")
 	echo "# figure access: $guesses wrong digests answered in 3 s on one connection ($(sed -n 's/^statuses //p' "$R/guess.out"); slowest $(sed -n 's/^slowest-ms //p' "$R/guess.out") ms)"
 	[ "${guesses:-0}" -ge 3 ] || fail "the guessing loop got no answers: $(cat "$R/guess.out")"
 	[ "$guesses" -le 20 ] || fail "$guesses guesses answered in 3 s: not slowed down"
-	out=$(answer "$(u "$A/0")" alice s3cret-pw)
-	echo "$out" | grep -q '^status 401$' || fail "the right password was checked during the throttle: $out"
+	grep -q '^right-while-throttled 401$' "$R/guess.out" ||
+		fail "the right password was checked during the throttle: $(cat "$R/guess.out")"
 	grep 'failed authentication from' "$R/vplaned.log" | tail -n 1 | sed 's/^/# /'
 	sleep 3
-	out=$(answer "$(u "$A/0")" alice s3cret-pw)
-	echo "$out" | grep -q '^status 200$' || fail "the right password refused after a quiet while: $out"
+
+	# last, what prepares A's media: alice and bob (htdigest, pattern)
+	# are described A; A's token starts WebRTC signalling for A
+	asks <<-EOF
+	alice_a $(u "$A/0") alice s3cret-pw
+	bob_a $(u "$A/0") bob bob-pw-2
+	EOF
+	grep -q '^status 200$' "$R/alice_a" || fail "alice refused her own vGPU: $(cat "$R/alice_a")"
+	grep -q '^sdp bytes 0$' "$R/alice_a" && fail "no SDP for alice's own vGPU"
+	grep -q '^status 200$' "$R/bob_a" || fail "bob (htdigest, pattern) refused A: $(cat "$R/bob_a")"
+	ws ws_a "$A/0" $tok_a
+	grep -q '^message$\|^open$' "$R/ws_a" || fail "A's token, A's head: $(cat "$R/ws_a")"
+	grep -q "WebRTC /$A/0#[0-9]*: viewer from" "$R/vplaned.log" || fail "A's token: no viewer for A's head"
+	echo "# alice and bob described A; A's token: a viewer of A's head ($(tail -n 1 "$R/ws_a"))"
 	stop_sim
 	stop_vplaned
 	;;

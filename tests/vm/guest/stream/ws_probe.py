@@ -3,7 +3,9 @@
 #   ws_probe.py HOST:PORT PATH [TOKEN]
 # Opens ws://HOST:PORT/ws/PATH?token=TOKEN and prints "status N" (101:
 # upgraded) and then, from the first frame the server sends, "close CODE
-# REASON" or "message" (signalling started: the head is being offered).
+# REASON" or "message" (signalling started: the head is being offered),
+# or "open" if the connection stayed open without a frame for 20 s (a
+# viewer accepted, its offer not ready yet: slow under TCG).
 import base64
 import os
 import socket
@@ -42,7 +44,12 @@ def main():
     print('status %d' % status)
     if status != 101:
         return
-    b0, b1 = read_exact(sock, 2)
+    sock.settimeout(20)
+    try:
+        b0, b1 = read_exact(sock, 2)
+    except socket.timeout:
+        print('open')
+        return
     n = b1 & 0x7f
     if n == 126:
         n = struct.unpack('>H', read_exact(sock, 2))[0]
