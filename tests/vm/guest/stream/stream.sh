@@ -198,9 +198,14 @@ modes)
 	echo "# figure stream: back at ${W}x$H: $N frames decoded, $bytes bytes"
 	[ "$bytes" = $((N * W * H * 3)) ] || fail "$bytes bytes for $N frames of ${W}x$H"
 	rm -f "$R/back.rgb"
-	kill -TERM "$simb_pid"
-	wait "$simb_pid" || true
-	stop_sim
+	# both guests' flips were acked in time throughout
+	kill -TERM "$simb_pid" "$sim_pid"
+	wait "$simb_pid" || fail "simulator B: $(cat "$R/sim-B.log")"
+	wait "$sim_pid" || fail "simulator A: $(cat "$R/sim-A2.log")"
+	sim_pid=
+	tail -n 1 "$R/sim-B.log" "$R/sim-A2.log" | sed 's/^/# /'
+	grep -q ' 0 timeouts' "$R/sim-B.log" || fail "guest B saw flip-done timeouts"
+	grep -q ' 0 timeouts' "$R/sim-A2.log" || fail "guest A saw flip-done timeouts"
 	stop_vplaned
 	grep 'stream /.*frames pushed\|restarting the encoder' "$R/vplaned.log" | sed 's/^.*\] /# /'
 	;;
