@@ -95,15 +95,16 @@ for name in A B; do
 	fifo=/tmp/demo-viewer-$name.fifo
 	rm -f "$fifo" "$R/viewer-$name.ready"
 	mkfifo "$fifo"
-	# <>: opened read-write, so opening it never waits for ffmpeg
-	STREAM_CHECK_READY=$R/viewer-$name.ready timeout $((150 * SLOW)) \
+	# the checker opens the FIFO once ready; ffmpeg's end (or its
+	# failure: the shell opened the FIFO for it) ends the checker's input
+	STREAM_CHECK_READY=$R/viewer-$name.ready STREAM_CHECK_INPUT=$fifo \
 		/usr/bin/python3 "$CHECK" $W $H $PULL_FRAMES 0 "$R" \
-		<>"$fifo" >"$R/viewer-$name.txt" &
+		</dev/null >"$R/viewer-$name.txt" &
 	eval "viewer_$name=\$!"
 done
-for _ in $(seq $((600 * SLOW))); do
+for _ in $(seq $((240 * SLOW))); do
 	[ -e "$R/viewer-A.ready" ] && [ -e "$R/viewer-B.ready" ] && break
-	sleep 0.1
+	sleep 0.5
 done
 for name in A B; do
 	u=${uuids[$([ $name = A ] && echo 0 || echo 1)]}

@@ -183,21 +183,30 @@ modes)
 	grep -q '321x241 BGRx frames into' "$R/vplaned.log" || fail "no 321x241 frames reached the encoder"
 	# back: the guest sets 320x240 again (a new driver: the simulator
 	# anew) and the same head streams it, checked pixel by pixel
-	shown=$(grep -c "direct scanout of $ua/0\$" "$R/vplaned.log")
 	kill -TERM "$sim_pid"
 	wait "$sim_pid" || true
-	sim A2 "$ua" --mode ${W}x$H --quiet
+	sim A2 "$ua" --mode ${W}x$H
 	sim_pid=$!
-	wait_log "direct scanout of $ua/0\$" 60 $((shown + 1))
+	# its first report: a second of flips at the new mode
+	for _ in $(seq $((300 * SLOW))); do
+		grep -q '^frame ' "$R/sim-A2.log" && break
+		sleep 0.2
+	done
+	grep -q '^frame ' "$R/sim-A2.log" || fail "guest A flips no frame at ${W}x$H: $(cat "$R/sim-A2.log")"
 	uuid=$ua PULL_FAST=1 pull $N ffmpeg-back >"$R/back.rgb" ||
 		{ cat "$R/ffmpeg-back.log"; fail "no $N frames back at ${W}x$H"; }
 	bytes=$(stat -c %s "$R/back.rgb")
 	echo "# figure stream: back at ${W}x$H: $N frames decoded, $bytes bytes"
 	[ "$bytes" = $((N * W * H * 3)) ] || fail "$bytes bytes for $N frames of ${W}x$H"
 	rm -f "$R/back.rgb"
-	kill -TERM "$simb_pid"
-	wait "$simb_pid" || true
-	stop_sim
+	# both guests' flips were acked in time throughout
+	kill -TERM "$simb_pid" "$sim_pid"
+	wait "$simb_pid" || fail "simulator B: $(cat "$R/sim-B.log")"
+	wait "$sim_pid" || fail "simulator A: $(cat "$R/sim-A2.log")"
+	sim_pid=
+	tail -n 1 "$R/sim-B.log" "$R/sim-A2.log" | sed 's/^/# /'
+	grep -q ' 0 timeouts' "$R/sim-B.log" || fail "guest B saw flip-done timeouts"
+	grep -q ' 0 timeouts' "$R/sim-A2.log" || fail "guest A saw flip-done timeouts"
 	stop_vplaned
 	grep 'stream /.*frames pushed\|restarting the encoder' "$R/vplaned.log" | sed 's/^.*\] /# /'
 	;;

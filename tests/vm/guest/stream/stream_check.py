@@ -86,16 +86,19 @@ def main():
     # viewer can wait for its reader before pulling: under TCG python
     # takes seconds to start, and a client that does not read meanwhile
     # holds a backlog in its own socket that no server can take back
+    # STREAM_CHECK_INPUT=FIFO: read the frames from it (opened once
+    # ready), not stdin
     ready = os.environ.get('STREAM_CHECK_READY')
     if ready:
         open(ready, 'w').close()
+    fifo = os.environ.get('STREAM_CHECK_INPUT')
     w, h, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     head = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     dump = sys.argv[5] if len(sys.argv) > 5 else None  # dir for PPMs
     size = w * h * 3
     mask = np.ones((h, w), dtype=bool)
     mask[0, :8] = False
-    src = sys.stdin.buffer
+    src = open(fifo, 'rb') if fifo else sys.stdin.buffer
     # First only read and note the receive times: checking a frame takes
     # longer than a frame period under TCG, and a backlog in this pipe
     # would count as latency.
