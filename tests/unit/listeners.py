@@ -347,6 +347,23 @@ class FeedBounds(unittest.TestCase):
                 r = http_get(port)
                 self.assertTrue(r and " 401 " in r.splitlines()[0], r)
 
+    def test_chromium_https(self):
+        """A real browser plays over https:// and wss://, its WebSocket
+        authenticated by the page's cookie (no token in its URL)."""
+        view = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "../vm/guest/stream/webrtc_view.py")
+        out = os.path.join(self.feed.dir, "view.png")
+        env = dict(os.environ,
+                   VPLANE_CHROMIUM_ARGS="--ignore-certificate-errors")
+        r = subprocess.run(
+            [sys.executable, view, f"https://127.0.0.1:{self.feed.http}/"
+             f"?token={TOKEN}#feed/0", out, "30"], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            timeout=240)
+        print(r.stdout.strip().splitlines()[-1] if r.stdout else "")
+        self.assertEqual(r.returncode, 0, r.stdout[-2000:])
+        self.assertRegex(r.stdout, r"video 320x240")
+
     def test_per_address_cap(self):
         """16 from one address (the default); another address still gets
         in while those are held."""
