@@ -299,9 +299,7 @@ class FeedBounds(unittest.TestCase):
         while op in (1, 9):  # candidates, pings, then the close
             op, payload = self.ws_frame(s, 20)
             if op == 9:
-                mask = os.urandom(4)
-                s.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask + bytes(
-                    b ^ mask[i % 4] for i, b in enumerate(payload)))
+                self.ws_pong(s, payload)
         print(f"offer never answered: opcode {op} {payload[2:]!r} after "
               f"{time.time() - t:.1f} s")
         self.assertEqual(op, 8)
@@ -416,11 +414,18 @@ class FeedBounds(unittest.TestCase):
         return s, data.decode(errors="replace")
 
     def ws_first_frame(self, s, timeout=30):
-        """(opcode, payload) of the server's first frame but pings."""
+        """(opcode, payload) of the server's first frame but pings,
+        which get their pong as a browser's would."""
         while True:
             op, payload = self.ws_frame(s, timeout)
             if op != 9:
                 return op, payload
+            self.ws_pong(s, payload)
+
+    def ws_pong(self, s, payload):
+        mask = os.urandom(4)
+        s.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask + bytes(
+            b ^ mask[i % 4] for i, b in enumerate(payload)))
 
     def ws_frame(self, s, timeout):
         """(opcode, payload); (None, b"") when the server dropped the
