@@ -299,9 +299,7 @@ class FeedBounds(unittest.TestCase):
         while op in (1, 9):  # candidates, pings, then the close
             op, payload = self.ws_frame(s, 20)
             if op == 9:
-                mask = os.urandom(4)
-                s.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask + bytes(
-                    b ^ mask[i % 4] for i, b in enumerate(payload)))
+                self.ws_pong(s, payload)
         print(f"offer never answered: opcode {op} {payload[2:]!r} after "
               f"{time.time() - t:.1f} s")
         self.assertEqual(op, 8)
@@ -346,6 +344,23 @@ class FeedBounds(unittest.TestCase):
             if port == feed.http:
                 r = http_get(port)
                 self.assertTrue(r and " 401 " in r.splitlines()[0], r)
+
+    def test_chromium_https(self):
+        """A real browser plays over https:// and wss://, its WebSocket
+        authenticated by the page's cookie (no token in its URL)."""
+        view = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "../vm/guest/stream/webrtc_view.py")
+        out = os.path.join(self.feed.dir, "view.png")
+        env = dict(os.environ,
+                   VPLANE_CHROMIUM_ARGS="--ignore-certificate-errors")
+        r = subprocess.run(
+            [sys.executable, view, f"https://127.0.0.1:{self.feed.http}/"
+             f"?token={TOKEN}#feed/0", out, "30"], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            timeout=240)
+        print(r.stdout.strip().splitlines()[-1] if r.stdout else "")
+        self.assertEqual(r.returncode, 0, r.stdout[-2000:])
+        self.assertRegex(r.stdout, r"video 320x240")
 
     def test_per_address_cap(self):
         """16 from one address (the default); another address still gets
@@ -399,11 +414,18 @@ class FeedBounds(unittest.TestCase):
         return s, data.decode(errors="replace")
 
     def ws_first_frame(self, s, timeout=30):
-        """(opcode, payload) of the server's first frame but pings."""
+        """(opcode, payload) of the server's first frame but pings,
+        which get their pong as a browser's would."""
         while True:
             op, payload = self.ws_frame(s, timeout)
             if op != 9:
                 return op, payload
+            self.ws_pong(s, payload)
+
+    def ws_pong(self, s, payload):
+        mask = os.urandom(4)
+        s.sendall(bytes([0x8A, 0x80 | len(payload)]) + mask + bytes(
+            b ^ mask[i % 4] for i, b in enumerate(payload)))
 
     def ws_frame(self, s, timeout):
         """(opcode, payload); (None, b"") when the server dropped the
