@@ -544,6 +544,9 @@ static long display_ioctl(struct file *file, unsigned int cmd,
 	 */
 	if (_IOC_TYPE(cmd) != VPLANE_DISPLAY_IOCTL_MAGIC)
 		return -ENOTTY;
+	/* a vGPU already gone answers ENODEV whatever the number or argument */
+	if (!READ_ONCE(disp->vgpu))
+		return -ENODEV;
 	switch (nr) {
 	case _IOC_NR(VPLANE_DISPLAY_GET_INFO):
 		size = sizeof(a.info);
@@ -575,9 +578,6 @@ static long display_ioctl(struct file *file, unsigned int cmd,
 	default:
 		return -ENOTTY;
 	}
-	/* a vGPU already gone answers ENODEV whatever the argument */
-	if (!READ_ONCE(disp->vgpu))
-		return -ENODEV;
 	if (size) {
 		ret = arg_in(&a, size, min, uarg, &argsz);
 		if (ret)
