@@ -114,6 +114,12 @@ debroot_enter() {
 	printf '%s\n' 'Binary::apt::APT::Keep-Downloaded-Packages "true";' \
 		'APT::Get::Assume-Yes "true";' 'APT::Install-Recommends "false";' \
 		>"$dir/etc/apt/apt.conf.d/90vplane"
+	# a throwaway root: dpkg need not fsync, and neither manual pages nor
+	# documentation are read in it (man-db's trigger re-reads them all)
+	printf '%s\n' force-unsafe-io 'path-exclude=/usr/share/man/*' \
+		'path-exclude=/usr/share/doc/*' 'path-exclude=/usr/share/info/*' \
+		>"$dir/etc/dpkg/dpkg.cfg.d/90vplane"
+	rm -f "$dir/var/lib/man-db/auto-update"
 }
 
 debroot_leave() {
