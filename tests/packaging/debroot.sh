@@ -11,8 +11,8 @@
 #                         lists; KEY hashes the sources, the release and
 #                         the apt options; rebuilt when a day old (the
 #                         archive moves on and drops what old lists name)
-#   archives/             the .debs apt downloaded (bind-mounted into each
-#                         root's /var/cache/apt/archives): downloaded once
+#   archives/             the .debs apt downloaded (linked into each root's
+#                         /var/cache/apt/archives and back): downloaded once
 #   STEP-KEY.tar          a root after a step the caller names and keys
 #                         (debroot_save/debroot_restore), e.g. the build
 #                         root after `apt-get build-dep` keyed on
@@ -106,14 +106,37 @@ debroot_enter() {
 	mount --rbind /dev "$dir/dev" && mount --make-rslave "$dir/dev" &&
 		debroot_mounts+=("$dir/dev")
 	mount -t sysfs sysfs "$dir/sys" && debroot_mounts+=("$dir/sys")
-	mkdir -p "$dir/var/cache/apt/archives"
-	mount --bind "$debroot_cache/archives" "$dir/var/cache/apt/archives" &&
-		debroot_mounts+=("$dir/var/cache/apt/archives")
+	# the .debs downloaded before, linked in (not the cache dir itself
+	# bound in: apt locks its archive dir, and two roots may run at once);
+	# debroot_keep_debs links what apt added back into the cache
+	mkdir -p "$dir/var/cache/apt/archives/partial"
+	find "$debroot_cache/archives" -maxdepth 1 -name '*.deb' \
+		-exec ln -f -t "$dir/var/cache/apt/archives/" {} + 2>/dev/null ||
+		find "$debroot_cache/archives" -maxdepth 1 -name '*.deb' \
+			-exec cp -t "$dir/var/cache/apt/archives/" {} +
 	# keep what apt downloads (the cache above), answer nothing, and
 	# install no Recommends (as a buildd: what is needed must be named)
 	printf '%s\n' 'Binary::apt::APT::Keep-Downloaded-Packages "true";' \
 		'APT::Get::Assume-Yes "true";' 'APT::Install-Recommends "false";' \
 		>"$dir/etc/apt/apt.conf.d/90vplane"
+	# a throwaway root: dpkg need not fsync, and neither manual pages nor
+	# documentation are read in it (man-db's trigger re-reads them all)
+	printf '%s\n' force-unsafe-io 'path-exclude=/usr/share/man/*' \
+		'path-exclude=/usr/share/doc/*' 'path-exclude=/usr/share/info/*' \
+		>"$dir/etc/dpkg/dpkg.cfg.d/90vplane"
+	rm -f "$dir/var/lib/man-db/auto-update"
+}
+
+# debroot_keep_debs DIR: the .debs apt downloaded into root DIR, into the
+# cache (hard links where possible)
+debroot_keep_debs() {
+	local f
+	for f in "$1"/var/cache/apt/archives/*.deb; do
+		[ -e "$f" ] || continue
+		[ -e "$debroot_cache/archives/${f##*/}" ] ||
+			ln "$f" "$debroot_cache/archives/" 2>/dev/null ||
+			cp "$f" "$debroot_cache/archives/"
+	done
 }
 
 debroot_leave() {
@@ -139,7 +162,9 @@ debroot_save() {
 	local dir=$1 name=$2
 	local part=$debroot_cache/$name.tar.$$.part
 	rm -f "$debroot_cache/${name%-*}"-*.tar
-	tar -C "$dir" --one-file-system -cf "$part" . &&
+	debroot_keep_debs "$dir"
+	tar -C "$dir" --one-file-system \
+		--exclude='./var/cache/apt/archives/*.deb' -cf "$part" . &&
 		mv "$part" "$debroot_cache/$name.tar" || {
 		rm -f "$part"
 		return 1
@@ -159,6 +184,8 @@ debroot_remove() {
 	local dir=$1
 	debroot_leave
 	[ -n "$dir" ] && [ -d "$dir" ] || return 0
+	[ -d "$dir/root/var/cache/apt/archives" ] &&
+		debroot_keep_debs "$dir/root"
 	if grep -q " $dir/" /proc/mounts; then
 		debroot_log "still mounted under $dir: left in place"
 		return 1
