@@ -2,6 +2,7 @@
 # Check frames decoded from a vplaned stream against the frames the guest
 # simulator drew (examples/vgpu-sim/draw.c), one by one, as they arrive.
 #   ffmpeg ... -f rawvideo -pix_fmt rgb24 - | stream_check.py W H N [HEAD [DIR]]
+#   STREAM_CHECK_FORMAT=yuv444p ffmpeg ... -f rawvideo -pix_fmt yuv444p - | ...
 # For each decoded frame: read the frame counter and the guest's draw time
 # (CLOCK_MONOTONIC ms) from the 16x16 bit blocks at y 16 and y 32 (as many
 # low bits as the width shows: 20 at 320), note the receive time on the
@@ -64,6 +65,20 @@ def expected(w, h, frame, ts_ms, head):
     return img
 
 
+def yuv444p_to_rgb(data, w, h):
+    """RGB of a planar 4:4:4 frame, BT.601 limited range (what vplaned's
+    encoder signals and ffmpeg's scaler assumes for it): the same pixels
+    as ffmpeg -pix_fmt rgb24 gives, within rounding."""
+    p = np.frombuffer(data, dtype=np.uint8).reshape(3, h, w)
+    p = p.astype(np.float32)
+    y = (p[0] - 16) * (255 / 219.0)
+    u = (p[1] - 128) * (255 / 224.0)
+    v = (p[2] - 128) * (255 / 224.0)
+    rgb = np.stack((y + 1.402 * v, y - 0.344136 * u - 0.714136 * v,
+                    y + 1.772 * u), axis=-1)
+    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+
+
 def psnr(a, b, mask):
     diff = (a.astype(np.int32) - b.astype(np.int32))[mask]
     mse = float((diff * diff).mean())
@@ -92,6 +107,19 @@ def main():
     if ready:
         open(ready, 'w').close()
     fifo = os.environ.get('STREAM_CHECK_INPUT')
+    # STREAM_CHECK_FORMAT=yuv444p: frames come as the decoder made them
+    # (ffmpeg -pix_fmt yuv444p, no scaler) and are converted here, after
+    # the stream: under TCG ffmpeg's software RGB conversion costs the
+    # viewer several times its decoding, and a viewer slower than the
+    # stream holds the difference in its socket as latency
+    fmt = os.environ.get('STREAM_CHECK_FORMAT', 'rgb24')
+    if fmt not in ('rgb24', 'yuv444p'):
+        print('STREAM_CHECK_FORMAT %s: rgb24 or yuv444p' % fmt)
+        return 1
+    # STREAM_CHECK_T0=FILE: read after the stream, holds when the viewer
+    # started pulling (CLOCK_MONOTONIC ms, as /proc/uptime gives it in the
+    # guest): the first frame's delay is reported
+    t0 = os.environ.get('STREAM_CHECK_T0')
     w, h, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     head = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     dump = sys.argv[5] if len(sys.argv) > 5 else None  # dir for PPMs
@@ -110,7 +138,10 @@ def main():
         received.append((data, int(time.monotonic() * 1000)))
     frames, psnrs, lat, bad, dumped = [], [], [], 0, False
     for data, recv_ms in received:
-        img = np.frombuffer(data, dtype=np.uint8).reshape(h, w, 3)
+        if fmt == 'yuv444p':
+            img = yuv444p_to_rgb(data, w, h)
+        else:
+            img = np.frombuffer(data, dtype=np.uint8).reshape(h, w, 3)
         counter, ts_ms = read_bits(img, 16), read_bits(img, 32)
         if counter is None or ts_ms is None:
             print('frame %d: no readable counter' % len(frames))
@@ -149,6 +180,11 @@ def main():
               span, len(got) - len(uniq)))
     print('# figure stream: PSNR min %.2f dB mean %.2f dB (need >= %.0f)' % (
         min(psnrs), sum(psnrs) / len(psnrs), MIN_PSNR))
+    if t0 and received and os.path.exists(t0):
+        with open(t0) as f:
+            start = int(f.read().split()[0])
+        print('# figure stream: first frame %d ms after the viewer started' %
+              (received[0][1] - start))
     if len(received) > 1 and received[-1][1] > received[0][1]:
         print('# figure stream: %.1f frames/s received' % (
             (len(received) - 1) * 1000.0 /
