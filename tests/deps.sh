@@ -26,6 +26,8 @@ packages=(
 	iproute2 procps coreutils util-linux drm-info
 	# real clients and a seat for vplaned in the VM
 	seatd grim wayland-utils wayvnc gvncviewer wlr-randr
+	# the desktop vplaned --backend wayland nests in (server-nested)
+	sway
 	# encoders/ (issue 7): GStreamer, the RTSP server, software encoders
 	# (x264enc: ugly; openh264enc, h264parse: bad), and the RTSP client
 	# the stream tests pull with
