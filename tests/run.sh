@@ -57,7 +57,7 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 	# meson names the log <logbase>-<setup>.json
 	meson test -C "$build" --setup valgrind --suite unit \
 		--no-suite harness --no-suite packaging --no-suite gstreamer \
-		--print-errorlogs --logbase unit || rc=$?
+		--no-suite preload --print-errorlogs --logbase unit || rc=$?
 	cat "$build/meson-logs/unit-valgrind.json" \
 		>>"$build/meson-logs/testlog-main.json"
 
@@ -82,7 +82,7 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 	}
 	if [ -f "$asan/build.ninja" ]; then
 		meson test -C "$asan" --setup asan --suite unit \
-			--no-suite harness --no-suite debs \
+			--no-suite harness --no-suite debs --no-suite preload \
 			--print-errorlogs --logbase unit || rc=$?
 		cat "$asan/meson-logs/unit-asan.json" \
 			>>"$build/meson-logs/testlog-main.json"
