@@ -353,6 +353,17 @@ access)
 	EOF
 	grep -q '^status 200$' "$R/alice_a" || fail "alice refused her own vGPU: $(cat "$R/alice_a")"
 	grep -q '^sdp bytes 0$' "$R/alice_a" && fail "no SDP for alice's own vGPU"
+	# right after alice's connection ends, A's shared media may still be
+	# unpreparing: gst-rtsp-server then answers 503 (Retry-After: 1);
+	# a client that retries as told gets it (seen once, idle machine)
+	for _ in 1 2 3 4 5; do
+		grep -q '^status 503$' "$R/bob_a" || break
+		echo "# bob's DESCRIBE of A: 503, retried a second later"
+		sleep 1
+		asks <<-EOF
+		bob_a $(u "$A/0") bob bob-pw-2
+		EOF
+	done
 	grep -q '^status 200$' "$R/bob_a" || fail "bob (htdigest, pattern) refused A: $(cat "$R/bob_a")"
 	ws ws_a "$A/0" $tok_a
 	grep -q '^message$\|^open$' "$R/ws_a" || fail "A's token, A's head: $(cat "$R/ws_a")"
