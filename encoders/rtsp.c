@@ -252,8 +252,14 @@ static void handle_client_send_message(GstRTSPClient *client,
 }
 
 /* One connected client: its place in the counts and its idle timer. */
+/*
+ * Each client has its own thread (see vp_rtsp_create) and may report
+ * "closed" after vp_rtsp_destroy() has freed the server: so nothing here
+ * points into struct vp_rtsp; the counts are shared by reference.
+ */
 struct client_info {
-	struct vp_rtsp *rtsp;
+	struct vp_conn_count *conns; /* a reference */
+	unsigned int idle_timeout_s;
 	GstRTSPClient *client; /* not a reference: the handler's owner */
 	char address[64];
 	GSocket *socket; /* a reference: closed when the client goes */
@@ -269,7 +275,7 @@ static void client_info_stop(struct client_info *ci)
 		ci->idle = NULL;
 	}
 	if (ci->counted)
-		vp_conn_count_remove(ci->rtsp->conns, ci->address);
+		vp_conn_count_remove(ci->conns, ci->address);
 	ci->counted = false;
 	/* gst-rtsp-server leaves an RTSPS socket open when the TLS
 	 * handshake failed (plain text to the rtsps port): a descriptor
@@ -283,8 +289,11 @@ static void client_info_stop(struct client_info *ci)
 
 static void free_client_info(gpointer data, GClosure *closure)
 {
-	client_info_stop(data);
-	g_free(data);
+	struct client_info *ci = data;
+
+	client_info_stop(ci);
+	vp_conn_count_free(ci->conns);
+	g_free(ci);
 }
 
 static void handle_client_closed(GstRTSPClient *client, gpointer data)
@@ -338,7 +347,7 @@ static gboolean handle_client_idle(gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	enc_log(INFO, "RTSP: client from %s: no session for %u s, closed",
-		ci->address, ci->rtsp->limits.idle_timeout_s);
+		ci->address, ci->idle_timeout_s);
 	g_source_unref(ci->idle);
 	ci->idle = NULL;
 	close_client_conn(ci->client);
@@ -377,7 +386,8 @@ static void handle_server_client_connected(GstRTSPServer *server,
 	GstRTSPConnection *conn = gst_rtsp_client_get_connection(client);
 	struct client_info *ci = g_new0(struct client_info, 1);
 
-	ci->rtsp = rtsp;
+	ci->conns = vp_conn_count_ref(rtsp->conns);
+	ci->idle_timeout_s = rtsp->limits.idle_timeout_s;
 	ci->client = client;
 	g_strlcpy(ci->address, conn ? gst_rtsp_connection_get_ip(conn) : "?",
 		  sizeof(ci->address));
