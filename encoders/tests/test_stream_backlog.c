@@ -18,32 +18,16 @@
 #include "../../server/libvplane/tests/check.h"
 #include "encoder_select.h"
 #include "stream_consumer.h"
+#include "stream_fixture.h"
 
 #define W      160
 #define H      120
 #define STRIDE (W * 4)
 #define FPS    20
 
-static bool held;
-
-static void release(void *data)
-{
-	held = false;
-}
-
-static bool pump(struct vp_stream *stream, int ms)
-{
-	struct pollfd pfd = { .fd = vp_stream_get_fd(stream),
-			      .events = POLLIN };
-
-	if (poll(&pfd, 1, ms) != 1)
-		return false;
-	return vp_stream_dispatch(stream);
-}
-
 /* Flip at FPS for @seconds: a frame, a keyframe when the stream asks. */
-static void flip_for(struct vp_stream *stream, struct vp_frame *frame,
-		     uint8_t *px, double seconds)
+static void flip_for(struct vp_stream *stream, struct fixture_frame *f,
+		     double seconds)
 {
 	gint64 start = g_get_monotonic_time();
 	bool key = false;
@@ -51,13 +35,13 @@ static void flip_for(struct vp_stream *stream, struct vp_frame *frame,
 	for (int i = 0; i < (int)(seconds * FPS); i++) {
 		gint64 next = start + (gint64)(i + 1) * G_USEC_PER_SEC / FPS;
 
-		px[i % (STRIDE * H)] ^= 0xff;
-		held = vp_stream_push(stream, frame, key);
+		f->px[i % (STRIDE * H)] ^= 0xff;
+		f->held = vp_stream_push(stream, &f->frame, key);
 		key = false;
-		while (held)
-			key |= pump(stream, 100);
+		while (f->held)
+			key |= fixture_pump(stream, 100);
 		while (g_get_monotonic_time() < next)
-			key |= pump(
+			key |= fixture_pump(
 				stream,
 				(int)((next - g_get_monotonic_time()) / 1000) +
 					1);
@@ -67,56 +51,29 @@ static void flip_for(struct vp_stream *stream, struct vp_frame *frame,
 int main(void)
 {
 	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
-	GstElementFactory *factory;
 	struct vp_stream_stats stats;
 	struct vp_stream *stream;
-	GstElement *pipe, *src, *sink;
+	struct fixture_frame f;
+	GstElement *pipe, *sink;
 	GstSample *sample;
-	uint8_t *px;
-	int fd, backlog = 0, first_after = -1;
+	int backlog = 0, first_after = -1;
 
 	gst_init(NULL, NULL);
-	factory = gst_element_factory_find("x264enc");
-	if (!factory) {
-		fprintf(stderr, "x264enc not installed: skip\n");
+	if (fixture_x264_missing())
 		return 77;
-	}
-	gst_object_unref(factory);
-
-	fd = memfd_create("frame", MFD_CLOEXEC);
-	CHECK(fd >= 0 && ftruncate(fd, STRIDE * H) == 0);
-	px = mmap(NULL, STRIDE * H, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	CHECK(px != MAP_FAILED);
-	memset(px, 0x20, STRIDE * H);
-
+	CHECK(fixture_frame_init(&f, W, H, 0x20));
 	stream = vp_stream_create("backlog", x264, NULL);
 	CHECK(stream);
 	if (!stream)
 		return check_result("stream-backlog");
 	/* a viewer whose pipeline blocks once one frame waits in it */
-	pipe = gst_pipeline_new("viewer");
-	src = gst_element_factory_make("appsrc", NULL);
-	sink = gst_element_factory_make("appsink", NULL);
-	gst_bin_add_many(GST_BIN(pipe), src, sink, NULL);
-	CHECK(gst_element_link(src, sink));
-	g_object_set(sink, "sync", FALSE, "max-buffers", 1, "drop", FALSE,
-		     NULL);
-	CHECK(vp_stream_attach(stream, GST_APP_SRC(src)));
-	gst_element_set_state(pipe, GST_STATE_PLAYING);
-
-	struct vp_frame frame = {
-		.fd = fd,
-		.memory = VP_FRAME_MEMFD,
-		.drm_format = DRM_FORMAT_XRGB8888,
-		.width = W,
-		.height = H,
-		.stride = STRIDE,
-		.size = STRIDE * H,
-		.release = release,
-	};
+	pipe = fixture_viewer(stream, 1, FALSE, &sink);
+	CHECK(pipe);
+	if (!pipe)
+		return check_result("stream-backlog");
 
 	/* the viewer reads nothing for 3 s */
-	flip_for(stream, &frame, px, 3.0);
+	flip_for(stream, &f, 3.0);
 	/* now it reads what waits for it: the one in the sink, the one
 	 * the appsrc's thread is stuck pushing, then its queue */
 	while ((sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink),
@@ -145,7 +102,7 @@ int main(void)
 	CHECK(first_after != 0);
 
 	/* reading again: frames flow, from a keyframe */
-	flip_for(stream, &frame, px, 1.5);
+	flip_for(stream, &f, 1.5);
 	sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), GST_SECOND);
 	CHECK(sample);
 	if (sample)
@@ -154,7 +111,7 @@ int main(void)
 	vp_stream_destroy(stream);
 	gst_element_set_state(pipe, GST_STATE_NULL);
 	gst_object_unref(pipe);
-	munmap(px, STRIDE * H);
-	close(fd);
+	munmap(f.px, STRIDE * H);
+	close(f.frame.fd);
 	return check_result("stream-backlog");
 }
