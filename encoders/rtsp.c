@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -55,9 +56,76 @@ struct _VpRtspFactory {
 	GstRTSPMediaFactory parent;
 	struct vp_stream *stream; /* a reference */
 	bool h264;
+	/* in the cache key: bumped as the shared media starts its teardown
+	 * (see VpRtspMedia) */
+	atomic_uint generation;
 };
 
 G_DEFINE_TYPE(VpRtspFactory, vp_rtsp_factory, GST_TYPE_RTSP_MEDIA_FACTORY)
+
+/*
+ * The head's shared media. When its last viewer leaves, the media is torn
+ * down (unprepared) and cannot be used again, but it stays in the
+ * factory's cache until the teardown ends: a DESCRIBE crossing the
+ * teardown would find it, fail to prepare it and answer 503, which most
+ * players (ffmpeg) take as final. So the teardown first moves the
+ * factory to a new cache key: a viewer that comes now gets a new media.
+ */
+#define VP_TYPE_RTSP_MEDIA (vp_rtsp_media_get_type())
+G_DECLARE_FINAL_TYPE(VpRtspMedia, vp_rtsp_media, VP, RTSP_MEDIA, GstRTSPMedia)
+
+struct _VpRtspMedia {
+	GstRTSPMedia parent;
+	GWeakRef factory; /* VpRtspFactory: a media may outlive its mount */
+};
+
+G_DEFINE_TYPE(VpRtspMedia, vp_rtsp_media, GST_TYPE_RTSP_MEDIA)
+
+/* Under the media's state lock, before anything is torn down. */
+static gboolean media_unprepare(GstRTSPMedia *base)
+{
+	VpRtspFactory *factory = g_weak_ref_get(&VP_RTSP_MEDIA(base)->factory);
+
+	if (factory) {
+		atomic_fetch_add(&factory->generation, 1);
+		g_object_unref(factory);
+	}
+	return GST_RTSP_MEDIA_CLASS(vp_rtsp_media_parent_class)
+		->unprepare(base);
+}
+
+static void media_finalize(GObject *object)
+{
+	g_weak_ref_clear(&VP_RTSP_MEDIA(object)->factory);
+	G_OBJECT_CLASS(vp_rtsp_media_parent_class)->finalize(object);
+}
+
+static void vp_rtsp_media_class_init(VpRtspMediaClass *klass)
+{
+	GST_RTSP_MEDIA_CLASS(klass)->unprepare = media_unprepare;
+	G_OBJECT_CLASS(klass)->finalize = media_finalize;
+}
+
+static void vp_rtsp_media_init(VpRtspMedia *media)
+{
+	g_weak_ref_init(&media->factory, NULL);
+}
+
+/* The cache key: the URL's, and the generation (see VpRtspMedia). */
+static gchar *factory_gen_key(GstRTSPMediaFactory *base, const GstRTSPUrl *url)
+{
+	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
+	gchar *key = GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
+			     ->gen_key(base, url);
+	gchar *with_generation;
+
+	if (!key)
+		return NULL;
+	with_generation = g_strdup_printf("%s#%u", key,
+					  atomic_load(&factory->generation));
+	g_free(key);
+	return with_generation;
+}
 
 /* The media's bin: appsrc (the stream's consumer) ! payloader. */
 static GstElement *factory_create_element(GstRTSPMediaFactory *base,
@@ -132,6 +200,8 @@ static void factory_configure(GstRTSPMediaFactory *base, GstRTSPMedia *media)
 
 	GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
 		->configure(base, media);
+	if (VP_IS_RTSP_MEDIA(media))
+		g_weak_ref_set(&VP_RTSP_MEDIA(media)->factory, factory);
 	bin = gst_rtsp_media_get_element(media);
 	src = gst_bin_get_by_name(GST_BIN(bin), "src");
 	gst_object_unref(bin);
@@ -193,6 +263,7 @@ static void vp_rtsp_factory_class_init(VpRtspFactoryClass *klass)
 	fc->create_element = factory_create_element;
 	fc->configure = factory_configure;
 	fc->construct = factory_construct;
+	fc->gen_key = factory_gen_key;
 	G_OBJECT_CLASS(klass)->finalize = factory_finalize;
 }
 
@@ -948,6 +1019,7 @@ bool vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
 					       "video/x-h264");
 	gst_caps_unref(caps);
 	gst_rtsp_media_factory_set_shared(base, TRUE);
+	gst_rtsp_media_factory_set_media_gtype(base, VP_TYPE_RTSP_MEDIA);
 	/* RTSPS: media only interleaved in the TLS connection; a SETUP
 	 * asking for UDP (plain RTP, unencrypted) gets 461 */
 	if (rtsp->tls)

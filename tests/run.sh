@@ -83,6 +83,7 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 	if [ -f "$asan/build.ninja" ]; then
 		meson test -C "$asan" --setup asan --suite unit \
 			--no-suite harness --no-suite debs --no-suite preload \
+			--no-suite race \
 			--print-errorlogs --logbase unit || rc=$?
 		cat "$asan/meson-logs/unit-asan.json" \
 			>>"$build/meson-logs/testlog-main.json"
