@@ -94,8 +94,8 @@ void vp_config_stream_usage(FILE *f)
 		"at least 16\n"
 		"                       URL-safe characters; mode 0600 or "
 		"0640\n",
-		VP_RECORD_DEFAULT_MAX_MB, VP_RECORD_DEFAULT_MAX_FILES,
-		VP_RECORD_DEFAULT_MAX_SECONDS, VP_STREAM_ACK_HOLD_DEFAULT_MS);
+		VP_STREAM_ACK_HOLD_DEFAULT_MS, VP_RECORD_DEFAULT_MAX_MB,
+		VP_RECORD_DEFAULT_MAX_FILES, VP_RECORD_DEFAULT_MAX_SECONDS);
 }
 
 static bool set(char **dst, const char *src)

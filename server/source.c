@@ -286,7 +286,8 @@ void vp_vgpu_mark_gone(struct vp_vgpu *vgpu)
 {
 	uint32_t h;
 
-	wlr_log(WLR_ERROR, "vGPU %s was removed; its heads now show black",
+	wlr_log(WLR_ERROR,
+		"vGPU %s was removed; its outputs now show the placeholder",
 		vgpu->name);
 	vgpu_close(vgpu);
 	for (h = 0; h < vgpu->nr_heads; h++) {

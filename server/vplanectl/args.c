@@ -34,7 +34,7 @@ void vpctl_print_usage(FILE *f)
 		"      --scale S              output scale, 0 < S <= 16 "
 		"(default 1)\n"
 		"  detach HEAD                take HEAD off its output (it "
-		"shows black)\n"
+		"shows the placeholder)\n"
 		"  stats HEAD                 the head's counters, once (a\n"
 		"                             streamed head: its encoder and\n"
 		"                             stream counters too)\n"
