@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Installing vplane on a host, in the VM, from the Debian packages
 # tests/unit/packages.sh built (in $VPLANE_BUILD/debs). The steps are the
-# README's "Install on a host", one subcommand each, run in this order by
-# tests/vm/groups/install.txt (state carries over in $ST):
+# README's "Install on a host" (handover and qemu: its "Run it with a VM"),
+# one subcommand each, run in this order by tests/vm/groups/install.txt
+# (state carries over in $ST):
 #   packages  dpkg -i; the kernel's headers not installed yet
 #   dkms      headers installed; dkms build + dkms install for uname -r
 #   modprobe  modprobe vplane pulls in vfio, mdev and vfio_iommu_type1
