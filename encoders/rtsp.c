@@ -929,7 +929,12 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 
 	/* our own accept loop (gst_rtsp_server_create_source's spins at
 	 * the descriptor limit): the server's socket, accepted by its
-	 * io_func once there is room */
+	 * io_func once there is room. The kernel queues as many as we
+	 * would serve (gst-rtsp-server's backlog is 5): a burst of
+	 * connections while this thread is busy waits instead of having
+	 * its SYNs dropped and retried seconds later. */
+	gst_rtsp_server_set_backlog(rtsp->server,
+				    (gint)rtsp->limits.max_clients);
 	rtsp->socket =
 		gst_rtsp_server_create_socket(rtsp->server, NULL, &error);
 	if (!rtsp->socket) {

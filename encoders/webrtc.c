@@ -559,6 +559,10 @@ static bool listen_on(struct vp_webrtc *webrtc,
 	g_object_unref(inet);
 	if (webrtc->socket) {
 		g_socket_set_blocking(webrtc->socket, FALSE);
+		/* as many queued as we would serve (GLib's default is 10):
+		 * see rtsp.c */
+		g_socket_set_listen_backlog(webrtc->socket,
+					    (gint)webrtc->limits.max_clients);
 		if (!g_socket_bind(webrtc->socket, addr, TRUE, &error) ||
 		    !g_socket_listen(webrtc->socket, &error))
 			g_clear_object(&webrtc->socket);
