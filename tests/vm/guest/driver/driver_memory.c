@@ -622,8 +622,10 @@ static void test_budget(void)
  * type1 retry, and the eleventh retry of one unmap is a BUG_ON (a kernel
  * panic in the VM).  Threads flip and query all along as well.
  */
-#define RACE_CYCLES    4    /* UNMAP/MAP cycles, one gate window each */
+#define RACE_CYCLES    3    /* UNMAP/MAP cycles */
 #define RACE_WINDOW_OK 0.15 /* s: a window shorter than vplane's hold */
+#define RACE_SLOW_MS   300  /* cycle 0: a peer slower than the first hold */
+#define RACE_SLOW_MAX  3    /* windows of cycle 0: the hold outgrew it */
 #define CURSOR_GPA     (GPA_BASE + (1u << 20))
 #define OTHER_GPA      0x100000000ull /* vGPU b's plane: not unmapped */
 
@@ -632,6 +634,7 @@ struct race {
 	uint8_t *ram;
 	atomic_bool stop;
 	atomic_long flips, queries;
+	atomic_uint cycle; /* the UNMAP_DMA under way */
 };
 
 static void *race_flipper(void *arg)
@@ -778,6 +781,7 @@ static void *race_unmapper(void *arg)
 				c, plane_status(&r->a));
 			break;
 		}
+		atomic_store(&r->cycle, c);
 		if (!unmap_dma(&r->a, GPA_BASE, RAM_SIZE)) {
 			VP_FAIL("UNMAP_DMA: %s", strerror(errno));
 			break;
@@ -874,7 +878,8 @@ static void test_unmap_race(void)
 	char ua[40] = "", ub[40] = "", ug[40] = "", path[128];
 	struct vp_gate_wait gw = { 0 };
 	struct vp_gate_stats gs = { 0 };
-	unsigned int i, nth = 0, windows = 0, slow = 0, pinned;
+	unsigned int i, c, nth = 0, windows = 0, pinned;
+	unsigned int per_cycle[RACE_CYCLES] = { 0 }, slow[RACE_CYCLES] = { 0 };
 	long long calls0;
 	pthread_t th[5];
 	int node = -1;
@@ -898,8 +903,9 @@ static void test_unmap_race(void)
 	for (i = 0; i < 2; i++)
 		pthread_create(&th[nth++], NULL, race_querier, r);
 	pthread_create(&th[nth++], NULL, race_unmapper, r);
-	printf("# unmap-race: %d UNMAP/MAP cycles through the gate\n",
-	       RACE_CYCLES);
+	printf("# unmap-race: %d UNMAP/MAP cycles through the gate, the first "
+	       "with a peer callback of %d ms\n",
+	       RACE_CYCLES, RACE_SLOW_MS);
 	for (;;) {
 		/* a callback waits at the gate: vplane's has returned */
 		if (ioctl(r->gate.device, VP_GATE_WAIT, &gw)) {
@@ -908,21 +914,33 @@ static void test_unmap_race(void)
 			break;
 		}
 		t0 = gw.park_ns / 1e9;
+		c = atomic_load(&r->cycle) % RACE_CYCLES;
+		if (c == 0)
+			usleep(RACE_SLOW_MS * 1000);
 		pinned = race_window(r, node);
+		t1 = now_s();
 		/* the other vGPU's range is not being unmapped */
 		FLIP_PRIMARY(&r->b);
 		VP_CHECK(plane_status(&r->b) == VPLANE_PLANE_STATUS_OK,
 			 "window %u: other vGPU's plane status %u", windows,
 			 plane_status(&r->b));
-		t1 = now_s();
 		ioctl(r->gate.device, VP_GATE_OPEN);
 		windows++;
+		per_cycle[c]++;
 		if (t1 - t0 > RACE_WINDOW_OK) {
 			/* past vplane's hold a pin is allowed, type1 retries */
-			printf("# unmap-race: window %u took %.3f s, not "
-			       "judged\n",
-			       windows, t1 - t0);
-			slow++;
+			printf("# unmap-race: cycle %u window %u at %.3f s: "
+			       "%s\n",
+			       c, per_cycle[c], t1 - t0,
+			       pinned ? "pinned" : "held");
+			slow[c]++;
+			/* but the hold that proved too short has doubled */
+			VP_CHECK(!pinned || c || per_cycle[c] == 1 ||
+					 t1 - t0 > RACE_WINDOW_OK + 0.3,
+				 "cycle %u window %u (%.3f s): pinned again "
+				 "while type1 unmaps: no hold outgrew a %d ms "
+				 "peer callback",
+				 c, per_cycle[c], t1 - t0, RACE_SLOW_MS);
 			continue;
 		}
 		VP_CHECK(!pinned,
@@ -936,9 +954,9 @@ static void test_unmap_race(void)
 		pthread_join(th[i], NULL);
 
 	ioctl(r->gate.device, VP_GATE_STATS, &gs);
-	printf("# unmap-race: %u gate windows (%u too slow to judge) in %d "
-	       "UNMAP_DMA, %ld flips, %ld queries beside\n",
-	       windows, slow, RACE_CYCLES, atomic_load(&r->flips),
+	printf("# unmap-race: %u gate windows in %d UNMAP_DMA (%u with the "
+	       "slow peer), %ld flips, %ld queries beside\n",
+	       windows, RACE_CYCLES, per_cycle[0], atomic_load(&r->flips),
 	       atomic_load(&r->queries));
 	printf("# unmap-race: vplane callbacks %lld, pins held off %lld, "
 	       "gate timeouts %llu\n",
@@ -946,11 +964,18 @@ static void test_unmap_race(void)
 	       vp_debugfs(ua, "unmap_holds"), (unsigned long long)gs.timeouts);
 	VP_CHECK(gs.timeouts == 0, "%llu gate callbacks timed out",
 		 (unsigned long long)gs.timeouts);
-	/* each UNMAP_DMA: one window, or one more per slow window */
-	VP_CHECK(windows >= RACE_CYCLES && windows <= RACE_CYCLES + slow,
-		 "%u gate windows for %d UNMAP_DMA (%u slow): type1 looked "
-		 "again and found pins",
-		 windows, RACE_CYCLES, slow);
+	VP_CHECK(vp_debugfs(ua, "unmap_calls") - calls0 == windows,
+		 "%lld vplane callbacks, %u gate windows",
+		 vp_debugfs(ua, "unmap_calls") - calls0, windows);
+	/* type1 looks again only after a window past vplane's hold */
+	for (c = 0; c < RACE_CYCLES; c++)
+		VP_CHECK(per_cycle[c] >= 1 && per_cycle[c] <= 1 + slow[c],
+			 "cycle %u: %u gate windows, %u past the hold", c,
+			 per_cycle[c], slow[c]);
+	/* and a hold too short for a slow peer outgrows it */
+	VP_CHECK(per_cycle[0] <= RACE_SLOW_MAX,
+		 "a peer callback of %d ms took %u windows", RACE_SLOW_MS,
+		 per_cycle[0]);
 	VP_CHECK(vp_debugfs(ua, "unmap_holds") > 0, "no pin was held off");
 	/* once the VMM stops unmapping, the planes come back */
 	t0 = now_s();
