@@ -621,12 +621,17 @@ static void test_budget(void)
  * out whether vplane pinned the range again.  A driver that does makes
  * type1 retry, and the eleventh retry of one unmap is a BUG_ON (a kernel
  * panic in the VM).  Threads flip and query all along as well.
+ *
+ * The first UNMAP_DMA's windows last RACE_SLOW_MS, past vplane's first
+ * hold: its first window may pin (type1 retries), a later one acting
+ * within the doubled hold may not.  Windows that took longer than the
+ * hold under load are printed, not judged.
  */
-#define RACE_CYCLES    3    /* UNMAP/MAP cycles */
-#define RACE_WINDOW_OK 0.15 /* s: a window shorter than vplane's hold */
-#define RACE_SLOW_MS   300  /* cycle 0: a peer slower than the first hold */
-#define RACE_SLOW_MAX  3    /* windows of cycle 0: the hold outgrew it */
+#define RACE_CYCLES    3   /* UNMAP/MAP cycles */
+#define RACE_WINDOW_OK 0.1 /* s: well inside vplane's first hold */
+#define RACE_SLOW_MS   300 /* cycle 0: a peer slower than the first hold */
 #define CURSOR_GPA     (GPA_BASE + (1u << 20))
+#define HEAD1_GPA      (GPA_BASE + (2u << 20))
 #define OTHER_GPA      0x100000000ull /* vGPU b's plane: not unmapped */
 
 struct race {
@@ -637,12 +642,38 @@ struct race {
 	atomic_uint cycle; /* the UNMAP_DMA under way */
 };
 
+/* vGPU a's planes in the range: head 0's primary and cursor, head 1's. */
+#define RACE_PLANES 3
+
+static void race_flip(struct race *r)
+{
+	vp_mmio_write(&r->a, HEAD0 + VPLANE_HEAD_FLIP, 3);
+	vp_mmio_write(&r->a, VPLANE_MMIO_HEAD(1) + VPLANE_HEAD_FLIP, 1);
+}
+
+/* Bit n: plane n (head 0 primary, head 0 cursor, head 1 primary) is OK. */
+static unsigned int race_shown_mask(struct race *r)
+{
+	static const uint32_t reg[RACE_PLANES] = {
+		VPLANE_MMIO_PLANE(0, 0),
+		VPLANE_MMIO_PLANE(0, 1),
+		VPLANE_MMIO_PLANE(1, 0),
+	};
+	unsigned int i, mask = 0;
+
+	for (i = 0; i < RACE_PLANES; i++)
+		if (vp_mmio_read(&r->a, reg[i] + VPLANE_PLANE_STATUS) ==
+		    VPLANE_PLANE_STATUS_OK)
+			mask |= 1u << i;
+	return mask;
+}
+
 static void *race_flipper(void *arg)
 {
 	struct race *r = arg;
 
 	while (!atomic_load(&r->stop)) {
-		vp_mmio_write(&r->a, HEAD0 + VPLANE_HEAD_FLIP, 3);
+		race_flip(r);
 		atomic_fetch_add(&r->flips, 1);
 		usleep(200); /* a guest flips at most every vblank */
 	}
@@ -662,6 +693,7 @@ static void *race_querier(void *arg)
 	while (!atomic_load(&r->stop)) {
 		vp_query(&r->a, 0, 1, &info);
 		vp_query(&r->a, 0, 2, &info);
+		vp_query(&r->a, 1, 1, &info);
 		if (node >= 0) {
 			memset(&pl, 0, sizeof(pl));
 			pl.argsz = sizeof(pl);
@@ -675,32 +707,44 @@ static void *race_querier(void *arg)
 	return NULL;
 }
 
+/* A display consumer's query of @head's primary: its dmabuf_id. */
+static uint32_t node_query(int node, unsigned int head)
+{
+	struct vplane_display_plane pl;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.argsz = sizeof(pl);
+	pl.head = head;
+	return ioctl(node, VPLANE_DISPLAY_QUERY_PLANE, &pl) ? 0 : pl.dmabuf_id;
+}
+
 /*
  * In a gate window: does anything pin vGPU a's range again?  Every way a
- * pin is asked for: a guest flip of both planes, the VMM's query of each,
- * a display consumer's query.  Returns what came back pinned, 0 if none.
+ * pin is asked for: a guest flip of every plane there, the VMM's query of
+ * each, a display consumer's query.  Returns what came back pinned, 0 if
+ * none (bits as RACE_WINDOW_BITS says).
  */
+#define RACE_WINDOW_BITS                                                   \
+	"bits 0-2 flip of head 0 primary/cursor, head 1 primary; 3-5 VMM " \
+	"query of those; 6-7 display query of head 0/1"
+
 static unsigned int race_window(struct race *r, int node)
 {
 	struct vfio_device_gfx_plane_info info;
-	struct vplane_display_plane pl;
-	unsigned int pinned = 0;
+	unsigned int pinned;
 
-	vp_mmio_write(&r->a, HEAD0 + VPLANE_HEAD_FLIP, 3);
-	if (plane_status(&r->a) == VPLANE_PLANE_STATUS_OK)
-		pinned |= 1;
-	if (vp_mmio_read(&r->a,
-			 VPLANE_MMIO_PLANE(0, 1) + VPLANE_PLANE_STATUS) ==
-	    VPLANE_PLANE_STATUS_OK)
-		pinned |= 2;
+	race_flip(r);
+	pinned = race_shown_mask(r);
 	if (!vp_query(&r->a, 0, 1, &info) && info.dmabuf_id)
-		pinned |= 4;
+		pinned |= 1u << 3;
 	if (!vp_query(&r->a, 0, 2, &info) && info.dmabuf_id)
-		pinned |= 8;
-	memset(&pl, 0, sizeof(pl));
-	pl.argsz = sizeof(pl);
-	if (!ioctl(node, VPLANE_DISPLAY_QUERY_PLANE, &pl) && pl.dmabuf_id)
-		pinned |= 16;
+		pinned |= 1u << 4;
+	if (!vp_query(&r->a, 1, 1, &info) && info.dmabuf_id)
+		pinned |= 1u << 5;
+	if (node_query(node, 0))
+		pinned |= 1u << 6;
+	if (node_query(node, 1))
+		pinned |= 1u << 7;
 	return pinned;
 }
 
@@ -758,11 +802,8 @@ static bool race_shown(struct race *r, double limit)
 	double t0 = now_s();
 
 	while (now_s() - t0 < limit) {
-		vp_mmio_write(&r->a, HEAD0 + VPLANE_HEAD_FLIP, 3);
-		if (plane_status(&r->a) == VPLANE_PLANE_STATUS_OK &&
-		    vp_mmio_read(&r->a, VPLANE_MMIO_PLANE(0, 1) +
-						VPLANE_PLANE_STATUS) ==
-			    VPLANE_PLANE_STATUS_OK)
+		race_flip(r);
+		if (race_shown_mask(r) == (1u << RACE_PLANES) - 1)
 			return true;
 		usleep(20000);
 	}
@@ -777,8 +818,9 @@ static void *race_unmapper(void *arg)
 	for (c = 0; c < RACE_CYCLES && !atomic_load(&r->stop); c++) {
 		/* type1 calls back only for a range with pins in it */
 		if (!race_shown(r, 30)) {
-			VP_FAIL("cycle %u: planes not shown after MAP_DMA: %u",
-				c, plane_status(&r->a));
+			VP_FAIL("cycle %u: planes not shown after MAP_DMA: "
+				"0x%x",
+				c, race_shown_mask(r));
 			break;
 		}
 		atomic_store(&r->cycle, c);
@@ -808,7 +850,7 @@ static bool race_setup(struct race *r, char *ua, char *ub, char *ug)
 	if (!vp_mdev_create("vplane", "vplane-1head", ub) ||
 	    !join_container(&r->b, &r->gate, ub))
 		return false;
-	if (!vp_mdev_create("vplane", "vplane-1head", ua) ||
+	if (!vp_mdev_create("vplane", "vplane-2head", ua) ||
 	    !join_container(&r->a, &r->gate, ua))
 		return false;
 	if (!vp_guest_ram(&r->b, OTHER_GPA, RAM_SIZE))
@@ -831,6 +873,9 @@ static bool race_setup(struct race *r, char *ua, char *ub, char *ug)
 		     VPLANE_DOMAIN_GUEST_RAM, GPA_BASE);
 	vp_plane_set(&r->a, 0, 1, DRM_FORMAT_ARGB8888, 64, 64, 256,
 		     VPLANE_DOMAIN_GUEST_RAM, CURSOR_GPA);
+	vp_head_enable(&r->a, 1, W, H);
+	vp_plane_set(&r->a, 1, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
+		     VPLANE_DOMAIN_GUEST_RAM, HEAD1_GPA);
 	vp_head_enable(&r->b, 0, W, H);
 	vp_plane_set(&r->b, 0, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
 		     VPLANE_DOMAIN_GUEST_RAM, OTHER_GPA);
@@ -945,8 +990,7 @@ static void test_unmap_race(void)
 		}
 		VP_CHECK(!pinned,
 			 "window %u (%.3f s): pinned again while type1 is "
-			 "unmapping the range (mask 0x%x: 1/2 flip of "
-			 "primary/cursor, 4/8 VMM query, 16 display query)",
+			 "unmapping the range: 0x%x (" RACE_WINDOW_BITS ")",
 			 windows, t1 - t0, pinned);
 	}
 	atomic_store(&r->stop, true);
@@ -972,10 +1016,6 @@ static void test_unmap_race(void)
 		VP_CHECK(per_cycle[c] >= 1 && per_cycle[c] <= 1 + slow[c],
 			 "cycle %u: %u gate windows, %u past the hold", c,
 			 per_cycle[c], slow[c]);
-	/* and a hold too short for a slow peer outgrows it */
-	VP_CHECK(per_cycle[0] <= RACE_SLOW_MAX,
-		 "a peer callback of %d ms took %u windows", RACE_SLOW_MS,
-		 per_cycle[0]);
 	VP_CHECK(vp_debugfs(ua, "unmap_holds") > 0, "no pin was held off");
 	/* once the VMM stops unmapping, the planes come back */
 	t0 = now_s();
