@@ -145,6 +145,24 @@ class ModuleOrder(unittest.TestCase):
             self.assertTrue((out / "Kbuild").is_symlink())
             self.assertFalse((out / "gone.c").is_symlink())
 
+    def test_link_tree_to_another_tree_forgets_the_objects(self):
+        with tempfile.TemporaryDirectory() as d:
+            new, old, out = Path(d, "new"), Path(d, "old"), Path(d, "out")
+            for tree in (new, old):
+                tree.mkdir()
+                (tree / "a.c").write_text(tree.name)
+            modules.link_tree(old, out)
+            (out / "a.o").write_text("built from old")
+            (out / ".a.o.cmd").write_text("cmd")
+            (out / "m.ko").write_text("module")
+            modules.link_tree(old, out)  # same tree: the objects stay
+            self.assertTrue((out / "a.o").exists())
+            modules.link_tree(new, out)  # new/a.c may be the older file
+            self.assertEqual((out / "a.c").read_text(), "new")
+            self.assertFalse((out / "a.o").exists())
+            self.assertFalse((out / ".a.o.cmd").exists())
+            self.assertFalse((out / "m.ko").exists())
+
 
 def parse_newc(data: bytes):
     """Independent reader of newc archives, for checking the writer."""

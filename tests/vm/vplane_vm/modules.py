@@ -23,11 +23,22 @@ def link_tree(src: Path, out: Path):
         elif not dst.is_symlink() or os.readlink(dst) != str(entry):
             if dst.exists() or dst.is_symlink():
                 dst.unlink()
+                # make compares times: a source from another tree may be
+                # older than the object built from the last one
+                forget_objects(out)
             dst.symlink_to(entry)
     # A source file deleted since the last build must not linger.
     for dst in out.iterdir():
         if dst.is_symlink() and not dst.exists():
             dst.unlink()
+
+
+def forget_objects(out: Path):
+    """Drop what Kbuild built in `out`, so the next make rebuilds it all."""
+    for built in out.iterdir():
+        if built.is_file() and not built.is_symlink() and (
+                built.suffix in (".o", ".ko") or built.name.endswith(".cmd")):
+            built.unlink()
 
 
 def is_module_source(path: Path) -> bool:

@@ -14,11 +14,13 @@
  *               dma-buf holds is given to another framebuffer.
  *   budget      VRAM held by dma-bufs of removed vGPUs still counts against
  *               mem_budget_mb until the last dma-buf is closed.
- *   unmap-race  several threads flip and query a guest-RAM plane while
- *               another loops VFIO_IOMMU_UNMAP_DMA/MAP_DMA over it, and a
- *               second vGPU in the same container keeps type1's unmap
- *               notifier busy: the range is never pinned again while type1
- *               is unmapping it (type1 BUG_ONs after ten retries).
+ *   unmap-race  threads flip and query guest-RAM planes while another
+ *               loops VFIO_IOMMU_UNMAP_DMA/MAP_DMA over them; a test
+ *               device in the same container (tests/vm/kmod) holds type1
+ *               between vplane's unmap callback and its second look, and
+ *               in that window every kind of pin is asked for: the range
+ *               is never pinned again while type1 is unmapping it (type1
+ *               BUG_ONs after ten retries), another vGPU's range is.
  *
  * No argument runs them all (unmap-race last); one argument runs one.
  */
@@ -38,6 +40,7 @@
 #include <linux/dma-buf.h>
 
 #include "vp_dev.h"
+#include "vp_unmap_gate.h"
 #include "vplane_display.h"
 
 #define GPA_BASE 0x40000000ull
@@ -609,32 +612,70 @@ static void test_budget(void)
 
 /* ---- unmap-race --------------------------------------------------------- */
 
-#define RACE_SECS   8.0
-#define BUSY_SIZE   (16u << 20) /* one plane of the busy vGPU */
-#define BUSY_PLANES 20		/* > max_pinned_mb: every flip re-pins */
-#define BUSY_GPA    0x100000000ull
-#define BUSY_RAM    ((size_t)BUSY_PLANES * BUSY_SIZE)
+/*
+ * type1 calls every device in the container back, one after the other, and
+ * looks for pins again only once all have returned.  The gate device
+ * (tests/vm/kmod/vp_unmap_gate.c), opened before vplane, is called after
+ * it and waits until the test has acted: in each such window the test
+ * flips, queries through the VFIO device and the display node, and finds
+ * out whether vplane pinned the range again.  A driver that does makes
+ * type1 retry, and the eleventh retry of one unmap is a BUG_ON (a kernel
+ * panic in the VM).  Threads flip and query all along as well.
+ *
+ * The first UNMAP_DMA's windows last RACE_SLOW_MS, past vplane's first
+ * hold: its first window may pin (type1 retries), a later one acting
+ * within the doubled hold may not.  Windows that took longer than the
+ * hold under load are printed, not judged.
+ */
+#define RACE_CYCLES    3   /* UNMAP/MAP cycles */
+#define RACE_WINDOW_OK 0.1 /* s: well inside vplane's first hold */
+#define RACE_SLOW_MS   300 /* cycle 0: a peer slower than the first hold */
+#define CURSOR_GPA     (GPA_BASE + (1u << 20))
+#define HEAD1_GPA      (GPA_BASE + (2u << 20))
+#define OTHER_GPA      0x100000000ull /* vGPU b's plane: not unmapped */
 
 struct race {
-	struct vp_dev a, b;
+	struct vp_dev a, b, gate;
 	uint8_t *ram;
 	atomic_bool stop;
-	atomic_long flips, queries, cycles, oks;
-	atomic_uint busy_heads;
+	atomic_long flips, queries;
+	atomic_uint cycle; /* the UNMAP_DMA under way */
 };
+
+/* vGPU a's planes in the range: head 0's primary and cursor, head 1's. */
+#define RACE_PLANES 3
+
+static void race_flip(struct race *r)
+{
+	vp_mmio_write(&r->a, HEAD0 + VPLANE_HEAD_FLIP, 3);
+	vp_mmio_write(&r->a, VPLANE_MMIO_HEAD(1) + VPLANE_HEAD_FLIP, 1);
+}
+
+/* Bit n: plane n (head 0 primary, head 0 cursor, head 1 primary) is OK. */
+static unsigned int race_shown_mask(struct race *r)
+{
+	static const uint32_t reg[RACE_PLANES] = {
+		VPLANE_MMIO_PLANE(0, 0),
+		VPLANE_MMIO_PLANE(0, 1),
+		VPLANE_MMIO_PLANE(1, 0),
+	};
+	unsigned int i, mask = 0;
+
+	for (i = 0; i < RACE_PLANES; i++)
+		if (vp_mmio_read(&r->a, reg[i] + VPLANE_PLANE_STATUS) ==
+		    VPLANE_PLANE_STATUS_OK)
+			mask |= 1u << i;
+	return mask;
+}
 
 static void *race_flipper(void *arg)
 {
 	struct race *r = arg;
 
 	while (!atomic_load(&r->stop)) {
-		FLIP_PRIMARY(&r->a);
-		if (plane_status(&r->a) == VPLANE_PLANE_STATUS_OK)
-			atomic_fetch_add(&r->oks, 1);
+		race_flip(r);
 		atomic_fetch_add(&r->flips, 1);
-		/* a guest flips at most every vblank; back to back, the four
-		 * threads starve type1's notifier of a's lock for seconds */
-		usleep(200);
+		usleep(200); /* a guest flips at most every vblank */
 	}
 	return NULL;
 }
@@ -651,6 +692,8 @@ static void *race_querier(void *arg)
 	node = open(path, O_RDONLY | O_CLOEXEC);
 	while (!atomic_load(&r->stop)) {
 		vp_query(&r->a, 0, 1, &info);
+		vp_query(&r->a, 0, 2, &info);
+		vp_query(&r->a, 1, 1, &info);
 		if (node >= 0) {
 			memset(&pl, 0, sizeof(pl));
 			pl.argsz = sizeof(pl);
@@ -664,168 +707,324 @@ static void *race_querier(void *arg)
 	return NULL;
 }
 
-/*
- * The other vGPU (two heads, one thread each): big uncached planes keep
- * its lock, and so type1's unmap notifier, which calls every device in
- * turn, busy for long stretches.
- */
-static void *race_busy(void *arg)
+/* A display consumer's query of @head's primary: its dmabuf_id. */
+static uint32_t node_query(int node, unsigned int head)
 {
-	struct race *r = arg;
-	unsigned int head = atomic_fetch_add(&r->busy_heads, 1), n = 0;
+	struct vplane_display_plane pl;
 
-	while (!atomic_load(&r->stop)) {
-		uint64_t slot = (n++ * 2 + head) % BUSY_PLANES;
-
-		vp_plane_set(&r->b, head, 0, DRM_FORMAT_XRGB8888, 1920,
-			     BUSY_SIZE / 65536, 65536, VPLANE_DOMAIN_GUEST_RAM,
-			     BUSY_GPA + slot * BUSY_SIZE);
-		vp_mmio_write(&r->b, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP,
-			      1);
-		/* let type1's notifier in between pins, or the VMM's
-		 * unmaps would take seconds each */
-		usleep(2000);
-	}
-	return NULL;
+	memset(&pl, 0, sizeof(pl));
+	pl.argsz = sizeof(pl);
+	pl.head = head;
+	return ioctl(node, VPLANE_DISPLAY_QUERY_PLANE, &pl) ? 0 : pl.dmabuf_id;
 }
 
-static void test_unmap_race(void)
+/*
+ * In a gate window: does anything pin vGPU a's range again?  Every way a
+ * pin is asked for: a guest flip of every plane there, the VMM's query of
+ * each, a display consumer's query.  Returns what came back pinned, 0 if
+ * none (bits as RACE_WINDOW_BITS says).
+ */
+#define RACE_WINDOW_BITS                                                   \
+	"bits 0-2 flip of head 0 primary/cursor, head 1 primary; 3-5 VMM " \
+	"query of those; 6-7 display query of head 0/1"
+
+static unsigned int race_window(struct race *r, int node)
 {
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
-	struct race *r = calloc(1, sizeof(*r));
-	pthread_t th[7];
-	char ua[40], ub[40], path[256];
-	unsigned int i, nth = 0;
-	uint8_t *busy;
-	double t0, worst = 0;
-	int group, status_ok = 0;
+	struct vfio_device_gfx_plane_info info;
+	unsigned int pinned;
 
-	if (!r || !vp_mdev_create("vplane", "vplane-2head", ub) ||
-	    !vp_mdev_create("vplane", "vplane-1head", ua))
-		goto out;
-	/* both vGPUs in one container: b's device opened first, so type1's
-	 * notifier calls a first, then waits for b */
-	if (!vp_dev_open(&r->b, ub))
-		goto out;
-	r->a = r->b;
-	snprintf(r->a.uuid, sizeof(r->a.uuid), "%s", ua);
+	race_flip(r);
+	pinned = race_shown_mask(r);
+	if (!vp_query(&r->a, 0, 1, &info) && info.dmabuf_id)
+		pinned |= 1u << 3;
+	if (!vp_query(&r->a, 0, 2, &info) && info.dmabuf_id)
+		pinned |= 1u << 4;
+	if (!vp_query(&r->a, 1, 1, &info) && info.dmabuf_id)
+		pinned |= 1u << 5;
+	if (node_query(node, 0))
+		pinned |= 1u << 6;
+	if (node_query(node, 1))
+		pinned |= 1u << 7;
+	return pinned;
+}
+
+/* Open mdev @uuid like vp_dev_open(), in the container of @into. */
+static bool join_container(struct vp_dev *d, const struct vp_dev *into,
+			   const char *uuid)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	char path[256], link[64], *base;
+	uint32_t i;
+	ssize_t n;
+
+	memset(d, 0, sizeof(*d));
+	d->container = into->container;
+	d->group = d->device = -1;
+	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
-		 ua);
-	{
-		char link[64], *base;
-		ssize_t n = readlink(path, link, sizeof(link) - 1);
-
-		if (n < 0) {
-			VP_FAIL("readlink %s", path);
-			goto out;
+		 uuid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		VP_FAIL("readlink %s", path);
+		return false;
+	}
+	link[n] = 0;
+	base = strrchr(link, '/');
+	snprintf(path, sizeof(path), "/dev/vfio/%s", base ? base + 1 : link);
+	d->group = open(path, O_RDWR | O_CLOEXEC);
+	if (d->group < 0 ||
+	    ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container)) {
+		VP_FAIL("group of %s into the container: %s", uuid,
+			strerror(errno));
+		return false;
+	}
+	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	if (d->device < 0 || ioctl(d->device, VFIO_DEVICE_GET_INFO, &info)) {
+		VP_FAIL("device %s: %s", uuid, strerror(errno));
+		return false;
+	}
+	d->num_regions = info.num_regions;
+	for (i = 0; i < info.num_regions && i < VP_MAX_REGIONS; i++) {
+		d->region[i].argsz = sizeof(d->region[i]);
+		d->region[i].index = i;
+		if (ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO,
+			  &d->region[i])) {
+			VP_FAIL("GET_REGION_INFO %u: %s", i, strerror(errno));
+			return false;
 		}
-		link[n] = 0;
-		base = strrchr(link, '/');
-		snprintf(path, sizeof(path), "/dev/vfio/%s",
-			 base ? base + 1 : link);
 	}
-	group = open(path, O_RDWR | O_CLOEXEC);
-	if (group < 0 ||
-	    ioctl(group, VFIO_GROUP_SET_CONTAINER, &r->b.container)) {
-		VP_FAIL("second group into the container: %s", strerror(errno));
-		goto out;
-	}
-	r->a.group = group;
-	r->a.device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, ua);
-	if (r->a.device < 0) {
-		VP_FAIL("GET_DEVICE_FD a: %s", strerror(errno));
-		goto out;
-	}
+	return true;
+}
 
-	busy = mmap(NULL, BUSY_RAM, PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	r->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (busy == MAP_FAILED || r->ram == MAP_FAILED) {
-		VP_FAIL("mmap: %s", strerror(errno));
-		goto out;
+/* Flip a's planes until both are shown again (the hold has ended). */
+static bool race_shown(struct race *r, double limit)
+{
+	double t0 = now_s();
+
+	while (now_s() - t0 < limit) {
+		race_flip(r);
+		if (race_shown_mask(r) == (1u << RACE_PLANES) - 1)
+			return true;
+		usleep(20000);
 	}
-	/* the busy planes fault their pages in at their first pin */
-	memset(r->ram, 0x22, RAM_SIZE);
-	if (!map_dma(&r->b, busy, BUSY_GPA, BUSY_RAM,
-		     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE) ||
-	    !map_dma(&r->a, r->ram, GPA_BASE, RAM_SIZE,
-		     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)) {
-		VP_FAIL("MAP_DMA: %s", strerror(errno));
-		goto out;
-	}
-	vp_head_enable(&r->b, 0, 1920, BUSY_SIZE / 65536);
-	vp_head_enable(&r->b, 1, 1920, BUSY_SIZE / 65536);
-	vp_head_enable(&r->a, 0, W, H);
-	vp_plane_set(&r->a, 0, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
-		     VPLANE_DOMAIN_GUEST_RAM, GPA_BASE);
-	FLIP_PRIMARY(&r->a);
-	VP_CHECK(plane_status(&r->a) == VPLANE_PLANE_STATUS_OK,
-		 "race plane status %u", plane_status(&r->a));
+	return false;
+}
 
-	pthread_create(&th[nth++], NULL, race_busy, r);
-	pthread_create(&th[nth++], NULL, race_busy, r);
-	pthread_create(&th[nth++], NULL, race_flipper, r);
-	for (i = 0; i < 3; i++)
-		pthread_create(&th[nth++], NULL, race_querier, r);
+static void *race_unmapper(void *arg)
+{
+	struct race *r = arg;
+	unsigned int c;
 
-	printf("# unmap-race: set up, racing for %.0f s\n", RACE_SECS);
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	map.vaddr = (uintptr_t)r->ram;
-	map.iova = GPA_BASE;
-	map.size = RAM_SIZE;
-	t0 = now_s();
-	while (now_s() - t0 < RACE_SECS) {
-		double u0 = now_s();
-
+	for (c = 0; c < RACE_CYCLES && !atomic_load(&r->stop); c++) {
+		/* type1 calls back only for a range with pins in it */
+		if (!race_shown(r, 30)) {
+			VP_FAIL("cycle %u: planes not shown after MAP_DMA: "
+				"0x%x",
+				c, race_shown_mask(r));
+			break;
+		}
+		atomic_store(&r->cycle, c);
 		if (!unmap_dma(&r->a, GPA_BASE, RAM_SIZE)) {
 			VP_FAIL("UNMAP_DMA: %s", strerror(errno));
 			break;
 		}
-		if (now_s() - u0 > worst)
-			worst = now_s() - u0;
-		if (ioctl(r->a.container, VFIO_IOMMU_MAP_DMA, &map)) {
+		if (!map_dma(&r->a, r->ram, GPA_BASE, RAM_SIZE,
+			     VFIO_DMA_MAP_FLAG_READ |
+				     VFIO_DMA_MAP_FLAG_WRITE)) {
 			VP_FAIL("MAP_DMA again: %s", strerror(errno));
 			break;
 		}
-		atomic_fetch_add(&r->cycles, 1);
 	}
 	atomic_store(&r->stop, true);
-	printf("# unmap-race: %ld cycles done, joining\n",
-	       atomic_load(&r->cycles));
+	/* wakes the controller's VP_GATE_WAIT */
+	ioctl(r->gate.device, VP_GATE_ARM, &(uint32_t){ 0 });
+	return NULL;
+}
+
+static bool race_setup(struct race *r, char *ua, char *ub, char *ug)
+{
+	/* the gate's device first: type1 calls the last registered first */
+	if (!vp_mdev_create("vp_unmap_gate", "vp_unmap_gate-gate", ug) ||
+	    !vp_dev_open(&r->gate, ug))
+		return false;
+	if (!vp_mdev_create("vplane", "vplane-1head", ub) ||
+	    !join_container(&r->b, &r->gate, ub))
+		return false;
+	if (!vp_mdev_create("vplane", "vplane-2head", ua) ||
+	    !join_container(&r->a, &r->gate, ua))
+		return false;
+	if (!vp_guest_ram(&r->b, OTHER_GPA, RAM_SIZE))
+		return false;
+	r->ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r->ram == MAP_FAILED) {
+		r->ram = NULL;
+		VP_FAIL("mmap: %s", strerror(errno));
+		return false;
+	}
+	memset(r->ram, 0x22, RAM_SIZE);
+	if (!map_dma(&r->a, r->ram, GPA_BASE, RAM_SIZE,
+		     VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE)) {
+		VP_FAIL("MAP_DMA: %s", strerror(errno));
+		return false;
+	}
+	vp_head_enable(&r->a, 0, W, H);
+	vp_plane_set(&r->a, 0, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
+		     VPLANE_DOMAIN_GUEST_RAM, GPA_BASE);
+	vp_plane_set(&r->a, 0, 1, DRM_FORMAT_ARGB8888, 64, 64, 256,
+		     VPLANE_DOMAIN_GUEST_RAM, CURSOR_GPA);
+	vp_head_enable(&r->a, 1, W, H);
+	vp_plane_set(&r->a, 1, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
+		     VPLANE_DOMAIN_GUEST_RAM, HEAD1_GPA);
+	vp_head_enable(&r->b, 0, W, H);
+	vp_plane_set(&r->b, 0, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
+		     VPLANE_DOMAIN_GUEST_RAM, OTHER_GPA);
+	FLIP_PRIMARY(&r->b);
+	VP_CHECK(plane_status(&r->b) == VPLANE_PLANE_STATUS_OK,
+		 "other vGPU's plane status %u", plane_status(&r->b));
+	if (ioctl(r->gate.device, VP_GATE_ARM, &(uint32_t){ 1 })) {
+		VP_FAIL("VP_GATE_ARM: %s", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Close a device that shares the gate's container, and its group. */
+static void race_close(struct vp_dev *d)
+{
+	if (d->device >= 0)
+		close(d->device);
+	if (d->group >= 0)
+		close(d->group);
+}
+
+static void race_teardown(struct race *r, const char *ua, const char *ub,
+			  const char *ug)
+{
+	if (r->ram) {
+		unmap_dma(&r->a, GPA_BASE, RAM_SIZE);
+		munmap(r->ram, RAM_SIZE);
+	}
+	race_close(&r->a);
+	race_close(&r->b);
+	if (r->gate.container >= 0)
+		vp_dev_close(&r->gate);
+	if (*ua)
+		vp_mdev_remove(ua);
+	if (*ub)
+		vp_mdev_remove(ub);
+	if (*ug)
+		vp_mdev_remove(ug);
+}
+
+static void test_unmap_race(void)
+{
+	struct race *r = calloc(1, sizeof(*r));
+	char ua[40] = "", ub[40] = "", ug[40] = "", path[128];
+	struct vp_gate_wait gw = { 0 };
+	struct vp_gate_stats gs = { 0 };
+	unsigned int i, c, nth = 0, windows = 0, pinned;
+	unsigned int per_cycle[RACE_CYCLES] = { 0 }, slow[RACE_CYCLES] = { 0 };
+	long long calls0;
+	pthread_t th[5];
+	int node = -1;
+	double t0, t1;
+
+	if (!r)
+		return;
+	r->a.device = r->b.device = r->gate.container = -1;
+	r->a.group = r->b.group = -1;
+	r->a.container = r->b.container = -1;
+	if (!race_setup(r, ua, ub, ug))
+		goto out;
+	snprintf(path, sizeof(path), "/dev/vplane/%s", ua);
+	node = open(path, O_RDONLY | O_CLOEXEC);
+	VP_CHECK(node >= 0, "open %s: %s", path, strerror(errno));
+	if (node < 0)
+		goto out;
+	calls0 = vp_debugfs(ua, "unmap_calls");
+
+	pthread_create(&th[nth++], NULL, race_flipper, r);
+	for (i = 0; i < 2; i++)
+		pthread_create(&th[nth++], NULL, race_querier, r);
+	pthread_create(&th[nth++], NULL, race_unmapper, r);
+	printf("# unmap-race: %d UNMAP/MAP cycles through the gate, the first "
+	       "with a peer callback of %d ms\n",
+	       RACE_CYCLES, RACE_SLOW_MS);
+	for (;;) {
+		/* a callback waits at the gate: vplane's has returned */
+		if (ioctl(r->gate.device, VP_GATE_WAIT, &gw)) {
+			VP_CHECK(errno == ENODEV, "VP_GATE_WAIT: %s",
+				 strerror(errno));
+			break;
+		}
+		t0 = gw.park_ns / 1e9;
+		c = atomic_load(&r->cycle) % RACE_CYCLES;
+		if (c == 0)
+			usleep(RACE_SLOW_MS * 1000);
+		pinned = race_window(r, node);
+		t1 = now_s();
+		/* the other vGPU's range is not being unmapped */
+		FLIP_PRIMARY(&r->b);
+		VP_CHECK(plane_status(&r->b) == VPLANE_PLANE_STATUS_OK,
+			 "window %u: other vGPU's plane status %u", windows,
+			 plane_status(&r->b));
+		ioctl(r->gate.device, VP_GATE_OPEN);
+		windows++;
+		per_cycle[c]++;
+		if (t1 - t0 > RACE_WINDOW_OK) {
+			/* past vplane's hold a pin is allowed, type1 retries */
+			printf("# unmap-race: cycle %u window %u at %.3f s: "
+			       "%s\n",
+			       c, per_cycle[c], t1 - t0,
+			       pinned ? "pinned" : "held");
+			slow[c]++;
+			/* but the hold that proved too short has doubled */
+			VP_CHECK(!pinned || c || per_cycle[c] == 1 ||
+					 t1 - t0 > RACE_WINDOW_OK + 0.3,
+				 "cycle %u window %u (%.3f s): pinned again "
+				 "while type1 unmaps: no hold outgrew a %d ms "
+				 "peer callback",
+				 c, per_cycle[c], t1 - t0, RACE_SLOW_MS);
+			continue;
+		}
+		VP_CHECK(!pinned,
+			 "window %u (%.3f s): pinned again while type1 is "
+			 "unmapping the range: 0x%x (" RACE_WINDOW_BITS ")",
+			 windows, t1 - t0, pinned);
+	}
+	atomic_store(&r->stop, true);
 	for (i = 0; i < nth; i++)
 		pthread_join(th[i], NULL);
 
-	/* once the VMM stops unmapping, the plane comes back */
+	ioctl(r->gate.device, VP_GATE_STATS, &gs);
+	printf("# unmap-race: %u gate windows in %d UNMAP_DMA (%u with the "
+	       "slow peer), %ld flips, %ld queries beside\n",
+	       windows, RACE_CYCLES, per_cycle[0], atomic_load(&r->flips),
+	       atomic_load(&r->queries));
+	printf("# unmap-race: vplane callbacks %lld, pins held off %lld, "
+	       "gate timeouts %llu\n",
+	       vp_debugfs(ua, "unmap_calls") - calls0,
+	       vp_debugfs(ua, "unmap_holds"), (unsigned long long)gs.timeouts);
+	VP_CHECK(gs.timeouts == 0, "%llu gate callbacks timed out",
+		 (unsigned long long)gs.timeouts);
+	VP_CHECK(vp_debugfs(ua, "unmap_calls") - calls0 == windows,
+		 "%lld vplane callbacks, %u gate windows",
+		 vp_debugfs(ua, "unmap_calls") - calls0, windows);
+	/* type1 looks again only after a window past vplane's hold */
+	for (c = 0; c < RACE_CYCLES; c++)
+		VP_CHECK(per_cycle[c] >= 1 && per_cycle[c] <= 1 + slow[c],
+			 "cycle %u: %u gate windows, %u past the hold", c,
+			 per_cycle[c], slow[c]);
+	VP_CHECK(vp_debugfs(ua, "unmap_holds") > 0, "no pin was held off");
+	/* once the VMM stops unmapping, the planes come back */
 	t0 = now_s();
-	while (now_s() - t0 < 20 && !status_ok) {
-		FLIP_PRIMARY(&r->a);
-		status_ok = plane_status(&r->a) == VPLANE_PLANE_STATUS_OK;
-		if (!status_ok)
-			usleep(100000);
-	}
-	VP_CHECK(status_ok, "plane not shown again after the unmaps: %u",
-		 plane_status(&r->a));
-	printf("# unmap-race: %ld unmap/map cycles, %ld flips (%ld OK), %ld "
-	       "queries; back after %.1f s\n",
-	       atomic_load(&r->cycles), atomic_load(&r->flips),
-	       atomic_load(&r->oks), atomic_load(&r->queries), now_s() - t0);
-	VP_CHECK(atomic_load(&r->cycles) > 0, "no unmap cycles");
-	printf("# unmap-race: slowest UNMAP_DMA %.3f s\n", worst);
-
-	printf("# unmap-race: type1 callbacks %lld, pins held off %lld\n",
-	       vp_debugfs(ua, "unmap_calls"), vp_debugfs(ua, "unmap_holds"));
-
-	unmap_dma(&r->a, GPA_BASE, RAM_SIZE);
-	unmap_dma(&r->b, BUSY_GPA, BUSY_RAM);
-	munmap(busy, BUSY_RAM);
-	munmap(r->ram, RAM_SIZE);
-	close(r->a.device);
-	close(r->a.group);
-	vp_dev_close(&r->b);
-	vp_mdev_remove(ua);
-	vp_mdev_remove(ub);
+	VP_CHECK(race_shown(r, 20), "planes not shown again after the unmaps");
+	printf("# unmap-race: shown again after %.1f s\n", now_s() - t0);
 out:
+	if (node >= 0)
+		close(node);
+	race_teardown(r, ua, ub, ug);
 	free(r);
 }
 

@@ -6,4 +6,8 @@ ko="$VPLANE_MODULES/vplane.ko"
 [ -f "$ko" ] || { echo "FAIL: $ko was not built"; exit 1; }
 vp_load_vfio
 vp_insmod "$ko"
+# driver-memory's unmap-race puts a test device (tests/vm/kmod) beside vplane
+if [ "$1" = driver-memory ]; then
+	vp_insmod "$VPLANE_MODULES/vp_unmap_gate.ko"
+fi
 exec "$VPLANE_BUILD/tests/vm/guest/driver/$@"
