@@ -1012,7 +1012,7 @@ unsigned int vp_rtsp_get_port(struct vp_rtsp *rtsp)
 	return rtsp->port;
 }
 
-bool vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
+void vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
 		 struct vp_stream *stream)
 {
 	VpRtspFactory *factory = g_object_new(VP_TYPE_RTSP_FACTORY, NULL);
@@ -1039,7 +1039,6 @@ bool vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
 	/* the mount points take the factory */
 	gst_rtsp_mount_points_add_factory(rtsp->mounts, path, base);
 	enc_log(INFO, "RTSP: serving %s", path);
-	return true;
 }
 
 void vp_rtsp_remove(struct vp_rtsp *rtsp, const char *path)

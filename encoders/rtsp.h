@@ -66,9 +66,9 @@ unsigned int vp_rtsp_get_port(struct vp_rtsp *rtsp);
 
 /*
  * Serve @stream (a reference is taken) at @path ("/<vgpu>/<head>",
- * borrowed). False after logging.
+ * borrowed), in place of what was served there.
  */
-bool vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
+void vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
 		 struct vp_stream *stream);
 
 /* Stop serving @path: new requests get 404; media already playing ends

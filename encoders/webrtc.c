@@ -719,12 +719,7 @@ void vp_webrtc_destroy(struct vp_webrtc *webrtc)
 	g_free(webrtc);
 }
 
-unsigned int vp_webrtc_get_port(struct vp_webrtc *webrtc)
-{
-	return webrtc->port;
-}
-
-bool vp_webrtc_add(struct vp_webrtc *webrtc, const char *path,
+void vp_webrtc_add(struct vp_webrtc *webrtc, const char *path,
 		   struct vp_stream *stream)
 {
 	g_mutex_lock(&webrtc->lock);
@@ -732,7 +727,6 @@ bool vp_webrtc_add(struct vp_webrtc *webrtc, const char *path,
 			     vp_stream_ref(stream));
 	g_mutex_unlock(&webrtc->lock);
 	enc_log(INFO, "WebRTC: serving %s", path);
-	return true;
 }
 
 void vp_webrtc_remove(struct vp_webrtc *webrtc, const char *path)

@@ -76,14 +76,11 @@ struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options);
 /* Close every viewer, stop the thread. NULL is a no-op. */
 void vp_webrtc_destroy(struct vp_webrtc *webrtc);
 
-/* The port actually bound (useful with port 0). */
-unsigned int vp_webrtc_get_port(struct vp_webrtc *webrtc);
-
 /*
  * Serve @stream (a reference is taken) at @path ("/<vgpu>/<head>",
- * borrowed). False after logging.
+ * borrowed), in place of what was served there.
  */
-bool vp_webrtc_add(struct vp_webrtc *webrtc, const char *path,
+void vp_webrtc_add(struct vp_webrtc *webrtc, const char *path,
 		   struct vp_stream *stream);
 
 /* Stop serving @path: new viewers get 404; viewers already watching end

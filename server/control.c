@@ -293,8 +293,3 @@ bool vp_control_restrict_global(struct vp_control *control,
 	control->restricted[control->nr_restricted++] = global;
 	return true;
 }
-
-const char *vp_control_get_path(const struct vp_control *control)
-{
-	return control->path;
-}

@@ -47,7 +47,4 @@ void vp_control_destroy(struct vp_control *control);
 bool vp_control_restrict_global(struct vp_control *control,
 				const struct wl_global *global);
 
-/* The path clients connect to, owned by @control. */
-const char *vp_control_get_path(const struct vp_control *control);
-
 #endif /* VP_CONTROL_H */

@@ -493,11 +493,9 @@ struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 		wlr_log(WLR_ERROR, "%s: cannot add event sources", path);
 		goto err;
 	}
-	if (!vp_rtsp_add(streaming->rtsp, path, os->stream))
-		goto err;
-	if (streaming->webrtc &&
-	    !vp_webrtc_add(streaming->webrtc, path, os->stream))
-		goto err_rtsp;
+	vp_rtsp_add(streaming->rtsp, path, os->stream);
+	if (streaming->webrtc)
+		vp_webrtc_add(streaming->webrtc, path, os->stream);
 	start_recording(os);
 	os->precommit.notify = handle_output_precommit;
 	wl_signal_add(&output->wlr_output->events.precommit, &os->precommit);
@@ -505,8 +503,6 @@ struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 	wl_signal_add(&output->wlr_output->events.commit, &os->commit);
 	output->stream = os;
 	return os;
-err_rtsp:
-	vp_rtsp_remove(streaming->rtsp, path);
 err:
 	if (os->hold_timer)
 		wl_event_source_remove(os->hold_timer);

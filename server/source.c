@@ -256,11 +256,6 @@ static void vgpu_log_stats(struct vp_vgpu *vgpu)
 		(unsigned long long)st.flips);
 }
 
-void vp_vgpu_log_stats(struct vp_vgpu *vgpu)
-{
-	vgpu_log_stats(vgpu);
-}
-
 /* The vGPU is gone: stop reading, show nothing, keep the sources. */
 static void vgpu_close(struct vp_vgpu *vgpu)
 {

@@ -148,7 +148,4 @@ void vp_vgpu_mark_gone(struct vp_vgpu *vgpu);
  * observer or once the vGPU is gone). */
 void vp_source_ack(struct vp_source *source, uint32_t seq);
 
-/* Log the vGPU's counters (events, acks, ack timeouts) at info level. */
-void vp_vgpu_log_stats(struct vp_vgpu *vgpu);
-
 #endif /* VP_SOURCE_H */

@@ -263,11 +263,15 @@ int main(int argc, char **argv)
 	if (!rtsp)
 		return 1;
 	stream = vp_stream_create(PATH, enc, &so);
-	if (!stream || !vp_rtsp_add(rtsp, PATH, stream))
+	if (!stream)
 		return 1;
-	if (wo.token_file && (!(webrtc = vp_webrtc_create(&wo)) ||
-			      !vp_webrtc_add(webrtc, PATH, stream)))
-		return 1;
+	vp_rtsp_add(rtsp, PATH, stream);
+	if (wo.token_file) {
+		webrtc = vp_webrtc_create(&wo);
+		if (!webrtc)
+			return 1;
+		vp_webrtc_add(webrtc, PATH, stream);
+	}
 	if (dump) {
 		/* the encoded stream as the consumers get it, to a file */
 		GstElement *src = gst_element_factory_make("appsrc", NULL);
