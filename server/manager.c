@@ -332,8 +332,8 @@ static void handle_source_update(struct wl_listener *listener, void *data)
 	struct mgr_head *head = wl_container_of(listener, head, source_update);
 	struct vp_manager *manager = head->vgpu->manager;
 
-	/* every flip lands here: with nobody bound there is nothing to
-	 * tell (a client that binds gets a fresh check first) */
+	/* with nobody bound there is nothing to tell (a client that
+	 * binds gets a fresh check first) */
 	if (!wl_list_empty(&manager->resources))
 		schedule_check(manager);
 }
@@ -397,7 +397,7 @@ static struct mgr_vgpu *track_vgpu(struct vp_manager *manager,
 		wl_list_init(&head->resources);
 		wl_list_init(&head->stats);
 		head->source_update.notify = handle_source_update;
-		wl_signal_add(&head->source->events.update,
+		wl_signal_add(&head->source->events.state,
 			      &head->source_update);
 		head->source_destroy.notify = handle_source_destroy;
 		wl_signal_add(&head->source->events.destroy,

@@ -313,21 +313,23 @@ void vp_output_damage(struct vp_output *output)
 
 void vp_output_set_source(struct vp_output *output, struct vp_source *source)
 {
-	if (output->source == source)
+	struct vp_source *old = output->source;
+
+	if (old == source)
 		return;
-	if (output->source) {
+	if (old) {
 		wl_list_remove(&output->source_update.link);
 		wl_list_remove(&output->source_destroy.link);
 		wl_list_init(&output->source_update.link);
 		wl_list_init(&output->source_destroy.link);
-		output->source->output = NULL;
+		old->output = NULL;
 	}
 	output->source = source;
 	output->ack_pending = false;
 	output->acked_any = false;
 	output->ack_deferred = false;
 	if (source) {
-		wl_signal_add(&source->events.update, &output->source_update);
+		wl_signal_add(&source->events.frame, &output->source_update);
 		wl_signal_add(&source->events.destroy, &output->source_destroy);
 		source->output = output;
 		wlr_log(WLR_INFO, "%s shows vGPU head %s",
@@ -337,6 +339,11 @@ void vp_output_set_source(struct vp_output *output, struct vp_source *source)
 	if (output->server->streaming)
 		vp_streaming_add_output(output->server->streaming, output);
 	vp_output_damage(output);
+	/* where each head is shown is part of its state */
+	if (old)
+		vp_source_check_state(old);
+	if (source)
+		vp_source_check_state(source);
 }
 
 struct vp_output *vp_output_create(struct vp_server *server,

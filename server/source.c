@@ -101,6 +101,47 @@ void vp_source_set_buffer(struct vp_dmabuf_buffer **slot,
 	*slot = buffer;
 }
 
+static void read_source_state(const struct vp_source *source,
+			      struct vp_source_state *st)
+{
+	*st = (struct vp_source_state){
+		.width = source->width,
+		.height = source->height,
+		.refresh_mhz = source->refresh_mhz,
+		.enabled = source->primary && !source->gone,
+		.gone = source->gone,
+		.output = source->output,
+	};
+	if (st->enabled)
+		st->format = source->primary->format;
+}
+
+static bool source_state_equal(const struct vp_source_state *a,
+			       const struct vp_source_state *b)
+{
+	return a->width == b->width && a->height == b->height &&
+	       a->refresh_mhz == b->refresh_mhz && a->format == b->format &&
+	       a->enabled == b->enabled && a->gone == b->gone &&
+	       a->output == b->output;
+}
+
+void vp_source_check_state(struct vp_source *source)
+{
+	struct vp_source_state now;
+
+	read_source_state(source, &now);
+	if (source_state_equal(&now, &source->announced))
+		return;
+	source->announced = now;
+	wl_signal_emit(&source->events.state, source);
+}
+
+void vp_source_changed(struct vp_source *source)
+{
+	wl_signal_emit(&source->events.frame, source);
+	vp_source_check_state(source);
+}
+
 static void note_seq(struct vp_source *source, uint32_t seq)
 {
 	if (!source->has_seq || vp_seq_after(seq, source->seq)) {
@@ -182,7 +223,7 @@ static void handle_display_flip(void *data,
 		source->last_flip_ns = event->timestamp_ns;
 	note_seq(source, event->seq);
 	source_query_plane(source, event->plane);
-	wl_signal_emit(&source->events.update, source);
+	vp_source_changed(source);
 	/* shown nowhere (no free output, or detached by the operator): no
 	 * present event will ever ack it, and a guest waiting out the
 	 * driver's ack timeout on every flip would crawl */
@@ -200,7 +241,7 @@ static void handle_display_cursor_move(void *data,
 	source->cursor_x = event->x;
 	source->cursor_y = event->y;
 	note_seq(source, event->seq);
-	wl_signal_emit(&source->events.update, source);
+	vp_source_changed(source);
 }
 
 /* Mode, reset, overflow: ids may name other buffers now; start over. */
@@ -225,7 +266,7 @@ static void handle_display_requery(void *data,
 			source->height = event->height;
 		}
 		source_query_all(source);
-		wl_signal_emit(&source->events.update, source);
+		vp_source_changed(source);
 	}
 }
 
@@ -288,8 +329,7 @@ void vp_vgpu_mark_gone(struct vp_vgpu *vgpu)
 	for (h = 0; h < vgpu->nr_heads; h++) {
 		vgpu->sources[h].gone = true;
 		vgpu->sources[h].width = vgpu->sources[h].height = 0;
-		wl_signal_emit(&vgpu->sources[h].events.update,
-			       &vgpu->sources[h]);
+		vp_source_changed(&vgpu->sources[h]);
 	}
 }
 
@@ -349,7 +389,8 @@ struct vp_vgpu *vp_vgpu_alloc(struct vp_server *server, const char *name,
 		source->head = h;
 		snprintf(source->name, sizeof(source->name), "%s/%u",
 			 vgpu->name, h);
-		wl_signal_init(&source->events.update);
+		wl_signal_init(&source->events.frame);
+		wl_signal_init(&source->events.state);
 		wl_signal_init(&source->events.destroy);
 	}
 	return vgpu;

@@ -5,11 +5,14 @@
  * source; each flip, cursor move, mode change, reset or overflow event
  * re-queries the plane and turns its dma-buf into a vp_dmabuf_buffer
  * (one per dmabuf_id, kept while the id is live), then emits
- * vp_source.events.update. The output that shows the head acks the
- * flip when a frame containing it is presented (vp_source_ack()).
+ * vp_source.events.frame, and events.state when what a control client
+ * sees of the head changed (vp_source_changed()). The output that shows
+ * the head acks the flip when a frame containing it is presented
+ * (vp_source_ack()).
  *
  * A vGPU that goes away (POLLHUP) leaves its sources in place, empty and
- * marked gone: the output shows black and the server keeps running.
+ * marked gone: the output shows the placeholder and the server keeps
+ * running.
  */
 #ifndef VP_SOURCE_H
 #define VP_SOURCE_H
@@ -53,6 +56,15 @@ struct vp_vgpu {
 	struct wl_list link; /* vp_server.vgpus */
 };
 
+/* What a control client sees of a head (manager.c), apart from the
+ * layout: events.state fires when it changes. */
+struct vp_source_state {
+	uint32_t width, height, refresh_mhz;
+	uint32_t format; /* the primary plane's; 0 when off */
+	bool enabled, gone;
+	const struct vp_output *output;
+};
+
 struct vp_source {
 	struct vp_vgpu *vgpu;
 	uint32_t head;
@@ -94,10 +106,24 @@ struct vp_source {
 		    * given an output automatically */
 
 	struct {
-		struct wl_signal update; /* new frame, cursor or mode */
+		/* anything to redraw: a new frame, the cursor, the mode */
+		struct wl_signal frame;
+		/* struct vp_source_state changed (not on every flip) */
+		struct wl_signal state;
 		struct wl_signal destroy;
 	} events;
+	struct vp_source_state announced; /* as of the last events.state */
 };
+
+/*
+ * @source's picture or state changed: emit events.frame, then
+ * events.state if vp_source_state differs from the last announced.
+ */
+void vp_source_changed(struct vp_source *source);
+
+/* Only the state may have changed (say, the output showing @source):
+ * emit events.state if it did. */
+void vp_source_check_state(struct vp_source *source);
 
 /*
  * Open the display node (by @uuid or @path, one of them NULL; borrowed),

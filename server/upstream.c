@@ -194,7 +194,7 @@ static int handle_refresh(void *data)
 	if (vgpu->vfio_fd < 0)
 		return 0;
 	if (changed)
-		wl_signal_emit(&source->events.update, source);
+		vp_source_changed(source);
 	wl_event_source_timer_update(vgpu->refresh_timer,
 				     (int)refresh_period_ms(source));
 	return 0;
