@@ -24,7 +24,6 @@ def count(path, functions):
     incl = dict.fromkeys(functions, 0)
     summary = None
     fn = callee = None
-    after_calls = False
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             line = line.rstrip("\n")
@@ -33,11 +32,11 @@ def count(path, functions):
             c = line[0]
             if c.isdigit() or c in "+-*":
                 # a cost line: position then Ir; after calls= it is the
-                # inclusive cost of those calls, else the function's own
-                cost = int(line.split()[-1]) if len(line.split()) > 1 else 0
-                if fn in incl:
-                    incl[fn] += cost
-                after_calls = False
+                # inclusive cost of those calls, else the function's own:
+                # both count towards the function's inclusive cost
+                fields = line.split()
+                if fn in incl and len(fields) > 1:
+                    incl[fn] += int(fields[-1])
                 continue
             if line.startswith("summary:"):
                 summary = int(line.split()[1])
@@ -54,7 +53,6 @@ def count(path, functions):
             elif line.startswith("calls="):
                 if callee in calls:
                     calls[callee] += int(line[6:].split()[0])
-                after_calls = True
     if summary is None:
         raise SystemExit(f"{path}: no summary line (not a callgrind dump?)")
     out = [summary]
