@@ -215,22 +215,25 @@ heads_bench() {
 # ticks, are taken off before dividing by its commits; the gross figure
 # is every instruction of the process per commit.
 CGCOUNT="python3 $VPLANE_SRC/tests/vm/guest/server/callgrind_count.py"
-# cg_window NAME SECONDS: zero vplaned's counters, wait, dump; prints
-# "IR TICKS COMMITS FRAME-PATH-IR" of that window
+# cg_window NAME SECONDS: zero vplaned's counters, wait, dump; sets cg to
+# "IR TICKS COMMITS FRAME-PATH-IR" of that window (not in a subshell, so
+# that fail ends the bench)
 cg_window() {
-	local n
+	local n out
 	callgrind_control -z "$vp_pid" >/dev/null 2>&1 || fail "callgrind_control -z"
 	sleep "$2"
 	callgrind_control --dump="$1" "$vp_pid" >/dev/null 2>&1 || fail "callgrind_control --dump"
 	n=$(ls "$R/callgrind.out".* | wc -l)
-	$CGCOUNT "$R/callgrind.out.$n" wlr_output_send_frame wlr_output_commit \
-		handle_display_fd handle_output_frame |
-		awk '{ print $1, $2, $4, $7 + $9 }' ||
+	out=$($CGCOUNT "$R/callgrind.out.$n" wlr_output_send_frame \
+		wlr_output_commit handle_display_fd handle_output_frame) ||
 		fail "cannot read $R/callgrind.out.$n"
+	set -- $out
+	# IR, then calls and inclusive IR of each function in turn
+	cg="$1 $2 $4 $(($7 + $9))"
 }
 declare -A ir_net ir_gross
 instr_bench() {
-	local mode=$1 idle win ii ti fi iw tw cw fw per_tick
+	local mode=$1 idle win ii ti fi iw tw cw fw
 	: >"$R/vplaned.log"
 	rm -f "$R"/callgrind.out*
 	uuid=$(new_vgpu vplane-2head) || fail "cannot create a vplane-2head vGPU"
@@ -254,10 +257,12 @@ instr_bench() {
 	wait_log "direct scanout of" 120
 	callgrind_control -i on "$vp_pid" >/dev/null 2>&1 || fail "callgrind_control -i on"
 	sleep 3
-	win=$(cg_window frames $((FRAMES / RATE)))
+	cg_window frames $((FRAMES / RATE))
+	win=$cg
 	kill -STOP "$sim_pid"
 	sleep 1
-	idle=$(cg_window idle 5)
+	cg_window idle 5
+	idle=$cg
 	kill -CONT "$sim_pid"
 	kill -TERM "$sim_pid"
 	wait "$sim_pid" || fail "$mode: simulator under callgrind: $(cat "$R/sim-cg-$mode.log")"
