@@ -7,11 +7,15 @@
  * into a shm (memfd) buffer, as a consumer without zero copy would.
  *
  *   vp-copy-bench --uuid UUID [--head H] [--warmup N] [--frames N]
+ *                 [--count-only]
  *
  * After --warmup copies it prints "mark <copies> <flip seq>", again after
  * --frames more, then waits for SIGTERM (so the caller can still read its
  * /proc counters) and exits 0: the caller samples CPU counters of every
  * process it measures at the two marks. Exit 1 with a reason on error.
+ * With --count-only it only counts the flips (no mapping, no copy): the
+ * marks of a window that measures vplaned alone, with no copying load
+ * beside it on the guest's CPUs.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -48,6 +52,7 @@ struct bench {
 	size_t shm_size;
 	uint64_t copies;
 	uint32_t seq;
+	bool count_only;
 	bool failed;
 };
 
@@ -173,7 +178,9 @@ static void handle_flip(void *data, const struct vplane_display_event *event)
 	    event->plane != VPLANE_DISPLAY_PLANE_PRIMARY)
 		return;
 	b->seq = event->seq;
-	if (!copy_frame(b))
+	if (b->count_only)
+		b->copies++;
+	else if (!copy_frame(b))
 		b->failed = true;
 }
 
@@ -218,7 +225,7 @@ static void wait_for_signal(const sigset_t *unblocked)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: vp-copy-bench --uuid UUID [--head H] [--warmup N] "
-		   "[--frames N]\n");
+		   "[--frames N] [--count-only]\n");
 }
 
 int main(int argc, char **argv)
@@ -228,6 +235,7 @@ int main(int argc, char **argv)
 		{ "head", required_argument, NULL, 'H' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "frames", required_argument, NULL, 'f' },
+		{ "count-only", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -253,6 +261,9 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			frames = strtoul(optarg, NULL, 0);
+			break;
+		case 'c':
+			b.count_only = true;
 			break;
 		case 'h':
 			usage(stdout);
