@@ -244,8 +244,7 @@ static void display_fanout(struct vplane_display *disp)
 	while (n < QUEUE_LEN && queue_pop(&disp->stage, &disp->batch[n]))
 		n++;
 	spin_unlock(&disp->stage_lock);
-	list_for_each_entry(c, &disp->clients, link)
-	{
+	list_for_each_entry(c, &disp->clients, link) {
 		for (i = 0; i < n; i++)
 			queue_push(&c->q, &disp->batch[i]);
 	}

@@ -141,8 +141,7 @@ bool vplane_stats_id_held(struct vplane_stats *stats, u32 id)
 	bool held = false;
 
 	mutex_lock(&stats->ids_lock);
-	list_for_each_entry(hold, &stats->ids, link)
-	{
+	list_for_each_entry(hold, &stats->ids, link) {
 		if (hold->id == id) {
 			held = true;
 			break;

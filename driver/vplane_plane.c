@@ -300,8 +300,7 @@ static void evict(struct vplane_vgpu *vgpu, unsigned long need_pinned,
 				   << (20 - PAGE_SHIFT);
 	struct vplane_pobj *obj, *tmp;
 
-	list_for_each_entry_safe_reverse(obj, tmp, &vgpu->pobj_lru, link)
-	{
+	list_for_each_entry_safe_reverse(obj, tmp, &vgpu->pobj_lru, link) {
 		bool too_many = vgpu->nr_pobjs >= vplane_max_cached_planes;
 		bool too_pinned = vgpu->pinned_pages + need_pinned > max_pinned;
 
@@ -580,8 +579,7 @@ struct vplane_pobj *__vplane_pobj_get(struct vplane_vgpu *vgpu,
 	struct vplane_pobj *obj;
 
 	lockdep_assert_held(&vgpu->lock);
-	list_for_each_entry(obj, &vgpu->pobj_lru, link)
-	{
+	list_for_each_entry(obj, &vgpu->pobj_lru, link) {
 		if (fb_equal(&obj->fb, fb)) {
 			list_move(&obj->link, &vgpu->pobj_lru);
 			obj->users++;
@@ -606,8 +604,7 @@ static struct vplane_pobj *pobj_get_consumer(struct vplane_vgpu *vgpu,
 	u32 status;
 
 	lockdep_assert_held(&vgpu->lock);
-	list_for_each_entry(obj, &vgpu->pobj_lru, link)
-	{
+	list_for_each_entry(obj, &vgpu->pobj_lru, link) {
 		if (fb_equal(&obj->fb, fb))
 			return obj;
 	}
@@ -627,8 +624,9 @@ struct vplane_pobj *__vplane_pobj_find_id(struct vplane_vgpu *vgpu, u32 id)
 	struct vplane_pobj *obj;
 
 	lockdep_assert_held(&vgpu->lock);
-	list_for_each_entry(obj, &vgpu->pobj_lru,
-			    link) if (obj->id == id) return obj;
+	list_for_each_entry(obj, &vgpu->pobj_lru, link)
+		if (obj->id == id)
+			return obj;
 	return NULL;
 }
 
@@ -713,8 +711,7 @@ void vplane_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 	mutex_lock(&vgpu->lock);
 	vgpu->nr_unmap_calls++;
 	__unmapping_hold(vgpu, iova, end);
-	list_for_each_entry_safe(obj, tmp, &vgpu->pobj_lru, link)
-	{
+	list_for_each_entry_safe(obj, tmp, &vgpu->pobj_lru, link) {
 		if (!obj->pinned || obj->fb.addr >= end ||
 		    obj->fb.addr + obj->fb.size <= iova)
 			continue;

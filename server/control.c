@@ -44,8 +44,7 @@ static bool is_control_client(const struct vp_control *control,
 {
 	const struct control_client *cc;
 
-	wl_list_for_each(cc, &control->clients, link)
-	{
+	wl_list_for_each(cc, &control->clients, link) {
 		if (cc->client == client)
 			return true;
 	}
@@ -271,8 +270,7 @@ void vp_control_destroy(struct vp_control *control)
 	wl_display_set_global_filter(control->server->display, NULL, NULL);
 	wl_list_remove(&control->client_created.link);
 	vp_accept_guard_finish(&control->guard);
-	wl_list_for_each_safe(cc, tmp, &control->clients, link)
-	{
+	wl_list_for_each_safe(cc, tmp, &control->clients, link) {
 		wl_list_remove(&cc->destroy.link);
 		wl_list_remove(&cc->link);
 		free(cc);

@@ -47,8 +47,7 @@ static uint32_t shown_dmabuf_id(struct vp_server *server, struct wlr_output *wo)
 {
 	struct vp_output *output;
 
-	wl_list_for_each(output, &server->outputs, link)
-	{
+	wl_list_for_each(output, &server->outputs, link) {
 		struct vp_source *src = output->source;
 
 		if (output->wlr_output != wo)

@@ -17,8 +17,7 @@ struct vp_output *vp_layout_find_output(struct vp_server *server,
 {
 	struct vp_output *output;
 
-	wl_list_for_each(output, &server->outputs, link)
-	{
+	wl_list_for_each(output, &server->outputs, link) {
 		if (!strcmp(output->wlr_output->name, name))
 			return output;
 	}
@@ -32,8 +31,7 @@ static void list_outputs(struct vp_server *server, char *buf, size_t size)
 	size_t len = 0;
 
 	buf[0] = 0;
-	wl_list_for_each(output, &server->outputs, link)
-	{
+	wl_list_for_each(output, &server->outputs, link) {
 		int n = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
 				 output->wlr_output->name);
 

@@ -354,8 +354,7 @@ static void handle_source_destroy(struct wl_listener *listener, void *data)
 	struct mgr_head *head = wl_container_of(listener, head, source_destroy);
 	struct stats_watch *watch, *tmp;
 
-	wl_list_for_each_safe(watch, tmp, &head->stats, link)
-	{
+	wl_list_for_each_safe(watch, tmp, &head->stats, link) {
 		zvplane_head_stats_v1_send_removed(watch->resource);
 		stats_watch_stop(watch);
 	}
@@ -412,8 +411,7 @@ static bool is_tracked(struct vp_manager *manager, struct vp_vgpu *vgpu)
 {
 	struct mgr_vgpu *mv;
 
-	wl_list_for_each(mv, &manager->vgpus, link)
-	{
+	wl_list_for_each(mv, &manager->vgpus, link) {
 		if (mv->vgpu == vgpu)
 			return true;
 	}
@@ -432,16 +430,14 @@ static void untrack_vgpu(struct mgr_vgpu *mv, bool tell)
 
 		wl_list_for_each_safe(watch, wtmp, &head->stats, link)
 			stats_watch_stop(watch);
-		wl_resource_for_each_safe(res, tmp, &head->resources)
-		{
+		wl_resource_for_each_safe(res, tmp, &head->resources) {
 			if (tell && !head->removed)
 				zvplane_head_v1_send_removed(res);
 			make_inert(res);
 		}
 		head_forget_source(head);
 	}
-	wl_resource_for_each_safe(res, tmp, &mv->resources)
-	{
+	wl_resource_for_each_safe(res, tmp, &mv->resources) {
 		if (tell)
 			zvplane_vgpu_v1_send_removed(res);
 		make_inert(res);
@@ -505,13 +501,11 @@ static void check_state(void *data)
 	uint32_t h;
 
 	manager->idle = NULL;
-	wl_list_for_each(vgpu, &manager->server->vgpus, link)
-	{
+	wl_list_for_each(vgpu, &manager->server->vgpus, link) {
 		if (!is_tracked(manager, vgpu))
 			track_vgpu(manager, vgpu); /* logged on failure */
 	}
-	wl_list_for_each_safe(mv, tmp, &manager->vgpus, link)
-	{
+	wl_list_for_each_safe(mv, tmp, &manager->vgpus, link) {
 		if (!mv->announced) {
 			if (!mv->nr_live) {
 				untrack_vgpu(mv, false);
@@ -911,8 +905,7 @@ static void handle_manager_bind(struct wl_client *client, void *data,
 				       handle_resource_unlink);
 	wl_list_insert(&manager->resources, wl_resource_get_link(res));
 	/* what every client knows; a pending check sends the news to all */
-	wl_list_for_each(mv, &manager->vgpus, link)
-	{
+	wl_list_for_each(mv, &manager->vgpus, link) {
 		if (mv->announced)
 			announce_vgpu(mv, res);
 	}

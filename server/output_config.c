@@ -36,8 +36,7 @@ static struct vp_output *find_output(struct vp_server *server,
 {
 	struct vp_output *output;
 
-	wl_list_for_each(output, &server->outputs, link)
-	{
+	wl_list_for_each(output, &server->outputs, link) {
 		if (output->wlr_output == wo)
 			return output;
 	}
@@ -57,8 +56,7 @@ static void send_configuration(void *data)
 		wlr_log(WLR_ERROR, "output management: out of memory");
 		return;
 	}
-	wl_list_for_each(output, &oc->server->outputs, link)
-	{
+	wl_list_for_each(output, &oc->server->outputs, link) {
 		struct wlr_output *wo = output->wlr_output;
 		struct wlr_output_configuration_head_v1 *ch =
 			wlr_output_configuration_head_v1_create(config, wo);
@@ -157,8 +155,7 @@ static bool test_all(struct vp_output_config *oc,
 {
 	struct wlr_output_configuration_head_v1 *ch;
 
-	wl_list_for_each(ch, &config->heads, link)
-	{
+	wl_list_for_each(ch, &config->heads, link) {
 		bool ok;
 
 		if (!head_acceptable(oc, ch))
@@ -181,8 +178,7 @@ static bool apply_all(struct vp_output_config *oc,
 	struct wlr_output_configuration_head_v1 *ch;
 	bool ok = true;
 
-	wl_list_for_each(ch, &config->heads, link)
-	{
+	wl_list_for_each(ch, &config->heads, link) {
 		struct wlr_output *wo = ch->state.output;
 		struct vp_output *output = find_output(oc->server, wo);
 

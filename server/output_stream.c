@@ -107,8 +107,7 @@ static void arm_hold_timer(struct vp_output_stream *os)
 {
 	struct stream_frame *frame;
 
-	wl_list_for_each(frame, &os->frames, link)
-	{
+	wl_list_for_each(frame, &os->frames, link) {
 		if (frame->holds_ack) {
 			int64_t left = frame->pushed_ms +
 				       (int64_t)os->ack_hold_max_ms - now_ms();
@@ -270,8 +269,7 @@ static int handle_hold_timer(void *data)
 	struct stream_frame *frame;
 	int64_t now = now_ms();
 
-	wl_list_for_each(frame, &os->frames, link)
-	{
+	wl_list_for_each(frame, &os->frames, link) {
 		if (!frame->holds_ack ||
 		    now - frame->pushed_ms < (int64_t)os->ack_hold_max_ms)
 			continue;

@@ -38,8 +38,7 @@ struct vp_source *vp_server_unplaced_source(struct vp_server *server)
 {
 	struct vp_vgpu *vgpu;
 
-	wl_list_for_each(vgpu, &server->vgpus, link)
-	{
+	wl_list_for_each(vgpu, &server->vgpus, link) {
 		uint32_t h;
 
 		for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++) {
@@ -78,8 +77,7 @@ void vp_server_place_source(struct vp_server *server, struct vp_source *source)
 				source->name);
 		return;
 	}
-	wl_list_for_each(output, &server->outputs, link)
-	{
+	wl_list_for_each(output, &server->outputs, link) {
 		if (!output->source) {
 			vp_output_set_source(output, source);
 			return;
@@ -131,8 +129,7 @@ struct vp_vgpu *vp_server_find_vgpu(struct vp_server *server, const char *name)
 {
 	struct vp_vgpu *vgpu;
 
-	wl_list_for_each(vgpu, &server->vgpus, link)
-	{
+	wl_list_for_each(vgpu, &server->vgpus, link) {
 		if (!strcasecmp(served_name(vgpu->name), served_name(name)))
 			return vgpu;
 	}
@@ -144,8 +141,7 @@ struct vp_vgpu *vp_server_find_node(struct vp_server *server, dev_t rdev)
 	struct vp_vgpu *vgpu;
 	struct stat st;
 
-	wl_list_for_each(vgpu, &server->vgpus, link)
-	{
+	wl_list_for_each(vgpu, &server->vgpus, link) {
 		if (vgpu->display &&
 		    !fstat(vp_display_get_fd(vgpu->display), &st) &&
 		    S_ISCHR(st.st_mode) && st.st_rdev == rdev)

@@ -60,8 +60,7 @@ vp_vgpu_buffer_for(struct vp_vgpu *vgpu,
 	struct vp_dmabuf_buffer *buffer;
 	int fd;
 
-	wl_list_for_each(buffer, &vgpu->buffers, link)
-	{
+	wl_list_for_each(buffer, &vgpu->buffers, link) {
 		if (buffer->dmabuf_id != plane->dmabuf_id)
 			continue;
 		if (vp_dmabuf_buffer_matches(buffer, plane)) {

@@ -318,7 +318,8 @@ void vp_vfio_socket_destroy(struct vp_vfio_socket *sock)
 
 	if (!sock)
 		return;
-	wl_list_for_each_safe(conn, tmp, &sock->conns, link) conn_destroy(conn);
+	wl_list_for_each_safe(conn, tmp, &sock->conns, link)
+		conn_destroy(conn);
 	vp_accept_guard_finish(&sock->guard);
 	wl_event_source_remove(sock->source);
 	close(sock->fd);

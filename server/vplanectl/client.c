@@ -264,8 +264,7 @@ struct vpctl_head *vpctl_client_find_head(struct vpctl_client *client,
 	size_t len = strlen(name);
 	int matches = 0;
 
-	wl_list_for_each(vgpu, &client->vgpus, link)
-	{
+	wl_list_for_each(vgpu, &client->vgpus, link) {
 		if (vgpu->removed)
 			continue;
 		if (!strcmp(vgpu->name, name)) {
@@ -285,8 +284,7 @@ struct vpctl_head *vpctl_client_find_head(struct vpctl_client *client,
 				: " (see vplanectl list)");
 		return NULL;
 	}
-	wl_list_for_each(head, &found->heads, link)
-	{
+	wl_list_for_each(head, &found->heads, link) {
 		if (head->index == index && !head->removed)
 			return head;
 	}
@@ -300,10 +298,8 @@ void vpctl_client_finish(struct vpctl_client *client)
 	struct vpctl_vgpu *vgpu, *vtmp;
 	struct vpctl_head *head, *htmp;
 
-	wl_list_for_each_safe(vgpu, vtmp, &client->vgpus, link)
-	{
-		wl_list_for_each_safe(head, htmp, &vgpu->heads, link)
-		{
+	wl_list_for_each_safe(vgpu, vtmp, &client->vgpus, link) {
+		wl_list_for_each_safe(head, htmp, &vgpu->heads, link) {
 			zvplane_head_v1_destroy(head->proxy);
 			free(head);
 		}

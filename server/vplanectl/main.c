@@ -43,13 +43,11 @@ static int cmd_list(struct vpctl_client *client)
 
 	if (wl_list_empty(&client->vgpus))
 		printf("no vGPUs\n");
-	wl_list_for_each(vgpu, &client->vgpus, link)
-	{
+	wl_list_for_each(vgpu, &client->vgpus, link) {
 		printf("vGPU %s: %s, %s, %d head(s)\n", vgpu->name,
 		       vgpu->type[0] ? vgpu->type : "type unknown",
 		       kind_name(vgpu->kind), wl_list_length(&vgpu->heads));
-		wl_list_for_each(head, &vgpu->heads, link)
-		{
+		wl_list_for_each(head, &vgpu->heads, link) {
 			printf("  %s/%u: ", vgpu->name, head->index);
 			if (head->width)
 				printf("%ux%u@%u.%03uHz ", head->width,
