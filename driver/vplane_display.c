@@ -53,9 +53,9 @@ MODULE_PARM_DESC(
 
 static unsigned int max_clients = 16;
 module_param_named(max_display_clients, max_clients, uint, 0444);
-MODULE_PARM_DESC(max_display_clients,
-		 "open display-node fds per vGPU, the VMM's included "
-		 "(default 16)");
+MODULE_PARM_DESC(
+	max_display_clients,
+	"open display-node fds per vGPU, the VMM's included (default 16)");
 
 static dev_t display_devt;
 static struct class *display_class;
@@ -385,8 +385,10 @@ static int arg_in(void *arg, size_t size, size_t min, void __user *uarg,
 {
 	u32 flags;
 
-	/* every struct starts with argsz and flags (min >= 8): read no
-	 * further than argsz says */
+	/*
+	 * every struct starts with argsz and flags (min >= 8): read no
+	 * further than argsz says
+	 */
 	if (get_user(*argsz, (u32 __user *)uarg))
 		return -EFAULT;
 	if (*argsz < min)
@@ -442,8 +444,10 @@ static int ioctl_query(struct vplane_display *disp,
 {
 	int ret;
 
-	/* head and plane are the only inputs: every other field is output
-	 * and must not echo the caller's bytes back for a disabled plane */
+	/*
+	 * head and plane are the only inputs: every other field is output
+	 * and must not echo the caller's bytes back for a disabled plane
+	 */
 	*pl = (struct vplane_display_plane){ .head = pl->head,
 					     .plane = pl->plane };
 	ret = vplane_describe_plane(disp->vgpu, pl);

@@ -373,9 +373,9 @@ void vplane_irq_request(struct vplane_vgpu *vgpu, unsigned int count)
 	if (have)
 		signal_trigger(vgpu, VFIO_PCI_REQ_IRQ_INDEX);
 	else if (count == 0)
-		dev_notice(vgpu_dev(vgpu),
-			   "removal waits until the VMM closes the device (it "
-			   "set no request IRQ)\n");
+		dev_notice(
+			vgpu_dev(vgpu),
+			"removal waits until the VMM closes the device (it set no request IRQ)\n");
 }
 
 /*

@@ -49,8 +49,7 @@ unsigned int vplane_max_dmabufs = 64;
 module_param_named(max_dmabufs, vplane_max_dmabufs, uint, 0444);
 MODULE_PARM_DESC(
 	max_dmabufs,
-	"live dma-bufs per opener (the VMM, each display-node fd) before "
-	"GET_GFX_DMABUF / GET_DMABUF fail (default 64)");
+	"live dma-bufs per opener (the VMM, each display-node fd) before GET_GFX_DMABUF / GET_DMABUF fail (default 64)");
 
 struct vplane_global_stats vplane_global;
 
@@ -314,8 +313,7 @@ static ssize_t vplane_show_description(struct mdev_type *mtype, char *buf)
 
 	return sysfs_emit(
 		buf,
-		"virtual display: %u head%s up to %ux%u, %u MiB VRAM, "
-		"bochs-compatible head 0, cursor, flip-done interrupt, EDID\n",
+		"virtual display: %u head%s up to %ux%u, %u MiB VRAM, bochs-compatible head 0, cursor, flip-done interrupt, EDID\n",
 		type->heads, type->heads > 1 ? "s" : "", type->max_width,
 		type->max_height, type->vram_mb);
 }

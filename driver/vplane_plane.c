@@ -1038,8 +1038,10 @@ int vplane_describe_plane(struct vplane_vgpu *vgpu,
 		pl->y_hot = cursor ? regs.hot_y : VPLANE_HOT_NONE;
 		pl->dmabuf_id = id;
 		pl->status = VPLANE_PLANE_STATUS_OK;
-		/* bochs: the last valid plane stays while the guest's
-		 * programming between two writes is not (status says why) */
+		/*
+		 * bochs: the last valid plane stays while the guest's
+		 * programming between two writes is not (status says why)
+		 */
 		if (!__vplane_head_active(vgpu, pl->head))
 			pl->status = vgpu->bochs_status;
 	} else {

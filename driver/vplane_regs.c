@@ -256,8 +256,10 @@ static void head_write(struct vplane_vgpu *vgpu, struct vplane_head *head,
 		return;
 	}
 	__vplane_head_update_timer(vgpu, head->index);
-	/* tell consumers about the mode they see, not every register write;
-	 * turning the head on or off changes why it shows nothing */
+	/*
+	 * tell consumers about the mode they see, not every register write;
+	 * turning the head on or off changes why it shows nothing
+	 */
 	if (was_active != __vplane_head_active(vgpu, head->index) ||
 	    old_ctrl != head->ctrl ||
 	    (was_active && (old_w != head->width || old_h != head->height ||

@@ -51,8 +51,10 @@ static void vplane_close_device(struct vfio_device *vdev)
 	vplane_cfg_init(vgpu);
 	for (h = 0; h < vgpu->nr_heads; h++)
 		vplane_edid_init(vgpu, h);
-	/* display consumers see the same as after VFIO_DEVICE_RESET: the
-	 * VM is gone, every plane and flip sequence starts over */
+	/*
+	 * display consumers see the same as after VFIO_DEVICE_RESET: the
+	 * VM is gone, every plane and flip sequence starts over
+	 */
 	__vplane_display_reset(vgpu);
 	mutex_unlock(&vgpu->lock);
 	vplane_irq_release_trigger(vgpu);
