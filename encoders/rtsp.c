@@ -205,7 +205,7 @@ static void vp_rtsp_factory_init(VpRtspFactory *factory)
 /* set on a media's RTP sink once its frames are counted */
 #define WATCHED_KEY "vplane-watched"
 
-/* The media's RTP sinks (gst-rtsp-server's TCP appsink, made at SETUP)
+/* The media's RTP sinks (gst-rtsp-server's TCP appsinks, made at SETUP)
  * count the frames reaching them for the stream's stats, once each. */
 static void watch_media_sinks(GstRTSPMedia *media, struct vp_stream *stream)
 {
@@ -222,23 +222,13 @@ static void watch_media_sinks(GstRTSPMedia *media, struct vp_stream *stream)
 	it = gst_bin_iterate_all_by_element_factory_name(GST_BIN(pipeline),
 							 "appsink");
 	while (it && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
-		GstElement *sink = g_value_get_object(&item);
-		GstPad *pad = gst_element_get_static_pad(sink, "sink");
-		GstCaps *caps = pad ? gst_pad_get_current_caps(pad) : NULL;
+		GObject *sink = g_value_get_object(&item);
 
-		/* RTP, not RTCP */
-		if (caps &&
-		    gst_structure_has_name(gst_caps_get_structure(caps, 0),
-					   "application/x-rtp") &&
-		    !g_object_get_data(G_OBJECT(sink), WATCHED_KEY)) {
-			g_object_set_data(G_OBJECT(sink), WATCHED_KEY,
+		if (!g_object_get_data(sink, WATCHED_KEY)) {
+			g_object_set_data(sink, WATCHED_KEY,
 					  GINT_TO_POINTER(1));
-			vp_stream_watch_sink(stream, sink);
+			vp_stream_watch_sink(stream, GST_ELEMENT(sink));
 		}
-		if (caps)
-			gst_caps_unref(caps);
-		if (pad)
-			gst_object_unref(pad);
 		g_value_reset(&item);
 	}
 	g_value_unset(&item);

@@ -584,6 +584,7 @@ static void unref_stream(gpointer data)
 struct sink_watch {
 	struct vp_stream *stream; /* a reference */
 	GstClockTime last;	  /* the last frame's time: one per frame */
+	bool checked;		  /* its caps were seen to be RTP's */
 };
 
 static void free_sink_watch(gpointer data)
@@ -612,6 +613,20 @@ static GstPadProbeReturn handle_sink_input(GstPad *pad, GstPadProbeInfo *info,
 			GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0);
 	if (!buffer || !sink || GST_BUFFER_PTS(buffer) == w->last)
 		return GST_PAD_PROBE_OK;
+	if (!w->checked) {
+		/* the caps are set before the first buffer: RTCP's sink
+		 * (its packets have no frame's time) is not watched */
+		GstCaps *caps = gst_pad_get_current_caps(pad);
+		bool rtp = caps && gst_structure_has_name(
+					   gst_caps_get_structure(caps, 0),
+					   "application/x-rtp");
+
+		if (caps)
+			gst_caps_unref(caps);
+		if (!rtp)
+			return GST_PAD_PROBE_REMOVE;
+		w->checked = true;
+	}
 	w->last = GST_BUFFER_PTS(buffer);
 	waited = waited_us(sink, buffer, NULL);
 	atomic_fetch_add(&w->stream->sink_frames, 1);

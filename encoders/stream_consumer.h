@@ -44,7 +44,8 @@ void vp_stream_detach(struct vp_stream *stream,
 /*
  * Count the frames reaching @sink (a transport's sink in a consumer's
  * pipeline: RTSP's TCP appsink) and the time since the consumer's appsrc
- * took each (vp_stream_stats.sink_*). Watch each sink once.
+ * took each (vp_stream_stats.sink_*). Watch each sink once; a sink whose
+ * first buffer is not RTP (RTCP's) is left alone from then on.
  */
 void vp_stream_watch_sink(struct vp_stream *stream, GstElement *sink);
 
