@@ -19,6 +19,7 @@ CHECK=$VPLANE_SRC/tests/vm/guest/stream/stream_check.py
 # VPLANE_DEMO_LOAD=N: N CPU hogs (stress-ng) run in the guest throughout,
 # to see the latency of a host that has other work (0: none)
 LOAD=${VPLANE_DEMO_LOAD:-0}
+VIEWER_NICE=${VPLANE_DEMO_VIEWER_NICE:--10}
 
 vp_load_vfio
 vp_insmod "$VPLANE_MODULES/vplane.ko"
@@ -111,7 +112,7 @@ for name in A B; do
 	# failure: the shell opened the FIFO for it) ends the checker's input
 	STREAM_CHECK_READY=$R/viewer-$name.ready STREAM_CHECK_INPUT=$fifo \
 		STREAM_CHECK_FORMAT=yuv444p STREAM_CHECK_T0=$R/viewer-$name.t0 \
-		/usr/bin/python3 "$CHECK" $W $H $PULL_FRAMES 0 "$R" \
+		nice -n "$VIEWER_NICE" /usr/bin/python3 "$CHECK" $W $H $PULL_FRAMES 0 "$R" \
 		</dev/null >"$R/viewer-$name.txt" &
 	eval "viewer_$name=\$!"
 done
@@ -128,7 +129,7 @@ for name in A B; do
 	u=${uuids[$([ $name = A ] && echo 0 || echo 1)]}
 	echo "viewer $name: ffmpeg pulls rtsp://$USER:***@127.0.0.1:$PORT/$u/0"
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime >"$R/viewer-$name.t0"
-	timeout $((120 * SLOW)) ffmpeg -nostdin -hide_banner -loglevel info -nostats \
+	timeout $((120 * SLOW)) nice -n "$VIEWER_NICE" ffmpeg -nostdin -hide_banner -loglevel info -nostats \
 		-benchmark -rtsp_transport tcp -fflags nobuffer -flags low_delay \
 		-probesize 32 -analyzeduration 0 \
 		-threads 1 -i "rtsp://$USER:$PASS@127.0.0.1:$PORT/$u/0" \
@@ -136,17 +137,27 @@ for name in A B; do
 		-f rawvideo -pix_fmt yuv444p - 2>"$R/ffmpeg-$name.log" >"/tmp/demo-viewer-$name.fifo" &
 done
 # Where unread bytes wait while the viewers pull: each RTSP connection's
-# queues, both ends (the guest's loopback), every 200 ms: the server's
-# unsent bytes (Send-Q of port 8554's side) and the viewer's unread ones
-# (Recv-Q of its side); the summary shows the largest, in bytes and in
-# the stream's time at its bitrate.
-(while :; do
-	ss -tnH state established "( sport = :$PORT or dport = :$PORT )" |
-		awk -v port=":$PORT" '$3 ~ port"$" { s = s > $2 ? s : $2 }
-			$4 ~ port"$" { r = r > $1 ? r : $1 }
-			END { print s + 0, r + 0 }'
-	sleep 0.2
-done >"$R/socket-queues.txt") &
+# queues, both ends (the guest's loopback, /proc/net/tcp), every 100 ms:
+# vplaned's unsent bytes (tx_queue of port 8554's side) and the viewers'
+# unread ones (rx_queue of theirs); the summary shows the largest, in
+# bytes and in the stream's time at its bitrate. One process, no forks.
+/usr/bin/python3 -c '
+import sys, time
+port = "%04X" % int(sys.argv[1])
+while True:
+    tx = rx = 0
+    for line in open("/proc/net/tcp").readlines()[1:]:
+        f = line.split()
+        if f[3] != "01":
+            continue
+        t, r = (int(v, 16) for v in f[4].split(":"))
+        if f[1].endswith(":" + port):
+            tx = max(tx, t)
+        elif f[2].endswith(":" + port):
+            rx = max(rx, r)
+    print(tx, rx, flush=True)
+    time.sleep(0.1)
+' $PORT >"$R/socket-queues.txt" 2>/dev/null &
 sampler=$!
 pids+=($sampler)
 for name in A B; do
@@ -186,10 +197,10 @@ stage() {
 # one head's encoded bytes per ms while viewed (the mean of both)
 bpms=$(awk -v b=$(($(val "$statsA" stream_bytes) + $(val "$statsB" stream_bytes) -
 	$(val "$stats0A" stream_bytes) - $(val "$stats0B" stream_bytes))) \
-	-v t=$((ms1 - ms0)) 'BEGIN { printf "%.3f", t > 0 ? b / 2 / t : 0 }')
+	-v t=$((ms1 - ms0)) 'BEGIN { printf "%.3f", (t > 0) ? b / 2 / t : 0 }')
 sockq() {
-	awk -v c="$1" -v bpms="$bpms" '{ m = m > $c ? m : $c }
-		END { printf "%d bytes (%.0f ms of stream)", m, bpms > 0 ? m / bpms : 0 }' \
+	awk -v c="$1" -v bpms="$bpms" '{ if ($c + 0 > m) m = $c + 0 }
+		END { printf "%d bytes (%.0f ms of stream)", m, (bpms > 0) ? m / bpms : 0 }' \
 		"$R/socket-queues.txt"
 }
 frames=$((f1 - f0))
