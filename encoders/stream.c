@@ -22,9 +22,11 @@
 #include "mailbox.h"
 #include "stream_consumer.h"
 
-/* Raw frames waiting in the appsrc: the newest two. More would only
- * hold guest buffers longer; the older one is dropped (and released). */
-#define RAW_QUEUE_FRAMES      2
+/* Raw frames waiting in the appsrc for the converter: the newest only.
+ * A second would wait a whole conversion more when the converter is the
+ * bottleneck (a loaded host) and hold the guest's buffer that long; the
+ * older one is dropped (and released). */
+#define RAW_QUEUE_FRAMES      1
 /*
  * Encoded frames waiting for a consumer's pipeline, bounded in time: a
  * frame that waited longer than this means the client (its network,
