@@ -106,7 +106,10 @@ static GstElement *add_even_padding(GstBin *bin)
  * The leaky hand-off queue between conversion and encoding: bounded in
  * time (frames are stamped when pushed), so an encoder slower than the
  * flips never works through a backlog: the oldest frames go, and the
- * next one encoded is the newest. Two frames at most at any rate.
+ * next one encoded is the newest. One frame at any rate: a frame
+ * queued behind another waits for that one's encoding too, which on a
+ * loaded host is the stream's largest delay (the time it holds is the
+ * encoder's, not the flips' interval the time bound sees).
  */
 #define HANDOFF_QUEUE_TIME "100000000" /* ns: 100 ms */
 
@@ -115,7 +118,7 @@ static GstElement *add_leaky_queue(GstBin *bin)
 	GstElement *q = add(bin, "queue");
 
 	if (q)
-		set_props(q, "leaky", "downstream", "max-size-buffers", "2",
+		set_props(q, "leaky", "downstream", "max-size-buffers", "1",
 			  "max-size-bytes", "0", "max-size-time",
 			  HANDOFF_QUEUE_TIME, NULL);
 	return q;

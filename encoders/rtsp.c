@@ -273,6 +273,41 @@ static void vp_rtsp_factory_init(VpRtspFactory *factory)
 
 /* --- clients --------------------------------------------------------- */
 
+/* set on a media's RTP sink once its frames are counted */
+#define WATCHED_KEY "vplane-watched"
+
+/* The media's RTP sinks (gst-rtsp-server's TCP appsinks, made at SETUP)
+ * count the frames reaching them for the stream's stats, once each. */
+static void watch_media_sinks(GstRTSPMedia *media, struct vp_stream *stream)
+{
+	GstElement *bin = gst_rtsp_media_get_element(media);
+	GstObject *pipeline =
+		bin ? gst_object_get_parent(GST_OBJECT(bin)) : NULL;
+	GstIterator *it;
+	GValue item = G_VALUE_INIT;
+
+	if (bin)
+		gst_object_unref(bin);
+	if (!pipeline)
+		return;
+	it = gst_bin_iterate_all_by_element_factory_name(GST_BIN(pipeline),
+							 "appsink");
+	while (it && gst_iterator_next(it, &item) == GST_ITERATOR_OK) {
+		GObject *sink = g_value_get_object(&item);
+
+		if (!g_object_get_data(sink, WATCHED_KEY)) {
+			g_object_set_data(sink, WATCHED_KEY,
+					  GINT_TO_POINTER(1));
+			vp_stream_watch_sink(stream, GST_ELEMENT(sink));
+		}
+		g_value_reset(&item);
+	}
+	g_value_unset(&item);
+	if (it)
+		gst_iterator_free(it);
+	gst_object_unref(pipeline);
+}
+
 /* A client starts playing a shared media that may be mid-GOP: ask its
  * stream for a keyframe now. */
 static void handle_client_play_request(GstRTSPClient *client,
@@ -282,8 +317,10 @@ static void handle_client_play_request(GstRTSPClient *client,
 		ctx->media ? g_object_get_data(G_OBJECT(ctx->media), STREAM_KEY)
 			   : NULL;
 
-	if (stream)
-		vp_stream_request_keyframe(stream);
+	if (!stream)
+		return;
+	watch_media_sinks(ctx->media, stream);
+	vp_stream_request_keyframe(stream);
 }
 
 /*

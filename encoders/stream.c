@@ -22,9 +22,11 @@
 #include "mailbox.h"
 #include "stream_consumer.h"
 
-/* Raw frames waiting in the appsrc: the newest two. More would only
- * hold guest buffers longer; the older one is dropped (and released). */
-#define RAW_QUEUE_FRAMES      2
+/* Raw frames waiting in the appsrc for the converter: the newest only.
+ * A second would wait a whole conversion more when the converter is the
+ * bottleneck (a loaded host) and hold the guest's buffer that long; the
+ * older one is dropped (and released). */
+#define RAW_QUEUE_FRAMES      1
 /*
  * Encoded frames waiting for a consumer's pipeline, bounded in time: a
  * frame that waited longer than this means the client (its network,
@@ -112,6 +114,10 @@ struct vp_stream {
 
 	atomic_uint_fast64_t frames_out, bytes_out, keyframes;
 	atomic_uint_fast64_t keyframe_requests, consumer_drops;
+	/* where a frame's time goes (vp_stream_stats), us */
+	atomic_uint_fast64_t encode_us_sum, encode_us_max;
+	atomic_uint_fast64_t consumer_frames, consumer_us_sum, consumer_us_max;
+	atomic_uint_fast64_t sink_frames, sink_us_sum, sink_us_max;
 };
 
 static int64_t now_ms(void)
@@ -120,6 +126,39 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* *@max = MAX(*@max, @v), any thread. */
+static void store_max(atomic_uint_fast64_t *max, uint64_t v)
+{
+	uint_fast64_t old = atomic_load(max);
+
+	while (v > old && !atomic_compare_exchange_weak(max, &old, v))
+		;
+}
+
+/*
+ * How long @buffer waited since @element's pipeline stamped it (appsrc's
+ * do-timestamp: the running time it was pushed at; @segment maps its
+ * time to running time, NULL if it is one already), in us; 0 if either
+ * time is unknown. A clock read: cheap enough for every frame.
+ */
+static uint64_t waited_us(GstElement *element, GstBuffer *buffer,
+			  const GstSegment *segment)
+{
+	GstClockTime now = gst_element_get_current_running_time(element);
+	GstClockTime then = GST_BUFFER_PTS(buffer);
+
+	/* encoders shift their output's times (x264enc: by 1000 hours, so
+	 * that no DTS is negative) and the segment with them */
+	if (segment && segment->format == GST_FORMAT_TIME)
+		then = gst_segment_to_running_time(segment, GST_FORMAT_TIME,
+						   then);
+
+	if (!GST_CLOCK_TIME_IS_VALID(now) || !GST_CLOCK_TIME_IS_VALID(then) ||
+	    now < then)
+		return 0;
+	return (now - then) / GST_USECOND;
 }
 
 struct vp_stream *vp_stream_ref(struct vp_stream *stream)
@@ -494,6 +533,14 @@ void vp_stream_get_stats(struct vp_stream *stream,
 		.keyframe_requests_deferred =
 			stream->keyframe_requests_deferred,
 		.consumer_drops = atomic_load(&stream->consumer_drops),
+		.encode_us_sum = atomic_load(&stream->encode_us_sum),
+		.encode_us_max = atomic_load(&stream->encode_us_max),
+		.consumer_frames = atomic_load(&stream->consumer_frames),
+		.consumer_us_sum = atomic_load(&stream->consumer_us_sum),
+		.consumer_us_max = atomic_load(&stream->consumer_us_max),
+		.sink_frames = atomic_load(&stream->sink_frames),
+		.sink_us_sum = atomic_load(&stream->sink_us_sum),
+		.sink_us_max = atomic_load(&stream->sink_us_max),
 		.failed = atomic_load(&stream->failed),
 	};
 }
@@ -508,10 +555,109 @@ GstCaps *vp_stream_get_caps(struct vp_stream *stream)
 	return gst_caps_ref(stream->out_caps);
 }
 
+/*
+ * A consumer's appsrc hands a frame on (to its payloader or muxer): the
+ * time it waited in the consumer's queue since the encoder's thread
+ * pushed it (the appsrc stamped it then, do-timestamp).
+ */
+static GstPadProbeReturn
+handle_consumer_output(GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+	struct vp_stream *stream = data;
+	GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+	GstElement *src = GST_PAD_PARENT(pad);
+	uint64_t waited;
+
+	if (!buffer || !src)
+		return GST_PAD_PROBE_OK;
+	waited = waited_us(src, buffer, NULL);
+	atomic_fetch_add(&stream->consumer_frames, 1);
+	atomic_fetch_add(&stream->consumer_us_sum, waited);
+	store_max(&stream->consumer_us_max, waited);
+	return GST_PAD_PROBE_OK;
+}
+
+static void unref_stream(gpointer data)
+{
+	vp_stream_unref(data);
+}
+
+/* A transport's sink watched by vp_stream_watch_sink(). */
+struct sink_watch {
+	struct vp_stream *stream; /* a reference */
+	GstClockTime last;	  /* the last frame's time: one per frame */
+	bool checked;		  /* its caps were seen to be RTP's */
+};
+
+static void free_sink_watch(gpointer data)
+{
+	struct sink_watch *w = data;
+
+	vp_stream_unref(w->stream);
+	g_free(w);
+}
+
+/* A packet reaches the transport's sink (its streaming thread only):
+ * the first of each frame counts the time since the consumer took it. */
+static GstPadProbeReturn handle_sink_input(GstPad *pad, GstPadProbeInfo *info,
+					   gpointer data)
+{
+	struct sink_watch *w = data;
+	GstBuffer *buffer = NULL;
+	GstElement *sink = GST_PAD_PARENT(pad);
+	uint64_t waited;
+
+	if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+		buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+	else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST &&
+		 gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info)))
+		buffer = gst_buffer_list_get(
+			GST_PAD_PROBE_INFO_BUFFER_LIST(info), 0);
+	if (!buffer || !sink || GST_BUFFER_PTS(buffer) == w->last)
+		return GST_PAD_PROBE_OK;
+	if (!w->checked) {
+		/* the caps are set before the first buffer: RTCP's sink
+		 * (its packets have no frame's time) is not watched */
+		GstCaps *caps = gst_pad_get_current_caps(pad);
+		bool rtp = caps && gst_structure_has_name(
+					   gst_caps_get_structure(caps, 0),
+					   "application/x-rtp");
+
+		if (caps)
+			gst_caps_unref(caps);
+		if (!rtp)
+			return GST_PAD_PROBE_REMOVE;
+		w->checked = true;
+	}
+	w->last = GST_BUFFER_PTS(buffer);
+	waited = waited_us(sink, buffer, NULL);
+	atomic_fetch_add(&w->stream->sink_frames, 1);
+	atomic_fetch_add(&w->stream->sink_us_sum, waited);
+	store_max(&w->stream->sink_us_max, waited);
+	return GST_PAD_PROBE_OK;
+}
+
+void vp_stream_watch_sink(struct vp_stream *stream, GstElement *sink)
+{
+	GstPad *pad = gst_element_get_static_pad(sink, "sink");
+	struct sink_watch *w;
+
+	if (!pad)
+		return;
+	w = g_new0(struct sink_watch, 1);
+	w->stream = vp_stream_ref(stream);
+	w->last = GST_CLOCK_TIME_NONE;
+	gst_pad_add_probe(
+		pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+		handle_sink_input, w, free_sink_watch);
+	gst_object_unref(pad);
+}
+
 struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
 					    GstAppSrc *src)
 {
 	struct vp_stream_consumer *c = calloc(1, sizeof(*c));
+	GstPad *pad;
 
 	if (!c) {
 		enc_log(ERROR, "out of memory");
@@ -526,6 +672,14 @@ struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
 		     "do-timestamp", TRUE, "block", FALSE, NULL);
 	c->src = gst_object_ref(src);
 	c->need_keyframe = true;
+	/* the probe's reference: the appsrc may outlive the stream */
+	pad = gst_element_get_static_pad(GST_ELEMENT(src), "src");
+	if (pad) {
+		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER,
+				  handle_consumer_output, vp_stream_ref(stream),
+				  unref_stream);
+		gst_object_unref(pad);
+	}
 
 	pthread_mutex_lock(&stream->lock);
 	if (stream->stopping) {
@@ -630,12 +784,18 @@ static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
 	struct vp_stream_consumer *c;
 	bool want_keyframe = false;
 	GstBuffer *buffer;
+	uint64_t waited;
 	bool delta;
 
 	if (!sample)
 		return GST_FLOW_FLUSHING;
 	buffer = gst_sample_get_buffer(sample);
 	delta = GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+	/* pushed (the raw appsrc's stamp) to encoded */
+	waited = waited_us(GST_ELEMENT(sink), buffer,
+			   gst_sample_get_segment(sample));
+	atomic_fetch_add(&stream->encode_us_sum, waited);
+	store_max(&stream->encode_us_max, waited);
 	atomic_fetch_add(&stream->frames_out, 1);
 	atomic_fetch_add(&stream->bytes_out, gst_buffer_get_size(buffer));
 	if (!delta)

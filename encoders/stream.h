@@ -66,6 +66,19 @@ struct vp_stream_stats {
 	/* encoded frames not sent to a consumer that fell behind (its
 	 * queue held frames older than the bound) */
 	uint64_t consumer_drops;
+	/*
+	 * Where a frame's time goes, in microseconds (sums over frames, and
+	 * the largest): from vp_stream_push() to the encoder's output
+	 * (frames_out of them), and from there to leaving a consumer's
+	 * queue for its transport (consumer_frames: every frame each
+	 * consumer took). Two clock reads per frame and stage.
+	 */
+	uint64_t encode_us_sum, encode_us_max;
+	uint64_t consumer_frames, consumer_us_sum, consumer_us_max;
+	/* ... and from there to the transport's sink (RTSP's TCP sink,
+	 * whose sender writes to the viewer's socket): payloading, RTP
+	 * session (sink_frames, per frame; see vp_stream_watch_sink()) */
+	uint64_t sink_frames, sink_us_sum, sink_us_max;
 	bool failed; /* the encoder failed; the next mode restarts it */
 };
 

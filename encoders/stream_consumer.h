@@ -41,6 +41,14 @@ struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
 void vp_stream_detach(struct vp_stream *stream,
 		      struct vp_stream_consumer *consumer);
 
+/*
+ * Count the frames reaching @sink (a transport's sink in a consumer's
+ * pipeline: RTSP's TCP appsink) and the time since the consumer's appsrc
+ * took each (vp_stream_stats.sink_*). Watch each sink once; a sink whose
+ * first buffer is not RTP (RTCP's) is left alone from then on.
+ */
+void vp_stream_watch_sink(struct vp_stream *stream, GstElement *sink);
+
 /* Ask for a keyframe (a client joined a shared media, a PLI or FIR).
  * Throttled: requests coalesce into at most one forced keyframe per
  * VP_STREAM_KEYFRAME_MIN_MS (stream.h). */

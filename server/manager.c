@@ -25,7 +25,7 @@
 
 #define MANAGER_VERSION	      3
 #define STATS_MIN_INTERVAL_MS 100
-#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_DROPPED + 1)
+#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_SINK_US_MAX + 1)
 
 /* What a client knows about a head. */
 struct head_state {
@@ -234,6 +234,14 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(STREAM_KEYFRAME_REQUESTS, ss.keyframe_requests);
 		SET(STREAM_KEYFRAMES_FORCED, ss.keyframes_forced);
 		SET(STREAM_FRAMES_DROPPED, ss.consumer_drops);
+		SET(STREAM_ENCODE_US, ss.encode_us_sum);
+		SET(STREAM_ENCODE_US_MAX, ss.encode_us_max);
+		SET(STREAM_FRAMES_SENT, ss.consumer_frames);
+		SET(STREAM_QUEUE_US, ss.consumer_us_sum);
+		SET(STREAM_QUEUE_US_MAX, ss.consumer_us_max);
+		SET(STREAM_FRAMES_TO_SINK, ss.sink_frames);
+		SET(STREAM_SINK_US, ss.sink_us_sum);
+		SET(STREAM_SINK_US_MAX, ss.sink_us_max);
 	}
 #undef SET
 }

@@ -541,6 +541,20 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 		os->held_acks ? (double)os->held_ms_sum / (double)os->held_acks
 			      : 0.0,
 		(unsigned long long)os->held_ms_max, os->ack_hold_max_ms);
+	wlr_log(WLR_INFO,
+		"stream %s: encoding took mean %.1f ms, max %.1f ms; frames "
+		"waited in viewers' and recordings' queues mean %.1f ms, max "
+		"%.1f ms",
+		os->path,
+		stats.frames_out ? (double)stats.encode_us_sum /
+					   (double)stats.frames_out / 1000.0
+				 : 0.0,
+		(double)stats.encode_us_max / 1000.0,
+		stats.consumer_frames
+			? (double)stats.consumer_us_sum /
+				  (double)stats.consumer_frames / 1000.0
+			: 0.0,
+		(double)stats.consumer_us_max / 1000.0);
 	wl_list_remove(&os->precommit.link);
 	wl_list_remove(&os->commit.link);
 	vp_rtsp_remove(os->streaming->rtsp, os->path);

@@ -46,6 +46,9 @@ packages=(
 	curl
 	# the stream checker (PSNR of decoded frames)
 	python3-numpy
+	# demo step 4's optional CPU load in the guest (examples/demo/vdi.sh,
+	# VPLANE_DEMO_LOAD=N): the latency under load is measured with it
+	stress-ng
 	# Debian packaging (debian/) and its tests: the package build, lintian,
 	# DKMS and udev (the install VM group runs real udevd and dkms)
 	debhelper dh-dkms dkms lintian fakeroot udev help2man

@@ -16,6 +16,11 @@ VPLANECTL=$VPLANE_BUILD/server/vplanectl/vplanectl
 SIM=$VPLANE_BUILD/examples/vplane-sim
 CHECK=$VPLANE_SRC/tests/vm/guest/stream/stream_check.py
 
+# VPLANE_DEMO_LOAD=N: N CPU hogs (stress-ng) run in the guest throughout,
+# to see the latency of a host that has other work (0: none)
+LOAD=${VPLANE_DEMO_LOAD:-0}
+VIEWER_NICE=${VPLANE_DEMO_VIEWER_NICE:--10}
+
 vp_load_vfio
 vp_insmod "$VPLANE_MODULES/vplane.ko"
 # Under TCG the software encoder takes tens of ms to read a frame and the
@@ -36,6 +41,12 @@ cleanup() {
 }
 trap cleanup EXIT
 die() { echo "demo: $*" >&2; [ ! -f "$R/vplaned.log" ] || tail -n 20 "$R/vplaned.log" >&2; exit 1; }
+
+if [ "$LOAD" -gt 0 ]; then
+	stress-ng --cpu "$LOAD" --quiet >/dev/null 2>&1 &
+	pids+=($!)
+	echo "load: $LOAD CPU hogs (stress-ng --cpu $LOAD) run alongside"
+fi
 
 # Two guests, each flipping its frame counter at $RATE Hz
 for name in A B; do
@@ -82,7 +93,9 @@ output_of() { ctl list | sed -n "s|^  $1/0: .* on \([^ ]*\) at .*|\1|p"; }
 # over the time the viewers watch
 cpu_ticks() { awk '{ print $14 + $15 }' /proc/$vplaned/stat; }
 presented() { ctl stats "$1/0" | sed -n 's/.* frames_presented=\([0-9]*\).*/\1/p'; }
-cpu0=$(cpu_ticks) f0=$(($(presented "$A") + $(presented "$B")))
+uptime_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+cpu0=$(cpu_ticks) f0=$(($(presented "$A") + $(presented "$B"))) ms0=$(uptime_ms)
+stats0A=$(ctl stats "$A/0") stats0B=$(ctl stats "$B/0")
 
 # The viewers start at once: the SDP describes the stream, so ffmpeg
 # need not probe it first (and a TCG-slow encoder can outlast a probe).
@@ -99,7 +112,7 @@ for name in A B; do
 	# failure: the shell opened the FIFO for it) ends the checker's input
 	STREAM_CHECK_READY=$R/viewer-$name.ready STREAM_CHECK_INPUT=$fifo \
 		STREAM_CHECK_FORMAT=yuv444p STREAM_CHECK_T0=$R/viewer-$name.t0 \
-		/usr/bin/python3 "$CHECK" $W $H $PULL_FRAMES 0 "$R" \
+		nice -n "$VIEWER_NICE" /usr/bin/python3 "$CHECK" $W $H $PULL_FRAMES 0 "$R" \
 		</dev/null >"$R/viewer-$name.txt" &
 	eval "viewer_$name=\$!"
 done
@@ -116,13 +129,37 @@ for name in A B; do
 	u=${uuids[$([ $name = A ] && echo 0 || echo 1)]}
 	echo "viewer $name: ffmpeg pulls rtsp://$USER:***@127.0.0.1:$PORT/$u/0"
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime >"$R/viewer-$name.t0"
-	timeout $((120 * SLOW)) ffmpeg -nostdin -hide_banner -loglevel info -nostats \
+	timeout $((120 * SLOW)) nice -n "$VIEWER_NICE" ffmpeg -nostdin -hide_banner -loglevel info -nostats \
 		-benchmark -rtsp_transport tcp -fflags nobuffer -flags low_delay \
 		-probesize 32 -analyzeduration 0 \
 		-threads 1 -i "rtsp://$USER:$PASS@127.0.0.1:$PORT/$u/0" \
 		-frames:v $PULL_FRAMES -fps_mode passthrough -flush_packets 1 \
 		-f rawvideo -pix_fmt yuv444p - 2>"$R/ffmpeg-$name.log" >"/tmp/demo-viewer-$name.fifo" &
 done
+# Where unread bytes wait while the viewers pull: each RTSP connection's
+# queues, both ends (the guest's loopback, /proc/net/tcp), every 100 ms:
+# vplaned's unsent bytes (tx_queue of port 8554's side) and the viewers'
+# unread ones (rx_queue of theirs); the summary shows the largest, in
+# bytes and in the stream's time at its bitrate. One process, no forks.
+/usr/bin/python3 -c '
+import sys, time
+port = "%04X" % int(sys.argv[1])
+while True:
+    tx = rx = 0
+    for line in open("/proc/net/tcp").readlines()[1:]:
+        f = line.split()
+        if f[3] != "01":
+            continue
+        t, r = (int(v, 16) for v in f[4].split(":"))
+        if f[1].endswith(":" + port):
+            tx = max(tx, t)
+        elif f[2].endswith(":" + port):
+            rx = max(rx, r)
+    print(tx, rx, flush=True)
+    time.sleep(0.1)
+' $PORT >"$R/socket-queues.txt" 2>/dev/null &
+sampler=$!
+pids+=($sampler)
 for name in A B; do
 	out=$(output_of "${uuids[$([ $name = A ] && echo 0 || echo 1)]}")
 	WAYLAND_DISPLAY=demo timeout 30 grim -o "$out" "$R/head-$name.png" ||
@@ -131,8 +168,9 @@ for name in A B; do
 done
 wait "$viewer_A" || die "viewer A: $(cat "$R/viewer-A.txt" "$R/ffmpeg-A.log")"
 wait "$viewer_B" || die "viewer B: $(cat "$R/viewer-B.txt" "$R/ffmpeg-B.log")"
-cpu1=$(cpu_ticks) f1=$(($(presented "$A") + $(presented "$B")))
+cpu1=$(cpu_ticks) f1=$(($(presented "$A") + $(presented "$B"))) ms1=$(uptime_ms)
 statsA=$(ctl stats "$A/0") statsB=$(ctl stats "$B/0")
+kill $sampler 2>/dev/null || true
 
 kill -TERM $vplaned
 wait $vplaned || die "vplaned did not exit cleanly"
@@ -147,6 +185,23 @@ recording() {
 	echo "$(basename "$f"), ffprobe: $(ffprobe -v error -count_frames \
 		-select_streams v:0 -show_entries stream=codec_name,width,height,nb_read_frames \
 		-of csv=p=0 "$f" | sed 's/^\([^,]*\),\([0-9]*\),\([0-9]*\),\([0-9]*\)/\1 \2x\3, \4 frames/')"
+}
+# "mean ms (max ms)" of a stage: its us counter's growth over its frame
+# counter's between two stats lines, and its _max counter
+stage() {
+	local n=$(($(val "$2" "$4") - $(val "$1" "$4")))
+	local us=$(($(val "$2" "$3") - $(val "$1" "$3")))
+	awk -v n=$n -v us=$us -v max="$(val "$2" "${3}_max")" \
+		'BEGIN { printf "%.0f ms (max %.0f ms)", n ? us / n / 1000 : 0, max / 1000 }'
+}
+# one head's encoded bytes per ms while viewed (the mean of both)
+bpms=$(awk -v b=$(($(val "$statsA" stream_bytes) + $(val "$statsB" stream_bytes) -
+	$(val "$stats0A" stream_bytes) - $(val "$stats0B" stream_bytes))) \
+	-v t=$((ms1 - ms0)) 'BEGIN { printf "%.3f", (t > 0) ? b / 2 / t : 0 }')
+sockq() {
+	awk -v c="$1" -v bpms="$bpms" '{ if ($c + 0 > m) m = $c + 0 }
+		END { printf "%d bytes (%.0f ms of stream)", m, (bpms > 0) ? m / bpms : 0 }' \
+		"$R/socket-queues.txt"
 }
 frames=$((f1 - f0))
 hz=$(getconf CLK_TCK)
@@ -174,9 +229,16 @@ hz=$(getconf CLK_TCK)
 			"(leaky hand-off, newest kept), $(val "$s" stream_frames_dropped) encoded frames" \
 			"skipped for a viewer behind (> 500 ms queued); keyframes forced" \
 			"$(val "$s" stream_keyframes_forced) of $(val "$s" stream_keyframe_requests) asked"
+		s0=$([ $name = A ] && echo "$stats0A" || echo "$stats0B")
+		echo "  where the time went (mean while viewed, max since start):" \
+			"encoder $(stage "$s0" "$s" stream_encode_us stream_frames_encoded)," \
+			"queued for viewer and recording $(stage "$s0" "$s" stream_queue_us stream_frames_sent)," \
+			"RTP payloading to the RTSP sink $(stage "$s0" "$s" stream_sink_us stream_frames_to_sink)"
 		echo "  recording: $(recording $name)"
 		echo "  screenshot: head-$name.png"
 	done
+	echo "RTSP connections while viewed, largest queue: vplaned's socket" \
+		"$(sockq 1) unsent, the viewer's $(sockq 2) unread"
 	echo "encoder: $(echo "$statsA" | sed -n 's/.* encoder=\([^ ]*\).*/\1/p')" \
 		"(no VA-API, NVENC or V4L2 device here: software)"
 	if [ "$frames" -gt 0 ]; then

@@ -259,13 +259,26 @@ static const char *const counter_names[] = {
 		"stream_keyframes_forced",
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_DROPPED] =
 		"stream_frames_dropped",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_ENCODE_US] = "stream_encode_us",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_ENCODE_US_MAX] =
+		"stream_encode_us_max",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_SENT] =
+		"stream_frames_sent",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_QUEUE_US] = "stream_queue_us",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_QUEUE_US_MAX] =
+		"stream_queue_us_max",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_TO_SINK] =
+		"stream_frames_to_sink",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_SINK_US] = "stream_sink_us",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_SINK_US_MAX] =
+		"stream_sink_us_max",
 };
 
 struct stats {
 	const char *head_name;
 	uint32_t batches;
 	bool removed;
-	char line[1024]; /* the batch being received */
+	char line[2048]; /* the batch being received */
 	size_t len;
 };
 
