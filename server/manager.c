@@ -12,14 +12,12 @@
 
 #include "control.h"
 #include "dmabuf_buffer.h"
-#include "encoder_select.h"
 #include "layout.h"
 #include "manager.h"
 #include "output.h"
 #include "output_stream.h"
 #include "server.h"
 #include "source.h"
-#include "stream.h"
 #include "streaming.h"
 #include "vplane-manager-unstable-v1-protocol.h"
 
@@ -222,25 +220,24 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(VGPU_ACK_TIMEOUTS, st.ack_timeouts);
 	}
 	if (s->output && s->output->stream) {
-		const struct vp_output_stream *os = s->output->stream;
-		struct vp_stream_stats ss;
+		struct vp_output_stream_stats ss;
 
-		vp_stream_get_stats(os->stream, &ss);
-		SET(STREAM_FRAMES_ENCODED, ss.frames_out);
+		vp_output_stream_get_stats(s->output->stream, &ss);
+		SET(STREAM_FRAMES_ENCODED, ss.frames_encoded);
 		SET(STREAM_KEYFRAMES, ss.keyframes);
-		SET(STREAM_BYTES, ss.bytes_out);
-		SET(STREAM_VIEWERS, ss.consumers);
-		SET(STREAM_LATE_ACKS, os->late_acks);
+		SET(STREAM_BYTES, ss.bytes);
+		SET(STREAM_VIEWERS, ss.viewers);
+		SET(STREAM_LATE_ACKS, ss.late_acks);
 		SET(STREAM_KEYFRAME_REQUESTS, ss.keyframe_requests);
 		SET(STREAM_KEYFRAMES_FORCED, ss.keyframes_forced);
-		SET(STREAM_FRAMES_DROPPED, ss.consumer_drops);
-		SET(STREAM_ENCODE_US, ss.encode_us_sum);
+		SET(STREAM_FRAMES_DROPPED, ss.frames_dropped);
+		SET(STREAM_ENCODE_US, ss.encode_us);
 		SET(STREAM_ENCODE_US_MAX, ss.encode_us_max);
-		SET(STREAM_FRAMES_SENT, ss.consumer_frames);
-		SET(STREAM_QUEUE_US, ss.consumer_us_sum);
-		SET(STREAM_QUEUE_US_MAX, ss.consumer_us_max);
-		SET(STREAM_FRAMES_TO_SINK, ss.sink_frames);
-		SET(STREAM_SINK_US, ss.sink_us_sum);
+		SET(STREAM_FRAMES_SENT, ss.frames_sent);
+		SET(STREAM_QUEUE_US, ss.queue_us);
+		SET(STREAM_QUEUE_US_MAX, ss.queue_us_max);
+		SET(STREAM_FRAMES_TO_SINK, ss.frames_to_sink);
+		SET(STREAM_SINK_US, ss.sink_us);
 		SET(STREAM_SINK_US_MAX, ss.sink_us_max);
 	}
 #undef SET
@@ -250,15 +247,15 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 static void send_encoder(struct stats_watch *watch)
 {
 	const struct vp_source *s = watch->head->source;
-	const struct vp_encoder_candidate *enc;
+	struct vp_output_stream_stats ss;
 
 	if (!s->output || !s->output->stream ||
 	    wl_resource_get_version(watch->resource) <
 		    ZVPLANE_HEAD_STATS_V1_ENCODER_SINCE_VERSION)
 		return;
-	enc = s->output->stream->streaming->encoder;
-	zvplane_head_stats_v1_send_encoder(watch->resource, enc->name,
-					   enc->hardware ? 1 : 0);
+	vp_output_stream_get_stats(s->output->stream, &ss);
+	zvplane_head_stats_v1_send_encoder(watch->resource, ss.encoder,
+					   ss.encoder_hardware ? 1 : 0);
 }
 
 /* Send the counters, unless nothing changed since the last batch and

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "config_stream.h"
+#include "encoder_select.h"
 #include "output.h"
 #include "output_stream.h"
 #include "recording.h"
@@ -574,4 +575,33 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 		wlr_buffer_unlock(os->last);
 	os->output->stream = NULL;
 	free(os);
+}
+
+void vp_output_stream_get_stats(const struct vp_output_stream *os,
+				struct vp_output_stream_stats *stats)
+{
+	const struct vp_encoder_candidate *enc = os->streaming->encoder;
+	struct vp_stream_stats ss;
+
+	vp_stream_get_stats(os->stream, &ss);
+	*stats = (struct vp_output_stream_stats){
+		.encoder = enc->name,
+		.encoder_hardware = enc->hardware,
+		.frames_encoded = ss.frames_out,
+		.keyframes = ss.keyframes,
+		.bytes = ss.bytes_out,
+		.viewers = ss.consumers,
+		.late_acks = os->late_acks,
+		.keyframe_requests = ss.keyframe_requests,
+		.keyframes_forced = ss.keyframes_forced,
+		.frames_dropped = ss.consumer_drops,
+		.encode_us = ss.encode_us_sum,
+		.encode_us_max = ss.encode_us_max,
+		.frames_sent = ss.consumer_frames,
+		.queue_us = ss.consumer_us_sum,
+		.queue_us_max = ss.consumer_us_max,
+		.frames_to_sink = ss.sink_frames,
+		.sink_us = ss.sink_us_sum,
+		.sink_us_max = ss.sink_us_max,
+	};
 }

@@ -24,6 +24,7 @@
 #ifndef VP_OUTPUT_STREAM_H
 #define VP_OUTPUT_STREAM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <wayland-server-core.h>
@@ -109,6 +110,25 @@ enum vp_record_result
 vp_output_stream_record_stop(struct vp_output_stream *os,
 			     vp_output_stream_record_done_fn done, void *data,
 			     char *msg, size_t size);
+
+/*
+ * What a control client is told of a streamed head (manager.c), so that
+ * only streaming.c and this file know the encoders' types: the counters
+ * are the stream's (encoders/stream.h) and this output's.
+ */
+struct vp_output_stream_stats {
+	const char *encoder; /* the element, e.g. "x264enc"; static */
+	bool encoder_hardware;
+	uint64_t frames_encoded, keyframes, bytes, viewers, late_acks;
+	uint64_t keyframe_requests, keyframes_forced, frames_dropped;
+	/* where a frame's time went (sums and maxima, us; see stream.h) */
+	uint64_t encode_us, encode_us_max;
+	uint64_t frames_sent, queue_us, queue_us_max;
+	uint64_t frames_to_sink, sink_us, sink_us_max;
+};
+
+void vp_output_stream_get_stats(const struct vp_output_stream *os,
+				struct vp_output_stream_stats *stats);
 
 /* Stop serving, end the encoder (releasing every frame and ack hold),
  * free. Called by the output's destroy handler; NULL is a no-op. */
