@@ -67,11 +67,12 @@ def closed_now(sock):
         sock.setblocking(True)
 
 
-def count_closed(socks, want, timeout=15):
+def count_closed(socks, want, timeout=60):
     """How many of @socks the server has closed, once @want are (or
     @timeout s have passed; a loaded or sanitized server takes a while to
-    accept and refuse), counted again half a second later so a server
-    that closes too many is seen too."""
+    accept and refuse: the ASan build beside CI's package builds once
+    took over 15 s), counted again half a second later so a server that
+    closes too many is seen too."""
     deadline = time.monotonic() + timeout
     while (sum(closed_now(s) for s in socks) < want
            and time.monotonic() < deadline):
