@@ -27,6 +27,9 @@ struct vp_webrtc_peer {
 	void *data;
 	bool live;     /* context thread: callbacks may still run */
 	bool answered; /* context thread: an answer came */
+	/* webrtcbin's thread: ICE reached connected or completed (a
+	 * controlled agent may go from checking straight to completed) */
+	atomic_bool media_up;
 
 	GstElement *pipeline; /* owned */
 	GstElement *webrtc;   /* a reference */
@@ -180,8 +183,9 @@ static void handle_webrtc_ice_candidate(GstElement *webrtc, guint mline,
 	post(peer, to_json(b), NULL);
 }
 
-/* Connected: the media path is up, so a keyframe now is one the viewer
- * decodes (the one asked for at attach may have gone out before). */
+/* Connected or completed: the media path is up, so a keyframe now is one
+ * the viewer decodes (the one asked for at attach may have gone out
+ * before). */
 static void handle_webrtc_ice_state(GObject *webrtc, GParamSpec *pspec,
 				    gpointer data)
 {
@@ -197,10 +201,23 @@ static void handle_webrtc_ice_state(GObject *webrtc, GParamSpec *pspec,
 		: state == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED
 			? "disconnected"
 			: "checking");
-	if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED)
-		vp_stream_request_keyframe(peer->stream);
-	if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
+	switch (state) {
+	case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
+	case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
+		/* once per connection, whichever of the two comes first */
+		if (!atomic_exchange(&peer->media_up, true))
+			vp_stream_request_keyframe(peer->stream);
+		break;
+	case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
+		atomic_store(&peer->media_up, false);
 		post(peer, NULL, "ICE failed: no candidate pair works");
+		break;
+	case GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED:
+		atomic_store(&peer->media_up, false);
+		break;
+	default:
+		break;
+	}
 }
 
 /* The viewer asks for a keyframe (RTCP PLI/FIR, which webrtcbin turns
