@@ -68,7 +68,8 @@ debroot_base() {
 	mkdir -p "$debroot_cache/archives/partial"
 	(
 		flock 9
-		if [ -s "$tar" ] && [ -z "$(find "$tar" -mmin +1440)" ]; then
+		if [ -f "$tar" ] && [ -s "$tar" ] &&
+			[ -z "$(find "$tar" -mmin +1440)" ]; then
 			exit 0
 		fi
 		while IFS= read -r line; do
@@ -82,11 +83,14 @@ debroot_base() {
 		start=$(date +%s)
 		debroot_log "making the $variant root of $(debroot_release)" \
 			"from ${src[*]}"
-		rm -f "$debroot_cache"/base-"$variant"-*.tar
-		mmdebstrap --quiet --variant="$variant" --skip=cleanup/apt/lists \
+		rm -rf "$debroot_cache"/base-"$variant"-*.tar "$tar.tmp"
+		# --format: the output's name does not end in .tar, and
+		# mmdebstrap's 'auto' would make a directory of it
+		mmdebstrap --quiet --variant="$variant" --format=tar \
+			--skip=cleanup/apt/lists \
 			"${opts[@]}" "$(debroot_release)" "$tar.tmp" "${src[@]}" \
 			>&2 || {
-			rm -f "$tar.tmp"
+			rm -rf "$tar.tmp"
 			exit 1
 		}
 		mv "$tar.tmp" "$tar"
