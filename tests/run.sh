@@ -12,8 +12,15 @@ set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${VPLANE_BUILD_DIR:-$src/build}
 start=$(date +%s)
+# how long each part took, for the CI log (the budget is per whole run)
+phase_start=$start
+phase_done() {
+	echo "tests: $1 took $(($(date +%s) - phase_start)) s"
+	phase_start=$(date +%s)
+}
 
 "$src/tests/build.sh" -Dwerror=true
+phase_done "installing and building"
 
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
@@ -51,6 +58,7 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 fi
 VPLANE_STRICT=1 meson test -C "$build" --verbose --print-errorlogs \
 	"${args[@]}" || rc=$?
+phase_done "the ${suites[*]} suites"
 cp "$build/meson-logs/testlog.json" "$build/meson-logs/testlog-main.json"
 if [[ " ${suites[*]} " == *" unit "* ]]; then
 	echo "tests: the unit suite again under valgrind"
@@ -60,6 +68,7 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 		--no-suite preload --print-errorlogs --logbase unit || rc=$?
 	cat "$build/meson-logs/unit-valgrind.json" \
 		>>"$build/meson-logs/testlog-main.json"
+	phase_done "the valgrind pass"
 
 	# and in a second build dir with ASan and UBSan (meson's b_sanitize):
 	# the C unit tests, and the scripts that run the tree's programs
@@ -69,7 +78,6 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 	# own, unsanitized).
 	asan=${VPLANE_ASAN_BUILD_DIR:-$build-asan}
 	echo "tests: the unit suite again under ASan/UBSan ($asan)"
-	asan_start=$(date +%s)
 	asan_opts=(-Db_sanitize=address,undefined -Dwerror=true)
 	if [ -f "$asan/build.ninja" ]; then
 		meson setup --reconfigure "${asan_opts[@]}" "$asan" "$src" >/dev/null
@@ -88,12 +96,13 @@ if [[ " ${suites[*]} " == *" unit "* ]]; then
 		cat "$asan/meson-logs/unit-asan.json" \
 			>>"$build/meson-logs/testlog-main.json"
 	fi
-	echo "tests: ASan/UBSan pass took $(($(date +%s) - asan_start)) s"
+	phase_done "the ASan/UBSan pass (its build included)"
 fi
 
 if [ -n "$debs_pid" ]; then
 	echo "tests: waiting for the Debian package tests"
 	wait "$debs_pid" || rc=1
+	phase_done "waiting for the Debian package tests"
 	cat "$build/meson-logs/debs.out"
 	cat "$build/meson-logs/debs.json" >>"$build/meson-logs/testlog-main.json"
 fi

@@ -14,6 +14,7 @@ TAP_LINE = re.compile(r"^(ok|not ok)\b.*?(#\s*(SKIP|TODO)\b)?", re.I)
 def count(entries):
     passed = failed = skipped = 0
     skips = []
+    fails = []
     for e in entries:
         result = e.get("result", "")
         if TAP_PLAN.search(e.get("stdout") or ""):
@@ -30,11 +31,13 @@ def count(entries):
                     passed += 1
                 else:
                     failed += 1
+                    fails.append(f"{e['name']}: {line}")
             if sub:
                 # a TAP test is its subtests; a crash after them still
                 # fails it once more
                 if result not in ("OK", "FAIL", "SKIP"):
                     failed += 1
+                    fails.append(f"{e['name']}: {result}")
                 continue
         if result in ("OK", "EXPECTEDFAIL"):
             passed += 1
@@ -43,7 +46,8 @@ def count(entries):
             skips.append(e["name"])
         else:
             failed += 1
-    return passed, failed, skipped, skips
+            fails.append(f"{e['name']}: {result}")
+    return passed, failed, skipped, skips, fails
 
 
 def figures(entries):
@@ -64,9 +68,12 @@ def main(path):
         entries = [json.loads(line) for line in f if line.strip()]
     for line in figures(entries):
         print("figure " + line)
-    passed, failed, skipped, skips = count(entries)
+    passed, failed, skipped, skips, fails = count(entries)
+    # last, next to the counts: a CI log is often read from its tail
     for s in skips:
         print(f"tests: skipped (counts as a failure): {s}")
+    for f in fails:
+        print(f"tests: FAILED: {f}")
     print(f"tests: {passed} passed, {failed} failed, {skipped} skipped")
     return 1 if failed or skipped or not passed else 0
 
