@@ -1,10 +1,13 @@
 """Boot the test kernel under QEMU with the host's root shared over 9p."""
 
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,12 +21,15 @@ def command(kernel_image: Path, initrd: Path, results: Path, accel: str,
             cmdline_extra: str = "", memory_mb: int = 3072) -> "list[str]":
     cpu = ["-accel", "kvm", "-cpu", "host"] if accel == "kvm" else \
         ["-accel", "tcg,thread=multi", "-cpu", "max"]
+    # unknown_nmi_panic: the monitor's "nmi" (sent to a hung guest, see
+    # run()) makes the kernel print where it was stuck
     append = ("console=ttyS0 loglevel=5 panic=-1 oops=panic "
+              "unknown_nmi_panic "
               "panic_on_warn=0 mitigations=off tsc=reliable "
               "8250.nr_uarts=1 " + cmdline_extra).strip()
     return [QEMU, "-machine", "q35", *cpu, "-smp", "2", "-m", str(memory_mb),
             "-nodefaults", "-no-user-config", "-vga", "none",
-            "-display", "none", "-monitor", "none", "-serial", "stdio",
+            "-display", "none", "-serial", "stdio",
             "-nic", "none", "-no-reboot",
             "-kernel", str(kernel_image), "-initrd", str(initrd),
             "-append", append,
@@ -63,22 +69,61 @@ class Console:
         self.log.close()
 
 
+def _monitor(path: str, commands, timeout_s: float = 10) -> str:
+    """HMP commands on QEMU's monitor socket; what it answered."""
+    out = b""
+    try:
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(timeout_s)
+            s.connect(path)
+            for c in commands:
+                s.sendall(c.encode() + b"\n")
+                time.sleep(0.5)
+            s.shutdown(socket.SHUT_WR)
+            while chunk := s.recv(65536):
+                out += chunk
+    except OSError as e:
+        out += f"\n(monitor: {e})".encode()
+    # the monitor redraws its prompt line per typed character: keep
+    # only the answers
+    text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out.decode(errors="replace"))
+    return "\n".join(ln for ln in text.splitlines()
+                     if not ln.startswith("(qemu)"))
+
+
+def _post_mortem(mon: str, console_log: Path):
+    """A guest that stopped answering: where its CPUs were (QEMU's view)
+    and, through an NMI, the kernel's own stack, for the log."""
+    state = _monitor(mon, ["info status", "info cpus", "info registers -a",
+                           "nmi"])
+    time.sleep(10)  # the NMI panic's stack reaches the console
+    with open(console_log.with_name("hang.txt"), "w") as f:
+        f.write(state)
+    print(f"vmrun: hung guest: QEMU's CPU state in "
+          f"{console_log.with_name('hang.txt')}", file=sys.stderr)
+
+
 def run(cmd, console_log: Path, timeout_s: float, echo: bool = False):
-    """Run QEMU to completion or kill it at the timeout.
-    Returns (exit code or None when killed, Console)."""
+    """Run QEMU to completion or kill it at the timeout (after a post-mortem
+    through its monitor). Returns (exit code or None when killed, Console)."""
     if not shutil.which(QEMU):
         raise HarnessError(f"{QEMU} not found: install qemu-system-x86")
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    con = Console(proc, console_log, echo)
-    try:
-        rc = proc.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        rc = None
-    con.close()
+    with tempfile.TemporaryDirectory(prefix="vplane-mon.") as d:
+        mon = os.path.join(d, "monitor")  # short: sun_path has 108 bytes
+        cmd = cmd + ["-monitor", f"unix:{mon},server=on,wait=off"]
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        con = Console(proc, console_log, echo)
+        try:
+            rc = proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            _post_mortem(mon, console_log)
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            rc = None
+        con.close()
     return rc, con
 
 
