@@ -5,7 +5,10 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from vplane_vm import debugkernel, initramfs, kernel, kmsg, modules, tap
+import time
+
+from vplane_vm import (debugkernel, initramfs, kernel, kmsg, modules, runner,
+                       tap)
 
 DEPENDS = """linux-image-amd64
   Depends: linux-image-6.1.0-56-amd64
@@ -319,6 +322,37 @@ b 5 true
         self.assertEqual(rep.failed, 1)
         self.assertIn("not ok 2 - b", rep.text())
         self.assertNotIn("SKIP", rep.text())
+
+
+class StallCheck(unittest.TestCase):
+    """The host's watchdog on a guest that stops printing its markers."""
+
+    class Con:
+        def __init__(self, running, quiet_s):
+            self.running = running
+            self.progress = time.monotonic() - quiet_s
+
+    plan = [tap.PlannedTest("a", 30, "true"), tap.PlannedTest("b", 300, "x")]
+
+    def test_a_test_within_its_timeout_and_grace_is_not_stalled(self):
+        check = runner._stall_check(self.plan, 1)
+        self.assertIsNone(check(self.Con("a", 89)))
+        self.assertIsNone(check(self.Con("b", 359)))
+
+    def test_a_silent_guest_past_the_running_tests_limit_is(self):
+        check = runner._stall_check(self.plan, 1)
+        why = check(self.Con("a", 91))
+        self.assertRegex(why, "no progress for 91 s in a")
+
+    def test_between_tests_the_boot_allowance_applies(self):
+        check = runner._stall_check(self.plan, 1)
+        self.assertIsNone(check(self.Con(None, runner.BOOT_ALLOWANCE_S + 59)))
+        self.assertRegex(check(self.Con(None, runner.BOOT_ALLOWANCE_S + 61)),
+                         "between tests")
+
+    def test_slow_kernels_scale_the_grace(self):
+        check = runner._stall_check(tap.scale_timeouts(self.plan, 6), 6)
+        self.assertIsNone(check(self.Con("a", 30 * 6 + 60 * 6 - 1)))
 
 
 class DebugConfig(unittest.TestCase):

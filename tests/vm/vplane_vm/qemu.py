@@ -46,6 +46,8 @@ class Console:
         self.proc = proc
         self.start = time.monotonic()
         self.marks = {}
+        self.progress = self.start  # when the last marker line came
+        self.running = None         # the in-guest test started, not ended
         self.tail = []
         self.log = open(log_path, "w", errors="replace")
         self.echo = echo
@@ -61,8 +63,12 @@ class Console:
             if self.echo:
                 print(line, file=sys.stderr, flush=True)
             if line.startswith("VPLANE-MARK "):
-                key = line.split()[1]
+                words = line.split()
+                key = words[1]
                 self.marks.setdefault(key, time.monotonic() - self.start)
+                self.progress = time.monotonic()
+                self.running = words[2] if key == "start" and \
+                    len(words) > 2 else None
 
     def close(self):
         self.thread.join(timeout=5)
@@ -103,9 +109,12 @@ def _post_mortem(mon: str, console_log: Path):
           f"{console_log.with_name('hang.txt')}", file=sys.stderr)
 
 
-def run(cmd, console_log: Path, timeout_s: float, echo: bool = False):
-    """Run QEMU to completion or kill it at the timeout (after a post-mortem
-    through its monitor). Returns (exit code or None when killed, Console)."""
+def run(cmd, console_log: Path, timeout_s: float, echo: bool = False,
+        stalled=None):
+    """Run QEMU to completion or kill it at the timeout, or as soon as
+    stalled(console) says why the guest stopped making progress (after a
+    post-mortem through its monitor). Returns (exit code or None when
+    killed, Console, why it was killed or None)."""
     if not shutil.which(QEMU):
         raise HarnessError(f"{QEMU} not found: install qemu-system-x86")
     with tempfile.TemporaryDirectory(prefix="vplane-mon.") as d:
@@ -116,15 +125,25 @@ def run(cmd, console_log: Path, timeout_s: float, echo: bool = False):
                                 stderr=subprocess.STDOUT,
                                 start_new_session=True)
         con = Console(proc, console_log, echo)
-        try:
-            rc = proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
-            _post_mortem(mon, console_log)
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            rc = None
+        deadline = time.monotonic() + timeout_s
+        why = None
+        while True:
+            try:
+                rc = proc.wait(timeout=2)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+            why = stalled(con) if stalled else None
+            if why is None and time.monotonic() >= deadline:
+                why = f"the guest was killed after {timeout_s:.0f} s (hung)"
+            if why is not None:
+                _post_mortem(mon, console_log)
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+                rc = None
+                break
         con.close()
-    return rc, con
+    return rc, con, why
 
 
 def probe_kvm(vmlinuz: Path, initrd: Path, results: Path, log: Path) -> bool:
@@ -132,6 +151,7 @@ def probe_kvm(vmlinuz: Path, initrd: Path, results: Path, log: Path) -> bool:
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
         return False
     results.mkdir(parents=True, exist_ok=True)
-    rc, con = run(command(vmlinuz, initrd, results, "kvm", "vplane.probe=1",
-                          memory_mb=512), log, timeout_s=10)
+    rc, con, _ = run(command(vmlinuz, initrd, results, "kvm",
+                             "vplane.probe=1", memory_mb=512), log,
+                     timeout_s=10)
     return rc == 0 and "probe-ok" in con.marks

@@ -30,6 +30,26 @@ def _accel(kern: kernel.Kernel, initrd: Path, vmdir: Path) -> str:
     return accel
 
 
+def _stall_check(plan, slowdown: int):
+    """A guest that has not moved on for longer than it is allowed: the
+    running test's own timeout (the guest kills it then and goes on) or
+    the boot allowance, plus a grace for the guest's own clean-up. A frozen
+    guest is then killed after one test's limit, not the whole group's
+    (and before meson's, so the tests that ran are still reported)."""
+    limits = {t.name: t.timeout for t in plan}
+    grace = 60 * slowdown
+
+    def stalled(con):
+        allowed = limits.get(con.running, BOOT_ALLOWANCE_S * slowdown)
+        quiet = time.monotonic() - con.progress
+        if quiet <= allowed + grace:
+            return None
+        where = f"in {con.running}" if con.running else "between tests"
+        return (f"the guest made no progress for {quiet:.0f} s {where} "
+                f"(allowed {allowed} s + {grace} s): killed as hung")
+    return stalled
+
+
 def stage_modules(kern: kernel.Kernel, extra, dest: Path):
     shutil.rmtree(dest, ignore_errors=True)
     dest.mkdir(parents=True)
@@ -67,15 +87,16 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
     limit = timeout_s or (BOOT_ALLOWANCE_S * kern.slowdown +
                           sum(t.timeout + 5 for t in plan))
     t0 = time.monotonic()
-    rc, con = qemu.run(qemu.command(kern.boot_image(), initrd, out, accel,
-                                    kern.cmdline),
-                       out / "console.log", limit, echo)
+    rc, con, killed = qemu.run(
+        qemu.command(kern.boot_image(), initrd, out, accel, kern.cmdline),
+        out / "console.log", limit, echo,
+        stalled=_stall_check(plan, kern.slowdown))
     wall = time.monotonic() - t0
 
     status = tap.parse_status(_read(out / "status"))
     logs = {t.name: _read(out / f"{t.name}.log") for t in plan}
     if rc is None:
-        why = f"the guest was killed after {limit:.0f} s (hung)"
+        why = killed
     elif "done" not in con.marks:
         why = f"the guest stopped early (QEMU exit {rc})"
     else:
