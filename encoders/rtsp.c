@@ -12,6 +12,7 @@
 #include "access.h"
 #include "credentials.h"
 #include "enc_log.h"
+#include "loop_thread.h"
 #define VP_NET_LIMITS_GLIB
 #include "net_limits.h"
 #include "rtsp.h"
@@ -33,10 +34,8 @@
 struct vp_rtsp {
 	GstRTSPServer *server;
 	GstRTSPMountPoints *mounts;
-	GMainContext *context;
-	GMainLoop *loop;
-	GThread *thread;
-	GSocket *socket; /* listening */
+	struct vp_loop_thread thread; /* where the server lives */
+	GSocket *socket;	      /* listening */
 	struct vp_listen_guard *listener;
 	GSource *session_watch; /* expires the pool's sessions */
 	struct vp_net_limits limits;
@@ -437,7 +436,7 @@ static void close_client_later(struct vp_rtsp *rtsp, GstRTSPClient *client)
 
 	g_source_set_callback(idle, close_client_now, g_object_ref(client),
 			      g_object_unref);
-	g_source_attach(idle, rtsp->context);
+	g_source_attach(idle, rtsp->thread.context);
 	g_source_unref(idle);
 }
 
@@ -522,7 +521,7 @@ static void handle_server_client_connected(GstRTSPServer *server,
 		     (gint)rtsp->limits.idle_timeout_s, NULL);
 	ci->idle = g_timeout_source_new_seconds(rtsp->limits.idle_timeout_s);
 	g_source_set_callback(ci->idle, handle_client_idle, ci, NULL);
-	g_source_attach(ci->idle, rtsp->context);
+	g_source_attach(ci->idle, rtsp->thread.context);
 	g_signal_connect(client, "play-request",
 			 G_CALLBACK(handle_client_play_request), NULL);
 	g_signal_connect(client, "send-message",
@@ -916,16 +915,6 @@ static bool setup_auth(struct vp_rtsp *rtsp,
 	return ok;
 }
 
-static gpointer run_thread(gpointer data)
-{
-	struct vp_rtsp *rtsp = data;
-
-	g_main_context_push_thread_default(rtsp->context);
-	g_main_loop_run(rtsp->loop);
-	g_main_context_pop_thread_default(rtsp->context);
-	return NULL;
-}
-
 struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 {
 	struct vp_rtsp *rtsp = g_new0(struct vp_rtsp, 1);
@@ -987,12 +976,11 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 			   : 0;
 	if (local)
 		g_object_unref(local);
-	rtsp->context = g_main_context_new();
-	rtsp->loop = g_main_loop_new(rtsp->context, FALSE);
-	g_source_attach(rtsp->session_watch, rtsp->context);
-	rtsp->listener = vp_listen_guard_new(rtsp->socket, rtsp->context,
+	vp_loop_thread_init(&rtsp->thread);
+	g_source_attach(rtsp->session_watch, rtsp->thread.context);
+	rtsp->listener = vp_listen_guard_new(rtsp->socket, rtsp->thread.context,
 					     "RTSP", accept_client, rtsp);
-	rtsp->thread = g_thread_new("vplane-rtsp", run_thread, rtsp);
+	vp_loop_thread_start(&rtsp->thread, "vplane-rtsp");
 	enc_log(INFO, "RTSP: listening on %s://%s:%u/<vgpu>/<head>",
 		rtsp->tls ? "rtsps" : "rtsp", options->address, rtsp->port);
 	return rtsp;
@@ -1015,7 +1003,7 @@ static GstRTSPFilterResult close_client(GstRTSPServer *server,
 }
 
 /* On the RTSP thread: clients are closed where they live. */
-static gboolean stop_on_thread(gpointer data)
+static void stop_on_thread(void *data)
 {
 	struct vp_rtsp *rtsp = data;
 
@@ -1023,24 +1011,20 @@ static gboolean stop_on_thread(gpointer data)
 	rtsp->listener = NULL;
 	g_source_destroy(rtsp->session_watch);
 	gst_rtsp_server_client_filter(rtsp->server, close_client, NULL);
-	g_main_loop_quit(rtsp->loop);
-	return G_SOURCE_REMOVE;
 }
 
 void vp_rtsp_destroy(struct vp_rtsp *rtsp)
 {
 	if (!rtsp)
 		return;
-	g_main_context_invoke(rtsp->context, stop_on_thread, rtsp);
-	g_thread_join(rtsp->thread);
+	vp_loop_thread_stop(&rtsp->thread, stop_on_thread, rtsp);
 	g_source_unref(rtsp->session_watch);
 	g_socket_close(rtsp->socket, NULL);
 	g_object_unref(rtsp->socket);
 	g_object_unref(rtsp->mounts);
 	g_object_unref(rtsp->server);
 	vp_conn_count_free(rtsp->conns);
-	g_main_loop_unref(rtsp->loop);
-	g_main_context_unref(rtsp->context);
+	vp_loop_thread_finish(&rtsp->thread);
 	g_free(rtsp);
 }
 

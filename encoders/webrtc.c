@@ -7,6 +7,7 @@
 
 #include "access.h"
 #include "enc_log.h"
+#include "loop_thread.h"
 #define VP_NET_LIMITS_GLIB
 #include "net_limits.h"
 #include "stream_consumer.h"
@@ -30,9 +31,7 @@ GResource *vp_www_get_resource(void);
 
 struct vp_webrtc {
 	SoupServer *server;
-	GMainContext *context;
-	GMainLoop *loop;
-	GThread *thread;
+	struct vp_loop_thread thread; /* where the server lives */
 	unsigned int port;
 	char address[64];
 	struct vp_tokens tokens;
@@ -277,7 +276,7 @@ static void viewer_end_later(struct viewer *v)
 		return;
 	v->end = g_idle_source_new();
 	g_source_set_callback(v->end, handle_viewer_end, v, NULL);
-	g_source_attach(v->end, v->webrtc->context);
+	g_source_attach(v->end, v->webrtc->thread.context);
 }
 
 static void send_to_viewer(void *data, const char *json)
@@ -415,7 +414,7 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	enc_log(INFO, "WebRTC %s: viewer from %s", v->name,
 		soup_server_message_get_remote_host(msg));
 	v->peer = vp_webrtc_peer_create(v->name, stream, webrtc->address,
-					webrtc->context, &callbacks, v);
+					webrtc->thread.context, &callbacks, v);
 	vp_stream_unref(stream);
 	if (!v->peer) {
 		soup_websocket_connection_close(
@@ -427,17 +426,7 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	v->no_answer =
 		g_timeout_source_new_seconds(webrtc->limits.idle_timeout_s);
 	g_source_set_callback(v->no_answer, handle_no_answer, v, NULL);
-	g_source_attach(v->no_answer, webrtc->context);
-}
-
-static gpointer run_thread(gpointer data)
-{
-	struct vp_webrtc *webrtc = data;
-
-	g_main_context_push_thread_default(webrtc->context);
-	g_main_loop_run(webrtc->loop);
-	g_main_context_pop_thread_default(webrtc->context);
-	return NULL;
+	g_source_attach(v->no_answer, webrtc->thread.context);
 }
 
 /* A connection's place in the counts, released with its socket. */
@@ -580,8 +569,9 @@ static bool listen_on(struct vp_webrtc *webrtc,
 			     : 0;
 	if (bound)
 		g_object_unref(bound);
-	webrtc->listener = vp_listen_guard_new(webrtc->socket, webrtc->context,
-					       "WebRTC", accept_conn, webrtc);
+	webrtc->listener =
+		vp_listen_guard_new(webrtc->socket, webrtc->thread.context,
+				    "WebRTC", accept_conn, webrtc);
 	return true;
 }
 
@@ -643,10 +633,9 @@ struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options)
 	webrtc->streams =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
 				      (GDestroyNotify)vp_stream_unref);
-	webrtc->context = g_main_context_new();
-	webrtc->loop = g_main_loop_new(webrtc->context, FALSE);
+	vp_loop_thread_init(&webrtc->thread);
 
-	g_main_context_push_thread_default(webrtc->context);
+	g_main_context_push_thread_default(webrtc->thread.context);
 	webrtc->server = soup_server_new("server-header", "vplaned ", NULL);
 	soup_server_add_handler(webrtc->server, "/", handle_page_request,
 				webrtc, NULL);
@@ -655,11 +644,11 @@ struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options)
 	soup_server_add_websocket_handler(webrtc->server, WS_PREFIX, NULL, NULL,
 					  handle_ws, webrtc, NULL);
 	if (!listen_on(webrtc, options)) {
-		g_main_context_pop_thread_default(webrtc->context);
+		g_main_context_pop_thread_default(webrtc->thread.context);
 		goto err_server;
 	}
-	g_main_context_pop_thread_default(webrtc->context);
-	webrtc->thread = g_thread_new("vplane-webrtc", run_thread, webrtc);
+	g_main_context_pop_thread_default(webrtc->thread.context);
+	vp_loop_thread_start(&webrtc->thread, "vplane-webrtc");
 	enc_log(INFO,
 		"WebRTC: viewer page at %s://%s:%u/?token=...#<vgpu>/<head>",
 		webrtc->tls ? "https" : "http", options->address, webrtc->port);
@@ -670,8 +659,7 @@ err_server:
 	vp_conn_count_free(webrtc->conns);
 	if (webrtc->tls)
 		g_object_unref(webrtc->tls);
-	g_main_loop_unref(webrtc->loop);
-	g_main_context_unref(webrtc->context);
+	vp_loop_thread_finish(&webrtc->thread);
 	g_hash_table_unref(webrtc->streams);
 	g_mutex_clear(&webrtc->lock);
 err_page:
@@ -683,7 +671,7 @@ err_token:
 }
 
 /* On the thread: viewers end where they live. */
-static gboolean stop_on_thread(gpointer data)
+static void stop_on_thread(void *data)
 {
 	struct vp_webrtc *webrtc = data;
 
@@ -692,24 +680,20 @@ static gboolean stop_on_thread(gpointer data)
 	while (webrtc->viewers)
 		viewer_free(webrtc->viewers->data);
 	soup_server_disconnect(webrtc->server);
-	g_main_loop_quit(webrtc->loop);
-	return G_SOURCE_REMOVE;
 }
 
 void vp_webrtc_destroy(struct vp_webrtc *webrtc)
 {
 	if (!webrtc)
 		return;
-	g_main_context_invoke(webrtc->context, stop_on_thread, webrtc);
-	g_thread_join(webrtc->thread);
+	vp_loop_thread_stop(&webrtc->thread, stop_on_thread, webrtc);
 	/* sources the viewers left (their notes) are freed with it */
 	g_object_unref(webrtc->server);
 	g_socket_close(webrtc->socket, NULL);
 	g_object_unref(webrtc->socket);
 	if (webrtc->tls)
 		g_object_unref(webrtc->tls);
-	g_main_loop_unref(webrtc->loop);
-	g_main_context_unref(webrtc->context);
+	vp_loop_thread_finish(&webrtc->thread);
 	g_hash_table_unref(webrtc->streams);
 	g_mutex_clear(&webrtc->lock);
 	g_bytes_unref(webrtc->page);
