@@ -366,6 +366,26 @@ int main(int argc, char **argv)
 	if (webrtc)
 		vp_webrtc_remove(webrtc, PATH);
 	vp_stream_destroy(stream);
+	if (dump_pipe) {
+		/* the stream's end reached the dump (its appsrc got EOS):
+		 * only then is the file whole; closing it flushes the
+		 * last frames filesink still buffers */
+		GstBus *bus = gst_element_get_bus(dump_pipe);
+		GstMessage *msg = gst_bus_timed_pop_filtered(
+			bus, 10 * GST_SECOND,
+			(GstMessageType)(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+
+		if (!msg || GST_MESSAGE_TYPE(msg) != GST_MESSAGE_EOS)
+			fprintf(stderr,
+				"vp-stream-feed: the dump %s may "
+				"be incomplete (no end of stream)\n",
+				dump);
+		if (msg)
+			gst_message_unref(msg);
+		gst_object_unref(bus);
+		gst_element_set_state(dump_pipe, GST_STATE_NULL);
+		gst_object_unref(dump_pipe);
+	}
 	vp_webrtc_destroy(webrtc);
 	vp_rtsp_destroy(rtsp);
 	return 0;
