@@ -7,8 +7,9 @@
  *                   pins, VRAM pages, EDID.  Calls into vfio_pin_pages() /
  *                   vfio_unpin_pages() happen under it.
  *   vgpu->irq_lock  spinlock (irqsave): interrupt status/enable, MSI
- *                   trigger, per-head flip/vblank sequence state.  The
- *                   vblank hrtimer takes only this lock.
+ *                   trigger, per-head flip/vblank sequence state, the ack
+ *                   role (vplane_flip.h).  The vblank hrtimer takes only
+ *                   this lock.
  * Helpers named __foo() expect vgpu->lock held and assert it.
  */
 #ifndef VPLANE_H
@@ -24,6 +25,7 @@
 
 #include "uapi/vplane.h"
 #include "uapi/vplane_display.h"
+#include "vplane_flip.h"
 
 #define VPLANE_NAME "vplane"
 
@@ -178,15 +180,8 @@ struct vplane_head {
 	/* vgpu->irq_lock */
 	struct hrtimer vblank;
 	ktime_t period;
-	u32 flip_seq;	   /* last latched */
-	u32 flip_done_seq; /* last completed */
 	u32 vblank_count;
-	bool flip_pending;
-	u32 flip_pending_seq;
-	/* display node ack gating (vplane_display.c) */
-	bool ack_gated;	      /* an ack-role consumer exists */
-	u32 acked_seq;	      /* newest flip it acknowledged */
-	ktime_t ack_deadline; /* oldest waiting flip's, set at latch */
+	struct vplane_flip flip; /* vplane_flip.c's */
 };
 
 /*
@@ -252,6 +247,8 @@ struct vplane_vgpu {
 	u32 int_enable;
 	struct eventfd_ctx *msi_trigger;
 	struct eventfd_ctx *req_trigger; /* "please release the device" */
+	/* the display-node client holding the ack role (vplane_flip.c) */
+	const void *ack_holder;
 
 	/* statistics, vgpu->lock unless atomic */
 	u64 nr_flips;
@@ -320,10 +317,12 @@ u32 __vplane_mmio_read(struct vplane_vgpu *vgpu, u32 off, u32 count);
 void __vplane_mmio_write(struct vplane_vgpu *vgpu, u32 off, u32 count, u32 val);
 bool __vplane_head_active(struct vplane_vgpu *vgpu, unsigned int head);
 
-/* vplane_irq.c: interrupts, virtual vblank, flip completion */
+/* vplane_irq.c: interrupts, virtual vblank */
 void vplane_irq_init(struct vplane_vgpu *vgpu);
 void vplane_irq_reset(struct vplane_vgpu *vgpu);
 void vplane_irq_raise(struct vplane_vgpu *vgpu, u32 bits);
+void vplane_irq_raise_locked(struct vplane_vgpu *vgpu, u32 bits);
+u32 vplane_irq_vblank_count(struct vplane_vgpu *vgpu, unsigned int head);
 u32 vplane_irq_read(struct vplane_vgpu *vgpu, u32 reg);
 void vplane_irq_write(struct vplane_vgpu *vgpu, u32 reg, u32 val);
 int vplane_irq_set(struct vplane_vgpu *vgpu, struct vfio_irq_set *hdr,
@@ -332,12 +331,8 @@ void vplane_irq_release_trigger(struct vplane_vgpu *vgpu);
 void vplane_irq_request(struct vplane_vgpu *vgpu, unsigned int count);
 void __vplane_head_update_timer(struct vplane_vgpu *vgpu, unsigned int head);
 void __vplane_head_stop_timer(struct vplane_vgpu *vgpu, unsigned int head);
-void __vplane_flip_latched(struct vplane_vgpu *vgpu, unsigned int head,
-			   u32 plane_mask, u32 seq);
-void vplane_flip_complete(struct vplane_head *head, u32 seq);
-void vplane_irq_set_ack_gate(struct vplane_vgpu *vgpu, bool on);
-int vplane_irq_ack(struct vplane_vgpu *vgpu, unsigned int head, u32 seq);
-void vplane_irq_stats(struct vplane_vgpu *vgpu, u64 *ack_timeouts, u64 *flips);
+
+/* vplane_flip.c: the flip lifecycle, declared in vplane_flip.h */
 
 /* vplane_plane.c */
 u32 __vplane_fb_check(struct vplane_vgpu *vgpu, unsigned int plane,
@@ -378,7 +373,6 @@ u32 __vplane_edid_guest_read(struct vplane_vgpu *vgpu, unsigned int head,
 			     u32 off, u32 count);
 
 /* vplane_display.c: the display node */
-extern unsigned int vplane_ack_timeout_ms;
 int vplane_display_init(void);
 void vplane_display_exit(void);
 int vplane_display_create(struct vplane_vgpu *vgpu);

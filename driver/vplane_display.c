@@ -45,12 +45,6 @@ module_param(display_gid, uint, 0444);
 MODULE_PARM_DESC(display_gid,
 		 "group owning /dev/vplane/<uuid> (mode 0660, default 0)");
 
-unsigned int vplane_ack_timeout_ms = 100;
-module_param_named(ack_timeout_ms, vplane_ack_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(
-	ack_timeout_ms,
-	"complete a flip without its ack after this long (default 100)");
-
 static unsigned int max_clients = 16;
 module_param_named(max_display_clients, max_clients, uint, 0444);
 MODULE_PARM_DESC(
@@ -88,7 +82,6 @@ struct vplane_display {
 
 	struct mutex lock;
 	struct vplane_vgpu *vgpu; /* NULL once the vGPU is gone */
-	struct vplane_client *ack_owner;
 	atomic64_t acks;
 
 	spinlock_t events_lock;
@@ -333,7 +326,7 @@ void __vplane_display_bochs(struct vplane_vgpu *vgpu)
 	if (!READ_ONCE(disp->nr_clients))
 		return;
 	ev.dmabuf_id = __vplane_bochs_plane_id(vgpu);
-	ev.seq = READ_ONCE(vgpu->heads[0].flip_seq);
+	ev.seq = __vplane_flip_seq(vgpu, 0);
 	ev.timestamp_ns = ktime_get_ns();
 	display_push(disp, &ev);
 }
@@ -466,36 +459,23 @@ static int ioctl_dmabuf(struct vplane_client *c,
 	return db->fd;
 }
 
-/*
- * The holder taking the role again changes nothing: a waiting flip keeps
- * the deadline it got at its latch.
- */
+/* The role itself (one holder, its gate and deadlines) is vplane_flip.c's. */
 static int ioctl_take_role(struct vplane_client *c)
 {
-	struct vplane_display *disp = c->disp;
-
 	if (!c->writable)
 		return -EPERM;
-	if (disp->ack_owner == c)
-		return 0;
-	if (disp->ack_owner)
-		return -EBUSY;
-	disp->ack_owner = c;
-	vplane_irq_set_ack_gate(disp->vgpu, true);
-	return 0;
+	return vplane_flip_take_ack_role(c->disp->vgpu, c);
 }
 
-/* disp->lock held; the vGPU may already be gone. */
-static void drop_role(struct vplane_client *c)
+/* disp->lock held; the vGPU may already be gone, and its role with it. */
+static int drop_role(struct vplane_client *c)
 {
 	struct vplane_display *disp = c->disp;
 
 	lockdep_assert_held(&disp->lock);
-	if (disp->ack_owner != c)
-		return;
-	disp->ack_owner = NULL;
-	if (disp->vgpu)
-		vplane_irq_set_ack_gate(disp->vgpu, false);
+	if (!disp->vgpu)
+		return -EPERM;
+	return vplane_flip_drop_ack_role(disp->vgpu, c);
 }
 
 static int ioctl_ack(struct vplane_client *c, struct vplane_display_ack *ack)
@@ -503,11 +483,7 @@ static int ioctl_ack(struct vplane_client *c, struct vplane_display_ack *ack)
 	struct vplane_display *disp = c->disp;
 	int ret;
 
-	if (disp->ack_owner != c)
-		return -EPERM;
-	if (ack->head >= disp->vgpu->nr_heads)
-		return -EINVAL;
-	ret = vplane_irq_ack(disp->vgpu, ack->head, ack->seq);
+	ret = vplane_flip_ack(disp->vgpu, c, ack->head, ack->seq);
 	if (!ret)
 		atomic64_inc(&disp->acks);
 	return ret;
@@ -523,7 +499,7 @@ static int ioctl_stats(struct vplane_client *c, struct vplane_display_stats *st)
 	st->overflows = c->q.overflows;
 	spin_unlock(&disp->events_lock);
 	st->acks = atomic64_read(&disp->acks);
-	vplane_irq_stats(disp->vgpu, &st->ack_timeouts, &st->flips);
+	vplane_flip_stats(disp->vgpu, &st->ack_timeouts, &st->flips);
 	st->argsz = sizeof(*st);
 	return 0;
 }
@@ -606,8 +582,7 @@ static long display_ioctl(struct file *file, unsigned int cmd,
 		ret = ioctl_take_role(c);
 		break;
 	case _IOC_NR(VPLANE_DISPLAY_DROP_ACK_ROLE):
-		ret = disp->ack_owner == c ? 0 : -EPERM;
-		drop_role(c);
+		ret = drop_role(c);
 		break;
 	case _IOC_NR(VPLANE_DISPLAY_ACK_FLIP):
 		ret = ioctl_ack(c, &a.ack);
@@ -914,10 +889,8 @@ void vplane_display_destroy(struct vplane_vgpu *vgpu)
 	vgpu->display = NULL;
 	mutex_unlock(&vgpu->lock);
 	/* a VMM still running must not wait for acks nobody will send */
-	if (disp->ack_owner)
-		vplane_irq_set_ack_gate(vgpu, false);
+	vplane_flip_clear_ack_role(vgpu);
 	WRITE_ONCE(disp->vgpu, NULL);
-	disp->ack_owner = NULL;
 	mutex_unlock(&disp->lock);
 	/* nothing stages events any more: deliver what is staged, then HUP */
 	flush_work(&disp->fanout_work);

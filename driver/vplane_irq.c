@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vplane: interrupts, virtual vblank and flip completion.
+ * vplane: interrupts and virtual vblank.
  *
  * One MSI vector, delivered through the eventfd the VMM hands over with
  * VFIO_DEVICE_SET_IRQS.  INT_STATUS bits are set by events and cleared by
@@ -10,13 +10,9 @@
  * interrupt rate by the guest's own acknowledgements.
  *
  * Each enabled head runs an hrtimer at its refresh rate: the virtual
- * vblank.  A latched flip completes at the next vblank (immediately when
- * the head is not scanning out).  While a display-node consumer holds the
- * ack role, a flip of a scanning-out head completes only when the consumer
- * acknowledges it (at once, not at the next vblank), or at the first
- * vblank after vplane_ack_timeout_ms without an ack: flip_may_complete()
- * is that gate.  A dead or stuck consumer therefore delays the guest by at
- * most the timeout, never stalls it.
+ * vblank.  Each vblank lets vplane_flip.c complete the head's waiting
+ * flip; stopping the timer completes it at once.  vplane_flip.c raises
+ * FLIP_DONE through vplane_irq_raise_locked().
  */
 
 #include <linux/eventfd.h>
@@ -25,8 +21,8 @@
 
 #include "vplane.h"
 
-/* irq_lock held */
-static void __irq_raise(struct vplane_vgpu *vgpu, u32 bits)
+/* Set status bits and send an MSI if that is news to the guest; irq_lock. */
+void vplane_irq_raise_locked(struct vplane_vgpu *vgpu, u32 bits)
 {
 	u32 fresh = bits & ~vgpu->int_status;
 
@@ -44,7 +40,7 @@ void vplane_irq_raise(struct vplane_vgpu *vgpu, u32 bits)
 	unsigned long flags;
 
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	__irq_raise(vgpu, bits);
+	vplane_irq_raise_locked(vgpu, bits);
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
@@ -87,45 +83,6 @@ void vplane_irq_write(struct vplane_vgpu *vgpu, u32 reg, u32 val)
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 
-static bool seq_after_eq(u32 a, u32 b)
-{
-	return (s32)(a - b) >= 0;
-}
-
-/*
- * Gate between a latched flip and its completion at a vblank; irq_lock.
- * The deadline was fixed when the oldest waiting flip latched: nothing a
- * consumer does (taking the role again, closing, reopening) moves it.
- */
-static bool flip_may_complete(struct vplane_head *head)
-{
-	struct vplane_vgpu *vgpu = head->vgpu;
-
-	lockdep_assert_held(&vgpu->irq_lock);
-	if (!head->ack_gated ||
-	    seq_after_eq(head->acked_seq, head->flip_pending_seq))
-		return true;
-	if (ktime_before(ktime_get(), head->ack_deadline))
-		return false;
-	vgpu->nr_ack_timeouts++;
-	return true;
-}
-
-/*
- * Complete the flip with sequence @seq on @head: record it and raise
- * flip-done.  Called with irq_lock held (vblank timer, latch path).
- */
-void vplane_flip_complete(struct vplane_head *head, u32 seq)
-{
-	struct vplane_vgpu *vgpu = head->vgpu;
-
-	lockdep_assert_held(&vgpu->irq_lock);
-	head->flip_done_seq = seq;
-	if (head->flip_pending && head->flip_pending_seq == seq)
-		head->flip_pending = false;
-	__irq_raise(vgpu, VPLANE_INT_FLIP_DONE(head->index));
-}
-
 static enum hrtimer_restart vblank_fn(struct hrtimer *timer)
 {
 	struct vplane_head *head =
@@ -135,103 +92,23 @@ static enum hrtimer_restart vblank_fn(struct hrtimer *timer)
 
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	head->vblank_count++;
-	if (head->flip_pending && flip_may_complete(head))
-		vplane_flip_complete(head, head->flip_pending_seq);
-	__irq_raise(vgpu, VPLANE_INT_VBLANK(head->index));
+	vplane_flip_vblank(head);
+	vplane_irq_raise_locked(vgpu, VPLANE_INT_VBLANK(head->index));
 	hrtimer_forward_now(timer, head->period);
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 	return HRTIMER_RESTART;
 }
 
-/*
- * Called with vgpu->lock held after FLIP latched @plane_mask on @head as
- * flip number @seq.  This is the hook a flip event for the display node
- * goes into; the planes' objects (dmabuf ids) are already resolved.  A
- * newer flip while one is pending replaces it: flip-done reports the
- * newest sequence.
- */
-void __vplane_flip_latched(struct vplane_vgpu *vgpu, unsigned int head,
-			   u32 plane_mask, u32 seq)
-{
-	struct vplane_head *h = &vgpu->heads[head];
-	unsigned long flags;
-
-	lockdep_assert_held(&vgpu->lock);
-	vgpu->nr_flips++;
-	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	h->flip_seq = seq;
-	/*
-	 * The ack deadline runs from the oldest flip still waiting and is
-	 * fixed here, at the latch: a consumer can only shorten the wait
-	 * (ack, drop the role, close), never extend it.
-	 */
-	if (!h->flip_pending)
-		h->ack_deadline = ktime_add_ms(
-			ktime_get(), READ_ONCE(vplane_ack_timeout_ms));
-	h->flip_pending = true;
-	h->flip_pending_seq = seq;
-	/* no scanout: nothing is on screen to protect, nothing to wait for */
-	if (!h->timer_running)
-		vplane_flip_complete(h, seq);
-	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
-	__vplane_display_flip(vgpu, head, plane_mask, seq);
-}
-
-/*
- * The display node's ack-role consumer appeared (@on) or went away.  When
- * it goes, flips waiting for its ack complete now.  A flip already
- * waiting keeps the deadline it got when it latched.
- */
-void vplane_irq_set_ack_gate(struct vplane_vgpu *vgpu, bool on)
+/* VBLANK_COUNT of @head; any context. */
+u32 vplane_irq_vblank_count(struct vplane_vgpu *vgpu, unsigned int head)
 {
 	unsigned long flags;
-	unsigned int i;
+	u32 count;
 
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	for (i = 0; i < vgpu->nr_heads; i++) {
-		struct vplane_head *h = &vgpu->heads[i];
-
-		if (h->ack_gated == on)
-			continue;
-		h->ack_gated = on;
-		h->acked_seq = h->flip_done_seq;
-		if (!on && h->flip_pending)
-			vplane_flip_complete(h, h->flip_pending_seq);
-	}
+	count = vgpu->heads[head].vblank_count;
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
-}
-
-/*
- * The ack-role consumer shows flip @seq of @head: complete it (and any
- * older pending one) now.  A sequence the guest never latched is -EINVAL.
- */
-int vplane_irq_ack(struct vplane_vgpu *vgpu, unsigned int head, u32 seq)
-{
-	struct vplane_head *h = &vgpu->heads[head];
-	unsigned long flags;
-	int ret = 0;
-
-	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	if (!seq_after_eq(h->flip_seq, seq)) {
-		ret = -EINVAL;
-	} else {
-		if (seq_after_eq(seq, h->acked_seq))
-			h->acked_seq = seq;
-		if (h->flip_pending && seq_after_eq(seq, h->flip_pending_seq))
-			vplane_flip_complete(h, h->flip_pending_seq);
-	}
-	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
-	return ret;
-}
-
-void vplane_irq_stats(struct vplane_vgpu *vgpu, u64 *ack_timeouts, u64 *flips)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	*ack_timeouts = vgpu->nr_ack_timeouts;
-	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
-	*flips = READ_ONCE(vgpu->nr_flips);
+	return count;
 }
 
 static ktime_t refresh_period(u32 mhz)
@@ -269,17 +146,13 @@ void __vplane_head_update_timer(struct vplane_vgpu *vgpu, unsigned int head)
 void __vplane_head_stop_timer(struct vplane_vgpu *vgpu, unsigned int head)
 {
 	struct vplane_head *h = &vgpu->heads[head];
-	unsigned long flags;
 
 	lockdep_assert_held(&vgpu->lock);
 	if (!h->timer_running)
 		return;
 	hrtimer_cancel(&h->vblank);
 	h->timer_running = false;
-	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	if (h->flip_pending)
-		vplane_flip_complete(h, h->flip_pending_seq);
-	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	__vplane_flip_flush(vgpu, head);
 }
 
 void vplane_irq_init(struct vplane_vgpu *vgpu)
@@ -308,12 +181,8 @@ void vplane_irq_reset(struct vplane_vgpu *vgpu)
 	for (i = 0; i < vgpu->nr_heads; i++) {
 		struct vplane_head *h = &vgpu->heads[i];
 
-		h->flip_seq = 0;
-		h->flip_done_seq = 0;
 		h->vblank_count = 0;
-		h->flip_pending = false;
-		h->flip_pending_seq = 0;
-		h->acked_seq = 0;
+		vplane_flip_reset(h);
 	}
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }

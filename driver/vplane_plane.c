@@ -1062,7 +1062,7 @@ int vplane_describe_plane(struct vplane_vgpu *vgpu,
 		pl->head_height = fb.height;
 		pl->refresh_mhz = VPLANE_REFRESH_DEFAULT;
 	}
-	pl->flip_seq = READ_ONCE(h->flip_seq);
+	pl->flip_seq = __vplane_flip_seq(vgpu, pl->head);
 	mutex_unlock(&vgpu->lock);
 	return 0;
 }

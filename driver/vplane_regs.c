@@ -162,7 +162,6 @@ static u32 head_read(struct vplane_vgpu *vgpu, struct vplane_head *head,
 		     u32 off)
 {
 	struct vplane_edid *edid = &head->edid;
-	unsigned long flags;
 	u32 val = 0;
 
 	switch (off) {
@@ -175,17 +174,11 @@ static u32 head_read(struct vplane_vgpu *vgpu, struct vplane_head *head,
 	case VPLANE_HEAD_REFRESH:
 		return head->refresh;
 	case VPLANE_HEAD_FLIP_SEQ:
+		return __vplane_flip_seq(vgpu, head->index);
 	case VPLANE_HEAD_FLIP_DONE_SEQ:
+		return vplane_flip_done_seq(vgpu, head->index);
 	case VPLANE_HEAD_VBLANK_COUNT:
-		spin_lock_irqsave(&vgpu->irq_lock, flags);
-		if (off == VPLANE_HEAD_FLIP_SEQ)
-			val = head->flip_seq;
-		else if (off == VPLANE_HEAD_FLIP_DONE_SEQ)
-			val = head->flip_done_seq;
-		else
-			val = head->vblank_count;
-		spin_unlock_irqrestore(&vgpu->irq_lock, flags);
-		return val;
+		return vplane_irq_vblank_count(vgpu, head->index);
 	case VPLANE_HEAD_CONNECTOR:
 		if (edid->connected)
 			val |= VPLANE_CONN_CONNECTED;
@@ -205,27 +198,6 @@ static u32 head_read(struct vplane_vgpu *vgpu, struct vplane_head *head,
 						: 0;
 	}
 	return 0;
-}
-
-static void flip(struct vplane_vgpu *vgpu, struct vplane_head *head, u32 mask)
-{
-	unsigned long flags;
-	unsigned int p;
-	u32 seq;
-
-	mask &= VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY) |
-		VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR);
-	if (!mask)
-		return;
-
-	for (p = 0; p < VPLANE_NUM_PLANES; p++)
-		if (mask & VPLANE_FLIP_PLANE(p))
-			__vplane_plane_latch(vgpu, &head->planes[p], p);
-
-	spin_lock_irqsave(&vgpu->irq_lock, flags);
-	seq = head->flip_seq + 1;
-	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
-	__vplane_flip_latched(vgpu, head->index, mask, seq);
 }
 
 static void head_write(struct vplane_vgpu *vgpu, struct vplane_head *head,
@@ -250,7 +222,8 @@ static void head_write(struct vplane_vgpu *vgpu, struct vplane_head *head,
 		head->refresh = val;
 		break;
 	case VPLANE_HEAD_FLIP:
-		flip(vgpu, head, val);
+		/* the flip's lifecycle is vplane_flip.c's */
+		__vplane_flip(vgpu, head->index, val);
 		return;
 	default:
 		return;
