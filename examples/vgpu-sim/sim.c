@@ -30,7 +30,7 @@
 
 #include "draw.h"
 #include "edid.h"
-#include "share.h"
+#include "handover_send.h"
 #include "vfio.h"
 #include "vplane.h"
 #include "vplane_display.h"
@@ -878,7 +878,8 @@ int main(int argc, char **argv)
 			perror("VPLANE_VFIO_GET_DISPLAY_FD");
 			goto out_close;
 		}
-		share_fd = sim_share_device(s.opt.share, s.opt.uuid, fd);
+		share_fd = vplane_handover_send("vplane-sim", s.opt.share,
+						s.opt.uuid, fd);
 		if (s.opt.share_display)
 			close(fd);
 		if (share_fd < 0)

@@ -16,7 +16,7 @@
  * The VMM may own the vGPU's VFIO device meanwhile: the display node is a
  * second, independent way in. A VMM that wants to decide itself who sees
  * its guest sends the fd that VPLANE_VFIO_GET_DISPLAY_FD returns on its
- * VFIO device fd instead (hand_over() below is the code to copy;
+ * VFIO device fd instead (handover_send.c is the code to copy;
  * `vplane-sim --share-display` does exactly that). Either fd gives vplaned
  * flip events and the ack role, as if it had opened the node itself.
  *
@@ -30,71 +30,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-/* Send @name with @display_fd (borrowed) to vplaned at @path; returns the
- * connection to keep open while the VM runs, or -1 after printing why. */
-static int hand_over(const char *path, const char *name, int display_fd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control = { 0 };
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct iovec iov = { .iov_base = (void *)name,
-			     .iov_len = strlen(name) };
-	struct msghdr msg = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	char answer[200];
-	ssize_t n;
-	int fd;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "vplane-handover: %s: path too long\n", path);
-		return -1;
-	}
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		fprintf(stderr,
-			"vplane-handover: %s: cannot connect: %s (is vplaned "
-			"running with --vfio-socket %s?)\n",
-			path, strerror(errno), path);
-		goto err;
-	}
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &display_fd, sizeof(int));
-	if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0) {
-		fprintf(stderr, "vplane-handover: send: %s\n", strerror(errno));
-		goto err;
-	}
-	n = recv(fd, answer, sizeof(answer) - 1, 0);
-	if (n <= 0) {
-		fprintf(stderr, "vplane-handover: no answer from vplaned: %s\n",
-			n < 0 ? strerror(errno) : "connection closed");
-		goto err;
-	}
-	answer[n] = 0;
-	if (strcmp(answer, "ok")) {
-		fprintf(stderr, "vplane-handover: vplaned says: %s\n", answer);
-		goto err;
-	}
-	return fd;
-
-err:
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
+#include "handover_send.h"
 
 static volatile sig_atomic_t stop;
 
@@ -131,7 +69,8 @@ int main(int argc, char **argv)
 				: "");
 		return 1;
 	}
-	conn = hand_over(argv[1], argv[2], display);
+	conn = vplane_handover_send("vplane-handover", argv[1], argv[2],
+				    display);
 	/* vplaned has its own reference now */
 	close(display);
 	if (conn < 0)

@@ -11,7 +11,9 @@
 #    exports them O_RDONLY but refuses mappings without VM_SHARED), so
 #    no capture can read them: counted, not captured;
 #  - the VMM going away drops its vGPU; mbochs then unloads (no dma-buf
-#    of it left in vplaned).
+#    of it left in vplaned);
+#  - vplane-handover hands the display node over the same socket, and its
+#    exit drops the vGPU.
 set -e
 test=upstream
 . "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
@@ -101,6 +103,27 @@ PY
 
 vmm_exit
 echo "# upstream API of a vplane vGPU: frames$frames captured pixel-exact"
+
+# vplane-handover (the root helper, examples/vmm/): the same vGPU's
+# display node this time; vplaned shows it until the helper exits
+HANDOVER=$VPLANE_BUILD/examples/vplane-handover
+"$HANDOVER" "$VS.none" "$uuid" 2>"$R/handover-none.log" &&
+	fail "vplane-handover to a missing socket succeeded"
+grep -q "cannot connect.*is vplaned running with --vfio-socket" "$R/handover-none.log" ||
+	fail "vplane-handover, missing socket: $(cat "$R/handover-none.log")"
+"$HANDOVER" "$VS" "$uuid" >"$R/handover.log" 2>&1 &
+helper=$!
+for _ in $(seq 30); do
+	grep -q "vplaned shows $uuid" "$R/handover.log" && break
+	sleep 1
+done
+grep -q "vplaned shows $uuid" "$R/handover.log" || fail "vplane-handover: $(cat "$R/handover.log")"
+ctl list >"$R/handover-list.txt" 2>&1
+grep -q "$uuid" "$R/handover-list.txt" || fail "vplanectl list after the hand-over: $(cat "$R/handover-list.txt")"
+kill -TERM "$helper"
+wait "$helper" || fail "vplane-handover exited with $?: $(cat "$R/handover.log")"
+wait_log "vfio-socket: $uuid: the VMM closed its connection" 20 2
+echo "# vplane-handover: shown, dropped when the helper exited"
 remove_vgpu "$uuid"
 uuid=
 

@@ -6,9 +6,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "share.h"
+#include "handover_send.h"
 
-int sim_share_device(const char *path, const char *name, int device_fd)
+int vplane_handover_send(const char *who, const char *path, const char *name,
+			 int fd)
 {
 	union {
 		struct cmsghdr align;
@@ -26,44 +27,44 @@ int sim_share_device(const char *path, const char *name, int device_fd)
 	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
 	char answer[200];
 	ssize_t n;
-	int fd;
+	int conn;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "--share-fd %s: path too long\n", path);
+		fprintf(stderr, "%s: %s: path too long\n", who, path);
 		return -1;
 	}
 	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr))) {
-		fprintf(stderr, "--share-fd %s: cannot connect: %s\n", path,
-			strerror(errno));
+	conn = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (conn < 0 || connect(conn, (struct sockaddr *)&addr, sizeof(addr))) {
+		fprintf(stderr,
+			"%s: %s: cannot connect: %s (is vplaned running with "
+			"--vfio-socket %s?)\n",
+			who, path, strerror(errno), path);
 		goto err;
 	}
 	cmsg->cmsg_level = SOL_SOCKET;
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &device_fd, sizeof(int));
-	if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0) {
-		fprintf(stderr, "--share-fd %s: send: %s\n", path,
-			strerror(errno));
+	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	if (sendmsg(conn, &msg, MSG_NOSIGNAL) < 0) {
+		fprintf(stderr, "%s: send: %s\n", who, strerror(errno));
 		goto err;
 	}
-	n = recv(fd, answer, sizeof(answer) - 1, 0);
+	n = recv(conn, answer, sizeof(answer) - 1, 0);
 	if (n <= 0) {
-		fprintf(stderr, "--share-fd %s: no answer: %s\n", path,
+		fprintf(stderr, "%s: no answer from vplaned: %s\n", who,
 			n < 0 ? strerror(errno) : "connection closed");
 		goto err;
 	}
 	answer[n] = 0;
 	if (strcmp(answer, "ok")) {
-		fprintf(stderr, "--share-fd %s: vplaned says: %s\n", path,
-			answer);
+		fprintf(stderr, "%s: vplaned says: %s\n", who, answer);
 		goto err;
 	}
-	return fd;
+	return conn;
 
 err:
-	if (fd >= 0)
-		close(fd);
+	if (conn >= 0)
+		close(conn);
 	return -1;
 }
