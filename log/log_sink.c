@@ -26,6 +26,9 @@
 static atomic_int threshold = VP_LOG_LEVEL_INFO;
 static pthread_once_t clock_started = PTHREAD_ONCE_INIT;
 static struct timespec start_time;
+/* One line at a time: a pipe takes a write whole only up to PIPE_BUF,
+ * and a short write goes on in a second one. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {
 	[VP_LOG_LEVEL_SILENT] = "",
@@ -100,7 +103,8 @@ static void write_all(int fd, struct iovec *iov, int count)
 #define IOV(p, n)  ((struct iovec){ .iov_base = (void *)(p), .iov_len = (n) })
 #define IOV_STR(s) IOV(s, strlen(s))
 
-/* "HH:MM:SS.mmm [LEVEL] [file:line] message\n" in one write(2). */
+/* "HH:MM:SS.mmm [LEVEL] [file:line] message\n" in one writev(), one
+ * thread at a time. */
 static void emit_stderr(const struct line *line)
 {
 	bool colored = isatty(STDERR_FILENO);
@@ -131,7 +135,9 @@ static void emit_stderr(const struct line *line)
 	}
 	iov[n++] = IOV(line->message, line->message_len);
 	iov[n++] = IOV_STR(colored ? "\x1B[0m\n" : "\n");
+	pthread_mutex_lock(&write_lock);
 	write_all(STDERR_FILENO, iov, n);
+	pthread_mutex_unlock(&write_lock);
 }
 
 /* Where lines go: the one place to add a destination. */

@@ -7,9 +7,9 @@
  * the sink started (its first line or vp_log_sink_init(), whichever came
  * first), the level, where the line was logged, the message. On a
  * terminal the level is shown as a colour instead of "[LEVEL]" (as
- * wlroots' own logger did). Lines go to stderr, each in one write(2), so
- * lines of different threads never mix; a message of any length is
- * written whole.
+ * wlroots' own logger did). Lines go to stderr, each in one writev()
+ * and one thread's at a time, so lines of different threads never mix;
+ * a message of any length is written whole.
  *
  * Who writes here: encoders/ through enc_log() (enc_log.h: an alias of
  * vp_log_sink_write_at()); vplaned's own files through wlroots' wlr_log(),
