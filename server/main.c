@@ -8,10 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <vplane/log.h>
 #include <wlr/util/log.h>
 
 #include "config.h"
+#include "log_bridge.h"
 #include "server.h"
 
 static int handle_signal(int signal, void *data)
@@ -21,16 +21,6 @@ static int handle_signal(int signal, void *data)
 	wlr_log(WLR_INFO, "signal %d: shutting down", signal);
 	wl_display_terminate(server->display);
 	return 0;
-}
-
-/* libvplane's one-line errors go through wlroots' log. */
-static void vplane_log(enum vp_log_importance importance, const char *fmt,
-		       va_list args)
-{
-	_wlr_vlog(importance == VP_LOG_ERROR  ? WLR_ERROR
-		  : importance == VP_LOG_INFO ? WLR_INFO
-					      : WLR_DEBUG,
-		  fmt, args);
 }
 
 int main(int argc, char **argv)
@@ -50,8 +40,8 @@ int main(int argc, char **argv)
 		vp_config_finish(&config);
 		return 0;
 	}
-	wlr_log_init(config.verbose ? WLR_DEBUG : WLR_INFO, NULL);
-	vp_log_init(config.verbose ? VP_LOG_DEBUG : VP_LOG_INFO, vplane_log);
+	vp_log_bridge_init(config.verbose ? VP_LOG_LEVEL_DEBUG
+					  : VP_LOG_LEVEL_INFO);
 
 	if (!vp_server_init(&server, &config))
 		goto out_config;

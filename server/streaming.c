@@ -5,7 +5,6 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
-#include "enc_log.h"
 #include "encoder_probe.h"
 #include "output.h"
 #include "output_stream.h"
@@ -15,15 +14,6 @@
 #include "source.h"
 #include "streaming.h"
 #include "webrtc.h"
-
-/* encoders/ logs through wlroots' logger (thread-safe: stderr). */
-static void encoders_log(enum vp_enc_log_level level, const char *msg)
-{
-	_wlr_log(level == VP_ENC_LOG_ERROR  ? WLR_ERROR
-		 : level == VP_ENC_LOG_INFO ? WLR_INFO
-					    : WLR_DEBUG,
-		 "%s", msg);
-}
 
 static bool start_webrtc(struct vp_streaming *streaming)
 {
@@ -67,7 +57,6 @@ struct vp_streaming *vp_streaming_create(struct vp_server *server)
 				   "(one output per head)");
 		return NULL;
 	}
-	vp_enc_log_init(encoders_log);
 	streaming = calloc(1, sizeof(*streaming));
 	if (!streaming) {
 		wlr_log_errno(WLR_ERROR, "calloc");

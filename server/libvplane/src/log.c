@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -52,14 +53,30 @@ void vp_log_at(enum vp_log_importance importance, const char *file, int line,
 {
 	int saved_errno = errno;
 	const char *base = strrchr(file, '/');
-	char msg[512];
+	char msg[512], *heap = NULL;
+	const char *text = msg;
 	va_list args;
+	int n;
 
 	if (importance == VP_LOG_SILENT || importance > log_verbosity)
 		return;
 	va_start(args, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, args);
+	n = vsnprintf(msg, sizeof(msg), fmt, args);
 	va_end(args);
-	emit(importance, "[%s:%d] %s", base ? base + 1 : file, line, msg);
+	/* a longer message is formatted again whole, never cut silently */
+	if (n >= (int)sizeof(msg)) {
+		heap = malloc((size_t)n + 1);
+		if (heap) {
+			va_start(args, fmt);
+			vsnprintf(heap, (size_t)n + 1, fmt, args);
+			va_end(args);
+			text = heap;
+		}
+	}
+	emit(importance,
+	     heap || n < (int)sizeof(msg) ? "[%s:%d] %s"
+					  : "[%s:%d] %s [... cut]",
+	     base ? base + 1 : file, line, text);
+	free(heap);
 	errno = saved_errno;
 }

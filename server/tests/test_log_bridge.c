@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vp_log_bridge_init(): wlroots' lines (vplaned's wlr_log() calls and
+ * libwayland-server's, which wlroots forwards) and libvplane's reach the
+ * one sink with their levels mapped, under the sink's threshold, and
+ * wlroots reports that threshold back. The real wlroots, libwayland and
+ * libvplane log here; fd 2 is swapped for a memfd to read the lines.
+ */
+#include <stdlib.h>
+
+#include <vplane/display.h>
+#include <wayland-server-core.h>
+
+#include "../libvplane/tests/check.h"
+#include "../../log/tests/capture.h"
+#include "log_bridge.h"
+
+static void test_level_maps(void)
+{
+	CHECK(vp_log_level_from_wlr(WLR_SILENT) == VP_LOG_LEVEL_SILENT);
+	CHECK(vp_log_level_from_wlr(WLR_ERROR) == VP_LOG_LEVEL_ERROR);
+	CHECK(vp_log_level_from_wlr(WLR_INFO) == VP_LOG_LEVEL_INFO);
+	CHECK(vp_log_level_from_wlr(WLR_DEBUG) == VP_LOG_LEVEL_DEBUG);
+	CHECK(vp_log_level_from_wlr(WLR_LOG_IMPORTANCE_LAST) ==
+	      VP_LOG_LEVEL_DEBUG);
+	CHECK(vp_log_level_to_wlr(VP_LOG_LEVEL_SILENT) == WLR_SILENT);
+	CHECK(vp_log_level_to_wlr(VP_LOG_LEVEL_ERROR) == WLR_ERROR);
+	CHECK(vp_log_level_to_wlr(VP_LOG_LEVEL_INFO) == WLR_INFO);
+	CHECK(vp_log_level_to_wlr(VP_LOG_LEVEL_DEBUG) == WLR_DEBUG);
+	CHECK(vp_log_level_from_vplane(VP_LOG_SILENT) == VP_LOG_LEVEL_SILENT);
+	CHECK(vp_log_level_from_vplane(VP_LOG_ERROR) == VP_LOG_LEVEL_ERROR);
+	CHECK(vp_log_level_from_vplane(VP_LOG_INFO) == VP_LOG_LEVEL_INFO);
+	CHECK(vp_log_level_from_vplane(VP_LOG_DEBUG) == VP_LOG_LEVEL_DEBUG);
+	CHECK(vp_log_level_from_vplane((enum vp_log_importance)9) ==
+	      VP_LOG_LEVEL_DEBUG);
+	CHECK(vp_log_level_to_vplane(VP_LOG_LEVEL_SILENT) == VP_LOG_SILENT);
+	CHECK(vp_log_level_to_vplane(VP_LOG_LEVEL_ERROR) == VP_LOG_ERROR);
+	CHECK(vp_log_level_to_vplane(VP_LOG_LEVEL_INFO) == VP_LOG_INFO);
+	CHECK(vp_log_level_to_vplane(VP_LOG_LEVEL_DEBUG) == VP_LOG_DEBUG);
+}
+
+/* libwayland-server's complaint, which wlroots forwards at info level */
+static void wayland_complains(void)
+{
+	struct wl_display *display = wl_display_create();
+
+	CHECK(display != NULL);
+	unsetenv("XDG_RUNTIME_DIR");
+	CHECK(wl_display_add_socket(display, "vp-log-test") < 0);
+	wl_display_destroy(display);
+}
+
+static void test_routes(void)
+{
+	char *out;
+
+	vp_log_bridge_init(VP_LOG_LEVEL_INFO);
+	CHECK(wlr_log_get_verbosity() == WLR_INFO);
+	capture_begin();
+	wlr_log(WLR_ERROR, "e %d", 1);
+	wlr_log(WLR_INFO, "i");
+	wlr_log(WLR_DEBUG, "not at info");
+	CHECK(vp_display_create_from_path("/nonexistent/vplane-log-test") ==
+	      NULL);
+	wayland_complains();
+	out = capture_end();
+	CHECK(matches(out, "^" TIME_RE "\\[ERROR\\] \\[[^]]*test_log_bridge\\."
+			   "c:[0-9]+\\] e 1\n" TIME_RE
+			   "\\[INFO\\] \\[[^]]*test_log_bridge\\.c:[0-9]+\\] "
+			   "i\n" TIME_RE "\\[ERROR\\] \\[display\\.c:[0-9]+\\] "
+			   "[^\n]*vplane-log-test[^\n]*\n" TIME_RE
+			   "\\[INFO\\] \\[wayland\\] [^\n]*XDG_RUNTIME_DIR[^"
+			   "\n]*\n$"));
+	free(out);
+
+	vp_log_bridge_init(VP_LOG_LEVEL_DEBUG);
+	CHECK(wlr_log_get_verbosity() == WLR_DEBUG);
+	capture_begin();
+	wlr_log(WLR_DEBUG, "d");
+	out = capture_end();
+	CHECK(matches(out, "^" TIME_RE "\\[DEBUG\\] \\[[^]]*test_log_bridge\\."
+			   "c:[0-9]+\\] d\n$"));
+	free(out);
+
+	/* errors only: wlroots' and libwayland's info is dropped too */
+	vp_log_bridge_init(VP_LOG_LEVEL_ERROR);
+	CHECK(wlr_log_get_verbosity() == WLR_ERROR);
+	capture_begin();
+	wlr_log(WLR_INFO, "not at error");
+	wayland_complains();
+	CHECK(vp_display_create_from_path("/nonexistent/vplane-log-test") ==
+	      NULL);
+	out = capture_end();
+	CHECK(matches(out, "^" TIME_RE "\\[ERROR\\] \\[display\\.c:[0-9]+\\] "
+			   "[^\n]*vplane-log-test[^\n]*\n$"));
+	free(out);
+
+	vp_log_bridge_init(VP_LOG_LEVEL_SILENT);
+	capture_begin();
+	wlr_log(WLR_ERROR, "silent");
+	CHECK(vp_display_create_from_path("/nonexistent/vplane-log-test") ==
+	      NULL);
+	out = capture_end();
+	CHECK(!strcmp(out, ""));
+	free(out);
+}
+
+int main(void)
+{
+	test_level_maps();
+	test_routes();
+	return check_result("log-bridge");
+}
