@@ -29,9 +29,9 @@
  *
  * An ack goes out once a commit showing the flip is resolved and no hold
  * is taken, exactly once and in sequence order: a flip already covered by
- * an ack is never acked again. hide() drops a commit not yet presented (its
- * head is no longer shown: no present of it will be told), keeps an ack
- * that is due and only waits for holds. All on one thread (the event
+ * an ack is never acked again. hide() drops the commits not yet presented
+ * (the head is no longer shown: no present of them will be told) and keeps
+ * an ack that is due and only waits for holds. All on one thread (the event
  * loop); nothing here blocks or allocates.
  */
 #ifndef VP_FRAME_ACK_H
