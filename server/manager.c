@@ -202,11 +202,11 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 	} while (0)
 	SET(FLIPS, s->flips);
 	SET(FLIPS_DROPPED, s->flips_dropped);
-	SET(FRAMES_PRESENTED, s->presented);
+	SET(FRAMES_PRESENTED, s->frame_ack.frames_presented);
 	SET(ACKS, s->acks);
 	SET(ACK_FAILURES, s->ack_failures);
-	if (s->last_latency_ns)
-		SET(LAST_LATENCY_NS, s->last_latency_ns);
+	if (s->frame_ack.last_latency_ns)
+		SET(LAST_LATENCY_NS, s->frame_ack.last_latency_ns);
 	if (s->output) {
 		SET(OUTPUT_FRAMES_DIRECT, s->output->frames_direct);
 		SET(OUTPUT_FRAMES_COMPOSITED, s->output->frames_composited);

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include <assert.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include <vplane/event.h>
 #include <wlr/render/allocator.h>
 #include <wlr/render/wlr_renderer.h>
 #include <wlr/types/wlr_matrix.h>
@@ -180,16 +178,16 @@ static void commit_frame(struct vp_output *output)
 		return;
 	}
 
-	output->ack_pending = src && src->has_seq && !src->gone;
-	output->ack_seq = src ? src->seq : 0;
-	output->ack_flip_ns = src ? src->last_flip_ns : 0;
-	output->ack_commit_seq = wo->commit_seq + 1;
 	if (!wlr_output_commit(wo)) {
 		wlr_log(WLR_ERROR, "%s: commit failed (%s)", wo->name,
 			direct ? "direct scanout" : "composited");
-		output->ack_pending = false;
 		return;
 	}
+	/* the frame shows the head's newest flip: acked once presented
+	 * (headless has presented it already, inside the commit) */
+	if (src && src->has_seq && !src->gone)
+		vp_frame_ack_commit(&src->frame_ack, wo->commit_seq, src->seq,
+				    src->last_flip_ns);
 	if (direct) {
 		if (!output->frames_direct || output->direct_failed_logged)
 			wlr_log(output->direct_toggled ? WLR_DEBUG : WLR_INFO,
@@ -213,58 +211,19 @@ static void handle_output_frame(struct wl_listener *listener, void *data)
 	commit_frame(output);
 }
 
-/* Acknowledge @seq now, or when the last ack hold is released. */
-static void send_ack(struct vp_output *output, uint32_t seq)
-{
-	if (output->ack_holds) {
-		output->ack_deferred = true;
-		output->deferred_seq = seq;
-		return;
-	}
-	vp_source_ack(output->source, seq);
-}
-
-void vp_output_hold_ack(struct vp_output *output)
-{
-	output->ack_holds++;
-}
-
-void vp_output_release_ack(struct vp_output *output)
-{
-	assert(output->ack_holds > 0);
-	if (--output->ack_holds || !output->ack_deferred)
-		return;
-	output->ack_deferred = false;
-	if (output->source)
-		vp_source_ack(output->source, output->deferred_seq);
-}
-
 static void handle_output_present(struct wl_listener *listener, void *data)
 {
 	struct vp_output *output = wl_container_of(listener, output, present);
 	struct wlr_output_event_present *event = data;
+	uint64_t when_ns = 0;
 
-	if (!output->ack_pending ||
-	    (int32_t)(event->commit_seq - output->ack_commit_seq) < 0)
-		return;
-	output->ack_pending = false;
 	if (!output->source)
 		return;
-	if (output->acked_any &&
-	    !vp_seq_after(output->ack_seq, output->last_acked))
-		return;
-	send_ack(output, output->ack_seq);
-	if (event->presented) {
-		/* statistics for the control protocol (manager.c) */
-		output->source->presented++;
-		if (output->ack_flip_ns && event->when)
-			output->source->last_latency_ns =
-				(uint64_t)event->when->tv_sec * 1000000000u +
-				(uint64_t)event->when->tv_nsec -
-				output->ack_flip_ns;
-	}
-	output->acked_any = true;
-	output->last_acked = output->ack_seq;
+	if (event->when)
+		when_ns = (uint64_t)event->when->tv_sec * 1000000000u +
+			  (uint64_t)event->when->tv_nsec;
+	vp_frame_ack_present(&output->source->frame_ack, event->commit_seq,
+			     event->presented, when_ns);
 }
 
 static void handle_source_update(struct wl_listener *listener, void *data)
@@ -292,7 +251,7 @@ static void handle_output_destroy(struct wl_listener *listener, void *data)
 		output->wlr_output->name,
 		(unsigned long long)output->frames_direct,
 		(unsigned long long)output->frames_composited);
-	/* first: it releases its ack holds into this output */
+	/* first: it releases its ack holds into the head's frame_ack */
 	vp_output_stream_destroy(output->stream);
 	vp_output_set_source(output, NULL);
 	wl_list_remove(&output->frame.link);
@@ -323,12 +282,11 @@ void vp_output_set_source(struct vp_output *output, struct vp_source *source)
 		wl_list_init(&output->source_update.link);
 		wl_list_init(&output->source_destroy.link);
 		old->output = NULL;
+		vp_frame_ack_hide(&old->frame_ack);
 	}
 	output->source = source;
-	output->ack_pending = false;
-	output->acked_any = false;
-	output->ack_deferred = false;
 	if (source) {
+		vp_frame_ack_show(&source->frame_ack);
 		wl_signal_add(&source->events.frame, &output->source_update);
 		wl_signal_add(&source->events.destroy, &output->source_destroy);
 		source->output = output;

@@ -8,9 +8,11 @@
  * sizes differ, while a capture (screencopy) holds the render lock, or
  * while a software cursor or a client window is on the output; then the
  * frame is composited with the renderer (the only path that reads the
- * pixels). When the committed frame is presented (the output's present
- * event: a page flip for DRM, the commit itself for headless) the head's
- * flip is acknowledged, so the guest's flip-done means "on screen".
+ * pixels). The output tells the head's frame_ack (source->frame_ack,
+ * frame_ack.h) of each commit showing a flip and of each present event (a
+ * page flip for DRM, inside the commit for headless), and whether it
+ * shows the head at all: it acks the flip once the frame is on screen,
+ * so the guest's flip-done means "on screen".
  */
 #ifndef VP_OUTPUT_H
 #define VP_OUTPUT_H
@@ -39,19 +41,6 @@ struct vp_output {
 	bool direct_failed_logged;
 	bool direct_toggled; /* went back to direct once: log at debug */
 
-	/* the flip committed last, acked on its present event */
-	bool ack_pending;
-	uint32_t ack_seq;
-	uint32_t ack_commit_seq;
-	uint64_t ack_flip_ns; /* latch time of that flip, for latency */
-	bool acked_any;
-	uint32_t last_acked;
-
-	/* An encoder reading committed frames holds the acks while it
-	 * reads (output_stream.c): an ack due meanwhile waits here. */
-	unsigned int ack_holds;
-	bool ack_deferred;
-	uint32_t deferred_seq;
 	struct vp_output_stream *stream; /* owned; NULL unless streamed */
 
 	uint64_t frames_direct;
@@ -76,14 +65,5 @@ void vp_output_set_source(struct vp_output *output, struct vp_source *source);
 
 /* Something changed (e.g. a client window): commit at the next frame. */
 void vp_output_damage(struct vp_output *output);
-
-/*
- * A consumer of @output's committed frames (an encoder) still reads the
- * frame being committed: the flip's ack waits until every hold is
- * released, so the guest never reuses a buffer the encoder reads. The
- * holder bounds how long it holds (output_stream.c).
- */
-void vp_output_hold_ack(struct vp_output *output);
-void vp_output_release_ack(struct vp_output *output);
 
 #endif /* VP_OUTPUT_H */

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "config_stream.h"
 #include "encoder_select.h"
+#include "frame_ack.h"
 #include "output.h"
 #include "output_stream.h"
 #include "recording.h"
@@ -32,18 +33,18 @@
 /* A committed buffer GStreamer holds. */
 struct stream_frame {
 	struct vp_output_stream *os;
-	struct wlr_buffer *buffer; /* locked */
-	bool holds_ack;
-	int64_t pushed_ms;
-	struct wl_list link; /* vp_output_stream.frames */
+	struct wlr_buffer *buffer; /* locked; NULL until pushed */
+	/* on os->source->frame_ack while the encoder reads, if anyone watches */
+	struct vp_frame_ack_hold hold;
+	struct wl_list link; /* vp_output_stream.frames, once pushed */
 };
 
-static int64_t now_ms(void)
+static uint64_t now_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* The buffer as fd, format and layout; false if it has no fd. */
@@ -91,6 +92,51 @@ static bool describe(struct wlr_buffer *buffer, struct vp_frame *f)
 	return false;
 }
 
+/* The earliest hold on the head's acks decides when the timer fires. */
+static void arm_hold_timer(struct vp_output_stream *os)
+{
+	uint64_t deadline, now = now_ns();
+	int ms = 0;
+
+	if (vp_frame_ack_next_deadline(&os->source->frame_ack, &deadline))
+		ms = deadline > now ? (int)((deadline - now + 999999) / 1000000)
+				    : 1;
+	wl_event_source_timer_update(os->hold_timer, ms);
+}
+
+/* A frame for the encoder. @hold: the head's acks wait until the encoder
+ * has read it (at most the bound). NULL after logging. */
+static struct stream_frame *frame_create(struct vp_output_stream *os, bool hold)
+{
+	struct stream_frame *frame = calloc(1, sizeof(*frame));
+	uint64_t now = now_ns();
+
+	if (!frame) {
+		wlr_log_errno(WLR_ERROR, "calloc");
+		return NULL;
+	}
+	frame->os = os;
+	wl_list_init(&frame->link);
+	if (hold) {
+		vp_frame_ack_hold(&os->source->frame_ack, &frame->hold, now,
+				  now + (uint64_t)os->ack_hold_max_ms *
+						  1000000u);
+		arm_hold_timer(os);
+	}
+	return frame;
+}
+
+/* @frame's buffer and hold go (a stale hold timer only re-arms). */
+static void frame_destroy(struct vp_output_stream *os,
+			  struct stream_frame *frame)
+{
+	wl_list_remove(&frame->link);
+	if (frame->buffer)
+		wlr_buffer_unlock(frame->buffer);
+	vp_frame_ack_release(&os->source->frame_ack, &frame->hold);
+	free(frame);
+}
+
 /* Forget what precommit noted: the buffer and any hold not handed on. */
 static void drop_pending(struct vp_output_stream *os)
 {
@@ -98,27 +144,10 @@ static void drop_pending(struct vp_output_stream *os)
 		wlr_buffer_unlock(os->pending);
 		os->pending = NULL;
 	}
-	if (os->hold_taken) {
-		os->hold_taken = false;
-		vp_output_release_ack(os->output);
+	if (os->held) {
+		frame_destroy(os, os->held);
+		os->held = NULL;
 	}
-}
-
-static void arm_hold_timer(struct vp_output_stream *os)
-{
-	struct stream_frame *frame;
-
-	wl_list_for_each(frame, &os->frames, link) {
-		if (frame->holds_ack) {
-			int64_t left = frame->pushed_ms +
-				       (int64_t)os->ack_hold_max_ms - now_ms();
-
-			wl_event_source_timer_update(os->hold_timer,
-						     left > 0 ? (int)left : 1);
-			return;
-		}
-	}
-	wl_event_source_timer_update(os->hold_timer, 0);
 }
 
 /* From vp_stream_dispatch(): GStreamer is done with the frame. */
@@ -126,64 +155,51 @@ static void release_frame(void *data)
 {
 	struct stream_frame *frame = data;
 	struct vp_output_stream *os = frame->os;
+	bool held = frame->hold.active; /* not expired */
+	uint64_t held_ms = (now_ns() - frame->hold.taken_ns) / 1000000u;
 
-	wl_list_remove(&frame->link);
-	wlr_buffer_unlock(frame->buffer);
-	if (frame->holds_ack) {
-		int64_t held = now_ms() - frame->pushed_ms;
-
-		os->held_acks++;
-		os->held_ms_sum += (uint64_t)held;
-		if ((uint64_t)held > os->held_ms_max)
-			os->held_ms_max = (uint64_t)held;
-		vp_output_release_ack(os->output);
-		arm_hold_timer(os);
-	}
-	free(frame);
+	frame_destroy(os, frame);
+	if (!held)
+		return;
+	os->held_acks++;
+	os->held_ms_sum += held_ms;
+	if (held_ms > os->held_ms_max)
+		os->held_ms_max = held_ms;
+	arm_hold_timer(os);
 }
 
-/* Hand @buffer to the encoder. @hold: the ack hold taken at precommit
- * passes to the frame. False if not taken (the caller keeps @hold). */
-static bool push(struct vp_output_stream *os, struct wlr_buffer *buffer,
-		 bool hold, bool keyframe)
+/* Hand @buffer to the encoder as @frame (taken; NULL: a frame that holds
+ * nothing). False if not taken: @frame and its hold are gone. */
+static bool push(struct vp_output_stream *os, struct stream_frame *frame,
+		 struct wlr_buffer *buffer, bool keyframe)
 {
-	struct stream_frame *frame;
 	struct vp_frame desc;
 
+	if (!frame)
+		frame = frame_create(os, false);
+	if (!frame)
+		return false;
 	if (!describe(buffer, &desc)) {
 		wlr_log(WLR_DEBUG, "%s: committed buffer has no fd to stream",
 			os->path);
+		frame_destroy(os, frame);
 		return false;
 	}
-	frame = calloc(1, sizeof(*frame));
-	if (!frame) {
-		wlr_log_errno(WLR_ERROR, "calloc");
-		return false;
-	}
-	*frame = (struct stream_frame){
-		.os = os,
-		.buffer = wlr_buffer_lock(buffer),
-		.holds_ack = hold,
-		.pushed_ms = now_ms(),
-	};
+	frame->buffer = wlr_buffer_lock(buffer);
 	desc.release = release_frame;
 	desc.data = frame;
 	wl_list_insert(os->frames.prev, &frame->link);
 	if (!vp_stream_push(os->stream, &desc, keyframe)) {
-		wl_list_remove(&frame->link);
-		wlr_buffer_unlock(frame->buffer);
-		free(frame);
+		frame_destroy(os, frame);
 		return false;
 	}
 	os->frames_pushed++;
-	if (hold)
-		arm_hold_timer(os);
 	wl_event_source_timer_update(os->keepalive, KEEPALIVE_MS);
 	return true;
 }
 
-/* Before the backend commits (and, headless, presents: the ack is sent
- * from inside the commit): take the ack hold and note the buffer. */
+/* Before the backend commits (and, headless, presents): hold the head's
+ * acks with the frame to come, and note the buffer. */
 static void handle_output_precommit(struct wl_listener *listener, void *data)
 {
 	struct vp_output_stream *os = wl_container_of(listener, os, precommit);
@@ -196,10 +212,8 @@ static void handle_output_precommit(struct wl_listener *listener, void *data)
 	 * direct-scanout buffer is known here only */
 	if (wo->pending.buffer)
 		os->pending = wlr_buffer_lock(wo->pending.buffer);
-	if (vp_stream_has_consumers(os->stream)) {
-		vp_output_hold_ack(os->output);
-		os->hold_taken = true;
-	}
+	if (vp_stream_has_consumers(os->stream))
+		os->held = frame_create(os, true);
 }
 
 static void handle_output_commit(struct wl_listener *listener, void *data)
@@ -207,7 +221,7 @@ static void handle_output_commit(struct wl_listener *listener, void *data)
 	struct vp_output_stream *os = wl_container_of(listener, os, commit);
 	struct wlr_output_event_commit *event = data;
 	struct wlr_buffer *buffer = event->buffer ? event->buffer : os->pending;
-	bool hold = os->hold_taken;
+	struct stream_frame *frame = os->held;
 
 	if (!(event->committed & WLR_OUTPUT_STATE_BUFFER) || !buffer) {
 		drop_pending(os);
@@ -218,9 +232,8 @@ static void handle_output_commit(struct wl_listener *listener, void *data)
 			wlr_buffer_unlock(os->last);
 		os->last = wlr_buffer_lock(buffer);
 	}
-	os->hold_taken = false;
-	if (!push(os, buffer, hold, false) && hold)
-		vp_output_release_ack(os->output);
+	os->held = NULL;
+	push(os, frame, buffer, false);
 	drop_pending(os);
 }
 
@@ -232,13 +245,12 @@ static void handle_output_commit(struct wl_listener *listener, void *data)
  */
 static bool push_repeat(struct vp_output_stream *os, bool keyframe)
 {
+	struct stream_frame *frame;
+
 	if (!os->last)
 		return false;
-	vp_output_hold_ack(os->output);
-	if (push(os, os->last, true, keyframe))
-		return true;
-	vp_output_release_ack(os->output);
-	return false;
+	frame = frame_create(os, true);
+	return frame && push(os, frame, os->last, keyframe);
 }
 
 static int handle_stream_fd(int fd, uint32_t mask, void *data)
@@ -267,14 +279,10 @@ static int handle_keepalive(void *data)
 static int handle_hold_timer(void *data)
 {
 	struct vp_output_stream *os = data;
-	struct stream_frame *frame;
-	int64_t now = now_ms();
+	unsigned int expired =
+		vp_frame_ack_expire(&os->source->frame_ack, now_ns());
 
-	wl_list_for_each(frame, &os->frames, link) {
-		if (!frame->holds_ack ||
-		    now - frame->pushed_ms < (int64_t)os->ack_hold_max_ms)
-			continue;
-		frame->holds_ack = false;
+	while (expired--) {
 		if (!os->late_acks++ || !(os->late_acks & (os->late_acks - 1)))
 			wlr_log(WLR_INFO,
 				"%s: the encoder held a frame over %u ms; "
@@ -282,7 +290,6 @@ static int handle_hold_timer(void *data)
 				"--stream-ack-hold-ms)",
 				os->path, os->ack_hold_max_ms,
 				(unsigned long long)os->late_acks);
-		vp_output_release_ack(os->output);
 	}
 	arm_hold_timer(os);
 	return 0;
@@ -294,7 +301,7 @@ static int handle_hold_timer(void *data)
 static void set_hold_bound(struct vp_output_stream *os)
 {
 	const struct vp_config *config = os->output->server->config;
-	struct vp_source *source = os->output->source;
+	struct vp_source *source = os->source;
 	const struct vplane_display_info *info = NULL;
 
 	os->ack_hold_max_ms = config->stream_ack_hold_ms
@@ -472,6 +479,7 @@ struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
 		return NULL;
 	}
 	os->output = output;
+	os->source = output->source;
 	os->streaming = streaming;
 	snprintf(os->path, sizeof(os->path), "%s", path);
 	wl_list_init(&os->frames);
@@ -566,7 +574,7 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 		end_recording(os, false, "the head's stream ended");
 	wl_event_source_remove(os->stream_fd);
 	/* runs release_frame() for every frame: buffers unlocked, holds
-	 * released into the output (the timers are still there) */
+	 * released into the head's acks (the timers are still there) */
 	vp_stream_destroy(os->stream);
 	wl_event_source_remove(os->hold_timer);
 	wl_event_source_remove(os->keepalive);

@@ -4,17 +4,18 @@
  * buffer (on a direct-scanout frame: the guest's own dma-buf) goes to
  * the head's encoder without a copy, locked until GStreamer lets go.
  *
- * Ack gating: at precommit of a frame that will be streamed the output's
- * ack is held (vp_output_hold_ack()); the commit hands the buffer to the
- * encoder; the hold is released when the encoder's converter has read
- * the frame (or a queue dropped it). So the guest's flip-done means
- * "the encoder has it", and the guest never overwrites a buffer being
- * read. A stuck encoder cannot freeze the guest: a hold older than
- * the bound (--stream-ack-hold-ms, default 50 ms: below vplane.ko's
- * default ack_timeout_ms of 100, past which the driver completes the
- * flip by itself) is released anyway and counted as a late ack. Repeats
- * of the frame on the output (keep-alive, a keyframe for a new viewer)
- * hold acks the same way: it is the guest's next back buffer.
+ * Ack gating: at precommit of a frame that will be streamed the head's
+ * acks are held (vp_frame_ack_hold() on source->frame_ack, frame_ack.h);
+ * the commit hands the buffer to the encoder; the hold is released when
+ * the encoder's converter has read the frame (or a queue dropped it). So
+ * the guest's flip-done means "the encoder has it", and the guest never
+ * overwrites a buffer being read. A stuck encoder cannot freeze the
+ * guest: a hold older than the bound (--stream-ack-hold-ms, default 50
+ * ms: below vplane.ko's default ack_timeout_ms of 100, past which the
+ * driver completes the flip by itself) expires (vp_frame_ack_expire())
+ * and is counted as a late ack. Repeats of the frame on the output
+ * (keep-alive, a keyframe for a new viewer) hold acks the same way: it is
+ * the guest's next back buffer.
  *
  * Frames go out on commits (flips). With nobody watching nothing is
  * pushed and acks are not held. An idle head repeats its frame every
@@ -29,7 +30,9 @@
 
 #include <wayland-server-core.h>
 
+struct stream_frame;
 struct vp_output;
+struct vp_source;
 struct vp_stream;
 struct vp_streaming;
 struct wlr_buffer;
@@ -51,6 +54,9 @@ typedef void (*vp_output_stream_record_done_fn)(void *data,
 
 struct vp_output_stream {
 	struct vp_output *output; /* owns this */
+	/* the head it streams (the output's; the path names it): its acks
+	 * are what the encoder holds */
+	struct vp_source *source;
 	struct vp_streaming *streaming;
 	struct vp_stream *stream; /* owned */
 	/* owned; NULL: not recording. Stays until its files are closed
@@ -70,7 +76,7 @@ struct vp_output_stream {
 	struct wlr_buffer *last; /* locked: the frame on the output now */
 	/* noted at precommit, for the commit to come */
 	struct wlr_buffer *pending; /* locked */
-	bool hold_taken;
+	struct stream_frame *held;  /* its frame, holding acks; or NULL */
 
 	struct wl_list frames; /* stream_frame.link, oldest first */
 

@@ -223,11 +223,10 @@ static void handle_display_flip(void *data,
 	note_seq(source, event->seq);
 	source_query_plane(source, event->plane);
 	vp_source_changed(source);
-	/* shown nowhere (no free output, or detached by the operator): no
-	 * present event will ever ack it, and a guest waiting out the
-	 * driver's ack timeout on every flip would crawl */
-	if (!source->output)
-		vp_source_ack(source, source->seq);
+	/* shown nowhere (no free output, or detached by the operator), the
+	 * head's acks go out at once: a guest waiting out the driver's ack
+	 * timeout on every flip would crawl */
+	vp_frame_ack_flip(&source->frame_ack, source->seq);
 }
 
 static void handle_display_cursor_move(void *data,
@@ -360,6 +359,11 @@ static int handle_display_fd(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
+static void send_ack(void *data, uint32_t seq)
+{
+	vp_source_ack(data, seq);
+}
+
 struct vp_vgpu *vp_vgpu_alloc(struct vp_server *server, const char *name,
 			      uint32_t nr_heads)
 {
@@ -391,6 +395,7 @@ struct vp_vgpu *vp_vgpu_alloc(struct vp_server *server, const char *name,
 		wl_signal_init(&source->events.frame);
 		wl_signal_init(&source->events.state);
 		wl_signal_init(&source->events.destroy);
+		vp_frame_ack_init(&source->frame_ack, send_ack, source);
 	}
 	return vgpu;
 }
@@ -495,9 +500,12 @@ void vp_vgpu_destroy(struct vp_vgpu *vgpu)
 	if (!vgpu)
 		return;
 	vgpu_log_stats(vgpu);
-	for (h = 0; h < vgpu->nr_heads; h++)
+	/* their outputs let go, and their streams' ack holds with them */
+	for (h = 0; h < vgpu->nr_heads; h++) {
 		wl_signal_emit(&vgpu->sources[h].events.destroy,
 			       &vgpu->sources[h]);
+		vp_frame_ack_finish(&vgpu->sources[h].frame_ack);
+	}
 	vgpu_close(vgpu);
 	wl_list_remove(&vgpu->link);
 	free(vgpu->sources);

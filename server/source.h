@@ -6,9 +6,10 @@
  * re-queries the plane and turns its dma-buf into a vp_dmabuf_buffer
  * (one per dmabuf_id, kept while the id is live), then emits
  * vp_source.events.frame, and events.state when what a control client
- * sees of the head changed (vp_source_changed()). The output that shows
- * the head acks the flip when a frame containing it is presented
- * (vp_source_ack()).
+ * sees of the head changed (vp_source_changed()). When a flip is acked
+ * is decided by the head's frame_ack (frame_ack.h): source.c tells it of
+ * flips, the output showing the head of commits and presents, the
+ * head's stream of encoder holds; it sends each ack with vp_source_ack().
  *
  * A vGPU that goes away (POLLHUP) leaves its sources in place, empty and
  * marked gone: the output shows the placeholder and the server keeps
@@ -21,6 +22,8 @@
 #include <stdint.h>
 
 #include <wayland-server-core.h>
+
+#include "frame_ack.h"
 
 struct vp_server;
 struct vp_vgpu;
@@ -96,12 +99,12 @@ struct vp_source {
 	uint64_t acks;	/* acks sent */
 	uint64_t ack_failures;
 	/* for the control protocol's statistics (manager.c) */
-	uint64_t flips_dropped;	  /* superseded before we read them */
-	uint64_t last_flip_ns;	  /* CLOCK_MONOTONIC latch of the newest flip
+	uint64_t flips_dropped; /* superseded before we read them */
+	uint64_t last_flip_ns;	/* CLOCK_MONOTONIC latch of the newest flip
 				   * (upstream vGPUs: the re-read that found
 				   * it; seq then counts those reads) */
-	uint64_t presented;	  /* new frames presented on an output */
-	uint64_t last_latency_ns; /* latch to present, newest presented */
+	/* when its flips are acked; also frames presented and latency */
+	struct vp_frame_ack frame_ack;
 	bool held; /* taken off its output by the operator (layout.c): not
 		    * given an output automatically */
 
@@ -170,8 +173,8 @@ void vp_source_set_buffer(struct vp_dmabuf_buffer **slot,
  * (their outputs show black), tell the outputs. */
 void vp_vgpu_mark_gone(struct vp_vgpu *vgpu);
 
-/* Flip @seq of @source's head is on screen: acknowledge it (a no-op as
- * observer or once the vGPU is gone). */
+/* Send the ack of flip @seq of @source's head (a no-op as observer or
+ * once the vGPU is gone). Only source->frame_ack calls it: it decides when. */
 void vp_source_ack(struct vp_source *source, uint32_t seq);
 
 #endif /* VP_SOURCE_H */

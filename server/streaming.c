@@ -128,7 +128,8 @@ void vp_streaming_add_output(struct vp_streaming *streaming,
 	/* a stream names the head it shows: when the output shows another
 	 * head (or none), the old path goes (its viewers and recording
 	 * end) and the new head's path is served */
-	if (output->stream && (!shown || strcmp(output->stream->path, path))) {
+	if (output->stream && (!shown || strcmp(output->stream->path, path) ||
+			       output->stream->source != output->source)) {
 		wlr_log(WLR_INFO, "%s: stream %s ends: the output shows %s",
 			output->wlr_output->name, output->stream->path,
 			shown ? path + 1 : "no head");
