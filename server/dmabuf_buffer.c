@@ -171,7 +171,6 @@ vp_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane)
 	buffer->size = plane->size;
 	buffer->needs_sync = plane->flags & VPLANE_DISPLAY_PLANE_NEEDS_SYNC;
 	buffer->fd = fd;
-	wl_list_init(&buffer->link);
 	return buffer;
 }
 

@@ -30,11 +30,10 @@ struct vp_dmabuf_buffer {
 	uint32_t dmabuf_id; /* the driver's id, for lookups */
 	uint32_t format;    /* DRM fourcc */
 	uint32_t stride;
-	uint32_t size;	     /* bytes of the dma-buf */
-	bool needs_sync;     /* VPLANE_DISPLAY_PLANE_NEEDS_SYNC */
-	int fd;		     /* owned */
-	void *map;	     /* read-only mapping or NULL */
-	struct wl_list link; /* vp_vgpu.buffers */
+	uint32_t size;	 /* bytes of the dma-buf */
+	bool needs_sync; /* VPLANE_DISPLAY_PLANE_NEEDS_SYNC */
+	int fd;		 /* owned */
+	void *map;	 /* read-only mapping or NULL */
 };
 
 /*

@@ -19,6 +19,7 @@
 #include "server.h"
 #include "source.h"
 #include "streaming.h"
+#include "upstream.h"
 #include "vplane-manager-unstable-v1-protocol.h"
 
 #define MANAGER_VERSION	      3
@@ -211,7 +212,7 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(OUTPUT_FRAMES_DIRECT, s->output->frames_direct);
 		SET(OUTPUT_FRAMES_COMPOSITED, s->output->frames_composited);
 	}
-	if (s->vgpu->display && vp_display_get_stats(s->vgpu->display, &st)) {
+	if (vp_vgpu_get_stats(s->vgpu, &st)) {
 		SET(VGPU_FLIPS, st.flips);
 		SET(VGPU_EVENTS, st.events);
 		SET(VGPU_COALESCED, st.coalesced);
@@ -384,10 +385,8 @@ static struct mgr_vgpu *track_vgpu(struct vp_manager *manager,
 	mv->manager = manager;
 	mv->vgpu = vgpu;
 	snprintf(mv->name, sizeof(mv->name), "%s", vgpu->name);
-	if (vgpu->display)
-		snprintf(mv->type, sizeof(mv->type), "%s",
-			 vp_display_get_info(vgpu->display)->type);
-	mv->kind = vgpu->vfio_fd >= 0
+	snprintf(mv->type, sizeof(mv->type), "%s", vgpu->type);
+	mv->kind = vp_vgpu_is_upstream(vgpu)
 			   ? ZVPLANE_VGPU_V1_SOURCE_KIND_UPSTREAM
 			   : ZVPLANE_VGPU_V1_SOURCE_KIND_DISPLAY_NODE;
 	wl_list_init(&mv->resources);

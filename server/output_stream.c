@@ -302,21 +302,18 @@ static void set_hold_bound(struct vp_output_stream *os)
 {
 	const struct vp_config *config = os->output->server->config;
 	struct vp_source *source = os->source;
-	const struct vplane_display_info *info = NULL;
+	uint32_t ack_timeout_ms = source ? source->vgpu->ack_timeout_ms : 0;
 
 	os->ack_hold_max_ms = config->stream_ack_hold_ms
 				      ? config->stream_ack_hold_ms
 				      : VP_STREAM_ACK_HOLD_DEFAULT_MS;
-	if (source && source->vgpu->display)
-		info = vp_display_get_info(source->vgpu->display);
-	if (info && info->ack_timeout_ms &&
-	    os->ack_hold_max_ms >= info->ack_timeout_ms)
+	if (ack_timeout_ms && os->ack_hold_max_ms >= ack_timeout_ms)
 		wlr_log(WLR_ERROR,
 			"%s: the encoder may hold acks %u ms but vplane.ko "
 			"completes flips after %u ms without one: the guest "
 			"may draw into frames being encoded (raise vplane.ko's "
 			"ack_timeout_ms or lower --stream-ack-hold-ms)",
-			os->path, os->ack_hold_max_ms, info->ack_timeout_ms);
+			os->path, os->ack_hold_max_ms, ack_timeout_ms);
 }
 
 static int handle_recording_fd(int fd, uint32_t mask, void *data)

@@ -29,6 +29,7 @@
 #include "server.h"
 #include "source.h"
 #include "streaming.h"
+#include "vgpu_node.h"
 
 /* Used until the head's first mode is known. */
 #define HEADLESS_DEFAULT_WIDTH	640
@@ -116,7 +117,7 @@ struct vp_vgpu *vp_server_add_vgpu(struct vp_server *server, const char *uuid,
 			name, vgpu->name);
 		return NULL;
 	}
-	vgpu = vp_vgpu_create(server, uuid, path);
+	vgpu = vp_node_vgpu_create(server, uuid, path);
 	if (!vgpu)
 		return NULL; /* logged */
 	for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++)
@@ -139,12 +140,9 @@ struct vp_vgpu *vp_server_find_vgpu(struct vp_server *server, const char *name)
 struct vp_vgpu *vp_server_find_node(struct vp_server *server, dev_t rdev)
 {
 	struct vp_vgpu *vgpu;
-	struct stat st;
 
 	wl_list_for_each(vgpu, &server->vgpus, link) {
-		if (vgpu->display &&
-		    !fstat(vp_display_get_fd(vgpu->display), &st) &&
-		    S_ISCHR(st.st_mode) && st.st_rdev == rdev)
+		if (vp_vgpu_is_node_of(vgpu, rdev))
 			return vgpu;
 	}
 	return NULL;

@@ -72,7 +72,7 @@ void vp_server_finish(struct vp_server *server);
  */
 void vp_server_place_source(struct vp_server *server, struct vp_source *source);
 
-/* Open a vGPU (by @uuid or @path, borrowed; see vp_vgpu_create()) and
+/* Open a vGPU (by @uuid or @path, borrowed; see vp_node_vgpu_create()) and
  * place its heads. NULL after logging why. */
 struct vp_vgpu *vp_server_add_vgpu(struct vp_server *server, const char *uuid,
 				   const char *path);

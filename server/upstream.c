@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
+#include <assert.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -8,8 +10,7 @@
 
 #include <drm_fourcc.h>
 #include <linux/vfio.h>
-#include <vplane/dmabuf_cache.h>
-#include <vplane/display.h>
+#include <vplane_display.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
@@ -18,12 +19,34 @@
 #include "server.h"
 #include "source.h"
 #include "upstream.h"
+#include "vgpu.h"
 
-#define CACHE_CAPACITY	  16
 #define DEFAULT_MHZ	  60000
 #define NOT_SHOWN_PERIOD  1000 /* ms: nothing shows it, just notice modes */
 #define DRM_PLANE_PRIMARY 1    /* enum drm_plane_type, uapi-less */
 #define DRM_PLANE_CURSOR  2
+
+struct upstream_vgpu {
+	struct vp_vgpu base;
+	int vfio_fd; /* owned VFIO device; -1 once closed */
+	struct wl_event_source *refresh_timer;
+	bool no_cursor_plane; /* the driver refused a cursor query */
+};
+
+static const struct vp_vgpu_impl upstream_impl;
+
+static struct upstream_vgpu *upstream_from_vgpu(struct vp_vgpu *vgpu)
+{
+	struct upstream_vgpu *up;
+
+	assert(vgpu->impl == &upstream_impl);
+	return wl_container_of(vgpu, up, base);
+}
+
+bool vp_vgpu_is_upstream(const struct vp_vgpu *vgpu)
+{
+	return vgpu->impl == &upstream_impl;
+}
 
 static uint64_t now_ns(void)
 {
@@ -34,20 +57,21 @@ static uint64_t now_ns(void)
 }
 
 /* VFIO_DEVICE_GET_GFX_DMABUF: a new dma-buf fd for @dmabuf_id. */
-static int fetch_dmabuf(void *data, uint32_t dmabuf_id)
+static int upstream_get_dmabuf(struct vp_vgpu *vgpu, uint32_t dmabuf_id)
 {
-	struct vp_vgpu *vgpu = data;
 	uint32_t id = dmabuf_id;
 
-	return ioctl(vgpu->vfio_fd, VFIO_DEVICE_GET_GFX_DMABUF, &id);
+	return ioctl(upstream_from_vgpu(vgpu)->vfio_fd,
+		     VFIO_DEVICE_GET_GFX_DMABUF, &id);
 }
 
 /* One plane as the display-node ABI describes it, so the dma-buf cache
  * and vp_dmabuf_buffer serve both kinds of vGPU. False if the query
  * failed (errno set); a disabled plane is true with dmabuf_id 0. */
-static bool query_plane(struct vp_vgpu *vgpu, uint32_t type,
+static bool query_plane(struct upstream_vgpu *up, uint32_t type,
 			struct vplane_display_plane *out)
 {
+	struct vp_vgpu *vgpu = &up->base;
 	struct vfio_device_gfx_plane_info info = {
 		.argsz = sizeof(info),
 		.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
@@ -56,7 +80,7 @@ static bool query_plane(struct vp_vgpu *vgpu, uint32_t type,
 	char why[160] = "";
 
 	memset(out, 0, sizeof(*out));
-	if (ioctl(vgpu->vfio_fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info))
+	if (ioctl(up->vfio_fd, VFIO_DEVICE_QUERY_GFX_PLANE, &info))
 		return false;
 	if (!info.dmabuf_id || !info.drm_format)
 		return true;
@@ -97,6 +121,22 @@ static bool query_plane(struct vp_vgpu *vgpu, uint32_t type,
 	return true;
 }
 
+/* The impl's query: head 0 only (see upstream.h). */
+static bool upstream_query_plane(struct vp_vgpu *vgpu, uint32_t head,
+				 uint32_t plane,
+				 struct vplane_display_plane *out)
+{
+	if (head != 0) {
+		errno = EINVAL;
+		return false;
+	}
+	return query_plane(upstream_from_vgpu(vgpu),
+			   plane == VPLANE_DISPLAY_PLANE_CURSOR
+				   ? DRM_PLANE_CURSOR
+				   : DRM_PLANE_PRIMARY,
+			   out);
+}
+
 /* A query error that means the device will not answer again. */
 static bool device_gone(int err)
 {
@@ -105,19 +145,20 @@ static bool device_gone(int err)
 }
 
 /* Re-read one plane; true if what the head shows changed. */
-static bool refresh_plane(struct vp_source *source, uint32_t type)
+static bool refresh_plane(struct upstream_vgpu *up, uint32_t type)
 {
-	struct vp_vgpu *vgpu = source->vgpu;
+	struct vp_vgpu *vgpu = &up->base;
+	struct vp_source *source = &vgpu->sources[0];
 	bool cursor = type == DRM_PLANE_CURSOR;
 	struct vp_dmabuf_buffer **slot =
 		cursor ? &source->cursor : &source->primary;
 	struct vp_dmabuf_buffer *old = *slot, *buffer = NULL;
 	struct vplane_display_plane plane;
 
-	if (!query_plane(vgpu, type, &plane)) {
+	if (!query_plane(up, type, &plane)) {
 		if (cursor && errno == EINVAL) {
 			/* e.g. mbochs: primary only; stop asking */
-			vgpu->no_cursor_plane = true;
+			up->no_cursor_plane = true;
 			return false;
 		}
 		if (device_gone(errno)) {
@@ -182,23 +223,50 @@ static uint32_t refresh_period_ms(const struct vp_source *source)
 
 static int handle_refresh(void *data)
 {
-	struct vp_vgpu *vgpu = data;
-	struct vp_source *source = &vgpu->sources[0];
+	struct upstream_vgpu *up = data;
+	struct vp_source *source = &up->base.sources[0];
 	bool changed;
 
-	changed = refresh_plane(source, DRM_PLANE_PRIMARY);
-	if (vgpu->vfio_fd < 0)
+	changed = refresh_plane(up, DRM_PLANE_PRIMARY);
+	if (up->base.closed)
 		return 0; /* gone: vp_vgpu_mark_gone() emitted already */
-	if (!vgpu->no_cursor_plane)
-		changed |= refresh_plane(source, DRM_PLANE_CURSOR);
-	if (vgpu->vfio_fd < 0)
+	if (!up->no_cursor_plane)
+		changed |= refresh_plane(up, DRM_PLANE_CURSOR);
+	if (up->base.closed)
 		return 0;
 	if (changed)
 		vp_source_changed(source);
-	wl_event_source_timer_update(vgpu->refresh_timer,
+	wl_event_source_timer_update(up->refresh_timer,
 				     (int)refresh_period_ms(source));
 	return 0;
 }
+
+static void upstream_close(struct vp_vgpu *vgpu)
+{
+	struct upstream_vgpu *up = upstream_from_vgpu(vgpu);
+
+	if (up->refresh_timer) {
+		wl_event_source_remove(up->refresh_timer);
+		up->refresh_timer = NULL;
+	}
+	if (up->vfio_fd >= 0) {
+		close(up->vfio_fd);
+		up->vfio_fd = -1;
+	}
+}
+
+static void upstream_destroy(struct vp_vgpu *vgpu)
+{
+	free(upstream_from_vgpu(vgpu));
+}
+
+/* No acks and no counters: the upstream API has neither. */
+static const struct vp_vgpu_impl upstream_impl = {
+	.query_plane = upstream_query_plane,
+	.get_dmabuf = upstream_get_dmabuf,
+	.close = upstream_close,
+	.destroy = upstream_destroy,
+};
 
 struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
 					const char *name)
@@ -210,6 +278,7 @@ struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
 		.flags = VFIO_GFX_PLANE_TYPE_PROBE | VFIO_GFX_PLANE_TYPE_DMABUF,
 		.drm_plane_type = DRM_PLANE_PRIMARY,
 	};
+	struct upstream_vgpu *up;
 	struct vp_vgpu *vgpu;
 
 	if (ioctl(device_fd, VFIO_DEVICE_GET_INFO, &dev)) {
@@ -224,26 +293,30 @@ struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
 			name, strerror(errno));
 		goto err_fd;
 	}
-	vgpu = vp_vgpu_alloc(server, name, 1);
-	if (!vgpu)
+	up = calloc(1, sizeof(*up));
+	if (!up) {
+		wlr_log_errno(WLR_ERROR, "calloc");
 		goto err_fd;
-	vgpu->vfio_fd = device_fd;
-	vgpu->cache =
-		vp_dmabuf_cache_create(CACHE_CAPACITY, fetch_dmabuf, vgpu);
-	vgpu->refresh_timer =
-		wl_event_loop_add_timer(loop, handle_refresh, vgpu);
-	if (!vgpu->cache || !vgpu->refresh_timer) {
+	}
+	if (!vp_vgpu_init(&up->base, &upstream_impl, server, name, 1)) {
+		free(up);
+		goto err_fd;
+	}
+	vgpu = &up->base;
+	up->vfio_fd = device_fd;
+	up->refresh_timer = wl_event_loop_add_timer(loop, handle_refresh, up);
+	if (!up->refresh_timer) {
 		wlr_log(WLR_ERROR, "%s: out of memory", name);
 		vp_vgpu_destroy(vgpu);
 		return NULL;
 	}
 	wl_list_insert(server->vgpus.prev, &vgpu->link);
-	refresh_plane(&vgpu->sources[0], DRM_PLANE_PRIMARY);
-	if (vgpu->vfio_fd < 0) { /* logged */
+	refresh_plane(up, DRM_PLANE_PRIMARY);
+	if (vgpu->closed) { /* logged */
 		vp_vgpu_destroy(vgpu);
 		return NULL;
 	}
-	wl_event_source_timer_update(vgpu->refresh_timer, 1);
+	wl_event_source_timer_update(up->refresh_timer, 1);
 	wlr_log(WLR_INFO,
 		"vGPU %s: upstream VFIO GFX planes (no events: re-read at "
 		"the output's refresh)",
@@ -253,16 +326,4 @@ struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
 err_fd:
 	close(device_fd);
 	return NULL;
-}
-
-void vp_upstream_vgpu_close(struct vp_vgpu *vgpu)
-{
-	if (vgpu->refresh_timer) {
-		wl_event_source_remove(vgpu->refresh_timer);
-		vgpu->refresh_timer = NULL;
-	}
-	if (vgpu->vfio_fd >= 0) {
-		close(vgpu->vfio_fd);
-		vgpu->vfio_fd = -1;
-	}
 }

@@ -5,7 +5,7 @@
  * kernel's mbochs sample, Intel GVT-g, or a vplane device handed over as
  * a plain VFIO device.
  *
- * That API has no events: the plane is re-queried once per refresh of the
+ * struct vp_vgpu_impl for them (vgpu.h). That API has no events: the plane is re-queried once per refresh of the
  * output showing the head (60 Hz until one does), which is what a VMM's
  * own display does with it. A new dmabuf_id becomes a new buffer through
  * the same dma-buf cache and wlr_buffer as display-node vGPUs, so direct
@@ -19,6 +19,8 @@
 #ifndef VP_UPSTREAM_H
 #define VP_UPSTREAM_H
 
+#include <stdbool.h>
+
 struct vp_server;
 struct vp_vgpu;
 
@@ -30,7 +32,7 @@ struct vp_vgpu;
 struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
 					const char *name);
 
-/* Stop refreshing and close the device fd (vgpu_close's upstream half). */
-void vp_upstream_vgpu_close(struct vp_vgpu *vgpu);
+/* True if @vgpu is of this kind (the other kind is vgpu_node.h). */
+bool vp_vgpu_is_upstream(const struct vp_vgpu *vgpu);
 
 #endif /* VP_UPSTREAM_H */

@@ -18,6 +18,7 @@
 #include "server.h"
 #include "source.h"
 #include "upstream.h"
+#include "vgpu_node.h"
 #include "vfio_socket.h"
 
 #define NAME_MAX_LEN 39
@@ -200,8 +201,9 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 		conn_destroy(conn);
 		return 0;
 	}
-	vgpu = is_display_fd(dev) ? vp_vgpu_create_from_fd(server, dev, name)
-				  : vp_upstream_vgpu_create(server, dev, name);
+	vgpu = is_display_fd(dev)
+		       ? vp_node_vgpu_create_from_fd(server, dev, name)
+		       : vp_upstream_vgpu_create(server, dev, name);
 	if (!vgpu) {
 		reply(conn,
 		      "error: %s: neither a vplane display fd nor a VFIO "

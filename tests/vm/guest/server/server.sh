@@ -1,6 +1,6 @@
 #!/bin/bash
 # vplaned in the VM: server.sh headless|kiosk|wayvnc|hotplug|restart|remove|
-#   placeholder|errors|
+#   placeholder|errors|flip-queries|
 #   ctl-list|ctl-attach|ctl-stats|ctl-errors|ctl-randr (vplanectl, wlr-randr)
 # vplaned shows a vGPU driven by examples' vplane-sim (guest + VMM in one
 # process); captures, CRCs and counters are checked here.
@@ -546,6 +546,26 @@ PY
 		case $allowed in *" $g "*) ;; *) fail "the public socket offers $g" ;; esac
 	done
 	kill -TERM "$sim_pid"; wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"; sim_pid=
+	stop_vplaned
+	;;
+flip-queries)
+	# a flip naming a buffer vplaned holds already costs no QUERY_PLANE,
+	# only the ack: over 100 flips of a double-buffered guest the driver's
+	# query counter grows by the first reads and mode events only
+	[ -x "$VPLANECTL" ] || { echo "vplanectl not built"; exit 77; }
+	make_vgpu
+	stats=/sys/kernel/debug/vplane/$uuid/stats
+	[ -r "$stats" ] || { echo "no vplane debugfs stats at $stats"; exit 77; }
+	start_vplaned --backend headless --vgpu "$uuid"
+	q0=$(sed -n 's/^queries //p' "$stats")
+	"$SIM" --uuid "$uuid" --mode 320x240 --rate 20 --frames 100 --no-cursor \
+		--quiet >"$R/sim.log" 2>&1 || fail "simulator: $(cat "$R/sim.log")"
+	ctl stats "$uuid/0" >"$R/stats.txt" 2>&1 || fail "stats: $(cat "$R/stats.txt")"
+	q1=$(sed -n 's/^queries //p' "$stats")
+	flips=$(sed -n 's/.* flips=\([0-9]*\).*/\1/p' "$R/stats.txt")
+	echo "# flip-queries: $flips flip events, $((q1 - q0)) plane queries"
+	[ "${flips:-0}" -ge 100 ] || fail "only '$flips' flip events"
+	[ $((q1 - q0)) -le 20 ] || fail "$((q1 - q0)) plane queries for $flips flips"
 	stop_vplaned
 	;;
 *)
