@@ -22,9 +22,9 @@
 #include "upstream.h"
 #include "vplane-manager-unstable-v1-protocol.h"
 
-#define MANAGER_VERSION	      3
+#define MANAGER_VERSION	      4
 #define STATS_MIN_INTERVAL_MS 100
-#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_SINK_US_MAX + 1)
+#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS + 1)
 
 /* What a client knows about a head. */
 struct head_state {
@@ -241,6 +241,8 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(STREAM_SINK_US, ss.sink_us);
 		SET(STREAM_SINK_US_MAX, ss.sink_us_max);
 	}
+	/* process-wide: what tests assert zero on the zero-copy paths */
+	SET(CPU_MAPS, vp_dmabuf_buffer_get_map_count());
 #undef SET
 }
 
@@ -257,6 +259,16 @@ static void send_encoder(struct stats_watch *watch)
 	vp_output_stream_get_stats(s->output->stream, &ss);
 	zvplane_head_stats_v1_send_encoder(watch->resource, ss.encoder,
 					   ss.encoder_hardware ? 1 : 0);
+}
+
+/* The version of zvplane_head_stats_v1 that brought counter @c. */
+static int counter_since(uint32_t c)
+{
+	if (c >= ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS)
+		return ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS_SINCE_VERSION;
+	if (c >= ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED)
+		return ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED_SINCE_VERSION;
+	return 1;
 }
 
 /* Send the counters, unless nothing changed since the last batch and
@@ -280,10 +292,8 @@ static void send_stats(struct stats_watch *watch, bool force)
 			return;
 	}
 	for (c = 0; c < NR_COUNTERS; c++) {
-		/* a version 1 client was promised version 1's counters */
-		if (c >= ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED &&
-		    wl_resource_get_version(watch->resource) <
-			    ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED_SINCE_VERSION)
+		/* a client was promised its version's counters only */
+		if (wl_resource_get_version(watch->resource) < counter_since(c))
 			continue;
 		if (have[c])
 			zvplane_head_stats_v1_send_counter(

@@ -272,6 +272,7 @@ static const char *const counter_names[] = {
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_SINK_US] = "stream_sink_us",
 	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_SINK_US_MAX] =
 		"stream_sink_us_max",
+	[ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS] = "cpu_maps",
 };
 
 struct stats {

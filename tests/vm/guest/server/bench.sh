@@ -117,7 +117,7 @@ for mode in $(has cpu && echo 1280x720 3840x2160); do
 	sim_pid=$!
 	# the observer after the guest: it gives up after 5 s without a
 	# flip, and a loaded TCG host takes longer than that to start one
-	wait_log "direct scanout of" 60
+	wait_direct "$uuid/0" 60
 	# vplaned's window: the observer only counts flips, so no copying
 	# load shares the guest's CPUs with vplaned (the product has none)
 	copy_window "$mode" --count-only
@@ -138,9 +138,11 @@ for mode in $(has cpu && echo 1280x720 3840x2160); do
 	wait "$sim_pid" || fail "$mode: simulator: $(cat "$R/sim-$mode.log")"
 	sim_pid=
 	grep -q ' 0 timeouts' "$R/sim-$mode.log" || fail "$mode: the guest saw flip-done timeouts: $(cat "$R/sim-$mode.log")"
+	save_stats "$uuid/0" "$R/stats-$mode.txt"
 	stop_vplaned
-	maps=$(map_count)
-	grep -q "direct scanout of" "$R/vplaned.log" || fail "$mode: vplaned never handed the buffer on directly"
+	maps=$(stat_in cpu_maps "$R/stats-$mode.txt")
+	[ "$(stat_in output_frames_direct "$R/stats-$mode.txt")" -ge 1 ] ||
+		fail "$mode: vplaned never handed the buffer on directly"
 	[ "$maps" = 0 ] || fail "$mode: vplaned mapped vGPU pixels $maps times"
 	remove_vgpu "$uuid"; uuid=
 	cp "$R/vplaned.log" "$R/vplaned-$mode.log"
@@ -175,7 +177,7 @@ heads_bench() {
 		extra_pids="$extra_pids $!"
 	done
 	sims=$extra_pids
-	wait_log "HEADLESS-4: direct scanout of" 60
+	for h in $u1/0 $u1/1 $u2/0 $u2/1; do wait_direct "$h" 60; done
 	sleep $((WARMUP / RATE + 1))
 	# guest flips of both vGPUs (their debugfs counters)
 	flips() {
@@ -187,8 +189,9 @@ heads_bench() {
 	f1=$(flips) vp1=$(cpu "$vp_pid") t1=$(date +%s%N)
 	for p in $sims; do kill -TERM "$p"; wait "$p" || fail "4x1080p: a simulator failed"; done
 	extra_pids=
+	save_stats "$u1/0" "$R/stats-4x1080p.txt"
 	stop_vplaned
-	[ "$(map_count)" = 0 ] || fail "4x1080p: vplaned mapped vGPU pixels"
+	[ "$(stat_in cpu_maps "$R/stats-4x1080p.txt")" = 0 ] || fail "4x1080p: vplaned mapped vGPU pixels"
 	remove_vgpu "$u1"; remove_vgpu "$u2"; uuids=
 	frames4=$((f1 - f0))
 	[ "$frames4" -gt 0 ] || fail "4x1080p: no guest flips counted (debugfs flips $f0 -> $f1)"
@@ -254,7 +257,7 @@ instr_bench() {
 	"$SIM" --uuid "$uuid" --heads 1 --mode "$mode" --rate "$RATE" --no-cursor \
 		--quiet >"$R/sim-cg-$mode.log" 2>&1 &
 	sim_pid=$!
-	wait_log "direct scanout of" 120
+	wait_direct "$uuid/0" 120
 	callgrind_control -i on "$vp_pid" >/dev/null 2>&1 || fail "callgrind_control -i on"
 	sleep 3
 	cg_window frames $((FRAMES / RATE))
@@ -267,8 +270,9 @@ instr_bench() {
 	kill -TERM "$sim_pid"
 	wait "$sim_pid" || fail "$mode: simulator under callgrind: $(cat "$R/sim-cg-$mode.log")"
 	sim_pid=
+	save_stats "$uuid/0" "$R/stats-cg-$mode.txt"
 	stop_vplaned
-	[ "$(map_count)" = 0 ] || fail "$mode: vplaned mapped vGPU pixels"
+	[ "$(stat_in cpu_maps "$R/stats-cg-$mode.txt")" = 0 ] || fail "$mode: vplaned mapped vGPU pixels"
 	remove_vgpu "$uuid"; uuid=
 	cp "$R/vplaned.log" "$R/vplaned-cg-$mode.log"
 	set -- $idle; ii=$1 ti=$2 fi=$4

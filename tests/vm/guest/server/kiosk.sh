@@ -54,6 +54,8 @@ if [ "$1" = edid ]; then
 	stats=/sys/kernel/debug/vplane/$uuid/stats
 	grep -q '^head0.connected 1$' "$stats" || fail "head 0 not connected: $(cat "$stats")"
 	grep -q "^head0.mode $to@" "$stats" || fail "head 0 not at $to: $(grep head0.mode "$stats")"
+	# vplaned's protocol counts no MODE event (the driver's vgpu_events
+	# count every event): its log line is read
 	modes=$(grep -c 'mode event' "$R/vplaned.log" || true)
 	echo "# kiosk edid: $modes MODE events at vplaned, driver $(grep head0.mode "$stats")"
 	[ "$modes" -ge 2 ] || fail "vplaned saw $modes MODE events, want at least 2 (enable, the EDID cycle)"
@@ -62,6 +64,8 @@ held_crc_check "$1"
 direct=$(frames_of direct) comp=$(frames_of composited)
 echo "# kiosk $1: $from -> $to: $direct direct / $comp composited frames"
 # the order of vplaned's choices: direct scanout lines and "refused" lines
+# (its counters cannot tell the placeholder's composited frames from a
+# guest frame's: a log check)
 grep -o 'direct scanout of [^ ]* refused\|direct scanout of [^ ]*$' "$R/vplaned.log" |
 	sed 's/.* refused$/composited/; s/^direct scanout of .*/direct/' |
 	uniq >"$R/choices.txt"

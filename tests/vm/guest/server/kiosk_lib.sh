@@ -67,7 +67,9 @@ PY
 # CRC vkms computes for vplaned's screen must equal the CRC of that frame
 # drawn where vplaned puts it (vp-scanout-expect: 1:1 or integer scale,
 # letterboxed on black) through a dumb buffer. Stops vplaned and the
-# simulator (its summary must show no flip-done timeouts).
+# simulator (its summary must show no flip-done timeouts). vplaned's
+# counters of the head just before it stops are in $R/stats-NAME.txt
+# (kiosk_stat reads them).
 held_crc_check() {
 	local name=$1 shown expected
 	sleep 1
@@ -82,6 +84,8 @@ held_crc_check() {
 		fail "$name: vkms's CRC not stable on a held frame: $(tail -n 5 "$R/crc-$name.txt")"
 	timeout 20 "$EXPECT" dump "$uuid" "$R/guest-$name.ppm" ||
 		fail "$name: cannot read the guest's frame"
+	save_stats "$uuid/0" "$R/stats-$name.txt"
+	cp "$R/stats-$name.txt" "$R/stats-held.txt"
 	stop_vplaned
 	kill -TERM "$sim_pid"
 	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
@@ -96,10 +100,9 @@ held_crc_check() {
 		fail "$name: vplaned's screen ($shown) is not the expected image ($expected)"
 }
 
-# frames_of KIND: vplaned's "gone after N direct and M composited" count
-frames_of() {
-	local f='\1'
-	[ "$1" = composited ] && f='\2'
-	sed -n "s/.*gone after \([0-9]*\) direct and \([0-9]*\) composited.*/$f/p" \
-		"$R/vplaned.log" | head -n 1
-}
+# kiosk_stat COUNTER: the head's COUNTER as held_crc_check saved it
+kiosk_stat() { stat_in "$1" "$R/stats-held.txt"; }
+
+# frames_of KIND: frames of the output showing the head, scanned out
+# directly (direct) or composited, when held_crc_check stopped vplaned
+frames_of() { kiosk_stat "output_frames_$1"; }

@@ -42,6 +42,13 @@ VS=$XDG_RUNTIME_DIR/vfio.sock
 . "$VPLANE_SRC/tests/vm/guest/server/kiosk_lib.sh"
 kiosk_setup
 
+# This benchmark reads vplaned's exit summary (a log read): on the polling
+# path the vGPU is its VMM's, dropped with it when the simulator ends, so
+# no head is left to ask `vplanectl stats` before vplaned exits, and asking
+# while the guest flips would load the run being measured.
+# map_count: CPU mappings of vGPU buffers vplaned logged at its last exit
+map_count() { sed -n 's/.*vplaned: \([0-9]*\) CPU mapping.*/\1/p' "$R/vplaned.log" | tail -n 1; }
+
 declare -A p50 p99
 # run PATH VPLANED-ARGS -- SIM-ARGS: one path; sets p50/p99[PATH]
 run() {

@@ -52,12 +52,18 @@ extra_pids="$extra_pids $child"
 "$SIM" --uuid "$b" --mode 320x240 --rate 10 --no-cursor --quiet \
 	>"$R/sim-b.log" 2>&1 &
 extra_pids="$extra_pids $!"
+# child_shows: the nested vplaned's control socket lists B's head on an
+# output (its window)
+child_shows() {
+	timeout 20 "$VPLANECTL" --socket "$SOCK-child" list 2>/dev/null |
+		grep -q "^  $b/0: .*, on [^ ]* at "
+}
 for _ in $(seq 150); do
-	grep -q "shows vGPU head $b/0" "$R/child.log" && break
+	child_shows && break
 	kill -0 "$child" 2>/dev/null || { cat "$R/child.log"; fail "the nested vplaned exited"; }
 	sleep 0.2
 done
-grep -q "shows vGPU head $b/0" "$R/child.log" || { cat "$R/child.log"; fail "the nested vplaned shows no head"; }
+child_shows || { cat "$R/child.log"; fail "the nested vplaned shows no head"; }
 
 frames=""
 for i in 1 2 3; do

@@ -7,10 +7,12 @@
 . "$VPLANE_SRC/tests/vm/guest/lib.sh"
 VPLANED=${VPLANED:-$VPLANE_BUILD/server/vplaned}
 SIM=$VPLANE_BUILD/examples/vplane-sim
+VPLANECTL=$VPLANE_BUILD/server/vplanectl/vplanectl
 CHECK="python3 $VPLANE_SRC/tests/vm/guest/server/frame_check.py"
 R=$VPLANE_RESULTS/server-$test
 [ -x "$VPLANED" ] || { echo "vplaned not built at $VPLANED"; exit 77; }
 [ -x "$SIM" ] || { echo "vplane-sim not built (examples disabled)"; exit 77; }
+[ -x "$VPLANECTL" ] || { echo "vplanectl not built"; exit 77; }
 mkdir -p "$R"
 
 export XDG_RUNTIME_DIR=/tmp/vp-xdg-$test
@@ -92,14 +94,88 @@ stop_vplaned() {
 	[ "$rc" = 0 ] || fail "vplaned exited with $rc"
 }
 
+# How the tests observe vplaned: through its control protocol
+# (vplanectl list and stats, wlr-randr on the control socket), never its
+# log's wording, so that rewording a message cannot break a test. The
+# log is read only where a log line is itself what a test checks (a
+# clear error, who failed to authenticate): wait_log, and those places
+# say so.
+
 # wait_log PATTERN [SECONDS] [MIN-COUNT]: until PATTERN is in vplaned's log
-# (at least MIN-COUNT times)
+# (at least MIN-COUNT times). Only for a message that is itself tested.
 wait_log() {
 	for _ in $(seq $((${2:-20} * 5))); do
 		[ "$(grep -c "$1" "$R/vplaned.log")" -ge "${3:-1}" ] && return 0
 		sleep 0.2
 	done
 	fail "no '$1' in vplaned's log"
+}
+
+# wait_for WHAT SECONDS COMMAND...: until COMMAND succeeds; polled like
+# wait_log (5 tries a second, the count stretching under TCG, never
+# shorter than SECONDS); fail "WHAT" after that
+wait_for() {
+	local what=$1 secs=$2
+	shift 2
+	for _ in $(seq $((secs * 5))); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	fail "$what"
+}
+
+# stat_in COUNTER FILE: COUNTER's value in a saved `vplanectl stats` line
+# (empty when vplaned did not send it)
+stat_in() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$2" | tail -n 1; }
+
+# head_stat HEAD COUNTER: COUNTER of HEAD now
+head_stat() { ctl stats "$1" 2>/dev/null | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
+
+# stat_at_least HEAD COUNTER MIN
+stat_at_least() {
+	local v
+	v=$(head_stat "$1" "$2")
+	[ -n "$v" ] && [ "$v" -ge "$3" ]
+}
+
+# wait_stat HEAD COUNTER MIN [SECONDS]: until HEAD's COUNTER is >= MIN
+wait_stat() {
+	for _ in $(seq $((${4:-20} * 5))); do
+		stat_at_least "$1" "$2" "$3" && return 0
+		sleep 0.2
+	done
+	fail "$1: $2 not at $3 in ${4:-20} s (now '$(head_stat "$1" "$2")')"
+}
+
+# wait_direct HEAD [SECONDS]: until the output showing HEAD scanned a
+# frame of it out directly (the guest's buffer handed to the output)
+wait_direct() { wait_stat "$1" output_frames_direct 1 "${2:-20}"; }
+
+# streamed HEAD: the output showing HEAD streams it under /VGPU/N (vplaned
+# --stream: the stream, its RTSP and WebRTC paths and its encoder are made
+# together; vplanectl stats names the encoder of a streamed head only)
+streamed() { ctl stats "$1" 2>/dev/null | grep -q " encoder="; }
+
+# wait_streamed HEAD [SECONDS]
+wait_streamed() { wait_for "$1 is not streamed" "${2:-20}" streamed "$1"; }
+
+# listed PATTERN: a line of `vplanectl list` matches PATTERN
+listed() { ctl list 2>/dev/null | grep -q -- "$1"; }
+not_listed() { ctl list >"$R/list-now.txt" 2>&1 && ! grep -q -- "$1" "$R/list-now.txt"; }
+
+# wait_listed PATTERN [SECONDS]: until `vplanectl list` has PATTERN
+wait_listed() { wait_for "vplanectl list never showed '$1'" "${2:-20}" listed "$1"; }
+
+# wait_unlisted PATTERN [SECONDS]: until vplanectl answers without it
+wait_unlisted() { wait_for "vplanectl list still shows '$1'" "${2:-20}" not_listed "$1"; }
+
+# wait_shown HEAD OUTPUT [SECONDS]: until OUTPUT shows HEAD
+wait_shown() { wait_listed "^  $1: .*, on $2 at " "${3:-20}"; }
+
+# save_stats HEAD FILE: HEAD's counters now, kept for stat_in and echoed
+save_stats() {
+	ctl stats "$1" >"$2" 2>&1 || fail "vplanectl stats $1: $(cat "$2")"
+	sed 's/^/# stats: /' "$2"
 }
 
 capture() { WAYLAND_DISPLAY=$SOCK timeout 30 grim -t ppm "$@"; }
@@ -121,14 +197,7 @@ capture_advancing() {
 		fail "captures did not advance: frames$frames"
 }
 
-# counters vplaned logs at exit: "vGPU U: events .. acks N ack_timeouts N flips N"
-stat_of() { sed -n "s/.*vGPU .*: events.* $1 \([0-9]*\).*/\1/p" "$R/vplaned.log" | tail -n 1; }
-
-# CPU mappings of vGPU buffers vplaned logged at its last exit
-map_count() { sed -n 's/.*vplaned: \([0-9]*\) CPU mapping.*/\1/p' "$R/vplaned.log" | tail -n 1; }
-
 # vplanectl against the vplaned of this test (its control socket)
-VPLANECTL=$VPLANE_BUILD/server/vplanectl/vplanectl
 ctl() { timeout 20 "$VPLANECTL" --socket "$SOCK" "$@"; }
 
 # no_head_shown CAPTURE: black or vplaned's placeholder, not a guest frame

@@ -27,7 +27,7 @@ hand_over() {
 	"$SIM" --uuid "$uuid" --rate 10 --frames 3000 --share-fd "$VS" \
 		--quiet "$@" >"$R/sim.log" 2>&1 &
 	sim_pid=$!
-	wait_log "vGPU $uuid: upstream VFIO GFX planes"
+	wait_listed "^vGPU $uuid: .*, upstream GFX plane API, "
 }
 
 # vmm_exit: stop the simulator; vplaned must drop the vGPU and live on
@@ -35,7 +35,8 @@ vmm_exit() {
 	kill -TERM "$sim_pid"
 	wait "$sim_pid" || fail "simulator: $(cat "$R/sim.log")"
 	sim_pid=
-	wait_log "vfio-socket: $uuid: the VMM closed its connection"
+	# the VMM let go: vplaned drops the vGPU
+	wait_unlisted "^vGPU $uuid: "
 	kill -0 "$vp_pid" || fail "vplaned died when the VMM went away"
 }
 
@@ -71,11 +72,11 @@ PY
 kill -0 "$vp_pid" || fail "vplaned died on a malformed hand-over"
 
 hand_over --mode 320x240 --no-cursor
-wait_log "direct scanout of"
+wait_direct "$uuid/0"
 capture_advancing
 # statistics of an upstream-only vGPU: new frames (new dmabuf_ids) counted
 # and presented, latency from the re-read that found one to its present
-val() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" "$2"; }
+val() { stat_in "$@"; }
 ctl stats "$uuid/0" >"$R/s1.txt" 2>&1 || fail "stats: $(cat "$R/s1.txt")"
 sleep 2
 ctl stats "$uuid/0" >"$R/s2.txt" 2>&1 || fail "stats: $(cat "$R/s2.txt")"
@@ -133,11 +134,12 @@ uuid=$(cat /proc/sys/kernel/random/uuid)
 echo "$uuid" >/sys/class/mdev_bus/mbochs/mdev_supported_types/mbochs-medium/create ||
 	fail "cannot create an mbochs vGPU"
 hand_over --bochs --mode 320x240
-wait_log "direct scanout of $uuid/0"
+wait_direct "$uuid/0"
 sleep 3
+save_stats "$uuid/0" "$R/stats-mbochs.txt"
 vmm_exit
 stop_vplaned
-flips=$(sed -n "s/.*source $uuid\/0: \([0-9]*\) flip events.*/\1/p" "$R/vplaned.log")
+flips=$(stat_in flips "$R/stats-mbochs.txt")
 echo "# mbochs over --vfio-socket: ${flips:-0} flips picked up at the output's refresh"
 [ "${flips:-0}" -ge 10 ] || fail "only ${flips:-0} mbochs flips picked up"
 remove_vgpu "$uuid"

@@ -80,7 +80,7 @@ run_n() {
 	start_vplaned --backend headless $(for u in $uuids; do echo --vgpu "$u"; done) \
 		--stream --rtsp-credentials "$CREDS" --rtsp-port $PORT \
 		--stream-ack-hold-ms $HOLD_MS --stream-chroma 444
-	wait_log "RTSP: serving" 60 "$n"
+	for h in $heads; do wait_streamed "$h" 60; done
 	for u in $uuids; do
 		h=$(echo "$heads" | tr ' ' '\n' | grep -c "^$u/")
 		"$SIM" --uuid "$u" --heads "$h" --mode ${W}x$H --rate "$RATE" \
@@ -89,7 +89,7 @@ run_n() {
 		sims="$sims $!"
 	done
 	extra_pids=$sims
-	wait_log "direct scanout of" 60 "$n"
+	for h in $heads; do wait_direct "$h" 60; done
 
 	i=0
 	for h in $heads; do

@@ -57,11 +57,11 @@ echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
 start_vplaned --backend headless --vgpu "$uuid" --webrtc --rtsp-no-auth \
 	--webrtc-port $PORT --webrtc-token-file "$R/token" \
 	--stream-ack-hold-ms $HOLD_MS ${VPLANED_DEBUG:+--verbose}
-wait_log "WebRTC: serving /$uuid/0" 60
+wait_streamed "$uuid/0" 60
 "$SIM" --uuid "$uuid" --mode ${W}x$H --rate 10 --no-cursor --quiet \
 	--flip-timeout $((ACK_TIMEOUT_MS + 1000)) >"$R/sim.log" 2>&1 &
 sim_pid=$!
-wait_log "direct scanout of" 30
+wait_direct "$uuid/0" 30
 
 # the token guards the page and the WebSocket
 for t in "" wrong-token-0123456789abcdef; do
@@ -71,6 +71,8 @@ done
 s=$(status page "$TOKEN"); [ "$s" = 200 ] || fail "page with the token: HTTP $s"
 s=$(status ws "$TOKEN"); [ "$s" = 101 ] || fail "WebSocket with the token: HTTP $s, not 101"
 echo "# no or wrong token: page 401, WebSocket 401; the token: page 200, WebSocket 101"
+# Viewers are counted from vplaned's log: a viewer made and gone between
+# two `vplanectl stats` (stream_viewers is the number now) would be missed
 grep -q "viewer from" "$R/vplaned.log" && sleep 2  # (the curl upgrade above, gone at once)
 viewers_before=$(grep -c "viewer from" "$R/vplaned.log" || true)
 
@@ -106,11 +108,14 @@ echo "# figure webrtc: Chromium played the head after $((t1 - t0)) s (TCG; its o
 # lossy 4:2:0 video through the browser's own colour conversion (34 dB
 # on the host): a wrong or garbled frame is far below this
 awk -v p="$p" 'BEGIN { exit !(p >= 25) }' || fail "screenshot differs from the guest's frame $counter: $p dB"
+# (ICE's state is in vplaned's log only: a log read until the protocol
+# tells a viewer's state)
 # ICE ends in "connected" or, for a controlled agent, may go from
 # "checking" straight to "completed": either is a working media path
 grep -qE "WebRTC /$uuid/0#.*: ICE (connected|completed)" "$R/vplaned.log" ||
 	fail "no ICE connection in vplaned's log"
 stop_vplaned
+# (torn down while vplaned exits: no control socket left to ask)
 grep -q "WebRTC /$uuid/0#.*: viewer gone" "$R/vplaned.log" || fail "the viewer was not torn down"
 
 # a token file others can read is refused, saying why
