@@ -16,8 +16,10 @@ packages=(
 	# vplaned: wlroots 0.15 and the Wayland stack
 	libwlroots-dev wayland-protocols libwayland-dev libpixman-1-dev
 	libxkbcommon-dev
-	# out-of-tree kernel modules against Debian's headers (gcc-12, kmod)
-	gcc-12 kmod bc
+	# out-of-tree kernel modules against Debian's headers (gcc-12, kmod),
+	# and the harness's fixes to them and to the debug kernel (patch:
+	# tests/vm/kmod-patches, tests/vm/debug-patches)
+	gcc-12 kmod bc patch
 	# the debug kernel (tests/vm/vmrun debug-kernel)
 	flex bison libelf-dev libssl-dev
 	# the VM harness: kernel download and unpack, QEMU, stage-1 userspace

@@ -22,7 +22,11 @@ PATCH_DIR = Path(__file__).resolve().parent.parent / "debug-patches"
 
 
 def patch_texts() -> "list[tuple[str, str]]":
-    return [(p.name, p.read_text()) for p in sorted(PATCH_DIR.glob("*.patch"))]
+    """The debug kernel's own fixes, then the ones every kernel the harness
+    builds modules of gets (its vkms is built in tree from this source)."""
+    from .kernel import kmod_patches
+    return [(p.name, p.read_text())
+            for p in sorted(PATCH_DIR.glob("*.patch")) + kmod_patches()]
 
 
 def parse_fragment(text: str) -> "dict[str, str]":

@@ -6,6 +6,7 @@ ABI and package version, so a second run downloads and unpacks nothing.
 """
 
 import fcntl
+import hashlib
 import lzma
 import os
 import re
@@ -173,7 +174,14 @@ class Kernel:
         return self.dir / "modules"
 
     def complete(self) -> bool:
-        return (self.dir / ".complete").exists()
+        """Built, and from the harness's current patches."""
+        try:
+            return (self.dir / ".complete").read_text() == self.stamp()
+        except OSError:
+            return False
+
+    def stamp(self) -> str:
+        return f"{self.spec.version}\npatches {patches_hash()}\n"
 
     def boot_image(self) -> Path:
         """The uncompressed vmlinux, booted through its PVH entry: TCG spends
@@ -247,6 +255,22 @@ def patch_headers_makefile(text: str, root: Path) -> str:
                   flags=re.M)
 
 
+# Fixes to the modules the harness builds from linux-source (vkms...),
+# each a `patch -p1` against the source tree with a header saying why.
+KMOD_PATCH_DIR = Path(__file__).resolve().parent.parent / "kmod-patches"
+
+
+def kmod_patches() -> "list[Path]":
+    return sorted(KMOD_PATCH_DIR.glob("*.patch"))
+
+
+def patches_hash() -> str:
+    h = hashlib.sha256()
+    for p in kmod_patches():
+        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    return h.hexdigest()[:12]
+
+
 # Out-of-tree builds the harness makes from linux-source.
 SOURCE_PATHS = ["drivers/gpu/drm/vkms", "samples/vfio-mdev"]
 EXTRA_BUILDS = [
@@ -264,7 +288,8 @@ def ensure(spec: KernelSpec) -> Kernel:
     k = Kernel(spec)
     if k.complete():
         return k
-    require("apt-get", "dpkg-deb", "depmod", "make", "gcc-12", "tar", "xz")
+    require("apt-get", "dpkg-deb", "depmod", "make", "gcc-12", "tar", "xz",
+            "patch")
     with _lock(cache_dir() / "kernel" / (spec.key + ".lock")):
         if k.complete():
             return k
@@ -296,13 +321,18 @@ def ensure(spec: KernelSpec) -> Kernel:
         inner.stdout.close()
         if inner.wait() or fsys.wait() or untar.returncode:
             raise HarnessError(f"extracting sources from {src} failed")
+        for patch in kmod_patches():
+            _log(f"applying {patch.name}")
+            _run(["patch", "-s", "-p1", "-d",
+                  str(tmp / "src" / ("linux-source-" + spec.series)),
+                  "-i", str(patch)])
         os.rename(tmp, k.dir)
         _run(["depmod", "-b", str(k.root), spec.abi])
         for rel, flags, kos in EXTRA_BUILDS:
             modules.build_external(k.kdir, k.srcdir / rel,
                                    k.dir / "build" / Path(rel).name, flags,
                                    kos, k.extra_modules)
-        (k.dir / ".complete").write_text(spec.version + "\n")
+        (k.dir / ".complete").write_text(k.stamp())
     return k
 
 
