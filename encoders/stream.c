@@ -17,6 +17,7 @@
 #include <gst/video/video.h>
 
 #include "enc_log.h"
+#include "monotonic.h"
 #include "encoder_chain.h"
 #include "frame_layout.h"
 #include "mailbox.h"
@@ -119,14 +120,6 @@ struct vp_stream {
 	atomic_uint_fast64_t consumer_frames, consumer_us_sum, consumer_us_max;
 	atomic_uint_fast64_t sink_frames, sink_us_sum, sink_us_max;
 };
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* *@max = MAX(*@max, @v), any thread. */
 static void store_max(atomic_uint_fast64_t *max, uint64_t v)
@@ -255,13 +248,14 @@ static bool keyframe_due(struct vp_stream *stream, bool asked)
 
 	if (!asked && !stream->keyframe_deferred)
 		return false;
-	wait = stream->forced_any ? stream->forced_ms +
-					    VP_STREAM_KEYFRAME_MIN_MS - now_ms()
-				  : 0;
+	wait = stream->forced_any
+		       ? stream->forced_ms + VP_STREAM_KEYFRAME_MIN_MS -
+				 (int64_t)monotonic_ms()
+		       : 0;
 	if (wait <= 0) {
 		stream->keyframe_deferred = false;
 		stream->forced_any = true;
-		stream->forced_ms = now_ms();
+		stream->forced_ms = (int64_t)monotonic_ms();
 		return true;
 	}
 	if (!stream->keyframe_deferred) {
@@ -399,7 +393,7 @@ static bool recover(struct vp_stream *stream, const struct vp_frame *frame)
 	bool same_mode = frame->drm_format == stream->format &&
 			 frame->width == stream->width &&
 			 frame->height == stream->height;
-	int64_t now = now_ms();
+	int64_t now = (int64_t)monotonic_ms();
 
 	if (!stream->failure_seen) {
 		stream->failure_seen = true;
@@ -490,7 +484,7 @@ bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
 	if (keyframe) {
 		stream->keyframes_forced++;
 		stream->forced_any = true;
-		stream->forced_ms = now_ms();
+		stream->forced_ms = (int64_t)monotonic_ms();
 		stream->keyframe_deferred = false;
 		GstPad *pad = gst_element_get_static_pad(stream->enc, "src");
 

@@ -10,6 +10,7 @@
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/util/log.h>
 
+#include "monotonic.h"
 #include "control.h"
 #include "dmabuf_buffer.h"
 #include "layout.h"
@@ -277,7 +278,6 @@ static void send_stats(struct stats_watch *watch, bool force)
 {
 	uint64_t val[NR_COUNTERS];
 	bool have[NR_COUNTERS];
-	struct timespec now;
 	uint32_t c;
 
 	if (!watch->head)
@@ -301,10 +301,8 @@ static void send_stats(struct stats_watch *watch, bool force)
 				(uint32_t)val[c]);
 	}
 	send_encoder(watch);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	zvplane_head_stats_v1_send_done(
-		watch->resource, (uint32_t)((uint64_t)now.tv_sec * 1000u +
-					    (uint64_t)now.tv_nsec / 1000000u));
+	zvplane_head_stats_v1_send_done(watch->resource,
+					(uint32_t)monotonic_ms());
 	memcpy(watch->last, val, sizeof(val));
 	memcpy(watch->had, have, sizeof(have));
 	watch->sent_any = true;
@@ -569,23 +567,29 @@ static void check_state(void *data)
 
 /* ---- the manager object ---- */
 
-static const struct zvplane_layout_result_v1_interface result_impl = {
+static const struct zvplane_layout_result_v1_interface layout_result_impl = {
 	.destroy = handle_destroy_request,
 };
 
+/*
+ * A result object (zvplane_layout_result_v1 or zvplane_record_result_v1:
+ * both have only a destructor request) at the manager's version; NULL
+ * after posting no_memory.
+ */
 static struct wl_resource *create_result(struct wl_client *client,
 					 struct wl_resource *manager_res,
-					 uint32_t id)
+					 uint32_t id,
+					 const struct wl_interface *interface,
+					 const void *impl)
 {
-	struct wl_resource *res =
-		wl_resource_create(client, &zvplane_layout_result_v1_interface,
-				   wl_resource_get_version(manager_res), id);
+	struct wl_resource *res = wl_resource_create(
+		client, interface, wl_resource_get_version(manager_res), id);
 
 	if (!res) {
 		wl_client_post_no_memory(client);
 		return NULL;
 	}
-	wl_resource_set_implementation(res, &result_impl, NULL, NULL);
+	wl_resource_set_implementation(res, impl, NULL, NULL);
 	return res;
 }
 
@@ -629,7 +633,9 @@ static void handle_manager_attach(struct wl_client *client,
 
 	if (!manager)
 		return;
-	result = create_result(client, manager_res, id);
+	result = create_result(client, manager_res, id,
+			       &zvplane_layout_result_v1_interface,
+			       &layout_result_impl);
 	if (!result)
 		return;
 	if (!head || !head->source) {
@@ -661,7 +667,9 @@ static void handle_manager_detach(struct wl_client *client,
 
 	if (!manager)
 		return;
-	result = create_result(client, manager_res, id);
+	result = create_result(client, manager_res, id,
+			       &zvplane_layout_result_v1_interface,
+			       &layout_result_impl);
 	if (!result)
 		return;
 	if (!head || !head->source) {
@@ -761,13 +769,11 @@ static struct wl_resource *record_request(struct wl_client *client,
 	*os = NULL;
 	if (!request_manager(manager_res))
 		return NULL;
-	res = wl_resource_create(client, &zvplane_record_result_v1_interface,
-				 wl_resource_get_version(manager_res), id);
-	if (!res) {
-		wl_client_post_no_memory(client);
+	res = create_result(client, manager_res, id,
+			    &zvplane_record_result_v1_interface,
+			    &record_result_impl);
+	if (!res)
 		return NULL;
-	}
-	wl_resource_set_implementation(res, &record_result_impl, NULL, NULL);
 	if (!head || !head->source) {
 		zvplane_record_result_v1_send_failed(
 			res, ZVPLANE_RECORD_RESULT_V1_REASON_HEAD_REMOVED,

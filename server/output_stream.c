@@ -12,6 +12,7 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
+#include "monotonic.h"
 #include "config.h"
 #include "config_stream.h"
 #include "encoder_select.h"
@@ -38,14 +39,6 @@ struct stream_frame {
 	struct vp_frame_ack_hold hold;
 	struct wl_list link; /* vp_output_stream.frames, once pushed */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The buffer as fd, format and layout; false if it has no fd. */
 static bool describe(struct wlr_buffer *buffer, struct vp_frame *f)
@@ -95,7 +88,7 @@ static bool describe(struct wlr_buffer *buffer, struct vp_frame *f)
 /* The earliest hold on the head's acks decides when the timer fires. */
 static void arm_hold_timer(struct vp_output_stream *os)
 {
-	uint64_t deadline, now = now_ns();
+	uint64_t deadline, now = monotonic_ns();
 	int ms = 0;
 
 	if (vp_frame_ack_next_deadline(&os->source->frame_ack, &deadline))
@@ -109,7 +102,7 @@ static void arm_hold_timer(struct vp_output_stream *os)
 static struct stream_frame *frame_create(struct vp_output_stream *os, bool hold)
 {
 	struct stream_frame *frame = calloc(1, sizeof(*frame));
-	uint64_t now = now_ns();
+	uint64_t now = monotonic_ns();
 
 	if (!frame) {
 		wlr_log_errno(WLR_ERROR, "calloc");
@@ -156,7 +149,7 @@ static void release_frame(void *data)
 	struct stream_frame *frame = data;
 	struct vp_output_stream *os = frame->os;
 	bool held = frame->hold.active; /* not expired */
-	uint64_t held_ms = (now_ns() - frame->hold.taken_ns) / 1000000u;
+	uint64_t held_ms = (monotonic_ns() - frame->hold.taken_ns) / 1000000u;
 
 	frame_destroy(os, frame);
 	if (!held)
@@ -280,7 +273,7 @@ static int handle_hold_timer(void *data)
 {
 	struct vp_output_stream *os = data;
 	unsigned int expired =
-		vp_frame_ack_expire(&os->source->frame_ack, now_ns());
+		vp_frame_ack_expire(&os->source->frame_ack, monotonic_ns());
 
 	while (expired--) {
 		if (!os->late_acks++ || !(os->late_acks & (os->late_acks - 1)))

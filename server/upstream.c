@@ -14,6 +14,7 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/log.h>
 
+#include "monotonic.h"
 #include "frame_layout.h"
 #include "output.h"
 #include "server.h"
@@ -46,14 +47,6 @@ static struct upstream_vgpu *upstream_from_vgpu(struct vp_vgpu *vgpu)
 bool vp_vgpu_is_upstream(const struct vp_vgpu *vgpu)
 {
 	return vgpu->impl == &upstream_impl;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* VFIO_DEVICE_GET_GFX_DMABUF: a new dma-buf fd for @dmabuf_id. */
@@ -201,7 +194,7 @@ static bool refresh_plane(struct upstream_vgpu *up, uint32_t type)
 		source->flips++;
 		source->seq++;
 		source->has_seq = true;
-		source->last_flip_ns = now_ns();
+		source->last_flip_ns = monotonic_ns();
 	}
 	/* a single-buffered guest draws into the same buffer: a new frame
 	 * may be there even with the same id, so an enabled plane always

@@ -31,6 +31,7 @@
 
 #include "../../examples/vgpu-sim/draw.h"
 #include "encoder_probe.h"
+#include "monotonic.h"
 #include "recording.h"
 #include "rtsp.h"
 #include "webrtc.h"
@@ -50,14 +51,6 @@ static void handle_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static void release(void *data)
@@ -309,7 +302,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 
 	period = (uint64_t)(1e9 / rate);
-	start = now_ns();
+	start = monotonic_ns();
 	end = seconds ? start + seconds * 1000000000ull : 0;
 	for (uint32_t frame = 0; !stop; frame++) {
 		uint64_t next = start + (frame + 1) * period, now;
@@ -331,7 +324,7 @@ int main(int argc, char **argv)
 			key |= pump(stream, 100);
 			waits++;
 		}
-		sim_draw_frame(&b->fb, frame, now_ns(), 0);
+		sim_draw_frame(&b->fb, frame, monotonic_ns(), 0);
 		drawn++;
 		struct vp_frame f = {
 			.fd = b->fd,
@@ -351,7 +344,7 @@ int main(int argc, char **argv)
 		}
 		back ^= 1;
 		/* a keyframe asked for meanwhile goes with the next frame */
-		while ((now = now_ns()) < next && !stop)
+		while ((now = monotonic_ns()) < next && !stop)
 			key |= pump(stream, (int)((next - now) / 1000000) + 1);
 		if (end && now >= end)
 			break;

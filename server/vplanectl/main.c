@@ -74,53 +74,72 @@ static int cmd_list(struct vpctl_client *client)
 	return 0;
 }
 
-/* The outcome of attach or detach. */
+/*
+ * The outcome of a request answered by a result object (attach and
+ * detach: zvplane_layout_result_v1; record start and stop:
+ * zvplane_record_result_v1). Both send exactly one of succeeded or
+ * failed, so one record and one wait serve both; only the listeners
+ * differ: by the proxy type, and the record result's message on success.
+ */
 struct result {
 	bool arrived, ok;
 	char message[2048];
 };
 
-static void handle_result_succeeded(void *data,
-				    struct zvplane_layout_result_v1 *proxy)
+static void result_arrived(struct result *r, bool ok, const char *message)
 {
-	struct result *r = data;
-
-	r->arrived = r->ok = true;
-}
-
-static void handle_result_failed(void *data,
-				 struct zvplane_layout_result_v1 *proxy,
-				 uint32_t reason, const char *message)
-{
-	struct result *r = data;
-
 	r->arrived = true;
-	snprintf(r->message, sizeof(r->message), "%s", message);
+	r->ok = ok;
+	snprintf(r->message, sizeof(r->message), "%s", message ? message : "");
 }
 
-static const struct zvplane_layout_result_v1_listener result_listener = {
-	.succeeded = handle_result_succeeded,
-	.failed = handle_result_failed,
-};
-
-static int wait_result(struct vpctl_client *client,
-		       struct zvplane_layout_result_v1 *proxy, const char *what)
+/*
+ * Dispatch until the result arrives; 0 if it says succeeded, else 1 after
+ * printing why (or the connection's error) on stderr.
+ */
+static int wait_result(struct vpctl_client *client, struct result *r,
+		       const char *what)
 {
-	struct result r = { 0 };
-
-	zvplane_layout_result_v1_add_listener(proxy, &result_listener, &r);
-	while (!r.arrived) {
-		if (!vpctl_client_dispatch(client)) {
-			zvplane_layout_result_v1_destroy(proxy);
+	while (!r->arrived) {
+		if (!vpctl_client_dispatch(client))
 			return 1;
-		}
 	}
-	zvplane_layout_result_v1_destroy(proxy);
-	if (!r.ok) {
-		fprintf(stderr, "vplanectl: %s refused: %s\n", what, r.message);
+	if (!r->ok) {
+		fprintf(stderr, "vplanectl: %s refused: %s\n", what,
+			r->message);
 		return 1;
 	}
 	return 0;
+}
+
+static void handle_layout_succeeded(void *data,
+				    struct zvplane_layout_result_v1 *proxy)
+{
+	result_arrived(data, true, NULL);
+}
+
+static void handle_layout_failed(void *data,
+				 struct zvplane_layout_result_v1 *proxy,
+				 uint32_t reason, const char *message)
+{
+	result_arrived(data, false, message);
+}
+
+static const struct zvplane_layout_result_v1_listener layout_listener = {
+	.succeeded = handle_layout_succeeded,
+	.failed = handle_layout_failed,
+};
+
+static int wait_layout(struct vpctl_client *client,
+		       struct zvplane_layout_result_v1 *proxy, const char *what)
+{
+	struct result r = { 0 };
+	int ret;
+
+	zvplane_layout_result_v1_add_listener(proxy, &layout_listener, &r);
+	ret = wait_result(client, &r, what);
+	zvplane_layout_result_v1_destroy(proxy);
+	return ret;
 }
 
 static int cmd_attach(struct vpctl_client *client,
@@ -129,7 +148,7 @@ static int cmd_attach(struct vpctl_client *client,
 	struct zvplane_layout_result_v1 *proxy = zvplane_manager_v1_attach(
 		client->manager, head->proxy, args->output, args->x, args->y,
 		wl_fixed_from_double(args->scale));
-	int ret = wait_result(client, proxy, "attach");
+	int ret = wait_layout(client, proxy, "attach");
 
 	if (!ret)
 		printf("%s/%u on %s at %d,%d scale %g\n", head->vgpu->name,
@@ -142,32 +161,25 @@ static int cmd_detach(struct vpctl_client *client, struct vpctl_head *head)
 {
 	struct zvplane_layout_result_v1 *proxy =
 		zvplane_manager_v1_detach(client->manager, head->proxy);
-	int ret = wait_result(client, proxy, "detach");
+	int ret = wait_layout(client, proxy, "detach");
 
 	if (!ret)
 		printf("%s/%u on no output\n", head->vgpu->name, head->index);
 	return ret;
 }
 
-/* The outcome of record start or stop. */
 static void handle_record_succeeded(void *data,
 				    struct zvplane_record_result_v1 *proxy,
 				    const char *message)
 {
-	struct result *r = data;
-
-	r->arrived = r->ok = true;
-	snprintf(r->message, sizeof(r->message), "%s", message);
+	result_arrived(data, true, message);
 }
 
 static void handle_record_failed(void *data,
 				 struct zvplane_record_result_v1 *proxy,
 				 uint32_t reason, const char *message)
 {
-	struct result *r = data;
-
-	r->arrived = true;
-	snprintf(r->message, sizeof(r->message), "%s", message);
+	result_arrived(data, false, message);
 }
 
 static const struct zvplane_record_result_v1_listener record_listener = {
@@ -175,25 +187,20 @@ static const struct zvplane_record_result_v1_listener record_listener = {
 	.failed = handle_record_failed,
 };
 
+/* As wait_layout; on success the message (the file, what was written)
+ * goes to stdout. */
 static int wait_record(struct vpctl_client *client,
 		       struct zvplane_record_result_v1 *proxy, const char *what)
 {
 	struct result r = { 0 };
+	int ret;
 
 	zvplane_record_result_v1_add_listener(proxy, &record_listener, &r);
-	while (!r.arrived) {
-		if (!vpctl_client_dispatch(client)) {
-			zvplane_record_result_v1_destroy(proxy);
-			return 1;
-		}
-	}
+	ret = wait_result(client, &r, what);
 	zvplane_record_result_v1_destroy(proxy);
-	if (!r.ok) {
-		fprintf(stderr, "vplanectl: %s refused: %s\n", what, r.message);
-		return 1;
-	}
-	printf("%s\n", r.message);
-	return 0;
+	if (!ret)
+		printf("%s\n", r.message);
+	return ret;
 }
 
 /* FILE goes as given: a name in vplaned's record directory (or an
