@@ -13,7 +13,7 @@ static const char pattern_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				    "abcdefghijklmnopqrstuvwxyz"
 				    "0123456789-_.*?[]!";
 
-bool vp_access_valid(const char *list, char *err, size_t err_size)
+bool enc_access_valid(const char *list, char *err, size_t err_size)
 {
 	const char *p = list;
 
@@ -72,12 +72,12 @@ static bool matches(const char *list, const char *vgpu, size_t vgpu_len)
 	return false;
 }
 
-bool vp_access_allows(const char *list, const char *vgpu)
+bool enc_access_allows(const char *list, const char *vgpu)
 {
 	return list && vgpu && matches(list, vgpu, strlen(vgpu));
 }
 
-bool vp_access_allows_path(const char *list, const char *path)
+bool enc_access_allows_path(const char *list, const char *path)
 {
 	if (!list || !path || path[0] != '/')
 		return false;

@@ -7,30 +7,30 @@
  * vGPU, and never by whether that vGPU exists. No GStreamer here: the
  * unit suite tests it directly.
  */
-#ifndef VP_ACCESS_H
-#define VP_ACCESS_H
+#ifndef ENC_ACCESS_H
+#define ENC_ACCESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* The access list of a viewer whose entry names no vGPUs. */
-#define VP_ACCESS_EVERY_VGPU "*"
+#define ENC_ACCESS_EVERY_VGPU "*"
 
 /*
  * @list (borrowed) is a well-formed access list: one or more non-empty
  * patterns of A-Z a-z 0-9 - _ . * ? [ ] ! separated by single commas.
  * False with a reason in @err (size @err_size) otherwise.
  */
-bool vp_access_valid(const char *list, char *err, size_t err_size);
+bool enc_access_valid(const char *list, char *err, size_t err_size);
 
 /* @list (a valid list) lets its viewer watch the vGPU named @vgpu. */
-bool vp_access_allows(const char *list, const char *vgpu);
+bool enc_access_allows(const char *list, const char *vgpu);
 
 /*
  * @list (a valid list; NULL: nothing) lets its viewer watch the stream
  * at @path ("/<vgpu>/<head>[/...]", as a request names it). A path
  * without a leading '/' or with an empty first component is refused.
  */
-bool vp_access_allows_path(const char *list, const char *path);
+bool enc_access_allows_path(const char *list, const char *path);
 
-#endif /* VP_ACCESS_H */
+#endif /* ENC_ACCESS_H */

@@ -9,7 +9,7 @@
 #include "credentials.h"
 #include "secret_file.h"
 
-static void credential_finish(struct vp_credential *c)
+static void credential_finish(struct enc_credential *c)
 {
 	if (c->password)
 		explicit_bzero(c->password, strlen(c->password));
@@ -22,9 +22,9 @@ static void credential_finish(struct vp_credential *c)
 }
 
 /* Takes @c's strings, even on failure. */
-static bool add(struct vp_credentials *creds, struct vp_credential *c)
+static bool add(struct enc_credentials *creds, struct enc_credential *c)
 {
-	struct vp_credential *list;
+	struct enc_credential *list;
 
 	if (!c->user || (!c->password && !c->ha1) || !c->access)
 		goto err;
@@ -55,7 +55,7 @@ static bool is_hex(const char *s, size_t n)
 	return strspn(s, "0123456789abcdefABCDEF") == n && !s[n];
 }
 
-static bool known_user(const struct vp_credentials *creds, const char *user)
+static bool known_user(const struct enc_credentials *creds, const char *user)
 {
 	size_t i;
 
@@ -66,18 +66,18 @@ static bool known_user(const struct vp_credentials *creds, const char *user)
 }
 
 /* One non-comment line: [VGPUS ]user:password or user:realm:HA1. */
-static bool parse_line(char *line, struct vp_credentials *creds,
+static bool parse_line(char *line, struct enc_credentials *creds,
 		       const char *where, char *err, size_t err_size)
 {
-	struct vp_credential c = { 0 };
+	struct enc_credential c = { 0 };
 	char why[160], *entry = line, *colon, *secret, *realm_end;
-	const char *access = VP_ACCESS_EVERY_VGPU;
+	const char *access = ENC_ACCESS_EVERY_VGPU;
 	size_t blank = strcspn(line, " \t");
 
 	if (blank < strcspn(line, ":") && line[blank]) {
 		/* "VGPUS user:...": the list, then the entry */
 		line[blank] = 0;
-		if (!vp_access_valid(line, why, sizeof(why))) {
+		if (!enc_access_valid(line, why, sizeof(why))) {
 			snprintf(err, err_size, "%s: %s", where, why);
 			return false;
 		}
@@ -92,7 +92,7 @@ static bool parse_line(char *line, struct vp_credentials *creds,
 	    strcspn(entry, " \t") < (size_t)(colon - entry)) {
 		snprintf(err, err_size,
 			 "%s: expected '[VGPUS ]user:password' or "
-			 "'[VGPUS ]user:" VP_CREDENTIALS_REALM ":HA1' (a user "
+			 "'[VGPUS ]user:" ENC_CREDENTIALS_REALM ":HA1' (a user "
 			 "without blanks, a non-empty password)",
 			 where);
 		return false;
@@ -105,15 +105,15 @@ static bool parse_line(char *line, struct vp_credentials *creds,
 		return false;
 	}
 	realm_end = strchr(secret, ':');
-	if (realm_end && is_hex(realm_end + 1, VP_CREDENTIALS_HA1_LEN) &&
+	if (realm_end && is_hex(realm_end + 1, ENC_CREDENTIALS_HA1_LEN) &&
 	    strcspn(secret, " \t") > (size_t)(realm_end - secret)) {
 		/* htdigest: user:realm:HA1 */
 		*realm_end = 0;
-		if (strcmp(secret, VP_CREDENTIALS_REALM)) {
+		if (strcmp(secret, ENC_CREDENTIALS_REALM)) {
 			snprintf(err, err_size,
 				 "%s: htdigest realm '%.64s', expected "
-				 "'" VP_CREDENTIALS_REALM
-				 "' (htdigest FILE " VP_CREDENTIALS_REALM
+				 "'" ENC_CREDENTIALS_REALM
+				 "' (htdigest FILE " ENC_CREDENTIALS_REALM
 				 " %s)",
 				 where, secret, entry);
 			return false;
@@ -133,7 +133,7 @@ static bool parse_line(char *line, struct vp_credentials *creds,
 	return true;
 }
 
-static bool parse(FILE *f, const char *path, struct vp_credentials *creds,
+static bool parse(FILE *f, const char *path, struct enc_credentials *creds,
 		  char *err, size_t err_size)
 {
 	char line[512], where[300];
@@ -165,29 +165,29 @@ static bool parse(FILE *f, const char *path, struct vp_credentials *creds,
 	return true;
 }
 
-bool vp_credentials_load(const char *path, struct vp_credentials *creds,
-			 char *err, size_t err_size)
+bool enc_credentials_load(const char *path, struct enc_credentials *creds,
+			  char *err, size_t err_size)
 {
 	FILE *f;
 	bool ok;
 
-	*creds = (struct vp_credentials){ 0 };
-	f = vp_secret_file_fopen(path, "credentials", err, err_size);
+	*creds = (struct enc_credentials){ 0 };
+	f = enc_secret_file_fopen(path, "credentials", err, err_size);
 	if (!f)
 		return false;
 	ok = parse(f, path, creds, err, err_size);
 	fclose(f);
 	if (!ok)
-		vp_credentials_finish(creds);
+		enc_credentials_finish(creds);
 	return ok;
 }
 
-void vp_credentials_finish(struct vp_credentials *creds)
+void enc_credentials_finish(struct enc_credentials *creds)
 {
 	size_t i;
 
 	for (i = 0; i < creds->count; i++)
 		credential_finish(&creds->list[i]);
 	free(creds->list);
-	*creds = (struct vp_credentials){ 0 };
+	*creds = (struct enc_credentials){ 0 };
 }

@@ -18,17 +18,17 @@
  * (owner read/write, group read: 0600, 0640 or stricter) and it is a
  * regular file. No GStreamer here: the unit suite tests it directly.
  */
-#ifndef VP_CREDENTIALS_H
-#define VP_CREDENTIALS_H
+#ifndef ENC_CREDENTIALS_H
+#define ENC_CREDENTIALS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* The digest realm the server announces; htdigest lines must name it. */
-#define VP_CREDENTIALS_REALM   "vplane"
-#define VP_CREDENTIALS_HA1_LEN 32
+#define ENC_CREDENTIALS_REALM	"vplane"
+#define ENC_CREDENTIALS_HA1_LEN 32
 
-struct vp_credential {
+struct enc_credential {
 	char *user;	 /* owned */
 	char *password;	 /* owned; NULL with @ha1 */
 	char *ha1;	 /* owned, lowercase hex; NULL with @password */
@@ -36,8 +36,8 @@ struct vp_credential {
 	bool every_vgpu; /* the line named no vGPUs */
 };
 
-struct vp_credentials {
-	struct vp_credential *list; /* owned */
+struct enc_credentials {
+	struct enc_credential *list; /* owned */
 	size_t count;
 };
 
@@ -48,10 +48,10 @@ struct vp_credentials {
  * malformed line, a bad vGPU list, an htdigest line for another realm or
  * a user named twice (with the line's number), no credentials at all.
  */
-bool vp_credentials_load(const char *path, struct vp_credentials *creds,
-			 char *err, size_t err_size);
+bool enc_credentials_load(const char *path, struct enc_credentials *creds,
+			  char *err, size_t err_size);
 
 /* Free and zero; the passwords are wiped first. */
-void vp_credentials_finish(struct vp_credentials *creds);
+void enc_credentials_finish(struct enc_credentials *creds);
 
-#endif /* VP_CREDENTIALS_H */
+#endif /* ENC_CREDENTIALS_H */

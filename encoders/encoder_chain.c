@@ -3,7 +3,7 @@
 
 #include <gst/allocators/gstdmabuf.h>
 
-#include "enc_log.h"
+#include "log_sink.h"
 #include "encoder_chain.h"
 
 static GstElement *add(GstBin *bin, const char *factory)
@@ -11,11 +11,11 @@ static GstElement *add(GstBin *bin, const char *factory)
 	GstElement *e = gst_element_factory_make(factory, NULL);
 
 	if (!e) {
-		enc_log(ERROR, "GStreamer element %s is missing", factory);
+		log_error("GStreamer element %s is missing", factory);
 		return NULL;
 	}
 	if (!gst_bin_add(bin, e)) {
-		enc_log(ERROR, "cannot add %s to the pipeline", factory);
+		log_error("cannot add %s to the pipeline", factory);
 		gst_object_unref(e);
 		return NULL;
 	}
@@ -37,8 +37,8 @@ static void set_props(GstElement *e, ...)
 
 		if (!g_object_class_find_property(G_OBJECT_GET_CLASS(e),
 						  name)) {
-			enc_log(DEBUG, "%s has no property %s",
-				GST_ELEMENT_NAME(e), name);
+			log_debug("%s has no property %s", GST_ELEMENT_NAME(e),
+				  name);
 			continue;
 		}
 		gst_util_set_object_arg(G_OBJECT(e), name, value);
@@ -124,29 +124,29 @@ static GstElement *add_leaky_queue(GstBin *bin)
 	return q;
 }
 
-static void tune_encoder(GstElement *enc, enum vp_encoder_kind kind)
+static void tune_encoder(GstElement *enc, enum enc_encoder_kind kind)
 {
 	char gop[16], kbps[16];
 
-	g_snprintf(gop, sizeof(gop), "%d", VP_ENCODER_GOP);
-	g_snprintf(kbps, sizeof(kbps), "%d", VP_ENCODER_KBPS);
+	g_snprintf(gop, sizeof(gop), "%d", ENC_ENCODER_GOP);
+	g_snprintf(kbps, sizeof(kbps), "%d", ENC_ENCODER_KBPS);
 	switch (kind) {
-	case VP_ENCODER_VA:
+	case ENC_ENCODER_VA:
 		set_props(enc, "b-frames", "0", "key-int-max", gop, "bitrate",
 			  kbps, NULL);
 		break;
-	case VP_ENCODER_VAAPI:
+	case ENC_ENCODER_VAAPI:
 		set_props(enc, "max-bframes", "0", "keyframe-period", gop,
 			  "bitrate", kbps, NULL);
 		break;
-	case VP_ENCODER_NVENC:
+	case ENC_ENCODER_NVENC:
 		set_props(enc, "zerolatency", "true", "bframes", "0",
 			  "gop-size", gop, "bitrate", kbps, NULL);
 		break;
-	case VP_ENCODER_V4L2:
+	case ENC_ENCODER_V4L2:
 		/* v4l2 encoders take their GOP from extra-controls */
 		break;
-	case VP_ENCODER_X264:
+	case ENC_ENCODER_X264:
 		/* x264enc's own defaults override the zerolatency tune
 		 * (frame threads, lookahead): each adds a frame of delay.
 		 * Constant quality (CRF 20): bits follow the content, not a
@@ -157,11 +157,11 @@ static void tune_encoder(GstElement *enc, enum vp_encoder_kind kind)
 			  "true", "rc-lookahead", "0", "sync-lookahead", "0",
 			  NULL);
 		break;
-	case VP_ENCODER_OPENH264:
+	case ENC_ENCODER_OPENH264:
 		set_props(enc, "gop-size", gop, "bitrate", "4000000",
 			  "complexity", "low", NULL);
 		break;
-	case VP_ENCODER_VP8:
+	case ENC_ENCODER_VP8:
 		set_props(enc, "deadline", "1", "keyframe-max-dist", gop,
 			  "target-bitrate", "4000000", "cpu-used", "8", NULL);
 		break;
@@ -175,45 +175,45 @@ static bool link_all(GstElement **e, int n)
 
 	for (i = 0; i + 1 < n; i++) {
 		if (!gst_element_link(e[i], e[i + 1])) {
-			enc_log(ERROR, "cannot link %s to %s",
-				GST_ELEMENT_NAME(e[i]),
-				GST_ELEMENT_NAME(e[i + 1]));
+			log_error("cannot link %s to %s",
+				  GST_ELEMENT_NAME(e[i]),
+				  GST_ELEMENT_NAME(e[i + 1]));
 			return false;
 		}
 	}
 	return true;
 }
 
-bool vp_encoder_chain_has_444(const struct vp_encoder_candidate *candidate)
+bool enc_encoder_chain_has_444(const struct enc_encoder_candidate *candidate)
 {
-	return candidate->kind == VP_ENCODER_X264;
+	return candidate->kind == ENC_ENCODER_X264;
 }
 
-bool vp_encoder_chain_build(GstBin *bin,
-			    const struct vp_encoder_candidate *candidate,
-			    bool chroma444, struct vp_encoder_chain *chain)
+bool enc_encoder_chain_build(GstBin *bin,
+			     const struct enc_encoder_candidate *candidate,
+			     bool chroma444, struct enc_encoder_chain *chain)
 {
 	GstElement *e[8];
 	int n = 0;
 
 	switch (candidate->kind) {
-	case VP_ENCODER_VA:
+	case ENC_ENCODER_VA:
 		e[n++] = add(bin, "vapostproc");
 		e[n++] = add_capsfilter(
 			bin, "video/x-raw(memory:VAMemory),format=NV12");
 		break;
-	case VP_ENCODER_VAAPI:
+	case ENC_ENCODER_VAAPI:
 		e[n++] = add(bin, "vaapipostproc");
 		e[n++] = add_capsfilter(
 			bin, "video/x-raw(memory:VASurface),format=NV12");
 		break;
-	case VP_ENCODER_NVENC:
+	case ENC_ENCODER_NVENC:
 		e[n++] = add(bin, "glupload");
 		e[n++] = add(bin, "glcolorconvert");
 		e[n++] = add_capsfilter(
 			bin, "video/x-raw(memory:GLMemory),format=NV12");
 		break;
-	case VP_ENCODER_V4L2:
+	case ENC_ENCODER_V4L2:
 		e[n++] = add(bin, "v4l2convert");
 		if (e[n - 1])
 			set_props(e[n - 1], "output-io-mode", "dmabuf-import",
@@ -227,7 +227,7 @@ bool vp_encoder_chain_build(GstBin *bin,
 		 * is what chroma444 avoids for those who can decode it */
 		e[n++] = add(bin, "videoconvert");
 		e[n++] = add_capsfilter(
-			bin, chroma444 && vp_encoder_chain_has_444(candidate)
+			bin, chroma444 && enc_encoder_chain_has_444(candidate)
 				     ? "video/x-raw,format=Y444"
 				     : "video/x-raw,format=I420");
 		e[n++] = add_even_padding(bin);
@@ -235,7 +235,7 @@ bool vp_encoder_chain_build(GstBin *bin,
 	}
 	e[n++] = add_leaky_queue(bin);
 	chain->encoder = e[n++] = add(bin, candidate->name);
-	if (candidate->codec == VP_CODEC_H264) {
+	if (candidate->codec == ENC_CODEC_H264) {
 		e[n++] = add(bin, "h264parse");
 		if (e[n - 1])
 			set_props(e[n - 1], "config-interval", "-1", NULL);
@@ -253,15 +253,15 @@ bool vp_encoder_chain_build(GstBin *bin,
 	return true;
 }
 
-GstCaps *vp_encoder_chain_input_caps(const struct vp_encoder_candidate *c,
-				     const char *format, int width, int height)
+GstCaps *enc_encoder_chain_input_caps(const struct enc_encoder_candidate *c,
+				      const char *format, int width, int height)
 {
 	GstCaps *caps = gst_caps_new_simple(
 		"video/x-raw", "format", G_TYPE_STRING, format, "width",
 		G_TYPE_INT, width, "height", G_TYPE_INT, height, "framerate",
-		GST_TYPE_FRACTION, VP_ENCODER_NOMINAL_FPS, 1, NULL);
+		GST_TYPE_FRACTION, ENC_ENCODER_NOMINAL_FPS, 1, NULL);
 
-	if (c->kind == VP_ENCODER_VA || c->kind == VP_ENCODER_VAAPI)
+	if (c->kind == ENC_ENCODER_VA || c->kind == ENC_ENCODER_VAAPI)
 		gst_caps_set_features(
 			caps, 0,
 			gst_caps_features_new(GST_CAPS_FEATURE_MEMORY_DMABUF,
@@ -269,9 +269,9 @@ GstCaps *vp_encoder_chain_input_caps(const struct vp_encoder_candidate *c,
 	return caps;
 }
 
-GstCaps *vp_encoder_chain_output_caps(const struct vp_encoder_candidate *c)
+GstCaps *enc_encoder_chain_output_caps(const struct enc_encoder_candidate *c)
 {
-	if (c->codec == VP_CODEC_VP8)
+	if (c->codec == ENC_CODEC_VP8)
 		return gst_caps_from_string("video/x-vp8");
 	return gst_caps_from_string(
 		"video/x-h264,stream-format=byte-stream,alignment=au");

@@ -26,8 +26,8 @@
  * mode a guest may set is one the encoder takes. H.264 leaves as byte-stream access units with
  * SPS/PPS before every IDR (late joiners decode from any keyframe).
  */
-#ifndef VP_ENCODER_CHAIN_H
-#define VP_ENCODER_CHAIN_H
+#ifndef ENC_ENCODER_CHAIN_H
+#define ENC_ENCODER_CHAIN_H
 
 #include <stdbool.h>
 
@@ -36,7 +36,7 @@
 #include "encoder_select.h"
 
 /* Frames between two forced keyframes (short GOP for late joiners). */
-#define VP_ENCODER_GOP	       30
+#define ENC_ENCODER_GOP		30
 /*
  * The frame rate the caps announce. Frames come on flips, not at this
  * rate, and timestamps are real; but 0/1 ("variable") makes x264 hold
@@ -44,11 +44,11 @@
  * usual desktop rate and rate control uses constant quality where the
  * encoder has it.
  */
-#define VP_ENCODER_NOMINAL_FPS 30
+#define ENC_ENCODER_NOMINAL_FPS 30
 /* Target bitrate, kbit/s, where an encoder needs one. */
-#define VP_ENCODER_KBPS	       4000
+#define ENC_ENCODER_KBPS	4000
 
-struct vp_encoder_chain {
+struct enc_encoder_chain {
 	GstElement *first;   /* link raw frames into its sink pad */
 	GstElement *encoder; /* force-key-unit events go to its src pad */
 	GstElement *last;    /* the encoded stream leaves its src pad */
@@ -61,23 +61,24 @@ struct vp_encoder_chain {
  * full-resolution chroma (H.264 High 4:4:4), where the encoder has it
  * (x264); the others encode 4:2:0 whatever is asked.
  */
-bool vp_encoder_chain_build(GstBin *bin,
-			    const struct vp_encoder_candidate *candidate,
-			    bool chroma444, struct vp_encoder_chain *chain);
+bool enc_encoder_chain_build(GstBin *bin,
+			     const struct enc_encoder_candidate *candidate,
+			     bool chroma444, struct enc_encoder_chain *chain);
 
 /* Whether @candidate encodes 4:4:4 when asked. */
-bool vp_encoder_chain_has_444(const struct vp_encoder_candidate *candidate);
+bool enc_encoder_chain_has_444(const struct enc_encoder_candidate *candidate);
 
 /*
  * Caps for raw frames of GStreamer @format into @candidate's chain:
  * memory:DMABuf for the chains that import dma-bufs, plain system-memory
  * caps for software (videoconvert maps the dma-buf memory), at
- * VP_ENCODER_NOMINAL_FPS.
+ * ENC_ENCODER_NOMINAL_FPS.
  */
-GstCaps *vp_encoder_chain_input_caps(const struct vp_encoder_candidate *c,
-				     const char *format, int width, int height);
+GstCaps *enc_encoder_chain_input_caps(const struct enc_encoder_candidate *c,
+				      const char *format, int width,
+				      int height);
 
 /* Caps of the encoded stream @candidate produces. */
-GstCaps *vp_encoder_chain_output_caps(const struct vp_encoder_candidate *c);
+GstCaps *enc_encoder_chain_output_caps(const struct enc_encoder_candidate *c);
 
-#endif /* VP_ENCODER_CHAIN_H */
+#endif /* ENC_ENCODER_CHAIN_H */

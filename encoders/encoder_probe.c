@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include <gst/gst.h>
 
-#include "enc_log.h"
+#include "log_sink.h"
 #include "encoder_chain.h"
 #include "encoder_probe.h"
 
 /* Under TCG a software encoder's first frame takes a while. */
 #define PROBE_TIMEOUT (20 * GST_SECOND)
 
-static bool registry_exists(const struct vp_element_table *table,
+static bool registry_exists(const struct enc_element_table *table,
 			    const char *factory)
 {
 	GstElementFactory *f = gst_element_factory_find(factory);
@@ -26,7 +26,7 @@ static GstElement *make_source(GstBin *bin)
 	GstCaps *caps;
 
 	if (!src || !filter) {
-		enc_log(ERROR, "videotestsrc or capsfilter missing");
+		log_error("videotestsrc or capsfilter missing");
 		if (src)
 			gst_object_unref(src);
 		if (filter)
@@ -40,18 +40,18 @@ static GstElement *make_source(GstBin *bin)
 	gst_caps_unref(caps);
 	gst_bin_add_many(bin, src, filter, NULL);
 	if (!gst_element_link(src, filter)) {
-		enc_log(ERROR, "cannot link videotestsrc to its capsfilter");
+		log_error("cannot link videotestsrc to its capsfilter");
 		return NULL;
 	}
 	return filter;
 }
 
-static bool registry_works(const struct vp_element_table *table,
-			   const struct vp_encoder_candidate *candidate)
+static bool registry_works(const struct enc_element_table *table,
+			   const struct enc_encoder_candidate *candidate)
 {
 	GstElement *pipeline = gst_pipeline_new("vplane-probe");
 	GstBin *bin = GST_BIN(pipeline);
-	struct vp_encoder_chain chain;
+	struct enc_encoder_chain chain;
 	GstElement *source, *sink;
 	GstMessage *msg = NULL;
 	GstBus *bus = NULL;
@@ -65,28 +65,27 @@ static bool registry_works(const struct vp_element_table *table,
 		goto out;
 	}
 	gst_bin_add(bin, sink);
-	if (!vp_encoder_chain_build(bin, candidate, false, &chain) ||
+	if (!enc_encoder_chain_build(bin, candidate, false, &chain) ||
 	    !gst_element_link(source, chain.first) ||
 	    !gst_element_link(chain.last, sink))
 		goto out;
 	bus = gst_element_get_bus(pipeline);
 	if (gst_element_set_state(pipeline, GST_STATE_PLAYING) ==
 	    GST_STATE_CHANGE_FAILURE) {
-		enc_log(INFO, "probe: %s does not start", candidate->name);
+		log_info("probe: %s does not start", candidate->name);
 		goto out;
 	}
 	msg = gst_bus_timed_pop_filtered(bus, PROBE_TIMEOUT,
 					 GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
 	if (!msg) {
-		enc_log(INFO, "probe: %s encoded nothing in %llu s",
-			candidate->name,
-			(unsigned long long)(PROBE_TIMEOUT / GST_SECOND));
+		log_info("probe: %s encoded nothing in %llu s", candidate->name,
+			 (unsigned long long)(PROBE_TIMEOUT / GST_SECOND));
 	} else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
 		GError *err = NULL;
 
 		gst_message_parse_error(msg, &err, NULL);
-		enc_log(INFO, "probe: %s fails: %s", candidate->name,
-			err ? err->message : "?");
+		log_info("probe: %s fails: %s", candidate->name,
+			 err ? err->message : "?");
 		g_clear_error(&err);
 	} else {
 		ok = true;
@@ -101,38 +100,38 @@ out:
 	return ok;
 }
 
-static const struct vp_element_table registry_table = {
+static const struct enc_element_table registry_table = {
 	.exists = registry_exists,
 	.works = registry_works,
 };
 
-const struct vp_encoder_candidate *vp_encoder_choose(enum vp_codec codec,
-						     const char *forced)
+const struct enc_encoder_candidate *enc_encoder_choose(enum enc_codec codec,
+						       const char *forced)
 {
-	enum vp_encoder_verdict verdicts[16];
-	const struct vp_encoder_candidate *all, *chosen;
+	enum enc_encoder_verdict verdicts[16];
+	const struct enc_encoder_candidate *all, *chosen;
 	size_t n, i;
 
 	gst_init(NULL, NULL);
-	all = vp_encoder_candidates(&n);
+	all = enc_encoder_candidates(&n);
 	g_assert(n <= G_N_ELEMENTS(verdicts));
-	if (forced && !vp_encoder_find(forced)) {
-		enc_log(ERROR, "unknown encoder '%s'", forced);
+	if (forced && !enc_encoder_find(forced)) {
+		log_error("unknown encoder '%s'", forced);
 		return NULL;
 	}
-	chosen = vp_encoder_select(&registry_table, codec, forced, verdicts);
+	chosen = enc_encoder_select(&registry_table, codec, forced, verdicts);
 	for (i = 0; i < n; i++)
-		if (verdicts[i] != VP_ENCODER_NOT_WANTED &&
-		    verdicts[i] != VP_ENCODER_NOT_CONSIDERED)
-			enc_log(INFO, "encoder %s (%s): %s", all[i].name,
-				all[i].hardware ? "hardware" : "software",
-				vp_encoder_verdict_name(verdicts[i]));
+		if (verdicts[i] != ENC_ENCODER_NOT_WANTED &&
+		    verdicts[i] != ENC_ENCODER_NOT_CONSIDERED)
+			log_info("encoder %s (%s): %s", all[i].name,
+				 all[i].hardware ? "hardware" : "software",
+				 enc_encoder_verdict_name(verdicts[i]));
 	if (!chosen)
-		enc_log(ERROR, "no %s encoder works%s%s", vp_codec_name(codec),
-			forced ? " among: " : "", forced ? forced : "");
+		log_error("no %s encoder works%s%s", enc_codec_name(codec),
+			  forced ? " among: " : "", forced ? forced : "");
 	else
-		enc_log(INFO, "%s streams use %s (%s)", vp_codec_name(codec),
-			chosen->name,
-			chosen->hardware ? "hardware" : "software");
+		log_info("%s streams use %s (%s)", enc_codec_name(codec),
+			 chosen->name,
+			 chosen->hardware ? "hardware" : "software");
 	return chosen;
 }

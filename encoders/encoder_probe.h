@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The real element table behind vp_encoder_select(): GStreamer's
+ * The real element table behind enc_encoder_select(): GStreamer's
  * registry says what exists; "works" is a probe that builds the
  * candidate's chain (encoder_chain.h) behind videotestsrc, plays two
  * 320x240 frames into a fakesink and waits for EOS. A hardware encoder
@@ -9,17 +9,17 @@
  * driver also imports our dma-bufs shows at the first frame, and a
  * failure then is logged by the stream.
  */
-#ifndef VP_ENCODER_PROBE_H
-#define VP_ENCODER_PROBE_H
+#ifndef ENC_ENCODER_PROBE_H
+#define ENC_ENCODER_PROBE_H
 
 #include "encoder_select.h"
 
 /*
  * gst_init() (idempotent), then select and log the encoder for @codec:
  * one line per candidate with its verdict, then the choice. @forced as
- * in vp_encoder_select(). NULL after logging that nothing works.
+ * in enc_encoder_select(). NULL after logging that nothing works.
  */
-const struct vp_encoder_candidate *vp_encoder_choose(enum vp_codec codec,
-						     const char *forced);
+const struct enc_encoder_candidate *enc_encoder_choose(enum enc_codec codec,
+						       const char *forced);
 
-#endif /* VP_ENCODER_PROBE_H */
+#endif /* ENC_ENCODER_PROBE_H */

@@ -15,26 +15,27 @@ static const char *const needs_software[] = { "videoconvert", NULL };
  * openh264: zerolatency with no B-frames and a short GOP is what a
  * remote desktop wants, openh264 is the patent-licensed fallback.
  */
-static const struct vp_encoder_candidate candidates[] = {
-	{ "vah264enc", VP_CODEC_H264, VP_ENCODER_VA, true, needs_va },
-	{ "vaapih264enc", VP_CODEC_H264, VP_ENCODER_VAAPI, true, needs_vaapi },
-	{ "nvh264enc", VP_CODEC_H264, VP_ENCODER_NVENC, true, needs_nvenc },
-	{ "v4l2h264enc", VP_CODEC_H264, VP_ENCODER_V4L2, true, needs_v4l2 },
-	{ "x264enc", VP_CODEC_H264, VP_ENCODER_X264, false, needs_software },
-	{ "openh264enc", VP_CODEC_H264, VP_ENCODER_OPENH264, false,
+static const struct enc_encoder_candidate candidates[] = {
+	{ "vah264enc", ENC_CODEC_H264, ENC_ENCODER_VA, true, needs_va },
+	{ "vaapih264enc", ENC_CODEC_H264, ENC_ENCODER_VAAPI, true,
+	  needs_vaapi },
+	{ "nvh264enc", ENC_CODEC_H264, ENC_ENCODER_NVENC, true, needs_nvenc },
+	{ "v4l2h264enc", ENC_CODEC_H264, ENC_ENCODER_V4L2, true, needs_v4l2 },
+	{ "x264enc", ENC_CODEC_H264, ENC_ENCODER_X264, false, needs_software },
+	{ "openh264enc", ENC_CODEC_H264, ENC_ENCODER_OPENH264, false,
 	  needs_software },
-	{ "vp8enc", VP_CODEC_VP8, VP_ENCODER_VP8, false, needs_software },
+	{ "vp8enc", ENC_CODEC_VP8, ENC_ENCODER_VP8, false, needs_software },
 };
 
 #define NR_CANDIDATES (sizeof(candidates) / sizeof(candidates[0]))
 
-const struct vp_encoder_candidate *vp_encoder_candidates(size_t *count)
+const struct enc_encoder_candidate *enc_encoder_candidates(size_t *count)
 {
 	*count = NR_CANDIDATES;
 	return candidates;
 }
 
-const struct vp_encoder_candidate *vp_encoder_find(const char *name)
+const struct enc_encoder_candidate *enc_encoder_find(const char *name)
 {
 	size_t i;
 
@@ -44,8 +45,8 @@ const struct vp_encoder_candidate *vp_encoder_find(const char *name)
 	return NULL;
 }
 
-static bool chain_exists(const struct vp_element_table *table,
-			 const struct vp_encoder_candidate *c)
+static bool chain_exists(const struct enc_element_table *table,
+			 const struct enc_encoder_candidate *c)
 {
 	const char *const *need;
 
@@ -57,29 +58,29 @@ static bool chain_exists(const struct vp_element_table *table,
 	return true;
 }
 
-const struct vp_encoder_candidate *
-vp_encoder_select(const struct vp_element_table *table, enum vp_codec codec,
-		  const char *forced, enum vp_encoder_verdict *verdicts)
+const struct enc_encoder_candidate *
+enc_encoder_select(const struct enc_element_table *table, enum enc_codec codec,
+		   const char *forced, enum enc_encoder_verdict *verdicts)
 {
-	const struct vp_encoder_candidate *chosen = NULL;
+	const struct enc_encoder_candidate *chosen = NULL;
 	size_t i;
 
 	for (i = 0; i < NR_CANDIDATES; i++) {
-		const struct vp_encoder_candidate *c = &candidates[i];
-		enum vp_encoder_verdict v;
+		const struct enc_encoder_candidate *c = &candidates[i];
+		enum enc_encoder_verdict v;
 
 		if (chosen)
-			v = VP_ENCODER_NOT_CONSIDERED;
+			v = ENC_ENCODER_NOT_CONSIDERED;
 		else if (c->codec != codec ||
 			 (forced && strcmp(forced, c->name)))
-			v = VP_ENCODER_NOT_WANTED;
+			v = ENC_ENCODER_NOT_WANTED;
 		else if (!chain_exists(table, c))
-			v = VP_ENCODER_MISSING;
+			v = ENC_ENCODER_MISSING;
 		else if (!table->works(table, c))
-			v = VP_ENCODER_BROKEN;
+			v = ENC_ENCODER_BROKEN;
 		else
-			v = VP_ENCODER_CHOSEN;
-		if (v == VP_ENCODER_CHOSEN)
+			v = ENC_ENCODER_CHOSEN;
+		if (v == ENC_ENCODER_CHOSEN)
 			chosen = c;
 		if (verdicts)
 			verdicts[i] = v;
@@ -87,23 +88,23 @@ vp_encoder_select(const struct vp_element_table *table, enum vp_codec codec,
 	return chosen;
 }
 
-const char *vp_encoder_verdict_name(enum vp_encoder_verdict verdict)
+const char *enc_encoder_verdict_name(enum enc_encoder_verdict verdict)
 {
 	switch (verdict) {
-	case VP_ENCODER_MISSING:
+	case ENC_ENCODER_MISSING:
 		return "not installed";
-	case VP_ENCODER_BROKEN:
+	case ENC_ENCODER_BROKEN:
 		return "present but does not encode";
-	case VP_ENCODER_NOT_WANTED:
+	case ENC_ENCODER_NOT_WANTED:
 		return "not wanted";
-	case VP_ENCODER_CHOSEN:
+	case ENC_ENCODER_CHOSEN:
 		return "chosen";
 	default:
 		return "not needed";
 	}
 }
 
-const char *vp_codec_name(enum vp_codec codec)
+const char *enc_codec_name(enum enc_codec codec)
 {
-	return codec == VP_CODEC_VP8 ? "vp8" : "h264";
+	return codec == ENC_CODEC_VP8 ? "vp8" : "h264";
 }

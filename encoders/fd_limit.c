@@ -37,37 +37,37 @@ static void init_once(void)
 	client_limit = rl.rlim_cur > reserve ? (int)(rl.rlim_cur - reserve) : 0;
 }
 
-void vp_fd_limit_init(void)
+void enc_fd_limit_init(void)
 {
 	pthread_once(&once, init_once);
 }
 
-int vp_fd_client_limit(void)
+int enc_fd_client_limit(void)
 {
-	vp_fd_limit_init();
+	enc_fd_limit_init();
 	return client_limit;
 }
 
-bool vp_fd_client_ok(int fd)
+bool enc_fd_client_ok(int fd)
 {
-	return fd >= 0 && fd < vp_fd_client_limit();
+	return fd >= 0 && fd < enc_fd_client_limit();
 }
 
-bool vp_fd_room(int fd)
+bool enc_fd_room(int fd)
 {
 	int probe = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	bool ok;
 
 	if (probe < 0)
 		return false;
-	ok = vp_fd_client_ok(probe);
+	ok = enc_fd_client_ok(probe);
 	close(probe);
 	if (!ok)
 		errno = EMFILE;
 	return ok;
 }
 
-bool vp_fd_exhausted_errno(int err)
+bool enc_fd_exhausted_errno(int err)
 {
 	return err == EMFILE || err == ENFILE || err == ENOBUFS ||
 	       err == ENOMEM;

@@ -7,7 +7,7 @@
 
 #include "frame_layout.h"
 
-uint32_t vp_format_bpp(uint32_t drm_format)
+uint32_t enc_format_bpp(uint32_t drm_format)
 {
 	switch (drm_format) {
 	case DRM_FORMAT_XRGB8888:
@@ -28,20 +28,20 @@ uint32_t vp_format_bpp(uint32_t drm_format)
 			snprintf(why, size, __VA_ARGS__); \
 	} while (0)
 
-bool vp_plane_layout_check(const struct vp_plane_layout *l,
-			   uint64_t buffer_size, char *why, size_t size)
+bool enc_plane_layout_check(const struct enc_plane_layout *l,
+			    uint64_t buffer_size, char *why, size_t size)
 {
-	uint32_t bpp = vp_format_bpp(l->drm_format);
+	uint32_t bpp = enc_format_bpp(l->drm_format);
 	uint64_t row, last, end;
 
 	if (!bpp) {
 		WHY("format 0x%08x is not one vplaned knows", l->drm_format);
 		return false;
 	}
-	if (!l->width || !l->height || l->width > VP_PLANE_MAX_DIM ||
-	    l->height > VP_PLANE_MAX_DIM) {
+	if (!l->width || !l->height || l->width > ENC_PLANE_MAX_DIM ||
+	    l->height > ENC_PLANE_MAX_DIM) {
 		WHY("size %ux%u is not 1..%u", l->width, l->height,
-		    VP_PLANE_MAX_DIM);
+		    ENC_PLANE_MAX_DIM);
 		return false;
 	}
 	row = (uint64_t)l->width * bpp;
@@ -65,7 +65,7 @@ bool vp_plane_layout_check(const struct vp_plane_layout *l,
 	return true;
 }
 
-int64_t vp_fd_size(int fd)
+int64_t enc_fd_size(int fd)
 {
 	off_t size = lseek(fd, 0, SEEK_END);
 

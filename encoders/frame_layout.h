@@ -8,37 +8,37 @@
  *   stride >= width * bpp, and
  *   offset + (height - 1) * stride + width * bpp <= buffer size,
  * in 64-bit arithmetic with every overflow refused. The buffer's size
- * is the fd's real size (vp_fd_size(): lseek SEEK_END, which dma-bufs,
+ * is the fd's real size (enc_fd_size(): lseek SEEK_END, which dma-bufs,
  * memfds and files all answer), never a size an exporter claims.
  * No GStreamer or wlroots here: both sides link it.
  */
-#ifndef VP_FRAME_LAYOUT_H
-#define VP_FRAME_LAYOUT_H
+#ifndef ENC_FRAME_LAYOUT_H
+#define ENC_FRAME_LAYOUT_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* The largest width or height of a plane vplaned takes. */
-#define VP_PLANE_MAX_DIM 16384
+#define ENC_PLANE_MAX_DIM 16384
 
-struct vp_plane_layout {
+struct enc_plane_layout {
 	uint32_t drm_format; /* DRM fourcc, single plane, linear */
 	uint32_t width, height, stride;
 	uint64_t offset; /* of the first pixel */
 };
 
 /* Bytes per pixel of a format vplaned handles; 0 for any other. */
-uint32_t vp_format_bpp(uint32_t drm_format);
+uint32_t enc_format_bpp(uint32_t drm_format);
 
 /*
  * True if @layout's pixels all lie in @buffer_size bytes (see above).
  * Else false with @why (@size bytes; may be NULL) saying what is wrong.
  */
-bool vp_plane_layout_check(const struct vp_plane_layout *layout,
-			   uint64_t buffer_size, char *why, size_t size);
+bool enc_plane_layout_check(const struct enc_plane_layout *layout,
+			    uint64_t buffer_size, char *why, size_t size);
 
 /* The real size of @fd's buffer (borrowed), or -1 (errno set). */
-int64_t vp_fd_size(int fd);
+int64_t enc_fd_size(int fd);
 
-#endif /* VP_FRAME_LAYOUT_H */
+#endif /* ENC_FRAME_LAYOUT_H */

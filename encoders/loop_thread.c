@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "loop_thread.h"
 
-void vp_loop_thread_init(struct vp_loop_thread *t)
+void enc_loop_thread_init(struct enc_loop_thread *t)
 {
 	t->context = g_main_context_new();
 	t->loop = g_main_loop_new(t->context, FALSE);
@@ -10,7 +10,7 @@ void vp_loop_thread_init(struct vp_loop_thread *t)
 
 static gpointer run(gpointer data)
 {
-	struct vp_loop_thread *t = data;
+	struct enc_loop_thread *t = data;
 
 	g_main_context_push_thread_default(t->context);
 	g_main_loop_run(t->loop);
@@ -18,7 +18,7 @@ static gpointer run(gpointer data)
 	return NULL;
 }
 
-void vp_loop_thread_start(struct vp_loop_thread *t, const char *name)
+void enc_loop_thread_start(struct enc_loop_thread *t, const char *name)
 {
 	t->thread = g_thread_new(name, run, t);
 }
@@ -26,7 +26,7 @@ void vp_loop_thread_start(struct vp_loop_thread *t, const char *name)
 /* What the stopping thread hands over; on its stack, which outlives the
  * call: it joins the loop's thread before returning. */
 struct stop_call {
-	struct vp_loop_thread *t;
+	struct enc_loop_thread *t;
 	void (*stop)(void *data);
 	void *data;
 };
@@ -40,8 +40,8 @@ static gboolean stop_on_thread(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-void vp_loop_thread_stop(struct vp_loop_thread *t, void (*stop)(void *data),
-			 void *data)
+void enc_loop_thread_stop(struct enc_loop_thread *t, void (*stop)(void *data),
+			  void *data)
 {
 	struct stop_call call = { .t = t, .stop = stop, .data = data };
 	/* a source, not g_main_context_invoke: that runs the call right here
@@ -56,7 +56,7 @@ void vp_loop_thread_stop(struct vp_loop_thread *t, void (*stop)(void *data),
 	t->thread = NULL;
 }
 
-void vp_loop_thread_finish(struct vp_loop_thread *t)
+void enc_loop_thread_finish(struct enc_loop_thread *t)
 {
 	g_main_loop_unref(t->loop);
 	g_main_context_unref(t->context);

@@ -7,30 +7,30 @@
  * thread (so what lives there is closed where it lives), the loop quits
  * and the thread is joined, and only then is the context let go.
  */
-#ifndef VP_LOOP_THREAD_H
-#define VP_LOOP_THREAD_H
+#ifndef ENC_LOOP_THREAD_H
+#define ENC_LOOP_THREAD_H
 
 #include <glib.h>
 
-struct vp_loop_thread {
+struct enc_loop_thread {
 	GMainContext *context; /* owned; the thread's default context */
 	GMainLoop *loop;       /* owned */
 	GThread *thread;       /* NULL until started, and after the join */
 };
 
 /* The context and loop, no thread yet. */
-void vp_loop_thread_init(struct vp_loop_thread *t);
+void enc_loop_thread_init(struct enc_loop_thread *t);
 
 /* Runs the loop on a new thread named @name. */
-void vp_loop_thread_start(struct vp_loop_thread *t, const char *name);
+void enc_loop_thread_start(struct enc_loop_thread *t, const char *name);
 
 /* Runs @stop(@data) on the thread, quits the loop and joins the thread.
  * Called from any other thread, once, after start. */
-void vp_loop_thread_stop(struct vp_loop_thread *t, void (*stop)(void *data),
-			 void *data);
+void enc_loop_thread_stop(struct enc_loop_thread *t, void (*stop)(void *data),
+			  void *data);
 
 /* Lets go of the loop and the context (after stop, or if never
  * started). */
-void vp_loop_thread_finish(struct vp_loop_thread *t);
+void enc_loop_thread_finish(struct enc_loop_thread *t);
 
-#endif /* VP_LOOP_THREAD_H */
+#endif /* ENC_LOOP_THREAD_H */

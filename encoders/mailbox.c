@@ -5,23 +5,23 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "enc_log.h"
+#include "log_sink.h"
 #include "mailbox.h"
 
-bool vp_mailbox_init(struct vp_mailbox *box)
+bool enc_mailbox_init(struct enc_mailbox *box)
 {
 	box->head = NULL;
 	box->tail = &box->head;
 	box->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (box->fd < 0) {
-		enc_log(ERROR, "eventfd: %s", strerror(errno));
+		log_error("eventfd: %s", strerror(errno));
 		return false;
 	}
 	pthread_mutex_init(&box->lock, NULL);
 	return true;
 }
 
-void vp_mailbox_finish(struct vp_mailbox *box)
+void enc_mailbox_finish(struct enc_mailbox *box)
 {
 	if (box->fd < 0)
 		return;
@@ -30,7 +30,7 @@ void vp_mailbox_finish(struct vp_mailbox *box)
 	box->fd = -1;
 }
 
-void vp_mailbox_post(struct vp_mailbox *box, struct vp_mail *mail)
+void enc_mailbox_post(struct enc_mailbox *box, struct enc_mail *mail)
 {
 	uint64_t one = 1;
 
@@ -42,16 +42,16 @@ void vp_mailbox_post(struct vp_mailbox *box, struct vp_mail *mail)
 	/* a full counter (2^64 - 2 wakes) cannot happen: the reader
 	 * clears it; EAGAIN would still leave it readable */
 	if (write(box->fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		enc_log(ERROR, "eventfd write: %s", strerror(errno));
+		log_error("eventfd write: %s", strerror(errno));
 }
 
-struct vp_mail *vp_mailbox_take(struct vp_mailbox *box)
+struct enc_mail *enc_mailbox_take(struct enc_mailbox *box)
 {
-	struct vp_mail *list;
+	struct enc_mail *list;
 	uint64_t count;
 
 	if (read(box->fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
-		enc_log(ERROR, "eventfd read: %s", strerror(errno));
+		log_error("eventfd read: %s", strerror(errno));
 	pthread_mutex_lock(&box->lock);
 	list = box->head;
 	box->head = NULL;

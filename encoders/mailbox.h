@@ -7,32 +7,32 @@
  * event loop's thread (so GStreamer threads never touch compositor
  * state: the wlroots rule in STYLE.md).
  */
-#ifndef VP_MAILBOX_H
-#define VP_MAILBOX_H
+#ifndef ENC_MAILBOX_H
+#define ENC_MAILBOX_H
 
 #include <pthread.h>
 #include <stdbool.h>
 
-struct vp_mail {
-	struct vp_mail *next; /* owned by the mailbox while posted */
+struct enc_mail {
+	struct enc_mail *next; /* owned by the mailbox while posted */
 };
 
-struct vp_mailbox {
+struct enc_mailbox {
 	pthread_mutex_t lock;
-	struct vp_mail *head, **tail; /* under lock */
-	int fd;			      /* eventfd, owned; CLOEXEC, NONBLOCK */
+	struct enc_mail *head, **tail; /* under lock */
+	int fd;			       /* eventfd, owned; CLOEXEC, NONBLOCK */
 };
 
 /* False (logged) if no eventfd can be made. */
-bool vp_mailbox_init(struct vp_mailbox *box);
+bool enc_mailbox_init(struct enc_mailbox *box);
 /* Notes still posted are dropped (their owners free them). */
-void vp_mailbox_finish(struct vp_mailbox *box);
+void enc_mailbox_finish(struct enc_mailbox *box);
 
 /* Any thread: queue @mail (borrowed until taken) and wake the reader. */
-void vp_mailbox_post(struct vp_mailbox *box, struct vp_mail *mail);
+void enc_mailbox_post(struct enc_mailbox *box, struct enc_mail *mail);
 
 /* Reader: take every posted note, oldest first, as a NULL-terminated
  * list; clears the eventfd. */
-struct vp_mail *vp_mailbox_take(struct vp_mailbox *box);
+struct enc_mail *enc_mailbox_take(struct enc_mailbox *box);
 
-#endif /* VP_MAILBOX_H */
+#endif /* ENC_MAILBOX_H */

@@ -2,43 +2,45 @@
 #include <errno.h>
 #include <string.h>
 
-#define VP_NET_LIMITS_GLIB
-#include "enc_log.h"
+#define ENC_NET_LIMITS_GLIB
+#include "log_sink.h"
 #include "fd_limit.h"
 #include "net_limits.h"
 
-struct vp_net_limits vp_net_limits_resolve(const struct vp_net_limits *limits)
+struct enc_net_limits
+enc_net_limits_resolve(const struct enc_net_limits *limits)
 {
-	struct vp_net_limits l = limits ? *limits : (struct vp_net_limits){ 0 };
+	struct enc_net_limits l =
+		limits ? *limits : (struct enc_net_limits){ 0 };
 
 	if (!l.max_clients)
-		l.max_clients = VP_NET_DEFAULT_MAX_CLIENTS;
+		l.max_clients = ENC_NET_DEFAULT_MAX_CLIENTS;
 	if (!l.max_per_address)
-		l.max_per_address = VP_NET_DEFAULT_MAX_PER_ADDRESS;
+		l.max_per_address = ENC_NET_DEFAULT_MAX_PER_ADDRESS;
 	if (l.max_per_address > l.max_clients)
 		l.max_per_address = l.max_clients;
 	if (!l.idle_timeout_s)
-		l.idle_timeout_s = VP_NET_DEFAULT_IDLE_TIMEOUT_S;
+		l.idle_timeout_s = ENC_NET_DEFAULT_IDLE_TIMEOUT_S;
 	return l;
 }
 
 /* --- the accept loop ------------------------------------------------- */
 
-struct vp_listen_guard {
+struct enc_listen_guard {
 	GSocket *sock; /* a reference */
 	GMainContext *context;
 	char what[32];
-	vp_listen_accept_fn accept_fn;
+	enc_listen_accept_fn accept_fn;
 	void *data;
 	GSource *watch, *backoff;
 	bool limited; /* logged, waiting for descriptors */
 };
 
-static void watch_start(struct vp_listen_guard *g);
+static void watch_start(struct enc_listen_guard *g);
 
 static gboolean handle_backoff(gpointer data)
 {
-	struct vp_listen_guard *g = data;
+	struct enc_listen_guard *g = data;
 
 	g_source_unref(g->backoff);
 	g->backoff = NULL;
@@ -47,27 +49,27 @@ static gboolean handle_backoff(gpointer data)
 }
 
 /* At the descriptor limit: stop watching for a moment, log once. */
-static void back_off(struct vp_listen_guard *g, int err)
+static void back_off(struct enc_listen_guard *g, int err)
 {
 	if (!g->limited)
-		enc_log(ERROR,
+		log_error(
 			"%s: out of descriptors (%s; clients may use %d): not "
 			"accepting connections until some close",
-			g->what, strerror(err), vp_fd_client_limit());
+			g->what, strerror(err), enc_fd_client_limit());
 	g->limited = true;
 	g_source_destroy(g->watch);
 	g_source_unref(g->watch);
 	g->watch = NULL;
-	g->backoff = g_timeout_source_new(VP_FD_BACKOFF_MS);
+	g->backoff = g_timeout_source_new(ENC_FD_BACKOFF_MS);
 	g_source_set_callback(g->backoff, handle_backoff, g, NULL);
 	g_source_attach(g->backoff, g->context);
 }
 
 static gboolean handle_readable(GSocket *sock, GIOCondition cond, gpointer data)
 {
-	struct vp_listen_guard *g = data;
+	struct enc_listen_guard *g = data;
 
-	if (!vp_fd_room(g_socket_get_fd(sock))) {
+	if (!enc_fd_room(g_socket_get_fd(sock))) {
 		back_off(g, errno);
 		return G_SOURCE_REMOVE;
 	}
@@ -76,13 +78,13 @@ static gboolean handle_readable(GSocket *sock, GIOCondition cond, gpointer data)
 		return G_SOURCE_REMOVE;
 	}
 	if (g->limited) {
-		enc_log(INFO, "%s: accepting connections again", g->what);
+		log_info("%s: accepting connections again", g->what);
 		g->limited = false;
 	}
 	return G_SOURCE_CONTINUE;
 }
 
-static void watch_start(struct vp_listen_guard *g)
+static void watch_start(struct enc_listen_guard *g)
 {
 	g->watch = g_socket_create_source(g->sock, G_IO_IN, NULL);
 	g_source_set_callback(g->watch,
@@ -91,13 +93,13 @@ static void watch_start(struct vp_listen_guard *g)
 	g_source_attach(g->watch, g->context);
 }
 
-struct vp_listen_guard *
-vp_listen_guard_new(GSocket *sock, GMainContext *context, const char *what,
-		    vp_listen_accept_fn accept_fn, void *data)
+struct enc_listen_guard *
+enc_listen_guard_new(GSocket *sock, GMainContext *context, const char *what,
+		     enc_listen_accept_fn accept_fn, void *data)
 {
-	struct vp_listen_guard *g = g_new0(struct vp_listen_guard, 1);
+	struct enc_listen_guard *g = g_new0(struct enc_listen_guard, 1);
 
-	vp_fd_limit_init();
+	enc_fd_limit_init();
 	g->sock = g_object_ref(sock);
 	g->context = context;
 	g_strlcpy(g->what, what, sizeof(g->what));
@@ -107,7 +109,7 @@ vp_listen_guard_new(GSocket *sock, GMainContext *context, const char *what,
 	return g;
 }
 
-void vp_listen_guard_destroy(struct vp_listen_guard *g)
+void enc_listen_guard_destroy(struct enc_listen_guard *g)
 {
 	if (!g)
 		return;
@@ -125,34 +127,34 @@ void vp_listen_guard_destroy(struct vp_listen_guard *g)
 
 /* --- connection counts ----------------------------------------------- */
 
-struct vp_conn_count {
+struct enc_conn_count {
 	gint refs; /* the owner's and each counted connection's */
 	GMutex lock;
-	struct vp_net_limits limits;
+	struct enc_net_limits limits;
 	GHashTable *by_address; /* address -> count (GUINT_TO_POINTER) */
 	unsigned int total;
 	gint64 last_log; /* the last refusal logged */
 };
 
-struct vp_conn_count *vp_conn_count_new(const struct vp_net_limits *limits)
+struct enc_conn_count *enc_conn_count_new(const struct enc_net_limits *limits)
 {
-	struct vp_conn_count *c = g_new0(struct vp_conn_count, 1);
+	struct enc_conn_count *c = g_new0(struct enc_conn_count, 1);
 
 	c->refs = 1;
 	g_mutex_init(&c->lock);
-	c->limits = vp_net_limits_resolve(limits);
+	c->limits = enc_net_limits_resolve(limits);
 	c->by_address =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return c;
 }
 
-struct vp_conn_count *vp_conn_count_ref(struct vp_conn_count *c)
+struct enc_conn_count *enc_conn_count_ref(struct enc_conn_count *c)
 {
 	g_atomic_int_inc(&c->refs);
 	return c;
 }
 
-void vp_conn_count_free(struct vp_conn_count *c)
+void enc_conn_count_free(struct enc_conn_count *c)
 {
 	if (!c || !g_atomic_int_dec_and_test(&c->refs))
 		return;
@@ -161,7 +163,7 @@ void vp_conn_count_free(struct vp_conn_count *c)
 	g_free(c);
 }
 
-bool vp_conn_count_add(struct vp_conn_count *c, const char *address)
+bool enc_conn_count_add(struct enc_conn_count *c, const char *address)
 {
 	unsigned int n;
 	bool ok;
@@ -180,7 +182,7 @@ bool vp_conn_count_add(struct vp_conn_count *c, const char *address)
 	return ok;
 }
 
-void vp_conn_count_remove(struct vp_conn_count *c, const char *address)
+void enc_conn_count_remove(struct enc_conn_count *c, const char *address)
 {
 	unsigned int n;
 
@@ -198,7 +200,7 @@ void vp_conn_count_remove(struct vp_conn_count *c, const char *address)
 	g_mutex_unlock(&c->lock);
 }
 
-unsigned int vp_conn_count_total(struct vp_conn_count *c)
+unsigned int enc_conn_count_total(struct enc_conn_count *c)
 {
 	unsigned int n;
 
@@ -208,7 +210,7 @@ unsigned int vp_conn_count_total(struct vp_conn_count *c)
 	return n;
 }
 
-bool vp_conn_count_log_refusal(struct vp_conn_count *c)
+bool enc_conn_count_log_refusal(struct enc_conn_count *c)
 {
 	static const gint64 interval = 10 * G_USEC_PER_SEC;
 	gint64 now = g_get_monotonic_time();

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "enc_log.h"
+#include "log_sink.h"
 #include "mailbox.h"
 #include "recording.h"
 #include "stream_consumer.h"
@@ -17,7 +17,7 @@
 /* How long the end of a file may take (muxer index, file close). */
 #define FINISH_TIMEOUT_US (5 * G_USEC_PER_SEC)
 
-struct vp_record_dir {
+struct enc_record_dir {
 	char *path;
 	int fd; /* O_DIRECTORY, owned */
 	uint64_t max_bytes;
@@ -35,7 +35,7 @@ struct vp_record_dir {
  * everything else.
  */
 struct segment_mail {
-	struct vp_mail mail; /* first: notes are found from their mail */
+	struct enc_mail mail; /* first: notes are found from their mail */
 	struct segment *seg;
 };
 
@@ -52,8 +52,8 @@ struct segment {
 	struct segment_mail limit;    /* a bound was reached */
 	struct segment_mail failed;   /* the pipeline failed */
 	struct segment_mail finished; /* ended and closed */
-	struct vp_recording *rec;
-	struct vp_stream_consumer *consumer;
+	struct enc_recording *rec;
+	struct enc_stream_consumer *consumer;
 	GstElement *pipeline; /* owned */
 	GstAppSrc *src;	      /* in the pipeline */
 	char *name;	      /* in the record directory */
@@ -69,19 +69,19 @@ struct segment {
 	bool live;	      /* under lock: started and not ended */
 	bool done, error;     /* under lock: EOS or an error came */
 	char why[640];	      /* under lock: the error */
-	struct segment *next; /* vp_recording.ending */
+	struct segment *next; /* enc_recording.ending */
 };
 
-struct vp_recording {
-	struct vp_stream *stream; /* a reference */
-	struct vp_record_dir *dir;
+struct enc_recording {
+	struct enc_stream *stream; /* a reference */
+	struct enc_record_dir *dir;
 	char *name;		 /* as asked: the first file */
 	unsigned int files;	 /* started so far */
 	gint64 started_us;	 /* the first file's start */
 	struct segment *current; /* NULL once stopped */
 	struct segment *ending;	 /* ended, waiting for the finisher */
-	struct vp_mailbox box;
-	vp_recording_ended_fn ended;
+	struct enc_mailbox box;
+	enc_recording_ended_fn ended;
 	void *data;
 	char last[640];	  /* what the last finished file holds, for people */
 	char reason[640]; /* why it stopped by itself; "" if it did not */
@@ -89,22 +89,21 @@ struct vp_recording {
 	bool stopped;	  /* stop asked, or stopped by itself */
 };
 
-static struct segment *segment_from_mail(struct vp_mail *mail)
+static struct segment *segment_from_mail(struct enc_mail *mail)
 {
 	return ((struct segment_mail *)mail)->seg;
 }
 
 /* ---- the directory ---- */
 
-struct vp_record_dir *
-vp_record_dir_create(const char *path, const struct vp_record_limits *limits)
+struct enc_record_dir *
+enc_record_dir_create(const char *path, const struct enc_record_limits *limits)
 {
-	struct vp_record_dir *dir = g_new0(struct vp_record_dir, 1);
+	struct enc_record_dir *dir = g_new0(struct enc_record_dir, 1);
 
 	dir->fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir->fd < 0) {
-		enc_log(ERROR, "record directory %s: %s", path,
-			strerror(errno));
+		log_error("record directory %s: %s", path, strerror(errno));
 		g_free(dir);
 		return NULL;
 	}
@@ -114,20 +113,19 @@ vp_record_dir_create(const char *path, const struct vp_record_limits *limits)
 		dir->path[strlen(dir->path) - 1] = 0;
 	dir->max_bytes = limits->max_bytes
 				 ? limits->max_bytes
-				 : (uint64_t)VP_RECORD_DEFAULT_MAX_MB << 20;
+				 : (uint64_t)ENC_RECORD_DEFAULT_MAX_MB << 20;
 	dir->max_files = limits->max_files ? limits->max_files
-					   : VP_RECORD_DEFAULT_MAX_FILES;
+					   : ENC_RECORD_DEFAULT_MAX_FILES;
 	dir->max_seconds = limits->max_seconds ? limits->max_seconds
-					       : VP_RECORD_DEFAULT_MAX_SECONDS;
-	enc_log(INFO,
-		"recordings go to %s (at most %llu MB in %u files, %u s "
-		"each)",
-		dir->path, (unsigned long long)(dir->max_bytes >> 20),
-		dir->max_files, dir->max_seconds);
+					       : ENC_RECORD_DEFAULT_MAX_SECONDS;
+	log_info("recordings go to %s (at most %llu MB in %u files, %u s "
+		 "each)",
+		 dir->path, (unsigned long long)(dir->max_bytes >> 20),
+		 dir->max_files, dir->max_seconds);
 	return dir;
 }
 
-void vp_record_dir_destroy(struct vp_record_dir *dir)
+void enc_record_dir_destroy(struct enc_record_dir *dir)
 {
 	if (!dir)
 		return;
@@ -136,13 +134,13 @@ void vp_record_dir_destroy(struct vp_record_dir *dir)
 	g_free(dir);
 }
 
-const char *vp_record_dir_get_path(const struct vp_record_dir *dir)
+const char *enc_record_dir_get_path(const struct enc_record_dir *dir)
 {
 	return dir->path;
 }
 
-const char *vp_record_dir_name(const struct vp_record_dir *dir,
-			       const char *file, char *why, size_t size)
+const char *enc_record_dir_name(const struct enc_record_dir *dir,
+				const char *file, char *why, size_t size)
 {
 	size_t len = strlen(dir->path);
 	const char *name = file;
@@ -172,7 +170,7 @@ const char *vp_record_dir_name(const struct vp_record_dir *dir,
 
 /* Count the directory's regular files and their bytes (the byte count
  * becomes the bound's base). False (with @why) if it cannot be read. */
-static bool dir_scan(struct vp_record_dir *dir, unsigned int *files, char *why,
+static bool dir_scan(struct enc_record_dir *dir, unsigned int *files, char *why,
 		     size_t size)
 {
 	int fd = dup(dir->fd);
@@ -210,7 +208,7 @@ static bool dir_scan(struct vp_record_dir *dir, unsigned int *files, char *why,
 static void post_locked(struct segment *seg, struct segment_mail *mail)
 {
 	if (seg->live)
-		vp_mailbox_post(&seg->rec->box, &mail->mail);
+		enc_mailbox_post(&seg->rec->box, &mail->mail);
 }
 
 /* The parser's streaming thread: a bound reached: nothing more goes
@@ -231,7 +229,7 @@ static GstPadProbeReturn stop_at_limit(struct segment *seg,
 static GstPadProbeReturn handle_parse_buffer(struct segment *seg,
 					     GstBuffer *buffer)
 {
-	struct vp_record_dir *dir = seg->rec->dir;
+	struct enc_record_dir *dir = seg->rec->dir;
 	uint64_t size = gst_buffer_get_size(buffer);
 
 	if (atomic_load(&seg->stopping))
@@ -274,8 +272,8 @@ static GstPadProbeReturn handle_parse_data(GstPad *pad, GstPadProbeInfo *info,
 		seg->height = height;
 		return GST_PAD_PROBE_OK;
 	}
-	enc_log(INFO, "recording %s: the head went from %dx%d to %dx%d",
-		seg->name, seg->width, seg->height, width, height);
+	log_info("recording %s: the head went from %dx%d to %dx%d", seg->name,
+		 seg->width, seg->height, width, height);
 	atomic_store(&seg->stopping, true);
 	g_mutex_lock(&seg->lock);
 	post_locked(seg, &seg->resized);
@@ -294,9 +292,9 @@ static GstBusSyncReply handle_bus_message(GstBus *bus, GstMessage *msg,
 	switch (GST_MESSAGE_TYPE(msg)) {
 	case GST_MESSAGE_ERROR:
 		gst_message_parse_error(msg, &err, &debug);
-		enc_log(ERROR, "recording %s: %s: %s (%s)", seg->name,
-			GST_OBJECT_NAME(msg->src), err->message,
-			debug ? debug : "");
+		log_error("recording %s: %s: %s (%s)", seg->name,
+			  GST_OBJECT_NAME(msg->src), err->message,
+			  debug ? debug : "");
 		g_mutex_lock(&seg->lock);
 		if (!seg->done) {
 			seg->done = seg->error = true;
@@ -347,7 +345,7 @@ static gpointer finish_segment(gpointer data)
 	}
 	close(seg->fd);
 	seg->fd = -1;
-	vp_mailbox_post(&seg->rec->box, &seg->finished.mail);
+	enc_mailbox_post(&seg->rec->box, &seg->finished.mail);
 	return NULL;
 }
 
@@ -358,7 +356,7 @@ static GstElement *add(GstBin *bin, const char *factory)
 	GstElement *e = gst_element_factory_make(factory, NULL);
 
 	if (!e) {
-		enc_log(ERROR, "GStreamer element %s is missing", factory);
+		log_error("GStreamer element %s is missing", factory);
 		return NULL;
 	}
 	gst_bin_add(bin, e);
@@ -381,8 +379,7 @@ static bool build(struct segment *seg)
 	/* fdsink seeks for the muxer's index, never closes the fd */
 	g_object_set(sink, "fd", seg->fd, "sync", FALSE, "async", FALSE, NULL);
 	if (!gst_element_link_many(src, parse, mux, sink, NULL)) {
-		enc_log(ERROR, "recording %s: cannot link the pipeline",
-			seg->name);
+		log_error("recording %s: cannot link the pipeline", seg->name);
 		return false;
 	}
 	seg->src = GST_APP_SRC(src);
@@ -429,10 +426,10 @@ static void segment_free(struct segment *seg)
 }
 
 /* A new, empty regular file @name in the directory, or -1 with @why. */
-static int create_file(struct vp_recording *rec, const char *name, char *why,
+static int create_file(struct enc_recording *rec, const char *name, char *why,
 		       size_t size)
 {
-	struct vp_record_dir *dir = rec->dir;
+	struct enc_record_dir *dir = rec->dir;
 	unsigned int files;
 	int fd;
 
@@ -465,7 +462,7 @@ static int create_file(struct vp_recording *rec, const char *name, char *why,
 
 /* The next file, attached to the stream (which is asked for a keyframe:
  * a file starts with one). NULL with @why. */
-static struct segment *segment_start(struct vp_recording *rec, char *why,
+static struct segment *segment_start(struct enc_recording *rec, char *why,
 				     size_t size)
 {
 	struct segment *seg = g_new0(struct segment, 1);
@@ -487,7 +484,7 @@ static struct segment *segment_start(struct vp_recording *rec, char *why,
 		goto err_unlink;
 	}
 	/* live and leaky before it plays; frames wait in it meanwhile */
-	seg->consumer = vp_stream_attach(rec->stream, seg->src);
+	seg->consumer = enc_stream_attach(rec->stream, seg->src);
 	if (!seg->consumer) {
 		g_snprintf(why, size, "cannot attach %s to the stream",
 			   seg->name);
@@ -510,25 +507,24 @@ static struct segment *segment_start(struct vp_recording *rec, char *why,
 	if (failed)
 		goto err_detach;
 	rec->files++;
-	enc_log(INFO, "recording to %s/%s (Matroska)", rec->dir->path,
-		seg->name);
+	log_info("recording to %s/%s (Matroska)", rec->dir->path, seg->name);
 	return seg;
 err_detach:
-	vp_stream_detach(rec->stream, seg->consumer);
+	enc_stream_detach(rec->stream, seg->consumer);
 err_unlink:
 	/* ours and empty (nothing was written before PLAYING) */
 	unlinkat(rec->dir->fd, seg->name, 0);
 err:
-	enc_log(ERROR, "recording: %s", why);
+	log_error("recording: %s", why);
 	segment_free(seg);
 	return NULL;
 }
 
 /* Stop feeding @seg; its finisher sends the end of stream through the
  * muxer (index, duration) and closes it; it waits in rec->ending. */
-static void segment_end(struct vp_recording *rec, struct segment *seg)
+static void segment_end(struct enc_recording *rec, struct segment *seg)
 {
-	vp_stream_detach(rec->stream, seg->consumer);
+	enc_stream_detach(rec->stream, seg->consumer);
 	seg->consumer = NULL;
 	g_mutex_lock(&seg->lock);
 	seg->live = false; /* no more notes: @finished is the last */
@@ -540,7 +536,7 @@ static void segment_end(struct vp_recording *rec, struct segment *seg)
 }
 
 /* The file is finished (or failed) and closed: say so, free it. */
-static void segment_finish(struct vp_recording *rec, struct segment *seg)
+static void segment_finish(struct enc_recording *rec, struct segment *seg)
 {
 	struct segment **p;
 
@@ -561,42 +557,42 @@ static void segment_finish(struct vp_recording *rec, struct segment *seg)
 			   "%s/%s: not finished cleanly (%s)", rec->dir->path,
 			   seg->name, seg->why);
 		rec->unclean = true;
-		enc_log(ERROR, "recording %s", rec->last);
+		log_error("recording %s", rec->last);
 	} else {
 		g_snprintf(rec->last, sizeof(rec->last),
 			   "%s/%s: %llu frames of %dx%d", rec->dir->path,
 			   seg->name,
 			   (unsigned long long)atomic_load(&seg->frames),
 			   seg->width, seg->height);
-		enc_log(INFO, "recording %s", rec->last);
+		log_info("recording %s", rec->last);
 	}
 	segment_free(seg);
 }
 
-struct vp_recording *vp_recording_create(struct vp_stream *stream,
-					 struct vp_record_dir *dir,
-					 const char *name,
-					 vp_recording_ended_fn ended,
-					 void *data, char *why, size_t size)
+struct enc_recording *enc_recording_create(struct enc_stream *stream,
+					   struct enc_record_dir *dir,
+					   const char *name,
+					   enc_recording_ended_fn ended,
+					   void *data, char *why, size_t size)
 {
-	struct vp_recording *rec;
-	GstCaps *caps = vp_stream_get_caps(stream);
+	struct enc_recording *rec;
+	GstCaps *caps = enc_stream_get_caps(stream);
 	bool h264 = gst_structure_has_name(gst_caps_get_structure(caps, 0),
 					   "video/x-h264");
 
 	gst_caps_unref(caps);
 	if (!h264) {
 		g_snprintf(why, size, "only H.264 streams are recorded");
-		enc_log(ERROR, "recording %s: %s", name, why);
+		log_error("recording %s: %s", name, why);
 		return NULL;
 	}
-	rec = g_new0(struct vp_recording, 1);
-	if (!vp_mailbox_init(&rec->box)) {
+	rec = g_new0(struct enc_recording, 1);
+	if (!enc_mailbox_init(&rec->box)) {
 		g_snprintf(why, size, "no eventfd");
 		g_free(rec);
 		return NULL;
 	}
-	rec->stream = vp_stream_ref(stream);
+	rec->stream = enc_stream_ref(stream);
 	rec->dir = dir;
 	rec->name = g_strdup(name);
 	rec->ended = ended;
@@ -604,31 +600,31 @@ struct vp_recording *vp_recording_create(struct vp_stream *stream,
 	rec->started_us = g_get_monotonic_time();
 	rec->current = segment_start(rec, why, size);
 	if (!rec->current) {
-		vp_recording_destroy(rec);
+		enc_recording_destroy(rec);
 		return NULL;
 	}
 	return rec;
 }
 
-int vp_recording_get_fd(struct vp_recording *rec)
+int enc_recording_get_fd(struct enc_recording *rec)
 {
 	return rec->box.fd;
 }
 
 /* The current file failed or a bound was reached (@why): end it, and
  * the recording with it. */
-static void stop_by_itself(struct vp_recording *rec, const char *why)
+static void stop_by_itself(struct enc_recording *rec, const char *why)
 {
 	g_snprintf(rec->reason, sizeof(rec->reason), "%s", why);
-	enc_log(ERROR, "recording %s/%s stopped: %s", rec->dir->path, rec->name,
-		why);
+	log_error("recording %s/%s stopped: %s", rec->dir->path, rec->name,
+		  why);
 	rec->stopped = true;
 	if (rec->current)
 		segment_end(rec, rec->current);
 	rec->current = NULL;
 }
 
-static void handle_limit(struct vp_recording *rec, struct segment *seg)
+static void handle_limit(struct enc_recording *rec, struct segment *seg)
 {
 	char why[160];
 
@@ -646,7 +642,7 @@ static void handle_limit(struct vp_recording *rec, struct segment *seg)
 	stop_by_itself(rec, why);
 }
 
-static void handle_resized(struct vp_recording *rec, struct segment *seg)
+static void handle_resized(struct enc_recording *rec, struct segment *seg)
 {
 	char why[640];
 	struct segment *next = segment_start(rec, why, sizeof(why));
@@ -658,9 +654,9 @@ static void handle_resized(struct vp_recording *rec, struct segment *seg)
 		stop_by_itself(rec, why);
 }
 
-void vp_recording_dispatch(struct vp_recording *rec)
+void enc_recording_dispatch(struct enc_recording *rec)
 {
-	struct vp_mail *mail = vp_mailbox_take(&rec->box), *next;
+	struct enc_mail *mail = enc_mailbox_take(&rec->box), *next;
 	char summary[1400];
 
 	for (; mail; mail = next) {
@@ -697,7 +693,7 @@ void vp_recording_dispatch(struct vp_recording *rec)
 	rec->ended(rec->data, !rec->unclean && !rec->reason[0], summary);
 }
 
-bool vp_recording_stop(struct vp_recording *rec)
+bool enc_recording_stop(struct enc_recording *rec)
 {
 	if (rec->stopped)
 		return false;
@@ -708,7 +704,7 @@ bool vp_recording_stop(struct vp_recording *rec)
 	return true;
 }
 
-void vp_recording_destroy(struct vp_recording *rec)
+void enc_recording_destroy(struct enc_recording *rec)
 {
 	struct segment *seg;
 
@@ -721,8 +717,8 @@ void vp_recording_destroy(struct vp_recording *rec)
 	while ((seg = rec->ending))
 		segment_finish(rec, seg);
 	/* the notes of freed segments go with the mailbox */
-	vp_mailbox_finish(&rec->box);
-	vp_stream_unref(rec->stream);
+	enc_mailbox_finish(&rec->box);
+	enc_stream_unref(rec->stream);
 	g_free(rec->name);
 	g_free(rec);
 }

@@ -11,9 +11,9 @@
 
 #include "access.h"
 #include "credentials.h"
-#include "enc_log.h"
+#include "log_sink.h"
 #include "loop_thread.h"
-#define VP_NET_LIMITS_GLIB
+#define ENC_NET_LIMITS_GLIB
 #include "net_limits.h"
 #include "rtsp.h"
 #include "stream_consumer.h"
@@ -21,7 +21,7 @@
 #include "tls_identity.h"
 
 #define VIEWER_ROLE	      "viewer"
-/* a media's vp_stream (object data) */
+/* a media's enc_stream (object data) */
 #define STREAM_KEY	      "vplane-stream"
 /* set on a client whose request found a head with no picture yet */
 #define NOT_READY_KEY	      "vplane-not-ready"
@@ -31,36 +31,36 @@
 #define THROTTLED_REPLY_MS    1000
 #define THROTTLED_REPLIES_MAX 64
 
-struct vp_rtsp {
+struct enc_rtsp {
 	GstRTSPServer *server;
 	GstRTSPMountPoints *mounts;
-	struct vp_loop_thread thread; /* where the server lives */
-	GSocket *socket;	      /* listening */
-	struct vp_listen_guard *listener;
+	struct enc_loop_thread thread; /* where the server lives */
+	GSocket *socket;	       /* listening */
+	struct enc_listen_guard *listener;
 	GSource *session_watch; /* expires the pool's sessions */
-	struct vp_net_limits limits;
-	struct vp_conn_count *conns;
+	struct enc_net_limits limits;
+	struct enc_conn_count *conns;
 	unsigned int port;
 	bool has_auth; /* a GstRTSPAuth: factories need the viewer role */
 	bool tls;      /* rtsps:// only */
 };
 
-/* --- a media factory over one vp_stream ------------------------------ */
+/* --- a media factory over one enc_stream ------------------------------ */
 
-#define VP_TYPE_RTSP_FACTORY (vp_rtsp_factory_get_type())
-G_DECLARE_FINAL_TYPE(VpRtspFactory, vp_rtsp_factory, VP, RTSP_FACTORY,
+#define ENC_TYPE_RTSP_FACTORY (enc_rtsp_factory_get_type())
+G_DECLARE_FINAL_TYPE(EncRtspFactory, enc_rtsp_factory, ENC, RTSP_FACTORY,
 		     GstRTSPMediaFactory)
 
-struct _VpRtspFactory {
+struct _EncRtspFactory {
 	GstRTSPMediaFactory parent;
-	struct vp_stream *stream; /* a reference */
+	struct enc_stream *stream; /* a reference */
 	bool h264;
 	/* in the cache key: bumped as the shared media starts its teardown
-	 * (see VpRtspMedia) */
+	 * (see EncRtspMedia) */
 	atomic_uint generation;
 };
 
-G_DEFINE_TYPE(VpRtspFactory, vp_rtsp_factory, GST_TYPE_RTSP_MEDIA_FACTORY)
+G_DEFINE_TYPE(EncRtspFactory, enc_rtsp_factory, GST_TYPE_RTSP_MEDIA_FACTORY)
 
 /*
  * The head's shared media. When its last viewer leaves, the media is torn
@@ -70,51 +70,53 @@ G_DEFINE_TYPE(VpRtspFactory, vp_rtsp_factory, GST_TYPE_RTSP_MEDIA_FACTORY)
  * players (ffmpeg) take as final. So the teardown first moves the
  * factory to a new cache key: a viewer that comes now gets a new media.
  */
-#define VP_TYPE_RTSP_MEDIA (vp_rtsp_media_get_type())
-G_DECLARE_FINAL_TYPE(VpRtspMedia, vp_rtsp_media, VP, RTSP_MEDIA, GstRTSPMedia)
+#define ENC_TYPE_RTSP_MEDIA (enc_rtsp_media_get_type())
+G_DECLARE_FINAL_TYPE(EncRtspMedia, enc_rtsp_media, ENC, RTSP_MEDIA,
+		     GstRTSPMedia)
 
-struct _VpRtspMedia {
+struct _EncRtspMedia {
 	GstRTSPMedia parent;
-	GWeakRef factory; /* VpRtspFactory: a media may outlive its mount */
+	GWeakRef factory; /* EncRtspFactory: a media may outlive its mount */
 };
 
-G_DEFINE_TYPE(VpRtspMedia, vp_rtsp_media, GST_TYPE_RTSP_MEDIA)
+G_DEFINE_TYPE(EncRtspMedia, enc_rtsp_media, GST_TYPE_RTSP_MEDIA)
 
 /* Under the media's state lock, before anything is torn down. */
 static gboolean media_unprepare(GstRTSPMedia *base)
 {
-	VpRtspFactory *factory = g_weak_ref_get(&VP_RTSP_MEDIA(base)->factory);
+	EncRtspFactory *factory =
+		g_weak_ref_get(&ENC_RTSP_MEDIA(base)->factory);
 
 	if (factory) {
 		atomic_fetch_add(&factory->generation, 1);
 		g_object_unref(factory);
 	}
-	return GST_RTSP_MEDIA_CLASS(vp_rtsp_media_parent_class)
+	return GST_RTSP_MEDIA_CLASS(enc_rtsp_media_parent_class)
 		->unprepare(base);
 }
 
 static void media_finalize(GObject *object)
 {
-	g_weak_ref_clear(&VP_RTSP_MEDIA(object)->factory);
-	G_OBJECT_CLASS(vp_rtsp_media_parent_class)->finalize(object);
+	g_weak_ref_clear(&ENC_RTSP_MEDIA(object)->factory);
+	G_OBJECT_CLASS(enc_rtsp_media_parent_class)->finalize(object);
 }
 
-static void vp_rtsp_media_class_init(VpRtspMediaClass *klass)
+static void enc_rtsp_media_class_init(EncRtspMediaClass *klass)
 {
 	GST_RTSP_MEDIA_CLASS(klass)->unprepare = media_unprepare;
 	G_OBJECT_CLASS(klass)->finalize = media_finalize;
 }
 
-static void vp_rtsp_media_init(VpRtspMedia *media)
+static void enc_rtsp_media_init(EncRtspMedia *media)
 {
 	g_weak_ref_init(&media->factory, NULL);
 }
 
-/* The cache key: the URL's, and the generation (see VpRtspMedia). */
+/* The cache key: the URL's, and the generation (see EncRtspMedia). */
 static gchar *factory_gen_key(GstRTSPMediaFactory *base, const GstRTSPUrl *url)
 {
-	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
-	gchar *key = GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
+	EncRtspFactory *factory = ENC_RTSP_FACTORY(base);
+	gchar *key = GST_RTSP_MEDIA_FACTORY_CLASS(enc_rtsp_factory_parent_class)
 			     ->gen_key(base, url);
 	gchar *with_generation;
 
@@ -130,14 +132,14 @@ static gchar *factory_gen_key(GstRTSPMediaFactory *base, const GstRTSPUrl *url)
 static GstElement *factory_create_element(GstRTSPMediaFactory *base,
 					  const GstRTSPUrl *url)
 {
-	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
+	EncRtspFactory *factory = ENC_RTSP_FACTORY(base);
 	GstElement *bin = gst_bin_new(NULL);
 	GstElement *src = gst_element_factory_make("appsrc", "src");
 	GstElement *pay = gst_element_factory_make(
 		factory->h264 ? "rtph264pay" : "rtpvp8pay", "pay0");
 
 	if (!src || !pay) {
-		enc_log(ERROR, "appsrc or the RTP payloader is missing");
+		log_error("appsrc or the RTP payloader is missing");
 		goto err;
 	}
 	/* No parameter sets from the payloader: the stream carries SPS
@@ -153,7 +155,7 @@ static GstElement *factory_create_element(GstRTSPMediaFactory *base,
 		g_object_set(pay, "config-interval", 0, NULL);
 	gst_bin_add_many(GST_BIN(bin), src, pay, NULL);
 	if (!gst_element_link(src, pay)) {
-		enc_log(ERROR, "cannot link appsrc to the payloader");
+		log_error("cannot link appsrc to the payloader");
 		gst_object_unref(bin);
 		return NULL;
 	}
@@ -168,16 +170,16 @@ err:
 }
 
 struct attachment {
-	struct vp_stream *stream; /* a reference */
-	struct vp_stream_consumer *consumer;
+	struct enc_stream *stream; /* a reference */
+	struct enc_stream_consumer *consumer;
 };
 
 static void free_attachment(gpointer data, GClosure *closure)
 {
 	struct attachment *a = data;
 
-	vp_stream_detach(a->stream, a->consumer);
-	vp_stream_unref(a->stream);
+	enc_stream_detach(a->stream, a->consumer);
+	enc_stream_unref(a->stream);
 	g_free(a);
 }
 
@@ -186,29 +188,29 @@ static void handle_media_unprepared(GstRTSPMedia *media, gpointer data)
 {
 	struct attachment *a = data;
 
-	vp_stream_detach(a->stream, a->consumer);
+	enc_stream_detach(a->stream, a->consumer);
 	a->consumer = NULL;
 }
 
 /* A new shared media: attach its appsrc to the stream. */
 static void factory_configure(GstRTSPMediaFactory *base, GstRTSPMedia *media)
 {
-	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
+	EncRtspFactory *factory = ENC_RTSP_FACTORY(base);
 	GstElement *bin, *src;
 	struct attachment *a;
 
-	GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
+	GST_RTSP_MEDIA_FACTORY_CLASS(enc_rtsp_factory_parent_class)
 		->configure(base, media);
-	if (VP_IS_RTSP_MEDIA(media))
-		g_weak_ref_set(&VP_RTSP_MEDIA(media)->factory, factory);
+	if (ENC_IS_RTSP_MEDIA(media))
+		g_weak_ref_set(&ENC_RTSP_MEDIA(media)->factory, factory);
 	bin = gst_rtsp_media_get_element(media);
 	src = gst_bin_get_by_name(GST_BIN(bin), "src");
 	gst_object_unref(bin);
 	if (!src)
 		return;
 	a = g_new0(struct attachment, 1);
-	a->stream = vp_stream_ref(factory->stream);
-	a->consumer = vp_stream_attach(a->stream, GST_APP_SRC(src));
+	a->stream = enc_stream_ref(factory->stream);
+	a->consumer = enc_stream_attach(a->stream, GST_APP_SRC(src));
 	if (!a->consumer)
 		gst_app_src_end_of_stream(GST_APP_SRC(src)); /* head gone */
 	/* the attachment's reference keeps it alive as long as the media */
@@ -229,12 +231,12 @@ static void factory_configure(GstRTSPMediaFactory *base, GstRTSPMedia *media)
 static GstRTSPMedia *factory_construct(GstRTSPMediaFactory *base,
 				       const GstRTSPUrl *url)
 {
-	VpRtspFactory *factory = VP_RTSP_FACTORY(base);
+	EncRtspFactory *factory = ENC_RTSP_FACTORY(base);
 
-	if (!vp_stream_is_ready(factory->stream)) {
+	if (!enc_stream_is_ready(factory->stream)) {
 		GstRTSPContext *ctx = gst_rtsp_context_get_current();
 
-		enc_log(DEBUG, "RTSP: %s has no picture yet", url->abspath);
+		log_debug("RTSP: %s has no picture yet", url->abspath);
 		/* gst-rtsp-server answers "no media" with 400; the client's
 		 * send-message handler makes it 503 */
 		if (ctx && ctx->client)
@@ -242,20 +244,20 @@ static GstRTSPMedia *factory_construct(GstRTSPMediaFactory *base,
 					  GINT_TO_POINTER(1));
 		return NULL;
 	}
-	return GST_RTSP_MEDIA_FACTORY_CLASS(vp_rtsp_factory_parent_class)
+	return GST_RTSP_MEDIA_FACTORY_CLASS(enc_rtsp_factory_parent_class)
 		->construct(base, url);
 }
 
 static void factory_finalize(GObject *object)
 {
-	VpRtspFactory *factory = VP_RTSP_FACTORY(object);
+	EncRtspFactory *factory = ENC_RTSP_FACTORY(object);
 
 	if (factory->stream)
-		vp_stream_unref(factory->stream);
-	G_OBJECT_CLASS(vp_rtsp_factory_parent_class)->finalize(object);
+		enc_stream_unref(factory->stream);
+	G_OBJECT_CLASS(enc_rtsp_factory_parent_class)->finalize(object);
 }
 
-static void vp_rtsp_factory_class_init(VpRtspFactoryClass *klass)
+static void enc_rtsp_factory_class_init(EncRtspFactoryClass *klass)
 {
 	GstRTSPMediaFactoryClass *fc = GST_RTSP_MEDIA_FACTORY_CLASS(klass);
 
@@ -266,7 +268,7 @@ static void vp_rtsp_factory_class_init(VpRtspFactoryClass *klass)
 	G_OBJECT_CLASS(klass)->finalize = factory_finalize;
 }
 
-static void vp_rtsp_factory_init(VpRtspFactory *factory)
+static void enc_rtsp_factory_init(EncRtspFactory *factory)
 {
 }
 
@@ -277,7 +279,7 @@ static void vp_rtsp_factory_init(VpRtspFactory *factory)
 
 /* The media's RTP sinks (gst-rtsp-server's TCP appsinks, made at SETUP)
  * count the frames reaching them for the stream's stats, once each. */
-static void watch_media_sinks(GstRTSPMedia *media, struct vp_stream *stream)
+static void watch_media_sinks(GstRTSPMedia *media, struct enc_stream *stream)
 {
 	GstElement *bin = gst_rtsp_media_get_element(media);
 	GstObject *pipeline =
@@ -297,7 +299,7 @@ static void watch_media_sinks(GstRTSPMedia *media, struct vp_stream *stream)
 		if (!g_object_get_data(sink, WATCHED_KEY)) {
 			g_object_set_data(sink, WATCHED_KEY,
 					  GINT_TO_POINTER(1));
-			vp_stream_watch_sink(stream, GST_ELEMENT(sink));
+			enc_stream_watch_sink(stream, GST_ELEMENT(sink));
 		}
 		g_value_reset(&item);
 	}
@@ -312,14 +314,14 @@ static void watch_media_sinks(GstRTSPMedia *media, struct vp_stream *stream)
 static void handle_client_play_request(GstRTSPClient *client,
 				       GstRTSPContext *ctx, gpointer data)
 {
-	struct vp_stream *stream =
+	struct enc_stream *stream =
 		ctx->media ? g_object_get_data(G_OBJECT(ctx->media), STREAM_KEY)
 			   : NULL;
 
 	if (!stream)
 		return;
 	watch_media_sinks(ctx->media, stream);
-	vp_stream_request_keyframe(stream);
+	enc_stream_request_keyframe(stream);
 }
 
 /*
@@ -360,12 +362,12 @@ static void handle_client_send_message(GstRTSPClient *client,
 
 /* One connected client: its place in the counts and its idle timer. */
 /*
- * Each client has its own thread (see vp_rtsp_create) and may report
- * "closed" after vp_rtsp_destroy() has freed the server: so nothing here
- * points into struct vp_rtsp; the counts are shared by reference.
+ * Each client has its own thread (see enc_rtsp_create) and may report
+ * "closed" after enc_rtsp_destroy() has freed the server: so nothing here
+ * points into struct enc_rtsp; the counts are shared by reference.
  */
 struct client_info {
-	struct vp_conn_count *conns; /* a reference */
+	struct enc_conn_count *conns; /* a reference */
 	unsigned int idle_timeout_s;
 	GstRTSPClient *client; /* not a reference: the handler's owner */
 	char address[64];
@@ -382,7 +384,7 @@ static void client_info_stop(struct client_info *ci)
 		ci->idle = NULL;
 	}
 	if (ci->counted)
-		vp_conn_count_remove(ci->conns, ci->address);
+		enc_conn_count_remove(ci->conns, ci->address);
 	ci->counted = false;
 	/* gst-rtsp-server leaves an RTSPS socket open when the TLS
 	 * handshake failed (plain text to the rtsps port): a descriptor
@@ -399,7 +401,7 @@ static void free_client_info(gpointer data, GClosure *closure)
 	struct client_info *ci = data;
 
 	client_info_stop(ci);
-	vp_conn_count_free(ci->conns);
+	enc_conn_count_free(ci->conns);
 	g_free(ci);
 }
 
@@ -430,7 +432,7 @@ static gboolean close_client_now(gpointer data)
 
 /* Close @client from the main loop (it is attached after
  * "client-connected" returns). */
-static void close_client_later(struct vp_rtsp *rtsp, GstRTSPClient *client)
+static void close_client_later(struct enc_rtsp *rtsp, GstRTSPClient *client)
 {
 	GSource *idle = g_idle_source_new();
 
@@ -453,8 +455,8 @@ static gboolean handle_client_idle(gpointer data)
 		g_list_free_full(sessions, g_object_unref);
 		return G_SOURCE_CONTINUE;
 	}
-	enc_log(INFO, "RTSP: client from %s: no session for %u s, closed",
-		ci->address, ci->idle_timeout_s);
+	log_info("RTSP: client from %s: no session for %u s, closed",
+		 ci->address, ci->idle_timeout_s);
 	g_source_unref(ci->idle);
 	ci->idle = NULL;
 	close_client_conn(ci->client);
@@ -466,7 +468,7 @@ static gboolean handle_client_idle(gpointer data)
 static void handle_new_session(GstRTSPClient *client, GstRTSPSession *session,
 			       gpointer data)
 {
-	struct vp_rtsp *rtsp = data;
+	struct enc_rtsp *rtsp = data;
 
 	gst_rtsp_session_set_timeout(session, rtsp->limits.idle_timeout_s);
 }
@@ -481,7 +483,7 @@ static void set_notsent_lowat(GstRTSPConnection *conn)
 	if (sock && g_socket_get_family(sock) != G_SOCKET_FAMILY_UNIX &&
 	    !g_socket_set_option(sock, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
 				 CLIENT_NOTSENT_BYTES, &error)) {
-		enc_log(DEBUG, "RTSP: TCP_NOTSENT_LOWAT: %s", error->message);
+		log_debug("RTSP: TCP_NOTSENT_LOWAT: %s", error->message);
 		g_clear_error(&error);
 	}
 }
@@ -489,11 +491,11 @@ static void set_notsent_lowat(GstRTSPConnection *conn)
 static void handle_server_client_connected(GstRTSPServer *server,
 					   GstRTSPClient *client, gpointer data)
 {
-	struct vp_rtsp *rtsp = data;
+	struct enc_rtsp *rtsp = data;
 	GstRTSPConnection *conn = gst_rtsp_client_get_connection(client);
 	struct client_info *ci = g_new0(struct client_info, 1);
 
-	ci->conns = vp_conn_count_ref(rtsp->conns);
+	ci->conns = enc_conn_count_ref(rtsp->conns);
 	ci->idle_timeout_s = rtsp->limits.idle_timeout_s;
 	ci->client = client;
 	g_strlcpy(ci->address, conn ? gst_rtsp_connection_get_ip(conn) : "?",
@@ -504,14 +506,13 @@ static void handle_server_client_connected(GstRTSPServer *server,
 	g_signal_connect_data(client, "closed",
 			      G_CALLBACK(handle_client_closed), ci,
 			      free_client_info, 0);
-	if (!vp_conn_count_add(rtsp->conns, ci->address)) {
-		if (vp_conn_count_log_refusal(rtsp->conns))
-			enc_log(ERROR,
-				"RTSP: connection from %s refused: over %u "
-				"in total or %u from one address "
-				"(logged once per 10 s)",
-				ci->address, rtsp->limits.max_clients,
-				rtsp->limits.max_per_address);
+	if (!enc_conn_count_add(rtsp->conns, ci->address)) {
+		if (enc_conn_count_log_refusal(rtsp->conns))
+			log_error("RTSP: connection from %s refused: over %u "
+				  "in total or %u from one address "
+				  "(logged once per 10 s)",
+				  ci->address, rtsp->limits.max_clients,
+				  rtsp->limits.max_per_address);
 		close_client_later(rtsp, client);
 		return;
 	}
@@ -540,7 +541,7 @@ static gboolean handle_session_watch(GstRTSPSessionPool *pool, gpointer data)
 /* On the RTSP thread, after the descriptor check. */
 static bool accept_client(GSocket *sock, void *data)
 {
-	struct vp_rtsp *rtsp = data;
+	struct enc_rtsp *rtsp = data;
 
 	errno = 0;
 	gst_rtsp_server_io_func(sock, G_IO_IN, rtsp->server);
@@ -561,19 +562,19 @@ static bool accept_client(GSocket *sock, void *data)
  *   there.
  * The RTSP thread only: no lock.
  */
-#define VP_TYPE_RTSP_AUTH (vp_rtsp_auth_get_type())
-G_DECLARE_FINAL_TYPE(VpRtspAuth, vp_rtsp_auth, VP, RTSP_AUTH, GstRTSPAuth)
+#define ENC_TYPE_RTSP_AUTH (enc_rtsp_auth_get_type())
+G_DECLARE_FINAL_TYPE(EncRtspAuth, enc_rtsp_auth, ENC, RTSP_AUTH, GstRTSPAuth)
 
-struct _VpRtspAuth {
+struct _EncRtspAuth {
 	GstRTSPAuth parent;
-	struct vp_throttle throttle;
+	struct enc_throttle throttle;
 	unsigned int delayed; /* throttled 401s waiting */
 };
 
-G_DEFINE_TYPE(VpRtspAuth, vp_rtsp_auth, GST_TYPE_RTSP_AUTH)
+G_DEFINE_TYPE(EncRtspAuth, enc_rtsp_auth, GST_TYPE_RTSP_AUTH)
 
 struct delayed_reply {
-	VpRtspAuth *auth;      /* a reference */
+	EncRtspAuth *auth;     /* a reference */
 	GstRTSPClient *client; /* a reference */
 	GstRTSPMessage *reply; /* owned */
 };
@@ -643,8 +644,8 @@ static void claimed_user(GstRTSPContext *ctx, char *user, size_t size)
  * and logged (first failure, then a line a second per address). */
 static gboolean auth_authenticate(GstRTSPAuth *base, GstRTSPContext *ctx)
 {
-	VpRtspAuth *auth = VP_RTSP_AUTH(base);
-	gboolean ok = GST_RTSP_AUTH_CLASS(vp_rtsp_auth_parent_class)
+	EncRtspAuth *auth = ENC_RTSP_AUTH(base);
+	gboolean ok = GST_RTSP_AUTH_CLASS(enc_rtsp_auth_parent_class)
 			      ->authenticate(base, ctx);
 	unsigned long refused;
 	unsigned int unlogged;
@@ -652,14 +653,13 @@ static gboolean auth_authenticate(GstRTSPAuth *base, GstRTSPContext *ctx)
 
 	if (ctx->token || !has_credentials(ctx))
 		return ok;
-	if (vp_throttle_fail(&auth->throttle, peer_address(ctx),
-			     g_get_monotonic_time(), &unlogged, &refused)) {
+	if (enc_throttle_fail(&auth->throttle, peer_address(ctx),
+			      g_get_monotonic_time(), &unlogged, &refused)) {
 		claimed_user(ctx, user, sizeof(user));
-		enc_log(INFO,
-			"RTSP: failed authentication from %s (user '%s'; "
-			"since the last line %u more, %lu not checked: too "
-			"many)",
-			peer_address(ctx), user, unlogged, refused);
+		log_info("RTSP: failed authentication from %s (user '%s'; "
+			 "since the last line %u more, %lu not checked: too "
+			 "many)",
+			 peer_address(ctx), user, unlogged, refused);
 	}
 	return ok;
 }
@@ -670,7 +670,7 @@ static gboolean auth_authenticate(GstRTSPAuth *base, GstRTSPContext *ctx)
  * more than THROTTLED_REPLIES_MAX wait; beyond, at once: that address
  * gets no more checks either way).
  */
-static void reply_unauthorized(VpRtspAuth *auth, GstRTSPContext *ctx,
+static void reply_unauthorized(EncRtspAuth *auth, GstRTSPContext *ctx,
 			       bool later)
 {
 	GstRTSPAuthClass *klass = GST_RTSP_AUTH_GET_CLASS(auth);
@@ -717,16 +717,16 @@ static void reply_not_found(GstRTSPContext *ctx)
 static gboolean auth_check(GstRTSPAuth *base, GstRTSPContext *ctx,
 			   const gchar *check)
 {
-	VpRtspAuth *auth = VP_RTSP_AUTH(base);
+	EncRtspAuth *auth = ENC_RTSP_AUTH(base);
 	GstRTSPAuthClass *parent =
-		GST_RTSP_AUTH_CLASS(vp_rtsp_auth_parent_class);
+		GST_RTSP_AUTH_CLASS(enc_rtsp_auth_parent_class);
 	const char *access;
 
 	if (strcmp(check, GST_RTSP_AUTH_CHECK_URL))
 		return parent->check(base, ctx, check);
 	if (!ctx->token && has_credentials(ctx) &&
-	    !vp_throttle_allow(&auth->throttle, peer_address(ctx),
-			       g_get_monotonic_time())) {
+	    !enc_throttle_allow(&auth->throttle, peer_address(ctx),
+				g_get_monotonic_time())) {
 		reply_unauthorized(auth, ctx, true);
 		return FALSE;
 	}
@@ -741,14 +741,14 @@ static gboolean auth_check(GstRTSPAuth *base, GstRTSPContext *ctx,
 		return FALSE;
 	}
 	access = gst_rtsp_token_get_string(ctx->token, ACCESS_KEY);
-	if (!ctx->uri || !vp_access_allows_path(access, ctx->uri->abspath)) {
+	if (!ctx->uri || !enc_access_allows_path(access, ctx->uri->abspath)) {
 		reply_not_found(ctx);
 		return FALSE;
 	}
 	return TRUE;
 }
 
-static void vp_rtsp_auth_class_init(VpRtspAuthClass *klass)
+static void enc_rtsp_auth_class_init(EncRtspAuthClass *klass)
 {
 	GstRTSPAuthClass *ac = GST_RTSP_AUTH_CLASS(klass);
 
@@ -756,9 +756,9 @@ static void vp_rtsp_auth_class_init(VpRtspAuthClass *klass)
 	ac->check = auth_check;
 }
 
-static void vp_rtsp_auth_init(VpRtspAuth *auth)
+static void enc_rtsp_auth_init(EncRtspAuth *auth)
 {
-	vp_throttle_init(&auth->throttle);
+	enc_throttle_init(&auth->throttle);
 }
 
 /* A viewer's token: the role every mount admits, and its vGPUs. */
@@ -775,7 +775,7 @@ static GstRTSPToken *viewer_token(const char *access)
  * /proc/self/fd path.
  */
 static bool add_htdigest_user(GstRTSPAuth *auth,
-			      const struct vp_credential *cred,
+			      const struct enc_credential *cred,
 			      GstRTSPToken *token)
 {
 	int fd = memfd_create("vplane-htdigest", MFD_CLOEXEC);
@@ -783,11 +783,11 @@ static bool add_htdigest_user(GstRTSPAuth *auth,
 	bool ok;
 
 	if (fd < 0) {
-		enc_log(ERROR, "RTSP credentials: memfd_create: %s",
-			g_strerror(errno));
+		log_error("RTSP credentials: memfd_create: %s",
+			  g_strerror(errno));
 		return false;
 	}
-	line = g_strdup_printf("%s:" VP_CREDENTIALS_REALM ":%s\n", cred->user,
+	line = g_strdup_printf("%s:" ENC_CREDENTIALS_REALM ":%s\n", cred->user,
 			       cred->ha1);
 	ok = write(fd, line, strlen(line)) == (ssize_t)strlen(line);
 	explicit_bzero(line, strlen(line));
@@ -796,8 +796,8 @@ static bool add_htdigest_user(GstRTSPAuth *auth,
 	ok = ok && gst_rtsp_auth_parse_htdigest(auth, path, token);
 	close(fd);
 	if (!ok)
-		enc_log(ERROR, "RTSP credentials: cannot add htdigest user %s",
-			cred->user);
+		log_error("RTSP credentials: cannot add htdigest user %s",
+			  cred->user);
 	return ok;
 }
 
@@ -805,28 +805,28 @@ static bool add_htdigest_user(GstRTSPAuth *auth,
 
 /* Digest users from the credentials file into @auth, each with a token
  * naming the vGPUs it may watch. */
-static bool add_users(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
+static bool add_users(GstRTSPAuth *auth, const struct enc_rtsp_options *options)
 {
-	struct vp_credentials creds;
+	struct enc_credentials creds;
 	char err[512];
 	bool ok = true;
 	size_t i;
 
 	if (!options->credentials_file) {
-		enc_log(ERROR, "RTSP needs a credentials file "
-			       "(--rtsp-credentials FILE with user:password "
-			       "lines, mode 0600), or --rtsp-no-auth");
+		log_error("RTSP needs a credentials file "
+			  "(--rtsp-credentials FILE with user:password "
+			  "lines, mode 0600), or --rtsp-no-auth");
 		return false;
 	}
-	if (!vp_credentials_load(options->credentials_file, &creds, err,
-				 sizeof(err))) {
-		enc_log(ERROR, "RTSP credentials: %s", err);
+	if (!enc_credentials_load(options->credentials_file, &creds, err,
+				  sizeof(err))) {
+		log_error("RTSP credentials: %s", err);
 		return false;
 	}
 	gst_rtsp_auth_set_supported_methods(auth, GST_RTSP_AUTH_DIGEST);
-	gst_rtsp_auth_set_realm(auth, VP_CREDENTIALS_REALM);
+	gst_rtsp_auth_set_realm(auth, ENC_CREDENTIALS_REALM);
 	for (i = 0; ok && i < creds.count; i++) {
-		const struct vp_credential *c = &creds.list[i];
+		const struct enc_credential *c = &creds.list[i];
 		GstRTSPToken *token = viewer_token(c->access);
 
 		if (c->ha1)
@@ -836,26 +836,25 @@ static bool add_users(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
 						 token);
 		gst_rtsp_token_unref(token);
 		if (ok)
-			enc_log(INFO, "RTSP: viewer %s may watch %s%s", c->user,
-				c->every_vgpu ? "every vGPU" : c->access,
-				c->every_vgpu ? " (its line names none)" : "");
+			log_info("RTSP: viewer %s may watch %s%s", c->user,
+				 c->every_vgpu ? "every vGPU" : c->access,
+				 c->every_vgpu ? " (its line names none)" : "");
 	}
 	if (ok)
-		enc_log(INFO,
-			"RTSP: digest authentication, %zu user(s) from %s",
-			creds.count, options->credentials_file);
-	vp_credentials_finish(&creds);
+		log_info("RTSP: digest authentication, %zu user(s) from %s",
+			 creds.count, options->credentials_file);
+	enc_credentials_finish(&creds);
 	return ok;
 }
 
 /* The certificate RTSPS presents. */
-static bool add_tls(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
+static bool add_tls(GstRTSPAuth *auth, const struct enc_rtsp_options *options)
 {
 	GTlsCertificate *identity;
 	char err[512];
 
 	if (!options->tls_cert_file || !options->tls_key_file) {
-		enc_log(ERROR,
+		log_error(
 			"RTSPS needs both a certificate and its key "
 			"(--rtsp-tls-cert FILE and --rtsp-tls-key FILE, PEM); "
 			"only the %s was given",
@@ -863,16 +862,15 @@ static bool add_tls(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
 		return false;
 	}
 	identity =
-		vp_tls_identity_load(options->tls_cert_file,
-				     options->tls_key_file, err, sizeof(err));
+		enc_tls_identity_load(options->tls_cert_file,
+				      options->tls_key_file, err, sizeof(err));
 	if (!identity) {
-		enc_log(ERROR, "RTSPS: %s", err);
+		log_error("RTSPS: %s", err);
 		return false;
 	}
 	gst_rtsp_auth_set_tls_certificate(auth, identity);
 	g_object_unref(identity);
-	enc_log(INFO, "RTSPS: TLS only, certificate %s",
-		options->tls_cert_file);
+	log_info("RTSPS: TLS only, certificate %s", options->tls_cert_file);
 	return true;
 }
 
@@ -881,23 +879,22 @@ static bool add_tls(GstRTSPAuth *auth, const struct vp_rtsp_options *options)
  * Without authentication but with TLS, everyone gets the viewer role
  * (the auth object exists only to carry the certificate).
  */
-static bool setup_auth(struct vp_rtsp *rtsp,
-		       const struct vp_rtsp_options *options)
+static bool setup_auth(struct enc_rtsp *rtsp,
+		       const struct enc_rtsp_options *options)
 {
 	bool tls = options->tls_cert_file || options->tls_key_file;
 	GstRTSPAuth *auth;
 	bool ok = true;
 
 	if (options->no_auth)
-		enc_log(INFO,
-			"RTSP: authentication is off: anyone who can "
-			"reach %s:%u may watch",
-			options->address, options->port);
+		log_info("RTSP: authentication is off: anyone who can "
+			 "reach %s:%u may watch",
+			 options->address, options->port);
 	if (options->no_auth && !tls)
 		return true;
-	auth = g_object_new(VP_TYPE_RTSP_AUTH, NULL);
+	auth = g_object_new(ENC_TYPE_RTSP_AUTH, NULL);
 	if (options->no_auth) {
-		GstRTSPToken *token = viewer_token(VP_ACCESS_EVERY_VGPU);
+		GstRTSPToken *token = viewer_token(ENC_ACCESS_EVERY_VGPU);
 
 		gst_rtsp_auth_set_default_token(auth, token);
 		gst_rtsp_token_unref(token);
@@ -915,9 +912,9 @@ static bool setup_auth(struct vp_rtsp *rtsp,
 	return ok;
 }
 
-struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
+struct enc_rtsp *enc_rtsp_create(const struct enc_rtsp_options *options)
 {
-	struct vp_rtsp *rtsp = g_new0(struct vp_rtsp, 1);
+	struct enc_rtsp *rtsp = g_new0(struct enc_rtsp, 1);
 	GstRTSPThreadPool *threads;
 	GstRTSPSessionPool *pool;
 	GSocketAddress *local;
@@ -925,8 +922,8 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 	GError *error = NULL;
 
 	gst_init(NULL, NULL);
-	rtsp->limits = vp_net_limits_resolve(&options->limits);
-	rtsp->conns = vp_conn_count_new(&rtsp->limits);
+	rtsp->limits = enc_net_limits_resolve(&options->limits);
+	rtsp->conns = enc_conn_count_new(&rtsp->limits);
 	rtsp->server = gst_rtsp_server_new();
 	rtsp->mounts = gst_rtsp_server_get_mount_points(rtsp->server);
 	g_snprintf(port, sizeof(port), "%u", options->port);
@@ -964,9 +961,8 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 	rtsp->socket =
 		gst_rtsp_server_create_socket(rtsp->server, NULL, &error);
 	if (!rtsp->socket) {
-		enc_log(ERROR, "RTSP: cannot listen on %s:%u: %s",
-			options->address, options->port,
-			error ? error->message : "?");
+		log_error("RTSP: cannot listen on %s:%u: %s", options->address,
+			  options->port, error ? error->message : "?");
 		g_clear_error(&error);
 		goto err;
 	}
@@ -976,13 +972,14 @@ struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options)
 			   : 0;
 	if (local)
 		g_object_unref(local);
-	vp_loop_thread_init(&rtsp->thread);
+	enc_loop_thread_init(&rtsp->thread);
 	g_source_attach(rtsp->session_watch, rtsp->thread.context);
-	rtsp->listener = vp_listen_guard_new(rtsp->socket, rtsp->thread.context,
-					     "RTSP", accept_client, rtsp);
-	vp_loop_thread_start(&rtsp->thread, "vplane-rtsp");
-	enc_log(INFO, "RTSP: listening on %s://%s:%u/<vgpu>/<head>",
-		rtsp->tls ? "rtsps" : "rtsp", options->address, rtsp->port);
+	rtsp->listener =
+		enc_listen_guard_new(rtsp->socket, rtsp->thread.context, "RTSP",
+				     accept_client, rtsp);
+	enc_loop_thread_start(&rtsp->thread, "vplane-rtsp");
+	log_info("RTSP: listening on %s://%s:%u/<vgpu>/<head>",
+		 rtsp->tls ? "rtsps" : "rtsp", options->address, rtsp->port);
 	return rtsp;
 err:
 	if (rtsp->session_watch) {
@@ -991,7 +988,7 @@ err:
 	}
 	g_object_unref(rtsp->mounts);
 	g_object_unref(rtsp->server);
-	vp_conn_count_free(rtsp->conns);
+	enc_conn_count_free(rtsp->conns);
 	g_free(rtsp);
 	return NULL;
 }
@@ -1005,47 +1002,47 @@ static GstRTSPFilterResult close_client(GstRTSPServer *server,
 /* On the RTSP thread: clients are closed where they live. */
 static void stop_on_thread(void *data)
 {
-	struct vp_rtsp *rtsp = data;
+	struct enc_rtsp *rtsp = data;
 
-	vp_listen_guard_destroy(rtsp->listener);
+	enc_listen_guard_destroy(rtsp->listener);
 	rtsp->listener = NULL;
 	g_source_destroy(rtsp->session_watch);
 	gst_rtsp_server_client_filter(rtsp->server, close_client, NULL);
 }
 
-void vp_rtsp_destroy(struct vp_rtsp *rtsp)
+void enc_rtsp_destroy(struct enc_rtsp *rtsp)
 {
 	if (!rtsp)
 		return;
-	vp_loop_thread_stop(&rtsp->thread, stop_on_thread, rtsp);
+	enc_loop_thread_stop(&rtsp->thread, stop_on_thread, rtsp);
 	g_source_unref(rtsp->session_watch);
 	g_socket_close(rtsp->socket, NULL);
 	g_object_unref(rtsp->socket);
 	g_object_unref(rtsp->mounts);
 	g_object_unref(rtsp->server);
-	vp_conn_count_free(rtsp->conns);
-	vp_loop_thread_finish(&rtsp->thread);
+	enc_conn_count_free(rtsp->conns);
+	enc_loop_thread_finish(&rtsp->thread);
 	g_free(rtsp);
 }
 
-unsigned int vp_rtsp_get_port(struct vp_rtsp *rtsp)
+unsigned int enc_rtsp_get_port(struct enc_rtsp *rtsp)
 {
 	return rtsp->port;
 }
 
-void vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
-		 struct vp_stream *stream)
+void enc_rtsp_add(struct enc_rtsp *rtsp, const char *path,
+		  struct enc_stream *stream)
 {
-	VpRtspFactory *factory = g_object_new(VP_TYPE_RTSP_FACTORY, NULL);
-	GstCaps *caps = vp_stream_get_caps(stream);
+	EncRtspFactory *factory = g_object_new(ENC_TYPE_RTSP_FACTORY, NULL);
+	GstCaps *caps = enc_stream_get_caps(stream);
 	GstRTSPMediaFactory *base = GST_RTSP_MEDIA_FACTORY(factory);
 
-	factory->stream = vp_stream_ref(stream);
+	factory->stream = enc_stream_ref(stream);
 	factory->h264 = gst_structure_has_name(gst_caps_get_structure(caps, 0),
 					       "video/x-h264");
 	gst_caps_unref(caps);
 	gst_rtsp_media_factory_set_shared(base, TRUE);
-	gst_rtsp_media_factory_set_media_gtype(base, VP_TYPE_RTSP_MEDIA);
+	gst_rtsp_media_factory_set_media_gtype(base, ENC_TYPE_RTSP_MEDIA);
 	/* RTSPS: media only interleaved in the TLS connection; a SETUP
 	 * asking for UDP (plain RTP, unencrypted) gets 461 */
 	if (rtsp->tls)
@@ -1059,10 +1056,10 @@ void vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
 			TRUE, NULL);
 	/* the mount points take the factory */
 	gst_rtsp_mount_points_add_factory(rtsp->mounts, path, base);
-	enc_log(INFO, "RTSP: serving %s", path);
+	log_info("RTSP: serving %s", path);
 }
 
-void vp_rtsp_remove(struct vp_rtsp *rtsp, const char *path)
+void enc_rtsp_remove(struct enc_rtsp *rtsp, const char *path)
 {
 	gst_rtsp_mount_points_remove_factory(rtsp->mounts, path);
 }

@@ -2,7 +2,7 @@
 /*
  * The RTSP server (gst-rtsp-server): one mount per streamed head,
  * rtsp://ADDRESS:PORT/<vgpu>/<head>, each a shared media fed by that
- * head's vp_stream (one encoder however many viewers). Digest
+ * head's enc_stream (one encoder however many viewers). Digest
  * authentication is required unless explicitly turned off; each viewer
  * watches the vGPUs its credentials line names, and a path it may not
  * watch is answered as a missing one (404) before any lookup. Wrong
@@ -20,25 +20,25 @@
  * request handling (digest checks, SDP, socket writes to slow clients)
  * on the compositor's thread. On its own thread nothing RTSP does can
  * delay a frame; the only crossings are thread-safe by construction:
- * the vp_stream consumer API (mutex + mailbox) and GstRTSPMountPoints
+ * the enc_stream consumer API (mutex + mailbox) and GstRTSPMountPoints
  * (internally locked).
  *
  * No GStreamer types here: vplaned's server files include it.
  */
-#ifndef VP_RTSP_H
-#define VP_RTSP_H
+#ifndef ENC_RTSP_H
+#define ENC_RTSP_H
 
 #include <stdbool.h>
 
 #include "net_limits.h"
 
-struct vp_rtsp;
-struct vp_stream;
+struct enc_rtsp;
+struct enc_stream;
 
-#define VP_RTSP_DEFAULT_ADDRESS "127.0.0.1"
-#define VP_RTSP_DEFAULT_PORT	8554
+#define ENC_RTSP_DEFAULT_ADDRESS "127.0.0.1"
+#define ENC_RTSP_DEFAULT_PORT	 8554
 
-struct vp_rtsp_options {
+struct enc_rtsp_options {
 	const char *address; /* bind address (borrowed) */
 	unsigned int port;   /* 0: any free port */
 	/* viewers, "[VGPUS ]user:password" or htdigest lines
@@ -48,7 +48,7 @@ struct vp_rtsp_options {
 	/* PEM certificate and private key (borrowed): both or neither;
 	 * with them the server speaks RTSPS (RTSP over TLS) only */
 	const char *tls_cert_file, *tls_key_file;
-	struct vp_net_limits limits; /* zeros: the defaults */
+	struct enc_net_limits limits; /* zeros: the defaults */
 };
 
 /*
@@ -56,23 +56,23 @@ struct vp_rtsp_options {
  * NULL after logging a one-line reason (credentials refused, a key not
  * the certificate's, address in use, ...).
  */
-struct vp_rtsp *vp_rtsp_create(const struct vp_rtsp_options *options);
+struct enc_rtsp *enc_rtsp_create(const struct enc_rtsp_options *options);
 
 /* Close every client, stop the thread. NULL is a no-op. */
-void vp_rtsp_destroy(struct vp_rtsp *rtsp);
+void enc_rtsp_destroy(struct enc_rtsp *rtsp);
 
 /* The port actually bound (useful with port 0). */
-unsigned int vp_rtsp_get_port(struct vp_rtsp *rtsp);
+unsigned int enc_rtsp_get_port(struct enc_rtsp *rtsp);
 
 /*
  * Serve @stream (a reference is taken) at @path ("/<vgpu>/<head>",
  * borrowed), in place of what was served there.
  */
-void vp_rtsp_add(struct vp_rtsp *rtsp, const char *path,
-		 struct vp_stream *stream);
+void enc_rtsp_add(struct enc_rtsp *rtsp, const char *path,
+		  struct enc_stream *stream);
 
 /* Stop serving @path: new requests get 404; media already playing ends
  * when its stream is destroyed. */
-void vp_rtsp_remove(struct vp_rtsp *rtsp, const char *path);
+void enc_rtsp_remove(struct enc_rtsp *rtsp, const char *path);
 
-#endif /* VP_RTSP_H */
+#endif /* ENC_RTSP_H */

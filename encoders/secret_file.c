@@ -7,8 +7,8 @@
 
 #include "secret_file.h"
 
-int vp_secret_file_open(const char *path, const char *what, bool secret,
-			struct stat *st, char *err, size_t err_size)
+int enc_secret_file_open(const char *path, const char *what, bool secret,
+			 struct stat *st, char *err, size_t err_size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
@@ -23,7 +23,7 @@ int vp_secret_file_open(const char *path, const char *what, bool secret,
 		close(fd);
 		return -1;
 	}
-	if (secret && (st->st_mode & 07777 & ~VP_SECRET_FILE_MODE)) {
+	if (secret && (st->st_mode & 07777 & ~ENC_SECRET_FILE_MODE)) {
 		snprintf(err, err_size,
 			 "%s has mode %04o: %s must not be readable by others "
 			 "or writable by the group (chmod 600 %s)",
@@ -34,12 +34,12 @@ int vp_secret_file_open(const char *path, const char *what, bool secret,
 	return fd;
 }
 
-FILE *vp_secret_file_fopen(const char *path, const char *what, char *err,
-			   size_t err_size)
+FILE *enc_secret_file_fopen(const char *path, const char *what, char *err,
+			    size_t err_size)
 {
 	struct stat st;
 	FILE *f;
-	int fd = vp_secret_file_open(path, what, true, &st, err, err_size);
+	int fd = enc_secret_file_open(path, what, true, &st, err, err_size);
 
 	if (fd < 0)
 		return NULL;

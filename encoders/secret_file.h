@@ -6,8 +6,8 @@
  * the opened file, not on what the path may name a moment later. No
  * GStreamer here: the unit suite links it.
  */
-#ifndef VP_SECRET_FILE_H
-#define VP_SECRET_FILE_H
+#ifndef ENC_SECRET_FILE_H
+#define ENC_SECRET_FILE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,20 +15,20 @@
 #include <sys/stat.h>
 
 /* Nothing outside owner read/write and group read. */
-#define VP_SECRET_FILE_MODE 0640
+#define ENC_SECRET_FILE_MODE 0640
 
 /*
  * Open @path (borrowed) read-only and fill @st. With @secret, refuse a
- * mode beyond VP_SECRET_FILE_MODE; @what names the contents in that
+ * mode beyond ENC_SECRET_FILE_MODE; @what names the contents in that
  * error ("credentials", "a token", ...). The fd (O_CLOEXEC), or -1 with a
  * one-line reason in @err (size @err_size) that says what to fix.
  */
-int vp_secret_file_open(const char *path, const char *what, bool secret,
-			struct stat *st, char *err, size_t err_size);
+int enc_secret_file_open(const char *path, const char *what, bool secret,
+			 struct stat *st, char *err, size_t err_size);
 
-/* vp_secret_file_open() with @secret, as a stdio stream; NULL with the
+/* enc_secret_file_open() with @secret, as a stdio stream; NULL with the
  * reason in @err. */
-FILE *vp_secret_file_fopen(const char *path, const char *what, char *err,
-			   size_t err_size);
+FILE *enc_secret_file_fopen(const char *path, const char *what, char *err,
+			    size_t err_size);
 
-#endif /* VP_SECRET_FILE_H */
+#endif /* ENC_SECRET_FILE_H */

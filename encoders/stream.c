@@ -16,7 +16,7 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 
-#include "enc_log.h"
+#include "log_sink.h"
 #include "monotonic.h"
 #include "encoder_chain.h"
 #include "frame_layout.h"
@@ -51,15 +51,15 @@
  * weak-ref callback, which only reads @orphaned under the stream lock
  * and posts @mail. */
 struct frame_note {
-	struct vp_mail mail; /* first: notes are found from their mail */
-	struct vp_stream *stream;
+	struct enc_mail mail; /* first: notes are found from their mail */
+	struct enc_stream *stream;
 	void (*release)(void *data);
 	void *data;
 	bool orphaned; /* under stream->lock: the stream was destroyed */
-	struct frame_note *prev, *next; /* vp_stream.in_flight */
+	struct frame_note *prev, *next; /* enc_stream.in_flight */
 };
 
-struct vp_stream_consumer {
+struct enc_stream_consumer {
 	GstAppSrc *src; /* a reference */
 	bool need_keyframe;
 	bool held_back; /* frames were skipped while it was not playing */
@@ -68,13 +68,13 @@ struct vp_stream_consumer {
 	 * (monotonic us), by push count: the oldest queued frame's age */
 	gint64 queued_at[CONSUMER_QUEUE_FRAMES];
 	uint64_t pushed;
-	struct vp_stream_consumer *next; /* vp_stream.consumers */
+	struct enc_stream_consumer *next; /* enc_stream.consumers */
 };
 
-struct vp_stream {
+struct enc_stream {
 	atomic_int refs;
 	char name[64];
-	const struct vp_encoder_candidate *encoder;
+	const struct enc_encoder_candidate *encoder;
 	bool chroma444;
 
 	GstElement *pipeline; /* owned; NULL once destroyed */
@@ -102,20 +102,20 @@ struct vp_stream {
 
 	int fd; /* epoll: the mailbox and the timer; the caller polls it */
 	int timer_fd; /* the deferred keyframe's time */
-	struct vp_mailbox box;
-	struct vp_mail wake; /* "a keyframe was asked for" */
+	struct enc_mailbox box;
+	struct enc_mail wake; /* "a keyframe was asked for" */
 	atomic_bool keyframe_wanted;
 	atomic_bool failed;
 	atomic_bool offered; /* a frame was offered: there is a picture */
 
 	pthread_mutex_t lock;
-	struct vp_stream_consumer *consumers; /* under lock */
-	bool stopping;			      /* under lock */
+	struct enc_stream_consumer *consumers; /* under lock */
+	bool stopping;			       /* under lock */
 	atomic_uint nr_consumers;
 
 	atomic_uint_fast64_t frames_out, bytes_out, keyframes;
 	atomic_uint_fast64_t keyframe_requests, consumer_drops;
-	/* where a frame's time goes (vp_stream_stats), us */
+	/* where a frame's time goes (enc_stream_stats), us */
 	atomic_uint_fast64_t encode_us_sum, encode_us_max;
 	atomic_uint_fast64_t consumer_frames, consumer_us_sum, consumer_us_max;
 	atomic_uint_fast64_t sink_frames, sink_us_sum, sink_us_max;
@@ -154,17 +154,17 @@ static uint64_t waited_us(GstElement *element, GstBuffer *buffer,
 	return (now - then) / GST_USECOND;
 }
 
-struct vp_stream *vp_stream_ref(struct vp_stream *stream)
+struct enc_stream *enc_stream_ref(struct enc_stream *stream)
 {
 	atomic_fetch_add(&stream->refs, 1);
 	return stream;
 }
 
-void vp_stream_unref(struct vp_stream *stream)
+void enc_stream_unref(struct enc_stream *stream)
 {
 	if (atomic_fetch_sub(&stream->refs, 1) != 1)
 		return;
-	vp_mailbox_finish(&stream->box);
+	enc_mailbox_finish(&stream->box);
 	if (stream->fd >= 0)
 		close(stream->fd);
 	if (stream->timer_fd >= 0)
@@ -194,27 +194,27 @@ static const char *video_format(uint32_t drm_format)
 }
 
 /* GStreamer thread: the frame's memory is gone. Posted under the stream
- * lock so vp_stream_destroy() sees every note either posted or still
+ * lock so enc_stream_destroy() sees every note either posted or still
  * held, never in between. */
 static void handle_memory_gone(gpointer data, GstMiniObject *where_it_was)
 {
 	struct frame_note *note = data;
-	struct vp_stream *stream = note->stream;
+	struct enc_stream *stream = note->stream;
 	bool orphaned;
 
 	pthread_mutex_lock(&stream->lock);
 	orphaned = note->orphaned;
 	if (!orphaned)
-		vp_mailbox_post(&stream->box, &note->mail);
+		enc_mailbox_post(&stream->box, &note->mail);
 	pthread_mutex_unlock(&stream->lock);
 	if (orphaned) {
-		/* its release already ran in vp_stream_destroy() */
+		/* its release already ran in enc_stream_destroy() */
 		free(note);
-		vp_stream_unref(stream);
+		enc_stream_unref(stream);
 	}
 }
 
-static void unlink_note(struct vp_stream *stream, struct frame_note *note)
+static void unlink_note(struct enc_stream *stream, struct frame_note *note)
 {
 	if (note->prev)
 		note->prev->next = note->next;
@@ -225,7 +225,7 @@ static void unlink_note(struct vp_stream *stream, struct frame_note *note)
 	stream->nr_in_flight--;
 }
 
-static void arm_timer(struct vp_stream *stream, int64_t ms)
+static void arm_timer(struct enc_stream *stream, int64_t ms)
 {
 	struct itimerspec its = {
 		.it_value = { .tv_sec = ms / 1000,
@@ -233,23 +233,23 @@ static void arm_timer(struct vp_stream *stream, int64_t ms)
 	};
 
 	if (timerfd_settime(stream->timer_fd, 0, &its, NULL) < 0)
-		enc_log(ERROR, "stream %s: timerfd: %s", stream->name,
-			strerror(errno));
+		log_error("stream %s: timerfd: %s", stream->name,
+			  strerror(errno));
 }
 
 /*
  * Whether a keyframe may be forced now (@asked: a request came): at most
- * one per VP_STREAM_KEYFRAME_MIN_MS. Requests within the interval are
+ * one per ENC_STREAM_KEYFRAME_MIN_MS. Requests within the interval are
  * coalesced into one, served when it ends (the timer wakes the caller).
  */
-static bool keyframe_due(struct vp_stream *stream, bool asked)
+static bool keyframe_due(struct enc_stream *stream, bool asked)
 {
 	int64_t wait;
 
 	if (!asked && !stream->keyframe_deferred)
 		return false;
 	wait = stream->forced_any
-		       ? stream->forced_ms + VP_STREAM_KEYFRAME_MIN_MS -
+		       ? stream->forced_ms + ENC_STREAM_KEYFRAME_MIN_MS -
 				 (int64_t)monotonic_ms()
 		       : 0;
 	if (wait <= 0) {
@@ -266,17 +266,17 @@ static bool keyframe_due(struct vp_stream *stream, bool asked)
 	return false;
 }
 
-bool vp_stream_dispatch(struct vp_stream *stream)
+bool enc_stream_dispatch(struct enc_stream *stream)
 {
-	struct vp_mail *mail = vp_mailbox_take(&stream->box), *next;
+	struct enc_mail *mail = enc_mailbox_take(&stream->box), *next;
 	bool keyframe = false;
 	uint64_t expired;
 
 	/* the deferred keyframe's time came */
 	if (read(stream->timer_fd, &expired, sizeof(expired)) < 0 &&
 	    errno != EAGAIN)
-		enc_log(ERROR, "stream %s: timerfd read: %s", stream->name,
-			strerror(errno));
+		log_error("stream %s: timerfd read: %s", stream->name,
+			  strerror(errno));
 
 	for (; mail; mail = next) {
 		struct frame_note *note;
@@ -292,42 +292,42 @@ bool vp_stream_dispatch(struct vp_stream *stream)
 		unlink_note(stream, note);
 		note->release(note->data);
 		free(note);
-		vp_stream_unref(stream);
+		enc_stream_unref(stream);
 	}
 	return keyframe_due(stream, keyframe);
 }
 
-void vp_stream_request_keyframe(struct vp_stream *stream)
+void enc_stream_request_keyframe(struct enc_stream *stream)
 {
 	atomic_fetch_add(&stream->keyframe_requests, 1);
 	if (!atomic_exchange(&stream->keyframe_wanted, true))
-		vp_mailbox_post(&stream->box, &stream->wake);
+		enc_mailbox_post(&stream->box, &stream->wake);
 }
 
-static bool set_input_caps(struct vp_stream *stream,
-			   const struct vp_frame *frame, const char *format)
+static bool set_input_caps(struct enc_stream *stream,
+			   const struct enc_frame *frame, const char *format)
 {
 	GstCaps *caps;
 
 	if (stream->format == frame->drm_format &&
 	    stream->width == frame->width && stream->height == frame->height)
 		return true;
-	caps = vp_encoder_chain_input_caps(
+	caps = enc_encoder_chain_input_caps(
 		stream->encoder, format, (int)frame->width, (int)frame->height);
 	gst_app_src_set_caps(stream->src, caps);
 	gst_caps_unref(caps);
 	stream->format = frame->drm_format;
 	stream->width = frame->width;
 	stream->height = frame->height;
-	enc_log(INFO, "stream %s: %ux%u %s frames into %s (chroma %s)",
-		stream->name, frame->width, frame->height, format,
-		stream->encoder->name, stream->chroma444 ? "4:4:4" : "4:2:0");
+	log_info("stream %s: %ux%u %s frames into %s (chroma %s)", stream->name,
+		 frame->width, frame->height, format, stream->encoder->name,
+		 stream->chroma444 ? "4:4:4" : "4:2:0");
 	return true;
 }
 
 /* The frame as GStreamer memory over the caller's fd, no copy. */
-static GstBuffer *wrap_frame(struct vp_stream *stream,
-			     const struct vp_frame *frame, const char *format,
+static GstBuffer *wrap_frame(struct enc_stream *stream,
+			     const struct enc_frame *frame, const char *format,
 			     struct frame_note *note)
 {
 	gsize offset[GST_VIDEO_MAX_PLANES] = { frame->offset };
@@ -335,7 +335,7 @@ static GstBuffer *wrap_frame(struct vp_stream *stream,
 	GstMemory *mem;
 	GstBuffer *buffer;
 
-	if (frame->memory == VP_FRAME_DMABUF)
+	if (frame->memory == ENC_FRAME_DMABUF)
 		mem = gst_dmabuf_allocator_alloc_with_flags(
 			stream->dmabuf_allocator, frame->fd, frame->size,
 			GST_FD_MEMORY_FLAG_DONT_CLOSE);
@@ -344,8 +344,8 @@ static GstBuffer *wrap_frame(struct vp_stream *stream,
 					     frame->size,
 					     GST_FD_MEMORY_FLAG_DONT_CLOSE);
 	if (!mem) {
-		enc_log(ERROR, "stream %s: cannot wrap fd %d", stream->name,
-			frame->fd);
+		log_error("stream %s: cannot wrap fd %d", stream->name,
+			  frame->fd);
 		return NULL;
 	}
 	gst_mini_object_weak_ref(GST_MINI_OBJECT(mem), handle_memory_gone,
@@ -359,12 +359,12 @@ static GstBuffer *wrap_frame(struct vp_stream *stream,
 	return buffer;
 }
 
-static bool build_pipeline(struct vp_stream *stream, bool chroma444);
+static bool build_pipeline(struct enc_stream *stream, bool chroma444);
 
 /* Stop the pipeline and build it anew (the consumers stay attached: the
  * new encoder starts with a keyframe). Frames the old one held are
  * released through the mailbox as usual. */
-static bool restart_pipeline(struct vp_stream *stream)
+static bool restart_pipeline(struct enc_stream *stream)
 {
 	if (stream->pipeline) {
 		gst_element_set_state(stream->pipeline, GST_STATE_NULL);
@@ -388,7 +388,7 @@ static bool restart_pipeline(struct vp_stream *stream)
  * pipeline at once, one of the same mode after a back-off (doubling
  * while it keeps failing). True if the pipeline takes frames again.
  */
-static bool recover(struct vp_stream *stream, const struct vp_frame *frame)
+static bool recover(struct enc_stream *stream, const struct enc_frame *frame)
 {
 	bool same_mode = frame->drm_format == stream->format &&
 			 frame->width == stream->width &&
@@ -408,34 +408,34 @@ static bool recover(struct vp_stream *stream, const struct vp_frame *frame)
 	else
 		stream->retry_ms = RETRY_MIN_MS;
 	stream->failure_seen = false;
-	enc_log(INFO, "stream %s: restarting the encoder for %ux%u",
-		stream->name, frame->width, frame->height);
+	log_info("stream %s: restarting the encoder for %ux%u", stream->name,
+		 frame->width, frame->height);
 	return restart_pipeline(stream);
 }
 
 /* Every byte of the frame in its fd (frame_layout.h): the size the
  * caller gives is checked against the fd's real one. */
-static bool frame_fits(const struct vp_frame *frame, char *why, size_t size)
+static bool frame_fits(const struct enc_frame *frame, char *why, size_t size)
 {
-	const struct vp_plane_layout layout = {
+	const struct enc_plane_layout layout = {
 		.drm_format = frame->drm_format,
 		.width = frame->width,
 		.height = frame->height,
 		.stride = frame->stride,
 		.offset = frame->offset,
 	};
-	int64_t real = vp_fd_size(frame->fd);
+	int64_t real = enc_fd_size(frame->fd);
 
 	if (real < 0 || (uint64_t)real < frame->size) {
 		snprintf(why, size, "the fd holds %lld bytes, not %zu",
 			 (long long)real, frame->size);
 		return false;
 	}
-	return vp_plane_layout_check(&layout, frame->size, why, size);
+	return enc_plane_layout_check(&layout, frame->size, why, size);
 }
 
-bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
-		    bool keyframe)
+bool enc_stream_push(struct enc_stream *stream, const struct enc_frame *frame,
+		     bool keyframe)
 {
 	const char *format = video_format(frame->drm_format);
 	struct frame_note *note;
@@ -448,24 +448,24 @@ bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
 	 * recovers for the next ones too */
 	if (atomic_load(&stream->failed) && !recover(stream, frame))
 		return false;
-	if (!stream->pipeline || !vp_stream_has_consumers(stream))
+	if (!stream->pipeline || !enc_stream_has_consumers(stream))
 		return false;
 	if (!format || !frame_fits(frame, why, sizeof(why))) {
-		enc_log(ERROR, "stream %s: frame refused: %s", stream->name,
-			format ? why : "format not streamed");
+		log_error("stream %s: frame refused: %s", stream->name,
+			  format ? why : "format not streamed");
 		return false;
 	}
 	note = calloc(1, sizeof(*note));
 	if (!note) {
-		enc_log(ERROR, "out of memory");
+		log_error("out of memory");
 		return false;
 	}
-	*note = (struct frame_note){ .stream = vp_stream_ref(stream),
+	*note = (struct frame_note){ .stream = enc_stream_ref(stream),
 				     .release = frame->release,
 				     .data = frame->data };
 	buffer = wrap_frame(stream, frame, format, note);
 	if (!buffer) {
-		vp_stream_unref(stream);
+		enc_stream_unref(stream);
 		free(note);
 		return false;
 	}
@@ -497,25 +497,25 @@ bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
 	 * so the release still runs from dispatch */
 	ret = gst_app_src_push_buffer(stream->src, buffer);
 	if (ret != GST_FLOW_OK)
-		enc_log(DEBUG, "stream %s: push: %s", stream->name,
-			gst_flow_get_name(ret));
+		log_debug("stream %s: push: %s", stream->name,
+			  gst_flow_get_name(ret));
 	return true;
 }
 
-bool vp_stream_has_consumers(struct vp_stream *stream)
+bool enc_stream_has_consumers(struct enc_stream *stream)
 {
 	return atomic_load(&stream->nr_consumers) > 0;
 }
 
-int vp_stream_get_fd(struct vp_stream *stream)
+int enc_stream_get_fd(struct enc_stream *stream)
 {
 	return stream->fd;
 }
 
-void vp_stream_get_stats(struct vp_stream *stream,
-			 struct vp_stream_stats *stats)
+void enc_stream_get_stats(struct enc_stream *stream,
+			  struct enc_stream_stats *stats)
 {
-	*stats = (struct vp_stream_stats){
+	*stats = (struct enc_stream_stats){
 		.frames_in = stream->frames_in,
 		.frames_out = atomic_load(&stream->frames_out),
 		.bytes_out = atomic_load(&stream->bytes_out),
@@ -539,12 +539,12 @@ void vp_stream_get_stats(struct vp_stream *stream,
 	};
 }
 
-bool vp_stream_is_ready(struct vp_stream *stream)
+bool enc_stream_is_ready(struct enc_stream *stream)
 {
 	return atomic_load(&stream->offered) && !atomic_load(&stream->failed);
 }
 
-GstCaps *vp_stream_get_caps(struct vp_stream *stream)
+GstCaps *enc_stream_get_caps(struct enc_stream *stream)
 {
 	return gst_caps_ref(stream->out_caps);
 }
@@ -557,7 +557,7 @@ GstCaps *vp_stream_get_caps(struct vp_stream *stream)
 static GstPadProbeReturn
 handle_consumer_output(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-	struct vp_stream *stream = data;
+	struct enc_stream *stream = data;
 	GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER(info);
 	GstElement *src = GST_PAD_PARENT(pad);
 	uint64_t waited;
@@ -573,21 +573,21 @@ handle_consumer_output(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 static void unref_stream(gpointer data)
 {
-	vp_stream_unref(data);
+	enc_stream_unref(data);
 }
 
-/* A transport's sink watched by vp_stream_watch_sink(). */
+/* A transport's sink watched by enc_stream_watch_sink(). */
 struct sink_watch {
-	struct vp_stream *stream; /* a reference */
-	GstClockTime last;	  /* the last frame's time: one per frame */
-	bool checked;		  /* its caps were seen to be RTP's */
+	struct enc_stream *stream; /* a reference */
+	GstClockTime last;	   /* the last frame's time: one per frame */
+	bool checked;		   /* its caps were seen to be RTP's */
 };
 
 static void free_sink_watch(gpointer data)
 {
 	struct sink_watch *w = data;
 
-	vp_stream_unref(w->stream);
+	enc_stream_unref(w->stream);
 	g_free(w);
 }
 
@@ -631,7 +631,7 @@ static GstPadProbeReturn handle_sink_input(GstPad *pad, GstPadProbeInfo *info,
 	return GST_PAD_PROBE_OK;
 }
 
-void vp_stream_watch_sink(struct vp_stream *stream, GstElement *sink)
+void enc_stream_watch_sink(struct enc_stream *stream, GstElement *sink)
 {
 	GstPad *pad = gst_element_get_static_pad(sink, "sink");
 	struct sink_watch *w;
@@ -639,7 +639,7 @@ void vp_stream_watch_sink(struct vp_stream *stream, GstElement *sink)
 	if (!pad)
 		return;
 	w = g_new0(struct sink_watch, 1);
-	w->stream = vp_stream_ref(stream);
+	w->stream = enc_stream_ref(stream);
 	w->last = GST_CLOCK_TIME_NONE;
 	gst_pad_add_probe(
 		pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
@@ -647,14 +647,14 @@ void vp_stream_watch_sink(struct vp_stream *stream, GstElement *sink)
 	gst_object_unref(pad);
 }
 
-struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
-					    GstAppSrc *src)
+struct enc_stream_consumer *enc_stream_attach(struct enc_stream *stream,
+					      GstAppSrc *src)
 {
-	struct vp_stream_consumer *c = calloc(1, sizeof(*c));
+	struct enc_stream_consumer *c = calloc(1, sizeof(*c));
 	GstPad *pad;
 
 	if (!c) {
-		enc_log(ERROR, "out of memory");
+		log_error("out of memory");
 		return NULL;
 	}
 	gst_app_src_set_caps(src, stream->out_caps);
@@ -670,8 +670,8 @@ struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
 	pad = gst_element_get_static_pad(GST_ELEMENT(src), "src");
 	if (pad) {
 		gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER,
-				  handle_consumer_output, vp_stream_ref(stream),
-				  unref_stream);
+				  handle_consumer_output,
+				  enc_stream_ref(stream), unref_stream);
 		gst_object_unref(pad);
 	}
 
@@ -686,14 +686,14 @@ struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
 	stream->consumers = c;
 	atomic_fetch_add(&stream->nr_consumers, 1);
 	pthread_mutex_unlock(&stream->lock);
-	vp_stream_request_keyframe(stream);
+	enc_stream_request_keyframe(stream);
 	return c;
 }
 
-void vp_stream_detach(struct vp_stream *stream,
-		      struct vp_stream_consumer *consumer)
+void enc_stream_detach(struct enc_stream *stream,
+		       struct enc_stream_consumer *consumer)
 {
-	struct vp_stream_consumer **p;
+	struct enc_stream_consumer **p;
 	bool found = false;
 
 	if (!consumer)
@@ -708,7 +708,7 @@ void vp_stream_detach(struct vp_stream *stream,
 		}
 	}
 	pthread_mutex_unlock(&stream->lock);
-	/* not found: vp_stream_destroy() ended and freed it already */
+	/* not found: enc_stream_destroy() ended and freed it already */
 	if (found) {
 		gst_object_unref(consumer->src);
 		free(consumer);
@@ -725,7 +725,7 @@ void vp_stream_detach(struct vp_stream *stream,
  * sees a described, playing session with no frame. In PLAYING, with no
  * state change pending, the base time is set.
  */
-static bool consumer_playing(struct vp_stream_consumer *c)
+static bool consumer_playing(struct enc_stream_consumer *c)
 {
 	bool playing;
 
@@ -740,7 +740,7 @@ static bool consumer_playing(struct vp_stream_consumer *c)
  * Whether the oldest frame still queued for @c waited longer than
  * CONSUMER_QUEUE_MS: its client takes frames slower than they come.
  */
-static bool consumer_behind(struct vp_stream_consumer *c)
+static bool consumer_behind(struct enc_stream_consumer *c)
 {
 	guint64 level = gst_app_src_get_current_level_buffers(c->src);
 	gint64 oldest;
@@ -758,8 +758,8 @@ static bool consumer_behind(struct vp_stream_consumer *c)
  * still queued for it (the oldest; useless without the frames it
  * skipped): for the push, its queue holds one frame and leaks the rest.
  */
-static void push_replacing_queue(struct vp_stream *stream,
-				 struct vp_stream_consumer *c, GstBuffer *out)
+static void push_replacing_queue(struct enc_stream *stream,
+				 struct enc_stream_consumer *c, GstBuffer *out)
 {
 	guint64 level = gst_app_src_get_current_level_buffers(c->src);
 
@@ -773,9 +773,9 @@ static void push_replacing_queue(struct vp_stream *stream,
  * into a consumer's appsrc never blocks (leaky, block=false). */
 static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
 {
-	struct vp_stream *stream = data;
+	struct enc_stream *stream = data;
 	GstSample *sample = gst_app_sink_pull_sample(sink);
-	struct vp_stream_consumer *c;
+	struct enc_stream_consumer *c;
 	bool want_keyframe = false;
 	GstBuffer *buffer;
 	uint64_t waited;
@@ -841,7 +841,7 @@ static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
 	pthread_mutex_unlock(&stream->lock);
 	gst_sample_unref(sample);
 	if (want_keyframe)
-		vp_stream_request_keyframe(stream);
+		enc_stream_request_keyframe(stream);
 	return GST_FLOW_OK;
 }
 
@@ -850,22 +850,22 @@ static GstFlowReturn handle_sink_new_sample(GstAppSink *sink, gpointer data)
 static GstBusSyncReply handle_bus_message(GstBus *bus, GstMessage *msg,
 					  gpointer data)
 {
-	struct vp_stream *stream = data;
+	struct enc_stream *stream = data;
 	GError *err = NULL;
 	gchar *debug = NULL;
 
 	switch (GST_MESSAGE_TYPE(msg)) {
 	case GST_MESSAGE_ERROR:
 		gst_message_parse_error(msg, &err, &debug);
-		enc_log(ERROR, "stream %s: %s: %s (%s)", stream->name,
-			GST_OBJECT_NAME(msg->src), err->message,
-			debug ? debug : "");
+		log_error("stream %s: %s: %s (%s)", stream->name,
+			  GST_OBJECT_NAME(msg->src), err->message,
+			  debug ? debug : "");
 		atomic_store(&stream->failed, true);
 		break;
 	case GST_MESSAGE_WARNING:
 		gst_message_parse_warning(msg, &err, &debug);
-		enc_log(INFO, "stream %s: %s: %s", stream->name,
-			GST_OBJECT_NAME(msg->src), err->message);
+		log_info("stream %s: %s: %s", stream->name,
+			 GST_OBJECT_NAME(msg->src), err->message);
 		break;
 	default:
 		break;
@@ -875,11 +875,11 @@ static GstBusSyncReply handle_bus_message(GstBus *bus, GstMessage *msg,
 	return GST_BUS_DROP;
 }
 
-static bool build_pipeline(struct vp_stream *stream, bool chroma444)
+static bool build_pipeline(struct enc_stream *stream, bool chroma444)
 {
 	GstAppSinkCallbacks callbacks = { .new_sample =
 						  handle_sink_new_sample };
-	struct vp_encoder_chain chain;
+	struct enc_encoder_chain chain;
 	GstElement *src, *sink;
 	GstBus *bus;
 
@@ -887,7 +887,7 @@ static bool build_pipeline(struct vp_stream *stream, bool chroma444)
 	src = gst_element_factory_make("appsrc", NULL);
 	sink = gst_element_factory_make("appsink", NULL);
 	if (!stream->pipeline || !src || !sink) {
-		enc_log(ERROR, "appsrc or appsink missing");
+		log_error("appsrc or appsink missing");
 		if (src)
 			gst_object_unref(src);
 		if (sink)
@@ -907,19 +907,18 @@ static bool build_pipeline(struct vp_stream *stream, bool chroma444)
 	gst_app_sink_set_callbacks(GST_APP_SINK(sink), &callbacks, stream,
 				   NULL);
 
-	if (chroma444 && !vp_encoder_chain_has_444(stream->encoder)) {
-		enc_log(INFO, "stream %s: %s encodes 4:2:0 only", stream->name,
-			stream->encoder->name);
+	if (chroma444 && !enc_encoder_chain_has_444(stream->encoder)) {
+		log_info("stream %s: %s encodes 4:2:0 only", stream->name,
+			 stream->encoder->name);
 		chroma444 = false;
 	}
-	if (!vp_encoder_chain_build(GST_BIN(stream->pipeline), stream->encoder,
-				    chroma444, &chain))
+	if (!enc_encoder_chain_build(GST_BIN(stream->pipeline), stream->encoder,
+				     chroma444, &chain))
 		return false;
 	stream->chroma444 = chroma444;
 	if (!gst_element_link(src, chain.first) ||
 	    !gst_element_link(chain.last, sink)) {
-		enc_log(ERROR, "cannot link the %s chain",
-			stream->encoder->name);
+		log_error("cannot link the %s chain", stream->encoder->name);
 		return false;
 	}
 	stream->enc = chain.encoder;
@@ -929,30 +928,30 @@ static bool build_pipeline(struct vp_stream *stream, bool chroma444)
 	gst_object_unref(bus);
 	if (gst_element_set_state(stream->pipeline, GST_STATE_PLAYING) ==
 	    GST_STATE_CHANGE_FAILURE) {
-		enc_log(ERROR, "stream %s: the pipeline does not start",
-			stream->name);
+		log_error("stream %s: the pipeline does not start",
+			  stream->name);
 		return false;
 	}
 	return true;
 }
 
-struct vp_stream *vp_stream_create(const char *name,
-				   const struct vp_encoder_candidate *encoder,
-				   const struct vp_stream_options *options)
+struct enc_stream *
+enc_stream_create(const char *name, const struct enc_encoder_candidate *encoder,
+		  const struct enc_stream_options *options)
 {
-	struct vp_stream *stream = calloc(1, sizeof(*stream));
+	struct enc_stream *stream = calloc(1, sizeof(*stream));
 
 	if (!stream) {
-		enc_log(ERROR, "out of memory");
+		log_error("out of memory");
 		return NULL;
 	}
 	atomic_init(&stream->refs, 1);
 	stream->fd = stream->timer_fd = -1;
 	g_strlcpy(stream->name, name, sizeof(stream->name));
 	stream->encoder = encoder;
-	stream->out_caps = vp_encoder_chain_output_caps(encoder);
+	stream->out_caps = enc_encoder_chain_output_caps(encoder);
 	pthread_mutex_init(&stream->lock, NULL);
-	if (!vp_mailbox_init(&stream->box)) {
+	if (!enc_mailbox_init(&stream->box)) {
 		pthread_mutex_destroy(&stream->lock);
 		gst_caps_unref(stream->out_caps);
 		free(stream);
@@ -966,16 +965,16 @@ struct vp_stream *vp_stream_create(const char *name,
 		      &(struct epoll_event){ .events = EPOLLIN }) < 0 ||
 	    epoll_ctl(stream->fd, EPOLL_CTL_ADD, stream->timer_fd,
 		      &(struct epoll_event){ .events = EPOLLIN }) < 0) {
-		enc_log(ERROR, "stream %s: epoll or timerfd: %s", name,
-			strerror(errno));
-		vp_stream_unref(stream);
+		log_error("stream %s: epoll or timerfd: %s", name,
+			  strerror(errno));
+		enc_stream_unref(stream);
 		return NULL;
 	}
 	stream->chroma444_asked = options && options->chroma444;
 	stream->dmabuf_allocator = gst_dmabuf_allocator_new();
 	stream->fd_allocator = gst_fd_allocator_new();
 	if (!build_pipeline(stream, stream->chroma444_asked)) {
-		vp_stream_destroy(stream);
+		enc_stream_destroy(stream);
 		return NULL;
 	}
 	return stream;
@@ -986,9 +985,9 @@ struct vp_stream *vp_stream_create(const char *name,
  * leak elsewhere). Release it to the caller anyway; its note is freed
  * when GStreamer lets go. Notes posted meanwhile are released normally.
  */
-static void release_orphans(struct vp_stream *stream)
+static void release_orphans(struct enc_stream *stream)
 {
-	struct vp_mail *posted, *next;
+	struct enc_mail *posted, *next;
 	struct frame_note *note;
 	struct {
 		void (*release)(void *data);
@@ -997,8 +996,8 @@ static void release_orphans(struct vp_stream *stream)
 	unsigned int n = 0, i;
 
 	pthread_mutex_lock(&stream->lock);
-	posted = vp_mailbox_take(&stream->box);
-	for (struct vp_mail *m = posted; m; m = m->next)
+	posted = enc_mailbox_take(&stream->box);
+	for (struct enc_mail *m = posted; m; m = m->next)
 		if (m != &stream->wake)
 			unlink_note(stream, (struct frame_note *)m);
 	if (stream->nr_in_flight)
@@ -1021,19 +1020,19 @@ static void release_orphans(struct vp_stream *stream)
 		note = (struct frame_note *)posted;
 		note->release(note->data);
 		free(note);
-		vp_stream_unref(stream);
+		enc_stream_unref(stream);
 	}
 	if (n)
-		enc_log(ERROR, "stream %s: %u frame(s) still held after stop",
-			stream->name, n);
+		log_error("stream %s: %u frame(s) still held after stop",
+			  stream->name, n);
 	for (i = 0; i < n; i++)
 		orphans[i].release(orphans[i].data);
 	free(orphans);
 }
 
-void vp_stream_destroy(struct vp_stream *stream)
+void enc_stream_destroy(struct enc_stream *stream)
 {
-	struct vp_stream_consumer *c, *consumers;
+	struct enc_stream_consumer *c, *consumers;
 
 	if (!stream)
 		return;
@@ -1056,11 +1055,11 @@ void vp_stream_destroy(struct vp_stream *stream)
 		gst_object_unref(c->src);
 		free(c);
 	}
-	vp_stream_dispatch(stream);
+	enc_stream_dispatch(stream);
 	release_orphans(stream);
 	if (stream->dmabuf_allocator)
 		gst_object_unref(stream->dmabuf_allocator);
 	if (stream->fd_allocator)
 		gst_object_unref(stream->fd_allocator);
-	vp_stream_unref(stream);
+	enc_stream_unref(stream);
 }

@@ -10,48 +10,48 @@
  * into an appsrc whose queue drops the oldest frame when full. When
  * GStreamer frees the memory (the converter has read it, or a queue
  * dropped it), a weak-ref callback on GStreamer's thread posts a note
- * to the stream's mailbox; vp_stream_dispatch(), on the caller's
+ * to the stream's mailbox; enc_stream_dispatch(), on the caller's
  * thread, then runs the frame's release callback. So the caller's
  * buffer stays locked exactly as long as GStreamer reads it, and the
  * caller never sees a GStreamer thread.
  *
  * Push frames on flips. Nothing is pushed or encoded while no consumer
  * is attached; a consumer that joins asks for a keyframe, which the
- * next dispatch reports (vp_stream_dispatch() returns true) so the
+ * next dispatch reports (enc_stream_dispatch() returns true) so the
  * caller pushes the current frame at once instead of waiting for the
  * guest's next flip.
  *
  * No GStreamer types here: vplaned's server files include it.
  */
-#ifndef VP_STREAM_H
-#define VP_STREAM_H
+#ifndef ENC_STREAM_H
+#define ENC_STREAM_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct vp_stream;
-struct vp_encoder_candidate;
+struct enc_stream;
+struct enc_encoder_candidate;
 
-enum vp_frame_memory {
-	VP_FRAME_DMABUF,
-	VP_FRAME_MEMFD, /* any mmap-able fd: wlroots' shm buffers */
+enum enc_frame_memory {
+	ENC_FRAME_DMABUF,
+	ENC_FRAME_MEMFD, /* any mmap-able fd: wlroots' shm buffers */
 };
 
-struct vp_frame {
+struct enc_frame {
 	int fd; /* borrowed until @release runs */
-	enum vp_frame_memory memory;
+	enum enc_frame_memory memory;
 	uint32_t drm_format; /* DRM fourcc */
 	uint32_t width, height, stride;
 	uint32_t offset; /* of the first pixel in the fd */
 	size_t size;	 /* bytes of the fd to map */
-	/* runs from vp_stream_dispatch() (or vp_stream_destroy()) once
+	/* runs from enc_stream_dispatch() (or enc_stream_destroy()) once
 	 * GStreamer is done with the frame */
 	void (*release)(void *data);
 	void *data;
 };
 
-struct vp_stream_stats {
+struct enc_stream_stats {
 	uint64_t frames_in;	/* pushed */
 	uint64_t frames_out;	/* encoded */
 	uint64_t bytes_out;	/* encoded bytes */
@@ -59,7 +59,7 @@ struct vp_stream_stats {
 	unsigned int consumers; /* attached now */
 	unsigned int in_flight; /* frames GStreamer still holds */
 	/* keyframes asked for (viewers joining, PLI/FIR, PLAY), forced
-	 * (at most one per VP_STREAM_KEYFRAME_MIN_MS), and requests that
+	 * (at most one per ENC_STREAM_KEYFRAME_MIN_MS), and requests that
 	 * waited for that interval (coalesced) */
 	uint64_t keyframe_requests, keyframes_forced;
 	uint64_t keyframe_requests_deferred;
@@ -68,7 +68,7 @@ struct vp_stream_stats {
 	uint64_t consumer_drops;
 	/*
 	 * Where a frame's time goes, in microseconds (sums over frames, and
-	 * the largest): from vp_stream_push() to the encoder's output
+	 * the largest): from enc_stream_push() to the encoder's output
 	 * (frames_out of them), and from there to leaving a consumer's
 	 * queue for its transport (consumer_frames: every frame each
 	 * consumer took). Two clock reads per frame and stage.
@@ -77,7 +77,7 @@ struct vp_stream_stats {
 	uint64_t consumer_frames, consumer_us_sum, consumer_us_max;
 	/* ... and from there to the transport's sink (RTSP's TCP sink,
 	 * whose sender writes to the viewer's socket): payloading, RTP
-	 * session (sink_frames, per frame; see vp_stream_watch_sink()) */
+	 * session (sink_frames, per frame; see enc_stream_watch_sink()) */
 	uint64_t sink_frames, sink_us_sum, sink_us_max;
 	bool failed; /* the encoder failed; the next mode restarts it */
 };
@@ -88,9 +88,9 @@ struct vp_stream_stats {
  * the guest's ack while the encoder reads it; a viewer waiting for one
  * gets the next.
  */
-#define VP_STREAM_KEYFRAME_MIN_MS 1000
+#define ENC_STREAM_KEYFRAME_MIN_MS 1000
 
-struct vp_stream_options {
+struct enc_stream_options {
 	/* full-resolution chroma (H.264 High 4:4:4 profile) where the
 	 * encoder has it (x264): sharp coloured edges and text, but not
 	 * every decoder plays it (browsers, most hardware) */
@@ -99,13 +99,13 @@ struct vp_stream_options {
 
 /*
  * A stream named @name (borrowed, for logs) encoding with @encoder
- * (borrowed, static: see vp_encoder_choose()), @options (borrowed; NULL
+ * (borrowed, static: see enc_encoder_choose()), @options (borrowed; NULL
  * for the defaults). Its pipeline is playing but idle. NULL after
  * logging why.
  */
-struct vp_stream *vp_stream_create(const char *name,
-				   const struct vp_encoder_candidate *encoder,
-				   const struct vp_stream_options *options);
+struct enc_stream *
+enc_stream_create(const char *name, const struct enc_encoder_candidate *encoder,
+		  const struct enc_stream_options *options);
 
 /*
  * Stop the pipeline, end every consumer's stream, run the release
@@ -113,7 +113,7 @@ struct vp_stream *vp_stream_create(const char *name,
  * reference (consumers may keep the object alive, idle, a little
  * longer). NULL is a no-op.
  */
-void vp_stream_destroy(struct vp_stream *stream);
+void enc_stream_destroy(struct enc_stream *stream);
 
 /*
  * Hand @frame (borrowed; its fd until its release runs) to the encoder.
@@ -121,23 +121,23 @@ void vp_stream_destroy(struct vp_stream *stream);
  * consumer, a format the stream cannot describe, the pipeline failed):
  * then @frame->release is never called.
  */
-bool vp_stream_push(struct vp_stream *stream, const struct vp_frame *frame,
-		    bool keyframe);
+bool enc_stream_push(struct enc_stream *stream, const struct enc_frame *frame,
+		     bool keyframe);
 
 /* Any consumer attached (safe to call often: an atomic read). */
-bool vp_stream_has_consumers(struct vp_stream *stream);
+bool enc_stream_has_consumers(struct enc_stream *stream);
 
-/* Readable when vp_stream_dispatch() has work; owned by the stream. */
-int vp_stream_get_fd(struct vp_stream *stream);
+/* Readable when enc_stream_dispatch() has work; owned by the stream. */
+int enc_stream_get_fd(struct enc_stream *stream);
 
 /*
  * Run release callbacks of frames GStreamer let go of. True if a
  * consumer asked for a keyframe since the last call: push the current
  * frame with @keyframe set.
  */
-bool vp_stream_dispatch(struct vp_stream *stream);
+bool enc_stream_dispatch(struct enc_stream *stream);
 
-void vp_stream_get_stats(struct vp_stream *stream,
-			 struct vp_stream_stats *stats);
+void enc_stream_get_stats(struct enc_stream *stream,
+			  struct enc_stream_stats *stats);
 
-#endif /* VP_STREAM_H */
+#endif /* ENC_STREAM_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The consumer side of a vp_stream, for the transports in encoders/
+ * The consumer side of a enc_stream, for the transports in encoders/
  * (rtsp.c, recording.c). Thread-safe: RTSP attaches and detaches from
  * its own thread. A consumer is an appsrc in the transport's pipeline;
  * it receives the encoded stream from its next keyframe on (earlier
@@ -11,48 +11,48 @@
  * set and the stamp would be the clock's absolute time); when it starts
  * playing, a keyframe is asked for.
  */
-#ifndef VP_STREAM_CONSUMER_H
-#define VP_STREAM_CONSUMER_H
+#ifndef ENC_STREAM_CONSUMER_H
+#define ENC_STREAM_CONSUMER_H
 
 #include <gst/app/gstappsrc.h>
 
 #include "stream.h"
 
-struct vp_stream_consumer;
+struct enc_stream_consumer;
 
 /* References for the transports that outlive a request. */
-struct vp_stream *vp_stream_ref(struct vp_stream *stream);
-void vp_stream_unref(struct vp_stream *stream);
+struct enc_stream *enc_stream_ref(struct enc_stream *stream);
+void enc_stream_unref(struct enc_stream *stream);
 
 /* Caps the consumer's appsrc must carry (caller unrefs). */
-GstCaps *vp_stream_get_caps(struct vp_stream *stream);
+GstCaps *enc_stream_get_caps(struct enc_stream *stream);
 
 /*
  * Configure @src (a new reference is taken) as a live, non-blocking,
  * leaky source, attach it and ask for a keyframe. NULL once the stream
  * is being destroyed.
  */
-struct vp_stream_consumer *vp_stream_attach(struct vp_stream *stream,
-					    GstAppSrc *src);
+struct enc_stream_consumer *enc_stream_attach(struct enc_stream *stream,
+					      GstAppSrc *src);
 
 /* Detach and free @consumer (NULL is a no-op; one that
- * vp_stream_destroy() already ended and freed is only compared, never
+ * enc_stream_destroy() already ended and freed is only compared, never
  * touched). */
-void vp_stream_detach(struct vp_stream *stream,
-		      struct vp_stream_consumer *consumer);
+void enc_stream_detach(struct enc_stream *stream,
+		       struct enc_stream_consumer *consumer);
 
 /*
  * Count the frames reaching @sink (a transport's sink in a consumer's
  * pipeline: RTSP's TCP appsink) and the time since the consumer's appsrc
- * took each (vp_stream_stats.sink_*). Watch each sink once; a sink whose
+ * took each (enc_stream_stats.sink_*). Watch each sink once; a sink whose
  * first buffer is not RTP (RTCP's) is left alone from then on.
  */
-void vp_stream_watch_sink(struct vp_stream *stream, GstElement *sink);
+void enc_stream_watch_sink(struct enc_stream *stream, GstElement *sink);
 
 /* Ask for a keyframe (a client joined a shared media, a PLI or FIR).
  * Throttled: requests coalesce into at most one forced keyframe per
- * VP_STREAM_KEYFRAME_MIN_MS (stream.h). */
-void vp_stream_request_keyframe(struct vp_stream *stream);
+ * ENC_STREAM_KEYFRAME_MIN_MS (stream.h). */
+void enc_stream_request_keyframe(struct enc_stream *stream);
 
 /*
  * Whether the stream has a picture to describe: a frame was offered and
@@ -60,6 +60,6 @@ void vp_stream_request_keyframe(struct vp_stream *stream);
  * transport answers a viewer of a stream that is not ready at once
  * instead of waiting for a first frame that may never come.
  */
-bool vp_stream_is_ready(struct vp_stream *stream);
+bool enc_stream_is_ready(struct enc_stream *stream);
 
-#endif /* VP_STREAM_CONSUMER_H */
+#endif /* ENC_STREAM_CONSUMER_H */

@@ -6,40 +6,40 @@
 
 #include "throttle.h"
 
-#define CAPACITY_US  ((int64_t)VP_THROTTLE_BURST * VP_THROTTLE_INTERVAL_US)
+#define CAPACITY_US  ((int64_t)ENC_THROTTLE_BURST * ENC_THROTTLE_INTERVAL_US)
 #define LOG_EVERY_US 1000000
 
-void vp_throttle_init(struct vp_throttle *throttle)
+void enc_throttle_init(struct enc_throttle *throttle)
 {
 	memset(throttle, 0, sizeof(*throttle));
 }
 
-void vp_throttle_key(const char *address, char *key)
+void enc_throttle_key(const char *address, char *key)
 {
 	struct in6_addr a6;
 	struct in_addr a4;
 	char text[INET6_ADDRSTRLEN];
 
 	if (inet_pton(AF_INET, address, &a4) == 1) {
-		inet_ntop(AF_INET, &a4, key, VP_THROTTLE_KEY_LEN);
+		inet_ntop(AF_INET, &a4, key, ENC_THROTTLE_KEY_LEN);
 		return;
 	}
 	if (inet_pton(AF_INET6, address, &a6) != 1) {
-		snprintf(key, VP_THROTTLE_KEY_LEN, "%s", address);
+		snprintf(key, ENC_THROTTLE_KEY_LEN, "%s", address);
 		return;
 	}
 	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
 		memcpy(&a4, &a6.s6_addr[12], sizeof(a4));
-		inet_ntop(AF_INET, &a4, key, VP_THROTTLE_KEY_LEN);
+		inet_ntop(AF_INET, &a4, key, ENC_THROTTLE_KEY_LEN);
 		return;
 	}
 	memset(&a6.s6_addr[8], 0, 8);
 	inet_ntop(AF_INET6, &a6, text, sizeof(text));
-	snprintf(key, VP_THROTTLE_KEY_LEN, "%s/64", text);
+	snprintf(key, ENC_THROTTLE_KEY_LEN, "%s/64", text);
 }
 
 /* The slot's credit at @now_us (refilled, capped). */
-static int64_t credit(const struct vp_throttle_slot *slot, int64_t now_us)
+static int64_t credit(const struct enc_throttle_slot *slot, int64_t now_us)
 {
 	int64_t elapsed = now_us - slot->updated_us;
 	int64_t c;
@@ -52,12 +52,12 @@ static int64_t credit(const struct vp_throttle_slot *slot, int64_t now_us)
 	return c > CAPACITY_US ? CAPACITY_US : c;
 }
 
-static struct vp_throttle_slot *find(struct vp_throttle *throttle,
-				     const char *key)
+static struct enc_throttle_slot *find(struct enc_throttle *throttle,
+				      const char *key)
 {
 	size_t i;
 
-	for (i = 0; i < VP_THROTTLE_SLOTS; i++)
+	for (i = 0; i < ENC_THROTTLE_SLOTS; i++)
 		if (!strcmp(throttle->slots[i].key, key))
 			return &throttle->slots[i];
 	return NULL;
@@ -65,17 +65,17 @@ static struct vp_throttle_slot *find(struct vp_throttle *throttle,
 
 /* A slot for @key: its own, a free one, or the one with the most credit
  * (a full bucket is as good as no entry). */
-static struct vp_throttle_slot *take(struct vp_throttle *throttle,
-				     const char *key, int64_t now_us)
+static struct enc_throttle_slot *take(struct enc_throttle *throttle,
+				      const char *key, int64_t now_us)
 {
-	struct vp_throttle_slot *slot = find(throttle, key), *best = NULL;
+	struct enc_throttle_slot *slot = find(throttle, key), *best = NULL;
 	int64_t best_credit = -1;
 	size_t i;
 
 	if (slot)
 		return slot;
-	for (i = 0; i < VP_THROTTLE_SLOTS; i++) {
-		struct vp_throttle_slot *s = &throttle->slots[i];
+	for (i = 0; i < ENC_THROTTLE_SLOTS; i++) {
+		struct enc_throttle_slot *s = &throttle->slots[i];
 		int64_t c = s->key[0] ? credit(s, now_us) : CAPACITY_US + 1;
 
 		if (c > best_credit) {
@@ -83,38 +83,38 @@ static struct vp_throttle_slot *take(struct vp_throttle *throttle,
 			best_credit = c;
 		}
 	}
-	*best = (struct vp_throttle_slot){ .credit_us = CAPACITY_US,
-					   .updated_us = now_us };
+	*best = (struct enc_throttle_slot){ .credit_us = CAPACITY_US,
+					    .updated_us = now_us };
 	snprintf(best->key, sizeof(best->key), "%s", key);
 	return best;
 }
 
-bool vp_throttle_allow(struct vp_throttle *throttle, const char *address,
-		       int64_t now_us)
+bool enc_throttle_allow(struct enc_throttle *throttle, const char *address,
+			int64_t now_us)
 {
-	char key[VP_THROTTLE_KEY_LEN];
-	struct vp_throttle_slot *slot;
+	char key[ENC_THROTTLE_KEY_LEN];
+	struct enc_throttle_slot *slot;
 
-	vp_throttle_key(address, key);
+	enc_throttle_key(address, key);
 	slot = find(throttle, key);
-	if (!slot || credit(slot, now_us) >= VP_THROTTLE_INTERVAL_US)
+	if (!slot || credit(slot, now_us) >= ENC_THROTTLE_INTERVAL_US)
 		return true;
 	slot->refused++;
 	return false;
 }
 
-bool vp_throttle_fail(struct vp_throttle *throttle, const char *address,
-		      int64_t now_us, unsigned int *unlogged,
-		      unsigned long *refused)
+bool enc_throttle_fail(struct enc_throttle *throttle, const char *address,
+		       int64_t now_us, unsigned int *unlogged,
+		       unsigned long *refused)
 {
-	char key[VP_THROTTLE_KEY_LEN];
-	struct vp_throttle_slot *slot;
+	char key[ENC_THROTTLE_KEY_LEN];
+	struct enc_throttle_slot *slot;
 	bool first;
 
-	vp_throttle_key(address, key);
+	enc_throttle_key(address, key);
 	slot = take(throttle, key, now_us);
 	first = slot->logged_us == 0;
-	slot->credit_us = credit(slot, now_us) - VP_THROTTLE_INTERVAL_US;
+	slot->credit_us = credit(slot, now_us) - ENC_THROTTLE_INTERVAL_US;
 	if (slot->credit_us < 0)
 		slot->credit_us = 0;
 	slot->updated_us = now_us;

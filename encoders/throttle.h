@@ -2,27 +2,27 @@
 /*
  * Failed authentications, slowed down per address: a token bucket per
  * address (an IPv4 address, or an IPv6 /64: one host usually holds a
- * whole /64) that lets VP_THROTTLE_BURST failures through at once and
- * then one every VP_THROTTLE_INTERVAL_US. While an address's bucket is
+ * whole /64) that lets ENC_THROTTLE_BURST failures through at once and
+ * then one every ENC_THROTTLE_INTERVAL_US. While an address's bucket is
  * empty its credentials are not even checked. The table is fixed-size
- * (VP_THROTTLE_SLOTS addresses): when it is full, the address closest to
+ * (ENC_THROTTLE_SLOTS addresses): when it is full, the address closest to
  * a full bucket (the least suspect) makes room, so memory stays bounded
  * whatever the number of addresses. Not thread-safe: one per listener
  * thread. No GStreamer here: the unit suite tests it directly.
  */
-#ifndef VP_THROTTLE_H
-#define VP_THROTTLE_H
+#ifndef ENC_THROTTLE_H
+#define ENC_THROTTLE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VP_THROTTLE_BURST	5
-#define VP_THROTTLE_INTERVAL_US 500000 /* 2 failures a second after */
-#define VP_THROTTLE_SLOTS	256
-#define VP_THROTTLE_KEY_LEN	64 /* INET6_ADDRSTRLEN + "/64", rounded */
+#define ENC_THROTTLE_BURST	 5
+#define ENC_THROTTLE_INTERVAL_US 500000 /* 2 failures a second after */
+#define ENC_THROTTLE_SLOTS	 256
+#define ENC_THROTTLE_KEY_LEN	 64 /* INET6_ADDRSTRLEN + "/64", rounded */
 
-struct vp_throttle_slot {
-	char key[VP_THROTTLE_KEY_LEN]; /* "" : free */
+struct enc_throttle_slot {
+	char key[ENC_THROTTLE_KEY_LEN]; /* "" : free */
 	int64_t credit_us; /* at @updated_us; a failure costs an interval */
 	int64_t updated_us;
 	int64_t logged_us;     /* last log line for this address */
@@ -30,21 +30,21 @@ struct vp_throttle_slot {
 	unsigned long refused; /* attempts not checked (bucket empty) */
 };
 
-struct vp_throttle {
-	struct vp_throttle_slot slots[VP_THROTTLE_SLOTS];
+struct enc_throttle {
+	struct enc_throttle_slot slots[ENC_THROTTLE_SLOTS];
 	unsigned long failures; /* every failure, for the figures */
 };
 
-void vp_throttle_init(struct vp_throttle *throttle);
+void enc_throttle_init(struct enc_throttle *throttle);
 
 /* The key @address (borrowed, a numeric IPv4 or IPv6 address) is
- * counted under, into @key (VP_THROTTLE_KEY_LEN bytes). */
-void vp_throttle_key(const char *address, char *key);
+ * counted under, into @key (ENC_THROTTLE_KEY_LEN bytes). */
+void enc_throttle_key(const char *address, char *key);
 
 /* @address may present credentials at @now_us (monotonic). If not, the
  * attempt is counted as refused. */
-bool vp_throttle_allow(struct vp_throttle *throttle, const char *address,
-		       int64_t now_us);
+bool enc_throttle_allow(struct enc_throttle *throttle, const char *address,
+			int64_t now_us);
 
 /*
  * Credentials from @address were wrong at @now_us: take one failure
@@ -53,8 +53,8 @@ bool vp_throttle_allow(struct vp_throttle *throttle, const char *address,
  * *@unlogged set to the failures and *@refused to the unchecked attempts
  * of that address since its last line (both 0 the first time).
  */
-bool vp_throttle_fail(struct vp_throttle *throttle, const char *address,
-		      int64_t now_us, unsigned int *unlogged,
-		      unsigned long *refused);
+bool enc_throttle_fail(struct enc_throttle *throttle, const char *address,
+		       int64_t now_us, unsigned int *unlogged,
+		       unsigned long *refused);
 
-#endif /* VP_THROTTLE_H */
+#endif /* ENC_THROTTLE_H */

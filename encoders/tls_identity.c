@@ -16,7 +16,7 @@
 #define MAX_PEM_SIZE (1024 * 1024)
 
 /* The whole of @path, NUL-terminated, in @data (g_free, after wiping
- * if secret). @secret: refuse modes beyond VP_SECRET_FILE_MODE. */
+ * if secret). @secret: refuse modes beyond ENC_SECRET_FILE_MODE. */
 static bool read_pem(const char *path, bool secret, char **data, size_t *len,
 		     char *err, size_t err_size)
 {
@@ -24,8 +24,8 @@ static bool read_pem(const char *path, bool secret, char **data, size_t *len,
 	ssize_t n;
 	size_t got = 0;
 	char *buf;
-	int fd = vp_secret_file_open(path, "a private key", secret, &st, err,
-				     err_size);
+	int fd = enc_secret_file_open(path, "a private key", secret, &st, err,
+				      err_size);
 
 	if (fd < 0)
 		return false;
@@ -111,9 +111,9 @@ out:
 	return ok;
 }
 
-GTlsCertificate *vp_tls_identity_load(const char *cert_file,
-				      const char *key_file, char *err,
-				      size_t err_size)
+GTlsCertificate *enc_tls_identity_load(const char *cert_file,
+				       const char *key_file, char *err,
+				       size_t err_size)
 {
 	char *cert = NULL, *key = NULL, *both = NULL;
 	size_t cert_len, key_len;

@@ -7,8 +7,8 @@
  * refused here, at start, not by the first client's failed handshake
  * (GIO does not compare them).
  */
-#ifndef VP_TLS_IDENTITY_H
-#define VP_TLS_IDENTITY_H
+#ifndef ENC_TLS_IDENTITY_H
+#define ENC_TLS_IDENTITY_H
 
 #include <gio/gio.h>
 #include <stdbool.h>
@@ -21,8 +21,8 @@
  * in it, the key file's mode too open (with the chmod that fixes it),
  * the key not the certificate's.
  */
-GTlsCertificate *vp_tls_identity_load(const char *cert_file,
-				      const char *key_file, char *err,
-				      size_t err_size);
+GTlsCertificate *enc_tls_identity_load(const char *cert_file,
+				       const char *key_file, char *err,
+				       size_t err_size);
 
-#endif /* VP_TLS_IDENTITY_H */
+#endif /* ENC_TLS_IDENTITY_H */

@@ -15,18 +15,18 @@ static bool url_safe(const char *s)
 			 "0123456789-._~") == strlen(s);
 }
 
-static bool add(struct vp_tokens *tokens, const char *secret,
+static bool add(struct enc_tokens *tokens, const char *secret,
 		const char *access, bool every_vgpu)
 {
-	struct vp_token *list =
+	struct enc_token *list =
 		realloc(tokens->list, (tokens->count + 1) * sizeof(*list));
-	struct vp_token *t;
+	struct enc_token *t;
 
 	if (!list)
 		return false;
 	tokens->list = list;
 	t = &list[tokens->count];
-	*t = (struct vp_token){ .every_vgpu = every_vgpu };
+	*t = (struct enc_token){ .every_vgpu = every_vgpu };
 	t->access = strdup(access);
 	if (!t->access)
 		return false;
@@ -36,17 +36,17 @@ static bool add(struct vp_tokens *tokens, const char *secret,
 }
 
 /* One non-comment line: [VGPUS ]TOKEN. */
-static bool parse_line(char *line, struct vp_tokens *tokens, const char *where,
+static bool parse_line(char *line, struct enc_tokens *tokens, const char *where,
 		       char *err, size_t err_size)
 {
-	const char *access = VP_ACCESS_EVERY_VGPU;
+	const char *access = ENC_ACCESS_EVERY_VGPU;
 	size_t blank = strcspn(line, " \t");
 	char why[160], *secret = line;
 	bool every_vgpu = !line[blank];
 
 	if (!every_vgpu) {
 		line[blank] = 0;
-		if (!vp_access_valid(line, why, sizeof(why))) {
+		if (!enc_access_valid(line, why, sizeof(why))) {
 			snprintf(err, err_size, "%s: %s", where, why);
 			return false;
 		}
@@ -54,20 +54,20 @@ static bool parse_line(char *line, struct vp_tokens *tokens, const char *where,
 		secret = line + blank + 1;
 		secret += strspn(secret, " \t");
 	}
-	if (strlen(secret) > VP_TOKEN_MAX_LEN) {
+	if (strlen(secret) > ENC_TOKEN_MAX_LEN) {
 		snprintf(err, err_size, "%s: token longer than %d characters",
-			 where, VP_TOKEN_MAX_LEN);
+			 where, ENC_TOKEN_MAX_LEN);
 		return false;
 	}
-	if (strlen(secret) < VP_TOKEN_MIN_LEN || !url_safe(secret)) {
+	if (strlen(secret) < ENC_TOKEN_MIN_LEN || !url_safe(secret)) {
 		snprintf(err, err_size,
 			 "%s: expected '[VGPUS ]TOKEN', a token of at least "
 			 "%d characters of A-Z a-z 0-9 - . _ ~ (e.g. from "
 			 "'openssl rand -hex 16')",
-			 where, VP_TOKEN_MIN_LEN);
+			 where, ENC_TOKEN_MIN_LEN);
 		return false;
 	}
-	if (vp_tokens_match(tokens, secret)) {
+	if (enc_tokens_match(tokens, secret)) {
 		snprintf(err, err_size, "%s: the same token twice", where);
 		return false;
 	}
@@ -78,11 +78,11 @@ static bool parse_line(char *line, struct vp_tokens *tokens, const char *where,
 	return true;
 }
 
-static bool parse(FILE *f, const char *path, struct vp_tokens *tokens,
+static bool parse(FILE *f, const char *path, struct enc_tokens *tokens,
 		  char *err, size_t err_size)
 {
 	/* a vGPU list, a blank, a token */
-	char line[VP_TOKEN_MAX_LEN + 1024], where[300];
+	char line[ENC_TOKEN_MAX_LEN + 1024], where[300];
 	unsigned int lineno = 0;
 	bool ok = true;
 	size_t n;
@@ -118,24 +118,24 @@ static bool parse(FILE *f, const char *path, struct vp_tokens *tokens,
 	return true;
 }
 
-bool vp_tokens_load(const char *path, struct vp_tokens *tokens, char *err,
-		    size_t err_size)
+bool enc_tokens_load(const char *path, struct enc_tokens *tokens, char *err,
+		     size_t err_size)
 {
 	FILE *f;
 	bool ok;
 
-	*tokens = (struct vp_tokens){ 0 };
-	f = vp_secret_file_fopen(path, "a token", err, err_size);
+	*tokens = (struct enc_tokens){ 0 };
+	f = enc_secret_file_fopen(path, "a token", err, err_size);
 	if (!f)
 		return false;
 	ok = parse(f, path, tokens, err, err_size);
 	fclose(f);
 	if (!ok)
-		vp_tokens_finish(tokens);
+		enc_tokens_finish(tokens);
 	return ok;
 }
 
-void vp_tokens_finish(struct vp_tokens *tokens)
+void enc_tokens_finish(struct enc_tokens *tokens)
 {
 	size_t i;
 
@@ -145,22 +145,22 @@ void vp_tokens_finish(struct vp_tokens *tokens)
 		free(tokens->list[i].access);
 	}
 	free(tokens->list);
-	*tokens = (struct vp_tokens){ 0 };
+	*tokens = (struct enc_tokens){ 0 };
 }
 
-const struct vp_token *vp_tokens_match(const struct vp_tokens *tokens,
-				       const char *given)
+const struct enc_token *enc_tokens_match(const struct enc_tokens *tokens,
+					 const char *given)
 {
-	const struct vp_token *found = NULL;
+	const struct enc_token *found = NULL;
 	size_t i;
 
 	for (i = 0; i < tokens->count; i++)
-		if (vp_token_matches(tokens->list[i].secret, given))
+		if (enc_token_matches(tokens->list[i].secret, given))
 			found = &tokens->list[i];
 	return found;
 }
 
-bool vp_token_matches(const char *token, const char *given)
+bool enc_token_matches(const char *token, const char *given)
 {
 	size_t n = strlen(token), i;
 	unsigned char diff = 0;

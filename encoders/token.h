@@ -12,24 +12,24 @@
  * beyond 0640, as for the RTSP credentials. No GStreamer here: the unit
  * suite tests it.
  */
-#ifndef VP_TOKEN_H
-#define VP_TOKEN_H
+#ifndef ENC_TOKEN_H
+#define ENC_TOKEN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Shorter tokens are refused: a token is a password sent in a URL. */
-#define VP_TOKEN_MIN_LEN 16
-#define VP_TOKEN_MAX_LEN 256
+#define ENC_TOKEN_MIN_LEN 16
+#define ENC_TOKEN_MAX_LEN 256
 
-struct vp_token {
-	char secret[VP_TOKEN_MAX_LEN + 1];
+struct enc_token {
+	char secret[ENC_TOKEN_MAX_LEN + 1];
 	char *access;	 /* owned: an access list (access.h), "*": every vGPU */
 	bool every_vgpu; /* the line named no vGPUs */
 };
 
-struct vp_tokens {
-	struct vp_token *list; /* owned */
+struct enc_tokens {
+	struct enc_token *list; /* owned */
 	size_t count;
 };
 
@@ -40,21 +40,21 @@ struct vp_tokens {
  * too short or with characters a URL would have to escape, a bad vGPU
  * list, the same token twice (with the line's number).
  */
-bool vp_tokens_load(const char *path, struct vp_tokens *tokens, char *err,
-		    size_t err_size);
+bool enc_tokens_load(const char *path, struct enc_tokens *tokens, char *err,
+		     size_t err_size);
 
 /* Wipe and free; zero @tokens. */
-void vp_tokens_finish(struct vp_tokens *tokens);
+void enc_tokens_finish(struct enc_tokens *tokens);
 
 /*
  * The token of @tokens that @given (NULL: none) is, or NULL. Every token
  * is compared, each in time independent of where they differ.
  */
-const struct vp_token *vp_tokens_match(const struct vp_tokens *tokens,
-				       const char *given);
+const struct enc_token *enc_tokens_match(const struct enc_tokens *tokens,
+					 const char *given);
 
 /* @given (NULL: none) equals @token, in time independent of where they
  * differ. */
-bool vp_token_matches(const char *token, const char *given);
+bool enc_token_matches(const char *token, const char *given);
 
-#endif /* VP_TOKEN_H */
+#endif /* ENC_TOKEN_H */

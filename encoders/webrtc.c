@@ -6,9 +6,9 @@
 #include <libsoup/soup.h>
 
 #include "access.h"
-#include "enc_log.h"
+#include "log_sink.h"
 #include "loop_thread.h"
-#define VP_NET_LIMITS_GLIB
+#define ENC_NET_LIMITS_GLIB
 #include "net_limits.h"
 #include "stream_consumer.h"
 #include "throttle.h"
@@ -18,7 +18,7 @@
 #include "webrtc_peer.h"
 
 /* generated from www/viewer.gresource.xml */
-GResource *vp_www_get_resource(void);
+GResource *enc_www_get_resource(void);
 
 #define WS_PREFIX     "/ws"
 /* the viewer page, compiled in (www/viewer.gresource.xml) */
@@ -29,23 +29,23 @@ GResource *vp_www_get_resource(void);
  * its URL (HttpOnly, SameSite=Strict, Path=/ws) */
 #define TOKEN_COOKIE  "vplane_token"
 
-struct vp_webrtc {
+struct enc_webrtc {
 	SoupServer *server;
-	struct vp_loop_thread thread; /* where the server lives */
+	struct enc_loop_thread thread; /* where the server lives */
 	unsigned int port;
 	char address[64];
-	struct vp_tokens tokens;
-	struct vp_throttle throttle; /* wrong tokens, per address */
+	struct enc_tokens tokens;
+	struct enc_throttle throttle; /* wrong tokens, per address */
 	GBytes *page;
 	GTlsCertificate *tls; /* NULL: plain HTTP */
 	GSocket *socket;      /* listening */
-	struct vp_listen_guard *listener;
-	struct vp_net_limits limits;
-	struct vp_conn_count *conns;
+	struct enc_listen_guard *listener;
+	struct enc_net_limits limits;
+	struct enc_conn_count *conns;
 	unsigned int max_viewers, max_viewers_per_head;
 
 	GMutex lock;
-	GHashTable *streams; /* under lock: path -> vp_stream reference */
+	GHashTable *streams; /* under lock: path -> enc_stream reference */
 
 	GList *viewers; /* thread only: struct viewer */
 	unsigned int next_id;
@@ -53,9 +53,9 @@ struct vp_webrtc {
 
 /* One WebSocket and the peer it negotiates for (the thread only). */
 struct viewer {
-	struct vp_webrtc *webrtc;
+	struct enc_webrtc *webrtc;
 	SoupWebsocketConnection *ws; /* a reference */
-	struct vp_webrtc_peer *peer;
+	struct enc_webrtc_peer *peer;
 	char name[96];
 	char head[64];
 	GSource *end;	    /* pending teardown */
@@ -98,31 +98,30 @@ static char *request_token(SoupServerMessage *msg)
  * failures is spent, its token is not even compared. Failures are logged with the address, at
  * most a line a second per address.
  */
-static const struct vp_token *token_ok(struct vp_webrtc *webrtc,
-				       SoupServerMessage *msg)
+static const struct enc_token *token_ok(struct enc_webrtc *webrtc,
+					SoupServerMessage *msg)
 {
 	const char *peer = soup_server_message_get_remote_host(msg);
 	char *given = request_token(msg);
-	const struct vp_token *token = NULL;
+	const struct enc_token *token = NULL;
 	gint64 now = g_get_monotonic_time();
 	unsigned long refused;
 	unsigned int unlogged;
 
 	if (!peer)
 		peer = "?";
-	if (vp_throttle_allow(&webrtc->throttle, peer, now))
-		token = vp_tokens_match(&webrtc->tokens, given);
+	if (enc_throttle_allow(&webrtc->throttle, peer, now))
+		token = enc_tokens_match(&webrtc->tokens, given);
 	if (given) {
 		explicit_bzero(given, strlen(given));
 		g_free(given);
 	}
-	if (!token &&
-	    vp_throttle_fail(&webrtc->throttle, peer, now, &unlogged, &refused))
-		enc_log(INFO,
-			"WebRTC: failed authentication from %s (wrong or no "
-			"token; since the last line %u more, %lu not "
-			"checked: too many)",
-			peer, unlogged, refused);
+	if (!token && enc_throttle_fail(&webrtc->throttle, peer, now, &unlogged,
+					&refused))
+		log_info("WebRTC: failed authentication from %s (wrong or no "
+			 "token; since the last line %u more, %lu not "
+			 "checked: too many)",
+			 peer, unlogged, refused);
 	return token;
 }
 
@@ -143,7 +142,7 @@ static void add_policy_headers(SoupServerMessage *msg)
  * page can open a viewer with the cookie. Clients that are not
  * browsers send none.
  */
-static bool origin_ok(struct vp_webrtc *webrtc, SoupServerMessage *msg)
+static bool origin_ok(struct enc_webrtc *webrtc, SoupServerMessage *msg)
 {
 	SoupMessageHeaders *h = soup_server_message_get_request_headers(msg);
 	const char *origin = soup_message_headers_get_one(h, "Origin");
@@ -174,7 +173,7 @@ static void handle_page_request(SoupServer *server, SoupServerMessage *msg,
 				const char *path, GHashTable *query,
 				gpointer data)
 {
-	struct vp_webrtc *webrtc = data;
+	struct enc_webrtc *webrtc = data;
 	gsize size;
 	const char *page;
 	char *token, *cookie;
@@ -218,13 +217,12 @@ static void handle_page_request(SoupServer *server, SoupServerMessage *msg,
 static void handle_ws_early(SoupServer *server, SoupServerMessage *msg,
 			    const char *path, GHashTable *query, gpointer data)
 {
-	struct vp_webrtc *webrtc = data;
+	struct enc_webrtc *webrtc = data;
 
 	add_policy_headers(msg);
 	if (!origin_ok(webrtc, msg)) {
-		enc_log(INFO,
-			"WebRTC: %s refused to %s: a page of another origin",
-			path, soup_server_message_get_remote_host(msg));
+		log_info("WebRTC: %s refused to %s: a page of another origin",
+			 path, soup_server_message_get_remote_host(msg));
 		refuse(msg, SOUP_STATUS_FORBIDDEN,
 		       "403: not from this server's page\n");
 		return;
@@ -236,7 +234,7 @@ static void handle_ws_early(SoupServer *server, SoupServerMessage *msg,
 
 static void viewer_free(struct viewer *v)
 {
-	struct vp_webrtc *webrtc = v->webrtc;
+	struct enc_webrtc *webrtc = v->webrtc;
 
 	webrtc->viewers = g_list_remove(webrtc->viewers, v);
 	if (v->no_answer) {
@@ -247,14 +245,14 @@ static void viewer_free(struct viewer *v)
 		g_source_destroy(v->end);
 		g_source_unref(v->end);
 	}
-	vp_webrtc_peer_destroy(v->peer);
+	enc_webrtc_peer_destroy(v->peer);
 	g_signal_handlers_disconnect_by_data(v->ws, v);
 	if (soup_websocket_connection_get_state(v->ws) ==
 	    SOUP_WEBSOCKET_STATE_OPEN)
 		soup_websocket_connection_close(
 			v->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
 	g_object_unref(v->ws);
-	enc_log(INFO, "WebRTC %s: viewer gone", v->name);
+	log_info("WebRTC %s: viewer gone", v->name);
 	g_free(v);
 }
 
@@ -292,7 +290,7 @@ static void handle_peer_ended(void *data, const char *reason)
 {
 	struct viewer *v = data;
 
-	enc_log(INFO, "WebRTC %s: %s", v->name, reason);
+	log_info("WebRTC %s: %s", v->name, reason);
 	if (soup_websocket_connection_get_state(v->ws) ==
 	    SOUP_WEBSOCKET_STATE_OPEN)
 		soup_websocket_connection_close(
@@ -311,7 +309,7 @@ static void handle_ws_message(SoupWebsocketConnection *ws, gint type,
 	if (type != SOUP_WEBSOCKET_DATA_TEXT || !v->peer || v->end)
 		return;
 	text = g_strndup(bytes, size);
-	if (!vp_webrtc_peer_handle_message(v->peer, text)) {
+	if (!enc_webrtc_peer_handle_message(v->peer, text)) {
 		soup_websocket_connection_close(
 			ws, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
 			"not an answer or candidate");
@@ -328,7 +326,7 @@ static void handle_ws_closed(SoupWebsocketConnection *ws, gpointer data)
 /* Close @ws at once with @code and @why: no peer, no media. */
 static void close_refused(SoupWebsocketConnection *ws, const char *why)
 {
-	enc_log(INFO, "WebRTC: viewer refused: %s", why);
+	log_info("WebRTC: viewer refused: %s", why);
 	soup_websocket_connection_close(ws, CLOSE_REFUSED, why);
 }
 
@@ -339,13 +337,13 @@ static gboolean handle_no_answer(gpointer data)
 
 	g_source_unref(v->no_answer);
 	v->no_answer = NULL;
-	if (v->peer && !vp_webrtc_peer_answered(v->peer))
+	if (v->peer && !enc_webrtc_peer_answered(v->peer))
 		handle_peer_ended(v, "no answer to the offer in time");
 	return G_SOURCE_REMOVE;
 }
 
 /* Viewers of @head, and in all. */
-static unsigned int count_viewers(struct vp_webrtc *webrtc, const char *head,
+static unsigned int count_viewers(struct enc_webrtc *webrtc, const char *head,
 				  unsigned int *total)
 {
 	unsigned int n = 0;
@@ -368,20 +366,20 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 		      const char *path, SoupWebsocketConnection *ws,
 		      gpointer data)
 {
-	static const struct vp_webrtc_peer_callbacks callbacks = {
+	static const struct enc_webrtc_peer_callbacks callbacks = {
 		.send = send_to_viewer,
 		.ended = handle_peer_ended,
 	};
-	struct vp_webrtc *webrtc = data;
+	struct enc_webrtc *webrtc = data;
 	const char *head = path + strlen(WS_PREFIX);
-	const struct vp_token *token = token_ok(webrtc, msg);
-	struct vp_stream *stream = NULL;
+	const struct enc_token *token = token_ok(webrtc, msg);
+	struct enc_stream *stream = NULL;
 	struct viewer *v;
 	unsigned int total;
 
 	/* The token's vGPUs only, decided before any lookup: a head it may
 	 * not watch is refused exactly as a head that does not exist. */
-	if (!token || !vp_access_allows_path(token->access, head)) {
+	if (!token || !enc_access_allows_path(token->access, head)) {
 		close_refused(ws, "no such head (is it streamed?)");
 		return;
 	}
@@ -394,7 +392,7 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	g_mutex_lock(&webrtc->lock);
 	stream = g_hash_table_lookup(webrtc->streams, head);
 	if (stream)
-		vp_stream_ref(stream);
+		enc_stream_ref(stream);
 	g_mutex_unlock(&webrtc->lock);
 	if (!stream) {
 		close_refused(ws, "no such head (is it streamed?)");
@@ -411,11 +409,11 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	webrtc->viewers = g_list_prepend(webrtc->viewers, v);
 	g_signal_connect(ws, "message", G_CALLBACK(handle_ws_message), v);
 	g_signal_connect(ws, "closed", G_CALLBACK(handle_ws_closed), v);
-	enc_log(INFO, "WebRTC %s: viewer from %s", v->name,
-		soup_server_message_get_remote_host(msg));
-	v->peer = vp_webrtc_peer_create(v->name, stream, webrtc->address,
-					webrtc->thread.context, &callbacks, v);
-	vp_stream_unref(stream);
+	log_info("WebRTC %s: viewer from %s", v->name,
+		 soup_server_message_get_remote_host(msg));
+	v->peer = enc_webrtc_peer_create(v->name, stream, webrtc->address,
+					 webrtc->thread.context, &callbacks, v);
+	enc_stream_unref(stream);
 	if (!v->peer) {
 		soup_websocket_connection_close(
 			ws, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR,
@@ -431,7 +429,7 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 
 /* A connection's place in the counts, released with its socket. */
 struct conn_entry {
-	struct vp_conn_count *conns;
+	struct enc_conn_count *conns;
 	char address[64];
 };
 
@@ -439,8 +437,8 @@ static void handle_conn_gone(gpointer data, GObject *where_the_object_was)
 {
 	struct conn_entry *e = data;
 
-	vp_conn_count_remove(e->conns, e->address);
-	vp_conn_count_free(e->conns);
+	enc_conn_count_remove(e->conns, e->address);
+	enc_conn_count_free(e->conns);
 	g_free(e);
 }
 
@@ -448,7 +446,7 @@ static void handle_conn_gone(gpointer data, GObject *where_the_object_was)
  * idle time, wrap it in TLS, hand it to libsoup. */
 static bool accept_conn(GSocket *listen, void *data)
 {
-	struct vp_webrtc *webrtc = data;
+	struct enc_webrtc *webrtc = data;
 	GSocketConnection *conn;
 	GSocketAddress *remote = NULL, *local = NULL;
 	GIOStream *stream;
@@ -481,14 +479,13 @@ static bool accept_conn(GSocket *listen, void *data)
 		g_free(a);
 	}
 	if (!remote || !local ||
-	    !vp_conn_count_add(webrtc->conns, e->address)) {
-		if (vp_conn_count_log_refusal(webrtc->conns))
-			enc_log(ERROR,
-				"WebRTC: connection from %s refused: over %u "
-				"in total or %u from one address "
-				"(logged once per 10 s)",
-				e->address, webrtc->limits.max_clients,
-				webrtc->limits.max_per_address);
+	    !enc_conn_count_add(webrtc->conns, e->address)) {
+		if (enc_conn_count_log_refusal(webrtc->conns))
+			log_error("WebRTC: connection from %s refused: over %u "
+				  "in total or %u from one address "
+				  "(logged once per 10 s)",
+				  e->address, webrtc->limits.max_clients,
+				  webrtc->limits.max_per_address);
 		g_free(e);
 		goto out;
 	}
@@ -496,7 +493,7 @@ static bool accept_conn(GSocket *listen, void *data)
 	 * fail and it closes the connection */
 	g_socket_set_timeout(sock, webrtc->limits.idle_timeout_s);
 	conn = g_socket_connection_factory_create_connection(sock);
-	vp_conn_count_ref(e->conns);
+	enc_conn_count_ref(e->conns);
 	g_object_weak_ref(G_OBJECT(conn), handle_conn_gone, e);
 	stream = G_IO_STREAM(conn);
 	if (webrtc->tls) {
@@ -504,14 +501,14 @@ static bool accept_conn(GSocket *listen, void *data)
 			stream, webrtc->tls, &error));
 		g_object_unref(conn);
 		if (!stream) {
-			enc_log(ERROR, "WebRTC: TLS: %s", error->message);
+			log_error("WebRTC: TLS: %s", error->message);
 			g_clear_error(&error);
 			goto out;
 		}
 	}
 	if (!soup_server_accept_iostream(webrtc->server, stream, local, remote,
 					 &error)) {
-		enc_log(ERROR, "WebRTC: %s", error->message);
+		log_error("WebRTC: %s", error->message);
 		g_clear_error(&error);
 	}
 	g_object_unref(stream);
@@ -529,16 +526,16 @@ out:
 	return true;
 }
 
-static bool listen_on(struct vp_webrtc *webrtc,
-		      const struct vp_webrtc_options *options)
+static bool listen_on(struct enc_webrtc *webrtc,
+		      const struct enc_webrtc_options *options)
 {
 	GInetAddress *inet = g_inet_address_new_from_string(options->address);
 	GSocketAddress *addr, *bound;
 	GError *error = NULL;
 
 	if (!inet) {
-		enc_log(ERROR, "WebRTC: '%s' is not an IP address",
-			options->address);
+		log_error("WebRTC: '%s' is not an IP address",
+			  options->address);
 		return false;
 	}
 	addr = g_inet_socket_address_new(inet, (guint16)options->port);
@@ -558,8 +555,8 @@ static bool listen_on(struct vp_webrtc *webrtc,
 	}
 	g_object_unref(addr);
 	if (!webrtc->socket) {
-		enc_log(ERROR, "WebRTC: cannot listen on %s:%u: %s",
-			options->address, options->port, error->message);
+		log_error("WebRTC: cannot listen on %s:%u: %s",
+			  options->address, options->port, error->message);
 		g_clear_error(&error);
 		return false;
 	}
@@ -570,70 +567,69 @@ static bool listen_on(struct vp_webrtc *webrtc,
 	if (bound)
 		g_object_unref(bound);
 	webrtc->listener =
-		vp_listen_guard_new(webrtc->socket, webrtc->thread.context,
-				    "WebRTC", accept_conn, webrtc);
+		enc_listen_guard_new(webrtc->socket, webrtc->thread.context,
+				     "WebRTC", accept_conn, webrtc);
 	return true;
 }
 
 /* The server and its sources belong to @context: create them with it
  * as the thread default. */
-struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options)
+struct enc_webrtc *enc_webrtc_create(const struct enc_webrtc_options *options)
 {
-	struct vp_webrtc *webrtc = g_new0(struct vp_webrtc, 1);
+	struct enc_webrtc *webrtc = g_new0(struct enc_webrtc, 1);
 	char err[512];
 
 	gst_init(NULL, NULL);
 	if (!options->token_file) {
-		enc_log(ERROR,
-			"WebRTC needs a token file (--webrtc-token-file "
-			"FILE: one line of at least %d URL-safe "
-			"characters, mode 0600)",
-			VP_TOKEN_MIN_LEN);
+		log_error("WebRTC needs a token file (--webrtc-token-file "
+			  "FILE: one line of at least %d URL-safe "
+			  "characters, mode 0600)",
+			  ENC_TOKEN_MIN_LEN);
 		g_free(webrtc);
 		return NULL;
 	}
-	vp_throttle_init(&webrtc->throttle);
-	if (!vp_tokens_load(options->token_file, &webrtc->tokens, err,
-			    sizeof(err))) {
-		enc_log(ERROR, "WebRTC token: %s", err);
+	enc_throttle_init(&webrtc->throttle);
+	if (!enc_tokens_load(options->token_file, &webrtc->tokens, err,
+			     sizeof(err))) {
+		log_error("WebRTC token: %s", err);
 		g_free(webrtc);
 		return NULL;
 	}
 	webrtc->page =
-		g_resource_lookup_data(vp_www_get_resource(), PAGE, 0, NULL);
+		g_resource_lookup_data(enc_www_get_resource(), PAGE, 0, NULL);
 	if (!webrtc->page) {
-		enc_log(ERROR, "WebRTC: the viewer page is not compiled in");
+		log_error("WebRTC: the viewer page is not compiled in");
 		goto err_token;
 	}
 	if (options->tls_cert_file || options->tls_key_file) {
 		if (!options->tls_cert_file || !options->tls_key_file) {
-			enc_log(ERROR, "WebRTC HTTPS needs both a certificate "
-				       "and its key");
+			log_error("WebRTC HTTPS needs both a certificate "
+				  "and its key");
 			goto err_page;
 		}
-		webrtc->tls = vp_tls_identity_load(options->tls_cert_file,
-						   options->tls_key_file, err,
-						   sizeof(err));
+		webrtc->tls = enc_tls_identity_load(options->tls_cert_file,
+						    options->tls_key_file, err,
+						    sizeof(err));
 		if (!webrtc->tls) {
-			enc_log(ERROR, "WebRTC HTTPS: %s", err);
+			log_error("WebRTC HTTPS: %s", err);
 			goto err_page;
 		}
 	}
-	webrtc->limits = vp_net_limits_resolve(&options->limits);
-	webrtc->conns = vp_conn_count_new(&webrtc->limits);
+	webrtc->limits = enc_net_limits_resolve(&options->limits);
+	webrtc->conns = enc_conn_count_new(&webrtc->limits);
 	webrtc->max_viewers = options->max_viewers
 				      ? options->max_viewers
-				      : VP_WEBRTC_DEFAULT_MAX_VIEWERS;
+				      : ENC_WEBRTC_DEFAULT_MAX_VIEWERS;
 	webrtc->max_viewers_per_head =
 		options->max_viewers_per_head
 			? options->max_viewers_per_head
-			: VP_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD;
+			: ENC_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD;
 	g_strlcpy(webrtc->address, options->address, sizeof(webrtc->address));
 	g_mutex_init(&webrtc->lock);
 	webrtc->streams =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-				      (GDestroyNotify)vp_stream_unref);
-	vp_loop_thread_init(&webrtc->thread);
+				      (GDestroyNotify)enc_stream_unref);
+	enc_loop_thread_init(&webrtc->thread);
 
 	g_main_context_push_thread_default(webrtc->thread.context);
 	webrtc->server = soup_server_new("server-header", "vplaned ", NULL);
@@ -648,24 +644,24 @@ struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options)
 		goto err_server;
 	}
 	g_main_context_pop_thread_default(webrtc->thread.context);
-	vp_loop_thread_start(&webrtc->thread, "vplane-webrtc");
-	enc_log(INFO,
-		"WebRTC: viewer page at %s://%s:%u/?token=...#<vgpu>/<head>",
-		webrtc->tls ? "https" : "http", options->address, webrtc->port);
+	enc_loop_thread_start(&webrtc->thread, "vplane-webrtc");
+	log_info("WebRTC: viewer page at %s://%s:%u/?token=...#<vgpu>/<head>",
+		 webrtc->tls ? "https" : "http", options->address,
+		 webrtc->port);
 	return webrtc;
 
 err_server:
 	g_object_unref(webrtc->server);
-	vp_conn_count_free(webrtc->conns);
+	enc_conn_count_free(webrtc->conns);
 	if (webrtc->tls)
 		g_object_unref(webrtc->tls);
-	vp_loop_thread_finish(&webrtc->thread);
+	enc_loop_thread_finish(&webrtc->thread);
 	g_hash_table_unref(webrtc->streams);
 	g_mutex_clear(&webrtc->lock);
 err_page:
 	g_bytes_unref(webrtc->page);
 err_token:
-	vp_tokens_finish(&webrtc->tokens);
+	enc_tokens_finish(&webrtc->tokens);
 	g_free(webrtc);
 	return NULL;
 }
@@ -673,47 +669,47 @@ err_token:
 /* On the thread: viewers end where they live. */
 static void stop_on_thread(void *data)
 {
-	struct vp_webrtc *webrtc = data;
+	struct enc_webrtc *webrtc = data;
 
-	vp_listen_guard_destroy(webrtc->listener);
+	enc_listen_guard_destroy(webrtc->listener);
 	webrtc->listener = NULL;
 	while (webrtc->viewers)
 		viewer_free(webrtc->viewers->data);
 	soup_server_disconnect(webrtc->server);
 }
 
-void vp_webrtc_destroy(struct vp_webrtc *webrtc)
+void enc_webrtc_destroy(struct enc_webrtc *webrtc)
 {
 	if (!webrtc)
 		return;
-	vp_loop_thread_stop(&webrtc->thread, stop_on_thread, webrtc);
+	enc_loop_thread_stop(&webrtc->thread, stop_on_thread, webrtc);
 	/* sources the viewers left (their notes) are freed with it */
 	g_object_unref(webrtc->server);
 	g_socket_close(webrtc->socket, NULL);
 	g_object_unref(webrtc->socket);
 	if (webrtc->tls)
 		g_object_unref(webrtc->tls);
-	vp_loop_thread_finish(&webrtc->thread);
+	enc_loop_thread_finish(&webrtc->thread);
 	g_hash_table_unref(webrtc->streams);
 	g_mutex_clear(&webrtc->lock);
 	g_bytes_unref(webrtc->page);
-	vp_tokens_finish(&webrtc->tokens);
+	enc_tokens_finish(&webrtc->tokens);
 	/* connections libsoup lets go of later hold their own reference */
-	vp_conn_count_free(webrtc->conns);
+	enc_conn_count_free(webrtc->conns);
 	g_free(webrtc);
 }
 
-void vp_webrtc_add(struct vp_webrtc *webrtc, const char *path,
-		   struct vp_stream *stream)
+void enc_webrtc_add(struct enc_webrtc *webrtc, const char *path,
+		    struct enc_stream *stream)
 {
 	g_mutex_lock(&webrtc->lock);
 	g_hash_table_replace(webrtc->streams, g_strdup(path),
-			     vp_stream_ref(stream));
+			     enc_stream_ref(stream));
 	g_mutex_unlock(&webrtc->lock);
-	enc_log(INFO, "WebRTC: serving %s", path);
+	log_info("WebRTC: serving %s", path);
 }
 
-void vp_webrtc_remove(struct vp_webrtc *webrtc, const char *path)
+void enc_webrtc_remove(struct enc_webrtc *webrtc, const char *path)
 {
 	g_mutex_lock(&webrtc->lock);
 	g_hash_table_remove(webrtc->streams, path);

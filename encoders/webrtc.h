@@ -3,7 +3,7 @@
  * The WebRTC transport: an HTTP server (libsoup 3) that serves a small
  * viewer page at /, and a WebSocket at /ws/<vgpu>/<head> over which
  * each viewer negotiates its own webrtcbin (DTLS-SRTP) fed from that
- * head's vp_stream: one encoder however many viewers, one leaky
+ * head's enc_stream: one encoder however many viewers, one leaky
  * consumer per viewer, so a slow viewer drops its own frames and stalls
  * no one else. Open http://ADDRESS:PORT/?token=TOKEN#<vgpu>/<head>
  * (https:// with a certificate: the page and its WebSocket are then
@@ -33,35 +33,35 @@
  *
  * Threading as in rtsp.h: the HTTP server, signalling and every
  * viewer's pipeline bus run on the transport's own GMainContext in its
- * own thread; the crossings are the vp_stream consumer API and the
+ * own thread; the crossings are the enc_stream consumer API and the
  * path table (under a mutex).
  *
  * No GStreamer types here: vplaned's server files include it.
  */
-#ifndef VP_WEBRTC_H
-#define VP_WEBRTC_H
+#ifndef ENC_WEBRTC_H
+#define ENC_WEBRTC_H
 
 #include <stdbool.h>
 
 #include "net_limits.h"
 
-struct vp_webrtc;
-struct vp_stream;
+struct enc_webrtc;
+struct enc_stream;
 
-#define VP_WEBRTC_DEFAULT_ADDRESS	       "127.0.0.1"
-#define VP_WEBRTC_DEFAULT_PORT		       8080
+#define ENC_WEBRTC_DEFAULT_ADDRESS		"127.0.0.1"
+#define ENC_WEBRTC_DEFAULT_PORT			8080
 /* each viewer is a webrtcbin pipeline (about 8 threads and 20 fds) */
-#define VP_WEBRTC_DEFAULT_MAX_VIEWERS	       16
-#define VP_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD 8
+#define ENC_WEBRTC_DEFAULT_MAX_VIEWERS		16
+#define ENC_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD 8
 
-struct vp_webrtc_options {
+struct enc_webrtc_options {
 	const char *address;	/* bind address (borrowed) */
 	unsigned int port;	/* 0: any free port */
 	const char *token_file; /* the viewers' token (borrowed) */
 	/* PEM certificate and key (borrowed), both or neither: with them
 	 * the page and its WebSocket are https:// and wss:// only */
 	const char *tls_cert_file, *tls_key_file;
-	struct vp_net_limits limits; /* HTTP connections; zeros: defaults */
+	struct enc_net_limits limits; /* HTTP connections; zeros: defaults */
 	/* viewers (WebSockets with a pipeline) in all and of one head;
 	 * 0: the defaults; more are closed with code 4404 */
 	unsigned int max_viewers, max_viewers_per_head;
@@ -71,20 +71,20 @@ struct vp_webrtc_options {
  * Load the token, bind, start the thread. NULL after logging a
  * one-line reason (no token file, token refused, address in use, ...).
  */
-struct vp_webrtc *vp_webrtc_create(const struct vp_webrtc_options *options);
+struct enc_webrtc *enc_webrtc_create(const struct enc_webrtc_options *options);
 
 /* Close every viewer, stop the thread. NULL is a no-op. */
-void vp_webrtc_destroy(struct vp_webrtc *webrtc);
+void enc_webrtc_destroy(struct enc_webrtc *webrtc);
 
 /*
  * Serve @stream (a reference is taken) at @path ("/<vgpu>/<head>",
  * borrowed), in place of what was served there.
  */
-void vp_webrtc_add(struct vp_webrtc *webrtc, const char *path,
-		   struct vp_stream *stream);
+void enc_webrtc_add(struct enc_webrtc *webrtc, const char *path,
+		    struct enc_stream *stream);
 
 /* Stop serving @path: new viewers get 404; viewers already watching end
  * when the stream is destroyed. */
-void vp_webrtc_remove(struct vp_webrtc *webrtc, const char *path);
+void enc_webrtc_remove(struct enc_webrtc *webrtc, const char *path);
 
-#endif /* VP_WEBRTC_H */
+#endif /* ENC_WEBRTC_H */

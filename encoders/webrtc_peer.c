@@ -9,7 +9,7 @@
 #include <gst/webrtc/webrtc.h>
 #include <json-glib/json-glib.h>
 
-#include "enc_log.h"
+#include "log_sink.h"
 #include "stream_consumer.h"
 #include "webrtc_peer.h"
 
@@ -19,11 +19,11 @@
 #define QUEUE_BUFFERS 256
 #define PAYLOAD_TYPE  96
 
-struct vp_webrtc_peer {
+struct enc_webrtc_peer {
 	atomic_int refs;
 	char name[96];
 	GMainContext *context; /* a reference */
-	struct vp_webrtc_peer_callbacks cb;
+	struct enc_webrtc_peer_callbacks cb;
 	void *data;
 	bool live;     /* context thread: callbacks may still run */
 	bool answered; /* context thread: an answer came */
@@ -34,18 +34,18 @@ struct vp_webrtc_peer {
 	GstElement *pipeline; /* owned */
 	GstElement *webrtc;   /* a reference */
 	GSource *bus_source;
-	struct vp_stream *stream; /* a reference */
-	struct vp_stream_consumer *consumer;
+	struct enc_stream *stream; /* a reference */
+	struct enc_stream_consumer *consumer;
 };
 
 /* An outgoing message or the end, on its way to the context's thread. */
 struct note {
-	struct vp_webrtc_peer *peer; /* a reference */
-	char *json;		     /* NULL: the end */
+	struct enc_webrtc_peer *peer; /* a reference */
+	char *json;		      /* NULL: the end */
 	char *reason;
 };
 
-static struct vp_webrtc_peer *peer_ref(struct vp_webrtc_peer *peer)
+static struct enc_webrtc_peer *peer_ref(struct enc_webrtc_peer *peer)
 {
 	atomic_fetch_add(&peer->refs, 1);
 	return peer;
@@ -53,13 +53,13 @@ static struct vp_webrtc_peer *peer_ref(struct vp_webrtc_peer *peer)
 
 static void peer_unref(gpointer data)
 {
-	struct vp_webrtc_peer *peer = data;
+	struct enc_webrtc_peer *peer = data;
 
 	if (atomic_fetch_sub(&peer->refs, 1) != 1)
 		return;
 	if (peer->webrtc)
 		gst_object_unref(peer->webrtc);
-	vp_stream_unref(peer->stream);
+	enc_stream_unref(peer->stream);
 	g_main_context_unref(peer->context);
 	g_free(peer);
 }
@@ -67,7 +67,7 @@ static void peer_unref(gpointer data)
 static gboolean deliver(gpointer data)
 {
 	struct note *note = data;
-	struct vp_webrtc_peer *peer = note->peer;
+	struct enc_webrtc_peer *peer = note->peer;
 
 	if (!peer->live)
 		return G_SOURCE_REMOVE;
@@ -93,7 +93,7 @@ static void free_note(gpointer data)
 /* Any thread: queue @json (taken) or, if NULL, the end with @reason for
  * the context's thread; never run in place, so no callback re-enters
  * its caller. */
-static void post(struct vp_webrtc_peer *peer, char *json, const char *reason)
+static void post(struct enc_webrtc_peer *peer, char *json, const char *reason)
 {
 	struct note *note = g_new0(struct note, 1);
 	GSource *source = g_idle_source_new();
@@ -124,7 +124,7 @@ static char *to_json(JsonBuilder *builder)
 
 static void handle_offer_created(GstPromise *promise, gpointer data)
 {
-	struct vp_webrtc_peer *peer = data;
+	struct enc_webrtc_peer *peer = data;
 	GstWebRTCSessionDescription *offer = NULL;
 	const GstStructure *reply;
 	JsonBuilder *b;
@@ -159,7 +159,7 @@ static void handle_offer_created(GstPromise *promise, gpointer data)
 
 static void handle_webrtc_negotiation_needed(GstElement *webrtc, gpointer data)
 {
-	struct vp_webrtc_peer *peer = data;
+	struct enc_webrtc_peer *peer = data;
 	GstPromise *promise = gst_promise_new_with_change_func(
 		handle_offer_created, peer_ref(peer), peer_unref);
 
@@ -169,7 +169,7 @@ static void handle_webrtc_negotiation_needed(GstElement *webrtc, gpointer data)
 static void handle_webrtc_ice_candidate(GstElement *webrtc, guint mline,
 					gchar *candidate, gpointer data)
 {
-	struct vp_webrtc_peer *peer = data;
+	struct enc_webrtc_peer *peer = data;
 	JsonBuilder *b = json_builder_new();
 
 	json_builder_begin_object(b);
@@ -189,24 +189,25 @@ static void handle_webrtc_ice_candidate(GstElement *webrtc, guint mline,
 static void handle_webrtc_ice_state(GObject *webrtc, GParamSpec *pspec,
 				    gpointer data)
 {
-	struct vp_webrtc_peer *peer = data;
+	struct enc_webrtc_peer *peer = data;
 	GstWebRTCICEConnectionState state;
 
 	g_object_get(webrtc, "ice-connection-state", &state, NULL);
-	enc_log(INFO, "WebRTC %s: ICE %s", peer->name,
-		state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ? "connected"
-		: state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED
-			? "completed"
-		: state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ? "failed"
-		: state == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED
-			? "disconnected"
-			: "checking");
+	log_info("WebRTC %s: ICE %s", peer->name,
+		 state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED
+			 ? "connected"
+		 : state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED
+			 ? "completed"
+		 : state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED ? "failed"
+		 : state == GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED
+			 ? "disconnected"
+			 : "checking");
 	switch (state) {
 	case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
 	case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
 		/* once per connection, whichever of the two comes first */
 		if (!atomic_exchange(&peer->media_up, true))
-			vp_stream_request_keyframe(peer->stream);
+			enc_stream_request_keyframe(peer->stream);
 		break;
 	case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
 		atomic_store(&peer->media_up, false);
@@ -225,10 +226,10 @@ static void handle_webrtc_ice_state(GObject *webrtc, GParamSpec *pspec,
 static GstPadProbeReturn
 handle_pay_upstream_event(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
-	struct vp_webrtc_peer *peer = data;
+	struct enc_webrtc_peer *peer = data;
 
 	if (gst_video_event_is_force_key_unit(GST_PAD_PROBE_INFO_EVENT(info)))
-		vp_stream_request_keyframe(peer->stream);
+		enc_stream_request_keyframe(peer->stream);
 	return GST_PAD_PROBE_OK;
 }
 
@@ -236,7 +237,7 @@ handle_pay_upstream_event(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 
 static gboolean handle_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 {
-	struct vp_webrtc_peer *peer = data;
+	struct enc_webrtc_peer *peer = data;
 	GError *err = NULL;
 	gchar *debug = NULL;
 	char reason[256];
@@ -244,17 +245,17 @@ static gboolean handle_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 	switch (GST_MESSAGE_TYPE(msg)) {
 	case GST_MESSAGE_ERROR:
 		gst_message_parse_error(msg, &err, &debug);
-		enc_log(ERROR, "WebRTC %s: %s: %s (%s)", peer->name,
-			GST_OBJECT_NAME(msg->src), err->message,
-			debug ? debug : "");
+		log_error("WebRTC %s: %s: %s (%s)", peer->name,
+			  GST_OBJECT_NAME(msg->src), err->message,
+			  debug ? debug : "");
 		g_snprintf(reason, sizeof(reason), "pipeline error: %s",
 			   err->message);
 		post(peer, NULL, reason);
 		break;
 	case GST_MESSAGE_WARNING:
 		gst_message_parse_warning(msg, &err, &debug);
-		enc_log(DEBUG, "WebRTC %s: %s: %s", peer->name,
-			GST_OBJECT_NAME(msg->src), err->message);
+		log_debug("WebRTC %s: %s: %s", peer->name,
+			  GST_OBJECT_NAME(msg->src), err->message);
 		break;
 	case GST_MESSAGE_EOS:
 		post(peer, NULL, "the head's stream ended");
@@ -270,7 +271,7 @@ static gboolean handle_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
 /* Media candidates on @address only: libnice otherwise offers every
  * interface but loopback, which leaves nothing on a loopback-only
  * setup and too much on a host bound to one LAN address. */
-static void restrict_ice(struct vp_webrtc_peer *peer, const char *address)
+static void restrict_ice(struct enc_webrtc_peer *peer, const char *address)
 {
 	GstWebRTCICE *ice = NULL;
 	NiceAgent *agent = NULL;
@@ -285,19 +286,18 @@ static void restrict_ice(struct vp_webrtc_peer *peer, const char *address)
 	nice_address_init(&addr);
 	if (!agent || !nice_address_set_from_string(&addr, address) ||
 	    !nice_agent_add_local_address(agent, &addr))
-		enc_log(ERROR,
-			"WebRTC %s: cannot offer media on %s only "
-			"(libnice): viewers may not connect",
-			peer->name, address);
+		log_error("WebRTC %s: cannot offer media on %s only "
+			  "(libnice): viewers may not connect",
+			  peer->name, address);
 	if (agent)
 		g_object_unref(agent);
 	if (ice)
 		gst_object_unref(ice);
 }
 
-static bool build_pipeline(struct vp_webrtc_peer *peer, const char *address)
+static bool build_pipeline(struct enc_webrtc_peer *peer, const char *address)
 {
-	GstCaps *caps = vp_stream_get_caps(peer->stream);
+	GstCaps *caps = enc_stream_get_caps(peer->stream);
 	bool h264 = gst_structure_has_name(gst_caps_get_structure(caps, 0),
 					   "video/x-h264");
 	GstElement *src, *queue, *pay, *filter;
@@ -314,14 +314,13 @@ static bool build_pipeline(struct vp_webrtc_peer *peer, const char *address)
 	filter = gst_element_factory_make("capsfilter", NULL);
 	peer->webrtc = gst_element_factory_make("webrtcbin", NULL);
 	if (!src || !queue || !pay || !filter || !peer->webrtc) {
-		enc_log(ERROR,
-			"WebRTC: %s is missing (gstreamer1.0-nice, "
-			"gstreamer1.0-plugins-bad/-good)",
-			!src	  ? "appsrc"
-			: !queue  ? "queue"
-			: !pay	  ? "the RTP payloader"
-			: !filter ? "capsfilter"
-				  : "webrtcbin");
+		log_error("WebRTC: %s is missing (gstreamer1.0-nice, "
+			  "gstreamer1.0-plugins-bad/-good)",
+			  !src	    ? "appsrc"
+			  : !queue  ? "queue"
+			  : !pay    ? "the RTP payloader"
+			  : !filter ? "capsfilter"
+				    : "webrtcbin");
 		g_clear_object(&src);
 		g_clear_object(&queue);
 		g_clear_object(&pay);
@@ -357,8 +356,7 @@ static bool build_pipeline(struct vp_webrtc_peer *peer, const char *address)
 	gst_bin_add_many(GST_BIN(peer->pipeline), src, queue, pay, filter,
 			 peer->webrtc, NULL);
 	if (!gst_element_link_many(src, queue, pay, filter, NULL)) {
-		enc_log(ERROR, "WebRTC %s: cannot link the payloader",
-			peer->name);
+		log_error("WebRTC %s: cannot link the payloader", peer->name);
 		return false;
 	}
 	sink = gst_element_request_pad_simple(peer->webrtc, "sink_%u");
@@ -378,8 +376,7 @@ static bool build_pipeline(struct vp_webrtc_peer *peer, const char *address)
 	if (sink)
 		gst_object_unref(sink);
 	if (!ok) {
-		enc_log(ERROR, "WebRTC %s: cannot link into webrtcbin",
-			peer->name);
+		log_error("WebRTC %s: cannot link into webrtcbin", peer->name);
 		return false;
 	}
 	pad = gst_element_get_static_pad(pay, "sink");
@@ -395,28 +392,26 @@ static bool build_pipeline(struct vp_webrtc_peer *peer, const char *address)
 	g_source_attach(peer->bus_source, peer->context);
 	/* before the state change: the appsrc's live/time settings apply
 	 * when it starts */
-	peer->consumer = vp_stream_attach(peer->stream, GST_APP_SRC(src));
+	peer->consumer = enc_stream_attach(peer->stream, GST_APP_SRC(src));
 	if (!peer->consumer) {
-		enc_log(ERROR, "WebRTC %s: the head's stream is ending",
-			peer->name);
+		log_error("WebRTC %s: the head's stream is ending", peer->name);
 		return false;
 	}
 	if (gst_element_set_state(peer->pipeline, GST_STATE_PLAYING) ==
 	    GST_STATE_CHANGE_FAILURE) {
-		enc_log(ERROR, "WebRTC %s: the pipeline does not start",
-			peer->name);
+		log_error("WebRTC %s: the pipeline does not start", peer->name);
 		return false;
 	}
 	return true;
 }
 
-struct vp_webrtc_peer *
-vp_webrtc_peer_create(const char *name, struct vp_stream *stream,
-		      const char *ice_address, GMainContext *context,
-		      const struct vp_webrtc_peer_callbacks *callbacks,
-		      void *data)
+struct enc_webrtc_peer *
+enc_webrtc_peer_create(const char *name, struct enc_stream *stream,
+		       const char *ice_address, GMainContext *context,
+		       const struct enc_webrtc_peer_callbacks *callbacks,
+		       void *data)
 {
-	struct vp_webrtc_peer *peer = g_new0(struct vp_webrtc_peer, 1);
+	struct enc_webrtc_peer *peer = g_new0(struct enc_webrtc_peer, 1);
 
 	atomic_init(&peer->refs, 1);
 	g_strlcpy(peer->name, name, sizeof(peer->name));
@@ -424,22 +419,21 @@ vp_webrtc_peer_create(const char *name, struct vp_stream *stream,
 	peer->cb = *callbacks;
 	peer->data = data;
 	peer->live = true;
-	peer->stream = vp_stream_ref(stream);
+	peer->stream = enc_stream_ref(stream);
 	if (!build_pipeline(peer, ice_address)) {
-		vp_webrtc_peer_destroy(peer);
+		enc_webrtc_peer_destroy(peer);
 		return NULL;
 	}
 	return peer;
 }
 
-static bool handle_answer(struct vp_webrtc_peer *peer, const char *text)
+static bool handle_answer(struct enc_webrtc_peer *peer, const char *text)
 {
 	GstWebRTCSessionDescription *answer;
 	GstSDPMessage *sdp;
 
 	if (!text || gst_sdp_message_new_from_text(text, &sdp) != GST_SDP_OK) {
-		enc_log(ERROR, "WebRTC %s: the answer has no valid SDP",
-			peer->name);
+		log_error("WebRTC %s: the answer has no valid SDP", peer->name);
 		return false;
 	}
 	answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER,
@@ -451,8 +445,8 @@ static bool handle_answer(struct vp_webrtc_peer *peer, const char *text)
 	return true;
 }
 
-bool vp_webrtc_peer_handle_message(struct vp_webrtc_peer *peer,
-				   const char *json)
+bool enc_webrtc_peer_handle_message(struct enc_webrtc_peer *peer,
+				    const char *json)
 {
 	JsonParser *parser = json_parser_new();
 	JsonObject *msg = NULL;
@@ -480,24 +474,22 @@ bool vp_webrtc_peer_handle_message(struct vp_webrtc_peer *peer,
 			g_signal_emit_by_name(peer->webrtc, "add-ice-candidate",
 					      (guint)mline, c);
 		else if (!ok)
-			enc_log(ERROR, "WebRTC %s: malformed candidate",
-				peer->name);
+			log_error("WebRTC %s: malformed candidate", peer->name);
 	} else {
-		enc_log(ERROR,
-			"WebRTC %s: not a message of the protocol "
-			"(answer or candidate): %.80s",
-			peer->name, json);
+		log_error("WebRTC %s: not a message of the protocol "
+			  "(answer or candidate): %.80s",
+			  peer->name, json);
 	}
 	g_object_unref(parser);
 	return ok;
 }
 
-bool vp_webrtc_peer_answered(const struct vp_webrtc_peer *peer)
+bool enc_webrtc_peer_answered(const struct enc_webrtc_peer *peer)
 {
 	return peer->answered;
 }
 
-void vp_webrtc_peer_destroy(struct vp_webrtc_peer *peer)
+void enc_webrtc_peer_destroy(struct enc_webrtc_peer *peer)
 {
 	if (!peer)
 		return;
@@ -506,7 +498,7 @@ void vp_webrtc_peer_destroy(struct vp_webrtc_peer *peer)
 		g_source_destroy(peer->bus_source);
 		g_source_unref(peer->bus_source);
 	}
-	vp_stream_detach(peer->stream, peer->consumer);
+	enc_stream_detach(peer->stream, peer->consumer);
 	if (peer->pipeline) {
 		gst_element_set_state(peer->pipeline, GST_STATE_NULL);
 		gst_object_unref(peer->pipeline);

@@ -2,7 +2,7 @@
 /*
  * One WebRTC viewer: a pipeline of its own,
  *
- *   appsrc (a consumer of the head's vp_stream) ! queue (leaky) !
+ *   appsrc (a consumer of the head's enc_stream) ! queue (leaky) !
  *   rtph264pay ! webrtcbin (sendonly, max-bundle, DTLS-SRTP)
  *
  * and its side of the negotiation: webrtcbin offers, the viewer
@@ -15,17 +15,17 @@
  * outgoing message and its end to @context's thread (the signalling
  * server's), so the callbacks below never run anywhere else.
  */
-#ifndef VP_WEBRTC_PEER_H
-#define VP_WEBRTC_PEER_H
+#ifndef ENC_WEBRTC_PEER_H
+#define ENC_WEBRTC_PEER_H
 
 #include <stdbool.h>
 
 #include <glib.h>
 
-struct vp_stream;
-struct vp_webrtc_peer;
+struct enc_stream;
+struct enc_webrtc_peer;
 
-struct vp_webrtc_peer_callbacks {
+struct enc_webrtc_peer_callbacks {
 	/* send @json (borrowed) to the viewer */
 	void (*send)(void *data, const char *json);
 	/* the peer is over (@reason borrowed): stream ended, pipeline
@@ -39,22 +39,22 @@ struct vp_webrtc_peer_callbacks {
  * interface). Starts negotiating at once. Call from @context's thread.
  * NULL after logging.
  */
-struct vp_webrtc_peer *
-vp_webrtc_peer_create(const char *name, struct vp_stream *stream,
-		      const char *ice_address, GMainContext *context,
-		      const struct vp_webrtc_peer_callbacks *callbacks,
-		      void *data);
+struct enc_webrtc_peer *
+enc_webrtc_peer_create(const char *name, struct enc_stream *stream,
+		       const char *ice_address, GMainContext *context,
+		       const struct enc_webrtc_peer_callbacks *callbacks,
+		       void *data);
 
 /* A message from the viewer (@json borrowed). False after logging when
  * it is not one the peer understands (the caller may close). */
-bool vp_webrtc_peer_handle_message(struct vp_webrtc_peer *peer,
-				   const char *json);
+bool enc_webrtc_peer_handle_message(struct enc_webrtc_peer *peer,
+				    const char *json);
 
 /* An answer to the offer came (on the context's thread). */
-bool vp_webrtc_peer_answered(const struct vp_webrtc_peer *peer);
+bool enc_webrtc_peer_answered(const struct enc_webrtc_peer *peer);
 
 /* Stop, detach from the stream; no callback runs after. NULL is a
  * no-op. On @context's thread. */
-void vp_webrtc_peer_destroy(struct vp_webrtc_peer *peer);
+void enc_webrtc_peer_destroy(struct enc_webrtc_peer *peer);
 
-#endif /* VP_WEBRTC_PEER_H */
+#endif /* ENC_WEBRTC_PEER_H */

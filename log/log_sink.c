@@ -23,7 +23,7 @@
  * formatted again on the heap. */
 #define STACK_MESSAGE 1024
 
-static atomic_int threshold = VP_LOG_LEVEL_INFO;
+static atomic_int threshold = LOG_LEVEL_INFO;
 static pthread_once_t clock_started = PTHREAD_ONCE_INIT;
 static struct timespec start_time;
 /* One line at a time: a pipe takes a write whole only up to PIPE_BUF,
@@ -31,23 +31,23 @@ static struct timespec start_time;
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *const level_names[] = {
-	[VP_LOG_LEVEL_SILENT] = "",
-	[VP_LOG_LEVEL_ERROR] = "[ERROR]",
-	[VP_LOG_LEVEL_INFO] = "[INFO]",
-	[VP_LOG_LEVEL_DEBUG] = "[DEBUG]",
+	[LOG_LEVEL_SILENT] = "",
+	[LOG_LEVEL_ERROR] = "[ERROR]",
+	[LOG_LEVEL_INFO] = "[INFO]",
+	[LOG_LEVEL_DEBUG] = "[DEBUG]",
 };
 
 /* On a terminal the level is a colour, as wlroots' logger shows it. */
 static const char *const level_colors[] = {
-	[VP_LOG_LEVEL_SILENT] = "",
-	[VP_LOG_LEVEL_ERROR] = "\x1B[1;31m",
-	[VP_LOG_LEVEL_INFO] = "\x1B[1;34m",
-	[VP_LOG_LEVEL_DEBUG] = "\x1B[1;90m",
+	[LOG_LEVEL_SILENT] = "",
+	[LOG_LEVEL_ERROR] = "\x1B[1;31m",
+	[LOG_LEVEL_INFO] = "\x1B[1;34m",
+	[LOG_LEVEL_DEBUG] = "\x1B[1;90m",
 };
 
 /* One line, as every destination gets it. */
 struct line {
-	enum vp_log_level level;
+	enum log_level level;
 	const char *file; /* NULL: the location is in the message */
 	int line;
 	const char *message;
@@ -59,22 +59,21 @@ static void start_clock(void)
 	clock_gettime(CLOCK_MONOTONIC, &start_time);
 }
 
-static enum vp_log_level clamp(enum vp_log_level level)
+static enum log_level clamp(enum log_level level)
 {
-	return (unsigned int)level > VP_LOG_LEVEL_DEBUG ? VP_LOG_LEVEL_DEBUG
-							: level;
+	return (unsigned int)level > LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG : level;
 }
 
-void vp_log_sink_init(enum vp_log_level level)
+void log_sink_init(enum log_level level)
 {
 	pthread_once(&clock_started, start_clock);
 	atomic_store(&threshold, (int)clamp(level));
 }
 
-bool vp_log_sink_wants(enum vp_log_level level)
+bool log_sink_wants(enum log_level level)
 {
 	level = clamp(level);
-	return level != VP_LOG_LEVEL_SILENT &&
+	return level != LOG_LEVEL_SILENT &&
 	       (int)level <=
 		       atomic_load_explicit(&threshold, memory_order_relaxed);
 }
@@ -158,11 +157,11 @@ static size_t mark_cut(char *buf, size_t size, int full_len)
 	return size - 1;
 }
 
-static void write_line(enum vp_log_level level, const char *file, int line,
+static void write_line(enum log_level level, const char *file, int line,
 		       const char *fmt, va_list args)
 	__attribute__((format(printf, 4, 0)));
 
-static void write_line(enum vp_log_level level, const char *file, int line,
+static void write_line(enum log_level level, const char *file, int line,
 		       const char *fmt, va_list args)
 {
 	struct line l = { .level = clamp(level), .file = file, .line = line };
@@ -192,22 +191,22 @@ static void write_line(enum vp_log_level level, const char *file, int line,
 	free(heap);
 }
 
-void vp_log_sink_vwrite(enum vp_log_level level, const char *fmt, va_list args)
+void log_sink_vwrite(enum log_level level, const char *fmt, va_list args)
 {
 	int saved_errno = errno;
 
-	if (vp_log_sink_wants(level))
+	if (log_sink_wants(level))
 		write_line(level, NULL, 0, fmt, args);
 	errno = saved_errno;
 }
 
-void vp_log_sink_write_at(enum vp_log_level level, const char *file, int line,
-			  const char *fmt, ...)
+void log_sink_write_at(enum log_level level, const char *file, int line,
+		       const char *fmt, ...)
 {
 	int saved_errno = errno;
 	va_list args;
 
-	if (vp_log_sink_wants(level)) {
+	if (log_sink_wants(level)) {
 		va_start(args, fmt);
 		write_line(level, file, line, fmt, args);
 		va_end(args);

@@ -4,34 +4,36 @@
  * format, one place that decides the threshold and where lines go.
  *
  * A line is "HH:MM:SS.mmm [LEVEL] [file:line] message": the time since
- * the sink started (its first line or vp_log_sink_init(), whichever came
+ * the sink started (its first line or log_sink_init(), whichever came
  * first), the level, where the line was logged, the message. On a
  * terminal the level is shown as a colour instead of "[LEVEL]" (as
  * wlroots' own logger did). Lines go to stderr, each in one writev()
  * and one thread's at a time, so lines of different threads never mix;
  * a message of any length is written whole.
  *
- * Who writes here: encoders/ through enc_log() (enc_log.h: an alias of
- * vp_log_sink_write_at()); vplaned's own files through wlroots' wlr_log(),
- * whose lines, like wlroots' and libvplane's own, reach
- * vp_log_sink_vwrite() through the callbacks server/log_bridge.c installs.
+ * Who writes here: vplaned's files and encoders/ through log_error(),
+ * log_info(), log_debug() and log_errno() below; wlroots' and libvplane's
+ * lines reach log_sink_vwrite() through the callbacks server/log_bridge.c
+ * installs.
  *
- * Thread-safe: GStreamer's threads log through enc_log(). No wlroots,
+ * Thread-safe: GStreamer's threads log here too. No wlroots,
  * GStreamer or libvplane here: encoders/ and its tests link this alone.
  */
-#ifndef VP_LOG_SINK_H
-#define VP_LOG_SINK_H
+#ifndef LOG_SINK_H
+#define LOG_SINK_H
 
 #include <stdarg.h>
+#include <errno.h>
 #include <stdbool.h>
+#include <string.h>
 
 /* Most to least important; the same numbers as wlroots' and libvplane's
  * levels, though server/log_bridge.c maps them explicitly. */
-enum vp_log_level {
-	VP_LOG_LEVEL_SILENT = 0, /* as a threshold: nothing is written */
-	VP_LOG_LEVEL_ERROR,	 /* a failure, logged once where it happened */
-	VP_LOG_LEVEL_INFO,	 /* what an operator follows: starts, clients */
-	VP_LOG_LEVEL_DEBUG,	 /* per-frame detail (vplaned --verbose) */
+enum log_level {
+	LOG_LEVEL_SILENT = 0, /* as a threshold: nothing is written */
+	LOG_LEVEL_ERROR,      /* a failure, logged once where it happened */
+	LOG_LEVEL_INFO,	      /* what an operator follows: starts, clients */
+	LOG_LEVEL_DEBUG,      /* per-frame detail (vplaned --verbose) */
 };
 
 /*
@@ -40,10 +42,10 @@ enum vp_log_level {
  * INFO. Starts the clock of the elapsed times if no line has yet. May be
  * called again, from any thread, to change the threshold.
  */
-void vp_log_sink_init(enum vp_log_level threshold);
+void log_sink_init(enum log_level threshold);
 
 /* Whether a line at @level is written now (SILENT: never). */
-bool vp_log_sink_wants(enum vp_log_level level);
+bool log_sink_wants(enum log_level level);
 
 /*
  * Write one line at @level (a level past DEBUG is DEBUG), its message
@@ -51,13 +53,34 @@ bool vp_log_sink_wants(enum vp_log_level level);
  * own "[file:line] " (wlroots', libvplane's) come in here. Dropped if
  * @level is under the threshold. errno is kept.
  */
-void vp_log_sink_vwrite(enum vp_log_level level, const char *fmt, va_list args)
+void log_sink_vwrite(enum log_level level, const char *fmt, va_list args)
 	__attribute__((format(printf, 2, 0)));
 
 /* The same, with "[file:line] " put before the message (@file's last
  * path component). */
-void vp_log_sink_write_at(enum vp_log_level level, const char *file, int line,
-			  const char *fmt, ...)
+void log_sink_write_at(enum log_level level, const char *file, int line,
+		       const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-#endif /* VP_LOG_SINK_H */
+/*
+ * How vplaned and the encoders log: "[file:line] message" at one level,
+ * once where a failure happens. log_at() takes the level as a value;
+ * log_errno() adds ": strerror(errno)" (errno as it is when the
+ * arguments are evaluated).
+ */
+#define log_error(fmt, ...)                                         \
+	log_sink_write_at(LOG_LEVEL_ERROR, __FILE__, __LINE__, fmt, \
+			  ##__VA_ARGS__)
+#define log_info(fmt, ...)                                         \
+	log_sink_write_at(LOG_LEVEL_INFO, __FILE__, __LINE__, fmt, \
+			  ##__VA_ARGS__)
+#define log_debug(fmt, ...)                                         \
+	log_sink_write_at(LOG_LEVEL_DEBUG, __FILE__, __LINE__, fmt, \
+			  ##__VA_ARGS__)
+#define log_at(level, fmt, ...) \
+	log_sink_write_at(level, __FILE__, __LINE__, fmt, ##__VA_ARGS__)
+#define log_errno(fmt, ...)                                                \
+	log_sink_write_at(LOG_LEVEL_ERROR, __FILE__, __LINE__, fmt ": %s", \
+			  ##__VA_ARGS__, strerror(errno))
+
+#endif /* LOG_SINK_H */

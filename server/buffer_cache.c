@@ -7,22 +7,22 @@
 
 #include <vplane_display.h>
 #include <wlr/types/wlr_buffer.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "buffer_cache.h"
 #include "dmabuf_buffer.h"
 
 struct cache_entry {
-	struct wl_list link;		   /* vp_buffer_cache.entries */
-	struct vp_dmabuf_buffer *buffer;   /* producer reference */
+	struct wl_list link;		   /* vpd_buffer_cache.entries */
+	struct vpd_dmabuf_buffer *buffer;  /* producer reference */
 	struct vplane_display_plane plane; /* as last read */
 };
 
-void vp_buffer_cache_init(struct vp_buffer_cache *cache, size_t capacity,
-			  vp_buffer_fetch_fn fetch, void *data,
-			  const char *name)
+void vpd_buffer_cache_init(struct vpd_buffer_cache *cache, size_t capacity,
+			   vpd_buffer_fetch_fn fetch, void *data,
+			   const char *name)
 {
-	*cache = (struct vp_buffer_cache){
+	*cache = (struct vpd_buffer_cache){
 		.capacity = capacity ? capacity : 1,
 		.fetch = fetch,
 		.fetch_data = data,
@@ -32,7 +32,7 @@ void vp_buffer_cache_init(struct vp_buffer_cache *cache, size_t capacity,
 }
 
 /* Give up the producer reference; whoever shows it keeps theirs. */
-static void entry_destroy(struct vp_buffer_cache *cache,
+static void entry_destroy(struct vpd_buffer_cache *cache,
 			  struct cache_entry *entry)
 {
 	wl_list_remove(&entry->link);
@@ -41,7 +41,7 @@ static void entry_destroy(struct vp_buffer_cache *cache,
 	free(entry);
 }
 
-void vp_buffer_cache_flush(struct vp_buffer_cache *cache)
+void vpd_buffer_cache_flush(struct vpd_buffer_cache *cache)
 {
 	struct cache_entry *entry, *tmp;
 
@@ -49,12 +49,12 @@ void vp_buffer_cache_flush(struct vp_buffer_cache *cache)
 		entry_destroy(cache, entry);
 }
 
-void vp_buffer_cache_finish(struct vp_buffer_cache *cache)
+void vpd_buffer_cache_finish(struct vpd_buffer_cache *cache)
 {
-	vp_buffer_cache_flush(cache);
+	vpd_buffer_cache_flush(cache);
 }
 
-static struct cache_entry *find(struct vp_buffer_cache *cache, uint32_t id)
+static struct cache_entry *find(struct vpd_buffer_cache *cache, uint32_t id)
 {
 	struct cache_entry *entry;
 
@@ -65,16 +65,16 @@ static struct cache_entry *find(struct vp_buffer_cache *cache, uint32_t id)
 	return NULL;
 }
 
-static void make_recent(struct vp_buffer_cache *cache,
+static void make_recent(struct vpd_buffer_cache *cache,
 			struct cache_entry *entry)
 {
 	wl_list_remove(&entry->link);
 	wl_list_insert(&cache->entries, &entry->link);
 }
 
-struct vp_dmabuf_buffer *
-vp_buffer_cache_find(struct vp_buffer_cache *cache, uint32_t dmabuf_id,
-		     const struct vplane_display_plane **plane)
+struct vpd_dmabuf_buffer *
+vpd_buffer_cache_find(struct vpd_buffer_cache *cache, uint32_t dmabuf_id,
+		      const struct vplane_display_plane **plane)
 {
 	struct cache_entry *entry = dmabuf_id ? find(cache, dmabuf_id) : NULL;
 
@@ -88,25 +88,25 @@ vp_buffer_cache_find(struct vp_buffer_cache *cache, uint32_t dmabuf_id,
 
 /* A new entry for @plane, its dma-buf fetched; NULL after logging. */
 static struct cache_entry *
-entry_create(struct vp_buffer_cache *cache,
+entry_create(struct vpd_buffer_cache *cache,
 	     const struct vplane_display_plane *plane)
 {
 	struct cache_entry *entry = calloc(1, sizeof(*entry));
 	int fd;
 
 	if (!entry) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		return NULL;
 	}
 	cache->fetches++;
 	fd = cache->fetch(cache->fetch_data, plane->dmabuf_id);
 	if (fd < 0) {
-		wlr_log(WLR_ERROR, "vGPU %s: no dma-buf for id %u: %s",
-			cache->name, plane->dmabuf_id, strerror(errno));
+		log_error("vGPU %s: no dma-buf for id %u: %s", cache->name,
+			  plane->dmabuf_id, strerror(errno));
 		free(entry);
 		return NULL;
 	}
-	entry->buffer = vp_dmabuf_buffer_create(fd, plane); /* logs */
+	entry->buffer = vpd_dmabuf_buffer_create(fd, plane); /* logs */
 	if (!entry->buffer) {
 		free(entry);
 		return NULL;
@@ -114,13 +114,13 @@ entry_create(struct vp_buffer_cache *cache,
 	return entry;
 }
 
-struct vp_dmabuf_buffer *
-vp_buffer_cache_get(struct vp_buffer_cache *cache,
-		    const struct vplane_display_plane *plane)
+struct vpd_dmabuf_buffer *
+vpd_buffer_cache_get(struct vpd_buffer_cache *cache,
+		     const struct vplane_display_plane *plane)
 {
 	struct cache_entry *entry = find(cache, plane->dmabuf_id);
 
-	if (entry && vp_dmabuf_buffer_matches(entry->buffer, plane)) {
+	if (entry && vpd_dmabuf_buffer_matches(entry->buffer, plane)) {
 		cache->hits++;
 		make_recent(cache, entry);
 		entry->plane = *plane;

@@ -11,7 +11,7 @@
 #include "config.h"
 #include "config_stream.h"
 
-void vp_config_print_usage(FILE *f)
+void vpd_config_print_usage(FILE *f)
 {
 	fprintf(f, "usage: vplaned [options]\n"
 		   "Show vplane vGPU heads on Wayland outputs, without copying "
@@ -40,33 +40,33 @@ void vp_config_print_usage(FILE *f)
 		   "server/config.h)\n"
 		   "  --verbose            debug logging\n"
 		   "  --help               this text\n");
-	vp_config_stream_usage(f);
+	vpd_config_stream_usage(f);
 }
 
-const char *vp_backend_kind_name(enum vp_backend_kind kind)
+const char *vpd_backend_kind_name(enum vpd_backend_kind kind)
 {
 	switch (kind) {
-	case VP_BACKEND_HEADLESS:
+	case VPD_BACKEND_HEADLESS:
 		return "headless";
-	case VP_BACKEND_DRM:
+	case VPD_BACKEND_DRM:
 		return "drm";
-	case VP_BACKEND_WAYLAND:
+	case VPD_BACKEND_WAYLAND:
 		return "wayland";
 	default:
 		return "auto";
 	}
 }
 
-static bool parse_backend(const char *s, enum vp_backend_kind *out)
+static bool parse_backend(const char *s, enum vpd_backend_kind *out)
 {
 	if (!strcmp(s, "headless"))
-		*out = VP_BACKEND_HEADLESS;
+		*out = VPD_BACKEND_HEADLESS;
 	else if (!strcmp(s, "drm"))
-		*out = VP_BACKEND_DRM;
+		*out = VPD_BACKEND_DRM;
 	else if (!strcmp(s, "wayland"))
-		*out = VP_BACKEND_WAYLAND;
+		*out = VPD_BACKEND_WAYLAND;
 	else if (!strcmp(s, "auto"))
-		*out = VP_BACKEND_AUTO;
+		*out = VPD_BACKEND_AUTO;
 	else
 		return false;
 	return true;
@@ -113,10 +113,10 @@ static bool same_vgpu(const char *a, const char *b)
 /* @where: "FILE:LINE" or "--vgpu"/"--vgpu-path" for messages. A vGPU
  * given twice (by UUID, path, or both) is refused: it would be shown
  * and served twice under one name. */
-static bool add_vgpu(struct vp_config *config, const char *uuid,
+static bool add_vgpu(struct vpd_config *config, const char *uuid,
 		     const char *path, const char *where)
 {
-	struct vp_config_vgpu *v;
+	struct vpd_config_vgpu *v;
 	char *node;
 
 	if (uuid && !uuid_valid(uuid)) {
@@ -147,7 +147,7 @@ static bool add_vgpu(struct vp_config *config, const char *uuid,
 	}
 	config->vgpus = v;
 	v = &config->vgpus[config->nr_vgpus];
-	*v = (struct vp_config_vgpu){
+	*v = (struct vpd_config_vgpu){
 		.uuid = uuid ? strdup(uuid) : NULL,
 		.path = path ? strdup(path) : NULL,
 		.node = node,
@@ -192,7 +192,7 @@ static int split(char *line, char **words)
 }
 
 /* One "key value" line of @file. */
-static bool parse_setting(struct vp_config *config, const char *key,
+static bool parse_setting(struct vpd_config *config, const char *key,
 			  const char *value, const char *file,
 			  unsigned int lineno)
 {
@@ -227,8 +227,8 @@ static bool parse_setting(struct vp_config *config, const char *key,
 		return set_string(&config->socket, value);
 	if (!strcmp(key, "vfio-socket"))
 		return set_string(&config->vfio_socket, value);
-	if (vp_config_stream_is_key(key)) {
-		ok = vp_config_stream_key(config, key, value, file, lineno);
+	if (vpd_config_stream_is_key(key)) {
+		ok = vpd_config_stream_key(config, key, value, file, lineno);
 		if (!ok)
 			fprintf(stderr, "vplaned: %s: bad %s setting\n", where,
 				key);
@@ -240,7 +240,7 @@ static bool parse_setting(struct vp_config *config, const char *key,
 
 /* Lines of any length; a setting given twice in one file (but the
  * repeatable ones) is refused, naming both lines. */
-static bool parse_file(struct vp_config *config, const char *file)
+static bool parse_file(struct vpd_config *config, const char *file)
 {
 	FILE *f = fopen(file, "re");
 	struct seen {
@@ -314,7 +314,7 @@ static bool parse_file(struct vp_config *config, const char *file)
 	return ok;
 }
 
-bool vp_config_parse(struct vp_config *config, int argc, char **argv)
+bool vpd_config_parse(struct vpd_config *config, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "vgpu", required_argument, NULL, 'u' },
@@ -326,12 +326,12 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
-		VP_CONFIG_STREAM_LONGOPTS,
+		VPD_CONFIG_STREAM_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	*config = (struct vp_config){ .backend = VP_BACKEND_AUTO };
+	*config = (struct vpd_config){ .backend = VPD_BACKEND_AUTO };
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -376,8 +376,8 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 			ok = false;
 			break;
 		default:
-			if (vp_config_stream_is_opt(c)) {
-				ok = vp_config_stream_arg(config, c, optarg);
+			if (vpd_config_stream_is_opt(c)) {
+				ok = vpd_config_stream_arg(config, c, optarg);
 				break;
 			}
 			fprintf(stderr,
@@ -395,10 +395,10 @@ bool vp_config_parse(struct vp_config *config, int argc, char **argv)
 			argv[optind]);
 		return false;
 	}
-	return config->help || vp_config_stream_check(config);
+	return config->help || vpd_config_stream_check(config);
 }
 
-void vp_config_finish(struct vp_config *config)
+void vpd_config_finish(struct vpd_config *config)
 {
 	size_t i;
 
@@ -410,7 +410,7 @@ void vp_config_finish(struct vp_config *config)
 	}
 	free(config->vgpus);
 	free(config->socket);
-	vp_config_stream_finish(config);
+	vpd_config_stream_finish(config);
 	free(config->vfio_socket);
-	*config = (struct vp_config){ 0 };
+	*config = (struct vpd_config){ 0 };
 }

@@ -17,30 +17,30 @@
  * Command-line options given after --config override scalar settings;
  * vGPUs from both are used.
  */
-#ifndef VP_CONFIG_H
-#define VP_CONFIG_H
+#ifndef VPD_CONFIG_H
+#define VPD_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-enum vp_backend_kind {
-	VP_BACKEND_AUTO,
-	VP_BACKEND_HEADLESS,
-	VP_BACKEND_DRM,
-	VP_BACKEND_WAYLAND,
+enum vpd_backend_kind {
+	VPD_BACKEND_AUTO,
+	VPD_BACKEND_HEADLESS,
+	VPD_BACKEND_DRM,
+	VPD_BACKEND_WAYLAND,
 };
 
-struct vp_config_vgpu {
+struct vpd_config_vgpu {
 	char *uuid;  /* NULL when given by path */
 	char *path;  /* NULL when given by uuid */
 	char *node;  /* owned: the display node's path either way */
 	char *where; /* owned: "FILE:LINE" or the option, for messages */
 };
 
-struct vp_config {
-	enum vp_backend_kind backend;
-	struct vp_config_vgpu *vgpus; /* owned */
+struct vpd_config {
+	enum vpd_backend_kind backend;
+	struct vpd_config_vgpu *vgpus; /* owned */
 	size_t nr_vgpus;
 	char *socket;	   /* owned; NULL: wl_display_add_socket_auto */
 	bool all_vgpus;	   /* watch /dev/vplane: every vGPU gets shown */
@@ -74,12 +74,12 @@ struct vp_config {
  * printing a one-line reason to stderr (bad option, unreadable config
  * file). --help sets config->help.
  */
-bool vp_config_parse(struct vp_config *config, int argc, char **argv);
+bool vpd_config_parse(struct vpd_config *config, int argc, char **argv);
 
-void vp_config_finish(struct vp_config *config);
+void vpd_config_finish(struct vpd_config *config);
 
-void vp_config_print_usage(FILE *f);
+void vpd_config_print_usage(FILE *f);
 
-const char *vp_backend_kind_name(enum vp_backend_kind kind);
+const char *vpd_backend_kind_name(enum vpd_backend_kind kind);
 
-#endif /* VP_CONFIG_H */
+#endif /* VPD_CONFIG_H */

@@ -12,28 +12,28 @@ static const struct {
 	const char *key; /* config file */
 	int opt;
 } keys[] = {
-	{ "stream", VP_OPT_STREAM },
-	{ "rtsp-address", VP_OPT_RTSP_ADDRESS },
-	{ "rtsp-port", VP_OPT_RTSP_PORT },
-	{ "rtsp-credentials", VP_OPT_RTSP_CREDENTIALS },
-	{ "rtsp-auth", VP_OPT_RTSP_NO_AUTH },
-	{ "rtsp-tls-cert", VP_OPT_RTSP_TLS_CERT },
-	{ "rtsp-tls-key", VP_OPT_RTSP_TLS_KEY },
-	{ "encoder", VP_OPT_ENCODER },
-	{ "stream-chroma", VP_OPT_STREAM_CHROMA },
-	{ "stream-ack-hold-ms", VP_OPT_STREAM_ACK_HOLD },
-	{ "record", VP_OPT_RECORD },
-	{ "record-dir", VP_OPT_RECORD_DIR },
-	{ "record-max-mb", VP_OPT_RECORD_MAX_MB },
-	{ "record-max-files", VP_OPT_RECORD_MAX_FILES },
-	{ "record-max-seconds", VP_OPT_RECORD_MAX_SECONDS },
-	{ "webrtc", VP_OPT_WEBRTC },
-	{ "webrtc-address", VP_OPT_WEBRTC_ADDRESS },
-	{ "webrtc-port", VP_OPT_WEBRTC_PORT },
-	{ "webrtc-token-file", VP_OPT_WEBRTC_TOKEN_FILE },
+	{ "stream", VPD_OPT_STREAM },
+	{ "rtsp-address", VPD_OPT_RTSP_ADDRESS },
+	{ "rtsp-port", VPD_OPT_RTSP_PORT },
+	{ "rtsp-credentials", VPD_OPT_RTSP_CREDENTIALS },
+	{ "rtsp-auth", VPD_OPT_RTSP_NO_AUTH },
+	{ "rtsp-tls-cert", VPD_OPT_RTSP_TLS_CERT },
+	{ "rtsp-tls-key", VPD_OPT_RTSP_TLS_KEY },
+	{ "encoder", VPD_OPT_ENCODER },
+	{ "stream-chroma", VPD_OPT_STREAM_CHROMA },
+	{ "stream-ack-hold-ms", VPD_OPT_STREAM_ACK_HOLD },
+	{ "record", VPD_OPT_RECORD },
+	{ "record-dir", VPD_OPT_RECORD_DIR },
+	{ "record-max-mb", VPD_OPT_RECORD_MAX_MB },
+	{ "record-max-files", VPD_OPT_RECORD_MAX_FILES },
+	{ "record-max-seconds", VPD_OPT_RECORD_MAX_SECONDS },
+	{ "webrtc", VPD_OPT_WEBRTC },
+	{ "webrtc-address", VPD_OPT_WEBRTC_ADDRESS },
+	{ "webrtc-port", VPD_OPT_WEBRTC_PORT },
+	{ "webrtc-token-file", VPD_OPT_WEBRTC_TOKEN_FILE },
 };
 
-void vp_config_stream_usage(FILE *f)
+void vpd_config_stream_usage(FILE *f)
 {
 	fprintf(f,
 		"Streaming (headless backend; see README, Streaming):\n"
@@ -94,8 +94,8 @@ void vp_config_stream_usage(FILE *f)
 		"at least 16\n"
 		"                       URL-safe characters; mode 0600 or "
 		"0640\n",
-		VP_STREAM_ACK_HOLD_DEFAULT_MS, VP_RECORD_DEFAULT_MAX_MB,
-		VP_RECORD_DEFAULT_MAX_FILES, VP_RECORD_DEFAULT_MAX_SECONDS);
+		VPD_STREAM_ACK_HOLD_DEFAULT_MS, ENC_RECORD_DEFAULT_MAX_MB,
+		ENC_RECORD_DEFAULT_MAX_FILES, ENC_RECORD_DEFAULT_MAX_SECONDS);
 }
 
 static bool set(char **dst, const char *src)
@@ -136,32 +136,32 @@ static bool parse_port(const char *s, unsigned int *port)
 	return parse_uint(s, 1, 65535, port);
 }
 
-bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
+bool vpd_config_stream_arg(struct vpd_config *config, int c, const char *arg)
 {
 	switch (c) {
-	case VP_OPT_STREAM:
+	case VPD_OPT_STREAM:
 		config->stream = true;
 		return true;
-	case VP_OPT_RTSP_ADDRESS:
+	case VPD_OPT_RTSP_ADDRESS:
 		return set(&config->rtsp_address, arg);
-	case VP_OPT_RTSP_PORT:
+	case VPD_OPT_RTSP_PORT:
 		if (parse_port(arg, &config->rtsp_port))
 			return true;
 		fprintf(stderr, "vplaned: RTSP port '%s' is not 1..65535\n",
 			arg);
 		return false;
-	case VP_OPT_RTSP_CREDENTIALS:
+	case VPD_OPT_RTSP_CREDENTIALS:
 		return set(&config->rtsp_credentials, arg);
-	case VP_OPT_RTSP_NO_AUTH:
+	case VPD_OPT_RTSP_NO_AUTH:
 		config->rtsp_no_auth = true;
 		return true;
-	case VP_OPT_RTSP_TLS_CERT:
+	case VPD_OPT_RTSP_TLS_CERT:
 		return set(&config->rtsp_tls_cert, arg);
-	case VP_OPT_RTSP_TLS_KEY:
+	case VPD_OPT_RTSP_TLS_KEY:
 		return set(&config->rtsp_tls_key, arg);
-	case VP_OPT_ENCODER:
+	case VPD_OPT_ENCODER:
 		return set(&config->stream_encoder, arg);
-	case VP_OPT_STREAM_CHROMA:
+	case VPD_OPT_STREAM_CHROMA:
 		if (!strcmp(arg, "420") || !strcmp(arg, "444")) {
 			config->stream_chroma444 = !strcmp(arg, "444");
 			return true;
@@ -169,7 +169,7 @@ bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
 		fprintf(stderr,
 			"vplaned: stream chroma '%s' is not 420 or 444\n", arg);
 		return false;
-	case VP_OPT_RECORD: {
+	case VPD_OPT_RECORD: {
 		const char *eq = strchr(arg, '=');
 
 		if (!eq || eq == arg || !eq[1] || !strchr(arg, '/') ||
@@ -188,7 +188,7 @@ bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
 		return set(&config->stream_record[config->nr_stream_record++],
 			   arg);
 	}
-	case VP_OPT_RECORD_DIR:
+	case VPD_OPT_RECORD_DIR:
 		if (arg[0] == '/')
 			return set(&config->record_dir, arg);
 		fprintf(stderr,
@@ -196,29 +196,29 @@ bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
 			"path\n",
 			arg);
 		return false;
-	case VP_OPT_RECORD_MAX_MB:
+	case VPD_OPT_RECORD_MAX_MB:
 		return limit(arg, 1, 1u << 30, "record-max-mb",
 			     &config->record_max_mb);
-	case VP_OPT_RECORD_MAX_FILES:
+	case VPD_OPT_RECORD_MAX_FILES:
 		return limit(arg, 1, 1000000, "record-max-files",
 			     &config->record_max_files);
-	case VP_OPT_RECORD_MAX_SECONDS:
+	case VPD_OPT_RECORD_MAX_SECONDS:
 		return limit(arg, 1, 366u * 24 * 3600, "record-max-seconds",
 			     &config->record_max_seconds);
-	case VP_OPT_WEBRTC:
+	case VPD_OPT_WEBRTC:
 		config->webrtc = config->stream = true;
 		return true;
-	case VP_OPT_WEBRTC_ADDRESS:
+	case VPD_OPT_WEBRTC_ADDRESS:
 		return set(&config->webrtc_address, arg);
-	case VP_OPT_WEBRTC_PORT:
+	case VPD_OPT_WEBRTC_PORT:
 		if (parse_port(arg, &config->webrtc_port))
 			return true;
 		fprintf(stderr, "vplaned: WebRTC port '%s' is not 1..65535\n",
 			arg);
 		return false;
-	case VP_OPT_WEBRTC_TOKEN_FILE:
+	case VPD_OPT_WEBRTC_TOKEN_FILE:
 		return set(&config->webrtc_token_file, arg);
-	case VP_OPT_STREAM_ACK_HOLD:
+	case VPD_OPT_STREAM_ACK_HOLD:
 		if (parse_uint(arg, 1, 60000, &config->stream_ack_hold_ms))
 			return true;
 		fprintf(stderr,
@@ -230,7 +230,7 @@ bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg)
 	}
 }
 
-bool vp_config_stream_is_key(const char *key)
+bool vpd_config_stream_is_key(const char *key)
 {
 	size_t i;
 
@@ -248,9 +248,9 @@ static bool yes_no(const char *value, bool *out)
 	return true;
 }
 
-bool vp_config_stream_key(struct vp_config *config, const char *key,
-			  const char *value, const char *file,
-			  unsigned int lineno)
+bool vpd_config_stream_key(struct vpd_config *config, const char *key,
+			   const char *value, const char *file,
+			   unsigned int lineno)
 {
 	bool auth;
 
@@ -272,8 +272,9 @@ bool vp_config_stream_key(struct vp_config *config, const char *key,
 
 		for (i = 0; strcmp(keys[i].key, key); i++)
 			;
-		if (keys[i].opt != VP_OPT_RTSP_PORT)
-			return vp_config_stream_arg(config, keys[i].opt, value);
+		if (keys[i].opt != VPD_OPT_RTSP_PORT)
+			return vpd_config_stream_arg(config, keys[i].opt,
+						     value);
 		if (parse_port(value, &config->rtsp_port))
 			return true;
 		fprintf(stderr,
@@ -287,7 +288,7 @@ bool vp_config_stream_key(struct vp_config *config, const char *key,
 	return false;
 }
 
-bool vp_config_stream_check(const struct vp_config *config)
+bool vpd_config_stream_check(const struct vpd_config *config)
 {
 	if (config->nr_stream_record && !config->record_dir) {
 		fprintf(stderr, "vplaned: --record needs --record-dir (the "
@@ -310,7 +311,7 @@ bool vp_config_stream_check(const struct vp_config *config)
 	return true;
 }
 
-void vp_config_stream_finish(struct vp_config *config)
+void vpd_config_stream_finish(struct vpd_config *config)
 {
 	free(config->record_dir);
 	free(config->rtsp_address);

@@ -38,99 +38,99 @@
  *   --record-max-seconds N     record-max-seconds N  one recording's length
  *                                                 (default 86400)
  */
-#ifndef VP_CONFIG_STREAM_H
-#define VP_CONFIG_STREAM_H
+#ifndef VPD_CONFIG_STREAM_H
+#define VPD_CONFIG_STREAM_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-struct vp_config;
+struct vpd_config;
 
 /* The default of stream-ack-hold-ms: below vplane.ko's default
  * ack_timeout_ms (100), so the driver does not time the flip out first. */
-#define VP_STREAM_ACK_HOLD_DEFAULT_MS 50
+#define VPD_STREAM_ACK_HOLD_DEFAULT_MS 50
 
 enum {
-	VP_OPT_STREAM = 0x100, /* past every short option */
-	VP_OPT_RTSP_ADDRESS,
-	VP_OPT_RTSP_PORT,
-	VP_OPT_RTSP_CREDENTIALS,
-	VP_OPT_RTSP_NO_AUTH,
-	VP_OPT_RTSP_TLS_CERT,
-	VP_OPT_RTSP_TLS_KEY,
-	VP_OPT_ENCODER,
-	VP_OPT_STREAM_CHROMA,
-	VP_OPT_STREAM_ACK_HOLD,
-	VP_OPT_RECORD,
-	VP_OPT_WEBRTC,
-	VP_OPT_WEBRTC_ADDRESS,
-	VP_OPT_WEBRTC_PORT,
-	VP_OPT_WEBRTC_TOKEN_FILE,
-	VP_OPT_RECORD_DIR,
-	VP_OPT_RECORD_MAX_MB,
-	VP_OPT_RECORD_MAX_FILES,
-	VP_OPT_RECORD_MAX_SECONDS,
-	VP_OPT_STREAM_END,
+	VPD_OPT_STREAM = 0x100, /* past every short option */
+	VPD_OPT_RTSP_ADDRESS,
+	VPD_OPT_RTSP_PORT,
+	VPD_OPT_RTSP_CREDENTIALS,
+	VPD_OPT_RTSP_NO_AUTH,
+	VPD_OPT_RTSP_TLS_CERT,
+	VPD_OPT_RTSP_TLS_KEY,
+	VPD_OPT_ENCODER,
+	VPD_OPT_STREAM_CHROMA,
+	VPD_OPT_STREAM_ACK_HOLD,
+	VPD_OPT_RECORD,
+	VPD_OPT_WEBRTC,
+	VPD_OPT_WEBRTC_ADDRESS,
+	VPD_OPT_WEBRTC_PORT,
+	VPD_OPT_WEBRTC_TOKEN_FILE,
+	VPD_OPT_RECORD_DIR,
+	VPD_OPT_RECORD_MAX_MB,
+	VPD_OPT_RECORD_MAX_FILES,
+	VPD_OPT_RECORD_MAX_SECONDS,
+	VPD_OPT_STREAM_END,
 };
 
 /* getopt_long entries, for config.c's table */
-#define VP_CONFIG_STREAM_LONGOPTS                                             \
-	{ "stream", no_argument, NULL, VP_OPT_STREAM },                       \
-		{ "rtsp-address", required_argument, NULL,                    \
-		  VP_OPT_RTSP_ADDRESS },                                      \
-		{ "rtsp-port", required_argument, NULL, VP_OPT_RTSP_PORT },   \
-		{ "rtsp-credentials", required_argument, NULL,                \
-		  VP_OPT_RTSP_CREDENTIALS },                                  \
-		{ "rtsp-no-auth", no_argument, NULL, VP_OPT_RTSP_NO_AUTH },   \
-		{ "rtsp-tls-cert", required_argument, NULL,                   \
-		  VP_OPT_RTSP_TLS_CERT },                                     \
-		{ "rtsp-tls-key", required_argument, NULL,                    \
-		  VP_OPT_RTSP_TLS_KEY },                                      \
-		{ "encoder", required_argument, NULL, VP_OPT_ENCODER },       \
-		{ "stream-chroma", required_argument, NULL,                   \
-		  VP_OPT_STREAM_CHROMA },                                     \
-		{ "record", required_argument, NULL, VP_OPT_RECORD },         \
-		{ "record-dir", required_argument, NULL, VP_OPT_RECORD_DIR }, \
-		{ "record-max-mb", required_argument, NULL,                   \
-		  VP_OPT_RECORD_MAX_MB },                                     \
-		{ "record-max-files", required_argument, NULL,                \
-		  VP_OPT_RECORD_MAX_FILES },                                  \
-		{ "record-max-seconds", required_argument, NULL,              \
-		  VP_OPT_RECORD_MAX_SECONDS },                                \
-		{ "webrtc", no_argument, NULL, VP_OPT_WEBRTC },               \
-		{ "webrtc-address", required_argument, NULL,                  \
-		  VP_OPT_WEBRTC_ADDRESS },                                    \
-		{ "webrtc-port", required_argument, NULL,                     \
-		  VP_OPT_WEBRTC_PORT },                                       \
-		{ "webrtc-token-file", required_argument, NULL,               \
-		  VP_OPT_WEBRTC_TOKEN_FILE },                                 \
-	{                                                                     \
-		"stream-ack-hold-ms", required_argument, NULL,                \
-			VP_OPT_STREAM_ACK_HOLD                                \
+#define VPD_CONFIG_STREAM_LONGOPTS                                             \
+	{ "stream", no_argument, NULL, VPD_OPT_STREAM },                       \
+		{ "rtsp-address", required_argument, NULL,                     \
+		  VPD_OPT_RTSP_ADDRESS },                                      \
+		{ "rtsp-port", required_argument, NULL, VPD_OPT_RTSP_PORT },   \
+		{ "rtsp-credentials", required_argument, NULL,                 \
+		  VPD_OPT_RTSP_CREDENTIALS },                                  \
+		{ "rtsp-no-auth", no_argument, NULL, VPD_OPT_RTSP_NO_AUTH },   \
+		{ "rtsp-tls-cert", required_argument, NULL,                    \
+		  VPD_OPT_RTSP_TLS_CERT },                                     \
+		{ "rtsp-tls-key", required_argument, NULL,                     \
+		  VPD_OPT_RTSP_TLS_KEY },                                      \
+		{ "encoder", required_argument, NULL, VPD_OPT_ENCODER },       \
+		{ "stream-chroma", required_argument, NULL,                    \
+		  VPD_OPT_STREAM_CHROMA },                                     \
+		{ "record", required_argument, NULL, VPD_OPT_RECORD },         \
+		{ "record-dir", required_argument, NULL, VPD_OPT_RECORD_DIR }, \
+		{ "record-max-mb", required_argument, NULL,                    \
+		  VPD_OPT_RECORD_MAX_MB },                                     \
+		{ "record-max-files", required_argument, NULL,                 \
+		  VPD_OPT_RECORD_MAX_FILES },                                  \
+		{ "record-max-seconds", required_argument, NULL,               \
+		  VPD_OPT_RECORD_MAX_SECONDS },                                \
+		{ "webrtc", no_argument, NULL, VPD_OPT_WEBRTC },               \
+		{ "webrtc-address", required_argument, NULL,                   \
+		  VPD_OPT_WEBRTC_ADDRESS },                                    \
+		{ "webrtc-port", required_argument, NULL,                      \
+		  VPD_OPT_WEBRTC_PORT },                                       \
+		{ "webrtc-token-file", required_argument, NULL,                \
+		  VPD_OPT_WEBRTC_TOKEN_FILE },                                 \
+	{                                                                      \
+		"stream-ack-hold-ms", required_argument, NULL,                 \
+			VPD_OPT_STREAM_ACK_HOLD                                \
 	}
 
-static inline bool vp_config_stream_is_opt(int c)
+static inline bool vpd_config_stream_is_opt(int c)
 {
-	return c >= VP_OPT_STREAM && c < VP_OPT_STREAM_END;
+	return c >= VPD_OPT_STREAM && c < VPD_OPT_STREAM_END;
 }
 
 /* Apply option @c with @arg (NULL for flags). False after printing a
  * one-line reason to stderr. */
-bool vp_config_stream_arg(struct vp_config *config, int c, const char *arg);
+bool vpd_config_stream_arg(struct vpd_config *config, int c, const char *arg);
 
 /* True if @key is a streaming setting of the config file. */
-bool vp_config_stream_is_key(const char *key);
+bool vpd_config_stream_is_key(const char *key);
 
 /* Apply config-file setting @key @value (@file:@lineno for errors). */
-bool vp_config_stream_key(struct vp_config *config, const char *key,
-			  const char *value, const char *file,
-			  unsigned int lineno);
+bool vpd_config_stream_key(struct vpd_config *config, const char *key,
+			   const char *value, const char *file,
+			   unsigned int lineno);
 
-void vp_config_stream_usage(FILE *f);
+void vpd_config_stream_usage(FILE *f);
 
 /* Settings that depend on each other, after every option and file:
  * false after printing why (--record without --record-dir). */
-bool vp_config_stream_check(const struct vp_config *config);
-void vp_config_stream_finish(struct vp_config *config);
+bool vpd_config_stream_check(const struct vpd_config *config);
+void vpd_config_stream_finish(struct vpd_config *config);
 
-#endif /* VP_CONFIG_STREAM_H */
+#endif /* VPD_CONFIG_STREAM_H */

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <wayland-server-core.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "accept_guard.h"
 #include "control.h"
 #include "fd_limit.h"
@@ -19,11 +19,11 @@
 
 #define MAX_RESTRICTED 8
 
-struct vp_control {
-	struct vp_server *server;
+struct vpd_control {
+	struct vpd_server *server;
 	int fd; /* listening, owned */
 	struct wl_event_source *fd_source;
-	struct vp_accept_guard guard;
+	struct vpd_accept_guard guard;
 	struct wl_listener client_created; /* every client, public ones too */
 	bool public_limited;		   /* logged, refusing public clients */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -36,10 +36,10 @@ struct vp_control {
 struct control_client {
 	struct wl_client *client;
 	struct wl_listener destroy;
-	struct wl_list link; /* vp_control.clients */
+	struct wl_list link; /* vpd_control.clients */
 };
 
-static bool is_control_client(const struct vp_control *control,
+static bool is_control_client(const struct vpd_control *control,
 			      const struct wl_client *client)
 {
 	const struct control_client *cc;
@@ -54,7 +54,7 @@ static bool is_control_client(const struct vp_control *control,
 static bool filter_global(const struct wl_client *client,
 			  const struct wl_global *global, void *data)
 {
-	const struct vp_control *control = data;
+	const struct vpd_control *control = data;
 	size_t i;
 
 	for (i = 0; i < control->nr_restricted; i++) {
@@ -75,26 +75,26 @@ static void handle_client_destroy(struct wl_listener *listener, void *data)
 
 static int handle_control_fd(int fd, uint32_t mask, void *data)
 {
-	struct vp_control *control = data;
+	struct vpd_control *control = data;
 	struct control_client *cc;
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
 	int cfd;
 
-	cfd = vp_accept_guard_accept(&control->guard, fd, SOCK_CLOEXEC);
+	cfd = vpd_accept_guard_accept(&control->guard, fd, SOCK_CLOEXEC);
 	if (cfd < 0)
 		return 0;
 	cc = calloc(1, sizeof(*cc));
 	if (!cc) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		close(cfd);
 		return 0;
 	}
 	cc->client = wl_client_create(control->server->display, cfd);
 	if (!cc->client) {
 		/* libwayland leaves the fd to us on failure */
-		wlr_log(WLR_ERROR, "control socket: cannot create a client");
+		log_error("control socket: cannot create a client");
 		close(cfd);
 		free(cc);
 		return 0;
@@ -103,8 +103,8 @@ static int handle_control_fd(int fd, uint32_t mask, void *data)
 	wl_client_add_destroy_listener(cc->client, &cc->destroy);
 	wl_list_insert(&control->clients, &cc->link);
 	wl_client_get_credentials(cc->client, &pid, &uid, &gid);
-	wlr_log(WLR_INFO, "control client connected: pid %d uid %u", (int)pid,
-		(unsigned int)uid);
+	log_info("control client connected: pid %d uid %u", (int)pid,
+		 (unsigned int)uid);
 	return 0;
 }
 
@@ -147,23 +147,22 @@ static void handle_doomed_idle(void *data)
  */
 static void handle_client_created(struct wl_listener *listener, void *data)
 {
-	struct vp_control *control =
+	struct vpd_control *control =
 		wl_container_of(listener, control, client_created);
 	struct wl_client *client = data;
 	struct doomed_client *d;
 
-	if (vp_fd_client_ok(wl_client_get_fd(client))) {
+	if (enc_fd_client_ok(wl_client_get_fd(client))) {
 		if (control->public_limited)
-			wlr_log(WLR_INFO, "Wayland socket: accepting clients "
-					  "again");
+			log_info("Wayland socket: accepting clients "
+				 "again");
 		control->public_limited = false;
 		return;
 	}
 	if (!control->public_limited)
-		wlr_log(WLR_ERROR,
-			"Wayland socket: out of descriptors (clients may use "
-			"%d): closing new clients until some leave",
-			vp_fd_client_limit());
+		log_error("Wayland socket: out of descriptors (clients may use "
+			  "%d): closing new clients until some leave",
+			  enc_fd_client_limit());
 	control->public_limited = true;
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -194,23 +193,23 @@ static bool control_path(char *out, size_t size, const char *socket_name)
 	return n > 0 && (size_t)n < size;
 }
 
-struct vp_control *vp_control_create(struct vp_server *server,
-				     const char *socket_name)
+struct vpd_control *vpd_control_create(struct vpd_server *server,
+				       const char *socket_name)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct vp_control *control = calloc(1, sizeof(*control));
+	struct vpd_control *control = calloc(1, sizeof(*control));
 	mode_t old_umask;
 	int ret;
 
 	if (!control) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		return NULL;
 	}
 	control->server = server;
 	control->fd = -1;
 	wl_list_init(&control->clients);
 	if (!control_path(control->path, sizeof(control->path), socket_name)) {
-		wlr_log(WLR_ERROR,
+		log_error(
 			"no path for the control socket of %s (XDG_RUNTIME_DIR "
 			"unset or the name too long)",
 			socket_name);
@@ -218,7 +217,7 @@ struct vp_control *vp_control_create(struct vp_server *server,
 	}
 	control->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (control->fd < 0) {
-		wlr_log_errno(WLR_ERROR, "control socket");
+		log_errno("control socket");
 		goto err_free;
 	}
 	memcpy(addr.sun_path, control->path, sizeof(control->path));
@@ -229,18 +228,18 @@ struct vp_control *vp_control_create(struct vp_server *server,
 	ret = bind(control->fd, (struct sockaddr *)&addr, sizeof(addr));
 	umask(old_umask);
 	if (ret < 0 || listen(control->fd, 16) < 0) {
-		wlr_log(WLR_ERROR, "cannot listen on control socket %s: %s",
-			control->path, strerror(errno));
+		log_error("cannot listen on control socket %s: %s",
+			  control->path, strerror(errno));
 		goto err_close;
 	}
 	control->fd_source = wl_event_loop_add_fd(
 		wl_display_get_event_loop(server->display), control->fd,
 		WL_EVENT_READABLE, handle_control_fd, control);
 	if (!control->fd_source ||
-	    !vp_accept_guard_init(&control->guard,
-				  wl_display_get_event_loop(server->display),
-				  control->fd_source, "control socket")) {
-		wlr_log(WLR_ERROR, "cannot add the control socket to the loop");
+	    !vpd_accept_guard_init(&control->guard,
+				   wl_display_get_event_loop(server->display),
+				   control->fd_source, "control socket")) {
+		log_error("cannot add the control socket to the loop");
 		if (control->fd_source)
 			wl_event_source_remove(control->fd_source);
 		goto err_unlink;
@@ -249,7 +248,7 @@ struct vp_control *vp_control_create(struct vp_server *server,
 	wl_display_add_client_created_listener(server->display,
 					       &control->client_created);
 	wl_display_set_global_filter(server->display, filter_global, control);
-	wlr_log(WLR_INFO, "control socket: %s", control->path);
+	log_info("control socket: %s", control->path);
 	return control;
 
 err_unlink:
@@ -261,7 +260,7 @@ err_free:
 	return NULL;
 }
 
-void vp_control_destroy(struct vp_control *control)
+void vpd_control_destroy(struct vpd_control *control)
 {
 	struct control_client *cc, *tmp;
 
@@ -269,7 +268,7 @@ void vp_control_destroy(struct vp_control *control)
 		return;
 	wl_display_set_global_filter(control->server->display, NULL, NULL);
 	wl_list_remove(&control->client_created.link);
-	vp_accept_guard_finish(&control->guard);
+	vpd_accept_guard_finish(&control->guard);
 	wl_list_for_each_safe(cc, tmp, &control->clients, link) {
 		wl_list_remove(&cc->destroy.link);
 		wl_list_remove(&cc->link);
@@ -281,11 +280,11 @@ void vp_control_destroy(struct vp_control *control)
 	free(control);
 }
 
-bool vp_control_restrict_global(struct vp_control *control,
-				const struct wl_global *global)
+bool vpd_control_restrict_global(struct vpd_control *control,
+				 const struct wl_global *global)
 {
 	if (control->nr_restricted == MAX_RESTRICTED) {
-		wlr_log(WLR_ERROR, "too many restricted globals");
+		log_error("too many restricted globals");
 		return false;
 	}
 	control->restricted[control->nr_restricted++] = global;

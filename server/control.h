@@ -18,13 +18,13 @@
  * without giving that group the right to capture screens or the other
  * way round. Each control client is logged with its pid and uid.
  */
-#ifndef VP_CONTROL_H
-#define VP_CONTROL_H
+#ifndef VPD_CONTROL_H
+#define VPD_CONTROL_H
 
 #include <stdbool.h>
 
-struct vp_server;
-struct vp_control;
+struct vpd_server;
+struct vpd_control;
 struct wl_global;
 
 /*
@@ -33,18 +33,18 @@ struct wl_global;
  * other code may call wl_display_set_global_filter). NULL after logging
  * why.
  */
-struct vp_control *vp_control_create(struct vp_server *server,
-				     const char *socket_name);
+struct vpd_control *vpd_control_create(struct vpd_server *server,
+				       const char *socket_name);
 
 /* Close the socket, remove its file and the global filter (call it
  * after wl_display_destroy_clients(): nothing is filtered afterwards).
  * NULL is a no-op. */
-void vp_control_destroy(struct vp_control *control);
+void vpd_control_destroy(struct vpd_control *control);
 
 /* From now on only control clients see and may bind @global
  * (borrowed; compared by address only, so it may die first). False on
  * allocation failure (logged). */
-bool vp_control_restrict_global(struct vp_control *control,
-				const struct wl_global *global);
+bool vpd_control_restrict_global(struct vpd_control *control,
+				 const struct wl_global *global);
 
-#endif /* VP_CONTROL_H */
+#endif /* VPD_CONTROL_H */

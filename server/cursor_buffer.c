@@ -10,15 +10,15 @@
 
 #include <wlr/backend/drm.h>
 #include <wlr/render/dmabuf.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "cursor_buffer.h"
 
 static const struct wlr_buffer_impl cursor_buffer_impl;
 
-static struct vp_cursor_buffer *cursor_buffer_from_buffer(struct wlr_buffer *b)
+static struct vpd_cursor_buffer *cursor_buffer_from_buffer(struct wlr_buffer *b)
 {
-	struct vp_cursor_buffer *buffer;
+	struct vpd_cursor_buffer *buffer;
 
 	assert(b->impl == &cursor_buffer_impl);
 	return wl_container_of(b, buffer, base);
@@ -26,7 +26,8 @@ static struct vp_cursor_buffer *cursor_buffer_from_buffer(struct wlr_buffer *b)
 
 static void buffer_destroy(struct wlr_buffer *wlr_buffer)
 {
-	struct vp_cursor_buffer *buffer = cursor_buffer_from_buffer(wlr_buffer);
+	struct vpd_cursor_buffer *buffer =
+		cursor_buffer_from_buffer(wlr_buffer);
 
 	munmap(buffer->map, buffer->size);
 	close(buffer->dmabuf_fd);
@@ -37,7 +38,8 @@ static void buffer_destroy(struct wlr_buffer *wlr_buffer)
 static bool buffer_get_dmabuf(struct wlr_buffer *wlr_buffer,
 			      struct wlr_dmabuf_attributes *attribs)
 {
-	struct vp_cursor_buffer *buffer = cursor_buffer_from_buffer(wlr_buffer);
+	struct vpd_cursor_buffer *buffer =
+		cursor_buffer_from_buffer(wlr_buffer);
 
 	*attribs = (struct wlr_dmabuf_attributes){
 		.width = buffer->base.width,
@@ -57,46 +59,45 @@ static const struct wlr_buffer_impl cursor_buffer_impl = {
 	.get_dmabuf = buffer_get_dmabuf,
 };
 
-struct vp_cursor_buffer *
-vp_cursor_buffer_create(struct wlr_backend *drm_backend, uint32_t width,
-			uint32_t height)
+struct vpd_cursor_buffer *
+vpd_cursor_buffer_create(struct wlr_backend *drm_backend, uint32_t width,
+			 uint32_t height)
 {
 	struct drm_mode_create_dumb create = { .width = width,
 					       .height = height,
 					       .bpp = 32 };
 	struct drm_mode_map_dumb map = { 0 };
-	struct vp_cursor_buffer *buffer = calloc(1, sizeof(*buffer));
+	struct vpd_cursor_buffer *buffer = calloc(1, sizeof(*buffer));
 
 	int drm_fd;
 
 	if (!buffer) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		return NULL;
 	}
 	drm_fd = wlr_drm_backend_get_non_master_fd(drm_backend);
 	if (drm_fd < 0) {
-		wlr_log(WLR_ERROR, "cannot open the DRM device for a cursor");
+		log_error("cannot open the DRM device for a cursor");
 		goto err_free;
 	}
 	if (drmIoctl(drm_fd, DRM_IOCTL_MODE_CREATE_DUMB, &create)) {
-		wlr_log_errno(WLR_ERROR, "cannot create a %ux%u dumb buffer",
-			      width, height);
+		log_errno("cannot create a %ux%u dumb buffer", width, height);
 		goto err_close;
 	}
 	map.handle = create.handle;
 	if (drmIoctl(drm_fd, DRM_IOCTL_MODE_MAP_DUMB, &map)) {
-		wlr_log_errno(WLR_ERROR, "DRM_IOCTL_MODE_MAP_DUMB");
+		log_errno("DRM_IOCTL_MODE_MAP_DUMB");
 		goto err_close;
 	}
 	buffer->map = mmap(NULL, create.size, PROT_READ | PROT_WRITE,
 			   MAP_SHARED, drm_fd, (off_t)map.offset);
 	if (buffer->map == MAP_FAILED) {
-		wlr_log_errno(WLR_ERROR, "mmap of a dumb buffer");
+		log_errno("mmap of a dumb buffer");
 		goto err_close;
 	}
 	if (drmPrimeHandleToFD(drm_fd, create.handle, DRM_CLOEXEC,
 			       &buffer->dmabuf_fd)) {
-		wlr_log_errno(WLR_ERROR, "cannot export a dumb buffer");
+		log_errno("cannot export a dumb buffer");
 		goto err_unmap;
 	}
 	memset(buffer->map, 0, create.size);

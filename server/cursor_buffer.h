@@ -8,15 +8,15 @@
  * with the implicit modifier, which its DRM backend refuses for a cursor
  * plane (output_cursor.c says more).
  */
-#ifndef VP_CURSOR_BUFFER_H
-#define VP_CURSOR_BUFFER_H
+#ifndef VPD_CURSOR_BUFFER_H
+#define VPD_CURSOR_BUFFER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <wlr/types/wlr_buffer.h>
 
-struct vp_cursor_buffer {
+struct vpd_cursor_buffer {
 	struct wlr_buffer base;
 	int drm_fd; /* owned: holds the dumb buffer's GEM handle */
 	uint32_t stride;
@@ -31,8 +31,8 @@ struct wlr_backend;
  * A @width x @height buffer on the device of @drm_backend (borrowed; a
  * DRM backend). Drop it with wlr_buffer_drop(); NULL (logged) on failure.
  */
-struct vp_cursor_buffer *
-vp_cursor_buffer_create(struct wlr_backend *drm_backend, uint32_t width,
-			uint32_t height);
+struct vpd_cursor_buffer *
+vpd_cursor_buffer_create(struct wlr_backend *drm_backend, uint32_t width,
+			 uint32_t height);
 
 #endif

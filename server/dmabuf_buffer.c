@@ -12,8 +12,8 @@
 #include <linux/dma-buf.h>
 #include <vplane_display.h>
 #include <wlr/render/dmabuf.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "dmabuf_buffer.h"
 #include "frame_layout.h"
 
@@ -22,10 +22,10 @@ static uint64_t refused; /* planes that did not fit their dma-buf */
 
 static const struct wlr_buffer_impl buffer_impl;
 
-static struct vp_dmabuf_buffer *
+static struct vpd_dmabuf_buffer *
 dmabuf_buffer_from_buffer(struct wlr_buffer *buffer)
 {
-	struct vp_dmabuf_buffer *dmabuf_buffer;
+	struct vpd_dmabuf_buffer *dmabuf_buffer;
 
 	assert(buffer->impl == &buffer_impl);
 	return wl_container_of(buffer, dmabuf_buffer, base);
@@ -33,7 +33,8 @@ dmabuf_buffer_from_buffer(struct wlr_buffer *buffer)
 
 static void buffer_destroy(struct wlr_buffer *wlr_buffer)
 {
-	struct vp_dmabuf_buffer *buffer = dmabuf_buffer_from_buffer(wlr_buffer);
+	struct vpd_dmabuf_buffer *buffer =
+		dmabuf_buffer_from_buffer(wlr_buffer);
 
 	if (buffer->map)
 		munmap(buffer->map, buffer->size);
@@ -45,7 +46,8 @@ static void buffer_destroy(struct wlr_buffer *wlr_buffer)
 static bool buffer_get_dmabuf(struct wlr_buffer *wlr_buffer,
 			      struct wlr_dmabuf_attributes *attribs)
 {
-	struct vp_dmabuf_buffer *buffer = dmabuf_buffer_from_buffer(wlr_buffer);
+	struct vpd_dmabuf_buffer *buffer =
+		dmabuf_buffer_from_buffer(wlr_buffer);
 
 	*attribs = (struct wlr_dmabuf_attributes){
 		.width = wlr_buffer->width,
@@ -60,7 +62,7 @@ static bool buffer_get_dmabuf(struct wlr_buffer *wlr_buffer,
 	return true;
 }
 
-static bool dma_sync(struct vp_dmabuf_buffer *buffer, uint64_t flags)
+static bool dma_sync(struct vpd_dmabuf_buffer *buffer, uint64_t flags)
 {
 	struct dma_buf_sync sync = { .flags = flags | DMA_BUF_SYNC_READ };
 
@@ -68,7 +70,7 @@ static bool dma_sync(struct vp_dmabuf_buffer *buffer, uint64_t flags)
 		return true;
 	while (ioctl(buffer->fd, DMA_BUF_IOCTL_SYNC, &sync) < 0) {
 		if (errno != EINTR && errno != EAGAIN) {
-			wlr_log_errno(WLR_ERROR, "DMA_BUF_IOCTL_SYNC");
+			log_errno("DMA_BUF_IOCTL_SYNC");
 			return false;
 		}
 	}
@@ -85,7 +87,8 @@ static bool buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer,
 					 uint32_t flags, void **data,
 					 uint32_t *format, size_t *stride)
 {
-	struct vp_dmabuf_buffer *buffer = dmabuf_buffer_from_buffer(wlr_buffer);
+	struct vpd_dmabuf_buffer *buffer =
+		dmabuf_buffer_from_buffer(wlr_buffer);
 
 	if (flags & WLR_BUFFER_DATA_PTR_ACCESS_WRITE)
 		return false;
@@ -94,8 +97,7 @@ static bool buffer_begin_data_ptr_access(struct wlr_buffer *wlr_buffer,
 				 buffer->fd, 0);
 
 		if (map == MAP_FAILED) {
-			wlr_log_errno(WLR_ERROR, "mmap of dma-buf %u",
-				      buffer->dmabuf_id);
+			log_errno("mmap of dma-buf %u", buffer->dmabuf_id);
 			return false;
 		}
 		buffer->map = map;
@@ -121,17 +123,17 @@ static const struct wlr_buffer_impl buffer_impl = {
 	.end_data_ptr_access = buffer_end_data_ptr_access,
 };
 
-struct vp_dmabuf_buffer *
-vp_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane)
+struct vpd_dmabuf_buffer *
+vpd_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane)
 {
-	const struct vp_plane_layout layout = {
+	const struct enc_plane_layout layout = {
 		.drm_format = plane->drm_format,
 		.width = plane->width,
 		.height = plane->height,
 		.stride = plane->stride,
 	};
-	int64_t real = vp_fd_size(fd);
-	struct vp_dmabuf_buffer *buffer;
+	int64_t real = enc_fd_size(fd);
+	struct vpd_dmabuf_buffer *buffer;
 	char why[160];
 	bool ok;
 
@@ -143,23 +145,22 @@ vp_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane)
 			 plane->size, (long long)real);
 		ok = false;
 	} else {
-		ok = vp_plane_layout_check(&layout, plane->size, why,
-					   sizeof(why));
+		ok = enc_plane_layout_check(&layout, plane->size, why,
+					    sizeof(why));
 	}
 	if (!ok) {
 		/* an exporter can do it every flip: logged at 1, 2, 4, ... */
 		if (!refused++ || !(refused & (refused - 1)))
-			wlr_log(WLR_ERROR,
-				"dma-buf %u: unusable plane: %s (%llu "
-				"refused so far)",
-				plane->dmabuf_id, why,
-				(unsigned long long)refused);
+			log_error("dma-buf %u: unusable plane: %s (%llu "
+				  "refused so far)",
+				  plane->dmabuf_id, why,
+				  (unsigned long long)refused);
 		close(fd);
 		return NULL;
 	}
 	buffer = calloc(1, sizeof(*buffer));
 	if (!buffer) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		close(fd);
 		return NULL;
 	}
@@ -174,8 +175,8 @@ vp_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane)
 	return buffer;
 }
 
-bool vp_dmabuf_buffer_matches(const struct vp_dmabuf_buffer *buffer,
-			      const struct vplane_display_plane *plane)
+bool vpd_dmabuf_buffer_matches(const struct vpd_dmabuf_buffer *buffer,
+			       const struct vplane_display_plane *plane)
 {
 	return buffer->dmabuf_id == plane->dmabuf_id &&
 	       buffer->format == plane->drm_format &&
@@ -184,7 +185,7 @@ bool vp_dmabuf_buffer_matches(const struct vp_dmabuf_buffer *buffer,
 	       buffer->stride == plane->stride;
 }
 
-uint64_t vp_dmabuf_buffer_get_map_count(void)
+uint64_t vpd_dmabuf_buffer_get_map_count(void)
 {
 	return map_count;
 }

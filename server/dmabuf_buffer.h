@@ -14,8 +14,8 @@
  * producer reference and gives it up with wlr_buffer_drop(); the buffer
  * (and its fd and mapping) is freed when the last lock is released.
  */
-#ifndef VP_DMABUF_BUFFER_H
-#define VP_DMABUF_BUFFER_H
+#ifndef VPD_DMABUF_BUFFER_H
+#define VPD_DMABUF_BUFFER_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +25,7 @@
 
 struct vplane_display_plane;
 
-struct vp_dmabuf_buffer {
+struct vpd_dmabuf_buffer {
 	struct wlr_buffer base;
 	uint32_t dmabuf_id; /* the driver's id, for lookups */
 	uint32_t format;    /* DRM fourcc */
@@ -41,16 +41,16 @@ struct vp_dmabuf_buffer {
  * (borrowed; its drm_format, width, height, stride, size and dmabuf_id
  * describe the buffer). NULL for an unusable plane description.
  */
-struct vp_dmabuf_buffer *
-vp_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane);
+struct vpd_dmabuf_buffer *
+vpd_dmabuf_buffer_create(int fd, const struct vplane_display_plane *plane);
 
 /* True if @buffer was made for exactly this plane state (same id and
  * layout). @plane is borrowed. */
-bool vp_dmabuf_buffer_matches(const struct vp_dmabuf_buffer *buffer,
-			      const struct vplane_display_plane *plane);
+bool vpd_dmabuf_buffer_matches(const struct vpd_dmabuf_buffer *buffer,
+			       const struct vplane_display_plane *plane);
 
 /* CPU mappings made by all buffers so far (a figure for tests: zero on
  * a pure direct scanout path). */
-uint64_t vp_dmabuf_buffer_get_map_count(void);
+uint64_t vpd_dmabuf_buffer_get_map_count(void);
 
-#endif /* VP_DMABUF_BUFFER_H */
+#endif /* VPD_DMABUF_BUFFER_H */

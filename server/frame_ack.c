@@ -12,21 +12,21 @@ static bool commit_at_or_before(uint32_t a, uint32_t b)
 	return !vp_seq_after(a, b);
 }
 
-void vp_frame_ack_init(struct vp_frame_ack *fa, vp_frame_ack_send_fn send,
-		       void *data)
+void vpd_frame_ack_init(struct vpd_frame_ack *fa, vpd_frame_ack_send_fn send,
+			void *data)
 {
-	*fa = (struct vp_frame_ack){ .send = send, .data = data };
+	*fa = (struct vpd_frame_ack){ .send = send, .data = data };
 	fa->holds.prev = fa->holds.next = &fa->holds;
 }
 
-void vp_frame_ack_finish(struct vp_frame_ack *fa)
+void vpd_frame_ack_finish(struct vpd_frame_ack *fa)
 {
 	assert(fa->nr_holds == 0 && fa->holds.next == &fa->holds);
 	fa->deferred = false;
 }
 
 /* Ack @seq now, or when the last hold goes. Never twice, never backwards. */
-static void ack(struct vp_frame_ack *fa, uint32_t seq)
+static void ack(struct vpd_frame_ack *fa, uint32_t seq)
 {
 	if (fa->acked_any && !vp_seq_after(seq, fa->last_acked))
 		return;
@@ -41,7 +41,7 @@ static void ack(struct vp_frame_ack *fa, uint32_t seq)
 }
 
 /* The holds are gone: send what waited for them. */
-static void holds_gone(struct vp_frame_ack *fa)
+static void holds_gone(struct vpd_frame_ack *fa)
 {
 	if (fa->nr_holds || !fa->deferred)
 		return;
@@ -49,25 +49,25 @@ static void holds_gone(struct vp_frame_ack *fa)
 	fa->send(fa->data, fa->deferred_seq);
 }
 
-static void forget_commits(struct vp_frame_ack *fa)
+static void forget_commits(struct vpd_frame_ack *fa)
 {
 	fa->nr_commits = 0;
 	fa->early_present = false;
 }
 
-void vp_frame_ack_show(struct vp_frame_ack *fa)
+void vpd_frame_ack_show(struct vpd_frame_ack *fa)
 {
 	fa->shown = true;
 	forget_commits(fa);
 }
 
-void vp_frame_ack_hide(struct vp_frame_ack *fa)
+void vpd_frame_ack_hide(struct vpd_frame_ack *fa)
 {
 	fa->shown = false;
 	forget_commits(fa);
 }
 
-void vp_frame_ack_flip(struct vp_frame_ack *fa, uint32_t seq)
+void vpd_frame_ack_flip(struct vpd_frame_ack *fa, uint32_t seq)
 {
 	if (!fa->shown)
 		ack(fa, seq);
@@ -78,10 +78,10 @@ void vp_frame_ack_flip(struct vp_frame_ack *fa, uint32_t seq)
  * @when_ns: they leave the queue, and the newest of them is acked (it
  * covers the others) unless it shows no new flip (a redraw, the cursor).
  */
-static void resolve(struct vp_frame_ack *fa, uint32_t commit_seq, bool shown,
+static void resolve(struct vpd_frame_ack *fa, uint32_t commit_seq, bool shown,
 		    uint64_t when_ns)
 {
-	struct vp_frame_ack_committed newest;
+	struct vpd_frame_ack_committed newest;
 	unsigned int n = 0, i;
 
 	while (n < fa->nr_commits &&
@@ -103,20 +103,20 @@ static void resolve(struct vp_frame_ack *fa, uint32_t commit_seq, bool shown,
 	ack(fa, newest.flip_seq);
 }
 
-void vp_frame_ack_commit(struct vp_frame_ack *fa, uint32_t commit_seq,
-			 uint32_t flip_seq, uint64_t flip_ns)
+void vpd_frame_ack_commit(struct vpd_frame_ack *fa, uint32_t commit_seq,
+			  uint32_t flip_seq, uint64_t flip_ns)
 {
 	unsigned int i;
 
 	if (!fa->shown)
 		return;
-	if (fa->nr_commits == VP_FRAME_ACK_MAX_COMMITS) {
+	if (fa->nr_commits == VPD_FRAME_ACK_MAX_COMMITS) {
 		/* the oldest goes; a newer commit's ack will cover it */
 		for (i = 1; i < fa->nr_commits; i++)
 			fa->commits[i - 1] = fa->commits[i];
 		fa->nr_commits--;
 	}
-	fa->commits[fa->nr_commits++] = (struct vp_frame_ack_committed){
+	fa->commits[fa->nr_commits++] = (struct vpd_frame_ack_committed){
 		.commit_seq = commit_seq,
 		.flip_seq = flip_seq,
 		.flip_ns = flip_ns,
@@ -131,8 +131,8 @@ void vp_frame_ack_commit(struct vp_frame_ack *fa, uint32_t commit_seq,
 	fa->early_present = false; /* it was a present of an older commit */
 }
 
-void vp_frame_ack_present(struct vp_frame_ack *fa, uint32_t commit_seq,
-			  bool shown, uint64_t when_ns)
+void vpd_frame_ack_present(struct vpd_frame_ack *fa, uint32_t commit_seq,
+			   bool shown, uint64_t when_ns)
 {
 	if (!fa->shown)
 		return;
@@ -147,8 +147,9 @@ void vp_frame_ack_present(struct vp_frame_ack *fa, uint32_t commit_seq,
 	resolve(fa, commit_seq, shown, when_ns);
 }
 
-void vp_frame_ack_hold(struct vp_frame_ack *fa, struct vp_frame_ack_hold *hold,
-		       uint64_t now_ns, uint64_t deadline_ns)
+void vpd_frame_ack_hold(struct vpd_frame_ack *fa,
+			struct vpd_frame_ack_hold *hold, uint64_t now_ns,
+			uint64_t deadline_ns)
 {
 	assert(!hold->active);
 	hold->active = true;
@@ -162,7 +163,7 @@ void vp_frame_ack_hold(struct vp_frame_ack *fa, struct vp_frame_ack_hold *hold,
 }
 
 /* Take @hold off the list; the caller decides when to send. */
-static void drop_hold(struct vp_frame_ack *fa, struct vp_frame_ack_hold *hold)
+static void drop_hold(struct vpd_frame_ack *fa, struct vpd_frame_ack_hold *hold)
 {
 	hold->prev->next = hold->next;
 	hold->next->prev = hold->prev;
@@ -172,8 +173,8 @@ static void drop_hold(struct vp_frame_ack *fa, struct vp_frame_ack_hold *hold)
 	fa->nr_holds--;
 }
 
-bool vp_frame_ack_release(struct vp_frame_ack *fa,
-			  struct vp_frame_ack_hold *hold)
+bool vpd_frame_ack_release(struct vpd_frame_ack *fa,
+			   struct vpd_frame_ack_hold *hold)
 {
 	if (!hold->active)
 		return false;
@@ -182,9 +183,9 @@ bool vp_frame_ack_release(struct vp_frame_ack *fa,
 	return true;
 }
 
-unsigned int vp_frame_ack_expire(struct vp_frame_ack *fa, uint64_t now_ns)
+unsigned int vpd_frame_ack_expire(struct vpd_frame_ack *fa, uint64_t now_ns)
 {
-	struct vp_frame_ack_hold *hold = fa->holds.next, *next;
+	struct vpd_frame_ack_hold *hold = fa->holds.next, *next;
 	unsigned int expired = 0;
 
 	for (; hold != &fa->holds; hold = next) {
@@ -199,10 +200,10 @@ unsigned int vp_frame_ack_expire(struct vp_frame_ack *fa, uint64_t now_ns)
 	return expired;
 }
 
-bool vp_frame_ack_next_deadline(const struct vp_frame_ack *fa,
-				uint64_t *deadline_ns)
+bool vpd_frame_ack_next_deadline(const struct vpd_frame_ack *fa,
+				 uint64_t *deadline_ns)
 {
-	const struct vp_frame_ack_hold *hold;
+	const struct vpd_frame_ack_hold *hold;
 	bool any = false;
 
 	for (hold = fa->holds.next; hold != &fa->holds; hold = hold->next) {

@@ -11,19 +11,19 @@
  * (server/tests/test_frame_ack.c) drives it through every order of its
  * inputs:
  *
- * - vp_frame_ack_show()/hide(): an output shows the head, or no longer
+ * - vpd_frame_ack_show()/hide(): an output shows the head, or no longer
  *   does (detached, the output or the head went away).
- * - vp_frame_ack_flip(): the guest latched flip @seq. A head shown on no
+ * - vpd_frame_ack_flip(): the guest latched flip @seq. A head shown on no
  *   output acks it at once: no present will ever come for it.
- * - vp_frame_ack_commit(): the output committed a frame showing flip @seq
+ * - vpd_frame_ack_commit(): the output committed a frame showing flip @seq
  *   as its commit @commit_seq.
- * - vp_frame_ack_present(): the output presented commit @commit_seq (or
+ * - vpd_frame_ack_present(): the output presented commit @commit_seq (or
  *   discarded it: a later commit replaced it). It resolves every commit up
  *   to @commit_seq, in whichever order commit and present arrive: wlroots
  *   0.15's headless backend presents inside the commit, before the output
  *   learns the commit succeeded; the DRM backend presents at the page flip,
  *   later.
- * - vp_frame_ack_hold()/release()/expire(): a consumer (an encoder) reads
+ * - vpd_frame_ack_hold()/release()/expire(): a consumer (an encoder) reads
  *   the frame; an ack due meanwhile waits for the last hold, but never past
  *   a hold's deadline.
  *
@@ -34,40 +34,40 @@
  * an ack that is due and only waits for holds. All on one thread (the event
  * loop); nothing here blocks or allocates.
  */
-#ifndef VP_FRAME_ACK_H
-#define VP_FRAME_ACK_H
+#ifndef VPD_FRAME_ACK_H
+#define VPD_FRAME_ACK_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 /* Commits in flight per output: one or two in practice (a page flip
  * pending and the next commit). */
-#define VP_FRAME_ACK_MAX_COMMITS 4
+#define VPD_FRAME_ACK_MAX_COMMITS 4
 
 /* Tell the guest that its flips up to @seq completed. */
-typedef void (*vp_frame_ack_send_fn)(void *data, uint32_t seq);
+typedef void (*vpd_frame_ack_send_fn)(void *data, uint32_t seq);
 
 /* One consumer's hold on the acks, owned (embedded) by the consumer. */
-struct vp_frame_ack_hold {
+struct vpd_frame_ack_hold {
 	bool active;	      /* taken, not yet released or expired */
 	uint64_t taken_ns;    /* CLOCK_MONOTONIC */
 	uint64_t deadline_ns; /* expire() releases it from here on */
-	struct vp_frame_ack_hold *prev, *next; /* vp_frame_ack.holds */
+	struct vpd_frame_ack_hold *prev, *next; /* vpd_frame_ack.holds */
 };
 
-struct vp_frame_ack {
-	vp_frame_ack_send_fn send;
+struct vpd_frame_ack {
+	vpd_frame_ack_send_fn send;
 	void *data;
 	bool shown; /* an output shows the head */
 
 	/* commits showing a flip, oldest first, until presents resolve
-	 * them; past VP_FRAME_ACK_MAX_COMMITS the oldest is dropped (acked
+	 * them; past VPD_FRAME_ACK_MAX_COMMITS the oldest is dropped (acked
 	 * with a newer one) */
-	struct vp_frame_ack_committed {
+	struct vpd_frame_ack_committed {
 		uint32_t commit_seq;
 		uint32_t flip_seq;
 		uint64_t flip_ns; /* its latch, 0 if unknown */
-	} commits[VP_FRAME_ACK_MAX_COMMITS];
+	} commits[VPD_FRAME_ACK_MAX_COMMITS];
 	unsigned int nr_commits;
 
 	/* the newest present not matched by a commit yet (it came first) */
@@ -82,7 +82,7 @@ struct vp_frame_ack {
 	bool deferred; /* due, waiting for the holds */
 	uint32_t deferred_seq;
 
-	struct vp_frame_ack_hold holds; /* list head: active holds */
+	struct vpd_frame_ack_hold holds; /* list head: active holds */
 	unsigned int nr_holds;
 
 	/* statistics for the control protocol (manager.c) */
@@ -91,65 +91,66 @@ struct vp_frame_ack {
 };
 
 /* Shown nowhere, nothing acked; @send(@data, seq) sends each ack. */
-void vp_frame_ack_init(struct vp_frame_ack *fa, vp_frame_ack_send_fn send,
-		       void *data);
+void vpd_frame_ack_init(struct vpd_frame_ack *fa, vpd_frame_ack_send_fn send,
+			void *data);
 
 /* Nothing may be held any more (asserted): consumers release first. */
-void vp_frame_ack_finish(struct vp_frame_ack *fa);
+void vpd_frame_ack_finish(struct vpd_frame_ack *fa);
 
 /* An output shows the head from now on; commit sequence numbers are that
  * output's. */
-void vp_frame_ack_show(struct vp_frame_ack *fa);
+void vpd_frame_ack_show(struct vpd_frame_ack *fa);
 
 /* No output shows the head now: a commit not yet presented is forgotten
  * (never acked on its account); an ack already due still goes out when the
  * holds are released. From here on flips are acked as they come. */
-void vp_frame_ack_hide(struct vp_frame_ack *fa);
+void vpd_frame_ack_hide(struct vpd_frame_ack *fa);
 
 /* The guest latched flip @seq (the head's newest). Shown nowhere: acked
  * now (or when the holds are released). Shown: its commit and present
  * decide. */
-void vp_frame_ack_flip(struct vp_frame_ack *fa, uint32_t seq);
+void vpd_frame_ack_flip(struct vpd_frame_ack *fa, uint32_t seq);
 
 /*
  * The output committed @commit_seq showing flip @flip_seq (latched at
  * @flip_ns, CLOCK_MONOTONIC, 0 if unknown); commits are reported in the
  * order they were made. Ignored while the head is shown nowhere.
  */
-void vp_frame_ack_commit(struct vp_frame_ack *fa, uint32_t commit_seq,
-			 uint32_t flip_seq, uint64_t flip_ns);
+void vpd_frame_ack_commit(struct vpd_frame_ack *fa, uint32_t commit_seq,
+			  uint32_t flip_seq, uint64_t flip_ns);
 
 /*
  * The output presented commit @commit_seq at @when_ns (0 if unknown);
  * @shown is false when it was discarded instead. Resolves every commit
  * up to @commit_seq and acks the newest flip they showed; a present of a
- * commit not yet reported is kept until vp_frame_ack_commit() reports it.
+ * commit not yet reported is kept until vpd_frame_ack_commit() reports it.
  * That flip is counted presented (frames_presented, last_latency_ns) if
  * @shown. Ignored while shown nowhere.
  */
-void vp_frame_ack_present(struct vp_frame_ack *fa, uint32_t commit_seq,
-			  bool shown, uint64_t when_ns);
+void vpd_frame_ack_present(struct vpd_frame_ack *fa, uint32_t commit_seq,
+			   bool shown, uint64_t when_ns);
 
 /* A consumer reads the head's frame from @now_ns: acks wait until
- * @hold is released, or at most until @deadline_ns (vp_frame_ack_expire()).
+ * @hold is released, or at most until @deadline_ns (vpd_frame_ack_expire()).
  * @hold is borrowed until released or expired. */
-void vp_frame_ack_hold(struct vp_frame_ack *fa, struct vp_frame_ack_hold *hold,
-		       uint64_t now_ns, uint64_t deadline_ns);
+void vpd_frame_ack_hold(struct vpd_frame_ack *fa,
+			struct vpd_frame_ack_hold *hold, uint64_t now_ns,
+			uint64_t deadline_ns);
 
 /* The consumer is done: true if @hold was still taken (released in
  * time), false if it had expired or was never taken. May send the ack
  * that waited for it. */
-bool vp_frame_ack_release(struct vp_frame_ack *fa,
-			  struct vp_frame_ack_hold *hold);
+bool vpd_frame_ack_release(struct vpd_frame_ack *fa,
+			   struct vpd_frame_ack_hold *hold);
 
 /* Release every hold whose deadline is at or before @now_ns, as if its
  * consumer were done (a stuck encoder must not stall the guest). Returns
  * how many expired (each a late ack for the consumer's statistics). */
-unsigned int vp_frame_ack_expire(struct vp_frame_ack *fa, uint64_t now_ns);
+unsigned int vpd_frame_ack_expire(struct vpd_frame_ack *fa, uint64_t now_ns);
 
 /* The earliest deadline of a taken hold into @deadline_ns; false if
  * nothing is held. */
-bool vp_frame_ack_next_deadline(const struct vp_frame_ack *fa,
-				uint64_t *deadline_ns);
+bool vpd_frame_ack_next_deadline(const struct vpd_frame_ack *fa,
+				 uint64_t *deadline_ns);
 
-#endif /* VP_FRAME_ACK_H */
+#endif /* VPD_FRAME_ACK_H */

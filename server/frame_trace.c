@@ -6,16 +6,16 @@
 
 #include <wlr/backend.h>
 #include <wlr/types/wlr_output.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "dmabuf_buffer.h"
 #include "frame_trace.h"
 #include "output.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 
-struct vp_frame_trace {
-	struct vp_server *server;
+struct vpd_frame_trace {
+	struct vpd_server *server;
 	FILE *file;
 	struct wl_listener new_output;
 	struct wl_list outputs; /* traced_output.link */
@@ -23,7 +23,7 @@ struct vp_frame_trace {
 
 /* One wlr_output and its newest commit, until presented. */
 struct traced_output {
-	struct vp_frame_trace *trace;
+	struct vpd_frame_trace *trace;
 	struct wlr_output *wlr_output;
 	bool pending;
 	uint32_t commit_seq;
@@ -32,7 +32,7 @@ struct traced_output {
 	struct wl_listener commit;
 	struct wl_listener present;
 	struct wl_listener destroy;
-	struct wl_list link; /* vp_frame_trace.outputs */
+	struct wl_list link; /* vpd_frame_trace.outputs */
 };
 
 static uint64_t ts_ns(const struct timespec *ts)
@@ -43,12 +43,13 @@ static uint64_t ts_ns(const struct timespec *ts)
 /* The guest buffer the output's commit showed: its head's primary plane,
  * scanned out directly or composited (wlroots 0.15's commit event does
  * not name a directly scanned-out buffer); 0 if it shows no head. */
-static uint32_t shown_dmabuf_id(struct vp_server *server, struct wlr_output *wo)
+static uint32_t shown_dmabuf_id(struct vpd_server *server,
+				struct wlr_output *wo)
 {
-	struct vp_output *output;
+	struct vpd_output *output;
 
 	wl_list_for_each(output, &server->outputs, link) {
-		struct vp_source *src = output->source;
+		struct vpd_head *src = output->head;
 
 		if (output->wlr_output != wo)
 			continue;
@@ -107,13 +108,13 @@ static void handle_output_destroy(struct wl_listener *listener, void *data)
 
 static void handle_backend_new_output(struct wl_listener *listener, void *data)
 {
-	struct vp_frame_trace *trace =
+	struct vpd_frame_trace *trace =
 		wl_container_of(listener, trace, new_output);
 	struct wlr_output *wo = data;
 	struct traced_output *to = calloc(1, sizeof(*to));
 
 	if (!to) {
-		wlr_log_errno(WLR_ERROR, "frame trace: calloc");
+		log_errno("frame trace: calloc");
 		return;
 	}
 	to->trace = trace;
@@ -127,24 +128,24 @@ static void handle_backend_new_output(struct wl_listener *listener, void *data)
 	wl_list_insert(&trace->outputs, &to->link);
 }
 
-bool vp_frame_trace_create(struct vp_server *server,
-			   struct vp_frame_trace **out)
+bool vpd_frame_trace_create(struct vpd_server *server,
+			    struct vpd_frame_trace **out)
 {
 	const char *path = getenv("VPLANED_FRAME_TRACE");
-	struct vp_frame_trace *trace;
+	struct vpd_frame_trace *trace;
 
 	*out = NULL;
 	if (!path || !*path)
 		return true;
 	trace = calloc(1, sizeof(*trace));
 	if (!trace) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		return false;
 	}
 	trace->file = fopen(path, "we");
 	if (!trace->file) {
-		wlr_log(WLR_ERROR, "VPLANED_FRAME_TRACE: cannot create %s: %s",
-			path, strerror(errno));
+		log_error("VPLANED_FRAME_TRACE: cannot create %s: %s", path,
+			  strerror(errno));
 		free(trace);
 		return false;
 	}
@@ -154,12 +155,12 @@ bool vp_frame_trace_create(struct vp_server *server,
 	wl_list_init(&trace->outputs);
 	trace->new_output.notify = handle_backend_new_output;
 	wl_signal_add(&server->backend->events.new_output, &trace->new_output);
-	wlr_log(WLR_INFO, "frame trace: every output commit to %s", path);
+	log_info("frame trace: every output commit to %s", path);
 	*out = trace;
 	return true;
 }
 
-void vp_frame_trace_destroy(struct vp_frame_trace *trace)
+void vpd_frame_trace_destroy(struct vpd_frame_trace *trace)
 {
 	struct traced_output *to, *tmp;
 
@@ -169,7 +170,7 @@ void vp_frame_trace_destroy(struct vp_frame_trace *trace)
 		traced_output_destroy(to);
 	wl_list_remove(&trace->new_output.link);
 	if (fclose(trace->file))
-		wlr_log(WLR_ERROR, "frame trace: writing it failed: %s",
-			strerror(errno));
+		log_error("frame trace: writing it failed: %s",
+			  strerror(errno));
 	free(trace);
 }

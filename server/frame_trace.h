@@ -14,21 +14,21 @@
  * the frame was discarded. Lines are buffered and written at exit, so the
  * trace costs the frame path no system call.
  */
-#ifndef VP_FRAME_TRACE_H
-#define VP_FRAME_TRACE_H
+#ifndef VPD_FRAME_TRACE_H
+#define VPD_FRAME_TRACE_H
 
 #include <stdbool.h>
 
-struct vp_server;
-struct vp_frame_trace;
+struct vpd_server;
+struct vpd_frame_trace;
 
 /* Start tracing if VPLANED_FRAME_TRACE is set: *@out is the trace, or
  * NULL when the variable is unset. False after logging if FILE cannot be
  * created. Call before the backend starts (outputs appear then). */
-bool vp_frame_trace_create(struct vp_server *server,
-			   struct vp_frame_trace **out);
+bool vpd_frame_trace_create(struct vpd_server *server,
+			    struct vpd_frame_trace **out);
 
 /* Flush and close. NULL is a no-op. */
-void vp_frame_trace_destroy(struct vp_frame_trace *trace);
+void vpd_frame_trace_destroy(struct vpd_frame_trace *trace);
 
-#endif /* VP_FRAME_TRACE_H */
+#endif /* VPD_FRAME_TRACE_H */

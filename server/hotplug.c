@@ -7,17 +7,16 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include <wlr/util/log.h>
-
+#include "log_sink.h"
 #include "hotplug.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 
 #define DEV_DIR	 "/dev"
 #define NODE_DIR "/dev/vplane"
 
-struct vp_hotplug {
-	struct vp_server *server;
+struct vpd_hotplug {
+	struct vpd_server *server;
 	int fd; /* owned inotify fd */
 	int dev_wd;
 	int dir_wd; /* -1 while /dev/vplane does not exist */
@@ -32,38 +31,38 @@ static bool node_name_valid(const char *name)
 	return n >= 1 && n < 40 && strspn(name, "0123456789abcdefABCDEF-") == n;
 }
 
-static void node_added(struct vp_hotplug *hotplug, const char *name)
+static void node_added(struct vpd_hotplug *hotplug, const char *name)
 {
-	struct vp_vgpu *vgpu;
+	struct vpd_vgpu *vgpu;
 
 	if (!node_name_valid(name) ||
-	    vp_server_find_vgpu(hotplug->server, name))
+	    vpd_server_find_vgpu(hotplug->server, name))
 		return;
-	wlr_log(WLR_INFO, "vGPU %s appeared", name);
-	vgpu = vp_server_add_vgpu(hotplug->server, name, NULL);
+	log_info("vGPU %s appeared", name);
+	vgpu = vpd_server_add_vgpu(hotplug->server, name, NULL);
 	if (vgpu)
 		vgpu->hotplugged = true;
 }
 
-static void node_removed(struct vp_hotplug *hotplug, const char *name)
+static void node_removed(struct vpd_hotplug *hotplug, const char *name)
 {
-	struct vp_vgpu *vgpu = vp_server_find_vgpu(hotplug->server, name);
+	struct vpd_vgpu *vgpu = vpd_server_find_vgpu(hotplug->server, name);
 
 	if (!vgpu || !vgpu->hotplugged)
 		return; /* configured ones stay, shown black once gone */
-	wlr_log(WLR_INFO, "vGPU %s disappeared; dropping it", name);
-	vp_server_drop_vgpu(hotplug->server, vgpu);
+	log_info("vGPU %s disappeared; dropping it", name);
+	vpd_server_drop_vgpu(hotplug->server, vgpu);
 }
 
 /* Open every node in the directory that is not open yet. */
-static void scan_dir(struct vp_hotplug *hotplug)
+static void scan_dir(struct vpd_hotplug *hotplug)
 {
 	DIR *dir = opendir(NODE_DIR);
 	struct dirent *ent;
 
 	if (!dir) {
 		if (errno != ENOENT)
-			wlr_log_errno(WLR_ERROR, "cannot list " NODE_DIR);
+			log_errno("cannot list " NODE_DIR);
 		return;
 	}
 	while ((ent = readdir(dir)))
@@ -72,7 +71,7 @@ static void scan_dir(struct vp_hotplug *hotplug)
 }
 
 /* (Re)watch /dev/vplane if it exists; then pick up what is in it. */
-static void watch_dir(struct vp_hotplug *hotplug)
+static void watch_dir(struct vpd_hotplug *hotplug)
 {
 	if (hotplug->dir_wd >= 0)
 		return;
@@ -82,18 +81,17 @@ static void watch_dir(struct vp_hotplug *hotplug)
 					  IN_MOVED_FROM | IN_ONLYDIR);
 	if (hotplug->dir_wd < 0) {
 		if (errno != ENOENT)
-			wlr_log_errno(WLR_ERROR, "cannot watch " NODE_DIR);
+			log_errno("cannot watch " NODE_DIR);
 		return;
 	}
 	scan_dir(hotplug);
 }
 
-static void handle_event(struct vp_hotplug *hotplug,
+static void handle_event(struct vpd_hotplug *hotplug,
 			 const struct inotify_event *ev)
 {
 	if (ev->mask & IN_Q_OVERFLOW) {
-		wlr_log(WLR_INFO,
-			"inotify queue overflow: rescanning " NODE_DIR);
+		log_info("inotify queue overflow: rescanning " NODE_DIR);
 		scan_dir(hotplug);
 		return;
 	}
@@ -119,7 +117,7 @@ static void handle_event(struct vp_hotplug *hotplug,
 
 static int handle_inotify_fd(int fd, uint32_t mask, void *data)
 {
-	struct vp_hotplug *hotplug = data;
+	struct vpd_hotplug *hotplug = data;
 	char buf[4096]
 		__attribute__((aligned(__alignof__(struct inotify_event))));
 
@@ -131,7 +129,7 @@ static int handle_inotify_fd(int fd, uint32_t mask, void *data)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
-				wlr_log_errno(WLR_ERROR, "inotify read");
+				log_errno("inotify read");
 			break;
 		}
 		while (off + (ssize_t)sizeof(struct inotify_event) <= len) {
@@ -145,40 +143,39 @@ static int handle_inotify_fd(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
-struct vp_hotplug *vp_hotplug_create(struct vp_server *server)
+struct vpd_hotplug *vpd_hotplug_create(struct vpd_server *server)
 {
 	struct wl_event_loop *loop = wl_display_get_event_loop(server->display);
-	struct vp_hotplug *hotplug = calloc(1, sizeof(*hotplug));
+	struct vpd_hotplug *hotplug = calloc(1, sizeof(*hotplug));
 
 	if (!hotplug) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		return NULL;
 	}
 	hotplug->server = server;
 	hotplug->dir_wd = -1;
 	hotplug->fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
 	if (hotplug->fd < 0) {
-		wlr_log_errno(WLR_ERROR, "inotify_init1");
+		log_errno("inotify_init1");
 		goto err_free;
 	}
 	hotplug->dev_wd = inotify_add_watch(
 		hotplug->fd, DEV_DIR, IN_CREATE | IN_MOVED_TO | IN_ONLYDIR);
 	if (hotplug->dev_wd < 0) {
-		wlr_log_errno(WLR_ERROR, "cannot watch " DEV_DIR
-					 " for vGPU display nodes");
+		log_errno("cannot watch " DEV_DIR " for vGPU display nodes");
 		goto err_close;
 	}
 	hotplug->fd_source =
 		wl_event_loop_add_fd(loop, hotplug->fd, WL_EVENT_READABLE,
 				     handle_inotify_fd, hotplug);
 	if (!hotplug->fd_source) {
-		wlr_log(WLR_ERROR, "cannot add the inotify fd to the event "
-				   "loop");
+		log_error("cannot add the inotify fd to the event "
+			  "loop");
 		goto err_close;
 	}
 	watch_dir(hotplug);
-	wlr_log(WLR_INFO, "watching " NODE_DIR " for vGPUs%s",
-		hotplug->dir_wd < 0 ? " (not there yet)" : "");
+	log_info("watching " NODE_DIR " for vGPUs%s",
+		 hotplug->dir_wd < 0 ? " (not there yet)" : "");
 	return hotplug;
 
 err_close:
@@ -188,7 +185,7 @@ err_free:
 	return NULL;
 }
 
-void vp_hotplug_destroy(struct vp_hotplug *hotplug)
+void vpd_hotplug_destroy(struct vpd_hotplug *hotplug)
 {
 	if (!hotplug)
 		return;

@@ -5,17 +5,17 @@
 
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "layout.h"
 #include "output.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 
-struct vp_output *vp_layout_find_output(struct vp_server *server,
-					const char *name)
+struct vpd_output *vpd_layout_find_output(struct vpd_server *server,
+					  const char *name)
 {
-	struct vp_output *output;
+	struct vpd_output *output;
 
 	wl_list_for_each(output, &server->outputs, link) {
 		if (!strcmp(output->wlr_output->name, name))
@@ -25,9 +25,9 @@ struct vp_output *vp_layout_find_output(struct vp_server *server,
 }
 
 /* "HEADLESS-1, HEADLESS-2" into @buf, for error messages. */
-static void list_outputs(struct vp_server *server, char *buf, size_t size)
+static void list_outputs(struct vpd_server *server, char *buf, size_t size)
 {
-	struct vp_output *output;
+	struct vpd_output *output;
 	size_t len = 0;
 
 	buf[0] = 0;
@@ -56,60 +56,60 @@ static bool set_scale(struct wlr_output *wo, double scale)
 	return false;
 }
 
-enum vp_layout_error vp_layout_attach(struct vp_server *server,
-				      struct vp_source *source,
-				      const char *output_name, int32_t x,
-				      int32_t y, double scale, char *msg,
-				      size_t msg_size)
+enum vpd_layout_error vpd_layout_attach(struct vpd_server *server,
+					struct vpd_head *head,
+					const char *output_name, int32_t x,
+					int32_t y, double scale, char *msg,
+					size_t msg_size)
 {
-	struct vp_output *output;
-	struct vp_source *shown;
+	struct vpd_output *output;
+	struct vpd_head *shown;
 	char names[256];
 
-	if (!(scale > 0.0 && scale <= VP_LAYOUT_MAX_SCALE)) {
+	if (!(scale > 0.0 && scale <= VPD_LAYOUT_MAX_SCALE)) {
 		snprintf(msg, msg_size, "scale %g is not in (0, %g]", scale,
-			 VP_LAYOUT_MAX_SCALE);
-		return VP_LAYOUT_INVALID_SCALE;
+			 VPD_LAYOUT_MAX_SCALE);
+		return VPD_LAYOUT_INVALID_SCALE;
 	}
-	if (x < -VP_LAYOUT_MAX_COORD || x > VP_LAYOUT_MAX_COORD ||
-	    y < -VP_LAYOUT_MAX_COORD || y > VP_LAYOUT_MAX_COORD) {
+	if (x < -VPD_LAYOUT_MAX_COORD || x > VPD_LAYOUT_MAX_COORD ||
+	    y < -VPD_LAYOUT_MAX_COORD || y > VPD_LAYOUT_MAX_COORD) {
 		snprintf(msg, msg_size, "position %d,%d is outside +-%d", x, y,
-			 VP_LAYOUT_MAX_COORD);
-		return VP_LAYOUT_INVALID_POSITION;
+			 VPD_LAYOUT_MAX_COORD);
+		return VPD_LAYOUT_INVALID_POSITION;
 	}
-	output = vp_layout_find_output(server, output_name);
+	output = vpd_layout_find_output(server, output_name);
 	if (!output) {
 		list_outputs(server, names, sizeof(names));
 		snprintf(msg, msg_size, "no output named '%s' (outputs: %s)",
 			 output_name, names);
-		return VP_LAYOUT_NO_SUCH_OUTPUT;
+		return VPD_LAYOUT_NO_SUCH_OUTPUT;
 	}
 	if (!set_scale(output->wlr_output, scale)) {
 		snprintf(msg, msg_size, "%s refused scale %g", output_name,
 			 scale);
-		return VP_LAYOUT_OUTPUT_FAILED;
+		return VPD_LAYOUT_OUTPUT_FAILED;
 	}
 
-	shown = output->source;
-	if (shown && shown != source)
+	shown = output->head;
+	if (shown && shown != head)
 		shown->held = true; /* the operator replaced it */
-	if (source->output && source->output != output)
-		vp_output_set_source(source->output, NULL);
-	source->held = false;
-	vp_output_set_source(output, source);
+	if (head->output && head->output != output)
+		vpd_output_set_head(head->output, NULL);
+	head->held = false;
+	vpd_output_set_head(output, head);
 	/* moves it when it is in the layout already */
 	wlr_output_layout_add(server->layout, output->wlr_output, x, y);
-	wlr_log(WLR_INFO, "control: vGPU head %s on %s at %d,%d scale %g",
-		source->name, output_name, x, y, scale);
-	return VP_LAYOUT_OK;
+	log_info("control: vGPU head %s on %s at %d,%d scale %g", head->name,
+		 output_name, x, y, scale);
+	return VPD_LAYOUT_OK;
 }
 
-void vp_layout_detach(struct vp_server *server, struct vp_source *source)
+void vpd_layout_detach(struct vpd_server *server, struct vpd_head *head)
 {
-	source->held = true;
-	if (!source->output)
+	head->held = true;
+	if (!head->output)
 		return;
-	wlr_log(WLR_INFO, "control: vGPU head %s taken off %s", source->name,
-		source->output->wlr_output->name);
-	vp_output_set_source(source->output, NULL);
+	log_info("control: vGPU head %s taken off %s", head->name,
+		 head->output->wlr_output->name);
+	vpd_output_set_head(head->output, NULL);
 }

@@ -6,56 +6,56 @@
  */
 #include "log_bridge.h"
 
-enum vp_log_level vp_log_level_from_wlr(enum wlr_log_importance importance)
+enum log_level vpd_log_level_from_wlr(enum wlr_log_importance importance)
 {
 	switch (importance) {
 	case WLR_SILENT:
-		return VP_LOG_LEVEL_SILENT;
+		return LOG_LEVEL_SILENT;
 	case WLR_ERROR:
-		return VP_LOG_LEVEL_ERROR;
+		return LOG_LEVEL_ERROR;
 	case WLR_INFO:
-		return VP_LOG_LEVEL_INFO;
+		return LOG_LEVEL_INFO;
 	default:
-		return VP_LOG_LEVEL_DEBUG;
+		return LOG_LEVEL_DEBUG;
 	}
 }
 
-enum wlr_log_importance vp_log_level_to_wlr(enum vp_log_level level)
+enum wlr_log_importance vpd_log_level_to_wlr(enum log_level level)
 {
 	switch (level) {
-	case VP_LOG_LEVEL_SILENT:
+	case LOG_LEVEL_SILENT:
 		return WLR_SILENT;
-	case VP_LOG_LEVEL_ERROR:
+	case LOG_LEVEL_ERROR:
 		return WLR_ERROR;
-	case VP_LOG_LEVEL_INFO:
+	case LOG_LEVEL_INFO:
 		return WLR_INFO;
 	default:
 		return WLR_DEBUG;
 	}
 }
 
-enum vp_log_level vp_log_level_from_vplane(enum vp_log_importance importance)
+enum log_level vpd_log_level_from_vplane(enum vp_log_importance importance)
 {
 	switch (importance) {
 	case VP_LOG_SILENT:
-		return VP_LOG_LEVEL_SILENT;
+		return LOG_LEVEL_SILENT;
 	case VP_LOG_ERROR:
-		return VP_LOG_LEVEL_ERROR;
+		return LOG_LEVEL_ERROR;
 	case VP_LOG_INFO:
-		return VP_LOG_LEVEL_INFO;
+		return LOG_LEVEL_INFO;
 	default:
-		return VP_LOG_LEVEL_DEBUG;
+		return LOG_LEVEL_DEBUG;
 	}
 }
 
-enum vp_log_importance vp_log_level_to_vplane(enum vp_log_level level)
+enum vp_log_importance vpd_log_level_to_vplane(enum log_level level)
 {
 	switch (level) {
-	case VP_LOG_LEVEL_SILENT:
+	case LOG_LEVEL_SILENT:
 		return VP_LOG_SILENT;
-	case VP_LOG_LEVEL_ERROR:
+	case LOG_LEVEL_ERROR:
 		return VP_LOG_ERROR;
-	case VP_LOG_LEVEL_INFO:
+	case LOG_LEVEL_INFO:
 		return VP_LOG_INFO;
 	default:
 		return VP_LOG_DEBUG;
@@ -68,7 +68,7 @@ static void handle_wlr_log(enum wlr_log_importance importance, const char *fmt,
 static void handle_wlr_log(enum wlr_log_importance importance, const char *fmt,
 			   va_list args)
 {
-	vp_log_sink_vwrite(vp_log_level_from_wlr(importance), fmt, args);
+	log_sink_vwrite(vpd_log_level_from_wlr(importance), fmt, args);
 }
 
 static void handle_vplane_log(enum vp_log_importance importance,
@@ -78,15 +78,15 @@ static void handle_vplane_log(enum vp_log_importance importance,
 static void handle_vplane_log(enum vp_log_importance importance,
 			      const char *fmt, va_list args)
 {
-	vp_log_sink_vwrite(vp_log_level_from_vplane(importance), fmt, args);
+	log_sink_vwrite(vpd_log_level_from_vplane(importance), fmt, args);
 }
 
-void vp_log_bridge_init(enum vp_log_level threshold)
+void vpd_log_bridge_init(enum log_level threshold)
 {
-	vp_log_sink_init(threshold);
+	log_sink_init(threshold);
 	/* wlroots hands its callback every line and filters none; it reads
 	 * the verbosity back (wlr_log_get_verbosity()) to skip debug work */
-	wlr_log_init(vp_log_level_to_wlr(threshold), handle_wlr_log);
+	wlr_log_init(vpd_log_level_to_wlr(threshold), handle_wlr_log);
 	/* libvplane filters before it formats */
-	vp_log_init(vp_log_level_to_vplane(threshold), handle_vplane_log);
+	vp_log_init(vpd_log_level_to_vplane(threshold), handle_vplane_log);
 }

@@ -2,13 +2,13 @@
 /*
  * vplaned's log lines all end in the one sink (log/log_sink.h): this
  * installs the callbacks that bring wlroots' lines (vplaned's own
- * wlr_log() calls, wlroots', and libwayland-server's, which wlroots
+ * log_at() calls, wlroots', and libwayland-server's, which wlroots
  * forwards) and libvplane's lines there, their levels mapped, and gives
  * all three the sink's threshold. encoders/ writes to the sink directly
  * (enc_log.h).
  */
-#ifndef VP_LOG_BRIDGE_H
-#define VP_LOG_BRIDGE_H
+#ifndef VPD_LOG_BRIDGE_H
+#define VPD_LOG_BRIDGE_H
 
 #include <vplane/log.h>
 #include <wlr/util/log.h>
@@ -18,12 +18,12 @@
 /* Start the sink at @threshold and route wlroots and libvplane into it.
  * Call first in main(), before any thread starts; again to change the
  * threshold. */
-void vp_log_bridge_init(enum vp_log_level threshold);
+void vpd_log_bridge_init(enum log_level threshold);
 
 /* The level maps, both ways (an unknown level maps to debug). */
-enum vp_log_level vp_log_level_from_wlr(enum wlr_log_importance importance);
-enum wlr_log_importance vp_log_level_to_wlr(enum vp_log_level level);
-enum vp_log_level vp_log_level_from_vplane(enum vp_log_importance importance);
-enum vp_log_importance vp_log_level_to_vplane(enum vp_log_level level);
+enum log_level vpd_log_level_from_wlr(enum wlr_log_importance importance);
+enum wlr_log_importance vpd_log_level_to_wlr(enum log_level level);
+enum log_level vpd_log_level_from_vplane(enum vp_log_importance importance);
+enum vp_log_importance vpd_log_level_to_vplane(enum log_level level);
 
-#endif /* VP_LOG_BRIDGE_H */
+#endif /* VPD_LOG_BRIDGE_H */

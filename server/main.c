@@ -8,17 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <wlr/util/log.h>
-
+#include "log_sink.h"
 #include "config.h"
 #include "log_bridge.h"
 #include "server.h"
 
 static int handle_signal(int signal, void *data)
 {
-	struct vp_server *server = data;
+	struct vpd_server *server = data;
 
-	wlr_log(WLR_INFO, "signal %d: shutting down", signal);
+	log_info("signal %d: shutting down", signal);
 	wl_display_terminate(server->display);
 	return 0;
 }
@@ -26,36 +25,34 @@ static int handle_signal(int signal, void *data)
 int main(int argc, char **argv)
 {
 	struct wl_event_source *sigterm, *sigint;
-	struct vp_config config;
-	struct vp_server server;
+	struct vpd_config config;
+	struct vpd_server server;
 	struct wl_event_loop *loop;
 	int ret = 1;
 
-	if (!vp_config_parse(&config, argc, argv)) {
-		vp_config_finish(&config);
+	if (!vpd_config_parse(&config, argc, argv)) {
+		vpd_config_finish(&config);
 		return 2;
 	}
 	if (config.help) {
-		vp_config_print_usage(stdout);
-		vp_config_finish(&config);
+		vpd_config_print_usage(stdout);
+		vpd_config_finish(&config);
 		return 0;
 	}
-	vp_log_bridge_init(config.verbose ? VP_LOG_LEVEL_DEBUG
-					  : VP_LOG_LEVEL_INFO);
+	vpd_log_bridge_init(config.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 
-	if (!vp_server_init(&server, &config))
+	if (!vpd_server_init(&server, &config))
 		goto out_config;
 	loop = wl_display_get_event_loop(server.display);
 	sigterm =
 		wl_event_loop_add_signal(loop, SIGTERM, handle_signal, &server);
 	sigint = wl_event_loop_add_signal(loop, SIGINT, handle_signal, &server);
-	if (!vp_server_start(&server))
+	if (!vpd_server_start(&server))
 		goto out_server;
 
 	setenv("WAYLAND_DISPLAY", server.socket, 1);
-	wlr_log(WLR_INFO,
-		"vplaned: listening on WAYLAND_DISPLAY=%s (%s backend)",
-		server.socket, vp_backend_kind_name(config.backend));
+	log_info("vplaned: listening on WAYLAND_DISPLAY=%s (%s backend)",
+		 server.socket, vpd_backend_kind_name(config.backend));
 	wl_display_run(server.display);
 	ret = 0;
 
@@ -64,8 +61,8 @@ out_server:
 		wl_event_source_remove(sigint);
 	if (sigterm)
 		wl_event_source_remove(sigterm);
-	vp_server_finish(&server);
+	vpd_server_finish(&server);
 out_config:
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	return ret;
 }

@@ -8,8 +8,8 @@
 #include <wayland-server-core.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "monotonic.h"
 #include "control.h"
 #include "dmabuf_buffer.h"
@@ -18,7 +18,7 @@
 #include "output.h"
 #include "output_stream.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 #include "streaming.h"
 #include "upstream.h"
 #include "vplane-manager-unstable-v1-protocol.h"
@@ -37,59 +37,59 @@ struct head_state {
 	wl_fixed_t scale;
 };
 
-struct mgr_vgpu;
+struct tracked_vgpu;
 
-struct mgr_head {
-	struct mgr_vgpu *vgpu;
-	struct vp_source *source; /* borrowed; NULL once destroyed */
+struct tracked_head {
+	struct tracked_vgpu *vgpu;
+	struct vpd_head *head; /* borrowed; NULL once destroyed */
 	uint32_t index;
 	bool removed;		  /* clients were told */
 	struct head_state sent;	  /* what every client was sent */
 	struct wl_list resources; /* zvplane_head_v1, wl_resource_get_link */
 	struct wl_list stats;	  /* stats_watch.link */
-	struct wl_listener source_update;
-	struct wl_listener source_destroy;
+	struct wl_listener head_state;
+	struct wl_listener head_destroy;
 };
 
-struct mgr_vgpu {
-	struct vp_manager *manager;
-	struct vp_vgpu *vgpu; /* borrowed; NULL once its heads are gone */
+struct tracked_vgpu {
+	struct vpd_manager *manager;
+	struct vpd_vgpu *vgpu; /* borrowed; NULL once its heads are gone */
 	char name[40];
 	char type[32];
 	uint32_t kind; /* enum zvplane_vgpu_v1_source_kind */
 	bool announced;
-	struct mgr_head *heads; /* nr_heads, owned */
+	struct tracked_head *heads; /* nr_heads, owned */
 	uint32_t nr_heads;
-	uint32_t nr_live;	  /* heads whose source still exists */
+	uint32_t nr_live;	  /* heads whose head still exists */
 	struct wl_list resources; /* zvplane_vgpu_v1, wl_resource_get_link */
-	struct wl_list link;	  /* vp_manager.vgpus */
+	struct wl_list link;	  /* vpd_manager.vgpus */
 };
 
 struct stats_watch {
 	struct wl_resource *resource;
-	struct mgr_head *head;	       /* NULL once the head is removed */
+	struct tracked_head *tracked;  /* NULL once the head is removed */
 	struct wl_event_source *timer; /* NULL for one-shot */
 	uint32_t interval_ms;
 	bool sent_any;
 	uint64_t last[NR_COUNTERS];
 	bool had[NR_COUNTERS];
-	struct wl_list link; /* mgr_head.stats */
+	struct wl_list link; /* tracked_head.stats */
 };
 
-struct vp_manager {
-	struct vp_server *server;
+struct vpd_manager {
+	struct vpd_server *server;
 	struct wl_global *global;
 	struct wl_event_source *idle; /* a pending check_state */
 	uint32_t serial;
 	struct wl_list resources; /* zvplane_manager_v1, not stopped */
-	struct wl_list vgpus;	  /* mgr_vgpu.link */
+	struct wl_list vgpus;	  /* tracked_vgpu.link */
 	struct wl_listener new_vgpu;
 	struct wl_listener layout_change;
 };
 
 static void check_state(void *data);
 
-static void schedule_check(struct vp_manager *manager)
+static void schedule_check(struct vpd_manager *manager)
 {
 	if (manager->idle)
 		return;
@@ -97,13 +97,13 @@ static void schedule_check(struct vp_manager *manager)
 		wl_display_get_event_loop(manager->server->display),
 		check_state, manager);
 	if (!manager->idle)
-		wlr_log(WLR_ERROR, "manager: cannot schedule a state check");
+		log_error("manager: cannot schedule a state check");
 }
 
-static void read_state(struct vp_manager *manager, struct mgr_head *head,
-		       struct head_state *st)
+static void read_state(struct vpd_manager *manager,
+		       struct tracked_head *tracked, struct head_state *st)
 {
-	struct vp_source *s = head->source;
+	struct vpd_head *s = tracked->head;
 
 	*st = (struct head_state){ 0 };
 	st->width = s->width;
@@ -190,10 +190,10 @@ static const struct zvplane_head_v1_interface head_impl = {
 
 /* ---- statistics ---- */
 
-static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
+static void collect(struct tracked_head *tracked, uint64_t val[NR_COUNTERS],
 		    bool have[NR_COUNTERS])
 {
-	struct vp_source *s = head->source;
+	struct vpd_head *s = tracked->head;
 	struct vplane_display_stats st;
 
 	memset(have, 0, sizeof(bool) * NR_COUNTERS);
@@ -213,7 +213,7 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(OUTPUT_FRAMES_DIRECT, s->output->frames_direct);
 		SET(OUTPUT_FRAMES_COMPOSITED, s->output->frames_composited);
 	}
-	if (vp_vgpu_get_stats(s->vgpu, &st)) {
+	if (vpd_vgpu_get_stats(s->vgpu, &st)) {
 		SET(VGPU_FLIPS, st.flips);
 		SET(VGPU_EVENTS, st.events);
 		SET(VGPU_COALESCED, st.coalesced);
@@ -222,9 +222,9 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(VGPU_ACK_TIMEOUTS, st.ack_timeouts);
 	}
 	if (s->output && s->output->stream) {
-		struct vp_output_stream_stats ss;
+		struct vpd_output_stream_stats ss;
 
-		vp_output_stream_get_stats(s->output->stream, &ss);
+		vpd_output_stream_get_stats(s->output->stream, &ss);
 		SET(STREAM_FRAMES_ENCODED, ss.frames_encoded);
 		SET(STREAM_KEYFRAMES, ss.keyframes);
 		SET(STREAM_BYTES, ss.bytes);
@@ -243,21 +243,21 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 		SET(STREAM_SINK_US_MAX, ss.sink_us_max);
 	}
 	/* process-wide: what tests assert zero on the zero-copy paths */
-	SET(CPU_MAPS, vp_dmabuf_buffer_get_map_count());
+	SET(CPU_MAPS, vpd_dmabuf_buffer_get_map_count());
 #undef SET
 }
 
 /* The streamed head's encoder, for clients of version 2 and later. */
 static void send_encoder(struct stats_watch *watch)
 {
-	const struct vp_source *s = watch->head->source;
-	struct vp_output_stream_stats ss;
+	const struct vpd_head *s = watch->tracked->head;
+	struct vpd_output_stream_stats ss;
 
 	if (!s->output || !s->output->stream ||
 	    wl_resource_get_version(watch->resource) <
 		    ZVPLANE_HEAD_STATS_V1_ENCODER_SINCE_VERSION)
 		return;
-	vp_output_stream_get_stats(s->output->stream, &ss);
+	vpd_output_stream_get_stats(s->output->stream, &ss);
 	zvplane_head_stats_v1_send_encoder(watch->resource, ss.encoder,
 					   ss.encoder_hardware ? 1 : 0);
 }
@@ -280,9 +280,9 @@ static void send_stats(struct stats_watch *watch, bool force)
 	bool have[NR_COUNTERS];
 	uint32_t c;
 
-	if (!watch->head)
+	if (!watch->tracked)
 		return;
-	collect(watch->head, val, have);
+	collect(watch->tracked, val, have);
 	if (!force && watch->sent_any &&
 	    !memcmp(have, watch->had, sizeof(have))) {
 		for (c = 0; c < NR_COUNTERS; c++)
@@ -322,7 +322,7 @@ static void stats_watch_stop(struct stats_watch *watch)
 	if (watch->timer)
 		wl_event_source_remove(watch->timer);
 	watch->timer = NULL;
-	watch->head = NULL;
+	watch->tracked = NULL;
 	wl_list_remove(&watch->link);
 	wl_list_init(&watch->link);
 }
@@ -341,10 +341,11 @@ static const struct zvplane_head_stats_v1_interface stats_impl = {
 
 /* ---- vGPUs and heads ---- */
 
-static void handle_source_update(struct wl_listener *listener, void *data)
+static void handle_head_state(struct wl_listener *listener, void *data)
 {
-	struct mgr_head *head = wl_container_of(listener, head, source_update);
-	struct vp_manager *manager = head->vgpu->manager;
+	struct tracked_head *tracked =
+		wl_container_of(listener, tracked, head_state);
+	struct vpd_manager *manager = tracked->vgpu->manager;
 
 	/* with nobody bound there is nothing to tell (a client that
 	 * binds gets a fresh check first) */
@@ -352,41 +353,42 @@ static void handle_source_update(struct wl_listener *listener, void *data)
 		schedule_check(manager);
 }
 
-static void head_forget_source(struct mgr_head *head)
+static void forget_head(struct tracked_head *tracked)
 {
-	if (!head->source)
+	if (!tracked->head)
 		return;
-	wl_list_remove(&head->source_update.link);
-	wl_list_remove(&head->source_destroy.link);
-	head->source = NULL;
-	if (--head->vgpu->nr_live == 0)
-		head->vgpu->vgpu = NULL; /* about to be freed */
+	wl_list_remove(&tracked->head_state.link);
+	wl_list_remove(&tracked->head_destroy.link);
+	tracked->head = NULL;
+	if (--tracked->vgpu->nr_live == 0)
+		tracked->vgpu->vgpu = NULL; /* about to be freed */
 }
 
-static void handle_source_destroy(struct wl_listener *listener, void *data)
+static void handle_head_destroy(struct wl_listener *listener, void *data)
 {
-	struct mgr_head *head = wl_container_of(listener, head, source_destroy);
+	struct tracked_head *tracked =
+		wl_container_of(listener, tracked, head_destroy);
 	struct stats_watch *watch, *tmp;
 
-	wl_list_for_each_safe(watch, tmp, &head->stats, link) {
+	wl_list_for_each_safe(watch, tmp, &tracked->stats, link) {
 		zvplane_head_stats_v1_send_removed(watch->resource);
 		stats_watch_stop(watch);
 	}
-	head_forget_source(head);
-	schedule_check(head->vgpu->manager);
+	forget_head(tracked);
+	schedule_check(tracked->vgpu->manager);
 }
 
-static struct mgr_vgpu *track_vgpu(struct vp_manager *manager,
-				   struct vp_vgpu *vgpu)
+static struct tracked_vgpu *track_vgpu(struct vpd_manager *manager,
+				       struct vpd_vgpu *vgpu)
 {
-	struct mgr_vgpu *mv = calloc(1, sizeof(*mv));
+	struct tracked_vgpu *mv = calloc(1, sizeof(*mv));
 	uint32_t h;
 
 	if (mv)
 		mv->heads = calloc(vgpu->nr_heads ? vgpu->nr_heads : 1,
 				   sizeof(*mv->heads));
 	if (!mv || !mv->heads) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		free(mv);
 		return NULL;
 	}
@@ -394,34 +396,34 @@ static struct mgr_vgpu *track_vgpu(struct vp_manager *manager,
 	mv->vgpu = vgpu;
 	snprintf(mv->name, sizeof(mv->name), "%s", vgpu->name);
 	snprintf(mv->type, sizeof(mv->type), "%s", vgpu->type);
-	mv->kind = vp_vgpu_is_upstream(vgpu)
+	mv->kind = vpd_vgpu_is_upstream(vgpu)
 			   ? ZVPLANE_VGPU_V1_SOURCE_KIND_UPSTREAM
 			   : ZVPLANE_VGPU_V1_SOURCE_KIND_DISPLAY_NODE;
 	wl_list_init(&mv->resources);
 	mv->nr_heads = vgpu->nr_heads;
 	for (h = 0; h < mv->nr_heads; h++) {
-		struct mgr_head *head = &mv->heads[h];
+		struct tracked_head *tracked = &mv->heads[h];
 
-		head->vgpu = mv;
-		head->index = h;
-		head->source = vp_vgpu_get_source(vgpu, h);
-		wl_list_init(&head->resources);
-		wl_list_init(&head->stats);
-		head->source_update.notify = handle_source_update;
-		wl_signal_add(&head->source->events.state,
-			      &head->source_update);
-		head->source_destroy.notify = handle_source_destroy;
-		wl_signal_add(&head->source->events.destroy,
-			      &head->source_destroy);
+		tracked->vgpu = mv;
+		tracked->index = h;
+		tracked->head = vpd_vgpu_get_head(vgpu, h);
+		wl_list_init(&tracked->resources);
+		wl_list_init(&tracked->stats);
+		tracked->head_state.notify = handle_head_state;
+		wl_signal_add(&tracked->head->events.state,
+			      &tracked->head_state);
+		tracked->head_destroy.notify = handle_head_destroy;
+		wl_signal_add(&tracked->head->events.destroy,
+			      &tracked->head_destroy);
 		mv->nr_live++;
 	}
 	wl_list_insert(manager->vgpus.prev, &mv->link);
 	return mv;
 }
 
-static bool is_tracked(struct vp_manager *manager, struct vp_vgpu *vgpu)
+static bool is_tracked(struct vpd_manager *manager, struct vpd_vgpu *vgpu)
 {
-	struct mgr_vgpu *mv;
+	struct tracked_vgpu *mv;
 
 	wl_list_for_each(mv, &manager->vgpus, link) {
 		if (mv->vgpu == vgpu)
@@ -431,23 +433,23 @@ static bool is_tracked(struct vp_manager *manager, struct vp_vgpu *vgpu)
 }
 
 /* Remove @mv for every client and free it. */
-static void untrack_vgpu(struct mgr_vgpu *mv, bool tell)
+static void untrack_vgpu(struct tracked_vgpu *mv, bool tell)
 {
 	struct wl_resource *res, *tmp;
 	uint32_t h;
 
 	for (h = 0; h < mv->nr_heads; h++) {
-		struct mgr_head *head = &mv->heads[h];
+		struct tracked_head *tracked = &mv->heads[h];
 		struct stats_watch *watch, *wtmp;
 
-		wl_list_for_each_safe(watch, wtmp, &head->stats, link)
+		wl_list_for_each_safe(watch, wtmp, &tracked->stats, link)
 			stats_watch_stop(watch);
-		wl_resource_for_each_safe(res, tmp, &head->resources) {
-			if (tell && !head->removed)
+		wl_resource_for_each_safe(res, tmp, &tracked->resources) {
+			if (tell && !tracked->removed)
 				zvplane_head_v1_send_removed(res);
 			make_inert(res);
 		}
-		head_forget_source(head);
+		forget_head(tracked);
 	}
 	wl_resource_for_each_safe(res, tmp, &mv->resources) {
 		if (tell)
@@ -461,7 +463,8 @@ static void untrack_vgpu(struct mgr_vgpu *mv, bool tell)
 
 /* Create @mv's objects for the client of @manager_res and send what
  * every client was sent. */
-static void announce_vgpu(struct mgr_vgpu *mv, struct wl_resource *manager_res)
+static void announce_vgpu(struct tracked_vgpu *mv,
+			  struct wl_resource *manager_res)
 {
 	struct wl_client *client = wl_resource_get_client(manager_res);
 	uint32_t version = wl_resource_get_version(manager_res);
@@ -482,10 +485,10 @@ static void announce_vgpu(struct mgr_vgpu *mv, struct wl_resource *manager_res)
 	zvplane_vgpu_v1_send_type(vres, mv->type);
 	zvplane_vgpu_v1_send_source_kind(vres, mv->kind);
 	for (h = 0; h < mv->nr_heads; h++) {
-		struct mgr_head *head = &mv->heads[h];
+		struct tracked_head *tracked = &mv->heads[h];
 		struct wl_resource *hres;
 
-		if (head->removed || !head->source)
+		if (tracked->removed || !tracked->head)
 			continue;
 		hres = wl_resource_create(client, &zvplane_head_v1_interface,
 					  (int)version, 0);
@@ -493,22 +496,22 @@ static void announce_vgpu(struct mgr_vgpu *mv, struct wl_resource *manager_res)
 			wl_client_post_no_memory(client);
 			return;
 		}
-		wl_resource_set_implementation(hres, &head_impl, head,
+		wl_resource_set_implementation(hres, &head_impl, tracked,
 					       handle_resource_unlink);
-		wl_list_insert(&head->resources, wl_resource_get_link(hres));
+		wl_list_insert(&tracked->resources, wl_resource_get_link(hres));
 		zvplane_vgpu_v1_send_head(vres, hres);
-		zvplane_head_v1_send_index(hres, head->index);
-		send_head_state(hres, &head->sent, NULL);
+		zvplane_head_v1_send_index(hres, tracked->index);
+		send_head_state(hres, &tracked->sent, NULL);
 	}
 }
 
 /* Bring every client up to date; one done if anything changed. */
 static void check_state(void *data)
 {
-	struct vp_manager *manager = data;
-	struct mgr_vgpu *mv, *tmp;
+	struct vpd_manager *manager = data;
+	struct tracked_vgpu *mv, *tmp;
 	struct wl_resource *res;
-	struct vp_vgpu *vgpu;
+	struct vpd_vgpu *vgpu;
 	bool changed = false;
 	uint32_t h;
 
@@ -533,24 +536,24 @@ static void check_state(void *data)
 			continue;
 		}
 		for (h = 0; h < mv->nr_heads; h++) {
-			struct mgr_head *head = &mv->heads[h];
+			struct tracked_head *tracked = &mv->heads[h];
 			struct head_state now;
 
-			if (!head->source) {
-				if (head->removed)
+			if (!tracked->head) {
+				if (tracked->removed)
 					continue;
-				wl_resource_for_each(res, &head->resources)
+				wl_resource_for_each(res, &tracked->resources)
 					zvplane_head_v1_send_removed(res);
-				head->removed = true;
+				tracked->removed = true;
 				changed = true;
 				continue;
 			}
-			read_state(manager, head, &now);
-			if (head_state_equal(&now, &head->sent))
+			read_state(manager, tracked, &now);
+			if (head_state_equal(&now, &tracked->sent))
 				continue;
-			wl_resource_for_each(res, &head->resources)
-				send_head_state(res, &now, &head->sent);
-			head->sent = now;
+			wl_resource_for_each(res, &tracked->resources)
+				send_head_state(res, &now, &tracked->sent);
+			tracked->sent = now;
 			changed = true;
 		}
 		if (!mv->nr_live) {
@@ -594,9 +597,9 @@ static struct wl_resource *create_result(struct wl_client *client,
 }
 
 /* The manager of a request, or NULL after posting the stopped error. */
-static struct vp_manager *request_manager(struct wl_resource *manager_res)
+static struct vpd_manager *request_manager(struct wl_resource *manager_res)
 {
-	struct vp_manager *manager = wl_resource_get_user_data(manager_res);
+	struct vpd_manager *manager = wl_resource_get_user_data(manager_res);
 
 	if (!manager)
 		wl_resource_post_error(manager_res,
@@ -605,14 +608,14 @@ static struct vp_manager *request_manager(struct wl_resource *manager_res)
 	return manager;
 }
 
-static uint32_t failure_reason(enum vp_layout_error err)
+static uint32_t failure_reason(enum vpd_layout_error err)
 {
 	switch (err) {
-	case VP_LAYOUT_NO_SUCH_OUTPUT:
+	case VPD_LAYOUT_NO_SUCH_OUTPUT:
 		return ZVPLANE_LAYOUT_RESULT_V1_REASON_NO_SUCH_OUTPUT;
-	case VP_LAYOUT_INVALID_SCALE:
+	case VPD_LAYOUT_INVALID_SCALE:
 		return ZVPLANE_LAYOUT_RESULT_V1_REASON_INVALID_SCALE;
-	case VP_LAYOUT_INVALID_POSITION:
+	case VPD_LAYOUT_INVALID_POSITION:
 		return ZVPLANE_LAYOUT_RESULT_V1_REASON_INVALID_POSITION;
 	default:
 		return ZVPLANE_LAYOUT_RESULT_V1_REASON_OUTPUT_FAILED;
@@ -625,10 +628,10 @@ static void handle_manager_attach(struct wl_client *client,
 				  const char *output, int32_t x, int32_t y,
 				  wl_fixed_t scale)
 {
-	struct vp_manager *manager = request_manager(manager_res);
-	struct mgr_head *head = wl_resource_get_user_data(head_res);
+	struct vpd_manager *manager = request_manager(manager_res);
+	struct tracked_head *tracked = wl_resource_get_user_data(head_res);
 	struct wl_resource *result;
-	enum vp_layout_error err;
+	enum vpd_layout_error err;
 	char msg[384];
 
 	if (!manager)
@@ -638,19 +641,19 @@ static void handle_manager_attach(struct wl_client *client,
 			       &layout_result_impl);
 	if (!result)
 		return;
-	if (!head || !head->source) {
+	if (!tracked || !tracked->head) {
 		zvplane_layout_result_v1_send_failed(
 			result, ZVPLANE_LAYOUT_RESULT_V1_REASON_HEAD_REMOVED,
-			"the head no longer exists");
+			"the tracked no longer exists");
 		return;
 	}
-	err = vp_layout_attach(manager->server, head->source, output, x, y,
-			       wl_fixed_to_double(scale), msg, sizeof(msg));
-	if (err == VP_LAYOUT_OK) {
+	err = vpd_layout_attach(manager->server, tracked->head, output, x, y,
+				wl_fixed_to_double(scale), msg, sizeof(msg));
+	if (err == VPD_LAYOUT_OK) {
 		zvplane_layout_result_v1_send_succeeded(result);
 	} else {
-		wlr_log(WLR_INFO, "control: attach %s refused: %s",
-			head->source->name, msg);
+		log_info("control: attach %s refused: %s", tracked->head->name,
+			 msg);
 		zvplane_layout_result_v1_send_failed(result,
 						     failure_reason(err), msg);
 	}
@@ -661,8 +664,8 @@ static void handle_manager_detach(struct wl_client *client,
 				  struct wl_resource *manager_res, uint32_t id,
 				  struct wl_resource *head_res)
 {
-	struct vp_manager *manager = request_manager(manager_res);
-	struct mgr_head *head = wl_resource_get_user_data(head_res);
+	struct vpd_manager *manager = request_manager(manager_res);
+	struct tracked_head *tracked = wl_resource_get_user_data(head_res);
 	struct wl_resource *result;
 
 	if (!manager)
@@ -672,13 +675,13 @@ static void handle_manager_detach(struct wl_client *client,
 			       &layout_result_impl);
 	if (!result)
 		return;
-	if (!head || !head->source) {
+	if (!tracked || !tracked->head) {
 		zvplane_layout_result_v1_send_failed(
 			result, ZVPLANE_LAYOUT_RESULT_V1_REASON_HEAD_REMOVED,
-			"the head no longer exists");
+			"the tracked no longer exists");
 		return;
 	}
-	vp_layout_detach(manager->server, head->source);
+	vpd_layout_detach(manager->server, tracked->head);
 	zvplane_layout_result_v1_send_succeeded(result);
 	schedule_check(manager);
 }
@@ -688,8 +691,8 @@ static void handle_manager_get_stats(struct wl_client *client,
 				     uint32_t id, struct wl_resource *head_res,
 				     uint32_t interval_ms)
 {
-	struct vp_manager *manager = request_manager(manager_res);
-	struct mgr_head *head = wl_resource_get_user_data(head_res);
+	struct vpd_manager *manager = request_manager(manager_res);
+	struct tracked_head *tracked = wl_resource_get_user_data(head_res);
 	struct stats_watch *watch;
 
 	if (!manager)
@@ -710,12 +713,12 @@ static void handle_manager_get_stats(struct wl_client *client,
 	}
 	wl_resource_set_implementation(watch->resource, &stats_impl, watch,
 				       handle_stats_resource_destroy);
-	if (!head || !head->source) {
+	if (!tracked || !tracked->head) {
 		zvplane_head_stats_v1_send_removed(watch->resource);
 		return;
 	}
-	watch->head = head;
-	wl_list_insert(&head->stats, &watch->link);
+	watch->tracked = tracked;
+	wl_list_insert(&tracked->stats, &watch->link);
 	send_stats(watch, true);
 	if (!interval_ms)
 		return;
@@ -726,7 +729,7 @@ static void handle_manager_get_stats(struct wl_client *client,
 		wl_display_get_event_loop(manager->server->display),
 		handle_stats_timer, watch);
 	if (!watch->timer) {
-		wlr_log(WLR_ERROR, "manager: cannot add a statistics timer");
+		log_error("manager: cannot add a statistics timer");
 		return;
 	}
 	wl_event_source_timer_update(watch->timer, (int)watch->interval_ms);
@@ -738,14 +741,14 @@ static const struct zvplane_record_result_v1_interface record_result_impl = {
 	.destroy = handle_destroy_request,
 };
 
-static uint32_t record_reason(enum vp_record_result r)
+static uint32_t record_reason(enum vpd_record_result r)
 {
 	switch (r) {
-	case VP_RECORD_ALREADY:
+	case VPD_RECORD_ALREADY:
 		return ZVPLANE_RECORD_RESULT_V1_REASON_ALREADY_RECORDING;
-	case VP_RECORD_NOT_RECORDING:
+	case VPD_RECORD_NOT_RECORDING:
 		return ZVPLANE_RECORD_RESULT_V1_REASON_NOT_RECORDING;
-	case VP_RECORD_BAD_PATH:
+	case VPD_RECORD_BAD_PATH:
 		return ZVPLANE_RECORD_RESULT_V1_REASON_BAD_PATH;
 	default:
 		return ZVPLANE_RECORD_RESULT_V1_REASON_FAILED;
@@ -753,7 +756,7 @@ static uint32_t record_reason(enum vp_record_result r)
 }
 
 /*
- * A record result object, and the head's stream if the head can be
+ * A record result object, and the tracked's stream if the tracked can be
  * recorded; else the failure is sent and *os is NULL. NULL (no object)
  * after posting the error.
  */
@@ -761,9 +764,9 @@ static struct wl_resource *record_request(struct wl_client *client,
 					  struct wl_resource *manager_res,
 					  uint32_t id,
 					  struct wl_resource *head_res,
-					  struct vp_output_stream **os)
+					  struct vpd_output_stream **os)
 {
-	struct mgr_head *head = wl_resource_get_user_data(head_res);
+	struct tracked_head *tracked = wl_resource_get_user_data(head_res);
 	struct wl_resource *res;
 
 	*os = NULL;
@@ -774,34 +777,34 @@ static struct wl_resource *record_request(struct wl_client *client,
 			    &record_result_impl);
 	if (!res)
 		return NULL;
-	if (!head || !head->source) {
+	if (!tracked || !tracked->head) {
 		zvplane_record_result_v1_send_failed(
 			res, ZVPLANE_RECORD_RESULT_V1_REASON_HEAD_REMOVED,
-			"the head no longer exists");
+			"the tracked no longer exists");
 		return res;
 	}
-	if (!head->source->output || !head->source->output->stream) {
+	if (!tracked->head->output || !tracked->head->output->stream) {
 		zvplane_record_result_v1_send_failed(
 			res, ZVPLANE_RECORD_RESULT_V1_REASON_NOT_STREAMED,
-			head->vgpu->manager->server->streaming
-				? "the head is not streamed (it is on no "
+			tracked->vgpu->manager->server->streaming
+				? "the tracked is not streamed (it is on no "
 				  "headless output)"
 				: "vplaned is not streaming (start it with "
 				  "--stream)");
 		return res;
 	}
-	*os = head->source->output->stream;
+	*os = tracked->head->output->stream;
 	return res;
 }
 
-static void send_record_result(struct wl_resource *res, enum vp_record_result r,
-			       const char *msg)
+static void send_record_result(struct wl_resource *res,
+			       enum vpd_record_result r, const char *msg)
 {
-	if (r == VP_RECORD_OK) {
+	if (r == VPD_RECORD_OK) {
 		zvplane_record_result_v1_send_succeeded(res, msg);
 		return;
 	}
-	wlr_log(WLR_INFO, "control: recording refused: %s", msg);
+	log_info("control: recording refused: %s", msg);
 	zvplane_record_result_v1_send_failed(res, record_reason(r), msg);
 }
 
@@ -811,7 +814,7 @@ static void handle_manager_record_start(struct wl_client *client,
 					struct wl_resource *head_res,
 					const char *file)
 {
-	struct vp_output_stream *os;
+	struct vpd_output_stream *os;
 	struct wl_resource *res =
 		record_request(client, manager_res, id, head_res, &os);
 	char msg[2048];
@@ -819,7 +822,7 @@ static void handle_manager_record_start(struct wl_client *client,
 	if (!os)
 		return;
 	send_record_result(
-		res, vp_output_stream_record_start(os, file, msg, sizeof(msg)),
+		res, vpd_output_stream_record_start(os, file, msg, sizeof(msg)),
 		msg);
 }
 
@@ -839,7 +842,7 @@ static void handle_record_stop_res_destroy(struct wl_listener *listener,
 }
 
 /* From the output stream: the files are complete (or failed). */
-static void handle_record_stop_done(void *data, enum vp_record_result r,
+static void handle_record_stop_done(void *data, enum vpd_record_result r,
 				    const char *msg)
 {
 	struct record_stop *stop = data;
@@ -856,11 +859,11 @@ static void handle_manager_record_stop(struct wl_client *client,
 				       uint32_t id,
 				       struct wl_resource *head_res)
 {
-	struct vp_output_stream *os;
+	struct vpd_output_stream *os;
 	struct wl_resource *res =
 		record_request(client, manager_res, id, head_res, &os);
 	struct record_stop *stop;
-	enum vp_record_result r;
+	enum vpd_record_result r;
 	char msg[2048];
 
 	if (!os)
@@ -871,9 +874,9 @@ static void handle_manager_record_stop(struct wl_client *client,
 		return;
 	}
 	stop->res = res;
-	r = vp_output_stream_record_stop(os, handle_record_stop_done, stop, msg,
-					 sizeof(msg));
-	if (r != VP_RECORD_PENDING) {
+	r = vpd_output_stream_record_stop(os, handle_record_stop_done, stop,
+					  msg, sizeof(msg));
+	if (r != VPD_RECORD_PENDING) {
 		free(stop);
 		send_record_result(res, r, msg);
 		return;
@@ -905,9 +908,9 @@ static const struct zvplane_manager_v1_interface manager_impl = {
 static void handle_manager_bind(struct wl_client *client, void *data,
 				uint32_t version, uint32_t id)
 {
-	struct vp_manager *manager = data;
+	struct vpd_manager *manager = data;
 	struct wl_resource *res;
-	struct mgr_vgpu *mv;
+	struct tracked_vgpu *mv;
 
 	res = wl_resource_create(client, &zvplane_manager_v1_interface,
 				 (int)version, id);
@@ -934,7 +937,7 @@ static void handle_manager_bind(struct wl_client *client, void *data,
 
 static void handle_server_new_vgpu(struct wl_listener *listener, void *data)
 {
-	struct vp_manager *manager =
+	struct vpd_manager *manager =
 		wl_container_of(listener, manager, new_vgpu);
 
 	schedule_check(manager);
@@ -942,19 +945,19 @@ static void handle_server_new_vgpu(struct wl_listener *listener, void *data)
 
 static void handle_layout_change(struct wl_listener *listener, void *data)
 {
-	struct vp_manager *manager =
+	struct vpd_manager *manager =
 		wl_container_of(listener, manager, layout_change);
 
 	schedule_check(manager);
 }
 
-struct vp_manager *vp_manager_create(struct vp_server *server,
-				     struct vp_control *control)
+struct vpd_manager *vpd_manager_create(struct vpd_server *server,
+				       struct vpd_control *control)
 {
-	struct vp_manager *manager = calloc(1, sizeof(*manager));
+	struct vpd_manager *manager = calloc(1, sizeof(*manager));
 
 	if (!manager) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		return NULL;
 	}
 	manager->server = server;
@@ -964,8 +967,8 @@ struct vp_manager *vp_manager_create(struct vp_server *server,
 		wl_global_create(server->display, &zvplane_manager_v1_interface,
 				 MANAGER_VERSION, manager, handle_manager_bind);
 	if (!manager->global ||
-	    !vp_control_restrict_global(control, manager->global)) {
-		wlr_log(WLR_ERROR, "cannot create the vplane manager global");
+	    !vpd_control_restrict_global(control, manager->global)) {
+		log_error("cannot create the vplane manager global");
 		if (manager->global)
 			wl_global_destroy(manager->global);
 		free(manager);
@@ -979,9 +982,9 @@ struct vp_manager *vp_manager_create(struct vp_server *server,
 	return manager;
 }
 
-void vp_manager_destroy(struct vp_manager *manager)
+void vpd_manager_destroy(struct vpd_manager *manager)
 {
-	struct mgr_vgpu *mv, *tmp;
+	struct tracked_vgpu *mv, *tmp;
 	struct wl_resource *res, *rtmp;
 
 	if (!manager)

@@ -10,20 +10,20 @@
  * resized) schedule one idle check, which compares every head with what
  * was last sent and sends the differences followed by done.
  */
-#ifndef VP_MANAGER_H
-#define VP_MANAGER_H
+#ifndef VPD_MANAGER_H
+#define VPD_MANAGER_H
 
-struct vp_server;
-struct vp_control;
-struct vp_manager;
+struct vpd_server;
+struct vpd_control;
+struct vpd_manager;
 
 /* Create the global, restricted to @control's clients. NULL after
  * logging why. */
-struct vp_manager *vp_manager_create(struct vp_server *server,
-				     struct vp_control *control);
+struct vpd_manager *vpd_manager_create(struct vpd_server *server,
+				       struct vpd_control *control);
 
 /* Destroy the global and forget every resource (they go inert). NULL is
  * a no-op. */
-void vp_manager_destroy(struct vp_manager *manager);
+void vpd_manager_destroy(struct vpd_manager *manager);
 
-#endif /* VP_MANAGER_H */
+#endif /* VPD_MANAGER_H */

@@ -8,15 +8,15 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/util/box.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "dmabuf_buffer.h"
 #include "output.h"
 #include "output_cursor.h"
 #include "output_stream.h"
 #include "placeholder.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 #include "streaming.h"
 
 /*
@@ -28,7 +28,7 @@
  */
 
 /* The resolution the next commit will have. */
-static void pending_size(struct vp_output *output, int *width, int *height)
+static void pending_size(struct vpd_output *output, int *width, int *height)
 {
 	struct wlr_output *wo = output->wlr_output;
 
@@ -43,10 +43,10 @@ static void pending_size(struct vp_output *output, int *width, int *height)
 }
 
 /* Headless outputs follow the head's mode. */
-static void apply_mode(struct vp_output *output)
+static void apply_mode(struct vpd_output *output)
 {
 	struct wlr_output *wo = output->wlr_output;
-	struct vp_source *src = output->source;
+	struct vpd_head *src = output->head;
 
 	if (!output->server->headless || !src || !src->width || !src->height)
 		return;
@@ -90,7 +90,7 @@ static void render_texture(struct wlr_renderer *renderer, const float proj[9],
 	wlr_render_texture_with_matrix(renderer, texture, mat, 1.0f);
 }
 
-static bool composite(struct vp_output *output, struct wlr_buffer *primary,
+static bool composite(struct vpd_output *output, struct wlr_buffer *primary,
 		      const struct wlr_box *box)
 {
 	static const float black[4] = { 0.0f, 0.0f, 0.0f, 1.0f };
@@ -104,14 +104,12 @@ static bool composite(struct vp_output *output, struct wlr_buffer *primary,
 	if (primary) {
 		texture = wlr_texture_from_buffer(renderer, primary);
 		if (!texture)
-			wlr_log(WLR_ERROR,
-				"%s: the renderer cannot read the %dx%d vGPU "
-				"buffer",
-				wo->name, primary->width, primary->height);
+			log_error("%s: the renderer cannot read the %dx%d vGPU "
+				  "buffer",
+				  wo->name, primary->width, primary->height);
 	}
 	if (!wlr_output_attach_render(wo, NULL)) {
-		wlr_log(WLR_ERROR, "%s: cannot get a buffer to render into",
-			wo->name);
+		log_error("%s: cannot get a buffer to render into", wo->name);
 		if (texture)
 			wlr_texture_destroy(texture);
 		return false;
@@ -127,9 +125,9 @@ static bool composite(struct vp_output *output, struct wlr_buffer *primary,
 		render_texture(renderer, proj, texture, box);
 	} else {
 		/* nothing to show, or nothing we can read: say why */
-		if (primary && output->source)
-			output->source->unusable = true;
-		vp_placeholder_render(renderer, proj, w, h, output->source);
+		if (primary && output->head)
+			output->head->unusable = true;
+		vpd_placeholder_render(renderer, proj, w, h, output->head);
 	}
 	wlr_output_render_software_cursors(wo, NULL);
 	wlr_renderer_end(renderer);
@@ -138,10 +136,10 @@ static bool composite(struct vp_output *output, struct wlr_buffer *primary,
 	return true;
 }
 
-static void commit_frame(struct vp_output *output)
+static void commit_frame(struct vpd_output *output)
 {
 	struct wlr_output *wo = output->wlr_output;
-	struct vp_source *src = output->source;
+	struct vpd_head *src = output->head;
 	struct wlr_buffer *primary =
 		src && src->primary ? &src->primary->base : NULL;
 	struct wlr_box box = { 0 };
@@ -153,7 +151,7 @@ static void commit_frame(struct vp_output *output)
 	pending_size(output, &w, &h);
 	if (primary)
 		box = fit_box(w, h, primary->width, primary->height);
-	vp_output_cursor_update(output, &box, primary ? primary->width : 0);
+	vpd_output_cursor_update(output, &box, primary ? primary->width : 0);
 
 	if (primary) {
 		wlr_output_attach_buffer(wo, primary);
@@ -162,12 +160,12 @@ static void commit_frame(struct vp_output *output)
 			/* a capture client (wayvnc) toggles this every
 			 * frame: say it once at info level */
 			if (!output->direct_failed_logged)
-				wlr_log(output->direct_toggled ? WLR_DEBUG
-							       : WLR_INFO,
-					"%s: direct scanout of %s refused "
-					"(size, format, capture or cursor); "
-					"compositing",
-					wo->name, src->name);
+				log_at(output->direct_toggled ? LOG_LEVEL_DEBUG
+							      : LOG_LEVEL_INFO,
+				       "%s: direct scanout of %s refused "
+				       "(size, format, capture or cursor); "
+				       "compositing",
+				       wo->name, src->name);
 			output->direct_failed_logged = true;
 			wlr_output_rollback(wo);
 			apply_mode(output);
@@ -179,20 +177,20 @@ static void commit_frame(struct vp_output *output)
 	}
 
 	if (!wlr_output_commit(wo)) {
-		wlr_log(WLR_ERROR, "%s: commit failed (%s)", wo->name,
-			direct ? "direct scanout" : "composited");
+		log_error("%s: commit failed (%s)", wo->name,
+			  direct ? "direct scanout" : "composited");
 		return;
 	}
 	/* the frame shows the head's newest flip: acked once presented
 	 * (headless has presented it already, inside the commit) */
 	if (src && src->has_seq && !src->gone)
-		vp_frame_ack_commit(&src->frame_ack, wo->commit_seq, src->seq,
-				    src->last_flip_ns);
+		vpd_frame_ack_commit(&src->frame_ack, wo->commit_seq, src->seq,
+				     src->last_flip_ns);
 	if (direct) {
 		if (!output->frames_direct || output->direct_failed_logged)
-			wlr_log(output->direct_toggled ? WLR_DEBUG : WLR_INFO,
-				"%s: direct scanout of %s", wo->name,
-				src->name);
+			log_at(output->direct_toggled ? LOG_LEVEL_DEBUG
+						      : LOG_LEVEL_INFO,
+			       "%s: direct scanout of %s", wo->name, src->name);
 		if (output->direct_failed_logged)
 			output->direct_toggled = true;
 		output->direct_failed_logged = false;
@@ -204,7 +202,7 @@ static void commit_frame(struct vp_output *output)
 
 static void handle_output_frame(struct wl_listener *listener, void *data)
 {
-	struct vp_output *output = wl_container_of(listener, output, frame);
+	struct vpd_output *output = wl_container_of(listener, output, frame);
 
 	if (!output->dirty && output->wlr_output->attach_render_locks == 0)
 		return;
@@ -213,110 +211,108 @@ static void handle_output_frame(struct wl_listener *listener, void *data)
 
 static void handle_output_present(struct wl_listener *listener, void *data)
 {
-	struct vp_output *output = wl_container_of(listener, output, present);
+	struct vpd_output *output = wl_container_of(listener, output, present);
 	struct wlr_output_event_present *event = data;
 	uint64_t when_ns = 0;
 
-	if (!output->source)
+	if (!output->head)
 		return;
 	if (event->when)
 		when_ns = (uint64_t)event->when->tv_sec * 1000000000u +
 			  (uint64_t)event->when->tv_nsec;
-	vp_frame_ack_present(&output->source->frame_ack, event->commit_seq,
-			     event->presented, when_ns);
+	vpd_frame_ack_present(&output->head->frame_ack, event->commit_seq,
+			      event->presented, when_ns);
 }
 
-static void handle_source_update(struct wl_listener *listener, void *data)
+static void handle_head_frame(struct wl_listener *listener, void *data)
 {
-	struct vp_output *output =
-		wl_container_of(listener, output, source_update);
+	struct vpd_output *output =
+		wl_container_of(listener, output, head_frame);
 
-	vp_output_damage(output);
+	vpd_output_damage(output);
 }
 
-static void handle_source_destroy(struct wl_listener *listener, void *data)
+static void handle_head_destroy(struct wl_listener *listener, void *data)
 {
-	struct vp_output *output =
-		wl_container_of(listener, output, source_destroy);
+	struct vpd_output *output =
+		wl_container_of(listener, output, head_destroy);
 
-	vp_output_set_source(output, NULL);
+	vpd_output_set_head(output, NULL);
 }
 
 static void handle_output_destroy(struct wl_listener *listener, void *data)
 {
-	struct vp_output *output = wl_container_of(listener, output, destroy);
+	struct vpd_output *output = wl_container_of(listener, output, destroy);
 
-	wlr_log(WLR_INFO,
-		"%s: gone after %llu direct and %llu composited frames",
-		output->wlr_output->name,
-		(unsigned long long)output->frames_direct,
-		(unsigned long long)output->frames_composited);
+	log_info("%s: gone after %llu direct and %llu composited frames",
+		 output->wlr_output->name,
+		 (unsigned long long)output->frames_direct,
+		 (unsigned long long)output->frames_composited);
 	/* first: it releases its ack holds into the head's frame_ack */
-	vp_output_stream_destroy(output->stream);
-	vp_output_set_source(output, NULL);
+	vpd_output_stream_destroy(output->stream);
+	vpd_output_set_head(output, NULL);
 	wl_list_remove(&output->frame.link);
 	wl_list_remove(&output->present.link);
 	wl_list_remove(&output->destroy.link);
-	wl_list_remove(&output->source_update.link);
-	wl_list_remove(&output->source_destroy.link);
+	wl_list_remove(&output->head_frame.link);
+	wl_list_remove(&output->head_destroy.link);
 	wl_list_remove(&output->link);
 	/* the output's cursors are destroyed with it */
 	free(output);
 }
 
-void vp_output_damage(struct vp_output *output)
+void vpd_output_damage(struct vpd_output *output)
 {
 	output->dirty = true;
 	wlr_output_schedule_frame(output->wlr_output);
 }
 
-void vp_output_set_source(struct vp_output *output, struct vp_source *source)
+void vpd_output_set_head(struct vpd_output *output, struct vpd_head *head)
 {
-	struct vp_source *old = output->source;
+	struct vpd_head *old = output->head;
 
-	if (old == source)
+	if (old == head)
 		return;
 	if (old) {
-		wl_list_remove(&output->source_update.link);
-		wl_list_remove(&output->source_destroy.link);
-		wl_list_init(&output->source_update.link);
-		wl_list_init(&output->source_destroy.link);
+		wl_list_remove(&output->head_frame.link);
+		wl_list_remove(&output->head_destroy.link);
+		wl_list_init(&output->head_frame.link);
+		wl_list_init(&output->head_destroy.link);
 		old->output = NULL;
-		vp_frame_ack_hide(&old->frame_ack);
+		vpd_frame_ack_hide(&old->frame_ack);
 	}
-	output->source = source;
-	if (source) {
-		vp_frame_ack_show(&source->frame_ack);
-		wl_signal_add(&source->events.frame, &output->source_update);
-		wl_signal_add(&source->events.destroy, &output->source_destroy);
-		source->output = output;
-		wlr_log(WLR_INFO, "%s shows vGPU head %s",
-			output->wlr_output->name, source->name);
+	output->head = head;
+	if (head) {
+		vpd_frame_ack_show(&head->frame_ack);
+		wl_signal_add(&head->events.frame, &output->head_frame);
+		wl_signal_add(&head->events.destroy, &output->head_destroy);
+		head->output = output;
+		log_info("%s shows vGPU head %s", output->wlr_output->name,
+			 head->name);
 	}
 	/* its stream follows the head: a path names the head it shows */
 	if (output->server->streaming)
-		vp_streaming_add_output(output->server->streaming, output);
-	vp_output_damage(output);
+		vpd_streaming_add_output(output->server->streaming, output);
+	vpd_output_damage(output);
 	/* where each head is shown is part of its state */
 	if (old)
-		vp_source_check_state(old);
-	if (source)
-		vp_source_check_state(source);
+		vpd_head_check_state(old);
+	if (head)
+		vpd_head_check_state(head);
 }
 
-struct vp_output *vp_output_create(struct vp_server *server,
-				   struct wlr_output *wlr_output)
+struct vpd_output *vpd_output_create(struct vpd_server *server,
+				     struct wlr_output *wlr_output)
 {
-	struct vp_output *output = calloc(1, sizeof(*output));
+	struct vpd_output *output = calloc(1, sizeof(*output));
 
 	if (!output) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		return NULL;
 	}
 	if (!wlr_output_init_render(wlr_output, server->allocator,
 				    server->renderer)) {
-		wlr_log(WLR_ERROR, "%s: cannot set up rendering",
-			wlr_output->name);
+		log_error("%s: cannot set up rendering", wlr_output->name);
 		free(output);
 		return NULL;
 	}
@@ -332,7 +328,7 @@ struct vp_output *vp_output_create(struct vp_server *server,
 	}
 	wlr_output_enable(wlr_output, true);
 	if (!wlr_output_commit(wlr_output)) {
-		wlr_log(WLR_ERROR, "%s: cannot enable it", wlr_output->name);
+		log_error("%s: cannot enable it", wlr_output->name);
 		free(output);
 		return NULL;
 	}
@@ -343,16 +339,16 @@ struct vp_output *vp_output_create(struct vp_server *server,
 	wl_signal_add(&wlr_output->events.present, &output->present);
 	output->destroy.notify = handle_output_destroy;
 	wl_signal_add(&wlr_output->events.destroy, &output->destroy);
-	output->source_update.notify = handle_source_update;
-	wl_list_init(&output->source_update.link);
-	output->source_destroy.notify = handle_source_destroy;
-	wl_list_init(&output->source_destroy.link);
+	output->head_frame.notify = handle_head_frame;
+	wl_list_init(&output->head_frame.link);
+	output->head_destroy.notify = handle_head_destroy;
+	wl_list_init(&output->head_destroy.link);
 	wl_list_insert(server->outputs.prev, &output->link);
 
 	output->cursor = wlr_output_cursor_create(wlr_output);
 	wlr_output_layout_add_auto(server->layout, wlr_output);
-	wlr_log(WLR_INFO, "output %s: %dx%d", wlr_output->name,
-		wlr_output->width, wlr_output->height);
-	vp_output_damage(output);
+	log_info("output %s: %dx%d", wlr_output->name, wlr_output->width,
+		 wlr_output->height);
+	vpd_output_damage(output);
 	return output;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * An output showing one vGPU head (a vp_source) or black.
+ * An output showing one vGPU head (a vpd_head) or black.
  *
  * On each frame with something new it first tries direct scanout: the
  * head's dma-buf buffer is attached to the output as is
@@ -8,32 +8,32 @@
  * sizes differ, while a capture (screencopy) holds the render lock, or
  * while a software cursor or a client window is on the output; then the
  * frame is composited with the renderer (the only path that reads the
- * pixels). The output tells the head's frame_ack (source->frame_ack,
+ * pixels). The output tells the head's frame_ack (head->frame_ack,
  * frame_ack.h) of each commit showing a flip and of each present event (a
  * page flip for DRM, inside the commit for headless), and whether it
  * shows the head at all: it acks the flip once the frame is on screen,
  * so the guest's flip-done means "on screen".
  */
-#ifndef VP_OUTPUT_H
-#define VP_OUTPUT_H
+#ifndef VPD_OUTPUT_H
+#define VPD_OUTPUT_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
 #include <wayland-server-core.h>
 
-struct vp_server;
-struct vp_source;
+struct vpd_server;
+struct vpd_head;
 struct wlr_output;
 struct wlr_output_cursor;
-struct vp_output_stream;
+struct vpd_output_stream;
 
-struct vp_output {
-	struct vp_server *server;
+struct vpd_output {
+	struct vpd_server *server;
 	struct wlr_output *wlr_output;
-	struct vp_source *source; /* shown, or NULL */
+	struct vpd_head *head; /* shown, or NULL */
 	struct wlr_output_cursor *cursor;
-	const void *cursor_image; /* the vp_dmabuf_buffer it shows */
+	const void *cursor_image; /* the vpd_dmabuf_buffer it shows */
 	int cursor_hot_x, cursor_hot_y;
 	bool cursor_on_plane; /* cursor_image is on the KMS cursor plane */
 
@@ -41,7 +41,7 @@ struct vp_output {
 	bool direct_failed_logged;
 	bool direct_toggled; /* went back to direct once: log at debug */
 
-	struct vp_output_stream *stream; /* owned; NULL unless streamed */
+	struct vpd_output_stream *stream; /* owned; NULL unless streamed */
 
 	uint64_t frames_direct;
 	uint64_t frames_composited;
@@ -49,21 +49,21 @@ struct vp_output {
 	struct wl_listener frame;
 	struct wl_listener present;
 	struct wl_listener destroy;
-	struct wl_listener source_update;
-	struct wl_listener source_destroy;
+	struct wl_listener head_frame;
+	struct wl_listener head_destroy;
 
-	struct wl_list link; /* vp_server.outputs */
+	struct wl_list link; /* vpd_server.outputs */
 };
 
 /* Take over a new wlr_output (borrowed; its destroy event frees the
- * vp_output): set its mode, enable it, add it to the layout. */
-struct vp_output *vp_output_create(struct vp_server *server,
-				   struct wlr_output *wlr_output);
+ * vpd_output): set its mode, enable it, add it to the layout. */
+struct vpd_output *vpd_output_create(struct vpd_server *server,
+				     struct wlr_output *wlr_output);
 
-/* Show @source (borrowed, may be NULL for black). */
-void vp_output_set_source(struct vp_output *output, struct vp_source *source);
+/* Show @head (borrowed, may be NULL for black). */
+void vpd_output_set_head(struct vpd_output *output, struct vpd_head *head);
 
 /* Something changed (e.g. a client window): commit at the next frame. */
-void vp_output_damage(struct vp_output *output);
+void vpd_output_damage(struct vpd_output *output);
 
-#endif /* VP_OUTPUT_H */
+#endif /* VPD_OUTPUT_H */

@@ -5,14 +5,14 @@
 #include <wlr/types/wlr_output.h>
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_output_management_v1.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "control.h"
 #include "layout.h"
 #include "output.h"
 #include "output_config.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 
 /*
  * wlroots 0.16+ would simplify this file: wlr_output_state lets each
@@ -22,8 +22,8 @@
  * then test all outputs of one backend in one go.
  */
 
-struct vp_output_config {
-	struct vp_server *server;
+struct vpd_output_config {
+	struct vpd_server *server;
 	struct wlr_output_manager_v1 *manager;
 	struct wl_event_source *idle; /* a pending configuration update */
 	struct wl_listener layout_change;
@@ -31,10 +31,10 @@ struct vp_output_config {
 	struct wl_listener test;
 };
 
-static struct vp_output *find_output(struct vp_server *server,
-				     struct wlr_output *wo)
+static struct vpd_output *find_output(struct vpd_server *server,
+				      struct wlr_output *wo)
 {
-	struct vp_output *output;
+	struct vpd_output *output;
 
 	wl_list_for_each(output, &server->outputs, link) {
 		if (output->wlr_output == wo)
@@ -46,14 +46,14 @@ static struct vp_output *find_output(struct vp_server *server,
 /* The current state of every output, to every client. */
 static void send_configuration(void *data)
 {
-	struct vp_output_config *oc = data;
+	struct vpd_output_config *oc = data;
 	struct wlr_output_configuration_v1 *config;
-	struct vp_output *output;
+	struct vpd_output *output;
 
 	oc->idle = NULL;
 	config = wlr_output_configuration_v1_create();
 	if (!config) {
-		wlr_log(WLR_ERROR, "output management: out of memory");
+		log_error("output management: out of memory");
 		return;
 	}
 	wl_list_for_each(output, &oc->server->outputs, link) {
@@ -63,7 +63,7 @@ static void send_configuration(void *data)
 		struct wlr_output_layout_output *lo;
 
 		if (!ch) {
-			wlr_log(WLR_ERROR, "output management: out of memory");
+			log_error("output management: out of memory");
 			wlr_output_configuration_v1_destroy(config);
 			return;
 		}
@@ -77,7 +77,7 @@ static void send_configuration(void *data)
 	wlr_output_manager_v1_set_configuration(oc->manager, config);
 }
 
-static void schedule_update(struct vp_output_config *oc)
+static void schedule_update(struct vpd_output_config *oc)
 {
 	if (oc->idle)
 		return;
@@ -87,44 +87,41 @@ static void schedule_update(struct vp_output_config *oc)
 }
 
 /* Whether @ch may be applied at all; why not in the log. */
-static bool head_acceptable(struct vp_output_config *oc,
+static bool head_acceptable(struct vpd_output_config *oc,
 			    struct wlr_output_configuration_head_v1 *ch)
 {
 	struct wlr_output *wo = ch->state.output;
-	struct vp_output *output = find_output(oc->server, wo);
-	struct vp_source *src;
+	struct vpd_output *output = find_output(oc->server, wo);
+	struct vpd_head *src;
 	int32_t w, h;
 
 	if (!output) {
-		wlr_log(WLR_INFO, "output management: %s is not ours",
-			wo->name);
+		log_info("output management: %s is not ours", wo->name);
 		return false;
 	}
 	if (!ch->state.enabled)
 		return true;
 	if (ch->state.transform != WL_OUTPUT_TRANSFORM_NORMAL) {
-		wlr_log(WLR_INFO,
-			"output management: %s: only the normal transform is "
-			"supported",
-			wo->name);
+		log_info("output management: %s: only the normal transform is "
+			 "supported",
+			 wo->name);
 		return false;
 	}
 	if (!(ch->state.scale > 0.0f)) {
-		wlr_log(WLR_INFO, "output management: %s: scale %f", wo->name,
-			(double)ch->state.scale);
+		log_info("output management: %s: scale %f", wo->name,
+			 (double)ch->state.scale);
 		return false;
 	}
-	src = output->source;
+	src = output->head;
 	w = ch->state.mode ? ch->state.mode->width
 			   : ch->state.custom_mode.width;
 	h = ch->state.mode ? ch->state.mode->height
 			   : ch->state.custom_mode.height;
 	if (oc->server->headless && src && src->width &&
 	    ((uint32_t)w != src->width || (uint32_t)h != src->height)) {
-		wlr_log(WLR_INFO,
-			"output management: %s follows the %ux%u mode of vGPU "
-			"head %s; detach the head to give it %dx%d",
-			wo->name, src->width, src->height, src->name, w, h);
+		log_info("output management: %s follows the %ux%u mode of vGPU "
+			 "head %s; detach the head to give it %dx%d",
+			 wo->name, src->width, src->height, src->name, w, h);
 		return false;
 	}
 	return true;
@@ -150,7 +147,7 @@ static void stage(struct wlr_output_configuration_head_v1 *ch)
 
 /* Test every head first, so that a refused one changes nothing; 0.15
  * has no atomic test across outputs, so a commit can still fail. */
-static bool test_all(struct vp_output_config *oc,
+static bool test_all(struct vpd_output_config *oc,
 		     struct wlr_output_configuration_v1 *config)
 {
 	struct wlr_output_configuration_head_v1 *ch;
@@ -164,15 +161,15 @@ static bool test_all(struct vp_output_config *oc,
 		ok = wlr_output_test(ch->state.output);
 		wlr_output_rollback(ch->state.output);
 		if (!ok) {
-			wlr_log(WLR_INFO, "output management: %s refused it",
-				ch->state.output->name);
+			log_info("output management: %s refused it",
+				 ch->state.output->name);
 			return false;
 		}
 	}
 	return true;
 }
 
-static bool apply_all(struct vp_output_config *oc,
+static bool apply_all(struct vpd_output_config *oc,
 		      struct wlr_output_configuration_v1 *config)
 {
 	struct wlr_output_configuration_head_v1 *ch;
@@ -180,38 +177,36 @@ static bool apply_all(struct vp_output_config *oc,
 
 	wl_list_for_each(ch, &config->heads, link) {
 		struct wlr_output *wo = ch->state.output;
-		struct vp_output *output = find_output(oc->server, wo);
+		struct vpd_output *output = find_output(oc->server, wo);
 
-		if (!ch->state.enabled && output->source)
-			vp_layout_detach(oc->server, output->source);
+		if (!ch->state.enabled && output->head)
+			vpd_layout_detach(oc->server, output->head);
 		stage(ch);
 		if (!wlr_output_commit(wo)) {
 			wlr_output_rollback(wo);
-			wlr_log(WLR_ERROR,
-				"output management: %s: commit failed",
-				wo->name);
+			log_error("output management: %s: commit failed",
+				  wo->name);
 			ok = false;
 			continue;
 		}
 		if (ch->state.enabled) {
 			wlr_output_layout_add(oc->server->layout, wo,
 					      ch->state.x, ch->state.y);
-			vp_output_damage(output);
+			vpd_output_damage(output);
 		} else {
 			wlr_output_layout_remove(oc->server->layout, wo);
 		}
-		wlr_log(WLR_INFO,
-			"output management: %s %s %dx%d at %d,%d scale %.2f",
-			wo->name, wo->enabled ? "on" : "off", wo->width,
-			wo->height, ch->state.x, ch->state.y,
-			(double)wo->scale);
+		log_info("output management: %s %s %dx%d at %d,%d scale %.2f",
+			 wo->name, wo->enabled ? "on" : "off", wo->width,
+			 wo->height, ch->state.x, ch->state.y,
+			 (double)wo->scale);
 	}
 	return ok;
 }
 
 static void handle_manager_apply(struct wl_listener *listener, void *data)
 {
-	struct vp_output_config *oc = wl_container_of(listener, oc, apply);
+	struct vpd_output_config *oc = wl_container_of(listener, oc, apply);
 	struct wlr_output_configuration_v1 *config = data;
 
 	if (test_all(oc, config) && apply_all(oc, config))
@@ -224,7 +219,7 @@ static void handle_manager_apply(struct wl_listener *listener, void *data)
 
 static void handle_manager_test(struct wl_listener *listener, void *data)
 {
-	struct vp_output_config *oc = wl_container_of(listener, oc, test);
+	struct vpd_output_config *oc = wl_container_of(listener, oc, test);
 	struct wlr_output_configuration_v1 *config = data;
 
 	if (test_all(oc, config))
@@ -236,27 +231,26 @@ static void handle_manager_test(struct wl_listener *listener, void *data)
 
 static void handle_layout_change(struct wl_listener *listener, void *data)
 {
-	struct vp_output_config *oc =
+	struct vpd_output_config *oc =
 		wl_container_of(listener, oc, layout_change);
 
 	schedule_update(oc);
 }
 
-struct vp_output_config *vp_output_config_create(struct vp_server *server,
-						 struct vp_control *control)
+struct vpd_output_config *vpd_output_config_create(struct vpd_server *server,
+						   struct vpd_control *control)
 {
-	struct vp_output_config *oc = calloc(1, sizeof(*oc));
+	struct vpd_output_config *oc = calloc(1, sizeof(*oc));
 
 	if (!oc) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		return NULL;
 	}
 	oc->server = server;
 	oc->manager = wlr_output_manager_v1_create(server->display);
 	if (!oc->manager ||
-	    !vp_control_restrict_global(control, oc->manager->global)) {
-		wlr_log(WLR_ERROR,
-			"cannot create the output management global");
+	    !vpd_control_restrict_global(control, oc->manager->global)) {
+		log_error("cannot create the output management global");
 		free(oc);
 		return NULL;
 	}
@@ -279,7 +273,7 @@ struct vp_output_config *vp_output_config_create(struct vp_server *server,
 	return oc;
 }
 
-void vp_output_config_destroy(struct vp_output_config *oc)
+void vpd_output_config_destroy(struct vpd_output_config *oc)
 {
 	if (!oc)
 		return;

@@ -11,18 +11,18 @@
  * its head off (held). Transforms other than normal are refused: the
  * composited path draws untransformed.
  */
-#ifndef VP_OUTPUT_CONFIG_H
-#define VP_OUTPUT_CONFIG_H
+#ifndef VPD_OUTPUT_CONFIG_H
+#define VPD_OUTPUT_CONFIG_H
 
-struct vp_server;
-struct vp_control;
-struct vp_output_config;
+struct vpd_server;
+struct vpd_control;
+struct vpd_output_config;
 
 /* NULL after logging why. */
-struct vp_output_config *vp_output_config_create(struct vp_server *server,
-						 struct vp_control *control);
+struct vpd_output_config *vpd_output_config_create(struct vpd_server *server,
+						   struct vpd_control *control);
 
 /* NULL is a no-op. The global itself lives until the display goes. */
-void vp_output_config_destroy(struct vp_output_config *oc);
+void vpd_output_config_destroy(struct vpd_output_config *oc);
 
-#endif /* VP_OUTPUT_CONFIG_H */
+#endif /* VPD_OUTPUT_CONFIG_H */

@@ -6,13 +6,13 @@
 #include <wlr/interfaces/wlr_output.h>
 #include <wlr/types/wlr_output.h>
 #include <wlr/util/box.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "cursor_buffer.h"
 #include "dmabuf_buffer.h"
 #include "output.h"
 #include "output_cursor.h"
-#include "source.h"
+#include "head.h"
 
 /*
  * Why not wlr_output_cursor on the kiosk: in wlroots 0.15.1 the pixman
@@ -37,11 +37,12 @@
  */
 
 /* Put @cur (NULL: nothing) on the output's KMS cursor plane. */
-static bool set_plane_cursor(struct vp_output *output,
-			     struct vp_dmabuf_buffer *cur, int hot_x, int hot_y)
+static bool set_plane_cursor(struct vpd_output *output,
+			     struct vpd_dmabuf_buffer *cur, int hot_x,
+			     int hot_y)
 {
 	struct wlr_output *wo = output->wlr_output;
-	struct vp_cursor_buffer *plane_buf;
+	struct vpd_cursor_buffer *plane_buf;
 	int width = 0, height = 0;
 	void *data;
 	uint32_t format;
@@ -57,8 +58,8 @@ static bool set_plane_cursor(struct vp_output *output,
 	if (cur->format != DRM_FORMAT_ARGB8888 || cur->base.width > width ||
 	    cur->base.height > height)
 		return false;
-	plane_buf = vp_cursor_buffer_create(wo->backend, (uint32_t)width,
-					    (uint32_t)height);
+	plane_buf = vpd_cursor_buffer_create(wo->backend, (uint32_t)width,
+					     (uint32_t)height);
 	if (!plane_buf)
 		return false;
 	ok = wlr_buffer_begin_data_ptr_access(&cur->base,
@@ -78,8 +79,9 @@ static bool set_plane_cursor(struct vp_output *output,
 }
 
 /* Hand @cur's pixels (at most 256x256) to wlr_output_cursor. */
-static void set_image_cursor(struct vp_output *output,
-			     struct vp_dmabuf_buffer *cur, int hot_x, int hot_y)
+static void set_image_cursor(struct vpd_output *output,
+			     struct vpd_dmabuf_buffer *cur, int hot_x,
+			     int hot_y)
 {
 	void *data;
 	uint32_t format;
@@ -92,11 +94,10 @@ static void set_image_cursor(struct vp_output *output,
 		static uint32_t logged; /* the last format logged */
 
 		if (logged != cur->format)
-			wlr_log(WLR_INFO,
-				"%s: the guest's cursor format 0x%08x (stride "
-				"%u) is not shown (ARGB8888 only)",
-				output->wlr_output->name, cur->format,
-				cur->stride);
+			log_info("%s: the guest's cursor format 0x%08x (stride "
+				 "%u) is not shown (ARGB8888 only)",
+				 output->wlr_output->name, cur->format,
+				 cur->stride);
 		logged = cur->format;
 		cur = NULL;
 	}
@@ -114,7 +115,7 @@ static void set_image_cursor(struct vp_output *output,
 	}
 }
 
-static void show_image(struct vp_output *output, struct vp_dmabuf_buffer *cur,
+static void show_image(struct vpd_output *output, struct vpd_dmabuf_buffer *cur,
 		       int hot_x, int hot_y)
 {
 	struct wlr_output *wo = output->wlr_output;
@@ -126,20 +127,18 @@ static void show_image(struct vp_output *output, struct vp_dmabuf_buffer *cur,
 					    0);
 		if (set_plane_cursor(output, cur, hot_x, hot_y)) {
 			if (!output->cursor_on_plane)
-				wlr_log(WLR_INFO,
-					"%s: the guest cursor is on the KMS "
-					"cursor plane",
-					wo->name);
+				log_info("%s: the guest cursor is on the KMS "
+					 "cursor plane",
+					 wo->name);
 			output->cursor_on_plane = true;
 			return;
 		}
 		if (wlr_output_is_drm(wo))
-			wlr_log(WLR_INFO,
-				"%s: the KMS cursor plane cannot show the "
-				"guest's %dx%d cursor (format 0x%08x); "
-				"wlroots shows it",
-				wo->name, cur->base.width, cur->base.height,
-				cur->format);
+			log_info("%s: the KMS cursor plane cannot show the "
+				 "guest's %dx%d cursor (format 0x%08x); "
+				 "wlroots shows it",
+				 wo->name, cur->base.width, cur->base.height,
+				 cur->format);
 	}
 	if (output->cursor_on_plane)
 		set_plane_cursor(output, NULL, 0, 0);
@@ -147,11 +146,11 @@ static void show_image(struct vp_output *output, struct vp_dmabuf_buffer *cur,
 	set_image_cursor(output, cur, hot_x, hot_y);
 }
 
-void vp_output_cursor_update(struct vp_output *output,
-			     const struct wlr_box *box, int head_w)
+void vpd_output_cursor_update(struct vpd_output *output,
+			      const struct wlr_box *box, int head_w)
 {
-	struct vp_source *src = output->source;
-	struct vp_dmabuf_buffer *cur = src && !src->gone ? src->cursor : NULL;
+	struct vpd_head *src = output->head;
+	struct vpd_dmabuf_buffer *cur = src && !src->gone ? src->cursor : NULL;
 	int hot_x = cur ? (int)src->cursor_hot_x : 0;
 	int hot_y = cur ? (int)src->cursor_hot_y : 0;
 	double scale, x, y;

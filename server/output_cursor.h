@@ -12,18 +12,18 @@
  * otherwise wlroots draws it (which turns direct scanout off while it is
  * visible).
  */
-#ifndef VP_OUTPUT_CURSOR_H
-#define VP_OUTPUT_CURSOR_H
+#ifndef VPD_OUTPUT_CURSOR_H
+#define VPD_OUTPUT_CURSOR_H
 
-struct vp_output;
+struct vpd_output;
 struct wlr_box;
 
 /*
- * Show the cursor of @output's source (none when it has no source or no
+ * Show the cursor of @output's head (none when it has no head or no
  * cursor) with the head drawn in @box (output pixels) from a head
  * @head_w pixels wide: the cursor position scales with it.
  */
-void vp_output_cursor_update(struct vp_output *output,
-			     const struct wlr_box *box, int head_w);
+void vpd_output_cursor_update(struct vpd_output *output,
+			      const struct wlr_box *box, int head_w);
 
 #endif

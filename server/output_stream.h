@@ -5,14 +5,14 @@
  * the head's encoder without a copy, locked until GStreamer lets go.
  *
  * Ack gating: at precommit of a frame that will be streamed the head's
- * acks are held (vp_frame_ack_hold() on source->frame_ack, frame_ack.h);
+ * acks are held (vpd_frame_ack_hold() on head->frame_ack, frame_ack.h);
  * the commit hands the buffer to the encoder; the hold is released when
  * the encoder's converter has read the frame (or a queue dropped it). So
  * the guest's flip-done means "the encoder has it", and the guest never
  * overwrites a buffer being read. A stuck encoder cannot freeze the
  * guest: a hold older than the bound (--stream-ack-hold-ms, default 50
  * ms: below vplane.ko's default ack_timeout_ms of 100, past which the
- * driver completes the flip by itself) expires (vp_frame_ack_expire())
+ * driver completes the flip by itself) expires (vpd_frame_ack_expire())
  * and is counted as a late ack. Repeats of the frame on the output
  * (keep-alive, a keyframe for a new viewer) hold acks the same way: it is
  * the guest's next back buffer.
@@ -22,8 +22,8 @@
  * KEEPALIVE_MS, and a viewer that joins gets the current frame as a
  * keyframe at once.
  */
-#ifndef VP_OUTPUT_STREAM_H
-#define VP_OUTPUT_STREAM_H
+#ifndef VPD_OUTPUT_STREAM_H
+#define VPD_OUTPUT_STREAM_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -31,39 +31,39 @@
 #include <wayland-server-core.h>
 
 struct stream_frame;
-struct vp_output;
-struct vp_source;
-struct vp_stream;
-struct vp_streaming;
+struct vpd_output;
+struct vpd_head;
+struct enc_stream;
+struct vpd_streaming;
 struct wlr_buffer;
 
-enum vp_record_result {
-	VP_RECORD_OK,
-	VP_RECORD_ALREADY,	 /* start: recording already */
-	VP_RECORD_NOT_RECORDING, /* stop: nothing to stop */
-	VP_RECORD_BAD_PATH,	 /* start: see the message */
-	VP_RECORD_FAILED,	 /* see the message and vplaned's log */
-	VP_RECORD_PENDING,	 /* stop: the answer comes to @done */
+enum vpd_record_result {
+	VPD_RECORD_OK,
+	VPD_RECORD_ALREADY,	  /* start: recording already */
+	VPD_RECORD_NOT_RECORDING, /* stop: nothing to stop */
+	VPD_RECORD_BAD_PATH,	  /* start: see the message */
+	VPD_RECORD_FAILED,	  /* see the message and vplaned's log */
+	VPD_RECORD_PENDING,	  /* stop: the answer comes to @done */
 };
 
 /* The outcome of a record stop, when the files are complete; @msg for
  * people. */
-typedef void (*vp_output_stream_record_done_fn)(void *data,
-						enum vp_record_result result,
-						const char *msg);
+typedef void (*vpd_output_stream_record_done_fn)(void *data,
+						 enum vpd_record_result result,
+						 const char *msg);
 
-struct vp_output_stream {
-	struct vp_output *output; /* owns this */
+struct vpd_output_stream {
+	struct vpd_output *output; /* owns this */
 	/* the head it streams (the output's; the path names it): its acks
 	 * are what the encoder holds */
-	struct vp_source *source;
-	struct vp_streaming *streaming;
-	struct vp_stream *stream; /* owned */
+	struct vpd_head *head;
+	struct vpd_streaming *streaming;
+	struct enc_stream *stream; /* owned */
 	/* owned; NULL: not recording. Stays until its files are closed
 	 * (a stop is pending meanwhile) */
-	struct vp_recording *recording;
+	struct enc_recording *recording;
 	/* the record stop waiting for the files' end; NULL: none */
-	vp_output_stream_record_done_fn record_done;
+	vpd_output_stream_record_done_fn record_done;
 	void *record_done_data;
 	/* why the last recording stopped by itself; "" if it did not */
 	char record_note[1600];
@@ -92,37 +92,37 @@ struct vp_output_stream {
  * Stream @output (borrowed; output->stream is set) as @path (borrowed),
  * served by @streaming's RTSP server. NULL after logging why.
  */
-struct vp_output_stream *vp_output_stream_create(struct vp_streaming *streaming,
-						 struct vp_output *output,
-						 const char *path);
+struct vpd_output_stream *
+vpd_output_stream_create(struct vpd_streaming *streaming,
+			 struct vpd_output *output, const char *path);
 
 /*
  * Start recording the head to @file (borrowed: a file name in the
  * record directory, --record-dir, or an absolute path directly in it),
  * as --record does. @msg (@size bytes) says what happened, for people.
  */
-enum vp_record_result vp_output_stream_record_start(struct vp_output_stream *os,
-						    const char *file, char *msg,
-						    size_t size);
+enum vpd_record_result
+vpd_output_stream_record_start(struct vpd_output_stream *os, const char *file,
+			       char *msg, size_t size);
 
 /*
- * Stop the recording without waiting: VP_RECORD_PENDING, and @done runs
+ * Stop the recording without waiting: VPD_RECORD_PENDING, and @done runs
  * (from the event loop) once its files are complete and closed (the
  * muxer writes the index: a few seconds at most), or at the latest when
  * the output stream is destroyed. Any other result is the answer now
  * (@msg, @size bytes), and @done does not run.
  */
-enum vp_record_result
-vp_output_stream_record_stop(struct vp_output_stream *os,
-			     vp_output_stream_record_done_fn done, void *data,
-			     char *msg, size_t size);
+enum vpd_record_result
+vpd_output_stream_record_stop(struct vpd_output_stream *os,
+			      vpd_output_stream_record_done_fn done, void *data,
+			      char *msg, size_t size);
 
 /*
  * What a control client is told of a streamed head (manager.c), so that
  * only streaming.c and this file know the encoders' types: the counters
  * are the stream's (encoders/stream.h) and this output's.
  */
-struct vp_output_stream_stats {
+struct vpd_output_stream_stats {
 	const char *encoder; /* the element, e.g. "x264enc"; static */
 	bool encoder_hardware;
 	uint64_t frames_encoded, keyframes, bytes, viewers, late_acks;
@@ -133,11 +133,11 @@ struct vp_output_stream_stats {
 	uint64_t frames_to_sink, sink_us, sink_us_max;
 };
 
-void vp_output_stream_get_stats(const struct vp_output_stream *os,
-				struct vp_output_stream_stats *stats);
+void vpd_output_stream_get_stats(const struct vpd_output_stream *os,
+				 struct vpd_output_stream_stats *stats);
 
 /* Stop serving, end the encoder (releasing every frame and ack hold),
  * free. Called by the output's destroy handler; NULL is a no-op. */
-void vp_output_stream_destroy(struct vp_output_stream *os);
+void vpd_output_stream_destroy(struct vpd_output_stream *os);
 
-#endif /* VP_OUTPUT_STREAM_H */
+#endif /* VPD_OUTPUT_STREAM_H */

@@ -11,7 +11,7 @@
 #include <vplane_display.h>
 
 #include "placeholder.h"
-#include "source.h"
+#include "head.h"
 
 #define GLYPH_W	  5
 #define GLYPH_H	  7
@@ -19,8 +19,8 @@
 #define LINE_H	  (GLYPH_H + 4)
 #define MAX_SCALE 6
 
-const float vp_placeholder_background[4] = { 0.12f, 0.16f, 0.24f, 1.0f };
-const float vp_placeholder_text[4] = { 0.90f, 0.90f, 0.90f, 1.0f };
+const float vpd_placeholder_background[4] = { 0.12f, 0.16f, 0.24f, 1.0f };
+const float vpd_placeholder_text[4] = { 0.90f, 0.90f, 0.90f, 1.0f };
 
 /* Rows top to bottom, bit 4 the leftmost column; what labels need. */
 static const uint8_t font[128][GLYPH_H] = {
@@ -103,11 +103,11 @@ static const char *host_text(uint32_t status)
 	return "HOST OUT OF PLANE RESOURCES";
 }
 
-/* The driver's reason (source->has_reason) in words. */
-static const char *driver_reason(const struct vp_source *source, char *buf,
+/* The driver's reason (head->has_reason) in words. */
+static const char *driver_reason(const struct vpd_head *head, char *buf,
 				 size_t size)
 {
-	switch (source->reason) {
+	switch (head->reason) {
 	case VPLANE_DISPLAY_REASON_OFF:
 		return "DISABLED BY THE GUEST";
 	case VPLANE_DISPLAY_REASON_WAITING:
@@ -118,30 +118,30 @@ static const char *driver_reason(const struct vp_source *source, char *buf,
 		return "DEVICE RESET BY THE VMM";
 	case VPLANE_DISPLAY_REASON_LIMIT:
 		snprintf(buf, size, "MODE %uX%u OVER THE VGPU LIMIT",
-			 source->req_width, source->req_height);
+			 head->req_width, head->req_height);
 		return buf;
 	case VPLANE_DISPLAY_REASON_INVALID:
 		snprintf(buf, size, "INVALID PLANE FROM THE GUEST: %s",
-			 status_text(source->status));
+			 status_text(head->status));
 		return buf;
 	case VPLANE_DISPLAY_REASON_HOST:
-		return host_text(source->status);
+		return host_text(head->status);
 	}
 	return "NO PICTURE FROM THE GUEST";
 }
 
-const char *vp_placeholder_reason(const struct vp_source *source, char *buf,
-				  size_t size)
+const char *vpd_placeholder_reason(const struct vpd_head *head, char *buf,
+				   size_t size)
 {
-	if (!source)
+	if (!head)
 		return "NO VGPU ATTACHED";
-	if (source->gone)
+	if (head->gone)
 		return "VGPU REMOVED";
-	if (source->unusable)
+	if (head->unusable)
 		return "PLANE FORMAT OR LAYOUT NOT SUPPORTED";
-	if (!source->has_reason)
+	if (!head->has_reason)
 		return "NO PICTURE FROM THE GUEST"; /* the driver does not say */
-	return driver_reason(source, buf, size);
+	return driver_reason(head, buf, size);
 }
 
 /* One line of text at (@x, @y), @scale pixels per font pixel; runs of
@@ -174,33 +174,32 @@ static void draw_text(struct wlr_renderer *renderer, const float proj[9],
 					.height = scale,
 				};
 				wlr_render_rect(renderer, &box,
-						vp_placeholder_text, proj);
+						vpd_placeholder_text, proj);
 				col += run;
 			}
 		}
 	}
 }
 
-void vp_placeholder_render(struct wlr_renderer *renderer, const float proj[9],
-			   int width, int height,
-			   const struct vp_source *source)
+void vpd_placeholder_render(struct wlr_renderer *renderer, const float proj[9],
+			    int width, int height, const struct vpd_head *head)
 {
 	char title[96], reason[64];
 	const char *lines[2];
 	size_t longest;
 	int scale, i, y;
 
-	if (source)
+	if (head)
 		snprintf(title, sizeof(title), "VGPU %s HEAD %u",
-			 source->vgpu->name, source->head);
+			 head->vgpu->name, head->index);
 	else
 		snprintf(title, sizeof(title), "VPLANE");
 	lines[0] = title;
-	lines[1] = vp_placeholder_reason(source, reason, sizeof(reason));
+	lines[1] = vpd_placeholder_reason(head, reason, sizeof(reason));
 	longest = strlen(lines[0]) > strlen(lines[1]) ? strlen(lines[0])
 						      : strlen(lines[1]);
 
-	wlr_renderer_clear(renderer, vp_placeholder_background);
+	wlr_renderer_clear(renderer, vpd_placeholder_background);
 	/* as large as fits in 90% of the width, whole pixels only */
 	scale = (int)((size_t)width * 9 / 10 / (longest * CELL_W));
 	if (scale > MAX_SCALE)

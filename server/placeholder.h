@@ -9,32 +9,31 @@
  * once. Drawn with the renderer (rectangles of a built-in 5x7 font:
  * no font files, no text library), only when the output composites.
  */
-#ifndef VP_PLACEHOLDER_H
-#define VP_PLACEHOLDER_H
+#ifndef VPD_PLACEHOLDER_H
+#define VPD_PLACEHOLDER_H
 
 #include <stddef.h>
 
-struct vp_source;
+struct vpd_head;
 struct wlr_renderer;
 
 /* The placeholder's two colours (RGBA, 0..1), for tests and docs. */
-extern const float vp_placeholder_background[4];
-extern const float vp_placeholder_text[4];
+extern const float vpd_placeholder_background[4];
+extern const float vpd_placeholder_text[4];
 
 /*
- * Why @source (may be NULL) has nothing to show, in upper case: a static
+ * Why @head (may be NULL) has nothing to show, in upper case: a static
  * string or @buf (@size bytes, 64 is enough) filled in.
  */
-const char *vp_placeholder_reason(const struct vp_source *source, char *buf,
-				  size_t size);
+const char *vpd_placeholder_reason(const struct vpd_head *head, char *buf,
+				   size_t size);
 
 /*
  * Clear the @width x @height target (inside wlr_renderer_begin/end) to
- * the placeholder colour and draw @source's label, centred, as large as
+ * the placeholder colour and draw @head's label, centred, as large as
  * fits. @proj is the output's projection.
  */
-void vp_placeholder_render(struct wlr_renderer *renderer, const float proj[9],
-			   int width, int height,
-			   const struct vp_source *source);
+void vpd_placeholder_render(struct wlr_renderer *renderer, const float proj[9],
+			    int width, int height, const struct vpd_head *head);
 
-#endif /* VP_PLACEHOLDER_H */
+#endif /* VPD_PLACEHOLDER_H */

@@ -12,13 +12,13 @@
 #include <linux/vfio.h>
 #include <vplane_display.h>
 #include <wlr/types/wlr_output.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "monotonic.h"
 #include "frame_layout.h"
 #include "output.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 #include "upstream.h"
 #include "vgpu.h"
 
@@ -28,15 +28,15 @@
 #define DRM_PLANE_CURSOR  2
 
 struct upstream_vgpu {
-	struct vp_vgpu base;
+	struct vpd_vgpu base;
 	int vfio_fd; /* owned VFIO device; -1 once closed */
 	struct wl_event_source *refresh_timer;
 	bool no_cursor_plane; /* the driver refused a cursor query */
 };
 
-static const struct vp_vgpu_impl upstream_impl;
+static const struct vpd_vgpu_impl upstream_impl;
 
-static struct upstream_vgpu *upstream_from_vgpu(struct vp_vgpu *vgpu)
+static struct upstream_vgpu *upstream_from_vgpu(struct vpd_vgpu *vgpu)
 {
 	struct upstream_vgpu *up;
 
@@ -44,13 +44,13 @@ static struct upstream_vgpu *upstream_from_vgpu(struct vp_vgpu *vgpu)
 	return wl_container_of(vgpu, up, base);
 }
 
-bool vp_vgpu_is_upstream(const struct vp_vgpu *vgpu)
+bool vpd_vgpu_is_upstream(const struct vpd_vgpu *vgpu)
 {
 	return vgpu->impl == &upstream_impl;
 }
 
 /* VFIO_DEVICE_GET_GFX_DMABUF: a new dma-buf fd for @dmabuf_id. */
-static int upstream_get_dmabuf(struct vp_vgpu *vgpu, uint32_t dmabuf_id)
+static int upstream_get_dmabuf(struct vpd_vgpu *vgpu, uint32_t dmabuf_id)
 {
 	uint32_t id = dmabuf_id;
 
@@ -59,12 +59,12 @@ static int upstream_get_dmabuf(struct vp_vgpu *vgpu, uint32_t dmabuf_id)
 }
 
 /* One plane as the display-node ABI describes it, so the dma-buf cache
- * and vp_dmabuf_buffer serve both kinds of vGPU. False if the query
+ * and vpd_dmabuf_buffer serve both kinds of vGPU. False if the query
  * failed (errno set); a disabled plane is true with dmabuf_id 0. */
 static bool query_plane(struct upstream_vgpu *up, uint32_t type,
 			struct vplane_display_plane *out)
 {
-	struct vp_vgpu *vgpu = &up->base;
+	struct vpd_vgpu *vgpu = &up->base;
 	struct vfio_device_gfx_plane_info info = {
 		.argsz = sizeof(info),
 		.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
@@ -79,18 +79,18 @@ static bool query_plane(struct upstream_vgpu *up, uint32_t type,
 		return true;
 	if (info.drm_format_mod != DRM_FORMAT_MOD_LINEAR ||
 	    info.size > UINT32_MAX ||
-	    !vp_plane_layout_check(
-		    &(struct vp_plane_layout){ .drm_format = info.drm_format,
-					       .width = info.width,
-					       .height = info.height,
-					       .stride = info.stride },
+	    !enc_plane_layout_check(
+		    &(struct enc_plane_layout){ .drm_format = info.drm_format,
+						.width = info.width,
+						.height = info.height,
+						.stride = info.stride },
 		    info.size, why, sizeof(why))) {
-		wlr_log(WLR_DEBUG,
-			"vGPU %s: plane %u: modifier 0x%llx size "
-			"%llu not shown%s%s",
-			vgpu->name, type,
-			(unsigned long long)info.drm_format_mod,
-			(unsigned long long)info.size, why[0] ? ": " : "", why);
+		log_debug("vGPU %s: plane %u: modifier 0x%llx size "
+			  "%llu not shown%s%s",
+			  vgpu->name, type,
+			  (unsigned long long)info.drm_format_mod,
+			  (unsigned long long)info.size, why[0] ? ": " : "",
+			  why);
 		return true;
 	}
 	out->flags = VPLANE_DISPLAY_PLANE_ENABLED |
@@ -115,7 +115,7 @@ static bool query_plane(struct upstream_vgpu *up, uint32_t type,
 }
 
 /* The impl's query: head 0 only (see upstream.h). */
-static bool upstream_query_plane(struct vp_vgpu *vgpu, uint32_t head,
+static bool upstream_query_plane(struct vpd_vgpu *vgpu, uint32_t head,
 				 uint32_t plane,
 				 struct vplane_display_plane *out)
 {
@@ -140,12 +140,12 @@ static bool device_gone(int err)
 /* Re-read one plane; true if what the head shows changed. */
 static bool refresh_plane(struct upstream_vgpu *up, uint32_t type)
 {
-	struct vp_vgpu *vgpu = &up->base;
-	struct vp_source *source = &vgpu->sources[0];
+	struct vpd_vgpu *vgpu = &up->base;
+	struct vpd_head *head = &vgpu->heads[0];
 	bool cursor = type == DRM_PLANE_CURSOR;
-	struct vp_dmabuf_buffer **slot =
-		cursor ? &source->cursor : &source->primary;
-	struct vp_dmabuf_buffer *old = *slot, *buffer = NULL;
+	struct vpd_dmabuf_buffer **slot =
+		cursor ? &head->cursor : &head->primary;
+	struct vpd_dmabuf_buffer *old = *slot, *buffer = NULL;
 	struct vplane_display_plane plane;
 
 	if (!query_plane(up, type, &plane)) {
@@ -155,46 +155,46 @@ static bool refresh_plane(struct upstream_vgpu *up, uint32_t type)
 			return false;
 		}
 		if (device_gone(errno)) {
-			wlr_log(WLR_ERROR, "vGPU %s: plane query failed: %s",
-				vgpu->name, strerror(errno));
-			vp_vgpu_mark_gone(vgpu);
+			log_error("vGPU %s: plane query failed: %s", vgpu->name,
+				  strerror(errno));
+			vpd_vgpu_mark_gone(vgpu);
 			return false;
 		}
 		/* transient (mbochs answers its first query of a new mode
 		 * with ENOMEM): keep what is shown, ask again next refresh */
-		wlr_log(WLR_DEBUG, "vGPU %s: plane query: %s; retrying",
-			vgpu->name, strerror(errno));
+		log_debug("vGPU %s: plane query: %s; retrying", vgpu->name,
+			  strerror(errno));
 		return false;
 	}
 	if (plane.dmabuf_id)
-		buffer = vp_vgpu_buffer_for(vgpu, &plane);
-	vp_source_set_buffer(slot, buffer);
+		buffer = vpd_vgpu_buffer_for(vgpu, &plane);
+	vpd_head_set_buffer(slot, buffer);
 	if (cursor) {
-		bool moved = source->cursor_x != plane.x ||
-			     source->cursor_y != plane.y;
+		bool moved =
+			head->cursor_x != plane.x || head->cursor_y != plane.y;
 
-		source->cursor_x = plane.x;
-		source->cursor_y = plane.y;
-		source->cursor_hot_x =
+		head->cursor_x = plane.x;
+		head->cursor_y = plane.y;
+		head->cursor_hot_x =
 			plane.x_hot == 0xffffffffu ? 0 : plane.x_hot;
-		source->cursor_hot_y =
+		head->cursor_hot_y =
 			plane.y_hot == 0xffffffffu ? 0 : plane.y_hot;
 		return moved || buffer != old;
 	}
-	source->unusable = plane.dmabuf_id && !buffer;
+	head->unusable = plane.dmabuf_id && !buffer;
 	if (buffer) {
-		source->width = plane.head_width;
-		source->height = plane.head_height;
+		head->width = plane.head_width;
+		head->height = plane.head_height;
 	}
 	if (buffer && buffer != old) {
 		/* a new dmabuf_id: the guest flipped. It gets a sequence of
 		 * our own so the output counts it as a new frame presented;
 		 * the VFIO API has no flip time, so the latch is this read
 		 * (the statistics' latency is read to present) */
-		source->flips++;
-		source->seq++;
-		source->has_seq = true;
-		source->last_flip_ns = monotonic_ns();
+		head->flips++;
+		head->seq++;
+		head->has_seq = true;
+		head->last_flip_ns = monotonic_ns();
 	}
 	/* a single-buffered guest draws into the same buffer: a new frame
 	 * may be there even with the same id, so an enabled plane always
@@ -202,13 +202,13 @@ static bool refresh_plane(struct upstream_vgpu *up, uint32_t type)
 	return buffer || buffer != old;
 }
 
-static uint32_t refresh_period_ms(const struct vp_source *source)
+static uint32_t refresh_period_ms(const struct vpd_head *head)
 {
 	int mhz;
 
-	if (!source->output || !source->output->wlr_output)
+	if (!head->output || !head->output->wlr_output)
 		return NOT_SHOWN_PERIOD;
-	mhz = source->output->wlr_output->refresh;
+	mhz = head->output->wlr_output->refresh;
 	if (mhz <= 0)
 		mhz = DEFAULT_MHZ;
 	return (uint32_t)((1000000 + mhz - 1) / mhz);
@@ -217,24 +217,24 @@ static uint32_t refresh_period_ms(const struct vp_source *source)
 static int handle_refresh(void *data)
 {
 	struct upstream_vgpu *up = data;
-	struct vp_source *source = &up->base.sources[0];
+	struct vpd_head *head = &up->base.heads[0];
 	bool changed;
 
 	changed = refresh_plane(up, DRM_PLANE_PRIMARY);
 	if (up->base.closed)
-		return 0; /* gone: vp_vgpu_mark_gone() emitted already */
+		return 0; /* gone: vpd_vgpu_mark_gone() emitted already */
 	if (!up->no_cursor_plane)
 		changed |= refresh_plane(up, DRM_PLANE_CURSOR);
 	if (up->base.closed)
 		return 0;
 	if (changed)
-		vp_source_changed(source);
+		vpd_head_changed(head);
 	wl_event_source_timer_update(up->refresh_timer,
-				     (int)refresh_period_ms(source));
+				     (int)refresh_period_ms(head));
 	return 0;
 }
 
-static void upstream_close(struct vp_vgpu *vgpu)
+static void upstream_close(struct vpd_vgpu *vgpu)
 {
 	struct upstream_vgpu *up = upstream_from_vgpu(vgpu);
 
@@ -248,21 +248,21 @@ static void upstream_close(struct vp_vgpu *vgpu)
 	}
 }
 
-static void upstream_destroy(struct vp_vgpu *vgpu)
+static void upstream_destroy(struct vpd_vgpu *vgpu)
 {
 	free(upstream_from_vgpu(vgpu));
 }
 
 /* No acks and no counters: the upstream API has neither. */
-static const struct vp_vgpu_impl upstream_impl = {
+static const struct vpd_vgpu_impl upstream_impl = {
 	.query_plane = upstream_query_plane,
 	.get_dmabuf = upstream_get_dmabuf,
 	.close = upstream_close,
 	.destroy = upstream_destroy,
 };
 
-struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
-					const char *name)
+struct vpd_vgpu *vpd_upstream_vgpu_create(struct vpd_server *server,
+					  int device_fd, const char *name)
 {
 	struct wl_event_loop *loop = wl_display_get_event_loop(server->display);
 	struct vfio_device_info dev = { .argsz = sizeof(dev) };
@@ -272,26 +272,25 @@ struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
 		.drm_plane_type = DRM_PLANE_PRIMARY,
 	};
 	struct upstream_vgpu *up;
-	struct vp_vgpu *vgpu;
+	struct vpd_vgpu *vgpu;
 
 	if (ioctl(device_fd, VFIO_DEVICE_GET_INFO, &dev)) {
-		wlr_log(WLR_ERROR, "%s: not a VFIO device fd: %s", name,
-			strerror(errno));
+		log_error("%s: not a VFIO device fd: %s", name,
+			  strerror(errno));
 		goto err_fd;
 	}
 	if (ioctl(device_fd, VFIO_DEVICE_QUERY_GFX_PLANE, &probe)) {
-		wlr_log(WLR_ERROR,
-			"%s: the VFIO device has no dma-buf display planes "
-			"(VFIO_DEVICE_QUERY_GFX_PLANE probe: %s)",
-			name, strerror(errno));
+		log_error("%s: the VFIO device has no dma-buf display planes "
+			  "(VFIO_DEVICE_QUERY_GFX_PLANE probe: %s)",
+			  name, strerror(errno));
 		goto err_fd;
 	}
 	up = calloc(1, sizeof(*up));
 	if (!up) {
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 		goto err_fd;
 	}
-	if (!vp_vgpu_init(&up->base, &upstream_impl, server, name, 1)) {
+	if (!vpd_vgpu_init(&up->base, &upstream_impl, server, name, 1)) {
 		free(up);
 		goto err_fd;
 	}
@@ -299,21 +298,20 @@ struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
 	up->vfio_fd = device_fd;
 	up->refresh_timer = wl_event_loop_add_timer(loop, handle_refresh, up);
 	if (!up->refresh_timer) {
-		wlr_log(WLR_ERROR, "%s: out of memory", name);
-		vp_vgpu_destroy(vgpu);
+		log_error("%s: out of memory", name);
+		vpd_vgpu_destroy(vgpu);
 		return NULL;
 	}
 	wl_list_insert(server->vgpus.prev, &vgpu->link);
 	refresh_plane(up, DRM_PLANE_PRIMARY);
 	if (vgpu->closed) { /* logged */
-		vp_vgpu_destroy(vgpu);
+		vpd_vgpu_destroy(vgpu);
 		return NULL;
 	}
 	wl_event_source_timer_update(up->refresh_timer, 1);
-	wlr_log(WLR_INFO,
-		"vGPU %s: upstream VFIO GFX planes (no events: re-read at "
-		"the output's refresh)",
-		vgpu->name);
+	log_info("vGPU %s: upstream VFIO GFX planes (no events: re-read at "
+		 "the output's refresh)",
+		 vgpu->name);
 	return vgpu;
 
 err_fd:

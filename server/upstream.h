@@ -5,7 +5,7 @@
  * kernel's mbochs sample, Intel GVT-g, or a vplane device handed over as
  * a plain VFIO device.
  *
- * struct vp_vgpu_impl for them (vgpu.h). That API has no events: the plane is re-queried once per refresh of the
+ * struct vpd_vgpu_impl for them (vgpu.h). That API has no events: the plane is re-queried once per refresh of the
  * output showing the head (60 Hz until one does), which is what a VMM's
  * own display does with it. A new dmabuf_id becomes a new buffer through
  * the same dma-buf cache and wlr_buffer as display-node vGPUs, so direct
@@ -16,23 +16,23 @@
  * The device fd comes from a VMM that owns the VFIO group (a group opens
  * only once), over vplaned's --vfio-socket (see vfio_socket.h).
  */
-#ifndef VP_UPSTREAM_H
-#define VP_UPSTREAM_H
+#ifndef VPD_UPSTREAM_H
+#define VPD_UPSTREAM_H
 
 #include <stdbool.h>
 
-struct vp_server;
-struct vp_vgpu;
+struct vpd_server;
+struct vpd_vgpu;
 
 /*
  * Show the VFIO device @device_fd (taken: closed here on failure too),
  * called @name in logs and lists. NULL after logging why: not a VFIO
  * device, or no dma-buf GFX plane support.
  */
-struct vp_vgpu *vp_upstream_vgpu_create(struct vp_server *server, int device_fd,
-					const char *name);
+struct vpd_vgpu *vpd_upstream_vgpu_create(struct vpd_server *server,
+					  int device_fd, const char *name);
 
 /* True if @vgpu is of this kind (the other kind is vgpu_node.h). */
-bool vp_vgpu_is_upstream(const struct vp_vgpu *vgpu);
+bool vpd_vgpu_is_upstream(const struct vpd_vgpu *vgpu);
 
-#endif /* VP_UPSTREAM_H */
+#endif /* VPD_UPSTREAM_H */

@@ -12,32 +12,32 @@
 #include <unistd.h>
 
 #include <vplane/display.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "accept_guard.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 #include "upstream.h"
 #include "vgpu_node.h"
 #include "vfio_socket.h"
 
 #define NAME_MAX_LEN 39
 
-struct vp_vfio_socket {
-	struct vp_server *server;
+struct vpd_vfio_socket {
+	struct vpd_server *server;
 	char *path;
 	int fd;
 	struct wl_event_source *source;
-	struct vp_accept_guard guard; /* backs off at the descriptor limit */
-	struct wl_list conns;	      /* conn.link */
+	struct vpd_accept_guard guard; /* backs off at the descriptor limit */
+	struct wl_list conns;	       /* conn.link */
 };
 
 /* One VMM's connection and the vGPU it handed over. */
 struct conn {
-	struct vp_vfio_socket *sock;
+	struct vpd_vfio_socket *sock;
 	int fd;
 	struct wl_event_source *source;
-	struct vp_vgpu *vgpu; /* NULL until a device came, or once dropped */
+	struct vpd_vgpu *vgpu; /* NULL until a device came, or once dropped */
 	struct wl_listener vgpu_destroy;
 	struct wl_list link;
 };
@@ -59,8 +59,7 @@ static void reply(struct conn *conn, const char *fmt, ...)
 	/* a client that stopped reading loses its answer, not our time */
 	if (send(conn->fd, msg, strnlen(msg, sizeof(msg)),
 		 MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
-		wlr_log(WLR_DEBUG, "vfio-socket: reply lost: %s",
-			strerror(errno));
+		log_debug("vfio-socket: reply lost: %s", strerror(errno));
 }
 
 static void conn_destroy(struct conn *conn)
@@ -135,7 +134,7 @@ static int receive_device(struct conn *conn, char *name, size_t len)
 		      "error: expected one message: a name (1-%d of "
 		      "[A-Za-z0-9._:-]) and exactly one fd",
 		      NAME_MAX_LEN);
-		wlr_log(WLR_ERROR,
+		log_error(
 			"vfio-socket: malformed hand-over (%zd bytes, %s fd%s)",
 			n, fd < 0 ? "no" : "one", extra ? " and more" : "");
 		if (fd >= 0)
@@ -160,9 +159,9 @@ static bool is_display_fd(int fd)
 static int handle_conn(int fd, uint32_t mask, void *data)
 {
 	struct conn *conn = data;
-	struct vp_server *server = conn->sock->server;
+	struct vpd_server *server = conn->sock->server;
 	char name[NAME_MAX_LEN + 2];
-	struct vp_vgpu *vgpu, *shown;
+	struct vpd_vgpu *vgpu, *shown;
 	struct stat st;
 	uint32_t h;
 	int dev;
@@ -170,14 +169,13 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 	if (mask & (WL_EVENT_HANGUP | WL_EVENT_ERROR) || conn->vgpu) {
 		/* the VMM let go (or talks after the hand-over): drop it */
 		if (conn->vgpu) {
-			wlr_log(WLR_INFO,
-				"vfio-socket: %s: the VMM closed its "
-				"connection; dropping the vGPU",
-				conn->vgpu->name);
+			log_info("vfio-socket: %s: the VMM closed its "
+				 "connection; dropping the vGPU",
+				 conn->vgpu->name);
 			vgpu = conn->vgpu;
 			wl_list_remove(&conn->vgpu_destroy.link);
 			conn->vgpu = NULL;
-			vp_server_drop_vgpu(server, vgpu);
+			vpd_server_drop_vgpu(server, vgpu);
 		}
 		conn_destroy(conn);
 		return 0;
@@ -189,21 +187,21 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 	}
 	/* one vGPU is shown once: not under a name in use, nor a display
 	 * node already open under another name */
-	shown = vp_server_find_vgpu(server, name);
+	shown = vpd_server_find_vgpu(server, name);
 	if (!shown && !fstat(dev, &st) && S_ISCHR(st.st_mode))
-		shown = vp_server_find_node(server, st.st_rdev);
+		shown = vpd_server_find_node(server, st.st_rdev);
 	if (shown) {
 		reply(conn, "error: %s: this vGPU is shown already as %s", name,
 		      shown->name);
-		wlr_log(WLR_ERROR, "vfio-socket: %s: shown already as %s", name,
-			shown->name);
+		log_error("vfio-socket: %s: shown already as %s", name,
+			  shown->name);
 		close(dev);
 		conn_destroy(conn);
 		return 0;
 	}
 	vgpu = is_display_fd(dev)
-		       ? vp_node_vgpu_create_from_fd(server, dev, name)
-		       : vp_upstream_vgpu_create(server, dev, name);
+		       ? vpd_node_vgpu_create_from_fd(server, dev, name)
+		       : vpd_upstream_vgpu_create(server, dev, name);
 	if (!vgpu) {
 		reply(conn,
 		      "error: %s: neither a vplane display fd nor a VFIO "
@@ -215,23 +213,23 @@ static int handle_conn(int fd, uint32_t mask, void *data)
 
 	conn->vgpu = vgpu;
 	conn->vgpu_destroy.notify = handle_vgpu_destroy;
-	wl_signal_add(&vgpu->sources[0].events.destroy, &conn->vgpu_destroy);
-	for (h = 0; h < vp_vgpu_nr_heads(vgpu); h++)
-		vp_server_place_source(server, vp_vgpu_get_source(vgpu, h));
+	wl_signal_add(&vgpu->heads[0].events.destroy, &conn->vgpu_destroy);
+	for (h = 0; h < vpd_vgpu_nr_heads(vgpu); h++)
+		vpd_server_place_head(server, vpd_vgpu_get_head(vgpu, h));
 	reply(conn, "ok");
 	return 0;
 }
 
 static int handle_listen(int fd, uint32_t mask, void *data)
 {
-	struct vp_vfio_socket *sock = data;
+	struct vpd_vfio_socket *sock = data;
 	struct wl_event_loop *loop =
 		wl_display_get_event_loop(sock->server->display);
 	struct conn *conn;
 	int cfd;
 
-	cfd = vp_accept_guard_accept(&sock->guard, fd,
-				     SOCK_CLOEXEC | SOCK_NONBLOCK);
+	cfd = vpd_accept_guard_accept(&sock->guard, fd,
+				      SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (cfd < 0)
 		return 0;
 	conn = calloc(1, sizeof(*conn));
@@ -252,25 +250,24 @@ static int handle_listen(int fd, uint32_t mask, void *data)
 	return 0;
 }
 
-struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
-					     const char *path)
+struct vpd_vfio_socket *vpd_vfio_socket_create(struct vpd_server *server,
+					       const char *path)
 {
 	struct wl_event_loop *loop = wl_display_get_event_loop(server->display);
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct vp_vfio_socket *sock;
+	struct vpd_vfio_socket *sock;
 	struct stat st;
 	mode_t old_umask;
 	int ret;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
-		wlr_log(WLR_ERROR, "--vfio-socket %s: path too long", path);
+		log_error("--vfio-socket %s: path too long", path);
 		return NULL;
 	}
 	if (!lstat(path, &st) && !S_ISSOCK(st.st_mode)) {
-		wlr_log(WLR_ERROR,
-			"--vfio-socket %s: exists and is not a socket; not "
-			"replacing it",
-			path);
+		log_error("--vfio-socket %s: exists and is not a socket; not "
+			  "replacing it",
+			  path);
 		return NULL;
 	}
 	sock = calloc(1, sizeof(*sock));
@@ -297,16 +294,16 @@ struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
 					    handle_listen, sock);
 	if (!sock->source)
 		goto err;
-	if (!vp_accept_guard_init(&sock->guard, loop, sock->source,
-				  "vfio-socket")) {
+	if (!vpd_accept_guard_init(&sock->guard, loop, sock->source,
+				   "vfio-socket")) {
 		wl_event_source_remove(sock->source);
 		goto err;
 	}
-	wlr_log(WLR_INFO, "accepting VFIO device fds on %s", path);
+	log_info("accepting VFIO device fds on %s", path);
 	return sock;
 
 err:
-	wlr_log(WLR_ERROR, "--vfio-socket %s: %s", path, strerror(errno));
+	log_error("--vfio-socket %s: %s", path, strerror(errno));
 	if (sock->fd >= 0)
 		close(sock->fd);
 	free(sock->path);
@@ -314,7 +311,7 @@ err:
 	return NULL;
 }
 
-void vp_vfio_socket_destroy(struct vp_vfio_socket *sock)
+void vpd_vfio_socket_destroy(struct vpd_vfio_socket *sock)
 {
 	struct conn *conn, *tmp;
 
@@ -322,7 +319,7 @@ void vp_vfio_socket_destroy(struct vp_vfio_socket *sock)
 		return;
 	wl_list_for_each_safe(conn, tmp, &sock->conns, link)
 		conn_destroy(conn);
-	vp_accept_guard_finish(&sock->guard);
+	vpd_accept_guard_finish(&sock->guard);
 	wl_event_source_remove(sock->source);
 	close(sock->fd);
 	unlink(sock->path);

@@ -17,19 +17,19 @@
  * the vGPU is dropped. The socket is made 0600, so only vplaned's own
  * user (and root) can hand it devices.
  */
-#ifndef VP_VFIO_SOCKET_H
-#define VP_VFIO_SOCKET_H
+#ifndef VPD_VFIO_SOCKET_H
+#define VPD_VFIO_SOCKET_H
 
-struct vp_server;
-struct vp_vfio_socket;
+struct vpd_server;
+struct vpd_vfio_socket;
 
 /* Listen at @path (borrowed; a stale socket file there is replaced).
  * NULL after logging why. */
-struct vp_vfio_socket *vp_vfio_socket_create(struct vp_server *server,
-					     const char *path);
+struct vpd_vfio_socket *vpd_vfio_socket_create(struct vpd_server *server,
+					       const char *path);
 
 /* Close the listener and every connection (their vGPUs stay until the
  * server drops them). NULL is a no-op. */
-void vp_vfio_socket_destroy(struct vp_vfio_socket *sock);
+void vpd_vfio_socket_destroy(struct vpd_vfio_socket *sock);
 
-#endif /* VP_VFIO_SOCKET_H */
+#endif /* VPD_VFIO_SOCKET_H */

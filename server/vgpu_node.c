@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* struct vp_vgpu_impl for a vplane display node (libvplane). */
+/* struct vpd_vgpu_impl for a vplane display node (libvplane). */
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
@@ -8,22 +8,22 @@
 #include <sys/stat.h>
 
 #include <vplane/display.h>
-#include <wlr/util/log.h>
 
+#include "log_sink.h"
 #include "server.h"
-#include "source.h"
+#include "head.h"
 #include "vgpu.h"
 #include "vgpu_node.h"
 
 struct node_vgpu {
-	struct vp_vgpu base;
+	struct vpd_vgpu base;
 	struct vp_display *display; /* owned; NULL once closed */
 	struct wl_event_source *fd_source;
 };
 
-static const struct vp_vgpu_impl node_impl;
+static const struct vpd_vgpu_impl node_impl;
 
-static struct node_vgpu *node_from_vgpu(struct vp_vgpu *vgpu)
+static struct node_vgpu *node_from_vgpu(struct vpd_vgpu *vgpu)
 {
 	struct node_vgpu *node;
 
@@ -31,30 +31,30 @@ static struct node_vgpu *node_from_vgpu(struct vp_vgpu *vgpu)
 	return wl_container_of(vgpu, node, base);
 }
 
-static bool node_query_plane(struct vp_vgpu *vgpu, uint32_t head,
+static bool node_query_plane(struct vpd_vgpu *vgpu, uint32_t head,
 			     uint32_t plane, struct vplane_display_plane *out)
 {
 	return vp_display_query_plane(node_from_vgpu(vgpu)->display, head,
 				      plane, out);
 }
 
-static int node_get_dmabuf(struct vp_vgpu *vgpu, uint32_t dmabuf_id)
+static int node_get_dmabuf(struct vpd_vgpu *vgpu, uint32_t dmabuf_id)
 {
 	return vp_display_get_dmabuf(node_from_vgpu(vgpu)->display, dmabuf_id);
 }
 
-static bool node_ack(struct vp_vgpu *vgpu, uint32_t head, uint32_t seq)
+static bool node_ack(struct vpd_vgpu *vgpu, uint32_t head, uint32_t seq)
 {
 	return vp_display_ack_flip(node_from_vgpu(vgpu)->display, head, seq);
 }
 
-static bool node_get_stats(struct vp_vgpu *vgpu,
+static bool node_get_stats(struct vpd_vgpu *vgpu,
 			   struct vplane_display_stats *out)
 {
 	return vp_display_get_stats(node_from_vgpu(vgpu)->display, out);
 }
 
-static void node_close(struct vp_vgpu *vgpu)
+static void node_close(struct vpd_vgpu *vgpu)
 {
 	struct node_vgpu *node = node_from_vgpu(vgpu);
 
@@ -66,12 +66,12 @@ static void node_close(struct vp_vgpu *vgpu)
 	node->display = NULL;
 }
 
-static void node_destroy(struct vp_vgpu *vgpu)
+static void node_destroy(struct vpd_vgpu *vgpu)
 {
 	free(node_from_vgpu(vgpu));
 }
 
-static const struct vp_vgpu_impl node_impl = {
+static const struct vpd_vgpu_impl node_impl = {
 	.query_plane = node_query_plane,
 	.get_dmabuf = node_get_dmabuf,
 	.ack = node_ack,
@@ -80,7 +80,7 @@ static const struct vp_vgpu_impl node_impl = {
 	.destroy = node_destroy,
 };
 
-bool vp_vgpu_is_node_of(struct vp_vgpu *vgpu, dev_t rdev)
+bool vpd_vgpu_is_node_of(struct vpd_vgpu *vgpu, dev_t rdev)
 {
 	struct stat st;
 
@@ -89,45 +89,45 @@ bool vp_vgpu_is_node_of(struct vp_vgpu *vgpu, dev_t rdev)
 	       S_ISCHR(st.st_mode) && st.st_rdev == rdev;
 }
 
-static struct vp_source *event_source(struct vp_vgpu *vgpu,
-				      const struct vplane_display_event *event)
+static struct vpd_head *event_source(struct vpd_vgpu *vgpu,
+				     const struct vplane_display_event *event)
 {
 	if (event->head >= vgpu->nr_heads) {
-		wlr_log(WLR_ERROR, "vGPU %s: event for head %u of %u",
-			vgpu->name, event->head, vgpu->nr_heads);
+		log_error("vGPU %s: event for head %u of %u", vgpu->name,
+			  event->head, vgpu->nr_heads);
 		return NULL;
 	}
-	return &vgpu->sources[event->head];
+	return &vgpu->heads[event->head];
 }
 
 static void handle_display_flip(void *data,
 				const struct vplane_display_event *event)
 {
-	struct vp_source *source = event_source(data, event);
+	struct vpd_head *head = event_source(data, event);
 
-	if (source)
-		vp_source_flip(source, event);
+	if (head)
+		vpd_head_flip(head, event);
 }
 
 static void handle_display_cursor_move(void *data,
 				       const struct vplane_display_event *event)
 {
-	struct vp_source *source = event_source(data, event);
+	struct vpd_head *head = event_source(data, event);
 
-	if (source)
-		vp_source_cursor_move(source, event);
+	if (head)
+		vpd_head_cursor_move(head, event);
 }
 
 /* Mode, reset, overflow: ids may name other buffers now; start over. */
 static void handle_display_requery(void *data,
 				   const struct vplane_display_event *event)
 {
-	vp_vgpu_start_over(data, event);
+	vpd_vgpu_start_over(data, event);
 }
 
 static void handle_display_gone(void *data)
 {
-	vp_vgpu_mark_gone(data);
+	vpd_vgpu_mark_gone(data);
 }
 
 static const struct vp_display_listener display_listener = {
@@ -147,29 +147,29 @@ static int handle_display_fd(int fd, uint32_t mask, void *data)
 				 &node->base)) {
 		/* logged by libvplane; a level-triggered fd that keeps
 		 * failing would spin, so treat it like removal */
-		wlr_log(WLR_ERROR, "vGPU %s: reading events failed; closing it",
-			node->base.name);
+		log_error("vGPU %s: reading events failed; closing it",
+			  node->base.name);
 		handle_display_gone(&node->base);
 	}
 	return 0;
 }
 
 /* The vGPU of an open @display (taken): named by its UUID, or @name. */
-static struct vp_vgpu *vgpu_from_display(struct vp_server *server,
-					 struct vp_display *display,
-					 const char *name)
+static struct vpd_vgpu *vgpu_from_display(struct vpd_server *server,
+					  struct vp_display *display,
+					  const char *name)
 {
 	struct wl_event_loop *loop = wl_display_get_event_loop(server->display);
 	const struct vplane_display_info *info = vp_display_get_info(display);
 	struct node_vgpu *node = calloc(1, sizeof(*node));
-	struct vp_vgpu *vgpu;
+	struct vpd_vgpu *vgpu;
 	uint32_t h;
 
 	if (!node)
-		wlr_log_errno(WLR_ERROR, "calloc");
+		log_errno("calloc");
 	if (!node ||
-	    !vp_vgpu_init(&node->base, &node_impl, server,
-			  info->uuid[0] ? info->uuid : name, info->nr_heads)) {
+	    !vpd_vgpu_init(&node->base, &node_impl, server,
+			   info->uuid[0] ? info->uuid : name, info->nr_heads)) {
 		free(node);
 		vp_display_destroy(display);
 		return NULL;
@@ -181,34 +181,31 @@ static struct vp_vgpu *vgpu_from_display(struct vp_server *server,
 
 	vgpu->ack_role = vp_display_take_ack_role(node->display);
 	if (!vgpu->ack_role)
-		wlr_log(WLR_INFO,
-			"vGPU %s: another consumer holds the ack role (%s); "
-			"observing only",
-			vgpu->name, strerror(errno));
+		log_info("vGPU %s: another consumer holds the ack role (%s); "
+			 "observing only",
+			 vgpu->name, strerror(errno));
 
 	for (h = 0; h < vgpu->nr_heads; h++)
-		vp_source_read_planes(&vgpu->sources[h]);
+		vpd_head_read_planes(&vgpu->heads[h]);
 
 	node->fd_source = wl_event_loop_add_fd(
 		loop, vp_display_get_fd(node->display), WL_EVENT_READABLE,
 		handle_display_fd, node);
 	if (!node->fd_source) {
-		wlr_log(WLR_ERROR,
-			"vGPU %s: cannot add its fd to the event loop",
-			vgpu->name);
+		log_error("vGPU %s: cannot add its fd to the event loop",
+			  vgpu->name);
 		/* its buffers, cache and display; nothing listens to it yet */
-		vp_vgpu_discard(vgpu);
+		vpd_vgpu_discard(vgpu);
 		return NULL;
 	}
 	wl_list_insert(server->vgpus.prev, &vgpu->link);
-	wlr_log(WLR_INFO, "vGPU %s (%s): %u head(s), %s", vgpu->name,
-		info->type, vgpu->nr_heads,
-		vgpu->ack_role ? "ack role" : "observer");
+	log_info("vGPU %s (%s): %u head(s), %s", vgpu->name, info->type,
+		 vgpu->nr_heads, vgpu->ack_role ? "ack role" : "observer");
 	return vgpu;
 }
 
-struct vp_vgpu *vp_node_vgpu_create(struct vp_server *server, const char *uuid,
-				    const char *path)
+struct vpd_vgpu *vpd_node_vgpu_create(struct vpd_server *server,
+				      const char *uuid, const char *path)
 {
 	const char *name = uuid ? uuid : path;
 	struct vp_display *display;
@@ -218,27 +215,26 @@ struct vp_vgpu *vp_node_vgpu_create(struct vp_server *server, const char *uuid,
 	if (!display) {
 		int err = errno;
 
-		wlr_log(WLR_ERROR,
-			"vGPU %s: cannot open its display node %s%s: %s%s",
-			name, uuid ? "/dev/vplane/" : "", name, strerror(err),
-			err == EACCES ? " (run as root or in the group of "
-					"vplane's display_gid)"
-			: err == ENOENT
-				? " (no such vGPU, or vplane.ko not loaded)"
-				: "");
+		log_error("vGPU %s: cannot open its display node %s%s: %s%s",
+			  name, uuid ? "/dev/vplane/" : "", name, strerror(err),
+			  err == EACCES ? " (run as root or in the group of "
+					  "vplane's display_gid)"
+			  : err == ENOENT
+				  ? " (no such vGPU, or vplane.ko not loaded)"
+				  : "");
 		return NULL;
 	}
 	return vgpu_from_display(server, display, name);
 }
 
-struct vp_vgpu *vp_node_vgpu_create_from_fd(struct vp_server *server, int fd,
-					    const char *name)
+struct vpd_vgpu *vpd_node_vgpu_create_from_fd(struct vpd_server *server, int fd,
+					      const char *name)
 {
 	struct vp_display *display = vp_display_create_from_fd(fd);
 
 	if (!display) {
-		wlr_log(WLR_ERROR, "vGPU %s: not a usable display fd: %s", name,
-			strerror(errno));
+		log_error("vGPU %s: not a usable display fd: %s", name,
+			  strerror(errno));
 		return NULL;
 	}
 	return vgpu_from_display(server, display, name);

@@ -108,16 +108,16 @@ static void describe_element(GstElement *e, bool encoder, GString *out)
 	g_free(specs);
 }
 
-char *vp_bench_describe_chain(const struct vp_encoder_candidate *candidate,
-			      bool chroma444)
+char *enc_bench_describe_chain(const struct enc_encoder_candidate *candidate,
+			       bool chroma444)
 {
 	GstElement *bin = gst_bin_new(NULL);
-	struct vp_encoder_chain chain;
+	struct enc_encoder_chain chain;
 	GString *out = g_string_new(NULL);
 	GstElement *e;
 
-	if (!vp_encoder_chain_build(GST_BIN(bin), candidate, chroma444,
-				    &chain)) {
+	if (!enc_encoder_chain_build(GST_BIN(bin), candidate, chroma444,
+				     &chain)) {
 		gst_object_unref(bin);
 		g_string_free(out, TRUE);
 		return NULL; /* logged */

@@ -5,12 +5,12 @@
  * benchmark runs exactly the same elements with exactly the same
  * properties instead of a hand-copied list that could drift.
  */
-#ifndef VP_BENCH_CHAIN_DESCRIBE_H
-#define VP_BENCH_CHAIN_DESCRIBE_H
+#ifndef ENC_BENCH_CHAIN_DESCRIBE_H
+#define ENC_BENCH_CHAIN_DESCRIBE_H
 
 #include <stdbool.h>
 
-struct vp_encoder_candidate;
+struct enc_encoder_candidate;
 
 /*
  * Build @candidate's chain in a scratch bin and describe it: every
@@ -22,7 +22,7 @@ struct vp_encoder_candidate;
  * would drop frames there. Returns a string to g_free(), NULL after
  * logging why.
  */
-char *vp_bench_describe_chain(const struct vp_encoder_candidate *candidate,
-			      bool chroma444);
+char *enc_bench_describe_chain(const struct enc_encoder_candidate *candidate,
+			       bool chroma444);
 
-#endif /* VP_BENCH_CHAIN_DESCRIBE_H */
+#endif /* ENC_BENCH_CHAIN_DESCRIBE_H */

@@ -2,7 +2,7 @@
 /*
  * vp-encode-bench: one side of the encoder overhead benchmark
  * (encoder_overhead.py runs it). Encodes --frames N frames of the
- * simulator's pattern (examples/vgpu-sim/draw.c) through vp_stream, the
+ * simulator's pattern (examples/vgpu-sim/draw.c) through enc_stream, the
  * code vplaned streams with, fed from memfds (a memfd takes the same
  * GstFdMemory path as a dma-buf: mapped by the converter, never copied
  * by us), into one consumer that counts the encoded frames and writes
@@ -141,8 +141,8 @@ static bool write_frames(const struct pool_frame *pool, unsigned int k,
 	return true;
 }
 
-/* The consumer: appsrc (vp_stream_attach configures it) ! appsink. */
-static GstElement *consumer_create(struct vp_stream *stream, struct sink *sink)
+/* The consumer: appsrc (enc_stream_attach configures it) ! appsink. */
+static GstElement *consumer_create(struct enc_stream *stream, struct sink *sink)
 {
 	GstAppSinkCallbacks callbacks = { .new_sample =
 						  handle_sink_new_sample };
@@ -161,7 +161,7 @@ static GstElement *consumer_create(struct vp_stream *stream, struct sink *sink)
 	}
 	g_object_set(out, "sync", FALSE, NULL);
 	gst_app_sink_set_callbacks(GST_APP_SINK(out), &callbacks, sink, NULL);
-	if (!vp_stream_attach(stream, GST_APP_SRC(src)) ||
+	if (!enc_stream_attach(stream, GST_APP_SRC(src)) ||
 	    gst_element_set_state(pipe, GST_STATE_PLAYING) ==
 		    GST_STATE_CHANGE_FAILURE) {
 		fprintf(stderr,
@@ -187,7 +187,7 @@ static double cpu_s(void)
 
 /* Push @n frames of @pool, each as the encoder takes them; true once
  * all @n are encoded. */
-static bool encode(struct vp_stream *stream, struct sink *sink,
+static bool encode(struct enc_stream *stream, struct sink *sink,
 		   const struct pool_frame *pool, unsigned int k, uint32_t w,
 		   uint32_t h, unsigned long n)
 {
@@ -195,16 +195,16 @@ static bool encode(struct vp_stream *stream, struct sink *sink,
 
 	while (encoded < n) {
 		struct pollfd pfd[2] = {
-			{ .fd = vp_stream_get_fd(stream), .events = POLLIN },
+			{ .fd = enc_stream_get_fd(stream), .events = POLLIN },
 			{ .fd = sink->eventfd, .events = POLLIN },
 		};
 		int ret;
 
 		while (pushed < n && pushed - encoded < WINDOW) {
 			const struct pool_frame *p = &pool[pushed % k];
-			struct vp_frame f = {
+			struct enc_frame f = {
 				.fd = p->fd,
-				.memory = VP_FRAME_MEMFD,
+				.memory = ENC_FRAME_MEMFD,
 				.drm_format = DRM_FORMAT_XRGB8888,
 				.width = w,
 				.height = h,
@@ -213,7 +213,7 @@ static bool encode(struct vp_stream *stream, struct sink *sink,
 				.release = release,
 			};
 
-			if (!vp_stream_push(stream, &f, pushed == 0)) {
+			if (!enc_stream_push(stream, &f, pushed == 0)) {
 				fprintf(stderr,
 					"vp-encode-bench: frame %lu refused\n",
 					pushed);
@@ -234,7 +234,7 @@ static bool encode(struct vp_stream *stream, struct sink *sink,
 			return false;
 		}
 		if (pfd[0].revents & POLLIN)
-			vp_stream_dispatch(stream);
+			enc_stream_dispatch(stream);
 		if (pfd[1].revents & POLLIN) {
 			eventfd_t count;
 
@@ -270,11 +270,11 @@ int main(int argc, char **argv)
 	unsigned long n = 0;
 	const char *output = NULL, *frames_dir = NULL;
 	bool describe = false;
-	const struct vp_encoder_candidate *enc;
+	const struct enc_encoder_candidate *enc;
 	struct pool_frame *pool;
 	struct sink sink = { .eventfd = -1 };
-	struct vp_stream_stats stats;
-	struct vp_stream *stream;
+	struct enc_stream_stats stats;
+	struct enc_stream *stream;
 	GstElement *consumer;
 	double cpu0;
 	bool ok;
@@ -320,13 +320,13 @@ int main(int argc, char **argv)
 
 	/* vplaned's choice, forced to the software encoder the baseline
 	 * runs */
-	enc = vp_encoder_choose(VP_CODEC_H264, "x264enc");
+	enc = enc_encoder_choose(ENC_CODEC_H264, "x264enc");
 	if (!enc)
 		return 1;
 	if (describe) {
-		char *chain = vp_bench_describe_chain(enc, false);
-		GstCaps *caps = vp_encoder_chain_input_caps(enc, RAW_FORMAT,
-							    (int)w, (int)h);
+		char *chain = enc_bench_describe_chain(enc, false);
+		GstCaps *caps = enc_encoder_chain_input_caps(enc, RAW_FORMAT,
+							     (int)w, (int)h);
 		char *caps_s = gst_caps_to_string(caps);
 
 		if (!chain)
@@ -354,18 +354,18 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	stream = vp_stream_create("bench", enc, NULL);
+	stream = enc_stream_create("bench", enc, NULL);
 	if (!stream)
 		return 1;
 	consumer = consumer_create(stream, &sink);
 	if (!consumer)
 		return 1;
 	/* the keyframe the new consumer asked for goes with frame 0 */
-	vp_stream_dispatch(stream);
+	enc_stream_dispatch(stream);
 
 	cpu0 = cpu_s();
 	ok = encode(stream, &sink, pool, k, w, h, n);
-	vp_stream_get_stats(stream, &stats);
+	enc_stream_get_stats(stream, &stats);
 	printf("vp-encode-bench: %ux%u: %llu frames in, %llu encoded "
 	       "(%llu keyframes, %llu bytes); %.1f us CPU a frame while "
 	       "encoding\n",
@@ -375,7 +375,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)stats.bytes_out,
 	       (cpu_s() - cpu0) * 1e6 / (double)n);
 
-	vp_stream_destroy(stream);
+	enc_stream_destroy(stream);
 	gst_element_set_state(consumer, GST_STATE_NULL);
 	gst_object_unref(consumer);
 	if (sink.out && (fclose(sink.out) != 0 || sink.write_failed)) {

@@ -2,7 +2,7 @@
 /*
  * vp-stream-feed: vplaned's streaming path on the host, without a vGPU.
  * Draws the simulator's stamped test pattern (examples/vgpu-sim/draw.c)
- * into two memfds and hands them to a vp_stream served over RTSP
+ * into two memfds and hands them to a enc_stream served over RTSP
  * exactly as vplaned hands the guest's dma-bufs (a memfd takes the same
  * GstFdMemory path), playing the guest: a buffer is drawn again only
  * after GStreamer released it. Pull it with any RTSP client:
@@ -83,25 +83,25 @@ static bool buf_init(struct buf *b, uint32_t w, uint32_t h)
 	return true;
 }
 
-static struct vp_recording *recording;
-static struct vp_record_dir *record_dir;
+static struct enc_recording *recording;
+static struct enc_record_dir *record_dir;
 
 /* Dispatch the stream's releases (and the recording's work) for up to
  * @ms; true if a keyframe was asked for. */
-static bool pump(struct vp_stream *stream, int ms)
+static bool pump(struct enc_stream *stream, int ms)
 {
 	struct pollfd pfd[2] = {
-		{ .fd = vp_stream_get_fd(stream), .events = POLLIN },
-		{ .fd = recording ? vp_recording_get_fd(recording) : -1,
+		{ .fd = enc_stream_get_fd(stream), .events = POLLIN },
+		{ .fd = recording ? enc_recording_get_fd(recording) : -1,
 		  .events = POLLIN },
 	};
 
 	if (poll(pfd, 2, ms) <= 0)
 		return false;
 	if (pfd[1].revents & POLLIN)
-		vp_recording_dispatch(recording);
+		enc_recording_dispatch(recording);
 	if (pfd[0].revents & POLLIN)
-		return vp_stream_dispatch(stream);
+		return enc_stream_dispatch(stream);
 	return false;
 }
 
@@ -147,22 +147,22 @@ int main(int argc, char **argv)
 		{ "max-clients", required_argument, NULL, 'M' },
 		{ 0 },
 	};
-	struct vp_rtsp_options ro = { .address = VP_RTSP_DEFAULT_ADDRESS,
-				      .port = VP_RTSP_DEFAULT_PORT };
-	struct vp_stream_options so = { 0 };
-	struct vp_webrtc_options wo = { .address = VP_WEBRTC_DEFAULT_ADDRESS,
-					.port = VP_WEBRTC_DEFAULT_PORT };
-	struct vp_webrtc *webrtc = NULL;
+	struct enc_rtsp_options ro = { .address = ENC_RTSP_DEFAULT_ADDRESS,
+				       .port = ENC_RTSP_DEFAULT_PORT };
+	struct enc_stream_options so = { 0 };
+	struct enc_webrtc_options wo = { .address = ENC_WEBRTC_DEFAULT_ADDRESS,
+					 .port = ENC_WEBRTC_DEFAULT_PORT };
+	struct enc_webrtc *webrtc = NULL;
 	const char *forced = NULL, *dump = NULL, *record = NULL;
 	unsigned int resize_at = 0, w2 = 0, h2 = 0;
 	GstElement *dump_pipe = NULL;
 	unsigned int w = 320, h = 240, seconds = 0;
 	double rate = 10;
-	const struct vp_encoder_candidate *enc;
+	const struct enc_encoder_candidate *enc;
 	struct sigaction sa = { .sa_handler = handle_signal };
-	struct vp_stream_stats stats;
-	struct vp_stream *stream;
-	struct vp_rtsp *rtsp;
+	struct enc_stream_stats stats;
+	struct enc_stream *stream;
+	struct enc_rtsp *rtsp;
 	struct buf bufs[2] = { 0 };
 	unsigned long drawn = 0, pushed = 0, waits = 0;
 	unsigned int back = 0;
@@ -249,21 +249,21 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	enc = vp_encoder_choose(VP_CODEC_H264, forced);
+	enc = enc_encoder_choose(ENC_CODEC_H264, forced);
 	if (!enc)
 		return 1;
-	rtsp = vp_rtsp_create(&ro);
+	rtsp = enc_rtsp_create(&ro);
 	if (!rtsp)
 		return 1;
-	stream = vp_stream_create(PATH, enc, &so);
+	stream = enc_stream_create(PATH, enc, &so);
 	if (!stream)
 		return 1;
-	vp_rtsp_add(rtsp, PATH, stream);
+	enc_rtsp_add(rtsp, PATH, stream);
 	if (wo.token_file) {
-		webrtc = vp_webrtc_create(&wo);
+		webrtc = enc_webrtc_create(&wo);
 		if (!webrtc)
 			return 1;
-		vp_webrtc_add(webrtc, PATH, stream);
+		enc_webrtc_add(webrtc, PATH, stream);
 	}
 	if (dump) {
 		/* the encoded stream as the consumers get it, to a file */
@@ -274,7 +274,7 @@ int main(int argc, char **argv)
 		gst_bin_add_many(GST_BIN(dump_pipe), src, sink, NULL);
 		gst_element_link(src, sink);
 		g_object_set(sink, "location", dump, "sync", FALSE, NULL);
-		vp_stream_attach(stream, GST_APP_SRC(src));
+		enc_stream_attach(stream, GST_APP_SRC(src));
 		gst_element_set_state(dump_pipe, GST_STATE_PLAYING);
 	}
 	if (record) {
@@ -284,12 +284,12 @@ int main(int argc, char **argv)
 		gchar *name = g_path_get_basename(record);
 		char why[320];
 
-		record_dir = vp_record_dir_create(
-			dir_path, &(struct vp_record_limits){ 0 });
+		record_dir = enc_record_dir_create(
+			dir_path, &(struct enc_record_limits){ 0 });
 		if (record_dir)
-			recording = vp_recording_create(stream, record_dir,
-							name, NULL, NULL, why,
-							sizeof(why));
+			recording = enc_recording_create(stream, record_dir,
+							 name, NULL, NULL, why,
+							 sizeof(why));
 		g_free(dir_path);
 		g_free(name);
 		if (!recording)
@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 	if (!buf_init(&bufs[0], w, h) || !buf_init(&bufs[1], w, h))
 		return 1;
 	printf("vp-stream-feed: rtsp://%s:%u%s\n", ro.address,
-	       vp_rtsp_get_port(rtsp), PATH);
+	       enc_rtsp_get_port(rtsp), PATH);
 	fflush(stdout);
 
 	period = (uint64_t)(1e9 / rate);
@@ -326,9 +326,9 @@ int main(int argc, char **argv)
 		}
 		sim_draw_frame(&b->fb, frame, monotonic_ns(), 0);
 		drawn++;
-		struct vp_frame f = {
+		struct enc_frame f = {
 			.fd = b->fd,
-			.memory = VP_FRAME_MEMFD,
+			.memory = ENC_FRAME_MEMFD,
 			.drm_format = b->fb.format,
 			.width = w,
 			.height = h,
@@ -337,7 +337,7 @@ int main(int argc, char **argv)
 			.release = release,
 			.data = b,
 		};
-		if (vp_stream_push(stream, &f, key)) {
+		if (enc_stream_push(stream, &f, key)) {
 			b->held = true;
 			pushed++;
 			key = false;
@@ -349,16 +349,16 @@ int main(int argc, char **argv)
 		if (end && now >= end)
 			break;
 	}
-	vp_stream_get_stats(stream, &stats);
+	enc_stream_get_stats(stream, &stats);
 	printf("vp-stream-feed: %lu frames drawn, %lu pushed, %llu encoded, "
 	       "%lu waits for a buffer\n",
 	       drawn, pushed, (unsigned long long)stats.frames_out, waits);
-	vp_recording_destroy(recording);
-	vp_record_dir_destroy(record_dir);
-	vp_rtsp_remove(rtsp, PATH);
+	enc_recording_destroy(recording);
+	enc_record_dir_destroy(record_dir);
+	enc_rtsp_remove(rtsp, PATH);
 	if (webrtc)
-		vp_webrtc_remove(webrtc, PATH);
-	vp_stream_destroy(stream);
+		enc_webrtc_remove(webrtc, PATH);
+	enc_stream_destroy(stream);
 	if (dump_pipe) {
 		/* the stream's end reached the dump (its appsrc got EOS):
 		 * only then is the file whole; closing it flushes the
@@ -379,7 +379,7 @@ int main(int argc, char **argv)
 		gst_element_set_state(dump_pipe, GST_STATE_NULL);
 		gst_object_unref(dump_pipe);
 	}
-	vp_webrtc_destroy(webrtc);
-	vp_rtsp_destroy(rtsp);
+	enc_webrtc_destroy(webrtc);
+	enc_rtsp_destroy(rtsp);
 	return 0;
 }

@@ -48,9 +48,9 @@ bool fixture_frame_init(struct fixture_frame *f, uint32_t width,
 	}
 	memset(f->px, fill, size);
 	f->held = false;
-	f->frame = (struct vp_frame){
+	f->frame = (struct enc_frame){
 		.fd = fd,
-		.memory = VP_FRAME_MEMFD,
+		.memory = ENC_FRAME_MEMFD,
 		.drm_format = DRM_FORMAT_XRGB8888,
 		.width = width,
 		.height = height,
@@ -62,17 +62,17 @@ bool fixture_frame_init(struct fixture_frame *f, uint32_t width,
 	return true;
 }
 
-bool fixture_pump(struct vp_stream *stream, int ms)
+bool fixture_pump(struct enc_stream *stream, int ms)
 {
-	struct pollfd pfd = { .fd = vp_stream_get_fd(stream),
+	struct pollfd pfd = { .fd = enc_stream_get_fd(stream),
 			      .events = POLLIN };
 
 	if (poll(&pfd, 1, ms) != 1)
 		return false;
-	return vp_stream_dispatch(stream);
+	return enc_stream_dispatch(stream);
 }
 
-GstElement *fixture_viewer(struct vp_stream *stream, guint max_buffers,
+GstElement *fixture_viewer(struct enc_stream *stream, guint max_buffers,
 			   gboolean drop, GstElement **sink)
 {
 	GstElement *pipe = gst_pipeline_new("viewer");
@@ -88,7 +88,7 @@ GstElement *fixture_viewer(struct vp_stream *stream, guint max_buffers,
 	g_object_set(*sink, "sync", FALSE, "max-buffers", max_buffers, "drop",
 		     drop, NULL);
 	if (!gst_element_link(src, *sink) ||
-	    !vp_stream_attach(stream, GST_APP_SRC(src))) {
+	    !enc_stream_attach(stream, GST_APP_SRC(src))) {
 		fprintf(stderr, "viewer: cannot link or attach\n");
 		gst_object_unref(pipe);
 		return NULL;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef VP_STREAM_FIXTURE_H
-#define VP_STREAM_FIXTURE_H
+#ifndef ENC_STREAM_FIXTURE_H
+#define ENC_STREAM_FIXTURE_H
 /*
  * What the stream tests that feed the real x264 encoder share: one
  * XRGB8888 frame in a memfd (as vplaned hands over a dma-buf), a pump of
@@ -15,9 +15,9 @@
 #include "stream.h"
 
 struct fixture_frame {
-	struct vp_frame frame; /* its data is &held */
-	uint8_t *px;	       /* the frame's pixels, mapped read-write */
-	bool held;	       /* pushed and not yet released */
+	struct enc_frame frame; /* its data is &held */
+	uint8_t *px;		/* the frame's pixels, mapped read-write */
+	bool held;		/* pushed and not yet released */
 };
 
 /* x264enc is not installed: says so (the caller skips with 77). */
@@ -29,11 +29,11 @@ bool fixture_frame_init(struct fixture_frame *f, uint32_t width,
 
 /* Wait up to @ms for the stream's fd, then dispatch: true if the stream
  * asks for a keyframe. */
-bool fixture_pump(struct vp_stream *stream, int ms);
+bool fixture_pump(struct enc_stream *stream, int ms);
 
 /* A viewer of @stream whose appsink (in *sink) holds @max_buffers,
  * dropping the oldest if @drop; PLAYING. NULL on failure. */
-GstElement *fixture_viewer(struct vp_stream *stream, guint max_buffers,
+GstElement *fixture_viewer(struct enc_stream *stream, guint max_buffers,
 			   gboolean drop, GstElement **sink);
 
-#endif /* VP_STREAM_FIXTURE_H */
+#endif /* ENC_STREAM_FIXTURE_H */

@@ -24,16 +24,16 @@ static const char *write_file(const char *name, const char *text, mode_t mode)
 	return path;
 }
 
-static bool load(const char *path, struct vp_credentials *c, char *err)
+static bool load(const char *path, struct enc_credentials *c, char *err)
 {
-	return vp_credentials_load(path, c, err, 512);
+	return enc_credentials_load(path, c, err, 512);
 }
 
 static void test_modes(void)
 {
 	static const mode_t ok_modes[] = { 0600, 0640, 0400, 0440 };
 	static const mode_t bad_modes[] = { 0644, 0660, 0604, 0666, 0610 };
-	struct vp_credentials c;
+	struct enc_credentials c;
 	char err[512];
 	size_t i;
 
@@ -42,7 +42,7 @@ static void test_modes(void)
 
 		CHECK(load(p, &c, err));
 		CHECK(c.count == 1);
-		vp_credentials_finish(&c);
+		enc_credentials_finish(&c);
 	}
 	for (i = 0; i < sizeof(bad_modes) / sizeof(bad_modes[0]); i++) {
 		const char *p =
@@ -61,7 +61,7 @@ static void test_modes(void)
 
 static void test_format(void)
 {
-	struct vp_credentials c;
+	struct enc_credentials c;
 	char err[512];
 	const char *p;
 
@@ -81,7 +81,7 @@ static void test_format(void)
 	      !strcmp(c.list[0].password, "secret"));
 	CHECK(c.count == 2 && !strcmp(c.list[1].user, "bob") &&
 	      !strcmp(c.list[1].password, "pa:ss word"));
-	vp_credentials_finish(&c);
+	enc_credentials_finish(&c);
 	CHECK(c.count == 0 && !c.list);
 
 	CHECK(!load(write_file("e", "# nobody\n\n", 0600), &c, err));
@@ -98,7 +98,7 @@ static void test_format(void)
  * vGPU; bad lists and a user named twice are refused with the line. */
 static void test_access(void)
 {
-	struct vp_credentials c;
+	struct enc_credentials c;
 	char err[512];
 	const char *p;
 
@@ -119,12 +119,12 @@ static void test_access(void)
 		CHECK(!strcmp(c.list[2].user, "carol") &&
 		      !strcmp(c.list[2].password, "x y:z") &&
 		      !strcmp(c.list[2].access, "*") && c.list[2].every_vgpu);
-		CHECK(vp_access_allows_path(c.list[0].access, "/vm-a/0"));
-		CHECK(!vp_access_allows_path(c.list[0].access, "/vm-b/0"));
-		CHECK(vp_access_allows_path(c.list[1].access, "/vm-b-1/0"));
-		CHECK(!vp_access_allows_path(c.list[1].access, "/vm-a/0"));
+		CHECK(enc_access_allows_path(c.list[0].access, "/vm-a/0"));
+		CHECK(!enc_access_allows_path(c.list[0].access, "/vm-b/0"));
+		CHECK(enc_access_allows_path(c.list[1].access, "/vm-b-1/0"));
+		CHECK(!enc_access_allows_path(c.list[1].access, "/vm-a/0"));
 	}
-	vp_credentials_finish(&c);
+	enc_credentials_finish(&c);
 
 	CHECK(!load(write_file("e", "alice:a\nvm-a alice:b\n", 0600), &c, err));
 	CHECK(strstr(err, ":2:") && strstr(err, "twice"));
@@ -142,7 +142,7 @@ static void test_htdigest(void)
 {
 	/* HA1 of alice:vplane:secret */
 	static const char ha1[] = "551ebe8d81b1a0bb83ae478f53cdfbd8";
-	struct vp_credentials c;
+	struct enc_credentials c;
 	char err[512], text[256];
 
 	snprintf(text, sizeof(text), "alice:vplane:%s\nvm-b bob:vplane:%s\n",
@@ -157,7 +157,7 @@ static void test_htdigest(void)
 			      "0123456789abcdef0123456789abcdef"));
 		CHECK(!strcmp(c.list[1].access, "vm-b"));
 	}
-	vp_credentials_finish(&c);
+	enc_credentials_finish(&c);
 
 	snprintf(text, sizeof(text), "alice:other:%s\n", ha1);
 	CHECK(!load(write_file("ht", text, 0600), &c, err));
@@ -167,7 +167,7 @@ static void test_htdigest(void)
 	CHECK(load(write_file("ht", "alice:vplane:0123\n", 0600), &c, err));
 	CHECK(c.count == 1 && c.list[0].password &&
 	      !strcmp(c.list[0].password, "vplane:0123"));
-	vp_credentials_finish(&c);
+	enc_credentials_finish(&c);
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* vp_encoder_select() against fake element tables: the preference
+/* enc_encoder_select() against fake element tables: the preference
  * order, fall-through on missing elements and failed probes, the forced
  * encoder and the codec filter. */
 #include <stdio.h>
@@ -9,7 +9,7 @@
 #include "encoder_select.h"
 
 struct fake_table {
-	struct vp_element_table base;
+	struct enc_element_table base;
 	const char *const *present; /* NULL-terminated */
 	const char *const *working; /* encoders whose probe succeeds */
 	char probed[256];	    /* "name," per works() call */
@@ -23,7 +23,7 @@ static bool in_list(const char *const *list, const char *name)
 	return false;
 }
 
-static bool fake_exists(const struct vp_element_table *table,
+static bool fake_exists(const struct enc_element_table *table,
 			const char *factory)
 {
 	const struct fake_table *t = (const struct fake_table *)table;
@@ -31,8 +31,8 @@ static bool fake_exists(const struct vp_element_table *table,
 	return in_list(t->present, factory);
 }
 
-static bool fake_works(const struct vp_element_table *table,
-		       const struct vp_encoder_candidate *c)
+static bool fake_works(const struct enc_element_table *table,
+		       const struct enc_encoder_candidate *c)
 {
 	struct fake_table *t = (struct fake_table *)table;
 
@@ -51,16 +51,16 @@ static struct fake_table table(const char *const *present,
 	};
 }
 
-static enum vp_encoder_verdict verdict_of(const enum vp_encoder_verdict *v,
-					  const char *name)
+static enum enc_encoder_verdict verdict_of(const enum enc_encoder_verdict *v,
+					   const char *name)
 {
 	size_t n, i;
-	const struct vp_encoder_candidate *all = vp_encoder_candidates(&n);
+	const struct enc_encoder_candidate *all = enc_encoder_candidates(&n);
 
 	for (i = 0; i < n; i++)
 		if (!strcmp(all[i].name, name))
 			return v[i];
-	return (enum vp_encoder_verdict) - 1;
+	return (enum enc_encoder_verdict) - 1;
 }
 
 static const char *const everything[] = {
@@ -72,16 +72,16 @@ static const char *const everything[] = {
 
 static void test_order(void)
 {
-	enum vp_encoder_verdict v[16];
+	enum enc_encoder_verdict v[16];
 	struct fake_table t = table(everything, everything);
-	const struct vp_encoder_candidate *c;
+	const struct enc_encoder_candidate *c;
 
 	/* everything works: VA-API wins, nothing after it is probed */
-	c = vp_encoder_select(&t.base, VP_CODEC_H264, NULL, v);
+	c = enc_encoder_select(&t.base, ENC_CODEC_H264, NULL, v);
 	CHECK(c && !strcmp(c->name, "vah264enc") && c->hardware);
 	CHECK(!strcmp(t.probed, "vah264enc,"));
-	CHECK(verdict_of(v, "x264enc") == VP_ENCODER_NOT_CONSIDERED);
-	CHECK(verdict_of(v, "vp8enc") == VP_ENCODER_NOT_CONSIDERED);
+	CHECK(verdict_of(v, "x264enc") == ENC_ENCODER_NOT_CONSIDERED);
+	CHECK(verdict_of(v, "vp8enc") == ENC_ENCODER_NOT_CONSIDERED);
 }
 
 static void test_software_only(void)
@@ -89,19 +89,19 @@ static void test_software_only(void)
 	/* our machines: only the software encoders are installed */
 	static const char *const present[] = { "x264enc", "openh264enc",
 					       "vp8enc", "videoconvert", NULL };
-	enum vp_encoder_verdict v[16];
+	enum enc_encoder_verdict v[16];
 	struct fake_table t = table(present, present);
-	const struct vp_encoder_candidate *c;
+	const struct enc_encoder_candidate *c;
 
-	c = vp_encoder_select(&t.base, VP_CODEC_H264, NULL, v);
+	c = enc_encoder_select(&t.base, ENC_CODEC_H264, NULL, v);
 	CHECK(c && !strcmp(c->name, "x264enc") && !c->hardware);
 	CHECK(!strcmp(t.probed, "x264enc,")); /* missing ones not probed */
-	CHECK(verdict_of(v, "vah264enc") == VP_ENCODER_MISSING);
-	CHECK(verdict_of(v, "vaapih264enc") == VP_ENCODER_MISSING);
-	CHECK(verdict_of(v, "nvh264enc") == VP_ENCODER_MISSING);
-	CHECK(verdict_of(v, "v4l2h264enc") == VP_ENCODER_MISSING);
-	CHECK(verdict_of(v, "x264enc") == VP_ENCODER_CHOSEN);
-	CHECK(verdict_of(v, "openh264enc") == VP_ENCODER_NOT_CONSIDERED);
+	CHECK(verdict_of(v, "vah264enc") == ENC_ENCODER_MISSING);
+	CHECK(verdict_of(v, "vaapih264enc") == ENC_ENCODER_MISSING);
+	CHECK(verdict_of(v, "nvh264enc") == ENC_ENCODER_MISSING);
+	CHECK(verdict_of(v, "v4l2h264enc") == ENC_ENCODER_MISSING);
+	CHECK(verdict_of(v, "x264enc") == ENC_ENCODER_CHOSEN);
+	CHECK(verdict_of(v, "openh264enc") == ENC_ENCODER_NOT_CONSIDERED);
 }
 
 static void test_fall_through(void)
@@ -114,76 +114,76 @@ static void test_fall_through(void)
 		"x264enc",   "videoconvert", NULL,
 	};
 	static const char *const working[] = { "nvh264enc", "x264enc", NULL };
-	enum vp_encoder_verdict v[16];
+	enum enc_encoder_verdict v[16];
 	struct fake_table t = table(present, working);
-	const struct vp_encoder_candidate *c;
+	const struct enc_encoder_candidate *c;
 
-	c = vp_encoder_select(&t.base, VP_CODEC_H264, NULL, v);
+	c = enc_encoder_select(&t.base, ENC_CODEC_H264, NULL, v);
 	CHECK(c && !strcmp(c->name, "nvh264enc"));
-	CHECK(verdict_of(v, "vah264enc") == VP_ENCODER_MISSING);
-	CHECK(verdict_of(v, "vaapih264enc") == VP_ENCODER_BROKEN);
+	CHECK(verdict_of(v, "vah264enc") == ENC_ENCODER_MISSING);
+	CHECK(verdict_of(v, "vaapih264enc") == ENC_ENCODER_BROKEN);
 	CHECK(!strcmp(t.probed, "vaapih264enc,nvh264enc,"));
 
 	/* without NVENC's GL helpers it falls through to software */
 	static const char *const no_gl[] = { "nvh264enc", "x264enc",
 					     "videoconvert", NULL };
 	t = table(no_gl, working);
-	c = vp_encoder_select(&t.base, VP_CODEC_H264, NULL, v);
+	c = enc_encoder_select(&t.base, ENC_CODEC_H264, NULL, v);
 	CHECK(c && !strcmp(c->name, "x264enc"));
-	CHECK(verdict_of(v, "nvh264enc") == VP_ENCODER_MISSING);
+	CHECK(verdict_of(v, "nvh264enc") == ENC_ENCODER_MISSING);
 
 	/* a broken x264 falls to openh264 */
 	static const char *const sw[] = { "x264enc", "openh264enc",
 					  "videoconvert", NULL };
 	static const char *const only_openh264[] = { "openh264enc", NULL };
 	t = table(sw, only_openh264);
-	c = vp_encoder_select(&t.base, VP_CODEC_H264, NULL, v);
+	c = enc_encoder_select(&t.base, ENC_CODEC_H264, NULL, v);
 	CHECK(c && !strcmp(c->name, "openh264enc"));
-	CHECK(verdict_of(v, "x264enc") == VP_ENCODER_BROKEN);
+	CHECK(verdict_of(v, "x264enc") == ENC_ENCODER_BROKEN);
 }
 
 static void test_nothing(void)
 {
 	static const char *const none[] = { NULL };
-	enum vp_encoder_verdict v[16];
+	enum enc_encoder_verdict v[16];
 	struct fake_table t = table(none, none);
 
-	CHECK(!vp_encoder_select(&t.base, VP_CODEC_H264, NULL, v));
-	CHECK(verdict_of(v, "x264enc") == VP_ENCODER_MISSING);
+	CHECK(!enc_encoder_select(&t.base, ENC_CODEC_H264, NULL, v));
+	CHECK(verdict_of(v, "x264enc") == ENC_ENCODER_MISSING);
 	CHECK(t.probed[0] == 0);
 	/* videoconvert missing makes every software encoder missing */
 	static const char *const no_convert[] = { "x264enc", "openh264enc",
 						  NULL };
 	t = table(no_convert, no_convert);
-	CHECK(!vp_encoder_select(&t.base, VP_CODEC_H264, NULL, NULL));
+	CHECK(!enc_encoder_select(&t.base, ENC_CODEC_H264, NULL, NULL));
 }
 
 static void test_forced_and_codec(void)
 {
-	enum vp_encoder_verdict v[16];
+	enum enc_encoder_verdict v[16];
 	struct fake_table t = table(everything, everything);
-	const struct vp_encoder_candidate *c;
+	const struct enc_encoder_candidate *c;
 
-	c = vp_encoder_select(&t.base, VP_CODEC_H264, "openh264enc", v);
+	c = enc_encoder_select(&t.base, ENC_CODEC_H264, "openh264enc", v);
 	CHECK(c && !strcmp(c->name, "openh264enc"));
-	CHECK(verdict_of(v, "vah264enc") == VP_ENCODER_NOT_WANTED);
+	CHECK(verdict_of(v, "vah264enc") == ENC_ENCODER_NOT_WANTED);
 	CHECK(!strcmp(t.probed, "openh264enc,"));
 
 	/* a forced encoder still has to work */
 	static const char *const none[] = { NULL };
 	t = table(everything, none);
-	CHECK(!vp_encoder_select(&t.base, VP_CODEC_H264, "nvh264enc", v));
-	CHECK(verdict_of(v, "nvh264enc") == VP_ENCODER_BROKEN);
+	CHECK(!enc_encoder_select(&t.base, ENC_CODEC_H264, "nvh264enc", v));
+	CHECK(verdict_of(v, "nvh264enc") == ENC_ENCODER_BROKEN);
 
 	/* VP8 for transports that need it; H.264 encoders not wanted */
 	t = table(everything, everything);
-	c = vp_encoder_select(&t.base, VP_CODEC_VP8, NULL, v);
-	CHECK(c && !strcmp(c->name, "vp8enc") && c->codec == VP_CODEC_VP8);
-	CHECK(verdict_of(v, "vah264enc") == VP_ENCODER_NOT_WANTED);
-	CHECK(verdict_of(v, "x264enc") == VP_ENCODER_NOT_WANTED);
+	c = enc_encoder_select(&t.base, ENC_CODEC_VP8, NULL, v);
+	CHECK(c && !strcmp(c->name, "vp8enc") && c->codec == ENC_CODEC_VP8);
+	CHECK(verdict_of(v, "vah264enc") == ENC_ENCODER_NOT_WANTED);
+	CHECK(verdict_of(v, "x264enc") == ENC_ENCODER_NOT_WANTED);
 	/* forcing an encoder of the other codec gives nothing */
-	CHECK(!vp_encoder_select(&t.base, VP_CODEC_VP8, "x264enc", NULL));
-	CHECK(vp_encoder_find("x264enc") && !vp_encoder_find("nosuchenc"));
+	CHECK(!enc_encoder_select(&t.base, ENC_CODEC_VP8, "x264enc", NULL));
+	CHECK(enc_encoder_find("x264enc") && !enc_encoder_find("nosuchenc"));
 }
 
 int main(void)

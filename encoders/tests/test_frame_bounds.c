@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vp_stream_push() against hostile frame geometry: a memfd of a chosen
+ * enc_stream_push() against hostile frame geometry: a memfd of a chosen
  * size stands in for the dma-buf (lseek SEEK_END answers the real size
  * for both, and both take the same GstFdMemory path). A frame is taken
  * only if every byte of it lies in the fd: the stride covers a row, the
@@ -23,7 +23,7 @@ struct geometry {
 	const char *what;
 	uint32_t format, width, height, stride, offset;
 	uint64_t fd_size; /* the memfd's real size */
-	uint64_t claimed; /* vp_frame.size (0: the real size) */
+	uint64_t claimed; /* enc_frame.size (0: the real size) */
 	bool taken;
 };
 
@@ -41,7 +41,7 @@ static int memfd_of(uint64_t size)
 
 int main(void)
 {
-	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
+	const struct enc_encoder_candidate *x264 = enc_encoder_find("x264enc");
 	const struct geometry cases[] = {
 		{ "fits", DRM_FORMAT_XRGB8888, W, H, W * 4, 0, W * 4 * H, 0,
 		  true },
@@ -69,8 +69,8 @@ int main(void)
 		  false },
 	};
 	GstElementFactory *factory;
-	struct vp_stream_consumer *consumer;
-	struct vp_stream *stream;
+	struct enc_stream_consumer *consumer;
+	struct enc_stream *stream;
 	GstElement *pipe, *src, *sink;
 
 	gst_init(NULL, NULL);
@@ -80,7 +80,7 @@ int main(void)
 		return 77;
 	}
 	gst_object_unref(factory);
-	stream = vp_stream_create("bounds", x264, NULL);
+	stream = enc_stream_create("bounds", x264, NULL);
 	CHECK(stream);
 	if (!stream)
 		return check_result("frame-bounds");
@@ -90,16 +90,16 @@ int main(void)
 	sink = gst_element_factory_make("fakesink", NULL);
 	gst_bin_add_many(GST_BIN(pipe), src, sink, NULL);
 	CHECK(gst_element_link(src, sink));
-	consumer = vp_stream_attach(stream, GST_APP_SRC(src));
+	consumer = enc_stream_attach(stream, GST_APP_SRC(src));
 	CHECK(consumer);
 	gst_element_set_state(pipe, GST_STATE_PLAYING);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct geometry *g = &cases[i];
 		int fd = memfd_of(g->fd_size);
-		struct vp_frame frame = {
+		struct enc_frame frame = {
 			.fd = fd,
-			.memory = VP_FRAME_MEMFD,
+			.memory = ENC_FRAME_MEMFD,
 			.drm_format = g->format,
 			.width = g->width,
 			.height = g->height,
@@ -108,7 +108,7 @@ int main(void)
 			.size = g->claimed ? g->claimed : g->fd_size,
 			.release = release,
 		};
-		bool taken = vp_stream_push(stream, &frame, false);
+		bool taken = enc_stream_push(stream, &frame, false);
 
 		fprintf(stderr, "%-36s %s (want %s)\n", g->what,
 			taken ? "taken" : "refused",
@@ -116,17 +116,17 @@ int main(void)
 		CHECK(taken == g->taken);
 		/* let GStreamer read what was taken before the next */
 		for (int t = 0; t < 50; t++) {
-			struct vp_stream_stats st;
+			struct enc_stream_stats st;
 
-			vp_stream_dispatch(stream);
-			vp_stream_get_stats(stream, &st);
+			enc_stream_dispatch(stream);
+			enc_stream_get_stats(stream, &st);
 			if (!st.in_flight)
 				break;
 			g_usleep(20000);
 		}
 		close(fd);
 	}
-	vp_stream_destroy(stream);
+	enc_stream_destroy(stream);
 	gst_element_set_state(pipe, GST_STATE_NULL);
 	gst_object_unref(pipe);
 	return check_result("frame-bounds");

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * vp_plane_layout_check(), the one bounds check of every importer, over
+ * enc_plane_layout_check(), the one bounds check of every importer, over
  * hostile geometry: each rule at its edge (stride one byte short of a
  * row, the last row one byte past the end, offsets and strides that
  * overflow 32 and 64 bits, dimensions past the bound, unknown formats),
- * and vp_fd_size() on memfds of chosen sizes (memfds stand in for
+ * and enc_fd_size() on memfds of chosen sizes (memfds stand in for
  * dma-bufs on the host: lseek SEEK_END answers the size for both).
  */
 #include <stdint.h>
@@ -19,9 +19,9 @@
 static bool fits(uint32_t format, uint32_t w, uint32_t h, uint32_t stride,
 		 uint64_t offset, uint64_t size)
 {
-	const struct vp_plane_layout l = { format, w, h, stride, offset };
+	const struct enc_plane_layout l = { format, w, h, stride, offset };
 	char why[160] = "";
-	bool ok = vp_plane_layout_check(&l, size, why, sizeof(why));
+	bool ok = enc_plane_layout_check(&l, size, why, sizeof(why));
 
 	if (!ok)
 		fprintf(stderr,
@@ -38,10 +38,10 @@ int main(void)
 	const uint32_t X = DRM_FORMAT_XRGB8888;
 	uint64_t exact = 1000ull * 599 + 800 * 4;
 
-	CHECK(vp_format_bpp(DRM_FORMAT_ARGB8888) == 4);
-	CHECK(vp_format_bpp(DRM_FORMAT_RGB565) == 2);
-	CHECK(vp_format_bpp(DRM_FORMAT_NV12) == 0);
-	CHECK(vp_format_bpp(0) == 0);
+	CHECK(enc_format_bpp(DRM_FORMAT_ARGB8888) == 4);
+	CHECK(enc_format_bpp(DRM_FORMAT_RGB565) == 2);
+	CHECK(enc_format_bpp(DRM_FORMAT_NV12) == 0);
+	CHECK(enc_format_bpp(0) == 0);
 
 	/* exact fits */
 	CHECK(fits(X, 800, 600, 3200, 0, 3200ull * 600));
@@ -49,8 +49,8 @@ int main(void)
 	CHECK(fits(X, 800, 600, 1000, 0, exact) == false); /* stride < row */
 	CHECK(fits(DRM_FORMAT_RGB565, 1, 1, 2, 0, 2));
 	CHECK(fits(X, 1, 1, 4, 4096, 4100));
-	CHECK(fits(X, VP_PLANE_MAX_DIM, 1, VP_PLANE_MAX_DIM * 4, 0,
-		   VP_PLANE_MAX_DIM * 4));
+	CHECK(fits(X, ENC_PLANE_MAX_DIM, 1, ENC_PLANE_MAX_DIM * 4, 0,
+		   ENC_PLANE_MAX_DIM * 4));
 
 	/* each rule one step past its edge */
 	CHECK(!fits(X, 800, 600, 3199, 0, UINT64_MAX));
@@ -59,8 +59,8 @@ int main(void)
 	CHECK(!fits(X, 1, 1, 4, 4097, 4100));
 	CHECK(!fits(X, 0, 600, 3200, 0, UINT64_MAX));
 	CHECK(!fits(X, 800, 0, 3200, 0, UINT64_MAX));
-	CHECK(!fits(X, VP_PLANE_MAX_DIM + 1, 1, UINT32_MAX, 0, UINT64_MAX));
-	CHECK(!fits(X, 1, VP_PLANE_MAX_DIM + 1, 4, 0, UINT64_MAX));
+	CHECK(!fits(X, ENC_PLANE_MAX_DIM + 1, 1, UINT32_MAX, 0, UINT64_MAX));
+	CHECK(!fits(X, 1, ENC_PLANE_MAX_DIM + 1, 4, 0, UINT64_MAX));
 	CHECK(!fits(DRM_FORMAT_NV12, 800, 600, 800, 0, UINT64_MAX));
 	CHECK(!fits(0, 800, 600, 3200, 0, UINT64_MAX));
 
@@ -74,9 +74,9 @@ int main(void)
 	CHECK(!fits(X, 16, 1, 64, UINT64_MAX - 10, 1024));
 	/* no why buffer: still answers */
 	{
-		const struct vp_plane_layout l = { X, 16, 16, 8, 0 };
+		const struct enc_plane_layout l = { X, 16, 16, 8, 0 };
 
-		CHECK(!vp_plane_layout_check(&l, 4096, NULL, 0));
+		CHECK(!enc_plane_layout_check(&l, 4096, NULL, 0));
 	}
 
 	/* the real size of an fd */
@@ -84,7 +84,7 @@ int main(void)
 		int fd = memfd_create("size", MFD_CLOEXEC);
 
 		CHECK(fd >= 0 && ftruncate(fd, (off_t)size) == 0);
-		CHECK(vp_fd_size(fd) == (int64_t)size);
+		CHECK(enc_fd_size(fd) == (int64_t)size);
 		CHECK(lseek(fd, 0, SEEK_CUR) == 0);
 		close(fd);
 	}
@@ -92,10 +92,10 @@ int main(void)
 		int p[2];
 
 		CHECK(pipe(p) == 0);
-		CHECK(vp_fd_size(p[0]) < 0); /* not a buffer */
+		CHECK(enc_fd_size(p[0]) < 0); /* not a buffer */
 		close(p[0]);
 		close(p[1]);
 	}
-	CHECK(vp_fd_size(-1) < 0);
+	CHECK(enc_fd_size(-1) < 0);
 	return check_result("frame-layout");
 }

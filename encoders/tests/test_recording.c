@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vp_recording with the real x264 encoder and Matroska muxer, fed memfd
+ * enc_recording with the real x264 encoder and Matroska muxer, fed memfd
  * frames, recording into a temporary record directory:
  * - names that exist are never opened (a file is not truncated, a
  *   symlink not followed, a FIFO not opened: no blocking), names with
@@ -12,7 +12,7 @@
  *   a b_sanitize=address build);
  * - the byte bound and the duration bound stop a recording, the file
  *   is still a whole Matroska file;
- * - vp_recording_stop() returns at once; the ended callback comes from
+ * - enc_recording_stop() returns at once; the ended callback comes from
  *   dispatch when the file is complete.
  * Skips (77) if x264enc is not installed.
  */
@@ -36,7 +36,7 @@
 #define MAX_W 320
 #define MAX_H 240
 
-static struct vp_stream *stream;
+static struct enc_stream *stream;
 static int frame_fd;
 static uint8_t *pixels;
 static unsigned int serial;
@@ -62,14 +62,14 @@ static void release(void *data)
 }
 
 /* Dispatch the stream and @rec for up to @ms. */
-static void pump(struct vp_recording *rec, int ms)
+static void pump(struct enc_recording *rec, int ms)
 {
 	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
 
 	for (;;) {
 		struct pollfd pfd[2] = {
-			{ .fd = vp_stream_get_fd(stream), .events = POLLIN },
-			{ .fd = rec ? vp_recording_get_fd(rec) : -1,
+			{ .fd = enc_stream_get_fd(stream), .events = POLLIN },
+			{ .fd = rec ? enc_recording_get_fd(rec) : -1,
 			  .events = POLLIN },
 		};
 		gint64 left = (end - g_get_monotonic_time()) / 1000;
@@ -79,19 +79,19 @@ static void pump(struct vp_recording *rec, int ms)
 		if (poll(pfd, 2, (int)left) <= 0)
 			continue;
 		if (pfd[0].revents)
-			vp_stream_dispatch(stream);
+			enc_stream_dispatch(stream);
 		if (pfd[1].revents)
-			vp_recording_dispatch(rec);
+			enc_recording_dispatch(rec);
 	}
 }
 
 /* @n frames of @w x @h (a keyframe first), each followed by a pump. */
-static void feed(struct vp_recording *rec, int w, int h, int n)
+static void feed(struct enc_recording *rec, int w, int h, int n)
 {
 	for (int i = 0; i < n; i++) {
-		struct vp_frame frame = {
+		struct enc_frame frame = {
 			.fd = frame_fd,
-			.memory = VP_FRAME_MEMFD,
+			.memory = ENC_FRAME_MEMFD,
 			.drm_format = DRM_FORMAT_XRGB8888,
 			.width = (uint32_t)w,
 			.height = (uint32_t)h,
@@ -106,13 +106,13 @@ static void feed(struct vp_recording *rec, int w, int h, int n)
 		for (size_t k = 0; k < MAX_W * MAX_H; k++)
 			px[k] = g_random_int() ^ serial;
 		serial++;
-		vp_stream_push(stream, &frame, i == 0);
+		enc_stream_push(stream, &frame, i == 0);
 		pump(rec, 30);
 	}
 }
 
 /* Feed until @e->called (or @ms). */
-static void feed_until_ended(struct vp_recording *rec, struct ended *e, int w,
+static void feed_until_ended(struct enc_recording *rec, struct ended *e, int w,
 			     int h, int ms)
 {
 	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
@@ -155,25 +155,25 @@ static bool is_matroska(const char *path, off_t *size)
 	return ok;
 }
 
-static struct vp_record_dir *make_dir(char *tmpl, unsigned int max_kb,
-				      unsigned int max_files,
-				      unsigned int max_seconds)
+static struct enc_record_dir *make_dir(char *tmpl, unsigned int max_kb,
+				       unsigned int max_files,
+				       unsigned int max_seconds)
 {
-	struct vp_record_limits limits = {
+	struct enc_record_limits limits = {
 		.max_bytes = (uint64_t)max_kb * 1024,
 		.max_files = max_files,
 		.max_seconds = max_seconds,
 	};
 
 	CHECK(g_mkdtemp(tmpl));
-	return vp_record_dir_create(tmpl, &limits);
+	return enc_record_dir_create(tmpl, &limits);
 }
 
 /* Names that exist, or are not a file name in the directory. */
 static void test_refused_names(void)
 {
 	char tmpl[] = "/tmp/vp-rec-XXXXXX", outside[] = "/tmp/vp-out-XXXXXX";
-	struct vp_record_dir *dir = make_dir(tmpl, 0, 0, 0);
+	struct enc_record_dir *dir = make_dir(tmpl, 0, 0, 0);
 	char *p, why[320];
 	struct ended e = { 0 };
 	int fd;
@@ -182,8 +182,8 @@ static void test_refused_names(void)
 	/* an existing file keeps its bytes */
 	p = path_in(tmpl, "old.mkv");
 	CHECK(g_file_set_contents(p, "precious", -1, NULL));
-	CHECK(!vp_recording_create(stream, dir, "old.mkv", handle_ended, &e,
-				   why, sizeof(why)));
+	CHECK(!enc_recording_create(stream, dir, "old.mkv", handle_ended, &e,
+				    why, sizeof(why)));
 	CHECK(strstr(why, "File exists"));
 	{
 		gchar *text = NULL;
@@ -199,8 +199,9 @@ static void test_refused_names(void)
 		char *link = path_in(tmpl, "link.mkv");
 
 		CHECK(symlink(p, link) == 0);
-		CHECK(!vp_recording_create(stream, dir, "link.mkv",
-					   handle_ended, &e, why, sizeof(why)));
+		CHECK(!enc_recording_create(stream, dir, "link.mkv",
+					    handle_ended, &e, why,
+					    sizeof(why)));
 		CHECK(access(p, F_OK) != 0); /* not created through it */
 		g_free(link);
 	}
@@ -209,32 +210,32 @@ static void test_refused_names(void)
 	p = path_in(tmpl, "fifo.mkv");
 	CHECK(mkfifo(p, 0600) == 0);
 	alarm(10);
-	CHECK(!vp_recording_create(stream, dir, "fifo.mkv", handle_ended, &e,
-				   why, sizeof(why)));
+	CHECK(!enc_recording_create(stream, dir, "fifo.mkv", handle_ended, &e,
+				    why, sizeof(why)));
 	alarm(0);
 	g_free(p);
 	/* names: one component in this directory only */
-	CHECK(!vp_record_dir_name(dir, "../escape.mkv", why, sizeof(why)));
-	CHECK(!vp_record_dir_name(dir, "..", why, sizeof(why)));
-	CHECK(!vp_record_dir_name(dir, "sub/x.mkv", why, sizeof(why)));
-	CHECK(!vp_record_dir_name(dir, "", why, sizeof(why)));
-	CHECK(!vp_record_dir_name(dir, "/etc/passwd", why, sizeof(why)));
+	CHECK(!enc_record_dir_name(dir, "../escape.mkv", why, sizeof(why)));
+	CHECK(!enc_record_dir_name(dir, "..", why, sizeof(why)));
+	CHECK(!enc_record_dir_name(dir, "sub/x.mkv", why, sizeof(why)));
+	CHECK(!enc_record_dir_name(dir, "", why, sizeof(why)));
+	CHECK(!enc_record_dir_name(dir, "/etc/passwd", why, sizeof(why)));
 	p = g_strdup_printf("%s/../x.mkv", tmpl);
-	CHECK(!vp_record_dir_name(dir, p, why, sizeof(why)));
+	CHECK(!enc_record_dir_name(dir, p, why, sizeof(why)));
 	g_free(p);
 	p = g_strdup_printf("%s-other/x.mkv", tmpl);
-	CHECK(!vp_record_dir_name(dir, p, why, sizeof(why)));
+	CHECK(!enc_record_dir_name(dir, p, why, sizeof(why)));
 	g_free(p);
 	p = path_in(tmpl, "x.mkv");
-	CHECK(vp_record_dir_name(dir, p, why, sizeof(why)) &&
-	      !strcmp(vp_record_dir_name(dir, p, why, sizeof(why)), "x.mkv"));
+	CHECK(enc_record_dir_name(dir, p, why, sizeof(why)) &&
+	      !strcmp(enc_record_dir_name(dir, p, why, sizeof(why)), "x.mkv"));
 	g_free(p);
 	CHECK(!e.called);
 	/* nothing new was made in either directory */
 	fd = open(outside, O_RDONLY | O_DIRECTORY);
 	CHECK(fd >= 0);
 	close(fd);
-	vp_record_dir_destroy(dir);
+	enc_record_dir_destroy(dir);
 	remove_tree(tmpl);
 	remove_tree(outside);
 }
@@ -243,11 +244,11 @@ static void test_refused_names(void)
 static void test_next_file_fails(const char *how)
 {
 	char tmpl[] = "/tmp/vp-rec-XXXXXX";
-	struct vp_record_dir *dir =
+	struct enc_record_dir *dir =
 		make_dir(tmpl, 0, !strcmp(how, "max-files") ? 1 : 0, 0);
 	char name[300], why[320], *p;
 	struct ended e = { 0 };
-	struct vp_recording *rec;
+	struct enc_recording *rec;
 	const char *want;
 
 	CHECK(dir);
@@ -267,8 +268,8 @@ static void test_next_file_fails(const char *how)
 		CHECK(g_mkdir(p, 0700) == 0);
 		g_free(p);
 	}
-	rec = vp_recording_create(stream, dir, name, handle_ended, &e, why,
-				  sizeof(why));
+	rec = enc_recording_create(stream, dir, name, handle_ended, &e, why,
+				   sizeof(why));
 	CHECK(rec);
 	if (!rec)
 		return;
@@ -288,8 +289,8 @@ static void test_next_file_fails(const char *how)
 		CHECK(is_matroska(p, NULL));
 		g_free(p);
 	}
-	vp_recording_destroy(rec);
-	vp_record_dir_destroy(dir);
+	enc_recording_destroy(rec);
+	enc_record_dir_destroy(dir);
 	remove_tree(tmpl);
 }
 
@@ -297,15 +298,15 @@ static void test_next_file_fails(const char *how)
 static void test_bounds(void)
 {
 	char tmpl[] = "/tmp/vp-rec-XXXXXX", tmpl2[] = "/tmp/vp-rec-XXXXXX";
-	struct vp_record_dir *dir = make_dir(tmpl, 1024, 0, 0);
+	struct enc_record_dir *dir = make_dir(tmpl, 1024, 0, 0);
 	struct ended e = { 0 };
-	struct vp_recording *rec;
+	struct enc_recording *rec;
 	char why[320], *p;
 	off_t size = 0;
 
 	CHECK(dir);
-	rec = vp_recording_create(stream, dir, "big.mkv", handle_ended, &e, why,
-				  sizeof(why));
+	rec = enc_recording_create(stream, dir, "big.mkv", handle_ended, &e,
+				   why, sizeof(why));
 	CHECK(rec);
 	if (!rec)
 		return;
@@ -318,14 +319,14 @@ static void test_bounds(void)
 	/* the frames stay within the bound; the index adds a little */
 	CHECK(size > 0 && size <= 1024 * 1024 + 8192);
 	g_free(p);
-	vp_recording_destroy(rec);
-	vp_record_dir_destroy(dir);
+	enc_recording_destroy(rec);
+	enc_record_dir_destroy(dir);
 	remove_tree(tmpl);
 
 	dir = make_dir(tmpl2, 0, 0, 1);
 	memset(&e, 0, sizeof(e));
-	rec = vp_recording_create(stream, dir, "long.mkv", handle_ended, &e,
-				  why, sizeof(why));
+	rec = enc_recording_create(stream, dir, "long.mkv", handle_ended, &e,
+				   why, sizeof(why));
 	CHECK(rec);
 	if (!rec)
 		return;
@@ -335,8 +336,8 @@ static void test_bounds(void)
 	p = path_in(tmpl2, "long.mkv");
 	CHECK(is_matroska(p, NULL));
 	g_free(p);
-	vp_recording_destroy(rec);
-	vp_record_dir_destroy(dir);
+	enc_recording_destroy(rec);
+	enc_record_dir_destroy(dir);
 	remove_tree(tmpl2);
 }
 
@@ -344,24 +345,24 @@ static void test_bounds(void)
 static void test_async_stop(void)
 {
 	char tmpl[] = "/tmp/vp-rec-XXXXXX";
-	struct vp_record_dir *dir = make_dir(tmpl, 0, 0, 0);
+	struct enc_record_dir *dir = make_dir(tmpl, 0, 0, 0);
 	struct ended e = { 0 };
-	struct vp_recording *rec;
+	struct enc_recording *rec;
 	char why[320], *p;
 	gint64 t0, stop_us;
 
 	CHECK(dir);
-	rec = vp_recording_create(stream, dir, "stop.mkv", handle_ended, &e,
-				  why, sizeof(why));
+	rec = enc_recording_create(stream, dir, "stop.mkv", handle_ended, &e,
+				   why, sizeof(why));
 	CHECK(rec);
 	if (!rec)
 		return;
 	feed(rec, 320, 240, 10);
 	t0 = g_get_monotonic_time();
-	CHECK(vp_recording_stop(rec));
+	CHECK(enc_recording_stop(rec));
 	stop_us = g_get_monotonic_time() - t0;
-	CHECK(!vp_recording_stop(rec));
-	fprintf(stderr, "vp_recording_stop returned in %lld us\n",
+	CHECK(!enc_recording_stop(rec));
+	fprintf(stderr, "enc_recording_stop returned in %lld us\n",
 		(long long)stop_us);
 	CHECK(stop_us < 20000);
 	for (int t = 0; t < 100 && !e.called; t++)
@@ -370,14 +371,14 @@ static void test_async_stop(void)
 	p = path_in(tmpl, "stop.mkv");
 	CHECK(is_matroska(p, NULL));
 	g_free(p);
-	vp_recording_destroy(rec);
-	vp_record_dir_destroy(dir);
+	enc_recording_destroy(rec);
+	enc_record_dir_destroy(dir);
 	remove_tree(tmpl);
 }
 
 int main(void)
 {
-	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
+	const struct enc_encoder_candidate *x264 = enc_encoder_find("x264enc");
 	GstElementFactory *factory;
 
 	gst_init(NULL, NULL);
@@ -392,7 +393,7 @@ int main(void)
 	pixels = mmap(NULL, MAX_W * 4 * MAX_H, PROT_READ | PROT_WRITE,
 		      MAP_SHARED, frame_fd, 0);
 	CHECK(pixels != MAP_FAILED);
-	stream = vp_stream_create("test", x264, NULL);
+	stream = enc_stream_create("test", x264, NULL);
 	CHECK(stream);
 	if (!stream || pixels == MAP_FAILED)
 		return check_result("recording");
@@ -405,7 +406,7 @@ int main(void)
 	test_bounds();
 	test_async_stop();
 
-	vp_stream_destroy(stream);
+	enc_stream_destroy(stream);
 	munmap(pixels, MAX_W * 4 * MAX_H);
 	close(frame_fd);
 	return check_result("recording");

@@ -32,7 +32,7 @@
 struct head {
 	const char *path;
 	uint32_t w, h;
-	struct vp_stream *stream;
+	struct enc_stream *stream;
 	int fd;
 	uint8_t *px;
 	size_t size;
@@ -54,7 +54,7 @@ static void release(void *data)
 }
 
 static bool head_init(struct head *h, const char *path, uint32_t w, uint32_t hh,
-		      const struct vp_encoder_candidate *enc)
+		      const struct enc_encoder_candidate *enc)
 {
 	h->path = path;
 	h->w = w;
@@ -68,16 +68,16 @@ static bool head_init(struct head *h, const char *path, uint32_t w, uint32_t hh,
 	if (h->px == MAP_FAILED)
 		return false;
 	memset(h->px, 0x80, h->size);
-	h->stream = vp_stream_create(path, enc, NULL);
+	h->stream = enc_stream_create(path, enc, NULL);
 	return h->stream != NULL;
 }
 
 /* The guest flips: push the frame unless GStreamer still has it. */
 static void head_flip(struct head *h, bool key, unsigned int n)
 {
-	struct vp_frame f = {
+	struct enc_frame f = {
 		.fd = h->fd,
-		.memory = VP_FRAME_MEMFD,
+		.memory = ENC_FRAME_MEMFD,
 		.drm_format = DRM_FORMAT_XRGB8888,
 		.width = h->w,
 		.height = h->h,
@@ -90,7 +90,7 @@ static void head_flip(struct head *h, bool key, unsigned int n)
 	if (h->held)
 		return;
 	h->px[n % h->size] ^= 0xff;
-	h->held = vp_stream_push(h->stream, &f, key);
+	h->held = enc_stream_push(h->stream, &f, key);
 }
 
 static void client_send(struct client *c, unsigned int port, const char *path)
@@ -143,16 +143,16 @@ static long answer_ms(const struct client *c)
 
 int main(void)
 {
-	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
-	struct vp_rtsp_options ro = { .address = "127.0.0.1",
-				      .port = 0,
-				      .no_auth = true };
+	const struct enc_encoder_candidate *x264 = enc_encoder_find("x264enc");
+	struct enc_rtsp_options ro = { .address = "127.0.0.1",
+				       .port = 0,
+				       .no_auth = true };
 	struct head heads[3] = { 0 }, *a = &heads[0], *odd = &heads[1],
 		    *idle = &heads[2];
 	struct client clients[3] = { 0 }, *ci = &clients[0], *ca = &clients[1],
 		      *co = &clients[2];
 	GstElementFactory *factory;
-	struct vp_rtsp *rtsp;
+	struct enc_rtsp *rtsp;
 	unsigned int port, tick = 0;
 	gint64 start, next_flip;
 	bool key[3] = { false };
@@ -165,18 +165,18 @@ int main(void)
 	}
 	gst_object_unref(factory);
 
-	rtsp = vp_rtsp_create(&ro);
+	rtsp = enc_rtsp_create(&ro);
 	CHECK(rtsp);
 	if (!rtsp)
 		return check_result("rtsp-describe");
-	port = vp_rtsp_get_port(rtsp);
+	port = enc_rtsp_get_port(rtsp);
 	CHECK(head_init(a, "/a/0", 320, 240, x264));
 	CHECK(head_init(odd, "/odd/0", 321, 241, x264));
 	CHECK(head_init(idle, "/idle/0", 320, 240, x264));
 	if (check_failures)
 		return check_result("rtsp-describe");
 	for (int i = 0; i < 3; i++)
-		vp_rtsp_add(rtsp, heads[i].path, heads[i].stream);
+		enc_rtsp_add(rtsp, heads[i].path, heads[i].stream);
 
 	start = g_get_monotonic_time();
 	next_flip = start;
@@ -203,7 +203,7 @@ int main(void)
 			next_flip += 100 * 1000;
 		}
 		for (int i = 0; i < 3; i++)
-			pfd[n++] = (struct pollfd){ .fd = vp_stream_get_fd(
+			pfd[n++] = (struct pollfd){ .fd = enc_stream_get_fd(
 							    heads[i].stream),
 						    .events = POLLIN };
 		for (int i = 0; i < 3; i++)
@@ -218,7 +218,7 @@ int main(void)
 			continue;
 		for (int i = 0; i < 3; i++)
 			if (pfd[i].revents & POLLIN)
-				key[i] |= vp_stream_dispatch(heads[i].stream);
+				key[i] |= enc_stream_dispatch(heads[i].stream);
 		for (int i = 0; i < 3; i++)
 			if (pfd[3 + i].revents & (POLLIN | POLLHUP | POLLERR))
 				client_read(&clients[i]);
@@ -239,10 +239,10 @@ int main(void)
 	for (int i = 0; i < 3; i++)
 		close(clients[i].sock);
 	for (int i = 0; i < 3; i++)
-		vp_rtsp_remove(rtsp, heads[i].path);
-	vp_rtsp_destroy(rtsp);
+		enc_rtsp_remove(rtsp, heads[i].path);
+	enc_rtsp_destroy(rtsp);
 	for (int i = 0; i < 3; i++) {
-		vp_stream_destroy(heads[i].stream);
+		enc_stream_destroy(heads[i].stream);
 		munmap(heads[i].px, heads[i].size);
 		close(heads[i].fd);
 	}

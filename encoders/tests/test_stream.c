@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vp_stream with the real x264 encoder, fed memfd frames (the same
+ * enc_stream with the real x264 encoder, fed memfd frames (the same
  * GstFdMemory path a dma-buf takes): nothing is taken without a
  * consumer; a consumer's attach asks for a keyframe; every pushed frame
  * is released exactly once, on the dispatching thread, through the
@@ -37,14 +37,14 @@ static void release(void *data)
 }
 
 /* Wait for the stream's fd, then dispatch; returns its result. */
-static bool wait_dispatch(struct vp_stream *stream, int timeout_ms)
+static bool wait_dispatch(struct enc_stream *stream, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = vp_stream_get_fd(stream),
+	struct pollfd pfd = { .fd = enc_stream_get_fd(stream),
 			      .events = POLLIN };
 
 	if (poll(&pfd, 1, timeout_ms) != 1)
 		return false;
-	return vp_stream_dispatch(stream);
+	return enc_stream_dispatch(stream);
 }
 
 static int total_released(void)
@@ -89,11 +89,11 @@ static bool has_sps(GstBuffer *buffer)
 
 int main(void)
 {
-	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
+	const struct enc_encoder_candidate *x264 = enc_encoder_find("x264enc");
 	GstElementFactory *factory;
-	struct vp_stream_consumer *consumer;
-	struct vp_stream_stats stats;
-	struct vp_stream *stream;
+	struct enc_stream_consumer *consumer;
+	struct enc_stream_stats stats;
+	struct enc_stream *stream;
 	GstElement *pipe, *src, *sink;
 	GstSample *sample;
 	uint8_t *px;
@@ -115,14 +115,14 @@ int main(void)
 	CHECK(px != MAP_FAILED);
 	draw(px, 0);
 
-	stream = vp_stream_create("test", x264, NULL);
+	stream = enc_stream_create("test", x264, NULL);
 	CHECK(stream);
 	if (!stream)
 		return check_result("stream");
 
-	struct vp_frame frame = {
+	struct enc_frame frame = {
 		.fd = fd,
-		.memory = VP_FRAME_MEMFD,
+		.memory = ENC_FRAME_MEMFD,
 		.drm_format = DRM_FORMAT_XRGB8888,
 		.width = W,
 		.height = H,
@@ -133,8 +133,8 @@ int main(void)
 	};
 
 	/* nobody watching: not taken, never released */
-	CHECK(!vp_stream_has_consumers(stream));
-	CHECK(!vp_stream_push(stream, &frame, false));
+	CHECK(!enc_stream_has_consumers(stream));
+	CHECK(!enc_stream_push(stream, &frame, false));
 	CHECK(!wait_dispatch(stream, 50) && released[FRAMES] == 0);
 
 	/* a consumer pipeline: appsrc ! appsink */
@@ -144,34 +144,34 @@ int main(void)
 	gst_bin_add_many(GST_BIN(pipe), src, sink, NULL);
 	CHECK(gst_element_link(src, sink));
 	g_object_set(sink, "sync", FALSE, NULL);
-	consumer = vp_stream_attach(stream, GST_APP_SRC(src));
-	CHECK(consumer && vp_stream_has_consumers(stream));
+	consumer = enc_stream_attach(stream, GST_APP_SRC(src));
+	CHECK(consumer && enc_stream_has_consumers(stream));
 	gst_element_set_state(pipe, GST_STATE_PLAYING);
 	/* the attach asked for a keyframe */
 	CHECK(wait_dispatch(stream, 1000));
 
 	/* a bad layout is refused without a release */
 	frame.stride = STRIDE * 2;
-	CHECK(!vp_stream_push(stream, &frame, false));
+	CHECK(!enc_stream_push(stream, &frame, false));
 	frame.stride = STRIDE;
 
 	for (i = 0; i < FRAMES; i++) {
 		frame.data = (void *)(intptr_t)i;
 		draw(px, i);
-		CHECK(vp_stream_push(stream, &frame, i == 0));
+		CHECK(enc_stream_push(stream, &frame, i == 0));
 		/* held until GStreamer let go, released once */
 		for (int t = 0; t < 100 && !released[i]; t++)
 			wait_dispatch(stream, 100);
 		CHECK(released[i] == 1);
 		/* paced by the encoder, so no frame is dropped */
 		for (int t = 0; t < 500; t++) {
-			vp_stream_get_stats(stream, &stats);
+			enc_stream_get_stats(stream, &stats);
 			if (stats.frames_out > (uint64_t)i)
 				break;
 			g_usleep(10000);
 		}
 	}
-	vp_stream_get_stats(stream, &stats);
+	enc_stream_get_stats(stream, &stats);
 	CHECK(stats.frames_in == FRAMES && stats.in_flight == 0);
 	CHECK(stats.consumers == 1);
 	CHECK(wrong_thread == 0);
@@ -197,7 +197,7 @@ int main(void)
 		keyframes);
 	CHECK(samples == FRAMES);
 	CHECK(first_is_key && sps);
-	vp_stream_get_stats(stream, &stats);
+	enc_stream_get_stats(stream, &stats);
 	CHECK(stats.frames_out == FRAMES && stats.bytes_out > 0);
 
 	/* a burst faster than the encoder: pushing never waits for it, the
@@ -206,7 +206,7 @@ int main(void)
 	memset(released, 0, sizeof(released));
 	for (i = 0; i < FRAMES; i++) {
 		frame.data = (void *)(intptr_t)i;
-		CHECK(vp_stream_push(stream, &frame, false));
+		CHECK(enc_stream_push(stream, &frame, false));
 	}
 	gint64 burst_us = g_get_monotonic_time() - t0;
 	for (int t = 0; t < 100 && total_released() < FRAMES; t++)
@@ -218,7 +218,7 @@ int main(void)
 	CHECK(burst_us < 200000);
 
 	/* destroy ends the consumer's stream */
-	vp_stream_destroy(stream);
+	enc_stream_destroy(stream);
 	sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink),
 					      5 * GST_SECOND);
 	while (sample) { /* anything still queued, then EOS */

@@ -26,7 +26,7 @@
 #define FPS    20
 
 /* Flip at FPS for @seconds: a frame, a keyframe when the stream asks. */
-static void flip_for(struct vp_stream *stream, struct fixture_frame *f,
+static void flip_for(struct enc_stream *stream, struct fixture_frame *f,
 		     double seconds)
 {
 	gint64 start = g_get_monotonic_time();
@@ -36,7 +36,7 @@ static void flip_for(struct vp_stream *stream, struct fixture_frame *f,
 		gint64 next = start + (gint64)(i + 1) * G_USEC_PER_SEC / FPS;
 
 		f->px[i % (STRIDE * H)] ^= 0xff;
-		f->held = vp_stream_push(stream, &f->frame, key);
+		f->held = enc_stream_push(stream, &f->frame, key);
 		key = false;
 		while (f->held)
 			key |= fixture_pump(stream, 100);
@@ -50,9 +50,9 @@ static void flip_for(struct vp_stream *stream, struct fixture_frame *f,
 
 int main(void)
 {
-	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
-	struct vp_stream_stats stats;
-	struct vp_stream *stream;
+	const struct enc_encoder_candidate *x264 = enc_encoder_find("x264enc");
+	struct enc_stream_stats stats;
+	struct enc_stream *stream;
 	struct fixture_frame f;
 	GstElement *pipe, *sink;
 	GstSample *sample;
@@ -62,7 +62,7 @@ int main(void)
 	if (fixture_x264_missing())
 		return 77;
 	CHECK(fixture_frame_init(&f, W, H, 0x20));
-	stream = vp_stream_create("backlog", x264, NULL);
+	stream = enc_stream_create("backlog", x264, NULL);
 	CHECK(stream);
 	if (!stream)
 		return check_result("stream-backlog");
@@ -86,7 +86,7 @@ int main(void)
 		backlog++;
 		gst_sample_unref(sample);
 	}
-	vp_stream_get_stats(stream, &stats);
+	enc_stream_get_stats(stream, &stats);
 	fprintf(stderr,
 		"after 3 s unread at %d frames/s: %d frames waited "
 		"(%llu encoded); the first queued one %s\n",
@@ -132,7 +132,7 @@ int main(void)
 	if (sample)
 		gst_sample_unref(sample);
 
-	vp_stream_destroy(stream);
+	enc_stream_destroy(stream);
 	gst_element_set_state(pipe, GST_STATE_NULL);
 	gst_object_unref(pipe);
 	munmap(f.px, STRIDE * H);

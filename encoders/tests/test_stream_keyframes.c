@@ -2,11 +2,11 @@
 /*
  * Keyframe requests are throttled per stream: a storm of them (a viewer
  * sending a PLI with every packet, PLAYs in a loop) forces at most one
- * keyframe per VP_STREAM_KEYFRAME_MIN_MS, however many come, and one
+ * keyframe per ENC_STREAM_KEYFRAME_MIN_MS, however many come, and one
  * asked for in the quiet time after a forced keyframe is served when it
  * ends, even with no new frame (the stream's fd wakes the caller). The
  * real x264 encoder, fed as vplaned feeds it: a frame at every flip,
- * with a keyframe when vp_stream_dispatch() says so. Skips (77) if
+ * with a keyframe when enc_stream_dispatch() says so. Skips (77) if
  * x264enc is not installed.
  */
 #include <poll.h>
@@ -27,14 +27,14 @@
 /* the storm: a request before every frame, at 25 frames/s, for 3 s */
 #define FPS	 25
 #define SECONDS	 3
-/* the throttle's interval (VP_STREAM_KEYFRAME_MIN_MS) */
+/* the throttle's interval (ENC_STREAM_KEYFRAME_MIN_MS) */
 #define INTERVAL 1000
 
 int main(void)
 {
-	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
-	struct vp_stream_stats stats;
-	struct vp_stream *stream;
+	const struct enc_encoder_candidate *x264 = enc_encoder_find("x264enc");
+	struct enc_stream_stats stats;
+	struct enc_stream *stream;
 	struct fixture_frame f;
 	GstElement *pipe, *sink;
 	int i;
@@ -46,7 +46,7 @@ int main(void)
 	if (fixture_x264_missing())
 		return 77;
 	CHECK(fixture_frame_init(&f, W, H, 0x20));
-	stream = vp_stream_create("keyframes", x264, NULL);
+	stream = enc_stream_create("keyframes", x264, NULL);
 	CHECK(stream);
 	if (!stream)
 		return check_result("stream-keyframes");
@@ -60,10 +60,10 @@ int main(void)
 	for (i = 0; i < FPS * SECONDS; i++) {
 		gint64 next = start + (gint64)(i + 1) * G_USEC_PER_SEC / FPS;
 
-		vp_stream_request_keyframe(stream);
+		enc_stream_request_keyframe(stream);
 		key |= fixture_pump(stream, 0);
 		f.px[i % (STRIDE * H)] ^= 0xff;
-		f.held = vp_stream_push(stream, &f.frame, key);
+		f.held = enc_stream_push(stream, &f.frame, key);
 		key = false;
 		while (f.held)
 			key |= fixture_pump(stream, 100);
@@ -75,7 +75,7 @@ int main(void)
 	}
 	for (int t = 0; t < 50; t++)
 		fixture_pump(stream, 20);
-	vp_stream_get_stats(stream, &stats);
+	enc_stream_get_stats(stream, &stats);
 	keyframes = stats.keyframes;
 	fprintf(stderr,
 		"%d requests in %d s: %llu keyframes encoded of %llu frames\n",
@@ -88,16 +88,16 @@ int main(void)
 
 	/* right after a forced keyframe, a request waits for the quiet
 	 * time's end, then the fd wakes the caller: no frame needed */
-	vp_stream_request_keyframe(stream);
+	enc_stream_request_keyframe(stream);
 	t0 = g_get_monotonic_time();
 	key = false;
 	while (!key && g_get_monotonic_time() - t0 < 3 * INTERVAL * 1000)
 		key = fixture_pump(stream, 100);
 	CHECK(key);
-	f.held = vp_stream_push(stream, &f.frame, true);
+	f.held = enc_stream_push(stream, &f.frame, true);
 	while (f.held)
 		fixture_pump(stream, 100);
-	vp_stream_request_keyframe(stream);
+	enc_stream_request_keyframe(stream);
 	t0 = g_get_monotonic_time();
 	key = false;
 	while (!key && g_get_monotonic_time() - t0 < 3 * INTERVAL * 1000)
@@ -107,7 +107,7 @@ int main(void)
 	CHECK(key);
 	CHECK(g_get_monotonic_time() - t0 >= (INTERVAL - 100) * 1000);
 
-	vp_stream_destroy(stream);
+	enc_stream_destroy(stream);
 	gst_element_set_state(pipe, GST_STATE_NULL);
 	gst_object_unref(pipe);
 	munmap(f.px, STRIDE * H);

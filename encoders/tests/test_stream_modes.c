@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vp_stream with the real x264 encoder through every kind of mode the
+ * enc_stream with the real x264 encoder through every kind of mode the
  * driver accepts: odd sizes (x264 takes only even ones at 4:2:0), 1x1,
  * one row or one column at the largest type's limit, the limit itself,
  * and back. Each mode must reach the consumer as encoded frames, and a
@@ -34,14 +34,14 @@ static void release(void *data)
 }
 
 /* Dispatch for up to @ms; true if a keyframe was asked for. */
-static bool pump(struct vp_stream *stream, int ms)
+static bool pump(struct enc_stream *stream, int ms)
 {
-	struct pollfd pfd = { .fd = vp_stream_get_fd(stream),
+	struct pollfd pfd = { .fd = enc_stream_get_fd(stream),
 			      .events = POLLIN };
 
 	if (poll(&pfd, 1, ms) != 1)
 		return false;
-	return vp_stream_dispatch(stream);
+	return enc_stream_dispatch(stream);
 }
 
 static bool buf_init(struct buf *b, uint32_t w, uint32_t h)
@@ -64,17 +64,17 @@ static void buf_finish(struct buf *b)
 	close(b->fd);
 }
 
-static uint64_t frames_out(struct vp_stream *stream)
+static uint64_t frames_out(struct enc_stream *stream)
 {
-	struct vp_stream_stats stats;
+	struct enc_stream_stats stats;
 
-	vp_stream_get_stats(stream, &stats);
+	enc_stream_get_stats(stream, &stats);
 	return stats.frames_out;
 }
 
 /* Push @n frames of @w x @h (each after the last was released); the
  * number of frames the encoder produced meanwhile. */
-static uint64_t stream_mode(struct vp_stream *stream, uint32_t w, uint32_t h,
+static uint64_t stream_mode(struct enc_stream *stream, uint32_t w, uint32_t h,
 			    int n)
 {
 	uint64_t before = frames_out(stream);
@@ -86,9 +86,9 @@ static uint64_t stream_mode(struct vp_stream *stream, uint32_t w, uint32_t h,
 		return 0;
 	}
 	for (int i = 0; i < n; i++) {
-		struct vp_frame f = {
+		struct enc_frame f = {
 			.fd = b.fd,
-			.memory = VP_FRAME_MEMFD,
+			.memory = ENC_FRAME_MEMFD,
 			.drm_format = DRM_FORMAT_XRGB8888,
 			.width = w,
 			.height = h,
@@ -99,7 +99,7 @@ static uint64_t stream_mode(struct vp_stream *stream, uint32_t w, uint32_t h,
 		};
 
 		b.px[(size_t)i % b.size] ^= 0xff; /* a new frame */
-		b.held = vp_stream_push(stream, &f, key);
+		b.held = enc_stream_push(stream, &f, key);
 		key = false;
 		for (int t = 0; t < 100 && b.held; t++)
 			pump(stream, 100);
@@ -124,16 +124,16 @@ static const struct {
 };
 
 /* Every mode through one stream (4:2:0, or 4:4:4 with @chroma444). */
-static void run(const struct vp_encoder_candidate *x264, bool chroma444)
+static void run(const struct enc_encoder_candidate *x264, bool chroma444)
 {
-	struct vp_stream_options so = { .chroma444 = chroma444 };
-	struct vp_stream *stream;
+	struct enc_stream_options so = { .chroma444 = chroma444 };
+	struct enc_stream *stream;
 	GstElement *pipe, *src, *sink;
 	GstSample *sample;
 	unsigned int i, received = 0;
 
 	fprintf(stderr, "chroma %s\n", chroma444 ? "4:4:4" : "4:2:0");
-	stream = vp_stream_create("modes", x264, &so);
+	stream = enc_stream_create("modes", x264, &so);
 	CHECK(stream);
 	if (!stream)
 		return;
@@ -143,7 +143,7 @@ static void run(const struct vp_encoder_candidate *x264, bool chroma444)
 	gst_bin_add_many(GST_BIN(pipe), src, sink, NULL);
 	CHECK(gst_element_link(src, sink));
 	g_object_set(sink, "sync", FALSE, "max-buffers", 1000, NULL);
-	CHECK(vp_stream_attach(stream, GST_APP_SRC(src)));
+	CHECK(enc_stream_attach(stream, GST_APP_SRC(src)));
 	gst_element_set_state(pipe, GST_STATE_PLAYING);
 	pump(stream, 1000);
 
@@ -175,14 +175,14 @@ static void run(const struct vp_encoder_candidate *x264, bool chroma444)
 	fprintf(stderr, "consumer received %u frames\n", received);
 	CHECK(received >= G_N_ELEMENTS(modes) + 2);
 
-	vp_stream_destroy(stream);
+	enc_stream_destroy(stream);
 	gst_element_set_state(pipe, GST_STATE_NULL);
 	gst_object_unref(pipe);
 }
 
 int main(void)
 {
-	const struct vp_encoder_candidate *x264 = vp_encoder_find("x264enc");
+	const struct enc_encoder_candidate *x264 = enc_encoder_find("x264enc");
 	GstElementFactory *factory;
 
 	gst_init(NULL, NULL);

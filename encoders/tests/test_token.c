@@ -25,17 +25,17 @@ static const char *write_file(const char *text, mode_t mode)
 	return path;
 }
 
-static struct vp_tokens tokens;
+static struct enc_tokens tokens;
 
 /* Load @text; the first token's secret into @token. */
 static bool load(const char *text, mode_t mode, char *token, char *err)
 {
 	bool ok;
 
-	vp_tokens_finish(&tokens);
-	ok = vp_tokens_load(write_file(text, mode), &tokens, err, 512);
+	enc_tokens_finish(&tokens);
+	ok = enc_tokens_load(write_file(text, mode), &tokens, err, 512);
 	if (ok)
-		memcpy(token, tokens.list[0].secret, VP_TOKEN_MAX_LEN + 1);
+		memcpy(token, tokens.list[0].secret, ENC_TOKEN_MAX_LEN + 1);
 	return ok;
 }
 
@@ -43,31 +43,31 @@ static bool load(const char *text, mode_t mode, char *token, char *err)
  * vGPU, and a bad list or the same token twice is refused by line. */
 static void test_access(void)
 {
-	const struct vp_token *a, *b, *all;
-	char token[VP_TOKEN_MAX_LEN + 1], err[512];
+	const struct enc_token *a, *b, *all;
+	char token[ENC_TOKEN_MAX_LEN + 1], err[512];
 
 	CHECK(load("# per VM\nvm-a aaaaaaaaaaaaaaaa\n"
 		   "vm-b-*,vm-c\tbbbbbbbbbbbbbbbb\n"
 		   "cccccccccccccccc\n",
 		   0600, token, err));
 	CHECK(tokens.count == 3);
-	a = vp_tokens_match(&tokens, "aaaaaaaaaaaaaaaa");
-	b = vp_tokens_match(&tokens, "bbbbbbbbbbbbbbbb");
-	all = vp_tokens_match(&tokens, "cccccccccccccccc");
+	a = enc_tokens_match(&tokens, "aaaaaaaaaaaaaaaa");
+	b = enc_tokens_match(&tokens, "bbbbbbbbbbbbbbbb");
+	all = enc_tokens_match(&tokens, "cccccccccccccccc");
 	CHECK(a && b && all);
-	CHECK(!vp_tokens_match(&tokens, "vm-a"));
-	CHECK(!vp_tokens_match(&tokens, "aaaaaaaaaaaaaaa"));
-	CHECK(!vp_tokens_match(&tokens, NULL));
+	CHECK(!enc_tokens_match(&tokens, "vm-a"));
+	CHECK(!enc_tokens_match(&tokens, "aaaaaaaaaaaaaaa"));
+	CHECK(!enc_tokens_match(&tokens, NULL));
 	if (!a || !b || !all)
 		return;
 	CHECK(!a->every_vgpu && !b->every_vgpu && all->every_vgpu);
-	CHECK(vp_access_allows_path(a->access, "/vm-a/0"));
-	CHECK(!vp_access_allows_path(a->access, "/vm-b/0"));
-	CHECK(!vp_access_allows_path(a->access, "/vm-ab/0"));
-	CHECK(vp_access_allows_path(b->access, "/vm-b-2/1"));
-	CHECK(vp_access_allows_path(b->access, "/vm-c/0"));
-	CHECK(!vp_access_allows_path(b->access, "/vm-a/0"));
-	CHECK(vp_access_allows_path(all->access, "/anything/0"));
+	CHECK(enc_access_allows_path(a->access, "/vm-a/0"));
+	CHECK(!enc_access_allows_path(a->access, "/vm-b/0"));
+	CHECK(!enc_access_allows_path(a->access, "/vm-ab/0"));
+	CHECK(enc_access_allows_path(b->access, "/vm-b-2/1"));
+	CHECK(enc_access_allows_path(b->access, "/vm-c/0"));
+	CHECK(!enc_access_allows_path(b->access, "/vm-a/0"));
+	CHECK(enc_access_allows_path(all->access, "/anything/0"));
 
 	CHECK(!load("vm-a aaaaaaaaaaaaaaaa\nvm-b aaaaaaaaaaaaaaaa\n", 0600,
 		    token, err));
@@ -81,8 +81,8 @@ static void test_access(void)
 
 int main(void)
 {
-	char token[VP_TOKEN_MAX_LEN + 1], err[512], cmd[64];
-	char longer[VP_TOKEN_MAX_LEN + 8];
+	char token[ENC_TOKEN_MAX_LEN + 1], err[512], cmd[64];
+	char longer[ENC_TOKEN_MAX_LEN + 8];
 
 	if (!mkdtemp(dir))
 		return 99;
@@ -109,17 +109,18 @@ int main(void)
 	CHECK(!load("0123456789abcdef\n# another viewer\nshort\n", 0600, token,
 		    err));
 	CHECK(strstr(err, ":3:") && strstr(err, "at least 16"));
-	CHECK(!vp_tokens_load("/nonexistent/token", &tokens, err, sizeof(err)));
+	CHECK(!enc_tokens_load("/nonexistent/token", &tokens, err,
+			       sizeof(err)));
 	CHECK(strstr(err, "cannot open"));
 	/* the comparison */
-	CHECK(vp_token_matches("0123456789abcdef", "0123456789abcdef"));
-	CHECK(!vp_token_matches("0123456789abcdef", "0123456789abcdeF"));
-	CHECK(!vp_token_matches("0123456789abcdef", "0123456789abcde"));
-	CHECK(!vp_token_matches("0123456789abcdef", "0123456789abcdef0"));
-	CHECK(!vp_token_matches("0123456789abcdef", ""));
-	CHECK(!vp_token_matches("0123456789abcdef", NULL));
+	CHECK(enc_token_matches("0123456789abcdef", "0123456789abcdef"));
+	CHECK(!enc_token_matches("0123456789abcdef", "0123456789abcdeF"));
+	CHECK(!enc_token_matches("0123456789abcdef", "0123456789abcde"));
+	CHECK(!enc_token_matches("0123456789abcdef", "0123456789abcdef0"));
+	CHECK(!enc_token_matches("0123456789abcdef", ""));
+	CHECK(!enc_token_matches("0123456789abcdef", NULL));
 	test_access();
-	vp_tokens_finish(&tokens);
+	enc_tokens_finish(&tokens);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		fprintf(stderr, "could not remove %s\n", dir);

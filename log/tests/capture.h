@@ -5,8 +5,8 @@
  * is swapped, so the sink's real write path runs), then is read back.
  * Needs check.h (server/libvplane/tests) included first.
  */
-#ifndef VP_TEST_LOG_CAPTURE_H
-#define VP_TEST_LOG_CAPTURE_H
+#ifndef LOG_TEST_LOG_CAPTURE_H
+#define LOG_TEST_LOG_CAPTURE_H
 
 #include <regex.h>
 #include <stdlib.h>
@@ -61,4 +61,4 @@ static inline bool matches(const char *text, const char *pattern)
 /* The elapsed time and the space after it. */
 #define TIME_RE "[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3} "
 
-#endif /* VP_TEST_LOG_CAPTURE_H */
+#endif /* LOG_TEST_LOG_CAPTURE_H */

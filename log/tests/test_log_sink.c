@@ -14,15 +14,15 @@
 #include "capture.h"
 #include "log_sink.h"
 
-static void vwrite(enum vp_log_level level, const char *fmt, ...)
+static void vwrite(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void vwrite(enum vp_log_level level, const char *fmt, ...)
+static void vwrite(enum log_level level, const char *fmt, ...)
 {
 	va_list args;
 
 	va_start(args, fmt);
-	vp_log_sink_vwrite(level, fmt, args);
+	log_sink_vwrite(level, fmt, args);
 	va_end(args);
 }
 
@@ -32,13 +32,13 @@ static void test_format(void)
 {
 	char *out;
 
-	vp_log_sink_init(VP_LOG_LEVEL_DEBUG);
+	log_sink_init(LOG_LEVEL_DEBUG);
 	capture_begin();
-	vp_log_sink_write_at(VP_LOG_LEVEL_INFO, "../encoders/rtsp.c", 42,
-			     "hello %d", 7);
-	vp_log_sink_write_at(VP_LOG_LEVEL_DEBUG, "plain.c", 1, "no dir");
-	vwrite(VP_LOG_LEVEL_ERROR, "[%s:%d] failed: %s", "../server/output.c",
-	       9, "why");
+	log_sink_write_at(LOG_LEVEL_INFO, "../encoders/rtsp.c", 42, "hello %d",
+			  7);
+	log_sink_write_at(LOG_LEVEL_DEBUG, "plain.c", 1, "no dir");
+	vwrite(LOG_LEVEL_ERROR, "[%s:%d] failed: %s", "../server/output.c", 9,
+	       "why");
 	out = capture_end();
 	/* the clock started with this process's first line: seconds ago */
 	CHECK(matches(out, "^00:00:[0-9]{2}\\.[0-9]{3} \\[INFO\\] "
@@ -59,7 +59,7 @@ static void test_threshold(void)
 					     "DEBUG" };
 	int t, i;
 
-	for (t = VP_LOG_LEVEL_SILENT; t <= 4; t++) {
+	for (t = LOG_LEVEL_SILENT; t <= 4; t++) {
 		for (i = 0; i < 5; i++) {
 			int level = levels[i],
 			    effective = level > 3 ? 3 : level;
@@ -67,12 +67,11 @@ static void test_threshold(void)
 			char pattern[128];
 			char *out;
 
-			vp_log_sink_init((enum vp_log_level)t);
-			CHECK(vp_log_sink_wants((enum vp_log_level)level) ==
-			      want);
+			log_sink_init((enum log_level)t);
+			CHECK(log_sink_wants((enum log_level)level) == want);
 			capture_begin();
-			vp_log_sink_write_at((enum vp_log_level)level, "t.c",
-					     level, "x");
+			log_sink_write_at((enum log_level)level, "t.c", level,
+					  "x");
 			out = capture_end();
 			snprintf(pattern, sizeof(pattern),
 				 "^" TIME_RE "\\[%s\\] \\[t\\.c:%d\\] x\n$",
@@ -90,14 +89,14 @@ static void test_errno_kept(void)
 {
 	char *out;
 
-	vp_log_sink_init(VP_LOG_LEVEL_INFO);
+	log_sink_init(LOG_LEVEL_INFO);
 	capture_begin();
 	errno = EXDEV;
-	vp_log_sink_write_at(VP_LOG_LEVEL_ERROR, "e.c", 1, "written");
+	log_sink_write_at(LOG_LEVEL_ERROR, "e.c", 1, "written");
 	CHECK(errno == EXDEV);
-	vp_log_sink_write_at(VP_LOG_LEVEL_DEBUG, "e.c", 2, "dropped");
+	log_sink_write_at(LOG_LEVEL_DEBUG, "e.c", 2, "dropped");
 	CHECK(errno == EXDEV);
-	vwrite(VP_LOG_LEVEL_ERROR, "written too");
+	vwrite(LOG_LEVEL_ERROR, "written too");
 	CHECK(errno == EXDEV);
 	out = capture_end();
 	CHECK(matches(out,
@@ -118,7 +117,7 @@ static void test_long_lines(void)
 	CHECK(msg != NULL);
 	for (k = 0; k < 100000; k++)
 		msg[k] = (char)('a' + k % 26);
-	vp_log_sink_init(VP_LOG_LEVEL_INFO);
+	log_sink_init(LOG_LEVEL_INFO);
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		char *out, *text;
 		size_t n = sizes[i];
@@ -126,8 +125,8 @@ static void test_long_lines(void)
 
 		msg[n] = 0;
 		capture_begin();
-		vp_log_sink_write_at(VP_LOG_LEVEL_INFO, "long.c", 3, "%s", msg);
-		vwrite(VP_LOG_LEVEL_INFO, "[x.c:4] %s", msg);
+		log_sink_write_at(LOG_LEVEL_INFO, "long.c", 3, "%s", msg);
+		vwrite(LOG_LEVEL_INFO, "[x.c:4] %s", msg);
 		out = capture_end();
 		msg[n] = saved;
 		/* the first line's message, then the second's */
@@ -158,8 +157,8 @@ static void *log_lines(void *data)
 	memset(msg, letter, LINE_CHARS);
 	msg[LINE_CHARS] = 0;
 	for (i = 0; i < LINES; i++)
-		vp_log_sink_write_at(VP_LOG_LEVEL_INFO, "thread.c", letter,
-				     "%s", msg);
+		log_sink_write_at(LOG_LEVEL_INFO, "thread.c", letter, "%s",
+				  msg);
 	return NULL;
 }
 
@@ -172,7 +171,7 @@ static void test_threads(void)
 	char *out, *line, *save = NULL;
 	int t, total = 0;
 
-	vp_log_sink_init(VP_LOG_LEVEL_INFO);
+	log_sink_init(LOG_LEVEL_INFO);
 	capture_begin();
 	for (t = 0; t < THREADS; t++)
 		pthread_create(&threads[t], NULL, log_lines,
@@ -221,10 +220,10 @@ static void test_terminal(void)
 		return;
 	cfmakeraw(&tio); /* no \n -> \r\n */
 	CHECK(tcsetattr(slave, TCSANOW, &tio) == 0);
-	vp_log_sink_init(VP_LOG_LEVEL_INFO);
+	log_sink_init(LOG_LEVEL_INFO);
 	CHECK(dup2(slave, STDERR_FILENO) == STDERR_FILENO);
-	vp_log_sink_write_at(VP_LOG_LEVEL_ERROR, "tty.c", 5, "red");
-	vp_log_sink_write_at(VP_LOG_LEVEL_INFO, "tty.c", 6, "blue");
+	log_sink_write_at(LOG_LEVEL_ERROR, "tty.c", 5, "red");
+	log_sink_write_at(LOG_LEVEL_INFO, "tty.c", 6, "blue");
 	CHECK(dup2(saved, STDERR_FILENO) == STDERR_FILENO);
 	close(saved);
 	close(slave);

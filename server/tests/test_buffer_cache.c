@@ -64,104 +64,104 @@ static struct vplane_display_plane plane_of(uint32_t id, uint32_t width)
 static void test_hit_and_find(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_buffer_cache cache;
+	struct vpd_buffer_cache cache;
 	struct vplane_display_plane a = plane_of(7, W);
 	const struct vplane_display_plane *seen = NULL;
-	struct vp_dmabuf_buffer *b1, *b2;
+	struct vpd_dmabuf_buffer *b1, *b2;
 
-	vp_buffer_cache_init(&cache, 4, fetch, &f, "test");
-	CHECK(!vp_buffer_cache_find(&cache, 7, &seen) && f.calls == 0);
-	b1 = vp_buffer_cache_get(&cache, &a);
+	vpd_buffer_cache_init(&cache, 4, fetch, &f, "test");
+	CHECK(!vpd_buffer_cache_find(&cache, 7, &seen) && f.calls == 0);
+	b1 = vpd_buffer_cache_get(&cache, &a);
 	CHECK(b1 && f.calls == 1 && b1->dmabuf_id == 7);
-	b2 = vp_buffer_cache_get(&cache, &a);
+	b2 = vpd_buffer_cache_get(&cache, &a);
 	CHECK(b2 == b1 && f.calls == 1); /* a hit fetches nothing */
-	CHECK(vp_buffer_cache_find(&cache, 7, &seen) == b1 && f.calls == 1);
+	CHECK(vpd_buffer_cache_find(&cache, 7, &seen) == b1 && f.calls == 1);
 	CHECK(seen && seen->refresh_mhz == 60007 && seen->head_width == W);
-	CHECK(!vp_buffer_cache_find(&cache, 0, &seen)); /* 0: disabled */
+	CHECK(!vpd_buffer_cache_find(&cache, 0, &seen)); /* 0: disabled */
 	CHECK(cache.hits == 2 && cache.fetches == 1);
-	vp_buffer_cache_finish(&cache);
+	vpd_buffer_cache_finish(&cache);
 }
 
 static void test_new_layout(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_buffer_cache cache;
+	struct vpd_buffer_cache cache;
 	struct vplane_display_plane a = plane_of(3, W),
 				    narrow = plane_of(3, 32);
 	const struct vplane_display_plane *seen;
-	struct vp_dmabuf_buffer *b1, *b2;
+	struct vpd_dmabuf_buffer *b1, *b2;
 	int fd1;
 
-	vp_buffer_cache_init(&cache, 4, fetch, &f, "test");
-	b1 = vp_buffer_cache_get(&cache, &a);
+	vpd_buffer_cache_init(&cache, 4, fetch, &f, "test");
+	b1 = vpd_buffer_cache_get(&cache, &a);
 	fd1 = f.last_fd;
 	CHECK(b1);
 	wlr_buffer_lock(&b1->base); /* shown while the guest changes layout */
-	b2 = vp_buffer_cache_get(&cache, &narrow);
+	b2 = vpd_buffer_cache_get(&cache, &narrow);
 	CHECK(b2 && b2 != b1 && f.calls == 2 && cache.count == 1);
 	CHECK(fd_is_open(fd1) && f.last_fd != fd1);
 	wlr_buffer_unlock(&b1->base); /* dropped by the cache: now freed */
 	CHECK(!fd_is_open(fd1));
-	CHECK(vp_buffer_cache_find(&cache, 3, &seen) == b2 &&
+	CHECK(vpd_buffer_cache_find(&cache, 3, &seen) == b2 &&
 	      seen->width == 32);
-	vp_buffer_cache_finish(&cache);
+	vpd_buffer_cache_finish(&cache);
 }
 
 static void test_bound(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_buffer_cache cache;
+	struct vpd_buffer_cache cache;
 	struct vplane_display_plane a = plane_of(1, W), b = plane_of(2, W),
 				    c = plane_of(3, W);
 	const struct vplane_display_plane *seen;
 
-	vp_buffer_cache_init(&cache, 2, fetch, &f, "test");
-	CHECK(vp_buffer_cache_get(&cache, &a));
-	CHECK(vp_buffer_cache_get(&cache, &b));
-	CHECK(vp_buffer_cache_find(&cache, 1, &seen)); /* a most recent */
-	CHECK(vp_buffer_cache_get(&cache, &c));	       /* evicts b */
+	vpd_buffer_cache_init(&cache, 2, fetch, &f, "test");
+	CHECK(vpd_buffer_cache_get(&cache, &a));
+	CHECK(vpd_buffer_cache_get(&cache, &b));
+	CHECK(vpd_buffer_cache_find(&cache, 1, &seen)); /* a most recent */
+	CHECK(vpd_buffer_cache_get(&cache, &c));	/* evicts b */
 	CHECK(cache.count == 2 && f.calls == 3);
-	CHECK(vp_buffer_cache_find(&cache, 1, &seen));
-	CHECK(vp_buffer_cache_find(&cache, 3, &seen));
-	CHECK(!vp_buffer_cache_find(&cache, 2, &seen));
-	vp_buffer_cache_finish(&cache);
+	CHECK(vpd_buffer_cache_find(&cache, 1, &seen));
+	CHECK(vpd_buffer_cache_find(&cache, 3, &seen));
+	CHECK(!vpd_buffer_cache_find(&cache, 2, &seen));
+	vpd_buffer_cache_finish(&cache);
 	CHECK(cache.count == 0);
 }
 
 static void test_flush_keeps_locked(void)
 {
 	struct fetcher f = { 0 };
-	struct vp_buffer_cache cache;
+	struct vpd_buffer_cache cache;
 	struct vplane_display_plane a = plane_of(5, W);
 	const struct vplane_display_plane *seen;
-	struct vp_dmabuf_buffer *b;
+	struct vpd_dmabuf_buffer *b;
 	int fd;
 
-	vp_buffer_cache_init(&cache, 4, fetch, &f, "test");
-	b = vp_buffer_cache_get(&cache, &a);
+	vpd_buffer_cache_init(&cache, 4, fetch, &f, "test");
+	b = vpd_buffer_cache_get(&cache, &a);
 	fd = f.last_fd;
 	CHECK(b);
 	wlr_buffer_lock(&b->base); /* an output shows it */
-	vp_buffer_cache_flush(&cache);
-	CHECK(!vp_buffer_cache_find(&cache, 5, &seen) && cache.count == 0);
+	vpd_buffer_cache_flush(&cache);
+	CHECK(!vpd_buffer_cache_find(&cache, 5, &seen) && cache.count == 0);
 	CHECK(fd_is_open(fd));
 	wlr_buffer_unlock(&b->base);
 	CHECK(!fd_is_open(fd));
-	CHECK(vp_buffer_cache_get(&cache, &a) && f.calls == 2);
-	vp_buffer_cache_finish(&cache);
+	CHECK(vpd_buffer_cache_get(&cache, &a) && f.calls == 2);
+	vpd_buffer_cache_finish(&cache);
 }
 
 static void test_fetch_failure(void)
 {
 	struct fetcher f = { .fail = true };
-	struct vp_buffer_cache cache;
+	struct vpd_buffer_cache cache;
 	struct vplane_display_plane a = plane_of(9, W);
 	const struct vplane_display_plane *seen;
 
-	vp_buffer_cache_init(&cache, 4, fetch, &f, "test");
-	CHECK(!vp_buffer_cache_get(&cache, &a) && f.calls == 1);
-	CHECK(cache.count == 0 && !vp_buffer_cache_find(&cache, 9, &seen));
-	vp_buffer_cache_finish(&cache);
+	vpd_buffer_cache_init(&cache, 4, fetch, &f, "test");
+	CHECK(!vpd_buffer_cache_get(&cache, &a) && f.calls == 1);
+	CHECK(cache.count == 0 && !vpd_buffer_cache_find(&cache, 9, &seen));
+	vpd_buffer_cache_finish(&cache);
 }
 
 int main(void)

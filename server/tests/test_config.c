@@ -19,7 +19,7 @@ static char err[8192];
 
 /* Parse vplaned ARGS... with @text as the config file (if not NULL);
  * stderr into err. */
-static bool parse(struct vp_config *config, const char *text, ...)
+static bool parse(struct vpd_config *config, const char *text, ...)
 {
 	char file[256], *argv[16] = { "vplaned" };
 	int argc = 1, saved = dup(2), fd;
@@ -43,7 +43,7 @@ static bool parse(struct vp_config *config, const char *text, ...)
 	CHECK(fd >= 0);
 	fflush(stderr);
 	dup2(fd, 2);
-	ok = vp_config_parse(config, argc, argv);
+	ok = vpd_config_parse(config, argc, argv);
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -66,7 +66,7 @@ static char *repeat(char c, size_t n)
 
 int main(void)
 {
-	struct vp_config config;
+	struct vpd_config config;
 	char *text, *pad, *path;
 
 	CHECK(mkdtemp(dir));
@@ -80,7 +80,7 @@ int main(void)
 			       pad, pad) > 0);
 		CHECK(parse(&config, text, NULL));
 		CHECK(!config.rtsp_no_auth && !config.webrtc);
-		vp_config_finish(&config);
+		vpd_config_finish(&config);
 		free(text);
 		free(pad);
 	}
@@ -90,7 +90,7 @@ int main(void)
 	CHECK(asprintf(&text, "rtsp-auth yes\n# %srtsp-auth no\n", pad) > 0);
 	CHECK(parse(&config, text, NULL));
 	CHECK(!config.rtsp_no_auth);
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	free(text);
 	free(pad);
 	/* a long value arrives whole */
@@ -100,7 +100,7 @@ int main(void)
 	CHECK(parse(&config, text, NULL));
 	CHECK(config.rtsp_credentials &&
 	      !strcmp(config.rtsp_credentials, path));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	free(text);
 	free(path);
 	free(pad);
@@ -109,7 +109,7 @@ int main(void)
 	CHECK(asprintf(&text, "backend %s\n", pad) > 0);
 	CHECK(!parse(&config, text, NULL));
 	CHECK(strstr(err, "vplaned.conf:1: unknown backend"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	free(text);
 	free(pad);
 
@@ -118,10 +118,10 @@ int main(void)
 		     NULL));
 	CHECK(strstr(err, "vplaned.conf:3: rtsp-auth is set twice (first at "
 			  "line 1)"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	CHECK(!parse(&config, "rtsp-port 1\nrtsp-port 2\n", NULL));
 	CHECK(strstr(err, "vplaned.conf:2: rtsp-port is set twice"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 
 	/* the same vGPU twice: by UUID, by path, by both, in any case */
 	CHECK(!parse(&config,
@@ -133,30 +133,30 @@ int main(void)
 			  "5cf0a8b4-8c1f-4c4c-9b39-1f2d3e4a5b6c is given twice "
 			  "(first at "));
 	CHECK(strstr(err, "vplaned.conf:1)"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	CHECK(!parse(
 		&config,
 		"vgpu 5CF0A8B4-8c1f-4c4c-9b39-1f2d3e4a5b6c\n"
 		"vgpu-path /dev/vplane/5cf0a8b4-8c1f-4c4c-9b39-1f2d3e4a5b6c\n",
 		NULL));
 	CHECK(strstr(err, "vplaned.conf:2: vGPU /dev/vplane/"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	CHECK(!parse(&config, "vgpu-path /dev/null\n", "--vgpu-path",
 		     "/dev/null", NULL));
 	CHECK(strstr(err, "--vgpu-path: vGPU /dev/null is given twice (first "
 			  "at ") &&
 	      strstr(err, "vplaned.conf:1)"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	CHECK(!parse(&config, NULL, "--vgpu", "abc", "--vgpu", "abc", NULL));
 	CHECK(strstr(err, "--vgpu: vGPU abc is given twice"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	/* two names of one device node (a symlink) */
 	CHECK(asprintf(&path, "%s/null-link", dir) > 0);
 	CHECK(symlink("/dev/null", path) == 0);
 	CHECK(!parse(&config, NULL, "--vgpu-path", "/dev/null", "--vgpu-path",
 		     path, NULL));
 	CHECK(strstr(err, "is given twice"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	unlink(path);
 	free(path);
 	/* different vGPUs are fine, repeatable settings repeat */
@@ -167,18 +167,18 @@ int main(void)
 		    "record a/0=a.mkv\nrecord b/0=b.mkv\n",
 		    NULL));
 	CHECK(config.nr_vgpus == 2 && config.nr_stream_record == 2);
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	/* the same head recorded twice */
 	CHECK(!parse(&config,
 		     "record-dir /tmp\nrecord a/0=a.mkv\n"
 		     "record a/0=b.mkv\n",
 		     NULL));
 	CHECK(strstr(err, "a/0 is recorded twice"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 	/* --record needs --record-dir */
 	CHECK(!parse(&config, NULL, "--record", "a/0=a.mkv", NULL));
 	CHECK(strstr(err, "--record needs --record-dir"));
-	vp_config_finish(&config);
+	vpd_config_finish(&config);
 
 	{
 		char file[256];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vp_dmabuf_buffer_create(), the importer of every vGPU plane (display
+ * vpd_dmabuf_buffer_create(), the importer of every vGPU plane (display
  * node and upstream VFIO, primary and cursor), against planes that do
  * not fit their dma-buf: memfds of chosen sizes stand in for dma-bufs on
  * the host (lseek SEEK_END answers the real size for both). A plane that
@@ -32,7 +32,7 @@ static bool import(const char *what, uint32_t fd_size,
 		   struct vplane_display_plane plane)
 {
 	int fd = memfd_of(fd_size);
-	struct vp_dmabuf_buffer *b = vp_dmabuf_buffer_create(fd, &plane);
+	struct vpd_dmabuf_buffer *b = vpd_dmabuf_buffer_create(fd, &plane);
 
 	fprintf(stderr, "%-40s %s\n", what, b ? "taken" : "refused");
 	if (!b) {

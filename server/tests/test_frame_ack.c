@@ -9,7 +9,7 @@
  *   P  commit 1 is presented (before or after C reports it: headless
  *      presents inside the commit, DRM at the page flip); Q: commit 2
  *   H  an encoder takes hold 1; R releases it; J, K: hold 2
- *   T  the hold bound passes (vp_frame_ack_expire())
+ *   T  the hold bound passes (vpd_frame_ack_expire())
  *   X  the head is removed from its output (later C, P, Q go elsewhere)
  *
  * each present once as shown and once as discarded. Checked at every ack:
@@ -31,8 +31,8 @@
 #define MAX_HOLDS 2
 
 struct run {
-	struct vp_frame_ack fa;
-	struct vp_frame_ack_hold hold[MAX_HOLDS];
+	struct vpd_frame_ack fa;
+	struct vpd_frame_ack_hold hold[MAX_HOLDS];
 	const char *order; /* for messages */
 	bool presents_shown;
 
@@ -99,8 +99,8 @@ static void present(struct run *run, uint32_t commit)
 		return; /* the output shows another head now */
 	run->presented[commit] = true;
 	update_due(run);
-	vp_frame_ack_present(&run->fa, commit, run->presents_shown,
-			     run->now + 1000);
+	vpd_frame_ack_present(&run->fa, commit, run->presents_shown,
+			      run->now + 1000);
 }
 
 static void release(struct run *run, unsigned int i)
@@ -108,7 +108,7 @@ static void release(struct run *run, unsigned int i)
 	bool was = run->held[i];
 
 	run->held[i] = false;
-	if (vp_frame_ack_release(&run->fa, &run->hold[i]) != was)
+	if (vpd_frame_ack_release(&run->fa, &run->hold[i]) != was)
 		fail(run, "release said the wrong thing", i);
 }
 
@@ -117,11 +117,11 @@ static void event(struct run *run, char e)
 	unsigned int expired = 0;
 
 	switch (e) {
-	case 'F': /* source.c: every flip, shown or not */
+	case 'F': /* head.c: every flip, shown or not */
 		run->newest++;
 		if (run->hidden && run->newest > run->due)
 			run->due = run->newest;
-		vp_frame_ack_flip(&run->fa, run->newest);
+		vpd_frame_ack_flip(&run->fa, run->newest);
 		break;
 	case 'C': /* output.c: a commit with a flip to show, while shown */
 		run->nr_commits++;
@@ -129,8 +129,8 @@ static void event(struct run *run, char e)
 			break;
 		run->commit_flip[run->nr_commits] = run->newest;
 		update_due(run);
-		vp_frame_ack_commit(&run->fa, run->nr_commits, run->newest,
-				    run->newest * 1000ull);
+		vpd_frame_ack_commit(&run->fa, run->nr_commits, run->newest,
+				     run->newest * 1000ull);
 		break;
 	case 'P':
 		present(run, 1);
@@ -141,8 +141,8 @@ static void event(struct run *run, char e)
 	case 'H':
 	case 'J':
 		run->held[e == 'J'] = true;
-		vp_frame_ack_hold(&run->fa, &run->hold[e == 'J'], run->now,
-				  run->now + BOUND_NS);
+		vpd_frame_ack_hold(&run->fa, &run->hold[e == 'J'], run->now,
+				   run->now + BOUND_NS);
 		break;
 	case 'R':
 	case 'K':
@@ -153,12 +153,12 @@ static void event(struct run *run, char e)
 		for (unsigned int i = 0; i < MAX_HOLDS; i++)
 			expired += run->held[i];
 		memset(run->held, 0, sizeof(run->held));
-		if (vp_frame_ack_expire(&run->fa, run->now) != expired)
+		if (vpd_frame_ack_expire(&run->fa, run->now) != expired)
 			fail(run, "expire counted wrong", expired);
 		break;
 	case 'X':
 		run->hidden = true;
-		vp_frame_ack_hide(&run->fa);
+		vpd_frame_ack_hide(&run->fa);
 		break;
 	default:
 		abort();
@@ -171,8 +171,8 @@ static void run_order(const char *order, bool presents_shown)
 {
 	struct run run = { .order = order, .presents_shown = presents_shown };
 
-	vp_frame_ack_init(&run.fa, send_ack, &run);
-	vp_frame_ack_show(&run.fa);
+	vpd_frame_ack_init(&run.fa, send_ack, &run);
+	vpd_frame_ack_show(&run.fa);
 	for (const char *e = order; *e; e++)
 		event(&run, *e);
 	/* the consumers end: whatever is still held goes */
@@ -184,7 +184,7 @@ static void run_order(const char *order, bool presents_shown)
 	if (run.fa.frames_presented > (presents_shown ? run.newest : 0))
 		fail(&run, "frames presented miscounted",
 		     (uint32_t)run.fa.frames_presented);
-	vp_frame_ack_finish(&run.fa);
+	vpd_frame_ack_finish(&run.fa);
 }
 
 /* The next permutation of @s (a multiset) in lexical order; false after
@@ -244,84 +244,84 @@ static void record_ack(void *data, uint32_t seq)
 /* A few orders with what must come out of them, and the figures. */
 static void spelled_out(void)
 {
-	struct vp_frame_ack fa;
-	struct vp_frame_ack_hold hold = { 0 };
+	struct vpd_frame_ack fa;
+	struct vpd_frame_ack_hold hold = { 0 };
 	uint64_t deadline;
 
 	/* headless with a viewer: precommit hold, present inside the
 	 * commit, commit reported, encoder done */
 	acks_seen[0] = 0;
-	vp_frame_ack_init(&fa, record_ack, NULL);
-	vp_frame_ack_show(&fa);
-	vp_frame_ack_flip(&fa, 7);
-	vp_frame_ack_hold(&fa, &hold, 100, 100 + BOUND_NS);
-	vp_frame_ack_present(&fa, 1, true, 5000);
+	vpd_frame_ack_init(&fa, record_ack, NULL);
+	vpd_frame_ack_show(&fa);
+	vpd_frame_ack_flip(&fa, 7);
+	vpd_frame_ack_hold(&fa, &hold, 100, 100 + BOUND_NS);
+	vpd_frame_ack_present(&fa, 1, true, 5000);
 	CHECK(!strcmp(acks_seen, ""));
-	vp_frame_ack_commit(&fa, 1, 7, 1000);
+	vpd_frame_ack_commit(&fa, 1, 7, 1000);
 	CHECK(!strcmp(acks_seen, ""));
-	CHECK(vp_frame_ack_next_deadline(&fa, &deadline) &&
+	CHECK(vpd_frame_ack_next_deadline(&fa, &deadline) &&
 	      deadline == 100 + BOUND_NS);
-	CHECK(vp_frame_ack_release(&fa, &hold));
+	CHECK(vpd_frame_ack_release(&fa, &hold));
 	CHECK(!strcmp(acks_seen, "7"));
 	CHECK(fa.frames_presented == 1 && fa.last_latency_ns == 4000);
-	CHECK(!vp_frame_ack_next_deadline(&fa, &deadline));
-	CHECK(!vp_frame_ack_release(&fa, &hold));
+	CHECK(!vpd_frame_ack_next_deadline(&fa, &deadline));
+	CHECK(!vpd_frame_ack_release(&fa, &hold));
 
 	/* a redraw of the same flip (cursor): no second ack, not counted */
-	vp_frame_ack_commit(&fa, 2, 7, 1000);
-	vp_frame_ack_present(&fa, 2, true, 9000);
+	vpd_frame_ack_commit(&fa, 2, 7, 1000);
+	vpd_frame_ack_present(&fa, 2, true, 9000);
 	CHECK(!strcmp(acks_seen, "7"));
 	CHECK(fa.frames_presented == 1 && fa.last_latency_ns == 4000);
 
 	/* DRM: two commits in flight, presented later, one at a time */
-	vp_frame_ack_flip(&fa, 8);
-	vp_frame_ack_commit(&fa, 3, 8, 10000);
-	vp_frame_ack_flip(&fa, 9);
-	vp_frame_ack_commit(&fa, 4, 9, 11000);
-	vp_frame_ack_present(&fa, 3, true, 12000);
+	vpd_frame_ack_flip(&fa, 8);
+	vpd_frame_ack_commit(&fa, 3, 8, 10000);
+	vpd_frame_ack_flip(&fa, 9);
+	vpd_frame_ack_commit(&fa, 4, 9, 11000);
+	vpd_frame_ack_present(&fa, 3, true, 12000);
 	CHECK(!strcmp(acks_seen, "7,8"));
-	vp_frame_ack_present(&fa, 4, false, 13000); /* discarded */
+	vpd_frame_ack_present(&fa, 4, false, 13000); /* discarded */
 	CHECK(!strcmp(acks_seen, "7,8,9"));
 	CHECK(fa.frames_presented == 2 && fa.last_latency_ns == 2000);
 
 	/* removed: a commit waiting for its present is never acked; flips
 	 * from now on are acked as they come */
-	vp_frame_ack_flip(&fa, 10);
-	vp_frame_ack_commit(&fa, 5, 10, 14000);
-	vp_frame_ack_hide(&fa);
-	vp_frame_ack_present(&fa, 5, true, 15000);
+	vpd_frame_ack_flip(&fa, 10);
+	vpd_frame_ack_commit(&fa, 5, 10, 14000);
+	vpd_frame_ack_hide(&fa);
+	vpd_frame_ack_present(&fa, 5, true, 15000);
 	CHECK(!strcmp(acks_seen, "7,8,9"));
-	vp_frame_ack_flip(&fa, 11);
+	vpd_frame_ack_flip(&fa, 11);
 	CHECK(!strcmp(acks_seen, "7,8,9,11"));
 
 	/* shown again: a flip acked while shown nowhere is not acked again */
-	vp_frame_ack_show(&fa);
-	vp_frame_ack_commit(&fa, 1, 11, 16000);
-	vp_frame_ack_present(&fa, 1, true, 17000);
+	vpd_frame_ack_show(&fa);
+	vpd_frame_ack_commit(&fa, 1, 11, 16000);
+	vpd_frame_ack_present(&fa, 1, true, 17000);
 	CHECK(!strcmp(acks_seen, "7,8,9,11"));
 
 	/* a stuck encoder: the bound releases its hold, counted once */
-	vp_frame_ack_flip(&fa, 12);
-	vp_frame_ack_hold(&fa, &hold, 20000, 20000 + BOUND_NS);
-	vp_frame_ack_commit(&fa, 2, 12, 18000);
-	vp_frame_ack_present(&fa, 2, true, 19000);
-	CHECK(vp_frame_ack_expire(&fa, 20000 + BOUND_NS - 1) == 0);
+	vpd_frame_ack_flip(&fa, 12);
+	vpd_frame_ack_hold(&fa, &hold, 20000, 20000 + BOUND_NS);
+	vpd_frame_ack_commit(&fa, 2, 12, 18000);
+	vpd_frame_ack_present(&fa, 2, true, 19000);
+	CHECK(vpd_frame_ack_expire(&fa, 20000 + BOUND_NS - 1) == 0);
 	CHECK(!strcmp(acks_seen, "7,8,9,11"));
-	CHECK(vp_frame_ack_expire(&fa, 20000 + BOUND_NS) == 1);
+	CHECK(vpd_frame_ack_expire(&fa, 20000 + BOUND_NS) == 1);
 	CHECK(!strcmp(acks_seen, "7,8,9,11,12"));
-	CHECK(!vp_frame_ack_release(&fa, &hold)); /* late: not in time */
-	vp_frame_ack_finish(&fa);
+	CHECK(!vpd_frame_ack_release(&fa, &hold)); /* late: not in time */
+	vpd_frame_ack_finish(&fa);
 
 	/* sequence numbers wrap */
 	acks_seen[0] = 0;
-	vp_frame_ack_init(&fa, record_ack, NULL);
-	vp_frame_ack_show(&fa);
-	vp_frame_ack_commit(&fa, UINT32_MAX, UINT32_MAX, 0);
-	vp_frame_ack_present(&fa, UINT32_MAX, true, 0);
-	vp_frame_ack_commit(&fa, 0, 0, 0);
-	vp_frame_ack_present(&fa, 0, true, 0);
+	vpd_frame_ack_init(&fa, record_ack, NULL);
+	vpd_frame_ack_show(&fa);
+	vpd_frame_ack_commit(&fa, UINT32_MAX, UINT32_MAX, 0);
+	vpd_frame_ack_present(&fa, UINT32_MAX, true, 0);
+	vpd_frame_ack_commit(&fa, 0, 0, 0);
+	vpd_frame_ack_present(&fa, 0, true, 0);
 	CHECK(!strcmp(acks_seen, "4294967295,0"));
-	vp_frame_ack_finish(&fa);
+	vpd_frame_ack_finish(&fa);
 }
 
 int main(void)

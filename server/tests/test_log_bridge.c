@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * vp_log_bridge_init(): wlroots' lines (vplaned's wlr_log() calls and
+ * vpd_log_bridge_init(): wlroots' lines (vplaned's wlr_log() calls and
  * libwayland-server's, which wlroots forwards) and libvplane's reach the
  * one sink with their levels mapped, under the sink's threshold, and
  * wlroots reports that threshold back. The real wlroots, libwayland and
@@ -11,32 +11,33 @@
 #include <vplane/display.h>
 #include <wayland-server-core.h>
 
+#include "log_sink.h"
 #include "../libvplane/tests/check.h"
 #include "../../log/tests/capture.h"
 #include "log_bridge.h"
 
 static void test_level_maps(void)
 {
-	CHECK(vp_log_level_from_wlr(WLR_SILENT) == VP_LOG_LEVEL_SILENT);
-	CHECK(vp_log_level_from_wlr(WLR_ERROR) == VP_LOG_LEVEL_ERROR);
-	CHECK(vp_log_level_from_wlr(WLR_INFO) == VP_LOG_LEVEL_INFO);
-	CHECK(vp_log_level_from_wlr(WLR_DEBUG) == VP_LOG_LEVEL_DEBUG);
-	CHECK(vp_log_level_from_wlr(WLR_LOG_IMPORTANCE_LAST) ==
-	      VP_LOG_LEVEL_DEBUG);
-	CHECK(vp_log_level_to_wlr(VP_LOG_LEVEL_SILENT) == WLR_SILENT);
-	CHECK(vp_log_level_to_wlr(VP_LOG_LEVEL_ERROR) == WLR_ERROR);
-	CHECK(vp_log_level_to_wlr(VP_LOG_LEVEL_INFO) == WLR_INFO);
-	CHECK(vp_log_level_to_wlr(VP_LOG_LEVEL_DEBUG) == WLR_DEBUG);
-	CHECK(vp_log_level_from_vplane(VP_LOG_SILENT) == VP_LOG_LEVEL_SILENT);
-	CHECK(vp_log_level_from_vplane(VP_LOG_ERROR) == VP_LOG_LEVEL_ERROR);
-	CHECK(vp_log_level_from_vplane(VP_LOG_INFO) == VP_LOG_LEVEL_INFO);
-	CHECK(vp_log_level_from_vplane(VP_LOG_DEBUG) == VP_LOG_LEVEL_DEBUG);
-	CHECK(vp_log_level_from_vplane((enum vp_log_importance)9) ==
-	      VP_LOG_LEVEL_DEBUG);
-	CHECK(vp_log_level_to_vplane(VP_LOG_LEVEL_SILENT) == VP_LOG_SILENT);
-	CHECK(vp_log_level_to_vplane(VP_LOG_LEVEL_ERROR) == VP_LOG_ERROR);
-	CHECK(vp_log_level_to_vplane(VP_LOG_LEVEL_INFO) == VP_LOG_INFO);
-	CHECK(vp_log_level_to_vplane(VP_LOG_LEVEL_DEBUG) == VP_LOG_DEBUG);
+	CHECK(vpd_log_level_from_wlr(WLR_SILENT) == LOG_LEVEL_SILENT);
+	CHECK(vpd_log_level_from_wlr(WLR_ERROR) == LOG_LEVEL_ERROR);
+	CHECK(vpd_log_level_from_wlr(WLR_INFO) == LOG_LEVEL_INFO);
+	CHECK(vpd_log_level_from_wlr(WLR_DEBUG) == LOG_LEVEL_DEBUG);
+	CHECK(vpd_log_level_from_wlr(WLR_LOG_IMPORTANCE_LAST) ==
+	      LOG_LEVEL_DEBUG);
+	CHECK(vpd_log_level_to_wlr(LOG_LEVEL_SILENT) == WLR_SILENT);
+	CHECK(vpd_log_level_to_wlr(LOG_LEVEL_ERROR) == WLR_ERROR);
+	CHECK(vpd_log_level_to_wlr(LOG_LEVEL_INFO) == WLR_INFO);
+	CHECK(vpd_log_level_to_wlr(LOG_LEVEL_DEBUG) == WLR_DEBUG);
+	CHECK(vpd_log_level_from_vplane(VP_LOG_SILENT) == LOG_LEVEL_SILENT);
+	CHECK(vpd_log_level_from_vplane(VP_LOG_ERROR) == LOG_LEVEL_ERROR);
+	CHECK(vpd_log_level_from_vplane(VP_LOG_INFO) == LOG_LEVEL_INFO);
+	CHECK(vpd_log_level_from_vplane(VP_LOG_DEBUG) == LOG_LEVEL_DEBUG);
+	CHECK(vpd_log_level_from_vplane((enum vp_log_importance)9) ==
+	      LOG_LEVEL_DEBUG);
+	CHECK(vpd_log_level_to_vplane(LOG_LEVEL_SILENT) == VP_LOG_SILENT);
+	CHECK(vpd_log_level_to_vplane(LOG_LEVEL_ERROR) == VP_LOG_ERROR);
+	CHECK(vpd_log_level_to_vplane(LOG_LEVEL_INFO) == VP_LOG_INFO);
+	CHECK(vpd_log_level_to_vplane(LOG_LEVEL_DEBUG) == VP_LOG_DEBUG);
 }
 
 /* libwayland-server's complaint, which wlroots forwards at info level */
@@ -54,12 +55,12 @@ static void test_routes(void)
 {
 	char *out;
 
-	vp_log_bridge_init(VP_LOG_LEVEL_INFO);
+	vpd_log_bridge_init(LOG_LEVEL_INFO);
 	CHECK(wlr_log_get_verbosity() == WLR_INFO);
 	capture_begin();
-	wlr_log(WLR_ERROR, "e %d", 1);
-	wlr_log(WLR_INFO, "i");
-	wlr_log(WLR_DEBUG, "not at info");
+	log_error("e %d", 1);
+	log_info("i");
+	log_debug("not at info");
 	CHECK(vp_display_create_from_path("/nonexistent/vplane-log-test") ==
 	      NULL);
 	wayland_complains();
@@ -73,20 +74,20 @@ static void test_routes(void)
 			   "\n]*\n$"));
 	free(out);
 
-	vp_log_bridge_init(VP_LOG_LEVEL_DEBUG);
+	vpd_log_bridge_init(LOG_LEVEL_DEBUG);
 	CHECK(wlr_log_get_verbosity() == WLR_DEBUG);
 	capture_begin();
-	wlr_log(WLR_DEBUG, "d");
+	log_debug("d");
 	out = capture_end();
 	CHECK(matches(out, "^" TIME_RE "\\[DEBUG\\] \\[[^]]*test_log_bridge\\."
 			   "c:[0-9]+\\] d\n$"));
 	free(out);
 
 	/* errors only: wlroots' and libwayland's info is dropped too */
-	vp_log_bridge_init(VP_LOG_LEVEL_ERROR);
+	vpd_log_bridge_init(LOG_LEVEL_ERROR);
 	CHECK(wlr_log_get_verbosity() == WLR_ERROR);
 	capture_begin();
-	wlr_log(WLR_INFO, "not at error");
+	log_info("not at error");
 	wayland_complains();
 	CHECK(vp_display_create_from_path("/nonexistent/vplane-log-test") ==
 	      NULL);
@@ -95,9 +96,9 @@ static void test_routes(void)
 			   "[^\n]*vplane-log-test[^\n]*\n$"));
 	free(out);
 
-	vp_log_bridge_init(VP_LOG_LEVEL_SILENT);
+	vpd_log_bridge_init(LOG_LEVEL_SILENT);
 	capture_begin();
-	wlr_log(WLR_ERROR, "silent");
+	log_error("silent");
 	CHECK(vp_display_create_from_path("/nonexistent/vplane-log-test") ==
 	      NULL);
 	out = capture_end();
