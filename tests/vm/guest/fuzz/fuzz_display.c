@@ -7,7 +7,10 @@
  * pointers (NULL, PROT_NONE, straddling a guard page, read-only); event
  * reads of random sizes into good and bad buffers; the ack role taken and
  * dropped from several fds; flips acked, held and released by close; a
- * reader blocked over mdev removal.  (The event stream: fuzz_events.c.)
+ * reader blocked over mdev removal; INPUT with random counts, devices,
+ * heads, event pointers and now and then one bad event (nobody grabs the
+ * input devices here, so a call that passes every check gets ENOTCONN).
+ * (The event stream: fuzz_events.c.)
  *
  * The model (struct fz_display) knows which fd holds the ack role and how
  * many acks the node counted, and checks the driver against
@@ -27,6 +30,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/input-event-codes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -71,6 +75,8 @@ uint8_t *fz_disp_pages(struct fuzz *f)
 	}
 	return pages;
 }
+
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 enum place {
 	PLACE_NORMAL, /* inside the RW page, canary behind */
@@ -661,6 +667,132 @@ static void ioctl_stats(struct fuzz *f, struct fz_disp *d, enum place place)
 		fz_disp_check_stats(f, d, &st);
 }
 
+/*
+ * One event for @keyboard's device (or a pointer's), valid unless @bad:
+ * then a type, code or value the device does not declare.
+ */
+static struct vplane_input_event input_event_pick(struct fuzz *f, bool keyboard,
+						  bool bad)
+{
+	static const struct vplane_input_event kbd_ok[] = {
+		{ EV_KEY, 30, 1 },  { EV_KEY, 30, 0 },	{ EV_KEY, 1, 2 },
+		{ EV_KEY, 248, 1 }, { EV_KEY, 248, 0 }, { EV_SYN, 0, 0 },
+	};
+	static const struct vplane_input_event ptr_ok[] = {
+		{ EV_ABS, 0, 0 },      { EV_ABS, 1, VPLANE_INPUT_ABS_MAX },
+		{ EV_KEY, 0x110, 1 },  { EV_KEY, 0x110, 0 },
+		{ EV_KEY, 0x114, 1 },  { EV_REL, 8, -VPLANE_INPUT_REL_MAX },
+		{ EV_REL, 0x0c, 120 }, { EV_SYN, 0, 0 },
+	};
+	static const struct vplane_input_event bad_any[] = {
+		{ 4, 4, 30 },	/* EV_MSC */
+		{ 0x11, 0, 1 }, /* EV_LED */
+		{ 0xffff, 0, 0 },      { EV_KEY, 0, 1 },
+		{ EV_KEY, 0x300, 1 },  { EV_KEY, 0xffff, 1 },
+		{ EV_KEY, 30, 3 },     { EV_SYN, 3, 0 },
+		{ EV_SYN, 0, 1 },      { EV_REL, 0, 1 },
+		{ EV_ABS, 0, -1 },     { EV_ABS, 1, VPLANE_INPUT_ABS_MAX + 1 },
+		{ EV_ABS, 2, 0 },      { EV_REL, 8, VPLANE_INPUT_REL_MAX + 1 },
+		{ EV_ABS, 0xffff, 0 }, { EV_REL, 0xffff, 1 },
+	};
+	static const struct vplane_input_event bad_kbd[] = {
+		{ EV_KEY, 0x110, 1 },
+		{ EV_REL, 8, 1 },
+		{ EV_ABS, 0, 1 },
+	};
+	static const struct vplane_input_event bad_ptr[] = {
+		{ EV_KEY, 30, 1 },
+		{ EV_KEY, 0x110, 2 },
+		{ EV_KEY, 0x14a, 1 }, /* BTN_TOUCH */
+	};
+
+	if (!bad)
+		return keyboard ? kbd_ok[fz_below(f, LEN(kbd_ok))]
+				: ptr_ok[fz_below(f, LEN(ptr_ok))];
+	if (fz_one_in(f, 3))
+		return keyboard ? bad_kbd[fz_below(f, LEN(bad_kbd))]
+				: bad_ptr[fz_below(f, LEN(bad_ptr))];
+	return bad_any[fz_below(f, LEN(bad_any))];
+}
+
+/*
+ * VPLANE_DISPLAY_INPUT with a random argument, count, device, head and
+ * events pointer; one bad event now and then. Nobody grabs the vGPU's
+ * input devices here, so a call that passes every check is refused with
+ * ENOTCONN: the expected errno follows the driver's order of checks.
+ */
+static void ioctl_input(struct fuzz *f, struct fz_disp *d, enum place place)
+{
+	static struct vplane_input_event evs[VPLANE_INPUT_MAX_EVENTS + 1];
+	struct vplane_display_input in;
+	const uint32_t size = sizeof(in);
+	int slot = (int)slot_of(f, d), ret, err, want;
+	unsigned int r = fz_below(f, 100), i, n;
+	bool keyboard, dev_ok, evs_ok = true, ptr_ok = true;
+
+	in.argsz = pick_argsz(f, size, place);
+	in.flags = pick_flags(f);
+	in.pad = fz_one_in(f, 12) ? (uint32_t)fz_rand(f) | 1 : 0;
+	in.count = r < 80   ? 1 + (uint32_t)fz_below(f, 8)
+		   : r < 85 ? VPLANE_INPUT_MAX_EVENTS
+		   : r < 90 ? 0
+		   : r < 95 ? VPLANE_INPUT_MAX_EVENTS + 1
+			    : (uint32_t)fz_rand(f);
+	in.device = fz_below(f, 10) ? (uint32_t)fz_below(f, 2)
+				    : (uint32_t)fz_rand(f);
+	in.head = in.device == VPLANE_INPUT_KEYBOARD && fz_below(f, 4)
+			  ? 0
+			  : pick_head(f);
+	keyboard = in.device == VPLANE_INPUT_KEYBOARD;
+	dev_ok = (keyboard && in.head == 0) ||
+		 (in.device == VPLANE_INPUT_POINTER && in.head < f->nr_heads);
+	n = in.count <= VPLANE_INPUT_MAX_EVENTS ? in.count : 0;
+	for (i = 0; i < n; i++)
+		evs[i] = input_event_pick(f, keyboard, false);
+	if (n && fz_one_in(f, 4)) {
+		evs[fz_below(f, n)] = input_event_pick(f, keyboard, true);
+		evs_ok = false;
+	}
+	r = fz_below(f, 100);
+	if (r < 85) {
+		in.events = (uint64_t)(uintptr_t)evs;
+	} else if (r < 90) {
+		in.events = 0;
+		ptr_ok = false;
+	} else if (r < 95) { /* inside the PROT_NONE page */
+		in.events = (uint64_t)(uintptr_t)(fz_disp_pages(f) + FZ_PAGE);
+		ptr_ok = false;
+	} else { /* the kernel's half */
+		in.events = 0xffff800000000000ull + 8 * fz_below(f, 1u << 20);
+		ptr_ok = false;
+	}
+
+	want = fz_disp_gone(f, d)
+		       ? ENODEV
+		       : arg_in_errno(place, in.argsz, in.flags, size);
+	if (!want &&
+	    (in.pad || !in.count || in.count > VPLANE_INPUT_MAX_EVENTS))
+		want = EINVAL;
+	if (!want && !ptr_ok)
+		want = EFAULT;
+	if (!want && f->disp.holder != slot)
+		want = EPERM;
+	if (!want && (!dev_ok || !evs_ok))
+		want = EINVAL;
+	if (!want)
+		want = ENOTCONN;
+	ret = call(f, d->fd, _IOC_NR(VPLANE_DISPLAY_INPUT), &in, size, place,
+		   &err);
+	fz_trace(f, "INPUT slot %u %s dev %u h%u n %u: %d %s", slot,
+		 place_names[place], in.device, in.head, in.count, ret,
+		 ret ? strerror(err) : "");
+	FZ_EXPECT(f, ret, err, want,
+		  "INPUT slot %u %s argsz %u flags 0x%x dev %u h%u n %u "
+		  "(holder %d)",
+		  slot, place_names[place], in.argsz, in.flags, in.device,
+		  in.head, in.count, f->disp.holder);
+}
+
 /* Anything but ioctl and read: write, lseek and mmap are refused. */
 static void misc_calls(struct fuzz *f, struct fz_disp *d)
 {
@@ -725,8 +857,10 @@ void fz_op_disp_ioctl(struct fuzz *f)
 		ioctl_stats(f, d, place);
 	} else if (r < 90) {
 		misc_calls(f, d);
-	} else if (r < 95) { /* numbers the node does not know */
-		nr = fz_one_in(f, 2) ? 7 + fz_below(f, 0x40 - 7)
+	} else if (r < 93) {
+		ioctl_input(f, d, place);
+	} else if (r < 96) { /* numbers the node does not know */
+		nr = fz_one_in(f, 2) ? 8 + fz_below(f, 0x40 - 8)
 				     : 0x40 + fz_below(f, 0xc0);
 		cmd = _IOC(fz_below(f, 4), VPLANE_DISPLAY_IOCTL_MAGIC, nr,
 			   fz_below(f, 256));
