@@ -11,6 +11,8 @@
  * With --edid-switch it plays both sides of a monitor change: the VMM
  * writes a new EDID, the guest reads it back through its EDID window and
  * modesets to the preferred mode.
+ * Both roles go through the vgpu-player library (examples/vgpu-player:
+ * vmm.h, guest.h), which the in-guest tests share.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -30,8 +32,9 @@
 
 #include "draw.h"
 #include "edid.h"
+#include "guest.h"
 #include "handover_send.h"
-#include "vfio.h"
+#include "vmm.h"
 #include "vplane.h"
 #include "vplane_display.h"
 
@@ -73,7 +76,7 @@ struct head {
 
 struct sim {
 	struct options opt;
-	struct sim_vfio vfio;
+	struct vmm_vgpu vfio;
 	struct head head[VPLANE_MAX_HEADS];
 	unsigned int nr_heads;
 	double lat_sum_ms;
@@ -333,47 +336,39 @@ static bool parse_options(struct options *o, int argc, char **argv)
 	return true;
 }
 
-static bool write_sysfs(const char *path, const char *s)
+/* A register the guest reads; 0 if the access failed (guest.c logged
+ * it), as a failed read of real hardware would read back garbage. */
+static uint32_t reg(struct sim *s, uint32_t off)
 {
-	FILE *f = fopen(path, "we");
-	bool ok;
+	uint32_t val;
 
-	if (!f) {
-		fprintf(stderr, "%s: %s\n", path, strerror(errno));
-		return false;
-	}
-	ok = fputs(s, f) >= 0;
-	ok = !fclose(f) && ok;
-	if (!ok)
-		fprintf(stderr, "write %s: %s\n", path, strerror(errno));
-	return ok;
+	return guest_read32(&s->vfio, off, &val) ? val : 0;
 }
 
-static bool mdev_create(const char *type, char *uuid, size_t len)
+/* A vplane device, or with @bochs_only any device with bochs DISPI
+ * registers (mbochs); false after saying which it is not. */
+static bool check_device(struct vmm_vgpu *v, bool bochs_only)
 {
-	char path[256];
-	FILE *f = fopen("/proc/sys/kernel/random/uuid", "re");
+	uint64_t bar2 = v->region[VFIO_PCI_BAR2_REGION_INDEX].size;
+	uint32_t magic = 0;
 
-	if (!f || !fgets(uuid, (int)len, f)) {
-		fprintf(stderr, "cannot make a uuid\n");
-		if (f)
-			fclose(f);
+	if (bochs_only) {
+		/* any bochs-compatible vGPU: DISPI at the usual offset */
+		if (bar2 <
+		    VPLANE_MMIO_DISPI + 2 * (VPLANE_DISPI_VIRT_HEIGHT + 1)) {
+			fprintf(stderr, "%s has no bochs DISPI registers\n",
+				v->uuid);
+			return false;
+		}
+		return true;
+	}
+	if (bar2 < VPLANE_MMIO_SIZE ||
+	    !guest_read32(v, VPLANE_REG_MAGIC, &magic) ||
+	    magic != VPLANE_MAGIC) {
+		fprintf(stderr, "%s is not a vplane device\n", v->uuid);
 		return false;
 	}
-	fclose(f);
-	uuid[strcspn(uuid, "\n")] = 0;
-	snprintf(path, sizeof(path),
-		 "/sys/class/mdev_bus/vplane/mdev_supported_types/%s/create",
-		 type);
-	return write_sysfs(path, uuid);
-}
-
-static void mdev_remove(const char *uuid)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
-	write_sysfs(path, "1");
+	return true;
 }
 
 /* Lay out two framebuffers and a cursor per head in VRAM or guest RAM. */
@@ -411,7 +406,7 @@ static bool setup_memory(struct sim *s)
 	}
 
 	if (o->guest_ram) {
-		if (!sim_vfio_add_ram(&s->vfio, RAM_GPA, total))
+		if (!vmm_add_ram(&s->vfio, RAM_GPA, total))
 			return false;
 		base = s->vfio.ram;
 	} else {
@@ -422,7 +417,7 @@ static bool setup_memory(struct sim *s)
 				(unsigned long long)total);
 			return false;
 		}
-		if (!sim_vfio_map_vram(&s->vfio))
+		if (!vmm_map_vram(&s->vfio))
 			return false;
 		base = s->vfio.vram;
 	}
@@ -454,102 +449,114 @@ static bool setup_memory(struct sim *s)
 	return true;
 }
 
-static void plane_regs(struct sim *s, unsigned int h, unsigned int p,
+static bool plane_regs(struct sim *s, unsigned int h, unsigned int p,
 		       uint32_t format, uint32_t w, uint32_t hgt,
 		       uint32_t stride, uint64_t addr)
 {
-	uint32_t base = VPLANE_MMIO_PLANE(h, p);
-	struct sim_vfio *v = &s->vfio;
+	const struct guest_plane plane = {
+		.format = format,
+		.width = w,
+		.height = hgt,
+		.stride = stride,
+		.domain = s->opt.guest_ram ? VPLANE_DOMAIN_GUEST_RAM
+					   : VPLANE_DOMAIN_VRAM,
+		.addr = addr,
+	};
 
-	sim_mmio_write(v, base + VPLANE_PLANE_FORMAT, format);
-	sim_mmio_write(v, base + VPLANE_PLANE_WIDTH, w);
-	sim_mmio_write(v, base + VPLANE_PLANE_HEIGHT, hgt);
-	sim_mmio_write(v, base + VPLANE_PLANE_STRIDE, stride);
-	sim_mmio_write(v, base + VPLANE_PLANE_DOMAIN,
-		       s->opt.guest_ram ? VPLANE_DOMAIN_GUEST_RAM
-					: VPLANE_DOMAIN_VRAM);
-	sim_mmio_write(v, base + VPLANE_PLANE_ADDR_LO, (uint32_t)addr);
-	sim_mmio_write(v, base + VPLANE_PLANE_ADDR_HI, (uint32_t)(addr >> 32));
-	sim_mmio_write(v, base + VPLANE_PLANE_CTRL, VPLANE_PLANE_CTRL_ENABLE);
+	return guest_plane_set(&s->vfio, h, p, &plane);
+}
+
+static bool setup_bochs(struct sim *s)
+{
+	const struct options *o = &s->opt;
+	const struct sim_fb *fb = &s->head[0].buf[0];
+	struct vmm_vgpu *v = &s->vfio;
+
+	return guest_dispi_write(v, VPLANE_DISPI_ENABLE, 0) &&
+	       guest_dispi_write(v, VPLANE_DISPI_BPP, 32) &&
+	       guest_dispi_write(v, VPLANE_DISPI_XRES, (uint16_t)o->width) &&
+	       guest_dispi_write(v, VPLANE_DISPI_YRES, (uint16_t)o->height) &&
+	       guest_dispi_write(v, VPLANE_DISPI_VIRT_WIDTH,
+				 (uint16_t)o->width) &&
+	       guest_dispi_write(v, VPLANE_DISPI_VIRT_HEIGHT,
+				 (uint16_t)(s->head[0].addr[1] / fb->stride +
+					    o->height)) &&
+	       guest_dispi_write(v, VPLANE_DISPI_ENABLE,
+				 VPLANE_DISPI_ENABLED |
+					 VPLANE_DISPI_LFB_ENABLED);
 }
 
 static bool setup_heads(struct sim *s)
 {
 	const struct options *o = &s->opt;
-	struct sim_vfio *v = &s->vfio;
+	struct vmm_vgpu *v = &s->vfio;
 	uint32_t irqs = 0;
 	unsigned int h;
 
-	if (o->bochs) {
-		const struct sim_fb *fb = &s->head[0].buf[0];
-
-		sim_dispi_write(v, VPLANE_DISPI_ENABLE, 0);
-		sim_dispi_write(v, VPLANE_DISPI_BPP, 32);
-		sim_dispi_write(v, VPLANE_DISPI_XRES, (uint16_t)o->width);
-		sim_dispi_write(v, VPLANE_DISPI_YRES, (uint16_t)o->height);
-		sim_dispi_write(v, VPLANE_DISPI_VIRT_WIDTH, (uint16_t)o->width);
-		sim_dispi_write(v, VPLANE_DISPI_VIRT_HEIGHT,
-				(uint16_t)(s->head[0].addr[1] / fb->stride +
-					   o->height));
-		sim_dispi_write(v, VPLANE_DISPI_ENABLE,
-				VPLANE_DISPI_ENABLED |
-					VPLANE_DISPI_LFB_ENABLED);
-		return true;
-	}
+	if (o->bochs)
+		return setup_bochs(s);
 
 	for (h = 0; h < s->nr_heads; h++) {
-		uint32_t base = VPLANE_MMIO_HEAD(h);
+		uint32_t cursor = VPLANE_MMIO_PLANE(h, VPLANE_PLANE_CURSOR);
 		struct head *hd = &s->head[h];
 
-		sim_mmio_write(v, base + VPLANE_HEAD_WIDTH, o->width);
-		sim_mmio_write(v, base + VPLANE_HEAD_HEIGHT, o->height);
-		sim_mmio_write(v, base + VPLANE_HEAD_REFRESH,
-			       o->refresh * 1000);
-		sim_mmio_write(v, base + VPLANE_HEAD_CTRL,
-			       VPLANE_HEAD_CTRL_ENABLE);
-		if (!(sim_mmio_read(v, base + VPLANE_HEAD_STATUS) &
-		      VPLANE_HEAD_STATUS_MODE_OK)) {
+		if (!guest_head_on(v, h, o->width, o->height,
+				   o->refresh * 1000))
+			return false;
+		if (!guest_head_mode_ok(v, h)) {
 			fprintf(stderr, "head %u refuses %ux%u\n", h, o->width,
 				o->height);
 			return false;
 		}
-		plane_regs(s, h, VPLANE_PLANE_PRIMARY, o->format, o->width,
-			   o->height, hd->buf[0].stride, hd->addr[0]);
-		if (o->cursor) {
-			plane_regs(s, h, VPLANE_PLANE_CURSOR,
-				   DRM_FORMAT_ARGB8888, SIM_CURSOR_SIZE,
-				   SIM_CURSOR_SIZE, SIM_CURSOR_SIZE * 4,
-				   hd->cursor_addr);
-			sim_mmio_write(
-				v, VPLANE_MMIO_PLANE(h, 1) + VPLANE_PLANE_HOT_X,
-				SIM_CURSOR_SIZE / 2);
-			sim_mmio_write(
-				v, VPLANE_MMIO_PLANE(h, 1) + VPLANE_PLANE_HOT_Y,
-				SIM_CURSOR_SIZE / 2);
-		}
-		hd->seq = sim_mmio_read(v, base + VPLANE_HEAD_FLIP_SEQ);
+		if (!plane_regs(s, h, VPLANE_PLANE_PRIMARY, o->format, o->width,
+				o->height, hd->buf[0].stride, hd->addr[0]))
+			return false;
+		if (o->cursor &&
+		    (!plane_regs(s, h, VPLANE_PLANE_CURSOR, DRM_FORMAT_ARGB8888,
+				 SIM_CURSOR_SIZE, SIM_CURSOR_SIZE,
+				 SIM_CURSOR_SIZE * 4, hd->cursor_addr) ||
+		     !guest_write32(v, cursor + VPLANE_PLANE_HOT_X,
+				    SIM_CURSOR_SIZE / 2) ||
+		     !guest_write32(v, cursor + VPLANE_PLANE_HOT_Y,
+				    SIM_CURSOR_SIZE / 2)))
+			return false;
+		hd->seq = reg(s, VPLANE_MMIO_HEAD(h) + VPLANE_HEAD_FLIP_SEQ);
 		irqs |= VPLANE_INT_FLIP_DONE(h);
 	}
-	if (!sim_vfio_enable_msi(v))
-		return false;
-	sim_mmio_write(v, VPLANE_REG_INT_STATUS, 0xffffffffu);
-	sim_mmio_write(v, VPLANE_REG_INT_ENABLE, irqs);
-	return true;
+	return vmm_enable_msi(v) &&
+	       guest_write32(v, VPLANE_REG_INT_STATUS, 0xffffffffu) &&
+	       guest_write32(v, VPLANE_REG_INT_ENABLE, irqs);
+}
+
+/* The cursor of head @h at @frame: a Lissajous path over the head. */
+static void move_cursor(struct sim *s, unsigned int h, uint32_t frame)
+{
+	const struct options *o = &s->opt;
+	uint32_t base = VPLANE_MMIO_PLANE(h, VPLANE_PLANE_CURSOR);
+	double t = frame / 60.0;
+	int32_t cx = (int32_t)((o->width / 2) * (1 + 0.9 * sin(t * 1.3 + h)));
+	int32_t cy = (int32_t)((o->height / 2) * (1 + 0.9 * sin(t * 1.7)));
+
+	guest_write32(&s->vfio, base + VPLANE_PLANE_POS_X,
+		      (uint32_t)(cx - SIM_CURSOR_SIZE / 2));
+	guest_write32(&s->vfio, base + VPLANE_PLANE_POS_Y,
+		      (uint32_t)(cy - SIM_CURSOR_SIZE / 2));
 }
 
 /* Present the back buffer of every head, then wait for all flip-dones. */
 static void flip_all(struct sim *s, uint32_t frame)
 {
 	const struct options *o = &s->opt;
-	struct sim_vfio *v = &s->vfio;
+	struct vmm_vgpu *v = &s->vfio;
 	uint64_t t0 = now_ns();
-	uint64_t deadline = t0 + (uint64_t)o->flip_timeout_ms * 1000000u;
-	unsigned int h, pending = 0;
+	uint32_t seq[VPLANE_MAX_HEADS], pending = 0;
+	unsigned int h;
+	double ms;
 
 	if (o->bochs) {
 		struct head *hd = &s->head[0];
 
-		sim_dispi_write(
+		guest_dispi_write(
 			v, VPLANE_DISPI_Y_OFFSET,
 			(uint16_t)(hd->back ? hd->addr[1] / hd->buf[0].stride
 					    : 0));
@@ -559,72 +566,33 @@ static void flip_all(struct sim *s, uint32_t frame)
 
 	for (h = 0; h < s->nr_heads; h++) {
 		struct head *hd = &s->head[h];
-		uint32_t base = VPLANE_MMIO_PLANE(h, VPLANE_PLANE_PRIMARY);
 		uint32_t mask = VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY);
-		uint64_t a = hd->addr[hd->back];
 
-		sim_mmio_write(v, base + VPLANE_PLANE_ADDR_LO, (uint32_t)a);
-		sim_mmio_write(v, base + VPLANE_PLANE_ADDR_HI,
-			       (uint32_t)(a >> 32));
+		guest_plane_addr(v, h, VPLANE_PLANE_PRIMARY,
+				 hd->addr[hd->back]);
 		if (o->cursor) {
-			/* a Lissajous path over the head */
-			double t = frame / 60.0;
-			int32_t cx = (int32_t)((o->width / 2) *
-					       (1 + 0.9 * sin(t * 1.3 + h)));
-			int32_t cy = (int32_t)((o->height / 2) *
-					       (1 + 0.9 * sin(t * 1.7)));
-
-			base = VPLANE_MMIO_PLANE(h, VPLANE_PLANE_CURSOR);
-			sim_mmio_write(v, base + VPLANE_PLANE_POS_X,
-				       (uint32_t)(cx - SIM_CURSOR_SIZE / 2));
-			sim_mmio_write(v, base + VPLANE_PLANE_POS_Y,
-				       (uint32_t)(cy - SIM_CURSOR_SIZE / 2));
+			move_cursor(s, h, frame);
 			mask |= VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR);
 		}
-		sim_mmio_write(v, VPLANE_MMIO_HEAD(h) + VPLANE_HEAD_FLIP, mask);
-		hd->seq++;
+		guest_flip(v, h, mask, NULL);
+		seq[h] = ++hd->seq;
 		hd->back ^= 1;
 		pending |= 1u << h;
 	}
 
-	while (pending && !stop) {
-		struct pollfd pfd = { .fd = v->irq_fd, .events = POLLIN };
-		uint64_t now = now_ns(), cnt;
-		uint32_t status;
-
-		if (now >= deadline) {
+	if (!guest_wait_flip_done(v, &pending, seq, o->flip_timeout_ms)) {
+		if (errno == ETIMEDOUT) {
 			s->timeouts++;
 			fprintf(stderr, "frame %u: no flip-done within %u ms\n",
 				frame, o->flip_timeout_ms);
-			return;
 		}
-		if (poll(&pfd, 1, (int)((deadline - now) / 1000000) + 1) < 0 &&
-		    errno != EINTR)
-			return;
-		if (read(v->irq_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
-			return;
-		status = sim_mmio_read(v, VPLANE_REG_INT_STATUS);
-		sim_mmio_write(v, VPLANE_REG_INT_STATUS, status);
-		for (h = 0; h < s->nr_heads; h++) {
-			uint32_t done;
-
-			if (!(pending & 1u << h))
-				continue;
-			done = sim_mmio_read(v,
-					     VPLANE_MMIO_HEAD(h) +
-						     VPLANE_HEAD_FLIP_DONE_SEQ);
-			if ((int32_t)(done - s->head[h].seq) >= 0)
-				pending &= ~(1u << h);
-		}
+		return;
 	}
-	if (!pending) {
-		double ms = (now_ns() - t0) / 1e6;
-
-		s->lat_sum_ms += ms;
-		s->lat_count++;
-		if (ms > s->lat_max_ms)
-			s->lat_max_ms = ms;
-	}
+	ms = (now_ns() - t0) / 1e6;
+	s->lat_sum_ms += ms;
+	s->lat_count++;
+	if (ms > s->lat_max_ms)
+		s->lat_max_ms = ms;
 }
 
 /* A guest driver's modeset of head @h: head off, new mode, head on, the
@@ -633,17 +601,13 @@ static bool set_head_mode(struct sim *s, unsigned int h, uint32_t width,
 			  uint32_t height)
 {
 	const struct options *o = &s->opt;
-	struct sim_vfio *v = &s->vfio;
-	uint32_t base = VPLANE_MMIO_HEAD(h);
+	struct vmm_vgpu *v = &s->vfio;
 	struct head *hd = &s->head[h];
 	unsigned int b;
 
-	sim_mmio_write(v, base + VPLANE_HEAD_CTRL, 0);
-	sim_mmio_write(v, base + VPLANE_HEAD_WIDTH, width);
-	sim_mmio_write(v, base + VPLANE_HEAD_HEIGHT, height);
-	sim_mmio_write(v, base + VPLANE_HEAD_CTRL, VPLANE_HEAD_CTRL_ENABLE);
-	if (!(sim_mmio_read(v, base + VPLANE_HEAD_STATUS) &
-	      VPLANE_HEAD_STATUS_MODE_OK)) {
+	if (!guest_head_off(v, h) || !guest_head_on(v, h, width, height, 0))
+		return false;
+	if (!guest_head_mode_ok(v, h)) {
 		fprintf(stderr, "head %u refuses %ux%u\n", h, width, height);
 		return false;
 	}
@@ -651,9 +615,10 @@ static bool set_head_mode(struct sim *s, unsigned int h, uint32_t width,
 		hd->buf[b].width = width;
 		hd->buf[b].height = height;
 	}
-	plane_regs(s, h, VPLANE_PLANE_PRIMARY, o->format, width, height,
-		   hd->buf[0].stride, hd->addr[hd->back]);
-	hd->seq = sim_mmio_read(v, base + VPLANE_HEAD_FLIP_SEQ);
+	if (!plane_regs(s, h, VPLANE_PLANE_PRIMARY, o->format, width, height,
+			hd->buf[0].stride, hd->addr[hd->back]))
+		return false;
+	hd->seq = reg(s, VPLANE_MMIO_HEAD(h) + VPLANE_HEAD_FLIP_SEQ);
 	return true;
 }
 
@@ -680,7 +645,7 @@ static bool check_edid_switch(struct sim *s)
 	unsigned int h;
 
 	for (h = 0; o->edid_frame && h < s->nr_heads; h++) {
-		if (!sim_vfio_edid_info(&s->vfio, h, &info))
+		if (!vmm_edid_info(&s->vfio, h, &info))
 			return false;
 		if (o->edid_width > info.max_xres ||
 		    o->edid_height > info.max_yres) {
@@ -700,11 +665,10 @@ static bool check_edid_switch(struct sim *s)
 static bool guest_read_edid(struct sim *s, unsigned int h, uint32_t *width,
 			    uint32_t *height)
 {
-	struct sim_vfio *v = &s->vfio;
 	uint32_t base = VPLANE_MMIO_HEAD(h);
-	uint32_t status = sim_mmio_read(v, VPLANE_REG_INT_STATUS);
-	uint32_t conn = sim_mmio_read(v, base + VPLANE_HEAD_CONNECTOR);
-	uint32_t size = sim_mmio_read(v, base + VPLANE_HEAD_EDID_SIZE);
+	uint32_t status = reg(s, VPLANE_REG_INT_STATUS);
+	uint32_t conn = reg(s, base + VPLANE_HEAD_CONNECTOR);
+	uint32_t size = reg(s, base + VPLANE_HEAD_EDID_SIZE);
 	uint8_t edid[VPLANE_EDID_MAX];
 	uint32_t off, word, pw, ph;
 
@@ -713,7 +677,7 @@ static bool guest_read_edid(struct sim *s, unsigned int h, uint32_t *width,
 			h);
 		return false;
 	}
-	sim_mmio_write(v, VPLANE_REG_INT_STATUS, VPLANE_INT_HOTPLUG(h));
+	guest_write32(&s->vfio, VPLANE_REG_INT_STATUS, VPLANE_INT_HOTPLUG(h));
 	if (!(conn & VPLANE_CONN_CONNECTED) || !(conn & VPLANE_CONN_EDID) ||
 	    size < SIM_EDID_SIZE || size > sizeof(edid)) {
 		fprintf(stderr,
@@ -723,14 +687,14 @@ static bool guest_read_edid(struct sim *s, unsigned int h, uint32_t *width,
 		return false;
 	}
 	for (off = 0; off < size; off += 4) {
-		word = sim_mmio_read(v, VPLANE_MMIO_EDID(h) + off);
+		word = reg(s, VPLANE_MMIO_EDID(h) + off);
 		memcpy(edid + off, &word, 4); /* registers are little-endian */
 	}
 	if (!sim_edid_preferred(edid, size, width, height))
 		return false;
 	/* the device decodes the same descriptor into its head registers */
-	pw = sim_mmio_read(v, base + VPLANE_HEAD_PREF_WIDTH);
-	ph = sim_mmio_read(v, base + VPLANE_HEAD_PREF_HEIGHT);
+	pw = reg(s, base + VPLANE_HEAD_PREF_WIDTH);
+	ph = reg(s, base + VPLANE_HEAD_PREF_HEIGHT);
 	if (pw != *width || ph != *height) {
 		fprintf(stderr,
 			"head %u: EDID prefers %ux%u, PREF_WIDTH/HEIGHT say "
@@ -753,7 +717,7 @@ static bool switch_edid(struct sim *s)
 	if (!sim_edid_build(edid, o->edid_width, o->edid_height))
 		return false;
 	for (h = 0; h < s->nr_heads; h++)
-		if (!sim_vfio_set_edid(&s->vfio, h, edid, sizeof(edid)))
+		if (!vmm_set_edid(&s->vfio, h, edid, sizeof(edid)))
 			return false;
 	for (h = 0; h < s->nr_heads; h++) {
 		if (!guest_read_edid(s, h, &w, &hgt) ||
@@ -837,7 +801,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = handle_signal };
 	static struct sim s;
-	char created[64] = "";
+	char created[VMM_UUID_LEN] = "";
 	unsigned int dev_heads;
 	int share_fd = -1, ret = 1;
 
@@ -847,17 +811,19 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 
 	if (s.opt.create) {
-		if (!mdev_create(s.opt.create, created, sizeof(created)))
+		if (!vmm_mdev_create("vplane", s.opt.create, created))
 			return 1;
 		s.opt.uuid = created;
 	}
-	if (!sim_vfio_open(&s.vfio, s.opt.uuid, s.opt.bochs))
+	/* vfio_pin_pages(), so guest RAM planes, needs type1v2 */
+	if (!vmm_open(&s.vfio, s.opt.uuid, VFIO_TYPE1v2_IOMMU))
 		goto out_remove;
+	if (!check_device(&s.vfio, s.opt.bochs))
+		goto out_close;
 
 	/* bochs DISPI alone needs none of vplane's registers (mbochs has
 	 * none): one head */
-	dev_heads =
-		s.opt.bochs ? 1 : sim_mmio_read(&s.vfio, VPLANE_REG_NUM_HEADS);
+	dev_heads = s.opt.bochs ? 1 : reg(&s, VPLANE_REG_NUM_HEADS);
 	s.nr_heads = s.opt.heads ? s.opt.heads : dev_heads;
 	if (s.opt.bochs)
 		s.nr_heads = 1;
@@ -891,9 +857,9 @@ int main(int argc, char **argv)
 	ret = s.timeouts || s.failed ? 1 : 0;
 
 out_close:
-	sim_vfio_close(&s.vfio);
+	vmm_close(&s.vfio);
 out_remove:
 	if (created[0])
-		mdev_remove(created);
+		vmm_mdev_remove(created);
 	return ret;
 }

@@ -28,8 +28,11 @@
 #include <drm_fourcc.h>
 #include <linux/dma-buf.h>
 
+#include "guest.h"
+#include "monotonic.h"
 #include "percentile.h"
-#include "vfio_dev.h"
+#include "vmm.h"
+#include "vplane.h"
 
 #define PLANE_PRIMARY 1 /* DRM_PLANE_TYPE_PRIMARY */
 #define PLANE_CURSOR  2 /* DRM_PLANE_TYPE_CURSOR */
@@ -44,7 +47,7 @@ struct cached {
 };
 
 struct seq {
-	struct vfio_dev dev;
+	struct vmm_vgpu dev;
 	struct cached cache[CACHE_MAX];
 	int ncache;
 	unsigned long tick;
@@ -63,23 +66,6 @@ struct seq {
 			(s)->failures++;                                     \
 		}                                                            \
 	} while (0)
-
-static int query(struct seq *s, uint32_t type,
-		 struct vfio_device_gfx_plane_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	info->flags = VFIO_GFX_PLANE_TYPE_DMABUF;
-	info->drm_plane_type = type;
-	return ioctl(s->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, info);
-}
-
-static int get_dmabuf(struct seq *s, uint32_t id)
-{
-	uint32_t arg = id;
-
-	return ioctl(s->dev.device, VFIO_DEVICE_GET_GFX_DMABUF, &arg);
-}
 
 /* Keeps the planes on screen and the CACHE_KEEP most recently used. */
 static void cache_trim(struct seq *s, const struct cached *primary,
@@ -110,7 +96,7 @@ static struct cached *refresh_plane(struct seq *s, uint32_t type)
 	struct cached *c;
 	int fd;
 
-	if (query(s, type, &info)) {
+	if (vmm_query_plane(&s->dev, type, &info)) {
 		s->query_errors++;
 		return NULL;
 	}
@@ -123,7 +109,7 @@ static struct cached *refresh_plane(struct seq *s, uint32_t type)
 			return &s->cache[i];
 		}
 	}
-	fd = get_dmabuf(s, info.dmabuf_id);
+	fd = vmm_get_dmabuf(&s->dev, info.dmabuf_id);
 	if (fd < 0) {
 		CHECK(s, 0, "GET_GFX_DMABUF(%u): %s", info.dmabuf_id,
 		      strerror(errno));
@@ -238,25 +224,26 @@ static void bench(struct seq *s, int n)
 	if (!q || !g)
 		goto out;
 	for (int i = 0; i < n; i++) {
-		double t0 = vfio_dev_now_us();
+		double t0 = monotonic_ns() / 1e3;
 
-		query(s, PLANE_PRIMARY, &info);
-		q[i] = vfio_dev_now_us() - t0;
+		vmm_query_plane(&s->dev, PLANE_PRIMARY, &info);
+		q[i] = monotonic_ns() / 1e3 - t0;
 	}
 	for (int i = 0; i < ng; i++) {
 		int fd = -1;
 		double t0;
 
 		/* a mode nobody used before: a plane with a new id */
-		if (!vfio_dev_bochs_mode(&s->dev, 64 + 4 * (i % 100),
-					 64 + 2 * (i / 100)))
+		if (!guest_bochs_mode(&s->dev, 64 + 4 * (i % 100),
+				      64 + 2 * (i / 100)))
 			goto out;
 		for (int tries = 0; tries < 3; tries++)
-			if (!query(s, PLANE_PRIMARY, &info) && info.drm_format)
+			if (!vmm_query_plane(&s->dev, PLANE_PRIMARY, &info) &&
+			    info.drm_format)
 				break;
-		t0 = vfio_dev_now_us();
-		fd = get_dmabuf(s, info.dmabuf_id);
-		g[i] = vfio_dev_now_us() - t0;
+		t0 = monotonic_ns() / 1e3;
+		fd = vmm_get_dmabuf(&s->dev, info.dmabuf_id);
+		g[i] = monotonic_ns() / 1e3 - t0;
 		if (fd < 0) {
 			CHECK(s, 0, "bench GET(%u): %s", info.dmabuf_id,
 			      strerror(errno));
@@ -310,9 +297,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!uuid || !vfio_dev_open(&s.dev, uuid))
+	if (!uuid || !vmm_open(&s.dev, uuid, VFIO_TYPE1_IOMMU))
 		return 1;
-	if (!s.dev.vram) {
+	if (!vmm_map_vram(&s.dev)) {
 		fprintf(stderr, "FAIL: BAR0 (VRAM) is not mappable\n");
 		return 1;
 	}
@@ -328,16 +315,16 @@ int main(int argc, char **argv)
 		       ? strerror(errno)
 		       : "supported");
 
-	if (!vfio_dev_dispi_write(&s.dev, DISPI_ENABLE, 0))
+	if (!guest_dispi_write(&s.dev, VPLANE_DISPI_ENABLE, 0))
 		return 1;
 	CHECK(&s,
-	      query(&s, PLANE_PRIMARY, &info) == 0 && !info.drm_format &&
-		      !info.dmabuf_id,
+	      vmm_query_plane(&s.dev, PLANE_PRIMARY, &info) == 0 &&
+		      !info.drm_format && !info.dmabuf_id,
 	      "disabled primary: format 0x%x id %u", info.drm_format,
 	      info.dmabuf_id);
 
 	/* the guest sets 640x480 and draws */
-	if (!vfio_dev_bochs_mode(&s.dev, 640, 480))
+	if (!guest_bochs_mode(&s.dev, 640, 480))
 		return 1;
 	draw(&s, 640, 480, 1);
 	c = refresh_until_shown(&s, 3);
@@ -356,14 +343,14 @@ int main(int argc, char **argv)
 	CHECK(&s, verify(&s, c, 1) == 0, "dma-buf pixels differ from VRAM");
 
 	unsigned long gets_before = s.gets;
-	double t0 = vfio_dev_now_us();
+	double t0 = monotonic_ns() / 1e3;
 
 	for (int i = 0; i < refreshes; i++) {
 		c = refresh(&s);
 		CHECK(&s, c && c->id == first_id, "refresh %d: id %u, want %u",
 		      i, c ? c->id : 0, first_id);
 	}
-	double per_refresh = (vfio_dev_now_us() - t0) / refreshes;
+	double per_refresh = (monotonic_ns() / 1e3 - t0) / refreshes;
 
 	CHECK(&s, s.gets == gets_before, "%lu GETs for an unchanged plane",
 	      s.gets - gets_before);
@@ -376,7 +363,7 @@ int main(int argc, char **argv)
 		CHECK(&s, verify(&s, c, 2) == 0, "dma-buf misses a redraw");
 
 	/* a mode change is a new plane */
-	if (!vfio_dev_bochs_mode(&s.dev, 800, 600))
+	if (!guest_bochs_mode(&s.dev, 800, 600))
 		return 1;
 	c = refresh_until_shown(&s, 3);
 	CHECK(&s,
@@ -387,7 +374,7 @@ int main(int argc, char **argv)
 
 	/* many mode changes: the consumer's cache stays bounded */
 	for (int i = 0; i < 12; i++) {
-		if (!vfio_dev_bochs_mode(&s.dev, 640 + 16 * i, 480))
+		if (!guest_bochs_mode(&s.dev, 640 + 16 * i, 480))
 			return 1;
 		c = refresh_until_shown(&s, 3);
 		CHECK(&s, c && c->info.width == 640u + 16 * i,
@@ -396,7 +383,7 @@ int main(int argc, char **argv)
 	CHECK(&s, s.max_cache <= CACHE_KEEP + 2, "cache grew to %lu",
 	      s.max_cache);
 
-	query(&s, PLANE_CURSOR, &info);
+	vmm_query_plane(&s.dev, PLANE_CURSOR, &info);
 	printf("%s: cursor plane format 0x%x hotspot %u,%u\n", s.label,
 	       info.drm_format, info.x_hot, info.y_hot);
 	printf("# gfx-seq %s: %d refreshes of an unchanged plane, %lu GETs in "
@@ -410,6 +397,6 @@ int main(int argc, char **argv)
 
 	for (int i = 0; i < s.ncache; i++)
 		close(s.cache[i].fd);
-	vfio_dev_close(&s.dev);
+	vmm_close(&s.dev);
 	return s.failures ? 1 : 0;
 }

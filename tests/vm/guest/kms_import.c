@@ -14,15 +14,15 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
+#include "guest.h"
 #include "kms_util.h"
-#include "vfio_dev.h"
+#include "vmm.h"
 
 static uint32_t pattern(uint32_t x, uint32_t y, uint32_t seed)
 {
@@ -57,10 +57,10 @@ static bool reference_crc(struct kms_dev *kms, uint32_t seed, uint32_t *crc)
 
 int main(int argc, char **argv)
 {
-	struct vfio_device_gfx_plane_info info = { .argsz = sizeof(info) };
+	struct vfio_device_gfx_plane_info info;
 	uint32_t handles[4] = { 0 }, pitches[4] = { 0 }, offsets[4] = { 0 };
 	uint32_t handle, fb_id, w, h, crc_import, crc_ref, crc_redraw, crc_ref2;
-	struct vfio_dev dev;
+	struct vmm_vgpu dev;
 	struct kms_dev kms;
 	int dmabuf, failures = 0;
 
@@ -69,26 +69,24 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!kms_open_driver(&kms, "vkms") || !kms_crc_start(&kms) ||
-	    !vfio_dev_open(&dev, argv[1]))
+	    !vmm_open(&dev, argv[1], VFIO_TYPE1_IOMMU) || !vmm_map_vram(&dev))
 		return 1;
 	w = kms.mode.hdisplay;
 	h = kms.mode.vdisplay;
 
 	/* the guest: a bochs mode of the screen's size, pattern 1 */
-	if (!vfio_dev_bochs_mode(&dev, (uint16_t)w, (uint16_t)h))
+	if (!guest_bochs_mode(&dev, (uint16_t)w, (uint16_t)h))
 		return 1;
 	draw(dev.vram, w * 4, w, h, 1);
 
 	/* the host: upstream query and export, as QEMU would */
-	info.flags = VFIO_GFX_PLANE_TYPE_DMABUF;
-	info.drm_plane_type = DRM_PLANE_TYPE_PRIMARY;
-	if (ioctl(dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, &info) ||
+	if (vmm_query_plane(&dev, DRM_PLANE_TYPE_PRIMARY, &info) ||
 	    !info.dmabuf_id) {
 		fprintf(stderr, "FAIL: no primary plane: %s\n",
 			strerror(errno));
 		return 1;
 	}
-	dmabuf = ioctl(dev.device, VFIO_DEVICE_GET_GFX_DMABUF, &info.dmabuf_id);
+	dmabuf = vmm_get_dmabuf(&dev, info.dmabuf_id);
 	if (dmabuf < 0) {
 		fprintf(stderr, "FAIL: GET_GFX_DMABUF: %s\n", strerror(errno));
 		return 1;
@@ -140,6 +138,6 @@ int main(int argc, char **argv)
 	drmCloseBufferHandle(kms.fd, handle);
 	close(dmabuf);
 	kms_close(&kms);
-	vfio_dev_close(&dev);
+	vmm_close(&dev);
 	return failures ? 1 : 0;
 }

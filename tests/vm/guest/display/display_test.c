@@ -34,7 +34,9 @@
 #include <vplane/display.h>
 #include <vplane/dmabuf_cache.h>
 
-#include "vfio_dev.h"
+#include "guest.h"
+#include "monotonic.h"
+#include "vmm.h"
 #include "vplane.h"
 #include "vplane_display.h"
 
@@ -51,25 +53,24 @@
 			FAIL(__VA_ARGS__); \
 	} while (0)
 
+/* The VMM and guest side, played through examples/vgpu-player; the
+ * helpers below turn its failures into test failures. */
 struct fixture {
 	const char *uuid;
-	struct vfio_dev dev;
-	int msi; /* eventfd of the flip-done MSI, owned */
+	struct vmm_vgpu dev; /* dev.msi: the flip-done MSI */
 };
 
 static uint32_t reg_read(struct fixture *fx, uint32_t off)
 {
 	uint32_t v = 0;
 
-	CHECK(vfio_dev_read(&fx->dev, &fx->dev.bar2, off, &v, 4),
-	      "read reg 0x%x", off);
+	CHECK(guest_read32(&fx->dev, off, &v), "read reg 0x%x", off);
 	return v;
 }
 
 static void reg_write(struct fixture *fx, uint32_t off, uint32_t v)
 {
-	CHECK(vfio_dev_write(&fx->dev, &fx->dev.bar2, off, &v, 4),
-	      "write reg 0x%x", off);
+	CHECK(guest_write32(&fx->dev, off, v), "write reg 0x%x", off);
 }
 
 static void plane_write(struct fixture *fx, unsigned int head,
@@ -82,131 +83,93 @@ static void plane_write(struct fixture *fx, unsigned int head,
 static void guest_mode(struct fixture *fx, unsigned int head, uint32_t w,
 		       uint32_t h, uint32_t mhz)
 {
-	uint32_t base = VPLANE_MMIO_HEAD(head);
+	const struct guest_plane primary = {
+		.format = DRM_FORMAT_XRGB8888,
+		.width = w,
+		.height = h,
+		.stride = w * 4,
+		.domain = VPLANE_DOMAIN_VRAM,
+	};
 
-	reg_write(fx, base + VPLANE_HEAD_CTRL, 0);
-	reg_write(fx, base + VPLANE_HEAD_WIDTH, w);
-	reg_write(fx, base + VPLANE_HEAD_HEIGHT, h);
-	reg_write(fx, base + VPLANE_HEAD_REFRESH, mhz);
-	reg_write(fx, base + VPLANE_HEAD_CTRL, VPLANE_HEAD_CTRL_ENABLE);
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_CTRL,
-		    VPLANE_PLANE_CTRL_ENABLE);
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_FORMAT,
-		    DRM_FORMAT_XRGB8888);
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_WIDTH, w);
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_HEIGHT, h);
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_STRIDE, w * 4);
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_DOMAIN,
-		    VPLANE_DOMAIN_VRAM);
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_ADDR_LO, 0);
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_ADDR_HI, 0);
+	CHECK(guest_head_off(&fx->dev, head) &&
+		      guest_head_on(&fx->dev, head, w, h, mhz) &&
+		      guest_plane_set(&fx->dev, head, VPLANE_PLANE_PRIMARY,
+				      &primary),
+	      "mode %ux%u on head %u", w, h, head);
 }
 
 /* The guest points the primary plane at VRAM offset @addr. */
 static void guest_primary_at(struct fixture *fx, unsigned int head,
 			     uint32_t addr)
 {
-	plane_write(fx, head, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_ADDR_LO, addr);
+	CHECK(guest_plane_addr(&fx->dev, head, VPLANE_PLANE_PRIMARY, addr),
+	      "primary at 0x%x", addr);
 }
 
 static void guest_cursor(struct fixture *fx, unsigned int head, uint32_t addr,
 			 int32_t x, int32_t y)
 {
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_CTRL,
-		    VPLANE_PLANE_CTRL_ENABLE);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_FORMAT,
-		    DRM_FORMAT_ARGB8888);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_WIDTH, 64);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_HEIGHT, 64);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_STRIDE, 256);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_DOMAIN,
-		    VPLANE_DOMAIN_VRAM);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_ADDR_LO, addr);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_ADDR_HI, 0);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_POS_X,
-		    (uint32_t)x);
-	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_POS_Y,
-		    (uint32_t)y);
+	const struct guest_plane cursor = {
+		.format = DRM_FORMAT_ARGB8888,
+		.width = 64,
+		.height = 64,
+		.stride = 256,
+		.domain = VPLANE_DOMAIN_VRAM,
+		.addr = addr,
+		.x = x,
+		.y = y,
+	};
+
+	CHECK(guest_plane_set(&fx->dev, head, VPLANE_PLANE_CURSOR, &cursor),
+	      "cursor");
 	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_HOT_X, 1);
 	plane_write(fx, head, VPLANE_PLANE_CURSOR, VPLANE_PLANE_HOT_Y, 1);
 }
 
 /* Rings the flip doorbell for @mask; returns the latched sequence. */
-static uint32_t guest_flip(struct fixture *fx, unsigned int head, uint32_t mask)
+static uint32_t flip(struct fixture *fx, unsigned int head, uint32_t mask)
 {
-	reg_write(fx, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP, mask);
-	return reg_read(fx, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP_SEQ);
+	uint32_t seq;
+
+	CHECK(guest_flip(&fx->dev, head, mask, &seq), "flip head %u", head);
+	return seq;
 }
 
-static uint32_t guest_flip_done_seq(struct fixture *fx, unsigned int head)
+static uint32_t flip_done_seq(struct fixture *fx, unsigned int head)
 {
-	return reg_read(fx, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP_DONE_SEQ);
-}
+	uint32_t seq;
 
-/*
- * Waits up to @timeout_ms for the MSI; clears INT_STATUS like a guest
- * interrupt handler so the next flip-done interrupts again.
- */
-static bool guest_wait_irq(struct fixture *fx, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = fx->msi, .events = POLLIN };
-	uint64_t n;
-
-	if (poll(&pfd, 1, timeout_ms) != 1)
-		return false;
-	CHECK(read(fx->msi, &n, sizeof(n)) == sizeof(n), "read msi");
-	reg_write(fx, VPLANE_REG_INT_STATUS,
-		  reg_read(fx, VPLANE_REG_INT_STATUS));
-	return true;
+	CHECK(guest_flip_done_seq(&fx->dev, head, &seq), "FLIP_DONE_SEQ");
+	return seq;
 }
 
 /* Waits until flip-done reports @seq (or later); microseconds or -1. */
-static double guest_wait_flip_done(struct fixture *fx, unsigned int head,
-				   uint32_t seq, int timeout_ms)
+static double wait_flip_done(struct fixture *fx, unsigned int head,
+			     uint32_t seq, int timeout_ms)
 {
-	double t0 = vfio_dev_now_us(), deadline = t0 + timeout_ms * 1000.0;
+	uint32_t pending = 1u << head, seqs[VPLANE_MAX_HEADS] = { 0 };
+	double t0 = monotonic_ns() / 1e3;
 
-	for (;;) {
-		if ((int32_t)(guest_flip_done_seq(fx, head) - seq) >= 0)
-			return vfio_dev_now_us() - t0;
-		double left = deadline - vfio_dev_now_us();
-
-		if (left <= 0)
-			return -1;
-		guest_wait_irq(fx, (int)(left / 1000) + 1);
-	}
+	seqs[head] = seq;
+	if (!guest_wait_flip_done(&fx->dev, &pending, seqs,
+				  (unsigned int)timeout_ms))
+		return -1;
+	return monotonic_ns() / 1e3 - t0;
 }
 
 static void fixture_open(struct fixture *fx, const char *uuid)
 {
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd;
-	} irq;
-
 	fx->uuid = uuid;
-	CHECK(vfio_dev_open(&fx->dev, uuid), "open vGPU %s", uuid);
-	fx->msi = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	CHECK(fx->msi >= 0, "eventfd");
-	irq.set = (struct vfio_irq_set){
-		.argsz = sizeof(irq),
-		.flags =
-			VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = VFIO_PCI_MSI_IRQ_INDEX,
-		.start = 0,
-		.count = 1,
-	};
-	irq.fd = fx->msi;
-	CHECK(ioctl(fx->dev.device, VFIO_DEVICE_SET_IRQS, &irq) == 0,
-	      "SET_IRQS: %s", strerror(errno));
+	CHECK(vmm_open(&fx->dev, uuid, VFIO_TYPE1_IOMMU) &&
+		      vmm_map_vram(&fx->dev) && vmm_enable_msi(&fx->dev),
+	      "open vGPU %s", uuid);
 	reg_write(fx, VPLANE_REG_INT_ENABLE, VPLANE_INT_FLIP_DONE(0));
 }
 
+/* Safe to call again: the VMM has let go. */
 static void fixture_close(struct fixture *fx)
 {
-	vfio_dev_close(&fx->dev);
-	close(fx->msi);
-	fx->msi = -1;
+	vmm_close(&fx->dev);
 }
 
 static int node_open(struct fixture *fx, int flags)
@@ -317,9 +280,10 @@ static void test_info(struct fixture *fx)
 	CHECK(info.event_size == sizeof(struct vplane_display_event),
 	      "event size %u", info.event_size);
 	CHECK(strcmp(info.uuid, fx->uuid) == 0, "uuid %s", info.uuid);
-	CHECK(info.vram_size == fx->dev.bar0.size, "vram %llu vs BAR0 %llu",
-	      (unsigned long long)info.vram_size,
-	      (unsigned long long)fx->dev.bar0.size);
+	CHECK(info.vram_size == fx->dev.region[VFIO_PCI_BAR0_REGION_INDEX].size,
+	      "vram %llu vs BAR0 %llu", (unsigned long long)info.vram_size,
+	      (unsigned long long)fx->dev.region[VFIO_PCI_BAR0_REGION_INDEX]
+		      .size);
 	CHECK(ioctl(fd, VPLANE_DISPLAY_GET_INFO, &small) < 0 && errno == EINVAL,
 	      "argsz 8 accepted");
 	info.flags = 1;
@@ -369,8 +333,8 @@ static void test_events(struct fixture *fx)
 	CHECK(ev.head == 0 && ev.width == 640 && ev.height == 480,
 	      "mode event %u %ux%u", ev.head, ev.width, ev.height);
 
-	t0 = vfio_dev_now_us();
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	t0 = monotonic_ns() / 1e3;
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	expect_event(fd, VPLANE_EVENT_FLIP, &ev);
 	pl = query(fd, 0, VPLANE_DISPLAY_PLANE_PRIMARY);
 	CHECK(ev.head == 0 && ev.plane == VPLANE_DISPLAY_PLANE_PRIMARY &&
@@ -380,7 +344,7 @@ static void test_events(struct fixture *fx)
 	      ev.head, ev.plane, ev.seq, seq, ev.dmabuf_id, pl.dmabuf_id,
 	      ev.dropped);
 	CHECK(ev.timestamp_ns / 1000.0 >= t0 - 1 &&
-		      ev.timestamp_ns / 1000.0 <= vfio_dev_now_us(),
+		      ev.timestamp_ns / 1000.0 <= monotonic_ns() / 1e3,
 	      "timestamp %llu outside the flip",
 	      (unsigned long long)ev.timestamp_ns);
 	CHECK(pl.flags & VPLANE_DISPLAY_PLANE_ENABLED && pl.width == 640 &&
@@ -395,7 +359,7 @@ static void test_events(struct fixture *fx)
 
 	/* a new buffer is a new id, in a new FLIP with a newer seq */
 	guest_primary_at(fx, 0, 640 * 480 * 4);
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	expect_event(fd, VPLANE_EVENT_FLIP, &ev);
 	CHECK(ev.seq == seq && ev.dmabuf_id && ev.dmabuf_id != id1,
 	      "second flip: seq %u/%u id %u (first %u)", ev.seq, seq,
@@ -403,14 +367,14 @@ static void test_events(struct fixture *fx)
 
 	/* the cursor: a new image is a FLIP, a new place a CURSOR_MOVE */
 	guest_cursor(fx, 0, 4 << 20, 10, 20);
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR));
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR));
 	expect_event(fd, VPLANE_EVENT_FLIP, &ev);
 	CHECK(ev.plane == VPLANE_DISPLAY_PLANE_CURSOR && ev.x == 10 &&
 		      ev.y == 20 && ev.dmabuf_id,
 	      "cursor flip %u at %d,%d", ev.plane, ev.x, ev.y);
 	plane_write(fx, 0, VPLANE_PLANE_CURSOR, VPLANE_PLANE_POS_X,
 		    (uint32_t)-5);
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR));
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_CURSOR));
 	expect_event(fd, VPLANE_EVENT_CURSOR_MOVE, &ev);
 	CHECK(ev.x == -5 && ev.y == 20 && ev.seq == seq,
 	      "cursor move to %d,%d seq %u", ev.x, ev.y, ev.seq);
@@ -439,8 +403,7 @@ static void test_coalesce(struct fixture *fx)
 	guest_mode(fx, 0, 640, 480, 60000);
 	drain(fd);
 	for (uint32_t i = 0; i < flips; i++)
-		seq = guest_flip(fx, 0,
-				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	while ((n = read(fd, ev, sizeof(ev))) > 0) {
 		for (size_t i = 0; i < n / sizeof(ev[0]); i++) {
 			CHECK(ev[i].type == VPLANE_EVENT_FLIP,
@@ -462,9 +425,9 @@ static void test_coalesce(struct fixture *fx)
 
 	/* a superseding flip moves behind the events that came before it */
 	drain(fd);
-	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	reg_write(fx, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_REFRESH, 30000);
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	n = read(fd, ev, sizeof(ev));
 	CHECK(n == 2 * sizeof(ev[0]), "%zd bytes: want MODE and one FLIP", n);
 	CHECK(ev[0].type == VPLANE_EVENT_MODE &&
@@ -478,7 +441,7 @@ static void test_coalesce(struct fixture *fx)
 	for (int i = 0; i < 200; i++)
 		reg_write(fx, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_REFRESH,
 			  30000 + (i & 1) * 1000);
-	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	uint32_t modes = 0, overflows = 0;
 
 	while ((n = read(fd, ev, sizeof(ev))) > 0)
@@ -509,15 +472,14 @@ static void test_ack_gate(struct fixture *fx)
 	take_role(fd);
 	drain(fd);
 	for (int round = 0; round < 5; round++) {
-		seq = guest_flip(fx, 0,
-				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 		expect_event(fd, VPLANE_EVENT_FLIP, &ev);
 		/* three vblanks pass: still no flip-done without the ack */
 		usleep(50 * 1000);
-		CHECK((int32_t)(guest_flip_done_seq(fx, 0) - seq) < 0,
+		CHECK((int32_t)(flip_done_seq(fx, 0) - seq) < 0,
 		      "round %d: flip %u done before its ack", round, seq);
 		CHECK(ack(fd, 0, seq) == 0, "ack: %s", strerror(errno));
-		waited = guest_wait_flip_done(fx, 0, seq, 50);
+		waited = wait_flip_done(fx, 0, seq, 50);
 		CHECK(waited >= 0, "round %d: no flip-done 50 ms after ack",
 		      round);
 	}
@@ -541,8 +503,8 @@ static void test_ack_timeout(struct fixture *fx)
 	guest_mode(fx, 0, 640, 480, 60000);
 	take_role(fd);
 	timeouts = stats(fd).ack_timeouts;
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
-	waited = guest_wait_flip_done(fx, 0, seq, 2000);
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	waited = wait_flip_done(fx, 0, seq, 2000);
 	printf("# ack timeout: flip-done %.1f ms after the flip with no ack "
 	       "(timeout %u ms)\n",
 	       waited / 1000, info.ack_timeout_ms);
@@ -572,7 +534,7 @@ static void test_observer(struct fixture *fx)
 		      (errno == EPERM || errno == EBUSY),
 	      "a read-only fd took the ack role");
 	drain(observer);
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	expect_event(observer, VPLANE_EVENT_FLIP, &ev);
 	CHECK(ev.seq == seq, "observer saw seq %u, want %u", ev.seq, seq);
 	CHECK(ack(observer, 0, seq) < 0 && errno == EPERM, "an observer acked");
@@ -612,16 +574,16 @@ static void test_consumer_crash(struct fixture *fx)
 				_exit(1);
 	}
 	CHECK(read(sync[0], &c, 1) == 1, "child did not take the role");
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	usleep(20 * 1000);
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);
-	waited = guest_wait_flip_done(fx, 0, seq, 1000);
+	waited = wait_flip_done(fx, 0, seq, 1000);
 	CHECK(waited >= 0, "flip %u never completed after the consumer died",
 	      seq);
 	/* no role holder: flips complete at the next vblank again */
-	seq = guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
-	waited = guest_wait_flip_done(fx, 0, seq, 1000);
+	seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	waited = wait_flip_done(fx, 0, seq, 1000);
 	CHECK(waited >= 0 && waited < 60 * 1000.0,
 	      "flip-done %.1f ms after the consumer died", waited / 1000);
 	close(sync[0]);
@@ -695,9 +657,8 @@ static void test_scm_rights(struct fixture *fx)
 	close(disp);
 	char c;
 	CHECK(read(sv[0], &c, 1) == 1, "child not ready");
-	uint32_t seq =
-		guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
-	CHECK(guest_wait_flip_done(fx, 0, seq, 1000) >= 0, "no flip-done");
+	uint32_t seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	CHECK(wait_flip_done(fx, 0, seq, 1000) >= 0, "no flip-done");
 	CHECK(waitpid(child, &status, 0) == child && WIFEXITED(status) &&
 		      WEXITSTATUS(status) == 0,
 	      "display server child failed");
@@ -722,7 +683,7 @@ static void test_remove(struct fixture *fx)
 
 	guest_mode(fx, 0, 640, 480, 60000);
 	memset(fx->dev.vram, 0x5a, 640 * 480 * 4);
-	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	expect_event(fd, VPLANE_EVENT_FLIP, &ev);
 	take_role(fd);
 	pl = query(fd, 0, VPLANE_DISPLAY_PLANE_PRIMARY);
@@ -732,7 +693,7 @@ static void test_remove(struct fixture *fx)
 	CHECK(child >= 0, "fork");
 	if (child == 0) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		double t0 = vfio_dev_now_us(), left_ms = 10000;
+		double t0 = monotonic_ns() / 1e3, left_ms = 10000;
 		unsigned int resets = 0;
 
 		/* the VMM's fds stay with the parent, or removal would wait */
@@ -752,12 +713,12 @@ static void test_remove(struct fixture *fx)
 				      rev.type == VPLANE_EVENT_RESET,
 			      "before POLLHUP: event %u, not RESET", rev.type);
 			resets++;
-			left_ms = 10000 - (vfio_dev_now_us() - t0) / 1000;
+			left_ms = 10000 - (monotonic_ns() / 1e3 - t0) / 1000;
 			CHECK(left_ms > 0, "no POLLHUP within 10 s");
 		}
 		CHECK(resets <= 1, "%u RESET events for one close", resets);
 		printf("# remove: poller woke %.1f ms after it began waiting\n",
-		       (vfio_dev_now_us() - t0) / 1000);
+		       (monotonic_ns() / 1e3 - t0) / 1000);
 		CHECK(ioctl(fd, VPLANE_DISPLAY_GET_INFO,
 			    &(struct vplane_display_info){
 				    .argsz = sizeof(
@@ -796,10 +757,6 @@ static void test_remove(struct fixture *fx)
  */
 static void test_request(struct fixture *fx)
 {
-	struct {
-		struct vfio_irq_set set;
-		int32_t fd;
-	} irq;
 	int req = eventfd(0, EFD_CLOEXEC);
 	int node = node_open(fx, O_RDONLY);
 	struct pollfd pfd[2];
@@ -808,16 +765,8 @@ static void test_request(struct fixture *fx)
 	int status;
 
 	CHECK(req >= 0, "eventfd");
-	irq.set = (struct vfio_irq_set){
-		.argsz = sizeof(irq),
-		.flags =
-			VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = VFIO_PCI_REQ_IRQ_INDEX,
-		.count = 1,
-	};
-	irq.fd = req;
-	CHECK(ioctl(fx->dev.device, VFIO_DEVICE_SET_IRQS, &irq) == 0,
-	      "SET_IRQS request: %s", strerror(errno));
+	CHECK(vmm_set_irq(&fx->dev, VFIO_PCI_REQ_IRQ_INDEX, req),
+	      "SET_IRQS request");
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
 		 fx->uuid);
 	child = fork();
@@ -928,11 +877,10 @@ static void test_libvplane(struct fixture *fx, bool from_vmm_fd)
 				0x00100000u * (uint32_t)(b + 1);
 	for (int i = 0; i < 30; i++) {
 		guest_primary_at(fx, 0, (uint32_t)(i % 6) * size);
-		seq = guest_flip(fx, 0,
-				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 		while (lc.last_seq != seq)
 			lib_pump(&lc, 1000);
-		CHECK(guest_wait_flip_done(fx, 0, seq, 50) >= 0,
+		CHECK(wait_flip_done(fx, 0, seq, 50) >= 0,
 		      "flip %u not done 50 ms after the consumer acked", seq);
 	}
 	CHECK(lc.flips >= 30, "%u flips seen", lc.flips);
@@ -998,12 +946,10 @@ static void bench(struct fixture *fx, int n)
 		double t0;
 
 		guest_primary_at(fx, 0, (uint32_t)(i & 1) * 640 * 480 * 4);
-		t0 = vfio_dev_now_us();
-		seq = guest_flip(fx, 0,
-				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
-		CHECK(guest_wait_flip_done(fx, 0, seq, 1000) >= 0,
-		      "no flip-done");
-		vbl_lat[i] = vfio_dev_now_us() - t0;
+		t0 = monotonic_ns() / 1e3;
+		seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		CHECK(wait_flip_done(fx, 0, seq, 1000) >= 0, "no flip-done");
+		vbl_lat[i] = monotonic_ns() / 1e3 - t0;
 	}
 	printf("# bench flip->flip-done eventfd, no consumer (next vblank at "
 	       "60 Hz): p50 %.1f us p99 %.1f us (n=%d, TCG)\n",
@@ -1024,7 +970,7 @@ static void bench(struct fixture *fx, int n)
 				CHECK(read(fd, &ev, sizeof(ev)) == sizeof(ev),
 				      "read");
 			while (ev.type != VPLANE_EVENT_FLIP);
-			double now = vfio_dev_now_us();
+			double now = monotonic_ns() / 1e3;
 
 			ack(fd, ev.head, ev.seq);
 			CHECK(write(sv[1], &now, sizeof(now)) == sizeof(now),
@@ -1039,16 +985,15 @@ static void bench(struct fixture *fx, int n)
 		uint32_t seq;
 
 		guest_primary_at(fx, 0, (i & 1) * 640 * 480 * 4);
-		t0 = vfio_dev_now_us();
-		seq = guest_flip(fx, 0,
-				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		t0 = monotonic_ns() / 1e3;
+		seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 		CHECK(read(sv[0], &t_seen, sizeof(t_seen)) == sizeof(t_seen),
 		      "consumer report");
 		ev_lat[i] = t_seen - t0;
-		double done = guest_wait_flip_done(fx, 0, seq, 1000);
+		double done = wait_flip_done(fx, 0, seq, 1000);
 
 		CHECK(done >= 0, "no flip-done");
-		ack_lat[i] = vfio_dev_now_us() - t0;
+		ack_lat[i] = monotonic_ns() / 1e3 - t0;
 	}
 	waitpid(child, NULL, 0);
 
@@ -1056,37 +1001,30 @@ static void bench(struct fixture *fx, int n)
 	uint32_t addr = (n - 1) & 1 ? 640 * 480 * 4 : 0;
 
 	for (int i = 0; i < n / 4 + 1; i++) {
-		struct vfio_device_gfx_plane_info info = {
-			.argsz = sizeof(info),
-			.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
-			.drm_plane_type = 1,
-		};
+		struct vfio_device_gfx_plane_info info;
 		uint32_t before, now_id;
 		double t0;
 
-		CHECK(ioctl(fx->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE,
-			    &info) == 0,
-		      "query");
+		CHECK(vmm_query_plane(&fx->dev, 1, &info) == 0, "query");
 		before = info.dmabuf_id;
 		/* the guest flips at a random point of the 30 ms tick */
 		usleep((unsigned int)(rand() % 30000));
 		addr = addr ? 0 : 640 * 480 * 4; /* a new buffer: a new id */
 		guest_primary_at(fx, 0, addr);
-		t0 = vfio_dev_now_us();
-		guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		t0 = monotonic_ns() / 1e3;
+		flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 		do {
 			/* QEMU's refresh timer ticks on its own 30 ms grid */
-			double tick = 30000 - fmod(vfio_dev_now_us(), 30000);
+			double tick = 30000 - fmod(monotonic_ns() / 1e3, 30000);
 
 			usleep((unsigned int)tick);
-			CHECK(ioctl(fx->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE,
-				    &info) == 0,
+			CHECK(vmm_query_plane(&fx->dev, 1, &info) == 0,
 			      "query");
 			now_id = info.dmabuf_id;
-			CHECK(vfio_dev_now_us() - t0 < 2e6,
+			CHECK(monotonic_ns() / 1e3 - t0 < 2e6,
 			      "polling never saw flip %d", i);
 		} while (now_id == before);
-		poll_lat[i] = vfio_dev_now_us() - t0;
+		poll_lat[i] = monotonic_ns() / 1e3 - t0;
 	}
 	int np = n / 4 + 1;
 	double e50 = pct(ev_lat, n, 50), e99 = pct(ev_lat, n, 99);
@@ -1136,22 +1074,14 @@ static long module_param(const char *name)
 }
 
 /* The VMM's QUERY_GFX_PLANE of head 0's primary; its dmabuf_id. */
-static uint32_t vmm_query_id(struct fixture *fx)
+static uint32_t upstream_query_id(struct fixture *fx)
 {
-	struct vfio_device_gfx_plane_info info = {
-		.argsz = sizeof(info),
-		.flags = VFIO_GFX_PLANE_TYPE_DMABUF,
-		.drm_plane_type = 1, /* DRM_PLANE_TYPE_PRIMARY */
-	};
+	struct vfio_device_gfx_plane_info info;
 
-	CHECK(ioctl(fx->dev.device, VFIO_DEVICE_QUERY_GFX_PLANE, &info) == 0,
+	CHECK(vmm_query_plane(&fx->dev, 1 /* DRM_PLANE_TYPE_PRIMARY */,
+			      &info) == 0,
 	      "VMM query: %s", strerror(errno));
 	return info.dmabuf_id;
-}
-
-static int vmm_get_dmabuf(struct fixture *fx, uint32_t id)
-{
-	return ioctl(fx->dev.device, VFIO_DEVICE_GET_GFX_DMABUF, &id);
 }
 
 /*
@@ -1177,9 +1107,8 @@ static void test_ack_deadline(struct fixture *fx)
 		double t0, waited;
 
 		drain(fd);
-		seq = guest_flip(fx, 0,
-				 VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
-		t0 = vfio_dev_now_us();
+		seq = flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+		t0 = monotonic_ns() / 1e3;
 		for (;;) {
 			int other, dup_fd;
 
@@ -1215,9 +1144,9 @@ static void test_ack_deadline(struct fixture *fx)
 				drain(fd);
 				break;
 			}
-			if ((int32_t)(guest_flip_done_seq(fx, 0) - seq) >= 0)
+			if ((int32_t)(flip_done_seq(fx, 0) - seq) >= 0)
 				break;
-			waited = vfio_dev_now_us() - t0;
+			waited = monotonic_ns() / 1e3 - t0;
 			CHECK(waited < 20 * limit_us,
 			      "scenario %d: flip %u not done after %.0f ms "
 			      "(ack timeout %u ms): the consumer stalls the "
@@ -1226,7 +1155,7 @@ static void test_ack_deadline(struct fixture *fx)
 			      info.ack_timeout_ms);
 			usleep(10 * 1000);
 		}
-		waited = vfio_dev_now_us() - t0;
+		waited = monotonic_ns() / 1e3 - t0;
 		if (waited > worst)
 			worst = waited;
 		CHECK(waited <= limit_us,
@@ -1272,13 +1201,13 @@ static void uffd_area_init(struct uffd_area *a, size_t len)
 /* Waits until @n faults are pending (threads stuck on the area). */
 static void uffd_wait_faults(struct uffd_area *a, int n)
 {
-	double t0 = vfio_dev_now_us();
+	double t0 = monotonic_ns() / 1e3;
 
 	while (n > 0) {
 		struct uffd_msg msg;
 		struct pollfd pfd = { .fd = a->uffd, .events = POLLIN };
 
-		CHECK(vfio_dev_now_us() - t0 < 10e6 * slowdown(),
+		CHECK(monotonic_ns() / 1e3 - t0 < 10e6 * slowdown(),
 		      "%d calls never reached their own page: blocked behind "
 		      "the stuck consumer",
 		      n);
@@ -1439,7 +1368,7 @@ static void test_uffd(struct fixture *fx)
 	snprintf(node, sizeof(node), "/dev/vplane/%s", fx->uuid);
 	snprintf(rm, sizeof(rm), "/sys/bus/mdev/devices/%s/remove", fx->uuid);
 	guest_mode(fx, 0, 640, 480, 60000);
-	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	drain(other);
 	uffd_area_init(&area, 3 * 4096);
 	q.ptr = area.addr;
@@ -1523,7 +1452,7 @@ static void test_dmabuf_quota(struct fixture *fx)
 
 	CHECK(fds && vmm && max > 0 && max < 4096, "max_dmabufs %ld", max);
 	guest_mode(fx, 0, 640, 480, 60000);
-	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	id = query(hog, 0, VPLANE_DISPLAY_PLANE_PRIMARY).dmabuf_id;
 	CHECK(id, "no dmabuf_id");
 	for (long i = 0; i < max; i++) {
@@ -1534,8 +1463,8 @@ static void test_dmabuf_quota(struct fixture *fx)
 	CHECK(get_dmabuf(hog, id) < 0 && errno == ENOSPC,
 	      "the hog got more than max_dmabufs (%ld)", max);
 	/* the VMM (QEMU's GET_GFX_DMABUF) is not starved */
-	CHECK(vmm_query_id(fx) == id, "VMM sees another id");
-	vmm[0] = vmm_get_dmabuf(fx, id);
+	CHECK(upstream_query_id(fx) == id, "VMM sees another id");
+	vmm[0] = vmm_get_dmabuf(&fx->dev, id);
 	CHECK(vmm[0] >= 0,
 	      "VMM GET_GFX_DMABUF with a consumer at its limit: %s",
 	      strerror(errno));
@@ -1545,11 +1474,11 @@ static void test_dmabuf_quota(struct fixture *fx)
 	close(fd);
 	/* the VMM's own bound still holds */
 	for (long i = 1; i < max; i++) {
-		vmm[i] = vmm_get_dmabuf(fx, id);
+		vmm[i] = vmm_get_dmabuf(&fx->dev, id);
 		CHECK(vmm[i] >= 0, "VMM dma-buf %ld: %s", i + 1,
 		      strerror(errno));
 	}
-	CHECK(vmm_get_dmabuf(fx, id) < 0 && errno == ENOSPC,
+	CHECK(vmm_get_dmabuf(&fx->dev, id) < 0 && errno == ENOSPC,
 	      "the VMM got more than max_dmabufs");
 	/* the hog's bound outlives its fd until its dma-bufs go */
 	close(hog);
@@ -1557,7 +1486,7 @@ static void test_dmabuf_quota(struct fixture *fx)
 		close(fds[i]);
 		close(vmm[i]);
 	}
-	fd = vmm_get_dmabuf(fx, id);
+	fd = vmm_get_dmabuf(&fx->dev, id);
 	CHECK(fd >= 0, "VMM after closing: %s", strerror(errno));
 	close(fd);
 	printf("# dmabuf quota: a consumer at %ld, the VMM and another "
@@ -1599,7 +1528,7 @@ static void test_client_cap(struct fixture *fx)
 	CHECK(fds[n] >= 0, "GET_DISPLAY_FD after a close: %s", strerror(errno));
 	n++;
 	guest_mode(fx, 0, 640, 480, 60000);
-	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	for (int i = 0; i < n; i++) {
 		expect_event(fds[i], VPLANE_EVENT_FLIP, &ev);
 		close(fds[i]);
@@ -1636,8 +1565,9 @@ static void test_query_side_effects(struct fixture *fx)
 	int buf, fd;
 
 	/* vfio_pin_pages needs a type1v2 container, as QEMU makes */
-	vfio_dev_close(&fx->dev);
-	CHECK(vfio_dev_open_iommu(&fx->dev, fx->uuid, VFIO_TYPE1v2_IOMMU),
+	vmm_close(&fx->dev);
+	CHECK(vmm_open(&fx->dev, fx->uuid, VFIO_TYPE1v2_IOMMU) &&
+		      vmm_map_vram(&fx->dev),
 	      "reopen on type1v2");
 	fd = node_open(fx, O_RDONLY | O_NONBLOCK);
 
@@ -1652,7 +1582,7 @@ static void test_query_side_effects(struct fixture *fx)
 		    VPLANE_DOMAIN_GUEST_RAM);
 	plane_write(fx, 0, VPLANE_PLANE_PRIMARY, VPLANE_PLANE_ADDR_LO,
 		    (uint32_t)iova);
-	guest_flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
+	flip(fx, 0, VPLANE_FLIP_PLANE(VPLANE_PLANE_PRIMARY));
 	CHECK(reg_read(fx, pbase + VPLANE_PLANE_STATUS) ==
 		      VPLANE_PLANE_STATUS_OK,
 	      "guest RAM plane status %u",
@@ -1680,9 +1610,9 @@ static void test_query_side_effects(struct fixture *fx)
 	 * on a range type1 called back for has ended (ABI.md: at most
 	 * 8 s, 250 ms after a first unmap).
 	 */
-	for (int i = 0; i < 200 && !vmm_query_id(fx); i++)
+	for (int i = 0; i < 200 && !upstream_query_id(fx); i++)
 		usleep(50 * 1000);
-	CHECK(vmm_query_id(fx) != 0 &&
+	CHECK(upstream_query_id(fx) != 0 &&
 		      reg_read(fx, pbase + VPLANE_PLANE_STATUS) ==
 			      VPLANE_PLANE_STATUS_OK,
 	      "the VMM's query did not re-pin within 10 s");
@@ -1692,24 +1622,25 @@ static void test_query_side_effects(struct fixture *fx)
 
 	/* bochs: the VMM caches an id, a consumer walks many frames */
 	reg_write(fx, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_CTRL, 0);
-	CHECK(vfio_dev_bochs_mode(&fx->dev, 1024, 768), "bochs mode");
-	id = vmm_query_id(fx);
+	CHECK(guest_bochs_mode(&fx->dev, 1024, 768), "bochs mode");
+	id = upstream_query_id(fx);
 	CHECK(id, "VMM sees no bochs plane");
 	drain(fd);
 	for (long k = 1; k <= cached + 4; k++) {
-		CHECK(vfio_dev_dispi_write(&fx->dev, DISPI_Y_OFFSET,
-					   (uint16_t)k),
+		CHECK(guest_dispi_write(&fx->dev, VPLANE_DISPI_Y_OFFSET,
+					(uint16_t)k),
 		      "y offset");
 		query(fd, 0, VPLANE_DISPLAY_PLANE_PRIMARY);
 	}
-	CHECK(vfio_dev_dispi_write(&fx->dev, DISPI_Y_OFFSET, 0), "y offset");
-	buf = vmm_get_dmabuf(fx, id);
+	CHECK(guest_dispi_write(&fx->dev, VPLANE_DISPI_Y_OFFSET, 0),
+	      "y offset");
+	buf = vmm_get_dmabuf(&fx->dev, id);
 	CHECK(buf >= 0,
 	      "the VMM's cached id %u was evicted by a consumer's queries: "
 	      "%s",
 	      id, strerror(errno));
 	close(buf);
-	CHECK(vmm_query_id(fx) == id, "the VMM's id changed");
+	CHECK(upstream_query_id(fx) == id, "the VMM's id changed");
 	close(fd);
 }
 
@@ -1743,8 +1674,8 @@ static void test_early_open(struct fixture *fx)
 		CHECK(child >= 0, "fork");
 		if (child == 0) {
 			/* the VMM: opens as soon as the group exists */
-			double t0 = vfio_dev_now_us();
-			struct vfio_dev dev;
+			double t0 = monotonic_ns() / 1e3;
+			struct vmm_vgpu dev;
 			char *grp;
 			ssize_t n;
 			int disp, devnull = open("/dev/null", O_WRONLY);
@@ -1755,7 +1686,7 @@ static void test_early_open(struct fixture *fx)
 			snprintf(path, sizeof(path),
 				 "/sys/bus/mdev/devices/%s/iommu_group", uuid);
 			for (;;) {
-				if (vfio_dev_now_us() - t0 > 10e6)
+				if (monotonic_ns() / 1e3 - t0 > 10e6)
 					_exit(3);
 				n = readlink(path, link, sizeof(link) - 1);
 				if (n <= 0)
@@ -1767,12 +1698,15 @@ static void test_early_open(struct fixture *fx)
 				break;
 			}
 			for (;;) {
-				if (vfio_dev_now_us() - t0 > 10e6)
+				if (monotonic_ns() / 1e3 - t0 > 10e6)
 					_exit(3);
 				if (access(path, F_OK) != 0)
 					continue;
-				if (vfio_dev_open(&dev, uuid))
+				if (!vmm_open(&dev, uuid, VFIO_TYPE1_IOMMU))
+					continue;
+				if (vmm_map_vram(&dev))
 					break;
+				vmm_close(&dev);
 			}
 			disp = ioctl(dev.device, VPLANE_VFIO_GET_DISPLAY_FD);
 			if (disp < 0) {
@@ -1781,7 +1715,7 @@ static void test_early_open(struct fixture *fx)
 				_exit(1);
 			}
 			close(disp);
-			vfio_dev_close(&dev);
+			vmm_close(&dev);
 			_exit(0);
 		}
 		snprintf(create, sizeof(create), "%s/vplane-1head/create",
@@ -1864,7 +1798,6 @@ int main(int argc, char **argv)
 		bench(&fx, argc > 3 ? atoi(argv[3]) : 200);
 	else
 		FAIL("unknown test %s", test);
-	if (fx.msi >= 0)
-		fixture_close(&fx);
+	fixture_close(&fx);
 	return 0;
 }

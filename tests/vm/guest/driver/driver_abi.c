@@ -13,7 +13,7 @@
 
 #include "vp_dev.h"
 
-static uint32_t cfg32(struct vp_dev *d, unsigned int off)
+static uint32_t cfg32(struct vmm_vgpu *d, unsigned int off)
 {
 	uint32_t v = 0;
 
@@ -23,14 +23,14 @@ static uint32_t cfg32(struct vp_dev *d, unsigned int off)
 	return v;
 }
 
-static void cfg_write32(struct vp_dev *d, unsigned int off, uint32_t v)
+static void cfg_write32(struct vmm_vgpu *d, unsigned int off, uint32_t v)
 {
 	if (vp_region_rw(d, VFIO_PCI_CONFIG_REGION_INDEX, off, &v, 4, true) !=
 	    4)
 		VP_FAIL("config write 0x%x: %s", off, strerror(errno));
 }
 
-static void check_config(struct vp_dev *d)
+static void check_config(struct vmm_vgpu *d)
 {
 	uint64_t vram = d->region[VFIO_PCI_BAR0_REGION_INDEX].size;
 	uint32_t v, cap;
@@ -88,7 +88,7 @@ static void check_config(struct vp_dev *d)
 		 "config byte 256 readable");
 }
 
-static void check_regions(struct vp_dev *d, unsigned int heads)
+static void check_regions(struct vmm_vgpu *d, unsigned int heads)
 {
 	struct {
 		struct vfio_region_info info;
@@ -164,7 +164,7 @@ static void check_regions(struct vp_dev *d, unsigned int heads)
 		 "read of unknown region allowed");
 }
 
-static void check_registers(struct vp_dev *d, unsigned int heads)
+static void check_registers(struct vmm_vgpu *d, unsigned int heads)
 {
 	struct vfio_device_gfx_plane_info info;
 
@@ -203,7 +203,7 @@ static void check_registers(struct vp_dev *d, unsigned int heads)
 		 "fresh device cursor not zeros");
 }
 
-static void check_reset(struct vp_dev *d)
+static void check_reset(struct vmm_vgpu *d)
 {
 	uint32_t v;
 
@@ -221,7 +221,7 @@ static void check_reset(struct vp_dev *d)
 
 static int run(const char *type, unsigned int heads)
 {
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 
 	if (!vp_mdev_create("vplane", type, uuid))

@@ -233,7 +233,7 @@ static const struct prog progs[] = {
 	  VPLANE_PLANE_STATUS_DISABLED },
 };
 
-static void baseline(struct vp_dev *d, unsigned int plane, uint32_t domain)
+static void baseline(struct vmm_vgpu *d, unsigned int plane, uint32_t domain)
 {
 	uint32_t base = VPLANE_MMIO_PLANE(0, plane);
 
@@ -247,7 +247,7 @@ static void baseline(struct vp_dev *d, unsigned int plane, uint32_t domain)
 	vp_mmio_write(d, base + VPLANE_PLANE_HOT_Y, NONE);
 }
 
-static bool query_zero(struct vp_dev *d, unsigned int plane)
+static bool query_zero(struct vmm_vgpu *d, unsigned int plane)
 {
 	struct vfio_device_gfx_plane_info info, zero;
 
@@ -260,7 +260,7 @@ static bool query_zero(struct vp_dev *d, unsigned int plane)
 	return !memcmp(&info, &zero, sizeof(info));
 }
 
-static void run_progs(struct vp_dev *d)
+static void run_progs(struct vmm_vgpu *d)
 {
 	uint32_t flipreg = VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_FLIP;
 	unsigned int i, j, n = sizeof(progs) / sizeof(progs[0]);
@@ -304,7 +304,7 @@ static void run_progs(struct vp_dev *d)
 	(void)info;
 }
 
-static void dispi_progs(struct vp_dev *d)
+static void dispi_progs(struct vmm_vgpu *d)
 {
 	static const struct {
 		const char *name;
@@ -340,7 +340,7 @@ static void dispi_progs(struct vp_dev *d)
 }
 
 /* Random writes all over BAR2 in every width; nothing may break. */
-static void fuzz(struct vp_dev *d)
+static void fuzz(struct vmm_vgpu *d)
 {
 	struct vfio_device_gfx_plane_info info;
 	unsigned int i, flips = 0;
@@ -371,7 +371,7 @@ static void fuzz(struct vp_dev *d)
 	printf("# fuzz: 20000 random BAR2 accesses survived\n");
 }
 
-static void bad_ioctls(struct vp_dev *d)
+static void bad_ioctls(struct vmm_vgpu *d)
 {
 	char buf[sizeof(struct vfio_irq_set) + 4];
 	struct vfio_irq_set *set = (void *)buf;
@@ -414,7 +414,7 @@ static void bad_ioctls(struct vp_dev *d)
 
 int main(void)
 {
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 	void *ram;
 

@@ -112,7 +112,7 @@ static void test_survival(void)
 {
 	struct vfio_device_gfx_plane_info info;
 	int sv[2], fd, status;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 	uint8_t *ram;
 	pid_t pid;
@@ -198,7 +198,7 @@ out_kill:
 static void test_cycles(void)
 {
 	struct vfio_device_gfx_plane_info info;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 	int i, fd, group;
 	uint8_t *ram;

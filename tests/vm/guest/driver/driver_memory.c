@@ -70,18 +70,18 @@ static void pattern(uint8_t *p, size_t len, uint32_t seed)
 		p[i] = (uint8_t)(i * 13 + seed + (i >> 10));
 }
 
-static uint32_t plane_status(struct vp_dev *d)
+static uint32_t plane_status(struct vmm_vgpu *d)
 {
 	return vp_mmio_read(d, PLANE0(VPLANE_PLANE_STATUS));
 }
 
-static uint32_t plane_id(struct vp_dev *d)
+static uint32_t plane_id(struct vmm_vgpu *d)
 {
 	return vp_mmio_read(d, PLANE0(VPLANE_PLANE_ACTIVE_ID));
 }
 
 /* Flip head 0's primary to @w x @h at @addr in @domain; STATUS after. */
-static uint32_t flip_to(struct vp_dev *d, uint32_t domain, uint64_t addr,
+static uint32_t flip_to(struct vmm_vgpu *d, uint32_t domain, uint64_t addr,
 			uint32_t w, uint32_t h, uint32_t stride)
 {
 	vp_plane_set(d, 0, 0, DRM_FORMAT_XRGB8888, w, h, stride, domain, addr);
@@ -89,7 +89,7 @@ static uint32_t flip_to(struct vp_dev *d, uint32_t domain, uint64_t addr,
 	return plane_status(d);
 }
 
-static bool open_vgpu(struct vp_dev *d, char *uuid, const char *type)
+static bool open_vgpu(struct vmm_vgpu *d, char *uuid, const char *type)
 {
 	if (!vp_mdev_create("vplane", type, uuid))
 		return false;
@@ -100,13 +100,13 @@ static bool open_vgpu(struct vp_dev *d, char *uuid, const char *type)
 	return true;
 }
 
-static void close_vgpu(struct vp_dev *d, const char *uuid)
+static void close_vgpu(struct vmm_vgpu *d, const char *uuid)
 {
 	vp_dev_close(d);
 	vp_mdev_remove(uuid);
 }
 
-static bool map_dma(struct vp_dev *d, void *vaddr, uint64_t iova, size_t size,
+static bool map_dma(struct vmm_vgpu *d, void *vaddr, uint64_t iova, size_t size,
 		    uint32_t flags)
 {
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
@@ -118,7 +118,7 @@ static bool map_dma(struct vp_dev *d, void *vaddr, uint64_t iova, size_t size,
 	return !ioctl(d->container, VFIO_IOMMU_MAP_DMA, &map);
 }
 
-static bool unmap_dma(struct vp_dev *d, uint64_t iova, size_t size)
+static bool unmap_dma(struct vmm_vgpu *d, uint64_t iova, size_t size)
 {
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
 
@@ -198,8 +198,8 @@ static int node_dmabuf(int node, uint32_t id)
 	return fd < 0 ? -errno : fd;
 }
 
-static void readonly_domain(struct vp_dev *d, const char *uuid, uint32_t domain,
-			    uint64_t addr, const uint8_t *want)
+static void readonly_domain(struct vmm_vgpu *d, const char *uuid,
+			    uint32_t domain, uint64_t addr, const uint8_t *want)
 {
 	const char *dom = domain == VPLANE_DOMAIN_VRAM ? "vram" : "guest-ram";
 	struct vfio_device_gfx_plane_info info;
@@ -244,7 +244,7 @@ static void readonly_domain(struct vp_dev *d, const char *uuid, uint32_t domain,
 static void test_readonly(void)
 {
 	uint8_t *ram, *vram, *want = malloc(LEN);
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 
 	if (!want || !open_vgpu(&d, uuid, "vplane-1head"))
@@ -280,7 +280,7 @@ static void test_ropin(void)
 {
 	uint8_t *rw, *ro, *p, *want = malloc(LEN);
 	struct vfio_device_gfx_plane_info info;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 	uint32_t st;
 	int mfd, fd;
@@ -343,7 +343,7 @@ out:
 static void test_reserved(void)
 {
 	struct vfio_device_gfx_plane_info info;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 	uint32_t st;
 	void *rom;
@@ -433,7 +433,7 @@ static bool set_next_id(const char *uuid, unsigned long long id)
 }
 
 /* VRAM framebuffer number @n: W x H at offset n * LEN (16 MiB VRAM). */
-static uint32_t flip_vram(struct vp_dev *d, unsigned int n)
+static uint32_t flip_vram(struct vmm_vgpu *d, unsigned int n)
 {
 	uint32_t st =
 		flip_to(d, VPLANE_DOMAIN_VRAM, (uint64_t)n * LEN, W, H, STRIDE);
@@ -447,7 +447,7 @@ static void test_ids(void)
 	uint32_t held[4], id, wraps = 0;
 	uint8_t *vram, *p;
 	int fds[4], i, j;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 
 	if (!open_vgpu(&d, uuid, "vplane-1head"))
@@ -531,7 +531,7 @@ static long long available(const char *type)
 static int vram_holder(void)
 {
 	struct vfio_device_gfx_plane_info info;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 	int fd = -1;
 
@@ -635,7 +635,7 @@ static void test_budget(void)
 #define OTHER_GPA      0x100000000ull /* vGPU b's plane: not unmapped */
 
 struct race {
-	struct vp_dev a, b, gate;
+	struct vmm_vgpu a, b, gate;
 	uint8_t *ram;
 	atomic_bool stop;
 	atomic_long flips, queries;
@@ -749,49 +749,12 @@ static unsigned int race_window(struct race *r, int node)
 }
 
 /* Open mdev @uuid like vp_dev_open(), in the container of @into. */
-static bool join_container(struct vp_dev *d, const struct vp_dev *into,
+static bool join_container(struct vmm_vgpu *d, const struct vmm_vgpu *into,
 			   const char *uuid)
 {
-	struct vfio_device_info info = { .argsz = sizeof(info) };
-	char path[256], link[64], *base;
-	uint32_t i;
-	ssize_t n;
-
-	memset(d, 0, sizeof(*d));
-	d->container = into->container;
-	d->group = d->device = -1;
-	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
-		 uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		VP_FAIL("readlink %s", path);
+	if (!vmm_open_shared(d, uuid, into)) {
+		VP_FAIL("%s into the container of %s", uuid, into->uuid);
 		return false;
-	}
-	link[n] = 0;
-	base = strrchr(link, '/');
-	snprintf(path, sizeof(path), "/dev/vfio/%s", base ? base + 1 : link);
-	d->group = open(path, O_RDWR | O_CLOEXEC);
-	if (d->group < 0 ||
-	    ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container)) {
-		VP_FAIL("group of %s into the container: %s", uuid,
-			strerror(errno));
-		return false;
-	}
-	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (d->device < 0 || ioctl(d->device, VFIO_DEVICE_GET_INFO, &info)) {
-		VP_FAIL("device %s: %s", uuid, strerror(errno));
-		return false;
-	}
-	d->num_regions = info.num_regions;
-	for (i = 0; i < info.num_regions && i < VP_MAX_REGIONS; i++) {
-		d->region[i].argsz = sizeof(d->region[i]);
-		d->region[i].index = i;
-		if (ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO,
-			  &d->region[i])) {
-			VP_FAIL("GET_REGION_INFO %u: %s", i, strerror(errno));
-			return false;
-		}
 	}
 	return true;
 }
@@ -890,7 +853,7 @@ static bool race_setup(struct race *r, char *ua, char *ub, char *ug)
 }
 
 /* Close a device that shares the gate's container, and its group. */
-static void race_close(struct vp_dev *d)
+static void race_close(struct vmm_vgpu *d)
 {
 	if (d->device >= 0)
 		close(d->device);

@@ -133,7 +133,7 @@ static unsigned int flips_shown(int dfd, const char *what)
 }
 
 /* Program a bochs mode the way QemuVideoDxe's mode set does. */
-static void gop_set_mode(struct vp_dev *d, uint16_t w, uint16_t h)
+static void gop_set_mode(struct vmm_vgpu *d, uint16_t w, uint16_t h)
 {
 	vp_dispi_write(d, VPLANE_DISPI_ENABLE, 0);
 	vp_dispi_write(d, VPLANE_DISPI_BANK, 0);
@@ -149,7 +149,7 @@ static void gop_set_mode(struct vp_dev *d, uint16_t w, uint16_t h)
 }
 
 /* The plane shows a @w x @h XRGB8888 mode; its dma-buf has its size. */
-static bool mode_shown(struct vp_dev *d, int dfd, uint32_t w, uint32_t h)
+static bool mode_shown(struct vmm_vgpu *d, int dfd, uint32_t w, uint32_t h)
 {
 	uint64_t size =
 		((uint64_t)w * 4 * h + PAGE - 1) & ~(uint64_t)(PAGE - 1);
@@ -191,7 +191,7 @@ static void test_ovmf(const char *type, unsigned int want_offered)
 {
 	unsigned int i, offered = 0, shown = 0, over_caps = 0;
 	uint32_t avail, cap_w, cap_h, max_w;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 	int dfd;
 
@@ -276,7 +276,7 @@ out:
 	vp_mdev_remove(uuid);
 }
 
-static uint32_t shown_id(struct vp_dev *d, int dfd, const char *what)
+static uint32_t shown_id(struct vmm_vgpu *d, int dfd, const char *what)
 {
 	struct vfio_device_gfx_plane_info info;
 	struct vplane_display_plane pl;
@@ -300,7 +300,7 @@ static void test_offsets(void)
 {
 	static const uint16_t widths[] = { 800, 1366, 1400, 1680, 1920 };
 	unsigned int i, moves = 0, events = 0;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 	uint8_t *vram;
 	int dfd;

@@ -37,7 +37,7 @@ static void fill(uint8_t *p, size_t len, uint32_t seed)
 }
 
 /* mmap the dma-buf for @id and compare it with @want (len bytes). */
-static void check_dmabuf(struct vp_dev *d, uint32_t id, const void *want,
+static void check_dmabuf(struct vmm_vgpu *d, uint32_t id, const void *want,
 			 size_t len, uint32_t size, const char *what)
 {
 	struct dma_buf_sync sync = { 0 };
@@ -68,12 +68,12 @@ static void check_dmabuf(struct vp_dev *d, uint32_t id, const void *want,
 	close(fd);
 }
 
-static void flip(struct vp_dev *d, unsigned int head, uint32_t mask)
+static void flip(struct vmm_vgpu *d, unsigned int head, uint32_t mask)
 {
 	vp_mmio_write(d, VPLANE_MMIO_HEAD(head) + VPLANE_HEAD_FLIP, mask);
 }
 
-static uint32_t plane_status(struct vp_dev *d, unsigned int h, unsigned int p)
+static uint32_t plane_status(struct vmm_vgpu *d, unsigned int h, unsigned int p)
 {
 	return vp_mmio_read(d, VPLANE_MMIO_PLANE(h, p) + VPLANE_PLANE_STATUS);
 }
@@ -87,7 +87,7 @@ static const struct {
 	{ DRM_FORMAT_RGB565, 2 },
 };
 
-static void test_formats(struct vp_dev *d, uint8_t *vram, uint8_t *ram)
+static void test_formats(struct vmm_vgpu *d, uint8_t *vram, uint8_t *ram)
 {
 	struct vfio_device_gfx_plane_info info;
 	unsigned int i, dom;
@@ -138,7 +138,7 @@ static void test_formats(struct vp_dev *d, uint8_t *vram, uint8_t *ram)
 	}
 }
 
-static void test_cursor(struct vp_dev *d, uint8_t *ram)
+static void test_cursor(struct vmm_vgpu *d, uint8_t *ram)
 {
 	struct vfio_device_gfx_plane_info info;
 	uint32_t base = VPLANE_MMIO_PLANE(0, VPLANE_PLANE_CURSOR);
@@ -184,7 +184,7 @@ static void test_cursor(struct vp_dev *d, uint8_t *ram)
 		 "cursor status %u", plane_status(d, 0, 1));
 }
 
-static void test_ids(struct vp_dev *d)
+static void test_ids(struct vmm_vgpu *d)
 {
 	struct vfio_device_gfx_plane_info a, b;
 	uint32_t base = VPLANE_MMIO_PLANE(0, 0);
@@ -223,7 +223,7 @@ static void test_ids(struct vp_dev *d)
 		 "unknown id gave a dma-buf");
 }
 
-static void test_bochs(struct vp_dev *d, uint8_t *vram)
+static void test_bochs(struct vmm_vgpu *d, uint8_t *vram)
 {
 	struct vfio_device_gfx_plane_info info;
 	uint32_t id;
@@ -298,14 +298,14 @@ static void make_edid(uint8_t *e, unsigned int w, unsigned int h)
 	e[127] = (uint8_t)(0x100 - (sum & 0xff));
 }
 
-static void edid_reg_write(struct vp_dev *d, unsigned int head,
+static void edid_reg_write(struct vmm_vgpu *d, unsigned int head,
 			   unsigned int off, uint32_t v)
 {
 	if (vp_region_rw(d, VPLANE_REGION_EDID(head), off, &v, 4, true) != 4)
 		VP_FAIL("EDID reg 0x%x write: %s", off, strerror(errno));
 }
 
-static void test_edid(struct vp_dev *d, unsigned int head)
+static void test_edid(struct vmm_vgpu *d, unsigned int head)
 {
 	uint32_t hbase = VPLANE_MMIO_HEAD(head);
 	struct vfio_region_gfx_edid regs;
@@ -394,7 +394,7 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void test_flip_irq(struct vp_dev *d)
+static void test_flip_irq(struct vmm_vgpu *d)
 {
 	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
 	struct vfio_irq_set *set = (void *)buf;
@@ -460,7 +460,7 @@ static void test_flip_irq(struct vp_dev *d)
 int main(void)
 {
 	uint8_t *vram, *ram;
-	struct vp_dev d;
+	struct vmm_vgpu d;
 	char uuid[40];
 
 	if (!vp_mdev_create("vplane", "vplane-2head", uuid))

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "vp_dev.h"
@@ -27,135 +25,44 @@ void vp_fail(const char *file, int line, const char *fmt, ...)
 	vp_failures++;
 }
 
-static bool write_file(const char *path, const char *s)
+bool vp_mdev_create(const char *parent, const char *type, char *uuid_out)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0) {
-		VP_FAIL("open %s: %s", path, strerror(errno));
-		return false;
-	}
-	n = write(fd, s, strlen(s));
-	close(fd);
-	if (n != (ssize_t)strlen(s)) {
-		VP_FAIL("write %s to %s: %s", s, path, strerror(errno));
+	if (!vmm_mdev_create(parent, type, uuid_out)) {
+		VP_FAIL("create %s mdev of type %s", parent, type);
 		return false;
 	}
 	return true;
-}
-
-bool vp_mdev_create(const char *parent, const char *type, char *uuid_out)
-{
-	char path[PATH_MAX];
-	FILE *f = fopen("/proc/sys/kernel/random/uuid", "re");
-
-	if (!f || !fgets(uuid_out, 40, f)) {
-		VP_FAIL("uuid: %s", strerror(errno));
-		if (f)
-			fclose(f);
-		return false;
-	}
-	fclose(f);
-	uuid_out[strcspn(uuid_out, "\n")] = 0;
-	snprintf(path, sizeof(path),
-		 "/sys/class/mdev_bus/%s/mdev_supported_types/%s/create",
-		 parent, type);
-	return write_file(path, uuid_out);
 }
 
 bool vp_mdev_remove(const char *uuid)
 {
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove", uuid);
-	return write_file(path, "1");
-}
-
-bool vp_dev_open(struct vp_dev *d, const char *uuid)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	struct vfio_group_status status = { .argsz = sizeof(status) };
-	struct vfio_device_info info = { .argsz = sizeof(info) };
-	ssize_t n;
-	uint32_t i;
-
-	memset(d, 0, sizeof(*d));
-	d->container = d->group = d->device = -1;
-	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
-
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/iommu_group",
-		 uuid);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		VP_FAIL("readlink %s: %s", path, strerror(errno));
+	if (!vmm_mdev_remove(uuid)) {
+		VP_FAIL("remove mdev %s", uuid);
 		return false;
 	}
-	link[n] = 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(link));
+	return true;
+}
 
-	d->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	d->group = open(path, O_RDWR | O_CLOEXEC);
-	if (d->container < 0 || d->group < 0) {
-		VP_FAIL("open container/group %s: %s", path, strerror(errno));
-		goto err;
-	}
-	if (ioctl(d->group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		VP_FAIL("group not viable");
-		goto err;
-	}
-	if (ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container)) {
-		VP_FAIL("SET_CONTAINER: %s", strerror(errno));
-		goto err;
-	}
-	if (ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU)) {
-		VP_FAIL("SET_IOMMU TYPE1v2: %s", strerror(errno));
-		goto err;
-	}
-	d->device = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (d->device < 0) {
-		VP_FAIL("GET_DEVICE_FD: %s", strerror(errno));
-		goto err;
-	}
-	if (ioctl(d->device, VFIO_DEVICE_GET_INFO, &info)) {
-		VP_FAIL("GET_INFO: %s", strerror(errno));
-		goto err;
-	}
-	d->num_regions = info.num_regions;
-	for (i = 0; i < info.num_regions && i < VP_MAX_REGIONS; i++) {
-		d->region[i].argsz = sizeof(d->region[i]);
-		d->region[i].index = i;
-		if (ioctl(d->device, VFIO_DEVICE_GET_REGION_INFO,
-			  &d->region[i])) {
-			VP_FAIL("GET_REGION_INFO %u: %s", i, strerror(errno));
-			goto err;
-		}
+bool vp_dev_open(struct vmm_vgpu *d, const char *uuid)
+{
+	if (!vmm_open(d, uuid, VFIO_TYPE1v2_IOMMU)) {
+		VP_FAIL("open %s", uuid);
+		return false;
 	}
 	return true;
-err:
-	vp_dev_close(d);
-	return false;
 }
 
-void vp_dev_close_device(struct vp_dev *d)
+void vp_dev_close_device(struct vmm_vgpu *d)
 {
-	if (d->device >= 0)
-		close(d->device);
-	d->device = -1;
+	vmm_close_device(d);
 }
 
-void vp_dev_close(struct vp_dev *d)
+void vp_dev_close(struct vmm_vgpu *d)
 {
-	vp_dev_close_device(d);
-	if (d->group >= 0)
-		close(d->group);
-	if (d->container >= 0)
-		close(d->container);
-	d->group = d->container = -1;
+	vmm_close(d);
 }
 
-ssize_t vp_region_rw(struct vp_dev *d, unsigned int index, uint64_t off,
+ssize_t vp_region_rw(struct vmm_vgpu *d, unsigned int index, uint64_t off,
 		     void *buf, size_t len, bool write)
 {
 	uint64_t pos = d->region[index].offset + off;
@@ -165,137 +72,104 @@ ssize_t vp_region_rw(struct vp_dev *d, unsigned int index, uint64_t off,
 	return pread(d->device, buf, len, pos);
 }
 
-uint32_t vp_mmio_read(struct vp_dev *d, uint32_t off)
+uint32_t vp_mmio_read(struct vmm_vgpu *d, uint32_t off)
 {
-	uint32_t v = 0;
+	uint32_t v;
 
-	if (vp_region_rw(d, VFIO_PCI_BAR2_REGION_INDEX, off, &v, 4, false) != 4)
-		VP_FAIL("mmio read 0x%x: %s", off, strerror(errno));
+	if (!guest_read32(d, off, &v))
+		VP_FAIL("mmio read 0x%x", off);
 	return v;
 }
 
-void vp_mmio_write(struct vp_dev *d, uint32_t off, uint32_t val)
+void vp_mmio_write(struct vmm_vgpu *d, uint32_t off, uint32_t val)
 {
-	if (vp_region_rw(d, VFIO_PCI_BAR2_REGION_INDEX, off, &val, 4, true) !=
-	    4)
-		VP_FAIL("mmio write 0x%x: %s", off, strerror(errno));
+	if (!guest_write32(d, off, val))
+		VP_FAIL("mmio write 0x%x", off);
 }
 
-uint16_t vp_dispi_read(struct vp_dev *d, unsigned int index)
+uint16_t vp_dispi_read(struct vmm_vgpu *d, unsigned int index)
 {
-	uint16_t v = 0;
+	uint16_t v;
 
-	if (vp_region_rw(d, VFIO_PCI_BAR2_REGION_INDEX,
-			 VPLANE_MMIO_DISPI + 2 * index, &v, 2, false) != 2)
-		VP_FAIL("dispi read %u: %s", index, strerror(errno));
+	if (!guest_dispi_read(d, index, &v))
+		VP_FAIL("dispi read %u", index);
 	return v;
 }
 
-void vp_dispi_write(struct vp_dev *d, unsigned int index, uint16_t val)
+void vp_dispi_write(struct vmm_vgpu *d, unsigned int index, uint16_t val)
 {
-	if (vp_region_rw(d, VFIO_PCI_BAR2_REGION_INDEX,
-			 VPLANE_MMIO_DISPI + 2 * index, &val, 2, true) != 2)
-		VP_FAIL("dispi write %u: %s", index, strerror(errno));
+	if (!guest_dispi_write(d, index, val))
+		VP_FAIL("dispi write %u", index);
 }
 
-void *vp_map_vram(struct vp_dev *d)
+void *vp_map_vram(struct vmm_vgpu *d)
 {
-	struct vfio_region_info *r = &d->region[VFIO_PCI_BAR0_REGION_INDEX];
-	void *p = mmap(NULL, r->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       d->device, r->offset);
-
-	if (p == MAP_FAILED) {
-		VP_FAIL("mmap VRAM: %s", strerror(errno));
-		return NULL;
-	}
-	return p;
-}
-
-void *vp_guest_ram(struct vp_dev *d, uint64_t iova, size_t size)
-{
-	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
-	int fd = memfd_create("vp-guest-ram", MFD_CLOEXEC);
 	void *p;
 
-	if (fd < 0 || ftruncate(fd, size)) {
-		VP_FAIL("memfd: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (!vmm_map_vram(d)) {
+		VP_FAIL("map VRAM");
 		return NULL;
 	}
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		VP_FAIL("mmap memfd: %s", strerror(errno));
-		return NULL;
-	}
-	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
-	map.vaddr = (uintptr_t)p;
-	map.iova = iova;
-	map.size = size;
-	if (ioctl(d->container, VFIO_IOMMU_MAP_DMA, &map)) {
-		VP_FAIL("MAP_DMA: %s", strerror(errno));
-		munmap(p, size);
-		return NULL;
-	}
+	p = d->vram;
+	d->vram = NULL; /* the caller's now */
 	return p;
 }
 
-bool vp_guest_ram_unmap(struct vp_dev *d, uint64_t iova, size_t size)
+void *vp_guest_ram(struct vmm_vgpu *d, uint64_t iova, size_t size)
 {
-	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap) };
+	void *p;
 
-	unmap.iova = iova;
-	unmap.size = size;
-	if (ioctl(d->container, VFIO_IOMMU_UNMAP_DMA, &unmap)) {
-		VP_FAIL("UNMAP_DMA: %s", strerror(errno));
+	if (!vmm_add_ram(d, iova, size)) {
+		VP_FAIL("guest RAM at 0x%llx", (unsigned long long)iova);
+		return NULL;
+	}
+	p = d->ram;
+	d->ram = NULL; /* the caller's now */
+	return p;
+}
+
+bool vp_guest_ram_unmap(struct vmm_vgpu *d, uint64_t iova, size_t size)
+{
+	if (!vmm_dma_unmap(d, iova, size)) {
+		VP_FAIL("UNMAP_DMA 0x%llx", (unsigned long long)iova);
 		return false;
 	}
 	return true;
 }
 
-int vp_query(struct vp_dev *d, unsigned int head, uint32_t type,
+int vp_query(struct vmm_vgpu *d, unsigned int head, uint32_t type,
 	     struct vfio_device_gfx_plane_info *info)
 {
-	memset(info, 0, sizeof(*info));
-	info->argsz = sizeof(*info);
-	info->flags = VFIO_GFX_PLANE_TYPE_DMABUF;
-	info->drm_plane_type = VPLANE_QUERY_HEAD(head) | type;
-	return ioctl(d->device, VFIO_DEVICE_QUERY_GFX_PLANE, info) ? -errno : 0;
+	return vmm_query_plane(d, VPLANE_QUERY_HEAD(head) | type, info);
 }
 
-int vp_get_dmabuf(struct vp_dev *d, uint32_t id)
+int vp_get_dmabuf(struct vmm_vgpu *d, uint32_t id)
 {
-	int fd = ioctl(d->device, VFIO_DEVICE_GET_GFX_DMABUF, &id);
-
-	return fd < 0 ? -errno : fd;
+	return vmm_get_dmabuf(d, id);
 }
 
-void vp_plane_set(struct vp_dev *d, unsigned int head, unsigned int plane,
+void vp_plane_set(struct vmm_vgpu *d, unsigned int head, unsigned int plane,
 		  uint32_t format, uint32_t w, uint32_t h, uint32_t stride,
 		  uint32_t domain, uint64_t addr)
 {
-	uint32_t base = VPLANE_MMIO_PLANE(head, plane);
+	const struct guest_plane p = {
+		.format = format,
+		.width = w,
+		.height = h,
+		.stride = stride,
+		.domain = domain,
+		.addr = addr,
+	};
 
-	vp_mmio_write(d, base + VPLANE_PLANE_FORMAT, format);
-	vp_mmio_write(d, base + VPLANE_PLANE_WIDTH, w);
-	vp_mmio_write(d, base + VPLANE_PLANE_HEIGHT, h);
-	vp_mmio_write(d, base + VPLANE_PLANE_STRIDE, stride);
-	vp_mmio_write(d, base + VPLANE_PLANE_DOMAIN, domain);
-	vp_mmio_write(d, base + VPLANE_PLANE_ADDR_LO, (uint32_t)addr);
-	vp_mmio_write(d, base + VPLANE_PLANE_ADDR_HI, (uint32_t)(addr >> 32));
-	vp_mmio_write(d, base + VPLANE_PLANE_POS_X, 0);
-	vp_mmio_write(d, base + VPLANE_PLANE_POS_Y, 0);
-	vp_mmio_write(d, base + VPLANE_PLANE_CTRL, VPLANE_PLANE_CTRL_ENABLE);
+	if (!guest_plane_set(d, head, plane, &p))
+		VP_FAIL("plane %u of head %u", plane, head);
 }
 
-void vp_head_enable(struct vp_dev *d, unsigned int head, uint32_t w, uint32_t h)
+void vp_head_enable(struct vmm_vgpu *d, unsigned int head, uint32_t w,
+		    uint32_t h)
 {
-	uint32_t base = VPLANE_MMIO_HEAD(head);
-
-	vp_mmio_write(d, base + VPLANE_HEAD_WIDTH, w);
-	vp_mmio_write(d, base + VPLANE_HEAD_HEIGHT, h);
-	vp_mmio_write(d, base + VPLANE_HEAD_CTRL, VPLANE_HEAD_CTRL_ENABLE);
+	if (!guest_head_on(d, head, w, h, 0))
+		VP_FAIL("head %u on at %ux%u", head, w, h);
 }
 
 long long vp_debugfs(const char *uuid, const char *key)

@@ -20,7 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vfio_dev.h"
+#include "guest.h"
+#include "vmm.h"
 #include "vplane.h"
 #include "vplane_display.h"
 
@@ -28,7 +29,6 @@
 #ifndef offsetofend
 #define offsetofend(T, m) (offsetof(T, m) + sizeof(((T *)0)->m))
 #endif
-#define FZ_MAX_REGIONS	  16
 #define FZ_MAX_KEPT	  8   /* dma-buf fds kept across ops */
 #define FZ_MAX_OBJS	  64  /* known plane objects (ring) */
 #define FZ_MAX_DEAD	  256 /* ids that must not come back (ring) */
@@ -141,12 +141,10 @@ struct fuzz {
 
 	/* device */
 	const char *parent, *type; /* for mdev remove/create, or NULL */
-	char uuid[40];
-	struct vfio_dev dev;
+	char uuid[VMM_UUID_LEN];
+	struct vmm_vgpu dev; /* its region table is the device's */
 	bool open;
 	unsigned int session; /* bumped on every device close */
-	uint32_t num_regions;
-	struct vfio_region_info region[FZ_MAX_REGIONS];
 	uint64_t vram_size;
 	unsigned int nr_heads;
 	uint32_t max_width, max_height;

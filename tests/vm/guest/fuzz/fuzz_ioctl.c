@@ -557,7 +557,7 @@ static void region_info(struct fuzz *f)
 	const uint32_t minsz = offsetofend(struct vfio_region_info, offset);
 	const uint32_t full = sizeof(struct vfio_region_info) +
 			      sizeof(struct vfio_region_info_cap_type);
-	uint32_t index = fz_below(f, 8) ? fz_below(f, f->num_regions + 3)
+	uint32_t index = fz_below(f, 8) ? fz_below(f, f->dev.num_regions + 3)
 					: (uint32_t)fz_rand(f);
 	uint32_t argsz = pick_argsz(f, minsz, full);
 	bool tight = fz_one_in(f, 8), edid, ok;
@@ -573,8 +573,8 @@ static void region_info(struct fuzz *f)
 	err = errno;
 	fz_trace(f, "REGION_INFO index %u argsz %u%s: %d %s", index, argsz,
 		 tight ? " (tight)" : "", ret, ret ? strerror(err) : "");
-	edid = index >= VFIO_PCI_NUM_REGIONS && index < f->num_regions;
-	ok = index < f->num_regions && argsz >= minsz;
+	edid = index >= VFIO_PCI_NUM_REGIONS && index < f->dev.num_regions;
+	ok = index < f->dev.num_regions && argsz >= minsz;
 	if (tight && ok && edid && argsz >= full) {
 		FZ_CHECK(f, ret < 0 && err == EFAULT,
 			 "capability written into a PROT_NONE page: %d", ret);
@@ -586,8 +586,8 @@ static void region_info(struct fuzz *f)
 	if (ret)
 		return;
 	FZ_CHECK(f,
-		 info->offset == f->region[index].offset &&
-			 info->size == f->region[index].size,
+		 info->offset == f->dev.region[index].offset &&
+			 info->size == f->dev.region[index].size,
 		 "region %u moved: offset 0x%llx size 0x%llx", index,
 		 (unsigned long long)info->offset,
 		 (unsigned long long)info->size);
@@ -660,7 +660,7 @@ void fz_op_info_ioctl(struct fuzz *f)
 			 "GET_INFO argsz %u: %d", argsz, ret);
 		if (!ret)
 			FZ_CHECK(f,
-				 dinfo->num_regions == f->num_regions &&
+				 dinfo->num_regions == f->dev.num_regions &&
 					 dinfo->num_irqs == VFIO_PCI_NUM_IRQS,
 				 "GET_INFO: %u regions %u irqs",
 				 dinfo->num_regions, dinfo->num_irqs);

@@ -15,11 +15,8 @@
 
 static void dispi_write(struct fuzz *f, unsigned int index, uint16_t val)
 {
-	FZ_CHECK(f,
-		 pwrite(f->dev.device, &val, 2,
-			f->dev.bar2.offset + VPLANE_MMIO_DISPI + 2 * index) ==
-			 2,
-		 "DISPI write %u: %s", index, strerror(errno));
+	FZ_CHECK(f, guest_dispi_write(&f->dev, index, val), "DISPI write %u",
+		 index);
 }
 
 /* ---- plane programs ----------------------------------------------------- */
@@ -209,8 +206,9 @@ static void program_plane(struct fuzz *f, unsigned int h, unsigned int p)
 		before = fz_mmio_read(f, reg);
 		FZ_CHECK(f,
 			 pwrite(f->dev.device, &junk, 2,
-				f->dev.bar2.offset + reg +
-					2 * fz_below(f, 2)) == 2,
+				f->dev.region[VFIO_PCI_BAR2_REGION_INDEX]
+						.offset +
+					reg + 2 * fz_below(f, 2)) == 2,
 			 "16-bit write");
 		after = fz_mmio_read(f, reg);
 		FZ_CHECK(f, before == after,
@@ -468,8 +466,9 @@ void fz_op_bochs(struct fuzz *f)
 		fz_mmio_write(f, VPLANE_MMIO_DISPI + 4, (uint32_t)fz_rand(f));
 		FZ_CHECK(f,
 			 pwrite(f->dev.device, &xo, 1,
-				f->dev.bar2.offset + VPLANE_MMIO_DISPI + 2) ==
-				 1,
+				f->dev.region[VFIO_PCI_BAR2_REGION_INDEX]
+						.offset +
+					VPLANE_MMIO_DISPI + 2) == 1,
 			 "8-bit write");
 	}
 	if (fz_one_in(f, 2))

@@ -39,16 +39,13 @@ uint32_t fz_mmio_read(struct fuzz *f, uint32_t off)
 {
 	uint32_t v = 0;
 
-	FZ_CHECK(f, pread(f->dev.device, &v, 4, f->dev.bar2.offset + off) == 4,
-		 "BAR2 read32 0x%x: %s", off, strerror(errno));
+	FZ_CHECK(f, guest_read32(&f->dev, off, &v), "BAR2 read32 0x%x", off);
 	return v;
 }
 
 void fz_mmio_write(struct fuzz *f, uint32_t off, uint32_t val)
 {
-	FZ_CHECK(f,
-		 pwrite(f->dev.device, &val, 4, f->dev.bar2.offset + off) == 4,
-		 "BAR2 write32 0x%x: %s", off, strerror(errno));
+	FZ_CHECK(f, guest_write32(&f->dev, off, val), "BAR2 write32 0x%x", off);
 }
 
 /* ---- region accesses ---------------------------------------------------- */
@@ -174,7 +171,7 @@ static uint64_t pick_offset(struct fuzz *f, uint32_t index, uint64_t size,
 	if (r < 65) {
 		if (index == VFIO_PCI_BAR2_REGION_INDEX)
 			return bar2_hotspot(f) + fz_below(f, 3) - 1;
-		if (index >= VFIO_PCI_NUM_REGIONS && index < f->num_regions)
+		if (index >= VFIO_PCI_NUM_REGIONS && index < f->dev.num_regions)
 			return edid_hotspot(f) + fz_below(f, 3) - 1;
 		if (index == VFIO_PCI_CONFIG_REGION_INDEX)
 			return fz_below(f, 2)
@@ -201,9 +198,9 @@ static uint32_t pick_index(struct fuzz *f)
 	case 0:
 		return bad[fz_below(f, sizeof(bad) / sizeof(bad[0]))];
 	case 1:
-		return f->num_regions;
+		return f->dev.num_regions;
 	case 2:
-		return f->num_regions + 1 + fz_below(f, 16);
+		return f->dev.num_regions + 1 + fz_below(f, 16);
 	default:
 		return 0x7fffff;
 	}
@@ -240,9 +237,9 @@ void fz_op_region(struct fuzz *f, bool write)
 	ssize_t ret;
 	int err;
 
-	if (index < f->num_regions) {
-		size = f->region[index].size;
-		base = f->region[index].offset;
+	if (index < f->dev.num_regions) {
+		size = f->dev.region[index].size;
+		base = f->dev.region[index].offset;
 	} else {
 		base = (uint64_t)index << 40;
 	}
@@ -254,8 +251,8 @@ void fz_op_region(struct fuzz *f, bool write)
 	count = count > MAX_RW_COUNT ? MAX_RW_COUNT : count;
 	real = (uint32_t)(pos >> 40);
 	roff = pos & ((1ull << 40) - 1);
-	if (real < f->num_regions)
-		rsize = f->region[real].size;
+	if (real < f->dev.num_regions)
+		rsize = f->dev.region[real].size;
 	expect = pos < (1ull << 63) && rsize && count <= rsize &&
 		 roff <= rsize - count;
 
@@ -351,7 +348,7 @@ static void touch(struct fuzz *f, volatile uint8_t *p, uint64_t len, bool write)
 void fz_op_vram_mmap(struct fuzz *f)
 {
 	uint64_t npages_vram = f->vram_size / FZ_PAGE, start, n;
-	uint64_t bar0 = f->dev.bar0.offset;
+	uint64_t bar0 = f->dev.region[VFIO_PCI_BAR0_REGION_INDEX].offset;
 	unsigned int r = fz_below(f, 100);
 	bool expect = true;
 	int flags = MAP_SHARED;
@@ -382,11 +379,12 @@ void fz_op_vram_mmap(struct fuzz *f)
 		expect = false;
 		break;
 	case 2:
-		off = (off_t)(f->dev.bar2.offset + start % 16 * FZ_PAGE);
+		off = (off_t)(f->dev.region[VFIO_PCI_BAR2_REGION_INDEX].offset +
+			      start % 16 * FZ_PAGE);
 		expect = false;
 		break;
 	case 3:
-		off = (off_t)f->region[VPLANE_REGION_EDID(0)].offset;
+		off = (off_t)f->dev.region[VPLANE_REGION_EDID(0)].offset;
 		n = 1;
 		expect = false;
 		break;

@@ -13,6 +13,7 @@
  * closed.  Exit 0 when every invariant held, 1 otherwise.
  */
 #include "fuzz.h"
+#include "monotonic.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -290,22 +291,15 @@ bool fz_gpa_mapped(struct fuzz *f, uint64_t addr, uint64_t size)
 
 /* ---- device ------------------------------------------------------------- */
 
-static void read_regions(struct fuzz *f)
+/* What the device must be, checked on every open of its fd (vmm.c read
+ * the region table). */
+static void check_regions(struct fuzz *f)
 {
-	struct vfio_device_info info = { .argsz = sizeof(info) };
-	uint32_t i;
-
-	FZ_CHECK(f, ioctl(f->dev.device, VFIO_DEVICE_GET_INFO, &info) == 0,
-		 "GET_INFO: %s", strerror(errno));
-	f->num_regions = info.num_regions;
 	FZ_CHECK(f,
-		 f->num_regions > VFIO_PCI_NUM_REGIONS &&
-			 f->num_regions <= FZ_MAX_REGIONS,
-		 "num_regions %u", f->num_regions);
-	for (i = 0; i < f->num_regions; i++)
-		FZ_CHECK(f, vfio_dev_region(&f->dev, i, &f->region[i]),
-			 "region %u info", i);
-	f->vram_size = f->region[VFIO_PCI_BAR0_REGION_INDEX].size;
+		 f->dev.num_regions > VFIO_PCI_NUM_REGIONS &&
+			 f->dev.num_regions <= VMM_MAX_REGIONS,
+		 "num_regions %u", f->dev.num_regions);
+	f->vram_size = f->dev.region[VFIO_PCI_BAR0_REGION_INDEX].size;
 	f->nr_heads = fz_mmio_read(f, VPLANE_REG_NUM_HEADS);
 	f->max_width = fz_mmio_read(f, VPLANE_REG_MAX_WIDTH);
 	f->max_height = fz_mmio_read(f, VPLANE_REG_MAX_HEIGHT);
@@ -313,20 +307,31 @@ static void read_regions(struct fuzz *f)
 		 "bad magic");
 	FZ_CHECK(f,
 		 f->nr_heads >= 1 && f->nr_heads <= VPLANE_MAX_HEADS &&
-			 f->num_regions == VFIO_PCI_NUM_REGIONS + f->nr_heads,
-		 "heads %u vs %u regions", f->nr_heads, f->num_regions);
+			 f->dev.num_regions ==
+				 VFIO_PCI_NUM_REGIONS + f->nr_heads,
+		 "heads %u vs %u regions", f->nr_heads, f->dev.num_regions);
 	FZ_CHECK(f, fz_mmio_read(f, VPLANE_REG_VRAM_SIZE) == f->vram_size,
 		 "VRAM_SIZE register disagrees with BAR0 size 0x%llx",
 		 (unsigned long long)f->vram_size);
+}
+
+/* VRAM through the BAR0 mapping too, where the device allows it. */
+static void map_vram(struct fuzz *f)
+{
+	if (f->dev.region[VFIO_PCI_BAR0_REGION_INDEX].flags &
+	    VFIO_REGION_INFO_FLAG_MMAP)
+		FZ_CHECK(f, vmm_map_vram(&f->dev), "mmap BAR0");
 }
 
 static void dev_open(struct fuzz *f)
 {
 	unsigned int c;
 
-	FZ_CHECK(f, vfio_dev_open(&f->dev, f->uuid), "open %s", f->uuid);
+	FZ_CHECK(f, vmm_open(&f->dev, f->uuid, VFIO_TYPE1_IOMMU), "open %s",
+		 f->uuid);
+	map_vram(f);
 	f->open = true;
-	read_regions(f);
+	check_regions(f);
 	for (c = 0; c < FZ_RAM_CHUNKS; c++)
 		f->chunk_mapped[c] = CHUNK_UNMAPPED;
 	for (c = 0; c < FZ_RAM_CHUNKS; c++)
@@ -339,7 +344,7 @@ static void dev_close(struct fuzz *f)
 {
 	unsigned int c;
 
-	vfio_dev_close(&f->dev);
+	vmm_close(&f->dev);
 	f->open = false;
 	f->trigger_ours = false;
 	f->session++;
@@ -352,27 +357,14 @@ static void dev_close(struct fuzz *f)
 /* Close only the device fd: DMA mappings (and pins) outlive it. */
 static void dev_reopen_fd(struct fuzz *f)
 {
-	if (f->dev.vram)
-		munmap(f->dev.vram, f->dev.bar0.size);
-	f->dev.vram = NULL;
-	close(f->dev.device);
+	vmm_close_device(&f->dev);
 	f->session++;
 	f->trigger_ours = false;
 	fz_objs_kill_all(f);
 	fz_display_device_closed(f);
-	f->dev.device = ioctl(f->dev.group, VFIO_GROUP_GET_DEVICE_FD, f->uuid);
-	FZ_CHECK(f, f->dev.device >= 0, "reopen device fd: %s",
-		 strerror(errno));
-	if (f->dev.bar0.flags & VFIO_REGION_INFO_FLAG_MMAP) {
-		void *map = mmap(NULL, f->dev.bar0.size, PROT_READ | PROT_WRITE,
-				 MAP_SHARED, f->dev.device,
-				 (off_t)f->dev.bar0.offset);
-
-		FZ_CHECK(f, map != MAP_FAILED, "mmap BAR0: %s",
-			 strerror(errno));
-		f->dev.vram = map;
-	}
-	read_regions(f);
+	FZ_CHECK(f, vmm_reopen_device(&f->dev), "reopen device fd");
+	map_vram(f);
+	check_regions(f);
 }
 
 static void op_reopen(struct fuzz *f)
@@ -387,36 +379,6 @@ static void op_reopen(struct fuzz *f)
 	}
 }
 
-static bool sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return false;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n == (ssize_t)strlen(val);
-}
-
-static bool mdev_create(struct fuzz *f)
-{
-	char path[256];
-	FILE *u = fopen("/proc/sys/kernel/random/uuid", "re");
-
-	if (!u || !fgets(f->uuid, sizeof(f->uuid), u)) {
-		if (u)
-			fclose(u);
-		return false;
-	}
-	fclose(u);
-	f->uuid[strcspn(f->uuid, "\n")] = '\0';
-	snprintf(path, sizeof(path),
-		 "/sys/class/mdev_bus/%s/mdev_supported_types/%s/create",
-		 f->parent, f->type);
-	return sysfs_write(path, f->uuid);
-}
-
 /*
  * Remove the mdev and create a new one of the same type, keeping the
  * dma-buf fds: they must stay readable with their old contents.
@@ -428,9 +390,7 @@ static void op_mdev_cycle(struct fuzz *f)
 	fz_trace(f, "remove %s", f->uuid);
 	fz_display_before_remove(f);
 	dev_close(f);
-	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s/remove",
-		 f->uuid);
-	FZ_CHECK(f, sysfs_write(path, "1"), "%s: %s", path, strerror(errno));
+	FZ_CHECK(f, vmm_mdev_remove(f->uuid), "remove %s", f->uuid);
 	snprintf(path, sizeof(path), "/sys/bus/mdev/devices/%s", f->uuid);
 	FZ_CHECK(f, access(path, F_OK) != 0, "%s still there", path);
 	memcpy(old_uuid, f->uuid, sizeof(old_uuid));
@@ -438,8 +398,8 @@ static void op_mdev_cycle(struct fuzz *f)
 	/* a new vGPU numbers its ids from 1 again */
 	memset(f->objs, 0, sizeof(f->objs));
 	memset(f->dead, 0, sizeof(f->dead));
-	FZ_CHECK(f, mdev_create(f), "create %s/%s: %s", f->parent, f->type,
-		 strerror(errno));
+	FZ_CHECK(f, vmm_mdev_create(f->parent, f->type, f->uuid),
+		 "create %s/%s", f->parent, f->type);
 	fz_trace(f, "created %s", f->uuid);
 	f->mdev_cycles++;
 	dev_open(f);
@@ -715,7 +675,7 @@ int main(int argc, char **argv)
 	FZ_CHECK(f, fz_ram_init(f), "guest RAM setup");
 	dev_open(f);
 
-	t0 = vfio_dev_now_us();
+	t0 = monotonic_ns() / 1e3;
 	for (i = 0; i < ops; i++) {
 		enum fz_op op = pick_op(f);
 
@@ -724,14 +684,14 @@ int main(int argc, char **argv)
 		f->counts[op]++;
 		run_op(f, op);
 		if (time_limit > 0 && !(i & 255) &&
-		    vfio_dev_now_us() - t0 > time_limit * 1e6) {
+		    monotonic_ns() / 1e3 - t0 > time_limit * 1e6) {
 			printf("# time limit %.0f s reached after %lu ops\n",
 			       time_limit, i + 1);
 			ops = i + 1;
 			break;
 		}
 	}
-	secs = (vfio_dev_now_us() - t0) / 1e6;
+	secs = (monotonic_ns() / 1e3 - t0) / 1e6;
 
 	/* everything closed: dma-bufs read one last time, then dropped */
 	f->op = OP_READ_KEPT;

@@ -21,7 +21,7 @@
 
 #include "vp_dev.h"
 
-static void bochs_mode(struct vp_dev *d, unsigned int w, unsigned int h)
+static void bochs_mode(struct vmm_vgpu *d, unsigned int w, unsigned int h)
 {
 	vp_dispi_write(d, VPLANE_DISPI_ENABLE, 0);
 	vp_dispi_write(d, VPLANE_DISPI_BPP, 32);
@@ -35,7 +35,7 @@ static void bochs_mode(struct vp_dev *d, unsigned int w, unsigned int h)
 		       VPLANE_DISPI_ENABLED | VPLANE_DISPI_LFB_ENABLED);
 }
 
-static bool head_mode(struct vp_dev *d, unsigned int w, unsigned int h)
+static bool head_mode(struct vmm_vgpu *d, unsigned int w, unsigned int h)
 {
 	uint8_t *vram = vp_map_vram(d);
 	uint64_t bytes = (uint64_t)w * 4 * h;
@@ -55,7 +55,7 @@ static bool head_mode(struct vp_dev *d, unsigned int w, unsigned int h)
 
 int main(int argc, char **argv)
 {
-	struct vp_dev d = { .container = -1, .group = -1, .device = -1 };
+	struct vmm_vgpu d = VMM_VGPU_INIT;
 	char line[128], step[16];
 	unsigned int w, h;
 	bool ok;
