@@ -30,6 +30,7 @@
 
 #include <drm_fourcc.h>
 
+#include "monotonic.h"
 #include "draw.h"
 #include "edid.h"
 #include "guest.h"
@@ -92,14 +93,6 @@ static void handle_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static uint64_t align_up(uint64_t v, uint64_t a)
@@ -548,7 +541,7 @@ static void flip_all(struct sim *s, uint32_t frame)
 {
 	const struct options *o = &s->opt;
 	struct vmm_vgpu *v = &s->vfio;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = monotonic_ns();
 	uint32_t seq[VPLANE_MAX_HEADS], pending = 0;
 	unsigned int h;
 	double ms;
@@ -588,7 +581,7 @@ static void flip_all(struct sim *s, uint32_t frame)
 		}
 		return;
 	}
-	ms = (now_ns() - t0) / 1e6;
+	ms = (monotonic_ns() - t0) / 1e6;
 	s->lat_sum_ms += ms;
 	s->lat_count++;
 	if (ms > s->lat_max_ms)
@@ -734,7 +727,7 @@ static bool switch_edid(struct sim *s)
 static void run(struct sim *s)
 {
 	const struct options *o = &s->opt;
-	uint64_t period = (uint64_t)(1e9 / o->rate), start = now_ns();
+	uint64_t period = (uint64_t)(1e9 / o->rate), start = monotonic_ns();
 	uint64_t last_report = start;
 	uint32_t frame;
 	unsigned int h;
@@ -753,11 +746,12 @@ static void run(struct sim *s)
 		for (h = 0; h < s->nr_heads; h++) {
 			struct head *hd = &s->head[h];
 
-			sim_draw_frame(&hd->buf[hd->back], frame, now_ns(), h);
+			sim_draw_frame(&hd->buf[hd->back], frame,
+				       monotonic_ns(), h);
 		}
 		flip_all(s, frame);
 
-		now = now_ns();
+		now = monotonic_ns();
 		if (!o->quiet && now - last_report >= 1000000000u) {
 			printf("frame %u, flip-done avg %.2f ms max %.2f ms\n",
 			       frame,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "monotonic.h"
 #include "kms_util.h"
 
 #include <errno.h>
@@ -410,17 +411,9 @@ static int crc_read(int fd, uint32_t *crc)
 	return 0;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 bool kms_crc_stable(struct kms_dev *dev, uint32_t *crc)
 {
-	double deadline = now_s() + 5.0;
+	double deadline = (monotonic_ns() / 1e9) + 5.0;
 	uint32_t last = 0, value;
 	int same = 0, ret;
 	char path[128];
@@ -440,14 +433,14 @@ bool kms_crc_stable(struct kms_dev *dev, uint32_t *crc)
 		return false;
 	}
 	/* Drop the first frames: they may predate the last commit. */
-	for (int skip = 0; skip < 2 && now_s() < deadline;) {
+	for (int skip = 0; skip < 2 && (monotonic_ns() / 1e9) < deadline;) {
 		struct pollfd pfd = { .fd = dev->crc_fd, .events = POLLIN };
 
 		if (poll(&pfd, 1, 500) > 0 &&
 		    crc_read(dev->crc_fd, &value) == 0)
 			skip++;
 	}
-	while (now_s() < deadline) {
+	while ((monotonic_ns() / 1e9) < deadline) {
 		struct pollfd pfd = { .fd = dev->crc_fd, .events = POLLIN };
 
 		if (poll(&pfd, 1, 500) < 0 && errno != EINTR)

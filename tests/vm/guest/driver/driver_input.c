@@ -474,7 +474,7 @@ static void expect_up(int dev, uint16_t code, const char *what)
 static void test_release(struct vp_display **dp)
 {
 	struct vp_display *d = *dp;
-	struct vp_dev dev;
+	struct vmm_vgpu dev = VMM_VGPU_INIT;
 
 	/* drop the role */
 	press(d, 0, 0, KBD, KEY_C);

@@ -39,6 +39,7 @@
 #include <drm_fourcc.h>
 #include <linux/dma-buf.h>
 
+#include "monotonic.h"
 #include "vp_dev.h"
 #include "vp_unmap_gate.h"
 #include "vplane_display.h"
@@ -53,14 +54,6 @@
 #define HEAD0		VPLANE_MMIO_HEAD(0)
 #define PLANE0(reg)	(VPLANE_MMIO_PLANE(0, 0) + (reg))
 #define FLIP_PRIMARY(d) vp_mmio_write(d, HEAD0 + VPLANE_HEAD_FLIP, 1)
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void pattern(uint8_t *p, size_t len, uint32_t seed)
 {
@@ -762,9 +755,9 @@ static bool join_container(struct vmm_vgpu *d, const struct vmm_vgpu *into,
 /* Flip a's planes until both are shown again (the hold has ended). */
 static bool race_shown(struct race *r, double limit)
 {
-	double t0 = now_s();
+	double t0 = (monotonic_ns() / 1e9);
 
-	while (now_s() - t0 < limit) {
+	while ((monotonic_ns() / 1e9) - t0 < limit) {
 		race_flip(r);
 		if (race_shown_mask(r) == (1u << RACE_PLANES) - 1)
 			return true;
@@ -926,7 +919,7 @@ static void test_unmap_race(void)
 		if (c == 0)
 			usleep(RACE_SLOW_MS * 1000);
 		pinned = race_window(r, node);
-		t1 = now_s();
+		t1 = (monotonic_ns() / 1e9);
 		/* the other vGPU's range is not being unmapped */
 		FLIP_PRIMARY(&r->b);
 		VP_CHECK(plane_status(&r->b) == VPLANE_PLANE_STATUS_OK,
@@ -981,9 +974,10 @@ static void test_unmap_race(void)
 			 per_cycle[c], slow[c]);
 	VP_CHECK(vp_debugfs(ua, "unmap_holds") > 0, "no pin was held off");
 	/* once the VMM stops unmapping, the planes come back */
-	t0 = now_s();
+	t0 = (monotonic_ns() / 1e9);
 	VP_CHECK(race_shown(r, 20), "planes not shown again after the unmaps");
-	printf("# unmap-race: shown again after %.1f s\n", now_s() - t0);
+	printf("# unmap-race: shown again after %.1f s\n",
+	       (monotonic_ns() / 1e9) - t0);
 out:
 	if (node >= 0)
 		close(node);

@@ -10,6 +10,7 @@
  * every event GET_STATS counted: read, coalesced into a newer one, or
  * dropped for a full queue and announced by an OVERFLOW record.
  */
+#include "monotonic.h"
 #include "fuzz.h"
 
 #include <errno.h>
@@ -22,14 +23,6 @@
 
 #define EVSZ sizeof(struct vplane_display_event)
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static unsigned int slot_of(struct fuzz *f, const struct fz_disp *d)
 {
 	return (unsigned int)(d - f->disp.fds);
@@ -37,7 +30,7 @@ static unsigned int slot_of(struct fuzz *f, const struct fz_disp *d)
 
 void fz_display_device_closed(struct fuzz *f)
 {
-	f->disp.close_ns[f->disp.next_close++ % FZ_CLOSE_RING] = now_ns();
+	f->disp.close_ns[f->disp.next_close++ % FZ_CLOSE_RING] = monotonic_ns();
 }
 
 /* Was the device closed (registers reset, no event) in (@a, @b]? */
@@ -77,7 +70,7 @@ static void maybe_lost(struct fz_disp *d, bool counted)
 static void check_records(struct fuzz *f, struct fz_disp *d, const uint8_t *buf,
 			  size_t n, uint32_t *flips, uint32_t *cursors)
 {
-	uint64_t now = now_ns();
+	uint64_t now = monotonic_ns();
 	size_t i;
 
 	for (i = 0; i + EVSZ <= n; i += EVSZ) {
