@@ -501,6 +501,9 @@ static int cmd_input(struct vpctl_client *client, const struct vpctl_args *args,
 		zvplane_input_v1_motion(in.proxy, args->x, args->y);
 		if (args->command == VPCTL_MOVE)
 			break;
+		/* no click where the pointer did not go */
+		if (wl_display_roundtrip(client->display) < 0 || in.refused)
+			break;
 		zvplane_input_v1_button(in.proxy, args->button, 1);
 		zvplane_input_v1_button(in.proxy, args->button, 0);
 		break;
