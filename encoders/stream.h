@@ -80,6 +80,12 @@ struct vp_stream_stats {
 	 * session (sink_frames, per frame; see vp_stream_watch_sink()) */
 	uint64_t sink_frames, sink_us_sum, sink_us_max;
 	bool failed; /* the encoder failed; the next mode restarts it */
+	/* the frames the encoder takes now (its input caps): size and DRM
+	 * fourcc; 0 before its first frame and after a restart */
+	uint32_t input_width, input_height, input_format;
+	/* WebRTC viewers that came, and the times one's ICE connection
+	 * came up (vp_stream_count_webrtc()) */
+	uint64_t webrtc_viewers, webrtc_connected;
 };
 
 /*
@@ -139,5 +145,15 @@ bool vp_stream_dispatch(struct vp_stream *stream);
 
 void vp_stream_get_stats(struct vp_stream *stream,
 			 struct vp_stream_stats *stats);
+
+/* What a WebRTC viewer of the stream did, for vp_stream_stats. */
+enum vp_stream_webrtc_event {
+	VP_STREAM_WEBRTC_VIEWER,    /* came (its WebSocket accepted) */
+	VP_STREAM_WEBRTC_CONNECTED, /* its ICE connection came up */
+};
+
+/* Count @event (any thread: an atomic add). */
+void vp_stream_count_webrtc(struct vp_stream *stream,
+			    enum vp_stream_webrtc_event event);
 
 #endif /* VP_STREAM_H */

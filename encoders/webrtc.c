@@ -413,6 +413,7 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	g_signal_connect(ws, "closed", G_CALLBACK(handle_ws_closed), v);
 	enc_log(INFO, "WebRTC %s: viewer from %s", v->name,
 		soup_server_message_get_remote_host(msg));
+	vp_stream_count_webrtc(stream, VP_STREAM_WEBRTC_VIEWER);
 	v->peer = vp_webrtc_peer_create(v->name, stream, webrtc->address,
 					webrtc->thread.context, &callbacks, v);
 	vp_stream_unref(stream);

@@ -168,7 +168,11 @@ static void commit_frame(struct vp_output *output)
 					"(size, format, capture or cursor); "
 					"compositing",
 					wo->name, src->name);
+			if (!output->direct_failed_logged)
+				output->direct_refusals++;
 			output->direct_failed_logged = true;
+			output->direct_tried = true;
+			output->direct_now = false;
 			wlr_output_rollback(wo);
 			apply_mode(output);
 		}
@@ -189,10 +193,14 @@ static void commit_frame(struct vp_output *output)
 		vp_frame_ack_commit(&src->frame_ack, wo->commit_seq, src->seq,
 				    src->last_flip_ns);
 	if (direct) {
-		if (!output->frames_direct || output->direct_failed_logged)
+		if (!output->frames_direct || output->direct_failed_logged) {
 			wlr_log(output->direct_toggled ? WLR_DEBUG : WLR_INFO,
 				"%s: direct scanout of %s", wo->name,
 				src->name);
+			output->direct_starts++;
+		}
+		output->direct_tried = true;
+		output->direct_now = true;
 		if (output->direct_failed_logged)
 			output->direct_toggled = true;
 		output->direct_failed_logged = false;

@@ -608,5 +608,10 @@ void vp_output_stream_get_stats(const struct vp_output_stream *os,
 		.frames_to_sink = ss.sink_frames,
 		.sink_us = ss.sink_us_sum,
 		.sink_us_max = ss.sink_us_max,
+		.input_width = ss.input_width,
+		.input_height = ss.input_height,
+		.input_format = ss.input_format,
+		.webrtc_viewers = ss.webrtc_viewers,
+		.webrtc_connected = ss.webrtc_connected,
 	};
 }

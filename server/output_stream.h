@@ -131,6 +131,9 @@ struct vp_output_stream_stats {
 	uint64_t encode_us, encode_us_max;
 	uint64_t frames_sent, queue_us, queue_us_max;
 	uint64_t frames_to_sink, sink_us, sink_us_max;
+	/* the encoder's input now (0x0 before its first frame) */
+	uint32_t input_width, input_height, input_format;
+	uint64_t webrtc_viewers, webrtc_connected;
 };
 
 void vp_output_stream_get_stats(const struct vp_output_stream *os,

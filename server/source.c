@@ -209,6 +209,7 @@ void vp_vgpu_start_over(struct vp_vgpu *vgpu,
 		struct vp_source *source = &vgpu->sources[h];
 
 		if (event->type == VPLANE_EVENT_MODE && event->head == h) {
+			source->mode_events++;
 			source->width = event->width;
 			source->height = event->height;
 		}
