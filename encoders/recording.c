@@ -610,6 +610,15 @@ struct vp_recording *vp_recording_create(struct vp_stream *stream,
 	return rec;
 }
 
+bool vp_recording_get_file(const struct vp_recording *rec, char *path,
+			   size_t size)
+{
+	if (rec->stopped || !rec->current)
+		return false;
+	g_snprintf(path, size, "%s/%s", rec->dir->path, rec->current->name);
+	return true;
+}
+
 int vp_recording_get_fd(struct vp_recording *rec)
 {
 	return rec->box.fd;

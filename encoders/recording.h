@@ -98,6 +98,15 @@ struct vp_recording *vp_recording_create(struct vp_stream *stream,
 					 vp_recording_ended_fn ended,
 					 void *data, char *why, size_t size);
 
+/*
+ * The file being written now, as a path (the record directory's and the
+ * file's name) into @path of @size bytes. False once the recording
+ * stopped (asked, or by itself): its files may still be finishing. The
+ * event loop's thread.
+ */
+bool vp_recording_get_file(const struct vp_recording *recording, char *path,
+			   size_t size);
+
 /* Readable when vp_recording_dispatch() has work; owned by it. */
 int vp_recording_get_fd(struct vp_recording *recording);
 

@@ -253,13 +253,14 @@ static void collect(struct mgr_head *head, uint64_t val[NR_COUNTERS],
 #undef SET
 }
 
-/* The streamed head's encoder, for clients of version 2 and later, and
- * its input, for version 5 and later. */
+/* The streamed head's encoder, for clients of version 2 and later; its
+ * input and recording, for version 5 and later. */
 static void send_encoder(struct stats_watch *watch)
 {
 	const struct vp_source *s = watch->head->source;
 	int version = wl_resource_get_version(watch->resource);
 	struct vp_output_stream_stats ss;
+	char file[4096];
 
 	if (!s->output || !s->output->stream ||
 	    version < ZVPLANE_HEAD_STATS_V1_ENCODER_SINCE_VERSION)
@@ -272,6 +273,10 @@ static void send_encoder(struct stats_watch *watch)
 		zvplane_head_stats_v1_send_encoder_input(
 			watch->resource, ss.input_width, ss.input_height,
 			ss.input_format);
+	if (version >= ZVPLANE_HEAD_STATS_V1_RECORDING_SINCE_VERSION &&
+	    vp_output_stream_get_record_file(s->output->stream, file,
+					     sizeof(file)))
+		zvplane_head_stats_v1_send_recording(watch->resource, file);
 }
 
 /* The version of zvplane_head_stats_v1 that brought counter @c. */

@@ -582,6 +582,13 @@ void vp_output_stream_destroy(struct vp_output_stream *os)
 	free(os);
 }
 
+bool vp_output_stream_get_record_file(const struct vp_output_stream *os,
+				      char *path, size_t size)
+{
+	return os->recording &&
+	       vp_recording_get_file(os->recording, path, size);
+}
+
 void vp_output_stream_get_stats(const struct vp_output_stream *os,
 				struct vp_output_stream_stats *stats)
 {

@@ -139,6 +139,11 @@ struct vp_output_stream_stats {
 void vp_output_stream_get_stats(const struct vp_output_stream *os,
 				struct vp_output_stream_stats *stats);
 
+/* The file the head is recorded to now (a path, into @path of @size
+ * bytes); false while it is not recorded or its recording stopped. */
+bool vp_output_stream_get_record_file(const struct vp_output_stream *os,
+				      char *path, size_t size);
+
 /* Stop serving, end the encoder (releasing every frame and ack hold),
  * free. Called by the output's destroy handler; NULL is a no-op. */
 void vp_output_stream_destroy(struct vp_output_stream *os);

@@ -266,6 +266,15 @@ static void handle_stats_encoder_input(void *data,
 	vpctl_stats_line_encoder_input(&st->line, width, height, format);
 }
 
+static void handle_stats_recording(void *data,
+				   struct zvplane_head_stats_v1 *proxy,
+				   const char *file)
+{
+	struct stats *st = data;
+
+	vpctl_stats_line_recording(&st->line, file);
+}
+
 static void handle_stats_done(void *data, struct zvplane_head_stats_v1 *proxy,
 			      uint32_t time_ms)
 {
@@ -289,6 +298,7 @@ static const struct zvplane_head_stats_v1_listener stats_listener = {
 	.counter = handle_stats_counter,
 	.encoder = handle_stats_encoder,
 	.encoder_input = handle_stats_encoder_input,
+	.recording = handle_stats_recording,
 	.done = handle_stats_done,
 	.removed = handle_stats_removed,
 };

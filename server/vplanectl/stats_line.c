@@ -120,3 +120,20 @@ void vpctl_stats_line_encoder_input(struct vpctl_stats_line *line,
 	fourcc[4] = 0;
 	add(line, " encoder_input=%ux%u:%s", width, height, fourcc);
 }
+
+void vpctl_stats_line_recording(struct vpctl_stats_line *line, const char *file)
+{
+	char word[4 * 4096 + 16];
+	size_t n = 0;
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)file; *c && n + 5 < sizeof(word); c++) {
+		if (*c <= ' ' || *c == '\\' || *c == 0x7f)
+			n += (size_t)snprintf(word + n, sizeof(word) - n,
+					      "\\x%02x", *c);
+		else
+			word[n++] = (char)*c;
+	}
+	word[n] = 0;
+	add(line, " recording=%s", word);
+}

@@ -34,6 +34,11 @@ void vpctl_stats_line_encoder_input(struct vpctl_stats_line *line,
 				    uint32_t width, uint32_t height,
 				    uint32_t format);
 
+/* The recording event: " recording=FILE", FILE's blanks, backslashes and
+ * control characters as \xHH so that it stays one word. */
+void vpctl_stats_line_recording(struct vpctl_stats_line *line,
+				const char *file);
+
 /* A counter's name, NULL for one vplanectl does not know. */
 const char *vpctl_counter_name(uint32_t counter);
 

@@ -82,6 +82,15 @@ static void test_version_5(void)
 	CHECK(line.len == 0 && !line.text[0]);
 	vpctl_stats_line_encoder_input(&line, 8, 2, 0x20203852 /* "R8  " */);
 	CHECK(!strcmp(line.text, " encoder_input=8x2:R8??"));
+
+	/* the recording's file: one word, whatever its name */
+	vpctl_stats_line_clear(&line);
+	vpctl_stats_line_recording(&line, "/rec/head0.1.mkv");
+	CHECK(!strcmp(line.text, " recording=/rec/head0.1.mkv"));
+	vpctl_stats_line_clear(&line);
+	vpctl_stats_line_recording(&line, "/rec/a b\\c\td\x7f.mkv");
+	CHECK(!strcmp(line.text,
+		      " recording=/rec/a\\x20b\\x5cc\\x09d\\x7f.mkv"));
 }
 
 /* A line never ends in half a word: a word that does not fit is left
