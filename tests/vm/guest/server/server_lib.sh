@@ -98,7 +98,8 @@ stop_vplaned() {
 # (vplanectl list and stats, wlr-randr on the control socket), never its
 # log's wording, so that rewording a message cannot break a test. The
 # log is read only where a log line is itself what a test checks (a
-# clear error, who failed to authenticate): wait_log, and those places
+# clear error, who failed to authenticate) or for what vplaned did at
+# its exit (no control socket left to ask): wait_log, and those places
 # say so.
 
 # wait_log PATTERN [SECONDS] [MIN-COUNT]: until PATTERN is in vplaned's log
