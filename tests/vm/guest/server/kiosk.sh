@@ -69,7 +69,7 @@ echo "# kiosk $1: $from -> $to: $direct direct / $comp composited frames"
 # scanout and of refusals (composited) alternate, so their counts and
 # the last choice give the sequence (the composited frame counter also
 # counts the placeholder's)
-kiosk_choices >"$R/choices.txt" || fail "no direct scanout counters: $(cat "$R/stats-held.txt")"
+kiosk_choices >"$R/choices.txt" || fail "direct scanout counters missing or inconsistent: $(cat "$R/stats-held.txt")"
 echo "# vplaned: $(tr '\n' ' ' <"$R/choices.txt")"
 case $1 in
 letterbox)
