@@ -606,6 +606,15 @@ struct enc_recording *enc_recording_create(struct enc_stream *stream,
 	return rec;
 }
 
+bool enc_recording_get_file(const struct enc_recording *rec, char *path,
+			    size_t size)
+{
+	if (rec->stopped || !rec->current)
+		return false;
+	g_snprintf(path, size, "%s/%s", rec->dir->path, rec->current->name);
+	return true;
+}
+
 int enc_recording_get_fd(struct enc_recording *rec)
 {
 	return rec->box.fd;

@@ -98,6 +98,15 @@ struct enc_recording *enc_recording_create(struct enc_stream *stream,
 					   enc_recording_ended_fn ended,
 					   void *data, char *why, size_t size);
 
+/*
+ * The file being written now, as a path (the record directory's and the
+ * file's name) into @path of @size bytes. False once the recording
+ * stopped (asked, or by itself): its files may still be finishing. The
+ * event loop's thread.
+ */
+bool enc_recording_get_file(const struct enc_recording *recording, char *path,
+			    size_t size);
+
 /* Readable when enc_recording_dispatch() has work; owned by it. */
 int enc_recording_get_fd(struct enc_recording *recording);
 

@@ -119,6 +119,7 @@ struct enc_stream {
 	atomic_uint_fast64_t encode_us_sum, encode_us_max;
 	atomic_uint_fast64_t consumer_frames, consumer_us_sum, consumer_us_max;
 	atomic_uint_fast64_t sink_frames, sink_us_sum, sink_us_max;
+	atomic_uint_fast64_t webrtc_viewers, webrtc_connected;
 };
 
 /* *@max = MAX(*@max, @v), any thread. */
@@ -536,7 +537,21 @@ void enc_stream_get_stats(struct enc_stream *stream,
 		.sink_us_sum = atomic_load(&stream->sink_us_sum),
 		.sink_us_max = atomic_load(&stream->sink_us_max),
 		.failed = atomic_load(&stream->failed),
+		.input_width = stream->width,
+		.input_height = stream->height,
+		.input_format = stream->format,
+		.webrtc_viewers = atomic_load(&stream->webrtc_viewers),
+		.webrtc_connected = atomic_load(&stream->webrtc_connected),
 	};
+}
+
+void enc_stream_count_webrtc(struct enc_stream *stream,
+			     enum enc_stream_webrtc_event event)
+{
+	atomic_fetch_add(event == ENC_STREAM_WEBRTC_VIEWER
+				 ? &stream->webrtc_viewers
+				 : &stream->webrtc_connected,
+			 1);
 }
 
 bool enc_stream_is_ready(struct enc_stream *stream)

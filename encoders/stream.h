@@ -80,6 +80,12 @@ struct enc_stream_stats {
 	 * session (sink_frames, per frame; see enc_stream_watch_sink()) */
 	uint64_t sink_frames, sink_us_sum, sink_us_max;
 	bool failed; /* the encoder failed; the next mode restarts it */
+	/* the frames the encoder takes now (its input caps): size and DRM
+	 * fourcc; 0 before its first frame and after a restart */
+	uint32_t input_width, input_height, input_format;
+	/* WebRTC viewers that came, and the times one's ICE connection
+	 * came up (enc_stream_count_webrtc()) */
+	uint64_t webrtc_viewers, webrtc_connected;
 };
 
 /*
@@ -139,5 +145,15 @@ bool enc_stream_dispatch(struct enc_stream *stream);
 
 void enc_stream_get_stats(struct enc_stream *stream,
 			  struct enc_stream_stats *stats);
+
+/* What a WebRTC viewer of the stream did, for enc_stream_stats. */
+enum enc_stream_webrtc_event {
+	ENC_STREAM_WEBRTC_VIEWER,    /* came (its WebSocket accepted) */
+	ENC_STREAM_WEBRTC_CONNECTED, /* its ICE connection came up */
+};
+
+/* Count @event (any thread: an atomic add). */
+void enc_stream_count_webrtc(struct enc_stream *stream,
+			     enum enc_stream_webrtc_event event);
 
 #endif /* ENC_STREAM_H */

@@ -411,6 +411,7 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	g_signal_connect(ws, "closed", G_CALLBACK(handle_ws_closed), v);
 	log_info("WebRTC %s: viewer from %s", v->name,
 		 soup_server_message_get_remote_host(msg));
+	enc_stream_count_webrtc(stream, ENC_STREAM_WEBRTC_VIEWER);
 	v->peer = enc_webrtc_peer_create(v->name, stream, webrtc->address,
 					 webrtc->thread.context, &callbacks, v);
 	enc_stream_unref(stream);

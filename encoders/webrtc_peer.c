@@ -206,8 +206,11 @@ static void handle_webrtc_ice_state(GObject *webrtc, GParamSpec *pspec,
 	case GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED:
 	case GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED:
 		/* once per connection, whichever of the two comes first */
-		if (!atomic_exchange(&peer->media_up, true))
+		if (!atomic_exchange(&peer->media_up, true)) {
 			enc_stream_request_keyframe(peer->stream);
+			enc_stream_count_webrtc(peer->stream,
+						ENC_STREAM_WEBRTC_CONNECTED);
+		}
 		break;
 	case GST_WEBRTC_ICE_CONNECTION_STATE_FAILED:
 		atomic_store(&peer->media_up, false);

@@ -208,6 +208,7 @@ void vpd_vgpu_start_over(struct vpd_vgpu *vgpu,
 		struct vpd_head *head = &vgpu->heads[h];
 
 		if (event->type == VPLANE_EVENT_MODE && event->head == h) {
+			head->mode_events++;
 			head->width = event->width;
 			head->height = event->height;
 		}

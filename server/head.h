@@ -72,6 +72,7 @@ struct vpd_head {
 	uint64_t ack_failures;
 	/* for the control protocol's statistics (manager.c) */
 	uint64_t flips_dropped; /* superseded before we read them */
+	uint64_t mode_events;	/* MODE events naming this head */
 	uint64_t last_flip_ns;	/* CLOCK_MONOTONIC latch of the newest flip
 				   * (upstream vGPUs: the re-read that found
 				   * it; seq then counts those reads) */

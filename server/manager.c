@@ -26,7 +26,7 @@
 
 #define MANAGER_VERSION	      6
 #define STATS_MIN_INTERVAL_MS 100
-#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS + 1)
+#define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_WEBRTC_CONNECTED + 1)
 
 /* What a client knows about a head. */
 struct head_state {
@@ -208,11 +208,16 @@ static void collect(struct tracked_head *tracked, uint64_t val[NR_COUNTERS],
 	SET(FRAMES_PRESENTED, s->frame_ack.frames_presented);
 	SET(ACKS, s->acks);
 	SET(ACK_FAILURES, s->ack_failures);
+	SET(MODE_EVENTS, s->mode_events);
 	if (s->frame_ack.last_latency_ns)
 		SET(LAST_LATENCY_NS, s->frame_ack.last_latency_ns);
 	if (s->output) {
 		SET(OUTPUT_FRAMES_DIRECT, s->output->frames_direct);
 		SET(OUTPUT_FRAMES_COMPOSITED, s->output->frames_composited);
+		SET(OUTPUT_DIRECT_STARTS, s->output->direct_starts);
+		SET(OUTPUT_DIRECT_REFUSALS, s->output->direct_refusals);
+		if (s->output->direct_tried)
+			SET(OUTPUT_DIRECT_NOW, s->output->direct_now ? 1 : 0);
 	}
 	if (vpd_vgpu_get_stats(s->vgpu, &st)) {
 		SET(VGPU_FLIPS, st.flips);
@@ -242,30 +247,45 @@ static void collect(struct tracked_head *tracked, uint64_t val[NR_COUNTERS],
 		SET(STREAM_FRAMES_TO_SINK, ss.frames_to_sink);
 		SET(STREAM_SINK_US, ss.sink_us);
 		SET(STREAM_SINK_US_MAX, ss.sink_us_max);
+		SET(STREAM_WEBRTC_VIEWERS, ss.webrtc_viewers);
+		SET(STREAM_WEBRTC_CONNECTED, ss.webrtc_connected);
 	}
 	/* process-wide: what tests assert zero on the zero-copy paths */
 	SET(CPU_MAPS, vpd_dmabuf_buffer_get_map_count());
 #undef SET
 }
 
-/* The streamed head's encoder, for clients of version 2 and later. */
+/* The streamed head's encoder, for clients of version 2 and later; its
+ * input and recording, for version 5 and later. */
 static void send_encoder(struct stats_watch *watch)
 {
 	const struct vpd_head *s = watch->tracked->head;
+	int version = wl_resource_get_version(watch->resource);
 	struct vpd_output_stream_stats ss;
+	char file[4096];
 
 	if (!s->output || !s->output->stream ||
-	    wl_resource_get_version(watch->resource) <
-		    ZVPLANE_HEAD_STATS_V1_ENCODER_SINCE_VERSION)
+	    version < ZVPLANE_HEAD_STATS_V1_ENCODER_SINCE_VERSION)
 		return;
 	vpd_output_stream_get_stats(s->output->stream, &ss);
 	zvplane_head_stats_v1_send_encoder(watch->resource, ss.encoder,
 					   ss.encoder_hardware ? 1 : 0);
+	if (ss.input_width &&
+	    version >= ZVPLANE_HEAD_STATS_V1_ENCODER_INPUT_SINCE_VERSION)
+		zvplane_head_stats_v1_send_encoder_input(
+			watch->resource, ss.input_width, ss.input_height,
+			ss.input_format);
+	if (version >= ZVPLANE_HEAD_STATS_V1_RECORDING_SINCE_VERSION &&
+	    vpd_output_stream_get_record_file(s->output->stream, file,
+					      sizeof(file)))
+		zvplane_head_stats_v1_send_recording(watch->resource, file);
 }
 
 /* The version of zvplane_head_stats_v1 that brought counter @c. */
 static int counter_since(uint32_t c)
 {
+	if (c >= ZVPLANE_HEAD_STATS_V1_COUNTER_MODE_EVENTS)
+		return ZVPLANE_HEAD_STATS_V1_COUNTER_MODE_EVENTS_SINCE_VERSION;
 	if (c >= ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS)
 		return ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS_SINCE_VERSION;
 	if (c >= ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED)

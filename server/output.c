@@ -166,7 +166,11 @@ static void commit_frame(struct vpd_output *output)
 				       "(size, format, capture or cursor); "
 				       "compositing",
 				       wo->name, src->name);
+			if (!output->direct_failed_logged)
+				output->direct_refusals++;
 			output->direct_failed_logged = true;
+			output->direct_tried = true;
+			output->direct_now = false;
 			wlr_output_rollback(wo);
 			apply_mode(output);
 		}
@@ -187,10 +191,14 @@ static void commit_frame(struct vpd_output *output)
 		vpd_frame_ack_commit(&src->frame_ack, wo->commit_seq, src->seq,
 				     src->last_flip_ns);
 	if (direct) {
-		if (!output->frames_direct || output->direct_failed_logged)
+		if (!output->frames_direct || output->direct_failed_logged) {
 			log_at(output->direct_toggled ? LOG_LEVEL_DEBUG
 						      : LOG_LEVEL_INFO,
 			       "%s: direct scanout of %s", wo->name, src->name);
+			output->direct_starts++;
+		}
+		output->direct_tried = true;
+		output->direct_now = true;
 		if (output->direct_failed_logged)
 			output->direct_toggled = true;
 		output->direct_failed_logged = false;

@@ -45,6 +45,11 @@ struct vpd_output {
 
 	uint64_t frames_direct;
 	uint64_t frames_composited;
+	/* the runs of direct scanout of the shown head's buffer and of its
+	 * refusals (where the log says "direct scanout of" and "refused"),
+	 * and which came last: what tests see through vplanectl stats */
+	uint64_t direct_starts, direct_refusals;
+	bool direct_tried, direct_now;
 
 	struct wl_listener frame;
 	struct wl_listener present;

@@ -571,6 +571,13 @@ void vpd_output_stream_destroy(struct vpd_output_stream *os)
 	free(os);
 }
 
+bool vpd_output_stream_get_record_file(const struct vpd_output_stream *os,
+				       char *path, size_t size)
+{
+	return os->recording &&
+	       enc_recording_get_file(os->recording, path, size);
+}
+
 void vpd_output_stream_get_stats(const struct vpd_output_stream *os,
 				 struct vpd_output_stream_stats *stats)
 {
@@ -597,5 +604,10 @@ void vpd_output_stream_get_stats(const struct vpd_output_stream *os,
 		.frames_to_sink = ss.sink_frames,
 		.sink_us = ss.sink_us_sum,
 		.sink_us_max = ss.sink_us_max,
+		.input_width = ss.input_width,
+		.input_height = ss.input_height,
+		.input_format = ss.input_format,
+		.webrtc_viewers = ss.webrtc_viewers,
+		.webrtc_connected = ss.webrtc_connected,
 	};
 }

@@ -131,10 +131,18 @@ struct vpd_output_stream_stats {
 	uint64_t encode_us, encode_us_max;
 	uint64_t frames_sent, queue_us, queue_us_max;
 	uint64_t frames_to_sink, sink_us, sink_us_max;
+	/* the encoder's input now (0x0 before its first frame) */
+	uint32_t input_width, input_height, input_format;
+	uint64_t webrtc_viewers, webrtc_connected;
 };
 
 void vpd_output_stream_get_stats(const struct vpd_output_stream *os,
 				 struct vpd_output_stream_stats *stats);
+
+/* The file the head is recorded to now (a path, into @path of @size
+ * bytes); false while it is not recorded or its recording stopped. */
+bool vpd_output_stream_get_record_file(const struct vpd_output_stream *os,
+				       char *path, size_t size);
 
 /* Stop serving, end the encoder (releasing every frame and ack hold),
  * free. Called by the output's destroy handler; NULL is a no-op. */

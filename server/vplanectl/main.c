@@ -14,6 +14,7 @@
 #include "args.h"
 #include "client.h"
 #include "keys.h"
+#include "stats_line.h"
 #include "vplane-manager-unstable-v1-client-protocol.h"
 
 static const char *kind_name(uint32_t kind)
@@ -240,57 +241,11 @@ static int cmd_record_stop(struct vpctl_client *client, struct vpctl_head *head)
 		"record stop");
 }
 
-static const char *const counter_names[] = {
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_FLIPS] = "flips",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_FLIPS_DROPPED] = "flips_dropped",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_FRAMES_PRESENTED] = "frames_presented",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_ACKS] = "acks",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_ACK_FAILURES] = "ack_failures",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_LAST_LATENCY_NS] = "last_latency_ns",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_OUTPUT_FRAMES_DIRECT] =
-		"output_frames_direct",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_OUTPUT_FRAMES_COMPOSITED] =
-		"output_frames_composited",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_FLIPS] = "vgpu_flips",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_EVENTS] = "vgpu_events",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_COALESCED] = "vgpu_coalesced",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_OVERFLOWS] = "vgpu_overflows",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_ACKS] = "vgpu_acks",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_VGPU_ACK_TIMEOUTS] = "vgpu_ack_timeouts",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_ENCODED] =
-		"stream_frames_encoded",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_KEYFRAMES] = "stream_keyframes",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_BYTES] = "stream_bytes",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_VIEWERS] = "stream_viewers",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_LATE_ACKS] = "stream_late_acks",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_KEYFRAME_REQUESTS] =
-		"stream_keyframe_requests",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_KEYFRAMES_FORCED] =
-		"stream_keyframes_forced",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_DROPPED] =
-		"stream_frames_dropped",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_ENCODE_US] = "stream_encode_us",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_ENCODE_US_MAX] =
-		"stream_encode_us_max",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_SENT] =
-		"stream_frames_sent",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_QUEUE_US] = "stream_queue_us",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_QUEUE_US_MAX] =
-		"stream_queue_us_max",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_FRAMES_TO_SINK] =
-		"stream_frames_to_sink",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_SINK_US] = "stream_sink_us",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_SINK_US_MAX] =
-		"stream_sink_us_max",
-	[ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS] = "cpu_maps",
-};
-
 struct stats {
 	const char *head_name;
 	uint32_t batches;
 	bool removed;
-	char line[2048]; /* the batch being received */
-	size_t len;
+	struct vpctl_stats_line line; /* the batch being received */
 };
 
 static void handle_stats_counter(void *data,
@@ -298,17 +253,8 @@ static void handle_stats_counter(void *data,
 				 uint32_t counter, uint32_t hi, uint32_t lo)
 {
 	struct stats *st = data;
-	unsigned long long v = (unsigned long long)hi << 32 | lo;
-	int n;
 
-	/* a newer server's counters are skipped, as the protocol asks */
-	if (counter >= sizeof(counter_names) / sizeof(counter_names[0]) ||
-	    !counter_names[counter])
-		return;
-	n = snprintf(st->line + st->len, sizeof(st->line) - st->len, " %s=%llu",
-		     counter_names[counter], v);
-	if (n > 0 && (size_t)n < sizeof(st->line) - st->len)
-		st->len += (size_t)n;
+	vpctl_stats_line_counter(&st->line, counter, hi, lo);
 }
 
 static void handle_stats_encoder(void *data,
@@ -316,13 +262,27 @@ static void handle_stats_encoder(void *data,
 				 const char *name, uint32_t hardware)
 {
 	struct stats *st = data;
-	int n;
 
-	n = snprintf(st->line + st->len, sizeof(st->line) - st->len,
-		     " encoder=%s(%s)", name,
-		     hardware ? "hardware" : "software");
-	if (n > 0 && (size_t)n < sizeof(st->line) - st->len)
-		st->len += (size_t)n;
+	vpctl_stats_line_encoder(&st->line, name, hardware);
+}
+
+static void handle_stats_encoder_input(void *data,
+				       struct zvplane_head_stats_v1 *proxy,
+				       uint32_t width, uint32_t height,
+				       uint32_t format)
+{
+	struct stats *st = data;
+
+	vpctl_stats_line_encoder_input(&st->line, width, height, format);
+}
+
+static void handle_stats_recording(void *data,
+				   struct zvplane_head_stats_v1 *proxy,
+				   const char *file)
+{
+	struct stats *st = data;
+
+	vpctl_stats_line_recording(&st->line, file);
 }
 
 static void handle_stats_done(void *data, struct zvplane_head_stats_v1 *proxy,
@@ -330,10 +290,9 @@ static void handle_stats_done(void *data, struct zvplane_head_stats_v1 *proxy,
 {
 	struct stats *st = data;
 
-	printf("%s time_ms=%u%s\n", st->head_name, time_ms, st->line);
+	printf("%s time_ms=%u%s\n", st->head_name, time_ms, st->line.text);
 	fflush(stdout);
-	st->len = 0;
-	st->line[0] = 0;
+	vpctl_stats_line_clear(&st->line);
 	st->batches++;
 }
 
@@ -348,6 +307,8 @@ static void handle_stats_removed(void *data,
 static const struct zvplane_head_stats_v1_listener stats_listener = {
 	.counter = handle_stats_counter,
 	.encoder = handle_stats_encoder,
+	.encoder_input = handle_stats_encoder_input,
+	.recording = handle_stats_recording,
 	.done = handle_stats_done,
 	.removed = handle_stats_removed,
 };

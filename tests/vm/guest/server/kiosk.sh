@@ -48,27 +48,28 @@ if [ "$1" = edid ]; then
 	# MODE events for the first enable at $from and again after the
 	# EDID cycle (link down, link up, head off and on: 4 or 5 events
 	# were seen in all, the first enable not always among them;
-	# the CRC and direct-scanout checks below show vplaned followed)
+	# the CRC and direct-scanout checks below show vplaned followed;
+	# vplaned's count, mode_events, is read once held_crc_check saved it)
 	grep -q "^edid $to" "$R/sim.log" ||
 		fail "the guest did not read $to from the EDID: $(cat "$R/sim.log")"
 	stats=/sys/kernel/debug/vplane/$uuid/stats
 	grep -q '^head0.connected 1$' "$stats" || fail "head 0 not connected: $(cat "$stats")"
 	grep -q "^head0.mode $to@" "$stats" || fail "head 0 not at $to: $(grep head0.mode "$stats")"
-	# vplaned's protocol counts no MODE event (the driver's vgpu_events
-	# count every event): its log line is read
-	modes=$(grep -c 'mode event' "$R/vplaned.log" || true)
-	echo "# kiosk edid: $modes MODE events at vplaned, driver $(grep head0.mode "$stats")"
-	[ "$modes" -ge 2 ] || fail "vplaned saw $modes MODE events, want at least 2 (enable, the EDID cycle)"
+	driver_mode=$(grep head0.mode "$stats")
 fi
 held_crc_check "$1"
+if [ "$1" = edid ]; then
+	modes=$(kiosk_stat mode_events)
+	echo "# kiosk edid: ${modes:-?} MODE events at vplaned, driver $driver_mode"
+	[ "${modes:-0}" -ge 2 ] || fail "vplaned saw ${modes:-no} MODE events, want at least 2 (enable, the EDID cycle)"
+fi
 direct=$(frames_of direct) comp=$(frames_of composited)
 echo "# kiosk $1: $from -> $to: $direct direct / $comp composited frames"
-# the order of vplaned's choices: direct scanout lines and "refused" lines
-# (its counters cannot tell the placeholder's composited frames from a
-# guest frame's: a log check)
-grep -o 'direct scanout of [^ ]* refused\|direct scanout of [^ ]*$' "$R/vplaned.log" |
-	sed 's/.* refused$/composited/; s/^direct scanout of .*/direct/' |
-	uniq >"$R/choices.txt"
+# the order of vplaned's choices for the guest's buffers: runs of direct
+# scanout and of refusals (composited) alternate, so their counts and
+# the last choice give the sequence (the composited frame counter also
+# counts the placeholder's)
+kiosk_choices >"$R/choices.txt" || fail "direct scanout counters missing or inconsistent: $(cat "$R/stats-held.txt")"
 echo "# vplaned: $(tr '\n' ' ' <"$R/choices.txt")"
 case $1 in
 letterbox)

@@ -106,3 +106,26 @@ kiosk_stat() { stat_in "$1" "$R/stats-held.txt"; }
 # frames_of KIND: frames of the output showing the head, scanned out
 # directly (direct) or composited, when held_crc_check stopped vplaned
 frames_of() { kiosk_stat "output_frames_$1"; }
+
+# kiosk_choices: vplaned's choices for the guest's buffers until
+# held_crc_check stopped it, a line per run: "direct" (scanned out
+# directly) or "composited" (direct scanout refused). The runs alternate,
+# so their counts (output_direct_starts, output_direct_refusals) and the
+# last choice (output_direct_now) give the order. False without them.
+kiosk_choices() {
+	local starts refusals now first n i
+	starts=$(kiosk_stat output_direct_starts)
+	refusals=$(kiosk_stat output_direct_refusals)
+	now=$(kiosk_stat output_direct_now)
+	[ -n "$starts" ] && [ -n "$refusals" ] || return 1
+	n=$((starts + refusals))
+	[ "$n" -gt 0 ] || return 0
+	[ -n "$now" ] || return 1
+	# the run before the last is the other choice, and so on back
+	if [ $((n % 2)) = 1 ]; then first=$now; else first=$((1 - now)); fi
+	# alternating, the runs that start with $first hold the direct ones
+	[ $(((n + first) / 2)) = "$starts" ] || return 1
+	for ((i = 0; i < n; i++)); do
+		if [ $(((first + i) % 2)) = 1 ]; then echo direct; else echo composited; fi
+	done
+}

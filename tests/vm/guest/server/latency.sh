@@ -77,6 +77,7 @@ run() {
 	kill -TERM "$obs_pid"
 	wait "$obs_pid" || fail "$path: observer: $(cat "$R/observe-$path.log")"
 	extra_pids=
+	# (the guest is gone: a log read, as for map_count above)
 	grep -q "direct scanout of" "$R/vplaned.log" || fail "$path: vplaned never scanned the guest's buffer out"
 	stop_vplaned
 	[ "$(map_count)" = 0 ] || fail "$path: vplaned mapped vGPU pixels"

@@ -98,7 +98,8 @@ stop_vplaned() {
 # (vplanectl list and stats, wlr-randr on the control socket), never its
 # log's wording, so that rewording a message cannot break a test. The
 # log is read only where a log line is itself what a test checks (a
-# clear error, who failed to authenticate): wait_log, and those places
+# clear error, who failed to authenticate) or for what vplaned did at
+# its exit (no control socket left to ask): wait_log, and those places
 # say so.
 
 # wait_log PATTERN [SECONDS] [MIN-COUNT]: until PATTERN is in vplaned's log
@@ -158,6 +159,21 @@ streamed() { ctl stats "$1" 2>/dev/null | grep -q " encoder="; }
 
 # wait_streamed HEAD [SECONDS]
 wait_streamed() { wait_for "$1 is not streamed" "${2:-20}" streamed "$1"; }
+
+# encoder_input HEAD: the frames HEAD's stream encoder takes now, as
+# WIDTHxHEIGHT:FOURCC (DRM's, e.g. XR24 for GStreamer's BGRx); empty
+# before its first frame
+encoder_input() { ctl stats "$1" 2>/dev/null | sed -n 's/.* encoder_input=\([^ ]*\).*/\1/p'; }
+
+# recording_file HEAD: the file HEAD is recorded to now (blanks and
+# backslashes as \xHH); empty while it is not recorded, or its
+# recording stopped (asked, or by itself)
+recording_file() { ctl stats "$1" 2>/dev/null | sed -n 's/.* recording=\([^ ]*\).*/\1/p'; }
+
+# recorded HEAD [FILE-PATTERN]: HEAD is being recorded (to a file whose
+# path matches FILE-PATTERN, a grep pattern)
+recorded() { recording_file "$1" | grep -q -- "${2:-.}"; }
+not_recorded() { ctl stats "$1" >"$R/stats-now.txt" 2>&1 && ! grep -q " recording=" "$R/stats-now.txt"; }
 
 # listed PATTERN: a line of `vplanectl list` matches PATTERN
 listed() { ctl list 2>/dev/null | grep -q -- "$1"; }

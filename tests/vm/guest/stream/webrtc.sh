@@ -71,10 +71,12 @@ done
 s=$(status page "$TOKEN"); [ "$s" = 200 ] || fail "page with the token: HTTP $s"
 s=$(status ws "$TOKEN"); [ "$s" = 101 ] || fail "WebSocket with the token: HTTP $s, not 101"
 echo "# no or wrong token: page 401, WebSocket 401; the token: page 200, WebSocket 101"
-# Viewers are counted from vplaned's log: a viewer made and gone between
-# two `vplanectl stats` (stream_viewers is the number now) would be missed
-grep -q "viewer from" "$R/vplaned.log" && sleep 2  # (the curl upgrade above, gone at once)
-viewers_before=$(grep -c "viewer from" "$R/vplaned.log" || true)
+# Viewers that came, gone since or not: stream_webrtc_viewers (a viewer
+# made and gone between two readings of stream_viewers, the number now,
+# would be missed)
+sleep 2 # (the curl upgrade above: its viewer made, gone at once)
+viewers_before=$(head_stat "$uuid/0" stream_webrtc_viewers)
+[ -n "$viewers_before" ] || fail "no stream_webrtc_viewers: $(ctl stats "$uuid/0" 2>&1)"
 
 # webrtc_view.py gives Chromium's start up to 300 s x SLOW (minutes under
 # TCG) before its own wait for the video, then up to 2 min for the
@@ -86,8 +88,9 @@ timeout $((500 * SLOW)) "$PY" "$HERE/webrtc_view.py" "$(page wrong-token-0123456
 cat "$R/view-wrong.txt"
 [ $rc = 1 ] || fail "Chromium with a wrong token: exit $rc (1: no video): $(tail -5 "$R/view-wrong.txt")"
 grep -q '^video 0x0' "$R/view-wrong.txt" || fail "video with a wrong token"
-[ "$(grep -c "viewer from" "$R/vplaned.log" || true)" = "$viewers_before" ] ||
-	fail "a wrong token made a WebRTC viewer"
+viewers=$(head_stat "$uuid/0" stream_webrtc_viewers)
+[ "$viewers" = "$viewers_before" ] ||
+	fail "a wrong token made a WebRTC viewer ($viewers_before viewers before, '$viewers' after)"
 
 # the real viewer: the video plays and its screenshot is a guest frame
 t0=$(date +%s)
@@ -108,14 +111,15 @@ echo "# figure webrtc: Chromium played the head after $((t1 - t0)) s (TCG; its o
 # lossy 4:2:0 video through the browser's own colour conversion (34 dB
 # on the host): a wrong or garbled frame is far below this
 awk -v p="$p" 'BEGIN { exit !(p >= 25) }' || fail "screenshot differs from the guest's frame $counter: $p dB"
-# (ICE's state is in vplaned's log only: a log read until the protocol
-# tells a viewer's state)
 # ICE ends in "connected" or, for a controlled agent, may go from
-# "checking" straight to "completed": either is a working media path
-grep -qE "WebRTC /$uuid/0#.*: ICE (connected|completed)" "$R/vplaned.log" ||
-	fail "no ICE connection in vplaned's log"
+# "checking" straight to "completed": either is a working media path,
+# counted in stream_webrtc_connected
+save_stats "$uuid/0" "$R/stats-end.txt"
+[ "$(stat_in stream_webrtc_connected "$R/stats-end.txt")" -ge 1 ] 2>/dev/null ||
+	fail "no viewer's ICE connection came up"
 stop_vplaned
-# (torn down while vplaned exits: no control socket left to ask)
+# (torn down while vplaned exits: no control socket left to ask, so
+# its log line is read)
 grep -q "WebRTC /$uuid/0#.*: viewer gone" "$R/vplaned.log" || fail "the viewer was not torn down"
 
 # a token file others can read is refused, saying why
