@@ -13,6 +13,7 @@ Two kernels, two initramfs images, staged into <build>/vm/<flavour>/l2:
 A group asks for them with a line `# vmrun: needs l2` (building the L2
 kernel takes minutes once; later runs find it in the cache)."""
 
+import lzma
 import shutil
 from pathlib import Path
 
@@ -43,13 +44,23 @@ def initramfs_entries(init: bytes, mods=()) -> list:
     return entries
 
 
+def module_bytes(path: Path) -> bytes:
+    """A module as finit_module takes it without flags: uncompressed
+    (newer Debian kernels ship .ko.xz)."""
+    if path.name.endswith(".xz"):
+        return lzma.decompress(path.read_bytes())
+    if not path.name.endswith(".ko"):
+        raise HarnessError(f"cannot unpack module {path}")
+    return path.read_bytes()
+
+
 def debian_modules(kern: Kernel) -> "list[tuple[str, bytes]]":
     """DEBIAN_MODULES and their dependencies, in load order."""
     paths = modules.module_paths(kern)
     order = modules.load_order(DEBIAN_MODULES, modules.parse_modules_dep(
         (kern.moddir / "modules.dep").read_text()),
         modules.builtin_names(kern))
-    return [(name, paths[name].read_bytes()) for name in order]
+    return [(name, module_bytes(paths[name])) for name in order]
 
 
 def _write_if_changed(path: Path, data: bytes):
