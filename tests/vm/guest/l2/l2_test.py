@@ -34,7 +34,7 @@ VPLANE_IDS = {"vendor": "0x1234", "device": "0x1111",
               "class": "0x030000"}
 # Generous: the minimal kernel reaches READY in seconds, Debian's in
 # minutes (TCG inside TCG on a loaded host).
-READY_TIMEOUT = {"minimal": 180, "debian": 900}
+READY_TIMEOUT = {"minimal": 600, "debian": 1800}
 
 
 def log_path(name: str) -> str:
