@@ -14,7 +14,7 @@
  *          ("DRM ...") and an fbdev ("FB ...")
  *   input  the input devices ("INPUT ...", "ABS ..."), "L2-INPUT-READY",
  *          then one line "EV <dev> <type> <code> <value>" per event read
- *          from any /dev/input/event* (EV_SYN left out), until powered off;
+ *          from any /dev/input/event* (EV_SYN and EV_REP left out), until powered off;
  *          with l2.repeat=off the kernel's soft autorepeat is switched off
  *          on every keyboard (EVIOCSREP, as kbdrate would), so the guest
  *          sees exactly the events the host sent however slow it runs
@@ -372,7 +372,9 @@ static _Noreturn void check_input(void)
 				drop_input(&devs[i]);
 			for (ssize_t k = 0; k < len / (ssize_t)sizeof(ev[0]);
 			     k++) {
-				if (ev[k].type == EV_SYN)
+				/* EV_REP: the echo of the guest's own EVIOCSREP */
+				if (ev[k].type == EV_SYN ||
+				    ev[k].type == EV_REP)
 					continue;
 				printf("EV %s %u %u %d\n", devs[i].name,
 				       ev[k].type, ev[k].code, ev[k].value);
