@@ -7,8 +7,8 @@ from pathlib import Path
 
 import time
 
-from vplane_vm import (debugkernel, initramfs, kernel, kmsg, modules, runner,
-                       tap)
+from vplane_vm import (debugkernel, initramfs, kernel, kmsg, l2guest,
+                       l2kernel, modules, runner, tap)
 
 DEPENDS = """linux-image-amd64
   Depends: linux-image-6.1.0-56-amd64
@@ -385,6 +385,37 @@ CONFIG_DRM_VKMS=m
                     "CONFIG_UBSAN_BOUNDS", "CONFIG_DMA_API_DEBUG",
                     "CONFIG_DMABUF_DEBUG", "CONFIG_VFIO_MDEV"):
             self.assertEqual(want.get(opt), "y", opt)
+
+
+class L2Guest(unittest.TestCase):
+    def test_only_groups_that_say_so_get_the_l2_parts(self):
+        self.assertTrue(l2guest.needed("# x\n# vmrun: needs l2\na 1 b\n"))
+        self.assertFalse(l2guest.needed("a 1 b  # vmrun: needs l2\n"))
+        self.assertFalse(l2guest.needed("a 1 b\n"))
+
+    def test_initramfs_holds_init_and_modules_in_load_order(self):
+        entries = l2guest.initramfs_entries(
+            b"ELF", [("virtio", b"v"), ("virtio_pci", b"p")])
+        parsed, _ = parse_newc(initramfs.cpio_archive(entries))
+        files = {name: data for name, _, data in parsed}
+        self.assertEqual(files["init"], b"ELF")
+        self.assertEqual(files["modules/order"], b"virtio\nvirtio_pci\n")
+        self.assertEqual(files["modules/virtio_pci.ko"], b"p")
+        self.assertIn(("dev", initramfs.DIR, b""), parsed)
+
+    def test_minimal_initramfs_has_no_modules(self):
+        names = [n for n, _, _ in l2guest.initramfs_entries(b"ELF")]
+        self.assertEqual(names, ["dev", "proc", "sys", "init"])
+
+    def test_the_l2_fragment_builds_in_what_the_guest_needs(self):
+        want = debugkernel.parse_fragment(
+            l2kernel.CONFIG_FRAGMENT.read_text())
+        for opt in ("CONFIG_PVH", "CONFIG_PCI", "CONFIG_VIRTIO_PCI",
+                    "CONFIG_VIRTIO_INPUT", "CONFIG_INPUT_EVDEV",
+                    "CONFIG_SERIAL_8250_CONSOLE", "CONFIG_DEVTMPFS",
+                    "CONFIG_BLK_DEV_INITRD", "CONFIG_DRM_BOCHS"):
+            self.assertEqual(want.get(opt), "y", opt)
+        self.assertEqual(want.get("CONFIG_MODULES"), "n")
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
               extra_modules,
               echo: bool = False, strict: bool = False,
               timeout_s: "float | None" = None,
-              show_logs: bool = False) -> int:
+              show_logs: bool = False, extra_env=None) -> int:
     group = group_file.stem
     plan = tap.scale_timeouts(tap.parse_group(group_file.read_text(),
                                               str(group_file)), kern.slowdown)
@@ -80,6 +80,7 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
            "VPLANE_ACCEL": accel, "VPLANE_SLOWDOWN": kern.slowdown,
            "VPLANE_BIND_PATHS": " ".join(str(p) for p in (src, build,
                                                           kern.dir))}
+    env.update(extra_env or {})
     (out / "plan.env").write_text("".join(
         f"{k}={shlex.quote(str(v))}\n" for k, v in env.items()))
     (out / "plan.tsv").write_text(tap.plan_tsv(plan))
