@@ -73,6 +73,14 @@ class KernelResolution(unittest.TestCase):
         ])
         self.assertEqual(spec.series, "6.12")
 
+    def test_compiler_the_headers_need(self):
+        self.assertEqual(kernel.parse_headers_compiler(
+            "x\n  Depends: <gcc-14-for-host>\n  Depends: linux-base\n"),
+            "gcc-14")
+        self.assertEqual(kernel.parse_headers_compiler(
+            "x\n  Depends: gcc-12\n"), "gcc-12")
+        self.assertEqual(kernel.parse_headers_compiler("x\n"), "")
+
     def test_every_choice_names_its_suites(self):
         self.assertEqual(kernel.KERNEL_CHOICES["debian12"], ("",))
         self.assertIn("debian13", kernel.KERNEL_CHOICES)

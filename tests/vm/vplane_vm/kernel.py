@@ -357,6 +357,33 @@ EXTRA_BUILDS = [
 ]
 
 
+# "gcc-12", or the virtual "<gcc-14-for-host>" of trixie's headers
+_HEADERS_GCC = re.compile(
+    r"^\s*Depends:\s*<?(gcc-\d+)(?:-for-host)?>?\s*$", re.M)
+
+
+def parse_headers_compiler(depends_text: str) -> str:
+    """The gcc-NN `apt-cache depends linux-headers-<abi>` names, or ""."""
+    m = _HEADERS_GCC.search(depends_text)
+    return m.group(1) if m else ""
+
+
+def check_compiler(spec: KernelSpec):
+    """Debian's headers only work with the gcc their kernel was built with
+    (its flags are in the headers' config). Say so before downloading."""
+    try:
+        dep = _apt(spec.suite)(["apt-cache", "depends",
+                                "linux-headers-" + spec.abi])
+    except (OSError, subprocess.CalledProcessError, HarnessError):
+        return  # offline: the build itself will tell
+    gcc = parse_headers_compiler(dep)
+    if gcc and not shutil.which(gcc):
+        raise HarnessError(
+            f"linux-headers-{spec.abi} is a {gcc} build and this host has "
+            f"no {gcc}; preparing that kernel's tree from its linux-source "
+            "with the host's gcc is not done by the harness yet (issue 16)")
+
+
 def ensure(spec: KernelSpec) -> Kernel:
     """Download, unpack and build everything for `spec`, once."""
     from . import modules  # circular at import time otherwise
@@ -364,6 +391,7 @@ def ensure(spec: KernelSpec) -> Kernel:
     k = Kernel(spec)
     if k.complete():
         return k
+    check_compiler(spec)
     require("apt-get", "dpkg-deb", "depmod", "make", "gcc-12", "tar", "xz",
             "patch", *(["pahole"] if spec.series != "6.1" else []))
     with _lock(cache_dir() / "kernel" / (spec.key + ".lock")):
