@@ -20,6 +20,7 @@
 
 #include <linux/device.h>
 #include <linux/eventfd.h>
+#include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/version.h>
@@ -109,6 +110,23 @@ static inline void vplane_eventfd_signal(struct eventfd_ctx *ctx)
 	eventfd_signal(ctx);
 #else
 	eventfd_signal(ctx, 1);
+#endif
+}
+
+/*
+ * 6.13 "hrtimers: Introduce hrtimer_setup() to replace hrtimer_init()";
+ * hrtimer_init() is gone by 7.x ("hrtimers: Delete hrtimer_init()").
+ */
+static inline void
+vplane_hrtimer_setup(struct hrtimer *timer,
+		     enum hrtimer_restart (*function)(struct hrtimer *),
+		     clockid_t clock_id, enum hrtimer_mode mode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(timer, function, clock_id, mode);
+#else
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
 #endif
 }
 

@@ -163,8 +163,8 @@ void vplane_irq_init(struct vplane_vgpu *vgpu)
 	for (i = 0; i < vgpu->nr_heads; i++) {
 		struct vplane_head *h = &vgpu->heads[i];
 
-		hrtimer_init(&h->vblank, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-		h->vblank.function = vblank_fn;
+		vplane_hrtimer_setup(&h->vblank, vblank_fn, CLOCK_MONOTONIC,
+				     HRTIMER_MODE_REL);
 		h->period = refresh_period(VPLANE_REFRESH_DEFAULT);
 	}
 }
