@@ -25,6 +25,7 @@
 
 #include "uapi/vplane.h"
 #include "uapi/vplane_display.h"
+#include "vplane_compat.h"
 #include "vplane_flip.h"
 
 #define VPLANE_NAME "vplane"

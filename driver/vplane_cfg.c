@@ -9,7 +9,6 @@
  */
 
 #include <linux/pci.h>
-#include <asm/unaligned.h>
 
 #include "vplane.h"
 

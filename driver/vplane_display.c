@@ -808,7 +808,6 @@ static const struct file_operations display_fops = {
 	.poll = display_poll,
 	.unlocked_ioctl = display_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = no_llseek,
 };
 
 /* VPLANE_VFIO_GET_DISPLAY_FD: a new O_RDWR display fd for the VMM. */
@@ -845,12 +844,8 @@ static void display_dev_release(struct device *dev)
 	kfree(disp);
 }
 
-/*
- * 6.1 signature; from 6.2 on the device argument is const (commit
- * "driver core: make struct device_type.devnode() take a const *").
- */
-static char *display_devnode(struct device *dev, umode_t *mode, kuid_t *uid,
-			     kgid_t *gid)
+static char *display_devnode(VPLANE_DEVNODE_CONST struct device *dev,
+			     umode_t *mode, kuid_t *uid, kgid_t *gid)
 {
 	if (mode)
 		*mode = 0660;
@@ -954,8 +949,7 @@ int vplane_display_init(void)
 				  "vplane-display");
 	if (ret)
 		return ret;
-	/* 6.4+: class_create() lost its owner argument */
-	display_class = class_create(THIS_MODULE, "vplane-display");
+	display_class = vplane_class_create("vplane-display");
 	if (IS_ERR(display_class)) {
 		unregister_chrdev_region(display_devt, MAX_DISPLAYS);
 		return PTR_ERR(display_class);

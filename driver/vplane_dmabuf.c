@@ -226,9 +226,8 @@ static int vplane_dmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 	if (vma->vm_pgoff >= npages || vma_pages(vma) > npages - vma->vm_pgoff)
 		return -EINVAL;
 
-	/* 6.3+: vm_flags_set() / vm_flags_clear() */
-	vma->vm_flags &= ~VM_MAYWRITE;
-	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	vplane_vm_flags_clear(vma, VM_MAYWRITE);
+	vplane_vm_flags_set(vma, VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vplane_dmabuf_vm_ops;
 	vma->vm_private_data = vbuf;
 	return 0;

@@ -30,7 +30,7 @@ void vplane_irq_raise_locked(struct vplane_vgpu *vgpu, u32 bits)
 	vgpu->int_status |= bits;
 	if ((fresh & vgpu->int_enable) && vgpu->msi_trigger) {
 		vgpu->nr_irqs++;
-		eventfd_signal(vgpu->msi_trigger, 1);
+		vplane_eventfd_signal(vgpu->msi_trigger);
 	}
 }
 
@@ -77,7 +77,7 @@ void vplane_irq_write(struct vplane_vgpu *vgpu, u32 reg, u32 val)
 		vgpu->int_enable = val & valid;
 		if ((newly & vgpu->int_status) && vgpu->msi_trigger) {
 			vgpu->nr_irqs++;
-			eventfd_signal(vgpu->msi_trigger, 1);
+			vplane_eventfd_signal(vgpu->msi_trigger);
 		}
 	}
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
@@ -163,8 +163,8 @@ void vplane_irq_init(struct vplane_vgpu *vgpu)
 	for (i = 0; i < vgpu->nr_heads; i++) {
 		struct vplane_head *h = &vgpu->heads[i];
 
-		hrtimer_init(&h->vblank, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-		h->vblank.function = vblank_fn;
+		vplane_hrtimer_setup(&h->vblank, vblank_fn, CLOCK_MONOTONIC,
+				     HRTIMER_MODE_REL);
 		h->period = refresh_period(VPLANE_REFRESH_DEFAULT);
 	}
 }
@@ -222,7 +222,7 @@ static void signal_trigger(struct vplane_vgpu *vgpu, u32 index)
 	spin_lock_irqsave(&vgpu->irq_lock, flags);
 	ctx = *trigger_slot(vgpu, index);
 	if (ctx)
-		eventfd_signal(ctx, 1);
+		vplane_eventfd_signal(ctx);
 	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
 }
 

@@ -5,17 +5,14 @@
  * Module setup: the mdev parent device and its types, the memory budget
  * the types draw from, and the per-instance create/destroy path.
  *
- * Kernel API notes (this targets Debian 12's 6.1):
+ * Kernel API notes (from Debian 12's 6.1 on; what changed since is in
+ * vplane_compat.h):
  * - 6.1 already has the reworked mdev core: struct mdev_type embedded in
  *   the driver's type, mdev_register_parent(), mdev_driver.get_available
  *   and .show_description (the old mdev_parent_ops and
  *   supported_type_groups are gone since 6.1-rc1).
- * - 6.1 vfio_device: vfio_alloc_device() calls ops->init, the last put
- *   calls ops->release, which must end with vfio_free_device().  From 6.2
- *   the core frees the memory itself and vfio_free_device() is gone.
- * - 6.2+ also wants .bind_iommufd/.unbind_iommufd/.attach_ioas (the
- *   vfio_iommufd_emulated_* helpers) for emulated-IOMMU devices.
- * - class_create() lost its owner argument in 6.4.
+ * - vfio_device: vfio_alloc_device() calls ops->init, the last put
+ *   calls ops->release, which ends with vplane_vfio_free_device().
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -251,8 +248,7 @@ void vplane_vgpu_release(struct vfio_device *vdev)
 	atomic_dec(&vplane_global.vgpus);
 	mutex_destroy(&vgpu->vram_lock);
 	mutex_destroy(&vgpu->lock);
-	/* 6.1 only: the driver frees; 6.2+ the core does. */
-	vfio_free_device(vdev);
+	vplane_vfio_free_device(vdev);
 }
 
 static int vplane_probe(struct mdev_device *mdev)
@@ -363,7 +359,7 @@ static int __init vplane_init(void)
 	if (ret)
 		goto err_display;
 
-	vplane_class = class_create(THIS_MODULE, VPLANE_NAME);
+	vplane_class = vplane_class_create(VPLANE_NAME);
 	if (IS_ERR(vplane_class)) {
 		ret = PTR_ERR(vplane_class);
 		goto err_driver;
@@ -416,4 +412,4 @@ module_exit(vplane_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("vplane mediated vGPU display device");
-MODULE_IMPORT_NS(DMA_BUF);
+VPLANE_IMPORT_NS_DMA_BUF();

@@ -15,7 +15,6 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <asm/unaligned.h>
 
 #include "vplane.h"
 
@@ -244,8 +243,7 @@ static int vplane_mmap(struct vfio_device *vdev, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 
-	/* 6.3+: vm_flags_set() */
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vplane_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &vram_vm_ops;
 	vma->vm_private_data = vgpu;
 	return 0;
@@ -454,4 +452,7 @@ const struct vfio_device_ops vplane_dev_ops = {
 	.ioctl = vplane_ioctl,
 	.dma_unmap = vplane_dma_unmap,
 	.request = vplane_request,
+	/* clang-format off */
+	VPLANE_VFIO_IOMMUFD_OPS
+	/* clang-format on */
 };

@@ -20,6 +20,8 @@ packages=(
 	# and the harness's fixes to them and to the debug kernel (patch:
 	# tests/vm/kmod-patches, tests/vm/debug-patches)
 	gcc-12 kmod bc patch
+	# modules' BTF against the 6.12+ headers, which ship a vmlinux (pahole)
+	dwarves
 	# the debug kernel (tests/vm/vmrun debug-kernel)
 	flex bison libelf-dev libssl-dev
 	# the VM harness: kernel download and unpack, QEMU, stage-1 userspace

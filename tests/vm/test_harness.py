@@ -7,8 +7,8 @@ from pathlib import Path
 
 import time
 
-from vplane_vm import (debugkernel, initramfs, kernel, kmsg, l2guest,
-                       l2kernel, modules, runner, tap)
+from vplane_vm import (archive, debugkernel, initramfs, kernel, kmsg,
+                       l2guest, l2kernel, modules, runner, tap)
 
 DEPENDS = """linux-image-amd64
   Depends: linux-image-6.1.0-56-amd64
@@ -55,6 +55,36 @@ class KernelResolution(unittest.TestCase):
             ("linux-source-6.1", "6.1.192-2"),
         ])
         self.assertEqual(spec.key, "6.1.0-56-amd64_6.1.192-2")
+
+    def test_abi_of_newer_debian_kernels(self):
+        text = "linux-image-amd64\n  Depends: linux-base-amd64\n" \
+            "  Depends: linux-image-7.3.4+deb13-amd64\n"
+        self.assertEqual(kernel.parse_image_abi(text), "7.3.4+deb13-amd64")
+
+    def test_package_set_of_a_6_12_kernel(self):
+        spec = kernel.KernelSpec("6.12.95+deb12-amd64", "6.12.95-1~bpo12+1",
+                                 "bookworm-backports")
+        self.assertEqual([n for n, _ in spec.packages()], [
+            "linux-image-6.12.95+deb12-amd64",
+            "linux-headers-6.12.95+deb12-amd64",
+            "linux-headers-6.12.95+deb12-common",
+            "linux-kbuild-6.12.95+deb12",
+            "linux-source-6.12",
+        ])
+        self.assertEqual(spec.series, "6.12")
+
+    def test_compiler_the_headers_need(self):
+        self.assertEqual(kernel.parse_headers_compiler(
+            "x\n  Depends: <gcc-14-for-host>\n  Depends: linux-base\n"),
+            "gcc-14")
+        self.assertEqual(kernel.parse_headers_compiler(
+            "x\n  Depends: gcc-12\n"), "gcc-12")
+        self.assertEqual(kernel.parse_headers_compiler("x\n"), "")
+
+    def test_every_choice_names_its_suites(self):
+        self.assertEqual(kernel.KERNEL_CHOICES["debian12"], ("",))
+        self.assertIn("debian13", kernel.KERNEL_CHOICES)
+        self.assertIn("newest", kernel.KERNEL_CHOICES)
 
     def test_headers_makefile_points_into_the_cache(self):
         text = "include /usr/src/linux-headers-6.1.0-56-common/Makefile\n"
@@ -416,6 +446,48 @@ class L2Guest(unittest.TestCase):
                     "CONFIG_BLK_DEV_INITRD", "CONFIG_DRM_BOCHS"):
             self.assertEqual(want.get(opt), "y", opt)
         self.assertEqual(want.get("CONFIG_MODULES"), "n")
+
+
+
+class ArchiveFromAptConfig(unittest.TestCase):
+    DEB822 = """Types: deb
+URIs: http://mirror.example/debian
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://mirror.example/debian-security
+Suites: bookworm-security
+Components: main
+"""
+
+    def test_deb822_stanzas(self):
+        found = archive.parse_deb822(self.DEB822)
+        self.assertEqual(len(found), 2)
+        self.assertEqual(found[0].uri, "http://mirror.example/debian")
+        self.assertEqual(found[0].suites, ("bookworm", "bookworm-updates"))
+        self.assertEqual(found[0].signed_by,
+                         "/usr/share/keyrings/debian-archive-keyring.gpg")
+
+    def test_one_line_entries_with_options(self):
+        found = archive.parse_one_line(
+            "# comment\ndeb-src http://a/debian bookworm main\n"
+            "deb [arch=amd64 signed-by=/k.gpg] http://a/debian bookworm "
+            "main contrib\n")
+        self.assertEqual(found, [archive.Source(
+            "http://a/debian", ("bookworm",), ("main", "contrib"), "/k.gpg")])
+
+    def test_main_archive_is_not_security_or_updates(self):
+        found = archive.parse_deb822(self.DEB822)
+        self.assertEqual(archive.main_archive(found[::-1]).uri,
+                         "http://mirror.example/debian")
+
+    def test_disabled_and_source_only_entries_do_not_count(self):
+        text = self.DEB822.replace("Types: deb\nURIs: http://mirror",
+                                   "Types: deb-src\nURIs: http://mirror")
+        with self.assertRaises(kernel.HarnessError):
+            archive.main_archive(archive.parse_deb822(text))
 
 
 if __name__ == "__main__":

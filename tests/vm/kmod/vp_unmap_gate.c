@@ -21,6 +21,7 @@
 #include <linux/wait.h>
 
 #include "vp_unmap_gate.h"
+#include "vplane_compat.h"
 
 #define GATE_NAME "vp_unmap_gate"
 
@@ -150,7 +151,7 @@ static int gate_init_dev(struct vfio_device *vdev)
 
 static void gate_release_dev(struct vfio_device *vdev)
 {
-	vfio_free_device(vdev);
+	vplane_vfio_free_device(vdev);
 }
 
 static const struct vfio_device_ops gate_ops = {
@@ -160,6 +161,9 @@ static const struct vfio_device_ops gate_ops = {
 	.close_device = gate_close_device,
 	.ioctl = gate_ioctl,
 	.dma_unmap = gate_dma_unmap,
+	/* clang-format off */
+	VPLANE_VFIO_IOMMUFD_OPS
+	/* clang-format on */
 };
 
 static int gate_probe(struct mdev_device *mdev)
@@ -221,7 +225,7 @@ static int __init gate_init(void)
 	ret = mdev_register_driver(&gate_driver);
 	if (ret)
 		return ret;
-	gate_class = class_create(THIS_MODULE, GATE_NAME);
+	gate_class = vplane_class_create(GATE_NAME);
 	if (IS_ERR(gate_class)) {
 		ret = PTR_ERR(gate_class);
 		goto err_driver;

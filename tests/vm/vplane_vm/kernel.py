@@ -31,8 +31,9 @@ def cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class KernelSpec:
-    abi: str        # "6.1.0-56-amd64"
+    abi: str        # "6.1.0-56-amd64", "6.12.95+deb12-amd64"
     version: str    # Debian package version, "6.1.192-2"
+    suite: str = ""  # archive suite it comes from; "" = the system's apt
 
     @property
     def series(self) -> str:
@@ -44,13 +45,19 @@ class KernelSpec:
         """The ABI without its flavour: "6.1.0-56"."""
         return self.abi.rsplit("-", 1)[0]
 
+    @property
+    def kbuild(self) -> str:
+        """linux-kbuild-6.1 until Debian 12; per ABI ("6.12.95+deb12")
+        since the ABI names carry the version."""
+        return self.common_abi if "+" in self.abi else self.series
+
     def packages(self):
         """(name, version) of every package the harness downloads."""
         return [
             ("linux-image-" + self.abi, self.version),
             ("linux-headers-" + self.abi, self.version),
             ("linux-headers-" + self.common_abi + "-common", self.version),
-            ("linux-kbuild-" + self.series, self.version),
+            ("linux-kbuild-" + self.kbuild, self.version),
             ("linux-source-" + self.series, self.version),
         ]
 
@@ -60,7 +67,8 @@ class KernelSpec:
 
 
 _IMAGE_DEP = re.compile(
-    r"^\s*Depends:\s*linux-image-(\d+\.\d+\.\d+-\d+-[a-z0-9]+)\s*$", re.M)
+    r"^\s*Depends:\s*linux-image-(\d+\.\d+\.\d+(?:-\d+|\+deb\d+)-[a-z0-9]+)"
+    r"\s*$", re.M)
 _CANDIDATE = re.compile(r"^\s*Candidate:\s*(\S+)\s*$", re.M)
 
 
@@ -85,7 +93,7 @@ def parse_candidate(policy_text: str) -> str:
 # Tool -> the Debian package that provides it, for errors that say what to do.
 TOOLS = {"apt-get": "apt", "apt-cache": "apt", "dpkg-deb": "dpkg",
          "depmod": "kmod", "make": "make", "gcc-12": "gcc-12",
-         "tar": "tar", "xz": "xz-utils"}
+         "tar": "tar", "xz": "xz-utils", "pahole": "dwarves"}
 
 
 def require(*tools):
@@ -102,27 +110,93 @@ def _run(cmd, **kw):
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
-def resolve() -> KernelSpec:
-    """The kernel linux-image-amd64 depends on, from the local apt lists."""
+# The kernels the VM harness can run (vmrun --kernel, VPLANE_KERNEL): each
+# the linux-image-amd64 of one or more suites of the machine's own Debian
+# archive ("" = the system's apt configuration as it is); with several, the
+# newest version wins.
+# debian13: Debian's 6.12 as built for Debian 12 (bookworm-backports, gcc-12,
+# so its headers and Kbuild tools work on this Debian 12 host). trixie's own
+# 6.12 headers ask for gcc-14 and trixie's glibc; the interfaces are those
+# of the same 6.12 series.
+KERNEL_CHOICES = {
+    "debian12": ("",),
+    "debian13": ("bookworm-backports",),
+    "newest": ("trixie-backports", "sid"),
+}
+DEFAULT_CHOICE = "debian12"
+
+
+def choice_from_env() -> str:
+    c = os.environ.get("VPLANE_KERNEL") or DEFAULT_CHOICE
+    if c not in KERNEL_CHOICES:
+        raise HarnessError(f"VPLANE_KERNEL={c}: not one of "
+                           + ", ".join(KERNEL_CHOICES))
+    return c
+
+
+def _apt(suite: str):
+    """(run argv -> stdout) for the system's apt or one suite of it."""
+    if not suite:
+        return lambda argv, cwd=None: _run(argv, cwd=cwd).stdout
+    from .archive import Suite
+    s = Suite(suite)
+    if not (s.dir / "lists").is_dir() or \
+            os.environ.get("VPLANE_APT_UPDATE") == "1":
+        _log(f"apt-get update for {suite} (private lists in {s.dir})")
+        s.update()
+    return s.run
+
+
+def resolve_suite(suite: str = "") -> KernelSpec:
+    """The kernel linux-image-amd64 depends on in `suite`'s apt lists."""
     require("apt-cache")
+    apt = _apt(suite)
     try:
-        dep = _run(["apt-cache", "depends", "linux-image-amd64"]).stdout
+        dep = apt(["apt-cache", "depends", "linux-image-amd64"])
         abi = parse_image_abi(dep)
-        pol = _run(["apt-cache", "policy", "linux-image-" + abi]).stdout
-        return KernelSpec(abi, parse_candidate(pol))
+        pol = apt(["apt-cache", "policy", "linux-image-" + abi])
+        return KernelSpec(abi, parse_candidate(pol), suite)
     except (OSError, subprocess.CalledProcessError) as e:
         raise HarnessError("cannot resolve the Debian kernel with apt-cache: "
                            + str(e)) from e
 
 
-def newest_cached() -> "KernelSpec | None":
+def version_key(version: str):
+    """Sort key for Debian versions (dpkg --compare-versions order)."""
+    import functools
+
+    def cmp(a, b):
+        if a == b:
+            return 0
+        lt = subprocess.run(["dpkg", "--compare-versions", a, "lt", b])
+        return -1 if lt.returncode == 0 else 1
+    return functools.cmp_to_key(cmp)(version)
+
+
+def resolve(choice: str = DEFAULT_CHOICE) -> KernelSpec:
+    """The newest linux-image-amd64 among the choice's suites."""
+    specs = [resolve_suite(s) for s in KERNEL_CHOICES[choice]]
+    return max(specs, key=lambda sp: version_key(sp.version))
+
+
+# The upstream series each choice is, for the offline fallback.
+CHOICE_SERIES = {"debian12": lambda s: s == "6.1",
+                 "debian13": lambda s: s == "6.12",
+                 "newest": lambda s: s not in ("6.1", "6.12")}
+
+
+def newest_cached(choice: str = DEFAULT_CHOICE) -> "KernelSpec | None":
     """A complete cached kernel, for when apt cannot answer (offline)."""
     root = cache_dir() / "kernel"
     best = None
     for d in sorted(root.glob("*_*")) if root.is_dir() else []:
         if (d / ".complete").exists():
             abi, version = d.name.split("_", 1)
-            best = KernelSpec(abi, version)
+            suite = (d / ".suite").read_text().strip() \
+                if (d / ".suite").exists() else ""
+            spec = KernelSpec(abi, version, suite)
+            if CHOICE_SERIES[choice](spec.series):
+                best = spec
     return best
 
 
@@ -188,8 +262,14 @@ class Kernel:
         about 5 s decompressing a bzImage, so the harness does it once."""
         out = self.dir / "vmlinux"
         if not out.exists():
+            try:
+                elf = extract_vmlinux(self.vmlinuz.read_bytes())
+            except HarnessError:
+                # Debian's 6.12+ is zstd-compressed (CONFIG_KERNEL_ZSTD),
+                # which Python cannot unpack: boot the bzImage itself
+                return self.vmlinuz
             tmp = out.with_suffix(".tmp")
-            tmp.write_bytes(extract_vmlinux(self.vmlinuz.read_bytes()))
+            tmp.write_bytes(elf)
             os.rename(tmp, out)
         return out
 
@@ -228,6 +308,7 @@ def download(spec: KernelSpec) -> "list[Path]":
     debs = cache_dir() / "debs"
     debs.mkdir(parents=True, exist_ok=True)
     paths = []
+    apt = _apt(spec.suite)
     for name, version in spec.packages():
         # apt names files <name>_<version with ':' as %3a>_<arch>.deb
         fver = version.replace(":", "%3a")
@@ -235,10 +316,11 @@ def download(spec: KernelSpec) -> "list[Path]":
         if not have:
             _log(f"downloading {name}={version}")
             try:
-                _run(["apt-get", "download", f"{name}={version}"], cwd=debs)
-            except subprocess.CalledProcessError as e:
+                apt(["apt-get", "download", f"{name}={version}"], cwd=debs)
+            except (subprocess.CalledProcessError, HarnessError) as e:
                 raise HarnessError(
-                    f"apt-get download {name}={version} failed:\n{e.stderr}"
+                    f"apt-get download {name}={version} failed:\n"
+                    f"{getattr(e, 'stderr', None) or e}"
                     "\n(is the package archive reachable? try apt-get update)"
                 ) from e
             have = sorted(debs.glob(f"{name}_{fver}_*.deb"))
@@ -281,6 +363,33 @@ EXTRA_BUILDS = [
 ]
 
 
+# "gcc-12", or the virtual "<gcc-14-for-host>" of trixie's headers
+_HEADERS_GCC = re.compile(
+    r"^\s*Depends:\s*<?(gcc-\d+)(?:-for-host)?>?\s*$", re.M)
+
+
+def parse_headers_compiler(depends_text: str) -> str:
+    """The gcc-NN `apt-cache depends linux-headers-<abi>` names, or ""."""
+    m = _HEADERS_GCC.search(depends_text)
+    return m.group(1) if m else ""
+
+
+def check_compiler(spec: KernelSpec):
+    """Debian's headers only work with the gcc their kernel was built with
+    (its flags are in the headers' config). Say so before downloading."""
+    try:
+        dep = _apt(spec.suite)(["apt-cache", "depends",
+                                "linux-headers-" + spec.abi])
+    except (OSError, subprocess.CalledProcessError, HarnessError):
+        return  # offline: the build itself will tell
+    gcc = parse_headers_compiler(dep)
+    if gcc and not shutil.which(gcc):
+        raise HarnessError(
+            f"linux-headers-{spec.abi} is a {gcc} build and this host has "
+            f"no {gcc}; preparing that kernel's tree from its linux-source "
+            "with the host's gcc is not done by the harness yet (issue 16)")
+
+
 def ensure(spec: KernelSpec) -> Kernel:
     """Download, unpack and build everything for `spec`, once."""
     from . import modules  # circular at import time otherwise
@@ -288,8 +397,9 @@ def ensure(spec: KernelSpec) -> Kernel:
     k = Kernel(spec)
     if k.complete():
         return k
+    check_compiler(spec)
     require("apt-get", "dpkg-deb", "depmod", "make", "gcc-12", "tar", "xz",
-            "patch")
+            "patch", *(["pahole"] if spec.series != "6.1" else []))
     with _lock(cache_dir() / "kernel" / (spec.key + ".lock")):
         if k.complete():
             return k
@@ -326,6 +436,7 @@ def ensure(spec: KernelSpec) -> Kernel:
             _run(["patch", "-s", "-p1", "-d",
                   str(tmp / "src" / ("linux-source-" + spec.series)),
                   "-i", str(patch)])
+        (tmp / ".suite").write_text(spec.suite + "\n")
         os.rename(tmp, k.dir)
         _run(["depmod", "-b", str(k.root), spec.abi])
         for rel, flags, kos in EXTRA_BUILDS:
@@ -336,12 +447,14 @@ def ensure(spec: KernelSpec) -> Kernel:
     return k
 
 
-def current(offline_ok: bool = True) -> Kernel:
-    """The kernel to test on: resolved from apt, else the newest cached."""
+def current(offline_ok: bool = True, choice: str = "") -> Kernel:
+    """The kernel to test on (`choice`, else VPLANE_KERNEL, else debian12):
+    resolved from apt, else the newest cached of that family."""
+    choice = choice or choice_from_env()
     try:
-        spec = resolve()
+        spec = resolve(choice)
     except HarnessError as e:
-        spec = newest_cached() if offline_ok else None
+        spec = newest_cached(choice) if offline_ok else None
         if spec is None:
             raise
         _log(f"{e}; using cached kernel {spec.key}")
