@@ -5,8 +5,8 @@
 
 /* each type's exact size, version and type bytes included */
 static const size_t message_size[] = {
-	[ENC_INPUT_KEY] = 5,	[ENC_INPUT_BUTTON] = 4, [ENC_INPUT_MOTION] = 6,
-	[ENC_INPUT_WHEEL] = 6,	[ENC_INPUT_RELEASE] = 2,
+	[ENC_INPUT_KEY] = 5,   [ENC_INPUT_BUTTON] = 4,	[ENC_INPUT_MOTION] = 6,
+	[ENC_INPUT_WHEEL] = 6, [ENC_INPUT_RELEASE] = 2,
 };
 
 void enc_input_viewer_init(struct enc_input_viewer *viewer, int64_t now_us)
@@ -37,7 +37,7 @@ static void set_key(struct enc_input_viewer *viewer, unsigned int code,
 	if (down)
 		viewer->keys[code / 8] |= (uint8_t)(1u << (code % 8));
 	else
-		viewer->keys[code / 8] &= (uint8_t)~(1u << (code % 8));
+		viewer->keys[code / 8] &= (uint8_t) ~(1u << (code % 8));
 }
 
 /* Refill at ENC_INPUT_RATE a second up to ENC_INPUT_BURST, then take one
@@ -146,7 +146,7 @@ enum enc_input_verdict enc_input_parse(struct enc_input_viewer *viewer,
 		if (event->down)
 			viewer->buttons |= (uint8_t)(1u << event->code);
 		else
-			viewer->buttons &= (uint8_t)~(1u << event->code);
+			viewer->buttons &= (uint8_t) ~(1u << event->code);
 	} else if (event->type == ENC_INPUT_RELEASE) {
 		memset(viewer->keys, 0, sizeof(viewer->keys));
 		viewer->buttons = 0;

@@ -10,7 +10,7 @@
  *   byte 0      version, ENC_INPUT_VERSION
  *   byte 1      type
  *   key     1   u16 Linux key code (1..ENC_INPUT_KEY_MAX), u8 0 up/1 down
- *   button  2   u8 button (0 left, 1 right, 2 middle, 3 back, 4
+ *   button  2   u8 button (0 left, 1 middle, 2 right, 3 back, 4
  *               forward: DOM MouseEvent.button order), u8 0 up/1 down
  *   motion  3   u16 x, u16 y: the head's pixel under the pointer
  *   wheel   4   s16 dx, s16 dy in 120ths of a notch (+dy: down, as
@@ -64,8 +64,8 @@ enum enc_input_type {
 /* Buttons in the DOM's order; the glue maps them to BTN_*. */
 enum enc_input_button {
 	ENC_INPUT_BUTTON_LEFT,
-	ENC_INPUT_BUTTON_RIGHT,
 	ENC_INPUT_BUTTON_MIDDLE,
+	ENC_INPUT_BUTTON_RIGHT,
 	ENC_INPUT_BUTTON_BACK,
 	ENC_INPUT_BUTTON_FORWARD,
 };
@@ -73,16 +73,16 @@ enum enc_input_button {
 /* One validated event, what vplaned is handed. */
 struct enc_input_event {
 	enum enc_input_type type;
-	unsigned int code;	 /* key: Linux key code; button: enum above */
-	bool down;		 /* key, button */
-	unsigned int x, y;	 /* motion: head pixels, inside the frame */
-	int dx, dy;		 /* wheel: 120ths of a notch */
+	unsigned int code; /* key: Linux key code; button: enum above */
+	bool down;	   /* key, button */
+	unsigned int x, y; /* motion: head pixels, inside the frame */
+	int dx, dy;	   /* wheel: 120ths of a notch */
 };
 
 enum enc_input_verdict {
-	ENC_INPUT_OK,	    /* @event is filled: hand it on */
-	ENC_INPUT_DROPPED,  /* well formed, nothing to do or over budget */
-	ENC_INPUT_REFUSED,  /* malformed: see the header comment */
+	ENC_INPUT_OK,	   /* @event is filled: hand it on */
+	ENC_INPUT_DROPPED, /* well formed, nothing to do or over budget */
+	ENC_INPUT_REFUSED, /* malformed: see the header comment */
 };
 
 /* One viewer's input state: what it holds, its budget, its counts. */

@@ -65,8 +65,9 @@ static bool parse_line(char *line, struct enc_tokens *tokens, const char *where,
 	size_t n = split_words(line, words, 3);
 	bool control = false;
 
-	if (n >= 2 && (!strcmp(words[n - 1], ENC_TOKEN_CONTROL) ||
-		       !strcmp(words[n - 1], ENC_TOKEN_VIEW))) {
+	if (n >= 2 && n <= 3 &&
+	    (!strcmp(words[n - 1], ENC_TOKEN_CONTROL) ||
+	     !strcmp(words[n - 1], ENC_TOKEN_VIEW))) {
 		control = !strcmp(words[n - 1], ENC_TOKEN_CONTROL);
 		n--;
 	}
@@ -90,7 +91,8 @@ static bool parse_line(char *line, struct enc_tokens *tokens, const char *where,
 	}
 	if (strlen(secret) < ENC_TOKEN_MIN_LEN || !url_safe(secret)) {
 		snprintf(err, err_size,
-			 "%s: expected '[VGPUS ]TOKEN[ view|control]', a token of at least "
+			 "%s: expected '[VGPUS ]TOKEN[ view|control]', a token "
+			 "of at least "
 			 "%d characters of A-Z a-z 0-9 - . _ ~ (e.g. from "
 			 "'openssl rand -hex 16')",
 			 where, ENC_TOKEN_MIN_LEN);
