@@ -13,33 +13,38 @@
 
 void vpd_config_print_usage(FILE *f)
 {
-	fprintf(f, "usage: vplaned [options]\n"
-		   "Show vplane vGPU heads on Wayland outputs, without copying "
-		   "pixels.\n"
-		   "  --vgpu UUID          show the vGPU /dev/vplane/UUID "
-		   "(repeatable)\n"
-		   "  --vgpu-path PATH     show the vGPU display node at PATH "
-		   "(repeatable)\n"
-		   "  --all-vgpus          show every vGPU in /dev/vplane, "
-		   "including\n"
-		   "                       those created later (dropped when "
-		   "removed)\n"
-		   "  --backend B          headless (one output per head), drm "
-		   "(kiosk:\n"
-		   "                       direct scanout), wayland (a window "
-		   "per head on\n"
-		   "                       $WAYLAND_DISPLAY), auto (wlroots "
-		   "picks); default auto\n"
-		   "  --socket NAME        Wayland socket name (default: first "
-		   "free wayland-N)\n"
-		   "  --vfio-socket PATH   accept the VFIO device fds of "
-		   "upstream-only vGPUs\n"
-		   "                       (mbochs, GVT-g) from VMMs on this "
-		   "unix socket\n"
-		   "  --config FILE        read settings from FILE (see "
-		   "server/config.h)\n"
-		   "  --verbose            debug logging\n"
-		   "  --help               this text\n");
+	fprintf(f,
+		"usage: vplaned [options]\n"
+		"Show vplane vGPU heads on Wayland outputs, without copying "
+		"pixels.\n"
+		"  --vgpu UUID          show the vGPU /dev/vplane/UUID "
+		"(repeatable)\n"
+		"  --vgpu-path PATH     show the vGPU display node at PATH "
+		"(repeatable)\n"
+		"  --all-vgpus          show every vGPU in /dev/vplane, "
+		"including\n"
+		"                       those created later (dropped when "
+		"removed)\n"
+		"  --backend B          headless (one output per head), drm "
+		"(kiosk:\n"
+		"                       direct scanout), wayland (a window "
+		"per head on\n"
+		"                       $WAYLAND_DISPLAY), auto (wlroots "
+		"picks); default auto\n"
+		"  --socket NAME        Wayland socket name (default: first "
+		"free wayland-N)\n"
+		"  --vfio-socket PATH   accept the VFIO device fds of "
+		"upstream-only vGPUs\n"
+		"                       (mbochs, GVT-g) from VMMs on this "
+		"unix socket\n"
+		"  --input-control P    who controls a head's input when two "
+		"sources want it:\n"
+		"                       first (keeps it until it leaves; "
+		"default) or last\n"
+		"  --config FILE        read settings from FILE (see "
+		"server/config.h)\n"
+		"  --verbose            debug logging\n"
+		"  --help               this text\n");
 	vpd_config_stream_usage(f);
 }
 
@@ -191,6 +196,14 @@ static int split(char *line, char **words)
 	return n;
 }
 
+static bool parse_input_control(struct vpd_config *config, const char *s)
+{
+	if (strcmp(s, "first") && strcmp(s, "last"))
+		return false;
+	config->input_control_last = !strcmp(s, "last");
+	return true;
+}
+
 /* One "key value" line of @file. */
 static bool parse_setting(struct vpd_config *config, const char *key,
 			  const char *value, const char *file,
@@ -220,6 +233,15 @@ static bool parse_setting(struct vpd_config *config, const char *key,
 			fprintf(stderr,
 				"vplaned: %s: all-vgpus takes yes or no, not "
 				"'%s'\n",
+				where, value);
+		return ok;
+	}
+	if (!strcmp(key, "input-control")) {
+		ok = parse_input_control(config, value);
+		if (!ok)
+			fprintf(stderr,
+				"vplaned: %s: input-control takes first or "
+				"last, not '%s'\n",
 				where, value);
 		return ok;
 	}
@@ -323,6 +345,7 @@ bool vpd_config_parse(struct vpd_config *config, int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "vfio-socket", required_argument, NULL, 'V' },
+		{ "input-control", required_argument, NULL, 'I' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -360,6 +383,14 @@ bool vpd_config_parse(struct vpd_config *config, int argc, char **argv)
 			break;
 		case 'V':
 			ok = set_string(&config->vfio_socket, optarg);
+			break;
+		case 'I':
+			ok = parse_input_control(config, optarg);
+			if (!ok)
+				fprintf(stderr,
+					"vplaned: --input-control takes first "
+					"or last, not '%s'\n",
+					optarg);
 			break;
 		case 'c':
 			ok = parse_file(config, optarg);

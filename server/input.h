@@ -144,8 +144,8 @@ struct vpd_input_origin {
 /* The server's input core with @policy; NULL after logging. */
 struct vpd_input *vpd_input_create(enum vpd_input_policy policy);
 
-/* Every origin still alive is destroyed (releasing what it holds) first;
- * NULL is a no-op. Call before the vGPUs are destroyed. */
+/* Free @input; NULL is a no-op. Every origin is destroyed already (by
+ * its source; asserted): the server calls it after all its sources. */
 void vpd_input_destroy(struct vpd_input *input);
 
 /* "first" or "last" into @out; false for anything else. */
