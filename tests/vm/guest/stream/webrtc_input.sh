@@ -34,6 +34,8 @@ printf '%s\n%s control\n' "$VIEW" "$CONTROL" >"$R/token"
 chmod 600 "$R/token"
 ip link set lo up 2>/dev/null || true
 
+# the event nodes the VMM (here vp-evdev-grab) reads: evdev, a module
+vp_modprobe evdev
 make_vgpu
 echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
 # the VMM's side of the vGPU's input devices
