@@ -134,9 +134,14 @@ class Page:
 
 
 def playing(page, seconds):
-    return page.wait_js('(() => { const v = document.getElementById('
+    ok = page.wait_js('(() => { const v = document.getElementById('
                         '"video"); return window.vplaneState === "playing"'
                         ' && v.videoWidth > 0; })()', seconds)
+    if not ok:  # what the page says, for the log
+        print('page state: %s' % page.js(
+            'window.vplaneState + " (" + document.getElementById('
+            '"status").textContent + ")"'))
+    return ok
 
 
 KEYS = [('KeyV', 47), ('KeyP', 25), ('Digit1', 2), ('ShiftLeft', 42),

@@ -9,6 +9,8 @@
 # leaves no key down).
 #   webrtc_input.sh            the checks, 20 presses for the latency
 #   webrtc_input.sh bench [N]  only the latency, over N presses (200)
+# Not in a group yet: in its first VM run the control viewer's page did
+# not answer the offer (with its data channel) within 60 s.
 set -e
 . "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
 MODE=${1:-check}
