@@ -30,6 +30,8 @@ static uint32_t reason_of(enum vpd_input_result result)
 		return ZVPLANE_INPUT_V1_REASON_RATE_LIMITED;
 	case VPD_INPUT_UNSUPPORTED:
 		return ZVPLANE_INPUT_V1_REASON_UNSUPPORTED;
+	case VPD_INPUT_NOT_ATTACHED:
+		return ZVPLANE_INPUT_V1_REASON_NOT_ATTACHED;
 	case VPD_INPUT_OK:
 	case VPD_INPUT_FAILED:
 		break;

@@ -89,6 +89,8 @@ const char *vpd_input_result_str(enum vpd_input_result result)
 		return "rate limited";
 	case VPD_INPUT_UNSUPPORTED:
 		return "the vGPU has no input devices";
+	case VPD_INPUT_NOT_ATTACHED:
+		return "no VMM holds the vGPU's input devices";
 	case VPD_INPUT_FAILED:
 		break;
 	}
@@ -124,6 +126,7 @@ static enum vpd_input_result inject(struct vpd_head *head, uint32_t device,
 				  "or virtio-input-host-pci)",
 				  vgpu->name);
 		vgpu->input_unattached = true;
+		return VPD_INPUT_NOT_ATTACHED;
 	} else {
 		log_errno("vGPU %s: input to head %u", vgpu->name, head->index);
 	}

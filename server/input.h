@@ -113,10 +113,11 @@ enum vpd_input_result {
 	/* the vGPU has no vplane input devices (an upstream VFIO vGPU);
 	 * logged once per vGPU */
 	VPD_INPUT_UNSUPPORTED,
-	/* the device refused it: no VMM holds its input devices (ENOTCONN,
-	 * logged once per vGPU until it works again), or another error
-	 * (logged) */
+	/* the device refused it (logged) */
 	VPD_INPUT_FAILED,
+	/* no VMM holds the vGPU's input devices (ENOTCONN): nothing reaches
+	 * the guest; logged once per vGPU until injection works again */
+	VPD_INPUT_NOT_ATTACHED,
 };
 
 /* Each origin may send this many events per second on average, in

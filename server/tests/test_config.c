@@ -71,6 +71,24 @@ int main(void)
 
 	CHECK(mkdtemp(dir));
 
+	/* input-control: first by default, last from the file or option,
+	 * the option over the file, anything else refused */
+	CHECK(parse(&config, NULL, NULL) && !config.input_control_last);
+	vpd_config_finish(&config);
+	CHECK(parse(&config, "input-control last\n", NULL) &&
+	      config.input_control_last);
+	vpd_config_finish(&config);
+	CHECK(parse(&config, "input-control last\n", "--input-control", "first",
+		    NULL) &&
+	      !config.input_control_last);
+	vpd_config_finish(&config);
+	CHECK(!parse(&config, "input-control newest\n", NULL) &&
+	      strstr(err, "input-control takes first or last"));
+	vpd_config_finish(&config);
+	CHECK(!parse(&config, NULL, "--input-control", "", NULL) &&
+	      strstr(err, "--input-control takes first or last"));
+	vpd_config_finish(&config);
+
 	/* the tail of a long comment is not a setting, wherever it falls */
 	for (size_t n = 400; n < 2200; n += 97) {
 		pad = repeat('x', n);

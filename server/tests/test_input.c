@@ -387,8 +387,10 @@ static void test_refusals(void)
 	/* no VMM attached: refused, and the key is not counted as down */
 	batches = f->batches;
 	f->fail_errno = ENOTCONN;
-	CHECK(key(o, h0, KEY_A, true) == VPD_INPUT_FAILED);
+	CHECK(key(o, h0, KEY_A, true) == VPD_INPUT_NOT_ATTACHED);
 	CHECK(f->base.input_unattached);
+	f->fail_errno = EIO; /* any other error */
+	CHECK(key(o, h0, KEY_A, true) == VPD_INPUT_FAILED);
 	f->fail_errno = 0;
 	CHECK(key(o, h0, KEY_A, false) == VPD_INPUT_OK);
 	CHECK(f->batches == batches); /* the release of an unsent press */

@@ -61,10 +61,15 @@ void vpctl_print_usage(FILE *f)
 		"                             enter, ctrl, alt, shift, super) "
 		"joined by +\n"
 		"                             (ctrl+alt+f2)\n"
+		"  hold HEAD CHORD...         press them and keep them down "
+		"until vplanectl\n"
+		"                             is stopped (SIGTERM, ctrl-c): "
+		"then vplaned\n"
+		"                             releases them\n"
 		"  type HEAD TEXT             type TEXT as a US keyboard "
-		"would (ASCII,\n"
-		"                             \\n and \\t; the guest's "
-		"layout must be US)\n"
+		"would (printable\n"
+		"                             ASCII, newline, tab; the "
+		"guest's layout must be US)\n"
 		"  click HEAD X Y [BUTTON]    move to pixel X,Y of the head's "
 		"mode and\n"
 		"                             click BUTTON (left, right, "
@@ -224,6 +229,7 @@ static bool command_of(const char *s, enum vpctl_command *out)
 		{ "click", VPCTL_CLICK },
 		{ "move", VPCTL_MOVE },
 		{ "wheel", VPCTL_WHEEL },
+		{ "hold", VPCTL_HOLD },
 	};
 	size_t i;
 
@@ -273,10 +279,12 @@ static bool parse_input(struct vpctl_args *args, const char *const *operands,
 
 	switch (args->command) {
 	case VPCTL_KEY:
+	case VPCTL_HOLD:
 		if (nr_operands < 3)
 			return fail(err, err_size,
-				    "key needs HEAD and a key (e.g. enter, "
-				    "ctrl+alt+f2)");
+				    "%s needs HEAD and a key (e.g. enter, "
+				    "ctrl+alt+f2)",
+				    name);
 		for (i = 2; i < nr_operands; i++)
 			args->keys[args->nr_keys++] = operands[i];
 		return true;
@@ -333,7 +341,8 @@ bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 		size_t len = eq ? (size_t)(eq - a) : strlen(a);
 		const char **slot = NULL;
 
-		if (a[0] != '-' || !a[1]) {
+		/* "-3" is an operand (wheel), not an option */
+		if (a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9')) {
 			if (nr_operands == VPCTL_KEYS_MAX + 2)
 				return fail(err, err_size,
 					    "unexpected argument '%s'", a);
@@ -370,9 +379,12 @@ bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 		return true; /* VPCTL_HELP */
 	if (!command_of(operands[0], &args->command))
 		return fail(err, err_size, "unknown command '%s'", operands[0]);
-	if (nr_operands > 4 && args->command != VPCTL_KEY)
+	/* key and hold take any number of chords, click a fifth operand */
+	i = args->command == VPCTL_CLICK ? 5 : 4;
+	if (nr_operands > i && args->command != VPCTL_KEY &&
+	    args->command != VPCTL_HOLD)
 		return fail(err, err_size, "unexpected argument '%s'",
-			    operands[4]);
+			    operands[i]);
 	if (args->command == VPCTL_RECORD_START) {
 		/* "record start|stop ...": the head is the next operand */
 		if (nr_operands < 2 || (strcmp(operands[1], "start") &&
@@ -411,6 +423,7 @@ bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 		args->file = operands[2];
 		break;
 	case VPCTL_KEY:
+	case VPCTL_HOLD:
 	case VPCTL_TYPE:
 	case VPCTL_CLICK:
 	case VPCTL_MOVE:

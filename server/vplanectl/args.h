@@ -20,6 +20,7 @@ enum vpctl_command {
 	VPCTL_RECORD_START, /* record start HEAD FILE */
 	VPCTL_RECORD_STOP,  /* record stop HEAD */
 	VPCTL_KEY,	    /* key HEAD CHORD... */
+	VPCTL_HOLD,	    /* hold HEAD CHORD... */
 	VPCTL_TYPE,	    /* type HEAD TEXT */
 	VPCTL_CLICK,	    /* click HEAD X Y [BUTTON] */
 	VPCTL_MOVE,	    /* move HEAD X Y */
@@ -46,7 +47,7 @@ struct vpctl_args {
 	bool watch;
 	uint32_t interval_ms;
 	uint32_t count; /* batches to print with --watch, 0: until stopped */
-	/* key: the chords as given (keys.h parses them) */
+	/* key, hold: the chords as given (keys.h parses them) */
 	const char *keys[VPCTL_KEYS_MAX];
 	uint32_t nr_keys;
 	/* type: the text */

@@ -416,8 +416,10 @@ static void send_key(struct input *in, uint16_t code, bool pressed)
 	zvplane_input_v1_key(in->proxy, code, pressed);
 }
 
-/* Each chord: its keys pressed in order, released in reverse. */
-static bool send_chords(struct input *in, const struct vpctl_args *args)
+/* Each chord: its keys pressed in order, released in reverse (hold:
+ * never released here). */
+static bool send_chords(struct input *in, const struct vpctl_args *args,
+			bool release)
 {
 	uint16_t codes[VPCTL_CHORD_MAX];
 	size_t n, k;
@@ -434,7 +436,7 @@ static bool send_chords(struct input *in, const struct vpctl_args *args)
 		}
 		for (k = 0; k < n; k++)
 			send_key(in, codes[k], true);
-		while (n--)
+		while (release && n--)
 			send_key(in, codes[n], false);
 	}
 	return true;
@@ -488,7 +490,8 @@ static int cmd_input(struct vpctl_client *client, const struct vpctl_args *args,
 	zvplane_input_v1_take_control(in.proxy);
 	switch (args->command) {
 	case VPCTL_KEY:
-		sent = send_chords(&in, args);
+	case VPCTL_HOLD:
+		sent = send_chords(&in, args, args->command == VPCTL_KEY);
 		break;
 	case VPCTL_TYPE:
 		sent = send_text(&in, args->text);
@@ -497,6 +500,9 @@ static int cmd_input(struct vpctl_client *client, const struct vpctl_args *args,
 	case VPCTL_MOVE:
 		zvplane_input_v1_motion(in.proxy, args->x, args->y);
 		if (args->command == VPCTL_MOVE)
+			break;
+		/* no click where the pointer did not go */
+		if (wl_display_roundtrip(client->display) < 0 || in.refused)
 			break;
 		zvplane_input_v1_button(in.proxy, args->button, 1);
 		zvplane_input_v1_button(in.proxy, args->button, 0);
@@ -507,6 +513,15 @@ static int cmd_input(struct vpctl_client *client, const struct vpctl_args *args,
 	}
 	if (wl_display_roundtrip(client->display) < 0) {
 		fprintf(stderr, "vplanectl: lost the connection to vplaned\n");
+		sent = false;
+	}
+	if (sent && !in.refused && args->command == VPCTL_HOLD) {
+		/* until a signal ends us, or vplaned goes: either way the
+		 * keys are released (by vplaned, or by the driver) */
+		printf("held\n");
+		fflush(stdout);
+		while (vpctl_client_dispatch(client))
+			;
 		sent = false;
 	}
 	zvplane_input_v1_destroy(in.proxy);
@@ -564,6 +579,7 @@ int main(int argc, char **argv)
 		ret = cmd_record_stop(&client, head);
 		break;
 	case VPCTL_KEY:
+	case VPCTL_HOLD:
 	case VPCTL_TYPE:
 	case VPCTL_CLICK:
 	case VPCTL_MOVE:
