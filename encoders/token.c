@@ -16,7 +16,7 @@ static bool url_safe(const char *s)
 }
 
 static bool add(struct enc_tokens *tokens, const char *secret,
-		const char *access, bool every_vgpu)
+		const char *access, bool every_vgpu, bool control)
 {
 	struct enc_token *list =
 		realloc(tokens->list, (tokens->count + 1) * sizeof(*list));
@@ -26,7 +26,7 @@ static bool add(struct enc_tokens *tokens, const char *secret,
 		return false;
 	tokens->list = list;
 	t = &list[tokens->count];
-	*t = (struct enc_token){ .every_vgpu = every_vgpu };
+	*t = (struct enc_token){ .every_vgpu = every_vgpu, .control = control };
 	t->access = strdup(access);
 	if (!t->access)
 		return false;
@@ -35,24 +35,54 @@ static bool add(struct enc_tokens *tokens, const char *secret,
 	return true;
 }
 
-/* One non-comment line: [VGPUS ]TOKEN. */
+/* Split @line in place into at most @max words separated by blanks;
+ * the number of words, or max + 1 if there are more. */
+static size_t split_words(char *line, char **words, size_t max)
+{
+	size_t n = 0;
+
+	for (;;) {
+		line += strspn(line, " \t");
+		if (!*line)
+			return n;
+		if (n == max)
+			return max + 1;
+		words[n++] = line;
+		line += strcspn(line, " \t");
+		if (*line)
+			*line++ = 0;
+	}
+}
+
+/* One non-comment line: [VGPUS ]TOKEN[ PERMISSION]. A permission
+ * ("view" or "control") is never mistaken for a token: it is shorter
+ * than ENC_TOKEN_MIN_LEN. */
 static bool parse_line(char *line, struct enc_tokens *tokens, const char *where,
 		       char *err, size_t err_size)
 {
 	const char *access = ENC_ACCESS_EVERY_VGPU;
-	size_t blank = strcspn(line, " \t");
-	char why[160], *secret = line;
-	bool every_vgpu = !line[blank];
+	char why[160], *words[3], *secret;
+	size_t n = split_words(line, words, 3);
+	bool control = false;
 
-	if (!every_vgpu) {
-		line[blank] = 0;
-		if (!enc_access_valid(line, why, sizeof(why))) {
+	if (n >= 2 && n <= 3 &&
+	    (!strcmp(words[n - 1], ENC_TOKEN_CONTROL) ||
+	     !strcmp(words[n - 1], ENC_TOKEN_VIEW))) {
+		control = !strcmp(words[n - 1], ENC_TOKEN_CONTROL);
+		n--;
+	}
+	if (n < 1 || n > 2) {
+		snprintf(err, err_size,
+			 "%s: expected '[VGPUS ]TOKEN[ view|control]'", where);
+		return false;
+	}
+	secret = words[n - 1];
+	if (n == 2) {
+		if (!enc_access_valid(words[0], why, sizeof(why))) {
 			snprintf(err, err_size, "%s: %s", where, why);
 			return false;
 		}
-		access = line;
-		secret = line + blank + 1;
-		secret += strspn(secret, " \t");
+		access = words[0];
 	}
 	if (strlen(secret) > ENC_TOKEN_MAX_LEN) {
 		snprintf(err, err_size, "%s: token longer than %d characters",
@@ -61,7 +91,8 @@ static bool parse_line(char *line, struct enc_tokens *tokens, const char *where,
 	}
 	if (strlen(secret) < ENC_TOKEN_MIN_LEN || !url_safe(secret)) {
 		snprintf(err, err_size,
-			 "%s: expected '[VGPUS ]TOKEN', a token of at least "
+			 "%s: expected '[VGPUS ]TOKEN[ view|control]', a token "
+			 "of at least "
 			 "%d characters of A-Z a-z 0-9 - . _ ~ (e.g. from "
 			 "'openssl rand -hex 16')",
 			 where, ENC_TOKEN_MIN_LEN);
@@ -71,7 +102,7 @@ static bool parse_line(char *line, struct enc_tokens *tokens, const char *where,
 		snprintf(err, err_size, "%s: the same token twice", where);
 		return false;
 	}
-	if (!add(tokens, secret, access, every_vgpu)) {
+	if (!add(tokens, secret, access, n == 1, control)) {
 		snprintf(err, err_size, "out of memory");
 		return false;
 	}

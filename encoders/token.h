@@ -2,10 +2,12 @@
 /*
  * The WebRTC viewer tokens: a file of lines
  *
- *   [VGPUS ]TOKEN
+ *   [VGPUS ]TOKEN[ PERMISSION]
  *
  * ('#' starts a comment line; blank lines are skipped), one viewer a
- * line. VGPUS, when present, is an access list (access.h: vGPU names or
+ * line. PERMISSION is "view" (the default: watch only) or "control"
+ * (watch, and send keyboard and pointer input to the vGPU over the
+ * viewer page's data channel). VGPUS, when present, is an access list (access.h: vGPU names or
  * patterns separated by commas): that token's viewer may watch those
  * vGPUs only; a line of a token alone names every vGPU ("*"). The file
  * is refused unless it is a regular file whose mode grants nothing
@@ -21,11 +23,15 @@
 /* Shorter tokens are refused: a token is a password sent in a URL. */
 #define ENC_TOKEN_MIN_LEN 16
 #define ENC_TOKEN_MAX_LEN 256
+/* a line's last word, the token's permission */
+#define ENC_TOKEN_VIEW	  "view"
+#define ENC_TOKEN_CONTROL "control"
 
 struct enc_token {
 	char secret[ENC_TOKEN_MAX_LEN + 1];
 	char *access;	 /* owned: an access list (access.h), "*": every vGPU */
 	bool every_vgpu; /* the line named no vGPUs */
+	bool control;	 /* may send input, not only watch */
 };
 
 struct enc_tokens {

@@ -49,6 +49,7 @@ struct enc_webrtc {
 
 	GList *viewers; /* thread only: struct viewer */
 	unsigned int next_id;
+	struct enc_webrtc_input input;
 };
 
 /* One WebSocket and the peer it negotiates for (the thread only). */
@@ -58,7 +59,9 @@ struct viewer {
 	struct enc_webrtc_peer *peer;
 	char name[96];
 	char head[64];
-	GSource *end;	    /* pending teardown */
+	unsigned int id;
+	bool control; /* its token may send input: a data channel offered */
+	GSource *end; /* pending teardown */
 	GSource *no_answer; /* the offer's deadline */
 };
 
@@ -246,6 +249,10 @@ static void viewer_free(struct viewer *v)
 		g_source_unref(v->end);
 	}
 	enc_webrtc_peer_destroy(v->peer);
+	/* after the peer: none of its input comes later */
+	if (v->control)
+		webrtc->input.event(webrtc->input.data, v->id, v->head, v->name,
+				    NULL);
 	g_signal_handlers_disconnect_by_data(v->ws, v);
 	if (soup_websocket_connection_get_state(v->ws) ==
 	    SOUP_WEBSOCKET_STATE_OPEN)
@@ -296,6 +303,16 @@ static void handle_peer_ended(void *data, const char *reason)
 		soup_websocket_connection_close(
 			v->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, reason);
 	viewer_end_later(v);
+}
+
+/* webrtcbin's thread: v's fields read here never change while the peer
+ * lives. */
+static void handle_peer_input(void *data, const struct enc_input_event *event)
+{
+	struct viewer *v = data;
+
+	v->webrtc->input.event(v->webrtc->input.data, v->id, v->head, v->name,
+			       event);
 }
 
 static void handle_ws_message(SoupWebsocketConnection *ws, gint type,
@@ -366,9 +383,14 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 		      const char *path, SoupWebsocketConnection *ws,
 		      gpointer data)
 {
-	static const struct enc_webrtc_peer_callbacks callbacks = {
+	static const struct enc_webrtc_peer_callbacks view_only = {
 		.send = send_to_viewer,
 		.ended = handle_peer_ended,
+	};
+	static const struct enc_webrtc_peer_callbacks control = {
+		.send = send_to_viewer,
+		.ended = handle_peer_ended,
+		.input = handle_peer_input,
 	};
 	struct enc_webrtc *webrtc = data;
 	const char *head = path + strlen(WS_PREFIX);
@@ -401,19 +423,25 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	v = g_new0(struct viewer, 1);
 	v->webrtc = webrtc;
 	v->ws = g_object_ref(ws);
-	g_snprintf(v->name, sizeof(v->name), "%s#%u", head, ++webrtc->next_id);
+	v->id = ++webrtc->next_id;
+	g_snprintf(v->name, sizeof(v->name), "%s#%u", head, v->id);
 	g_strlcpy(v->head, head, sizeof(v->head));
+	v->control = token->control && webrtc->input.event;
 	/* the page's browser answers pings: a dead one times out */
 	soup_websocket_connection_set_keepalive_interval(
 		ws, MAX(1, webrtc->limits.idle_timeout_s / 3));
 	webrtc->viewers = g_list_prepend(webrtc->viewers, v);
 	g_signal_connect(ws, "message", G_CALLBACK(handle_ws_message), v);
 	g_signal_connect(ws, "closed", G_CALLBACK(handle_ws_closed), v);
-	log_info("WebRTC %s: viewer from %s", v->name,
-		 soup_server_message_get_remote_host(msg));
+	log_info("WebRTC %s: viewer from %s, %s", v->name,
+		 soup_server_message_get_remote_host(msg),
+		 v->control	  ? "may control (an input channel offered)"
+		 : token->control ? "view only (vplaned takes no input)"
+				  : "view only (its token does not control)");
 	enc_stream_count_webrtc(stream, ENC_STREAM_WEBRTC_VIEWER);
 	v->peer = enc_webrtc_peer_create(v->name, stream, webrtc->address,
-					 webrtc->thread.context, &callbacks, v);
+					 webrtc->thread.context,
+					 v->control ? &control : &view_only, v);
 	enc_stream_unref(stream);
 	if (!v->peer) {
 		soup_websocket_connection_close(
@@ -626,6 +654,7 @@ struct enc_webrtc *enc_webrtc_create(const struct enc_webrtc_options *options)
 			? options->max_viewers_per_head
 			: ENC_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD;
 	g_strlcpy(webrtc->address, options->address, sizeof(webrtc->address));
+	webrtc->input = options->input;
 	g_mutex_init(&webrtc->lock);
 	webrtc->streams =
 		g_hash_table_new_full(g_str_hash, g_str_equal, g_free,

@@ -31,6 +31,11 @@
  * loopback works on a machine with no other interface; 0.0.0.0 offers
  * every interface's address.
  *
+ * Input: a viewer whose token says "control" (token.h) is offered a
+ * data channel for its keyboard and pointer (webrtc_peer.h,
+ * input_message.h); its validated events go to options->input. A
+ * view-only viewer is offered none, and is logged as such once.
+ *
  * Threading as in rtsp.h: the HTTP server, signalling and every
  * viewer's pipeline bus run on the transport's own GMainContext in its
  * own thread; the crossings are the enc_stream consumer API and the
@@ -43,6 +48,7 @@
 
 #include <stdbool.h>
 
+#include "input_message.h"
 #include "net_limits.h"
 
 struct enc_webrtc;
@@ -53,6 +59,21 @@ struct enc_stream;
 /* each viewer is a webrtcbin pipeline (about 8 threads and 20 fds) */
 #define ENC_WEBRTC_DEFAULT_MAX_VIEWERS		16
 #define ENC_WEBRTC_DEFAULT_MAX_VIEWERS_PER_HEAD 8
+
+/*
+ * Where control viewers' input goes. @event runs on the transport's
+ * threads (any), one viewer's events in the order they came, and must
+ * not block (post to your own loop). @viewer is a number unique for
+ * the transport's life, @path the head's "/<vgpu>/<head>", @name the
+ * viewer for logs (both borrowed for the call). @event NULL: the
+ * viewer is gone (its WebSocket or channel closed, the stream ended):
+ * release what it holds and forget it; nothing of it comes after.
+ */
+struct enc_webrtc_input {
+	void (*event)(void *data, unsigned int viewer, const char *path,
+		      const char *name, const struct enc_input_event *event);
+	void *data;
+};
 
 struct enc_webrtc_options {
 	const char *address;	/* bind address (borrowed) */
@@ -65,6 +86,8 @@ struct enc_webrtc_options {
 	/* viewers (WebSockets with a pipeline) in all and of one head;
 	 * 0: the defaults; more are closed with code 4404 */
 	unsigned int max_viewers, max_viewers_per_head;
+	/* NULL event: nobody may control (every viewer is view only) */
+	struct enc_webrtc_input input;
 };
 
 /*

@@ -18,15 +18,18 @@
  * frames and never stalls the shared encoder. */
 #define QUEUE_BUFFERS 256
 #define PAYLOAD_TYPE  96
+/* the control viewer's data channel (input_message.h) */
+#define INPUT_CHANNEL "input"
 
 struct enc_webrtc_peer {
 	atomic_int refs;
 	char name[96];
-	GMainContext *context; /* a reference */
-	struct enc_webrtc_peer_callbacks cb;
+	GMainContext *context;		     /* a reference */
+	struct enc_webrtc_peer_callbacks cb; /* cb.input: under input_lock */
 	void *data;
-	bool live;     /* context thread: callbacks may still run */
-	bool answered; /* context thread: an answer came */
+	bool channel_wanted; /* cb.input was given: a control viewer */
+	bool live;	     /* context thread: callbacks may still run */
+	bool answered;	     /* context thread: an answer came */
 	/* webrtcbin's thread: ICE reached connected or completed (a
 	 * controlled agent may go from checking straight to completed) */
 	atomic_bool media_up;
@@ -36,6 +39,15 @@ struct enc_webrtc_peer {
 	GSource *bus_source;
 	struct enc_stream *stream; /* a reference */
 	struct enc_stream_consumer *consumer;
+
+	/* the input channel (a reference; NULL: view only) and what its
+	 * viewer holds and may send; messages arrive on webrtcbin's
+	 * threads, so under input_lock */
+	GstWebRTCDataChannel *channel;
+	GMutex input_lock;
+	struct enc_input_viewer input;
+	gint64 input_logged_us; /* last refusal logged */
+	unsigned long input_refused_logged, input_over_logged;
 };
 
 /* An outgoing message or the end, on its way to the context's thread. */
@@ -57,8 +69,11 @@ static void peer_unref(gpointer data)
 
 	if (atomic_fetch_sub(&peer->refs, 1) != 1)
 		return;
+	if (peer->channel)
+		g_object_unref(peer->channel);
 	if (peer->webrtc)
 		gst_object_unref(peer->webrtc);
+	g_mutex_clear(&peer->input_lock);
 	enc_stream_unref(peer->stream);
 	g_main_context_unref(peer->context);
 	g_free(peer);
@@ -236,6 +251,118 @@ handle_pay_upstream_event(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	return GST_PAD_PROBE_OK;
 }
 
+/* The frame's size now (0x0 before the first frame's caps). */
+static void frame_size(struct enc_webrtc_peer *peer, unsigned int *width,
+		       unsigned int *height)
+{
+	GstCaps *caps = enc_stream_get_caps(peer->stream);
+	const GstStructure *s = caps && gst_caps_get_size(caps)
+					? gst_caps_get_structure(caps, 0)
+					: NULL;
+	int w = 0, h = 0;
+
+	if (!s || !gst_structure_get_int(s, "width", &w) ||
+	    !gst_structure_get_int(s, "height", &h) || w < 0 || h < 0)
+		w = h = 0;
+	if (caps)
+		gst_caps_unref(caps);
+	*width = (unsigned int)w;
+	*height = (unsigned int)h;
+}
+
+/* Refusals and drops over budget: a line a second at most per viewer,
+ * with the counts since the last (a hostile peer must not flood the
+ * log). Under input_lock. */
+static void log_input_trouble(struct enc_webrtc_peer *peer, gint64 now)
+{
+	const struct enc_input_viewer *in = &peer->input;
+
+	if (now - peer->input_logged_us < G_USEC_PER_SEC &&
+	    peer->input_logged_us)
+		return;
+	peer->input_logged_us = now;
+	log_info("WebRTC %s: input refused: %lu malformed, %lu over the "
+		 "budget of %d/s (since the last line)",
+		 peer->name, in->refused - peer->input_refused_logged,
+		 in->over_budget - peer->input_over_logged, ENC_INPUT_RATE);
+	peer->input_refused_logged = in->refused;
+	peer->input_over_logged = in->over_budget;
+}
+
+static void handle_input(struct enc_webrtc_peer *peer, const void *bytes,
+			 gsize size)
+{
+	struct enc_input_event event;
+	enum enc_input_verdict verdict;
+	unsigned int width = 0, height = 0;
+	gint64 now = g_get_monotonic_time();
+
+	if (size == 6 && ((const guint8 *)bytes)[1] == ENC_INPUT_MOTION)
+		frame_size(peer, &width, &height);
+	g_mutex_lock(&peer->input_lock);
+	verdict = enc_input_parse(&peer->input, bytes, size, width, height, now,
+				  &event);
+	if (verdict == ENC_INPUT_REFUSED ||
+	    (verdict == ENC_INPUT_DROPPED &&
+	     peer->input.over_budget != peer->input_over_logged))
+		log_input_trouble(peer, now);
+	/* under the lock: events reach vplaned in the order they came */
+	if (verdict == ENC_INPUT_OK && peer->cb.input)
+		peer->cb.input(peer->data, &event);
+	g_mutex_unlock(&peer->input_lock);
+}
+
+static void handle_channel_message_data(GstWebRTCDataChannel *channel,
+					GBytes *data, gpointer user)
+{
+	gsize size = 0;
+	const void *bytes = data ? g_bytes_get_data(data, &size) : NULL;
+
+	handle_input(user, bytes ? bytes : "", size);
+}
+
+static void handle_channel_message_string(GstWebRTCDataChannel *channel,
+					  gchar *text, gpointer user)
+{
+	/* not the format: refused like any malformed message */
+	handle_input(user, "", 0);
+}
+
+/* The viewer opened a channel of its own: only ours carries input. */
+static void handle_webrtc_data_channel(GstElement *webrtc,
+				       GstWebRTCDataChannel *channel,
+				       gpointer data)
+{
+	struct enc_webrtc_peer *peer = data;
+
+	log_info("WebRTC %s: a data channel the viewer opened is closed "
+		 "(input goes on vplaned's own)",
+		 peer->name);
+	gst_webrtc_data_channel_close(channel);
+}
+
+/* Before negotiation (webrtcbin in READY): the offer then has it. */
+static bool open_input_channel(struct enc_webrtc_peer *peer)
+{
+	GstStructure *opts = gst_structure_new("options", "ordered",
+					       G_TYPE_BOOLEAN, TRUE, NULL);
+
+	g_signal_emit_by_name(peer->webrtc, "create-data-channel",
+			      INPUT_CHANNEL, opts, &peer->channel);
+	gst_structure_free(opts);
+	if (!peer->channel) {
+		log_error("WebRTC %s: cannot create the input data channel "
+			  "(gstreamer1.0-plugins-bad's sctp)",
+			  peer->name);
+		return false;
+	}
+	g_signal_connect(peer->channel, "on-message-data",
+			 G_CALLBACK(handle_channel_message_data), peer);
+	g_signal_connect(peer->channel, "on-message-string",
+			 G_CALLBACK(handle_channel_message_string), peer);
+	return true;
+}
+
 /* --- the context's thread -------------------------------------------- */
 
 static gboolean handle_bus_message(GstBus *bus, GstMessage *msg, gpointer data)
@@ -355,6 +482,8 @@ static bool build_pipeline(struct enc_webrtc_peer *peer, const char *address)
 			 G_CALLBACK(handle_webrtc_ice_candidate), peer);
 	g_signal_connect(peer->webrtc, "notify::ice-connection-state",
 			 G_CALLBACK(handle_webrtc_ice_state), peer);
+	g_signal_connect(peer->webrtc, "on-data-channel",
+			 G_CALLBACK(handle_webrtc_data_channel), peer);
 
 	gst_bin_add_many(GST_BIN(peer->pipeline), src, queue, pay, filter,
 			 peer->webrtc, NULL);
@@ -400,6 +529,11 @@ static bool build_pipeline(struct enc_webrtc_peer *peer, const char *address)
 		log_error("WebRTC %s: the head's stream is ending", peer->name);
 		return false;
 	}
+	if (peer->channel_wanted &&
+	    (gst_element_set_state(peer->pipeline, GST_STATE_READY) ==
+		     GST_STATE_CHANGE_FAILURE ||
+	     !open_input_channel(peer)))
+		return false;
 	if (gst_element_set_state(peer->pipeline, GST_STATE_PLAYING) ==
 	    GST_STATE_CHANGE_FAILURE) {
 		log_error("WebRTC %s: the pipeline does not start", peer->name);
@@ -420,9 +554,12 @@ enc_webrtc_peer_create(const char *name, struct enc_stream *stream,
 	g_strlcpy(peer->name, name, sizeof(peer->name));
 	peer->context = g_main_context_ref(context);
 	peer->cb = *callbacks;
+	peer->channel_wanted = callbacks->input;
 	peer->data = data;
 	peer->live = true;
 	peer->stream = enc_stream_ref(stream);
+	g_mutex_init(&peer->input_lock);
+	enc_input_viewer_init(&peer->input, g_get_monotonic_time());
 	if (!build_pipeline(peer, ice_address)) {
 		enc_webrtc_peer_destroy(peer);
 		return NULL;
@@ -502,9 +639,16 @@ void enc_webrtc_peer_destroy(struct enc_webrtc_peer *peer)
 		g_source_unref(peer->bus_source);
 	}
 	enc_stream_detach(peer->stream, peer->consumer);
+	if (peer->channel)
+		g_signal_handlers_disconnect_by_data(peer->channel, peer);
 	if (peer->pipeline) {
 		gst_element_set_state(peer->pipeline, GST_STATE_NULL);
 		gst_object_unref(peer->pipeline);
 	}
+	/* no input callback from here on: the channel's signals are
+	 * disconnected, and one in progress finished under the lock */
+	g_mutex_lock(&peer->input_lock);
+	peer->cb.input = NULL;
+	g_mutex_unlock(&peer->input_lock);
 	peer_unref(peer);
 }

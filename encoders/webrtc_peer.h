@@ -11,9 +11,19 @@
  *   {"type":"candidate","candidate":"...","sdpMLineIndex":N}
  *   {"type":"error","message":"..."}   (server to viewer only)
  *
+ * A viewer that may control gets, in the same offer, a data channel
+ * "input" (ordered, reliable) that vplaned creates: the server decides
+ * who may send input, and a view-only viewer's offer has no data
+ * channel (no SCTP association at all), so its page has no way to send
+ * any. Its binary messages are input_message.h's; anything else on it
+ * (text, a malformed message) is refused, and a data channel the viewer
+ * opens itself is closed.
+ *
  * webrtcbin calls back from its own threads; the peer hands every
  * outgoing message and its end to @context's thread (the signalling
- * server's), so the callbacks below never run anywhere else.
+ * server's), so send and ended never run anywhere else. Input is
+ * parsed where it arrives (so a flood is cut before it costs a thread
+ * hop) and handed on from there.
  */
 #ifndef ENC_WEBRTC_PEER_H
 #define ENC_WEBRTC_PEER_H
@@ -21,6 +31,8 @@
 #include <stdbool.h>
 
 #include <glib.h>
+
+#include "input_message.h"
 
 struct enc_stream;
 struct enc_webrtc_peer;
@@ -31,6 +43,11 @@ struct enc_webrtc_peer_callbacks {
 	/* the peer is over (@reason borrowed): stream ended, pipeline
 	 * error, negotiation failed. Destroy it (not from this call). */
 	void (*ended)(void *data, const char *reason);
+	/* a validated input event (borrowed) from the viewer's data
+	 * channel, in order, on a thread of webrtcbin's (never after
+	 * enc_webrtc_peer_destroy() returns). NULL: view only, no data
+	 * channel is offered. */
+	void (*input)(void *data, const struct enc_input_event *event);
 };
 
 /*

@@ -90,10 +90,13 @@ void vpd_config_stream_usage(FILE *f)
 		"                       offered (default 127.0.0.1; 0.0.0.0: "
 		"every interface)\n"
 		"  --webrtc-port N      port (default 8080)\n"
-		"  --webrtc-token-file FILE  the viewers' token: one line of "
-		"at least 16\n"
-		"                       URL-safe characters; mode 0600 or "
-		"0640\n",
+		"  --webrtc-token-file FILE  the viewers' tokens: "
+		"'[VGPUS ]TOKEN[ control]'\n"
+		"                       lines, tokens of at least 16 URL-safe "
+		"characters;\n"
+		"                       'control': may type and point, not "
+		"only watch;\n"
+		"                       mode 0600 or 0640\n",
 		VPD_STREAM_ACK_HOLD_DEFAULT_MS, ENC_RECORD_DEFAULT_MAX_MB,
 		ENC_RECORD_DEFAULT_MAX_FILES, ENC_RECORD_DEFAULT_MAX_SECONDS);
 }

@@ -13,6 +13,7 @@
 #include "server.h"
 #include "head.h"
 #include "streaming.h"
+#include "viewer_input.h"
 #include "webrtc.h"
 
 static bool start_webrtc(struct vpd_streaming *streaming)
@@ -29,6 +30,11 @@ static bool start_webrtc(struct vpd_streaming *streaming)
 		.tls_key_file = config->rtsp_tls_key,
 	};
 
+	/* viewers whose token says "control" send keyboard and pointer */
+	streaming->viewer_input = vpd_viewer_input_create(streaming->server);
+	if (!streaming->viewer_input)
+		return false;
+	webrtc.input = vpd_viewer_input_sink(streaming->viewer_input);
 	/* browsers decode 4:2:0 H.264 only */
 	if (config->stream_chroma444)
 		log_error("WebRTC: --stream-chroma 444 streams are "
@@ -88,6 +94,7 @@ struct vpd_streaming *vpd_streaming_create(struct vpd_server *server)
 err_webrtc:
 	enc_webrtc_destroy(streaming->webrtc);
 err_rtsp:
+	vpd_viewer_input_destroy(streaming->viewer_input);
 	enc_rtsp_destroy(streaming->rtsp);
 err:
 	free(streaming);
@@ -100,6 +107,8 @@ void vpd_streaming_destroy(struct vpd_streaming *streaming)
 		return;
 	enc_record_dir_destroy(streaming->record_dir);
 	enc_webrtc_destroy(streaming->webrtc);
+	/* after the transport: no viewer's event comes later */
+	vpd_viewer_input_destroy(streaming->viewer_input);
 	enc_rtsp_destroy(streaming->rtsp);
 	free(streaming);
 }

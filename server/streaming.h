@@ -4,8 +4,9 @@
  * encoders/encoder_probe.h), the RTSP server, and one vpd_output_stream
  * per headless output showing a vGPU head, served at
  * rtsp://ADDRESS:PORT/<vgpu>/<head> and, with --webrtc, to browsers at
- * http://ADDRESS:PORT/?token=TOKEN#<vgpu>/<head>. Only this file and
- * output_stream.c talk to encoders/.
+ * http://ADDRESS:PORT/?token=TOKEN#<vgpu>/<head>. Only this file,
+ * output_stream.c and viewer_input.c (control viewers' input) talk to
+ * encoders/.
  */
 #ifndef VPD_STREAMING_H
 #define VPD_STREAMING_H
@@ -16,12 +17,15 @@ struct enc_rtsp;
 struct enc_webrtc;
 struct enc_encoder_candidate;
 struct enc_record_dir;
+struct vpd_viewer_input;
 
 struct vpd_streaming {
 	struct vpd_server *server;
 	const struct enc_encoder_candidate *encoder; /* static */
 	struct enc_rtsp *rtsp;			     /* owned */
 	struct enc_webrtc *webrtc; /* owned; NULL without --webrtc */
+	/* owned; NULL without --webrtc: control viewers' input */
+	struct vpd_viewer_input *viewer_input;
 	/* owned; NULL without --record-dir: nothing is recorded */
 	struct enc_record_dir *record_dir;
 };

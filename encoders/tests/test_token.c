@@ -79,6 +79,42 @@ static void test_access(void)
 	CHECK(!load("vm-a\n", 0600, token, err)); /* a list, no token */
 }
 
+/* The permission word: view by default, control when the line says so,
+ * with or without a vGPU list; a third word of anything else refused. */
+static void test_control(void)
+{
+	const struct enc_token *a, *b, *c, *d, *e;
+	char token[ENC_TOKEN_MAX_LEN + 1], err[512];
+
+	CHECK(load("vm-a aaaaaaaaaaaaaaaa control\n"
+		   "bbbbbbbbbbbbbbbb control\n"
+		   "vm-c cccccccccccccccc view\n"
+		   "dddddddddddddddd\n"
+		   "control eeeeeeeeeeeeeeee\n",
+		   0600, token, err));
+	a = enc_tokens_match(&tokens, "aaaaaaaaaaaaaaaa");
+	b = enc_tokens_match(&tokens, "bbbbbbbbbbbbbbbb");
+	c = enc_tokens_match(&tokens, "cccccccccccccccc");
+	d = enc_tokens_match(&tokens, "dddddddddddddddd");
+	e = enc_tokens_match(&tokens, "eeeeeeeeeeeeeeee");
+	CHECK(a && b && c && d && e);
+	if (!a || !b || !c || !d || !e)
+		return;
+	CHECK(a->control && !a->every_vgpu && !strcmp(a->access, "vm-a"));
+	CHECK(b->control && b->every_vgpu);
+	CHECK(!c->control && !strcmp(c->access, "vm-c"));
+	CHECK(!d->control && d->every_vgpu);
+	/* a vGPU may be called "control": first word, a list */
+	CHECK(!e->control && !strcmp(e->access, "control"));
+	CHECK(!load("vm-a aaaaaaaaaaaaaaaa admin\n", 0600, token, err));
+	CHECK(strstr(err, ":1:") && strstr(err, "view|control"));
+	CHECK(!load("vm-a aaaaaaaaaaaaaaaa control control\n", 0600, token,
+		    err));
+	CHECK(!load("control\n", 0600, token, err));
+	CHECK(!load("vm-a control\n", 0600, token, err));
+	CHECK(strstr(err, "at least 16"));
+}
+
 int main(void)
 {
 	char token[ENC_TOKEN_MAX_LEN + 1], err[512], cmd[64];
@@ -120,6 +156,7 @@ int main(void)
 	CHECK(!enc_token_matches("0123456789abcdef", ""));
 	CHECK(!enc_token_matches("0123456789abcdef", NULL));
 	test_access();
+	test_control();
 	enc_tokens_finish(&tokens);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
