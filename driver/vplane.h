@@ -155,6 +155,7 @@ struct vplane_edid {
 struct vplane_vgpu;
 struct vplane_display;
 struct vplane_display_plane;
+struct vplane_input;
 
 struct vplane_head {
 	struct vplane_vgpu *vgpu;
@@ -261,6 +262,7 @@ struct vplane_vgpu {
 	u64 nr_irqs;	     /* irq_lock */
 	u64 nr_ack_timeouts; /* irq_lock */
 	struct vplane_display *display; /* /dev/vplane/<uuid>, vgpu->lock */
+	struct vplane_input *input;	/* evdev devices, vgpu->lock */
 	struct vplane_stats *stats;
 	struct vplane_quota *vmm_quota; /* the VFIO device fds' dma-bufs */
 	struct dentry *debugfs;
@@ -383,6 +385,15 @@ void __vplane_display_flip(struct vplane_vgpu *vgpu, unsigned int head,
 void __vplane_display_bochs(struct vplane_vgpu *vgpu);
 void __vplane_display_mode(struct vplane_vgpu *vgpu, unsigned int head);
 void __vplane_display_reset(struct vplane_vgpu *vgpu);
+
+/* vplane_input.c: the vGPU's evdev devices */
+int vplane_input_create(struct vplane_vgpu *vgpu);
+void vplane_input_destroy(struct vplane_vgpu *vgpu);
+int vplane_input_inject(struct vplane_vgpu *vgpu, u32 device, u32 head,
+			const struct vplane_input_event *evs, u32 count);
+void vplane_input_release_all(struct vplane_vgpu *vgpu);
+void __vplane_input_release_all(struct vplane_vgpu *vgpu);
+void __vplane_input_head_off(struct vplane_vgpu *vgpu, unsigned int head);
 
 /* vplane_vfio.c */
 extern const struct vfio_device_ops vplane_dev_ops;

@@ -467,15 +467,23 @@ static int ioctl_take_role(struct vplane_client *c)
 	return vplane_flip_take_ack_role(c->disp->vgpu, c);
 }
 
-/* disp->lock held; the vGPU may already be gone, and its role with it. */
+/*
+ * disp->lock held; the vGPU may already be gone, and its role with it.
+ * The holder is the one that injects input: nothing it pressed stays
+ * down once it lets go of the role.
+ */
 static int drop_role(struct vplane_client *c)
 {
 	struct vplane_display *disp = c->disp;
+	int ret;
 
 	lockdep_assert_held(&disp->lock);
 	if (!disp->vgpu)
 		return -EPERM;
-	return vplane_flip_drop_ack_role(disp->vgpu, c);
+	ret = vplane_flip_drop_ack_role(disp->vgpu, c);
+	if (!ret)
+		vplane_input_release_all(disp->vgpu);
+	return ret;
 }
 
 static int ioctl_ack(struct vplane_client *c, struct vplane_display_ack *ack)
@@ -504,6 +512,40 @@ static int ioctl_stats(struct vplane_client *c, struct vplane_display_stats *st)
 	return 0;
 }
 
+/*
+ * VPLANE_DISPLAY_INPUT. The records are copied in before disp->lock, at
+ * most VPLANE_INPUT_MAX_EVENTS of them (the count is checked before the
+ * size is computed). Only the ack-role holder injects.
+ */
+static long ioctl_input(struct vplane_client *c, void __user *uarg)
+{
+	struct vplane_input_event evs[VPLANE_INPUT_MAX_EVENTS];
+	struct vplane_display *disp = c->disp;
+	struct vplane_display_input in;
+	u32 argsz;
+	int ret;
+
+	ret = arg_in(&in, sizeof(in), sizeof(in), uarg, &argsz);
+	if (ret)
+		return ret;
+	if (in.pad || !in.count || in.count > VPLANE_INPUT_MAX_EVENTS)
+		return -EINVAL;
+	if (copy_from_user(evs, u64_to_user_ptr(in.events),
+			   in.count * sizeof(evs[0])))
+		return -EFAULT;
+
+	mutex_lock(&disp->lock);
+	if (!disp->vgpu)
+		ret = -ENODEV;
+	else if (!vplane_flip_is_ack_holder(disp->vgpu, c))
+		ret = -EPERM;
+	else
+		ret = vplane_input_inject(disp->vgpu, in.device, in.head, evs,
+					  in.count);
+	mutex_unlock(&disp->lock);
+	return ret;
+}
+
 static long display_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -527,6 +569,8 @@ static long display_ioctl(struct file *file, unsigned int cmd,
 	if (!READ_ONCE(disp->vgpu))
 		return -ENODEV;
 	switch (nr) {
+	case _IOC_NR(VPLANE_DISPLAY_INPUT):
+		return ioctl_input(c, uarg);
 	case _IOC_NR(VPLANE_DISPLAY_GET_INFO):
 		size = sizeof(a.info);
 		min = offsetofend(struct vplane_display_info, type);

@@ -228,6 +228,17 @@ int vplane_flip_drop_ack_role(struct vplane_vgpu *vgpu, const void *client)
 	return ret;
 }
 
+bool vplane_flip_is_ack_holder(struct vplane_vgpu *vgpu, const void *client)
+{
+	unsigned long flags;
+	bool ret;
+
+	spin_lock_irqsave(&vgpu->irq_lock, flags);
+	ret = client && vgpu->ack_holder == client;
+	spin_unlock_irqrestore(&vgpu->irq_lock, flags);
+	return ret;
+}
+
 void vplane_flip_clear_ack_role(struct vplane_vgpu *vgpu)
 {
 	unsigned long flags;

@@ -100,9 +100,11 @@ void vplane_flip_reset(struct vplane_head *head);
  * @client does not hold it.
  * clear: the display node goes away: whoever held the role loses it, and
  * waiting flips complete now.
+ * is_ack_holder: whether @client holds it (the holder may inject input).
  */
 int vplane_flip_take_ack_role(struct vplane_vgpu *vgpu, const void *client);
 int vplane_flip_drop_ack_role(struct vplane_vgpu *vgpu, const void *client);
+bool vplane_flip_is_ack_holder(struct vplane_vgpu *vgpu, const void *client);
 void vplane_flip_clear_ack_role(struct vplane_vgpu *vgpu);
 
 /*

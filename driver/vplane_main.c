@@ -270,9 +270,13 @@ static int vplane_probe(struct mdev_device *mdev)
 	 * moment it is registered and ask for its display at once.
 	 */
 	dev_set_drvdata(&mdev->dev, vgpu);
-	ret = vplane_display_create(vgpu);
+	/* the display node injects into these: they come first, go last */
+	ret = vplane_input_create(vgpu);
 	if (ret)
 		goto err_put;
+	ret = vplane_display_create(vgpu);
+	if (ret)
+		goto err_input;
 	ret = vfio_register_emulated_iommu_dev(&vgpu->vdev);
 	if (ret)
 		goto err_display;
@@ -283,6 +287,8 @@ static int vplane_probe(struct mdev_device *mdev)
 
 err_display:
 	vplane_display_destroy(vgpu);
+err_input:
+	vplane_input_destroy(vgpu);
 err_put:
 	vfio_put_device(&vgpu->vdev);
 	return ret;
@@ -294,6 +300,8 @@ static void vplane_remove(struct mdev_device *mdev)
 
 	/* Display consumers see POLLHUP now, not when the VMM lets go. */
 	vplane_display_destroy(vgpu);
+	/* No injection runs now; readers get the releases, then ENODEV. */
+	vplane_input_destroy(vgpu);
 	/* Waits until the VMM closed the device; dma-bufs may stay. */
 	vfio_unregister_group_dev(&vgpu->vdev);
 	vfio_put_device(&vgpu->vdev);

@@ -229,6 +229,9 @@ static void head_write(struct vplane_vgpu *vgpu, struct vplane_head *head,
 		return;
 	}
 	__vplane_head_update_timer(vgpu, head->index);
+	/* a head that goes away leaves no button of its pointer down */
+	if (was_active && !__vplane_head_active(vgpu, head->index))
+		__vplane_input_head_off(vgpu, head->index);
 	/*
 	 * tell consumers about the mode they see, not every register write;
 	 * turning the head on or off changes why it shows nothing

@@ -56,6 +56,7 @@ static void vplane_close_device(struct vfio_device *vdev)
 	 * VM is gone, every plane and flip sequence starts over
 	 */
 	__vplane_display_reset(vgpu);
+	__vplane_input_release_all(vgpu);
 	mutex_unlock(&vgpu->lock);
 	vplane_irq_release_trigger(vgpu);
 }
@@ -373,6 +374,7 @@ static long ioctl_reset(struct vplane_vgpu *vgpu)
 	for (h = 0; h < vgpu->nr_heads; h++)
 		vgpu->heads[h].idle_reason = VPLANE_DISPLAY_REASON_RESET;
 	__vplane_display_reset(vgpu);
+	__vplane_input_release_all(vgpu);
 	mutex_unlock(&vgpu->lock);
 	return 0;
 }

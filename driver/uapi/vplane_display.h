@@ -178,6 +178,62 @@ struct vplane_display_stats {
 	_IOWR(VPLANE_DISPLAY_IOCTL_MAGIC, 0x06, struct vplane_display_stats)
 
 /*
+ * VPLANE_DISPLAY_INPUT: inject input into the guest. Each vGPU has, for
+ * its lifetime, evdev input devices the VMM attaches (QEMU input-linux or
+ * virtio-input-host-pci): one keyboard, named "vplane <uuid> keyboard"
+ * with phys "vplane/<uuid>/kbd", and one absolute pointer per head, named
+ * "vplane <uuid> head <n> pointer" with phys "vplane/<uuid>/head<n>"; uniq
+ * is the UUID, the bus BUS_VIRTUAL. The keyboard declares EV_KEY
+ * KEY_ESC..VPLANE_INPUT_KEY_MAX and EV_REP; a pointer BTN_LEFT, RIGHT,
+ * MIDDLE, SIDE and EXTRA, EV_ABS ABS_X/ABS_Y over 0..VPLANE_INPUT_ABS_MAX
+ * (the whole head, whatever its mode), EV_REL REL_WHEEL, REL_HWHEEL and
+ * their _HI_RES codes.
+ *
+ * @events points to @count (1..VPLANE_INPUT_MAX_EVENTS) records for one
+ * device: @device VPLANE_INPUT_KEYBOARD (@head 0) or VPLANE_INPUT_POINTER
+ * of @head. Accepted records: EV_SYN SYN_REPORT 0; EV_KEY of a declared
+ * code, value 0 or 1 (2, autorepeat, on the keyboard only); EV_ABS X/Y
+ * within 0..VPLANE_INPUT_ABS_MAX; EV_REL of a declared wheel within
+ * +-VPLANE_INPUT_REL_MAX. Any other record, device, head or count fails
+ * the whole call with EINVAL and sends nothing. A batch not ending in
+ * SYN_REPORT gets one.
+ *
+ * Only the fd holding the ack role may inject (EPERM otherwise), and only
+ * while a reader holds the device grabbed (EVIOCGRAB, as both QEMU paths
+ * do): ENOTCONN otherwise, so nothing typed for a VM reaches the host's
+ * own console. When the injecting fd closes or drops the role, every key
+ * and button still down is released; so they are when the guest turns a
+ * head off (that head's pointer), resets or the VMM closes the device, and
+ * when the vGPU is removed (the devices go away).
+ */
+#define VPLANE_INPUT_KEYBOARD	0
+#define VPLANE_INPUT_POINTER	1
+#define VPLANE_INPUT_MAX_EVENTS 64
+#define VPLANE_INPUT_KEY_MAX	248 /* KEY_MICMUTE */
+#define VPLANE_INPUT_ABS_MAX	32767
+#define VPLANE_INPUT_REL_MAX	32767
+
+/* One evdev event: the type, code and value of struct input_event. */
+struct vplane_input_event {
+	__u16 type;
+	__u16 code;
+	__s32 value;
+};
+
+struct vplane_display_input {
+	__u32 argsz;
+	__u32 flags;  /* in: 0 */
+	__u32 device; /* VPLANE_INPUT_KEYBOARD or VPLANE_INPUT_POINTER */
+	__u32 head;   /* the pointer's head; 0 for the keyboard */
+	__u32 count;  /* records at events */
+	__u32 pad;    /* 0 */
+	__u64 events; /* user pointer to struct vplane_input_event[count] */
+};
+
+#define VPLANE_DISPLAY_INPUT \
+	_IOW(VPLANE_DISPLAY_IOCTL_MAGIC, 0x07, struct vplane_display_input)
+
+/*
  * On the VFIO device fd: a new display fd (O_RDWR | O_CLOEXEC) for this
  * vGPU, returned as the ioctl's value.
  */

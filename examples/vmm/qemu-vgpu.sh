@@ -15,6 +15,14 @@
 # QEMU needs access to /dev/vfio/vfio and the vGPU's group, /dev/vfio/N
 # (root, or a VMM user given that group); libvirt does this for you (see
 # libvirt-vgpu.xml).
+# Input: vplane.ko gives each vGPU a keyboard and one absolute pointer per
+# head (driver/ABI.md, "Input devices"); vplaned injects into them and they
+# outlive its restarts. When udev made their links
+# (/dev/input/by-vplane/UUID-kbd, -head0, ...), they are attached here:
+# the keyboard and head 0's pointer through input-linux into a virtio
+# keyboard and tablet, every further head's pointer as its own
+# virtio-input-host-pci tablet (input-linux would merge all pointers into
+# one guest tablet). QEMU's user needs the vplane group for them.
 # QEMU_ACCEL=tcg runs without KVM (-cpu max), QEMU_MEM sets the guest's
 # RAM (default 4G); options after the third argument go to QEMU as they
 # are. The VM test install-qemu starts this against a real vGPU.
@@ -40,10 +48,25 @@ tcg) cpu=max ;;
 *) echo "qemu-vgpu: QEMU_ACCEL is kvm or tcg, not '$accel'" >&2; exit 1 ;;
 esac
 
+links=/dev/input/by-vplane/$uuid
+input=""
+if [ -e "$links-kbd" ] && [ -e "$links-head0" ]; then
+	input="-object input-linux,id=vplane-kbd,evdev=$links-kbd,grab_all=on,repeat=on
+		-object input-linux,id=vplane-head0,evdev=$links-head0
+		-device virtio-keyboard-pci -device virtio-tablet-pci"
+	h=1
+	while [ -e "$links-head$h" ]; do
+		input="$input -device virtio-input-host-pci,evdev=$links-head$h"
+		h=$((h + 1))
+	done
+else
+	echo "qemu-vgpu: no $links-kbd (udev rule 60-vplane.rules): no input" >&2
+fi
+
 # -vga none: the vGPU is the guest's display, not QEMU's emulated VGA.
 # -m: guest RAM planes are pinned through VFIO type1, which QEMU maps for
 # every vfio-pci device by itself.
 exec qemu-system-x86_64 -machine q35,accel="$accel" -cpu $cpu -smp 2 \
 	-m "${QEMU_MEM:-4G}" -vga none $ui \
-	-device vfio-pci,sysfsdev="$dev",$display \
+	-device vfio-pci,sysfsdev="$dev",$display $input \
 	-drive file="$disk",if=virtio "$@"

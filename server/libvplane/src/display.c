@@ -324,3 +324,30 @@ bool vp_display_get_stats(struct vp_display *display,
 	return display_ioctl(display, VPLANE_DISPLAY_GET_STATS, out,
 			     "GET_STATS");
 }
+
+bool vp_display_send_input(struct vp_display *display, uint32_t device,
+			   uint32_t head,
+			   const struct vplane_input_event *events,
+			   uint32_t count)
+{
+	struct vplane_display_input in = {
+		.argsz = sizeof(in),
+		.device = device,
+		.head = head,
+		.count = count,
+		.events = (uint64_t)(uintptr_t)events,
+	};
+	int ret;
+
+	do {
+		ret = ioctl(display->fd, VPLANE_DISPLAY_INPUT, &in);
+	} while (ret < 0 && errno == EINTR);
+	if (ret >= 0)
+		return true;
+	/* no VMM attached is a state the caller handles, not an error */
+	vp_log_errno(errno == ENOTCONN || errno == ENODEV ? VP_LOG_DEBUG
+							  : VP_LOG_ERROR,
+		     "%s: INPUT (device %u head %u, %u events)", display->name,
+		     device, head, count);
+	return false;
+}

@@ -120,4 +120,20 @@ bool vp_display_ack_flip(struct vp_display *display, uint32_t head,
 bool vp_display_get_stats(struct vp_display *display,
 			  struct vplane_display_stats *out);
 
+/*
+ * Inject @count (1..VPLANE_INPUT_MAX_EVENTS) evdev events, @events
+ * (borrowed), into the vGPU's keyboard (@device VPLANE_INPUT_KEYBOARD,
+ * @head 0) or head @head's absolute pointer (VPLANE_INPUT_POINTER); see
+ * VPLANE_DISPLAY_INPUT in vplane_display.h for what each device accepts.
+ * All or nothing. Fails with EPERM without the ack role, EINVAL for an
+ * event the device does not declare or a value out of range, ENOTCONN
+ * while no VMM holds the device (logged at debug level only), ENOTTY on
+ * a driver without input. Dropping the role or destroying the display
+ * releases every key and button still down.
+ */
+bool vp_display_send_input(struct vp_display *display, uint32_t device,
+			   uint32_t head,
+			   const struct vplane_input_event *events,
+			   uint32_t count);
+
 #endif /* VPLANE_DISPLAY_H */
