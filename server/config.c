@@ -13,46 +13,51 @@
 
 void vpd_config_print_usage(FILE *f)
 {
-	fprintf(f, "usage: vplaned [options]\n"
-		   "Show vplane vGPU heads on Wayland outputs, without copying "
-		   "pixels.\n"
-		   "  --vgpu UUID          show the vGPU /dev/vplane/UUID "
-		   "(repeatable)\n"
-		   "  --vgpu-path PATH     show the vGPU display node at PATH "
-		   "(repeatable)\n"
-		   "  --all-vgpus          show every vGPU in /dev/vplane, "
-		   "including\n"
-		   "                       those created later (dropped when "
-		   "removed)\n"
-		   "  --backend B          headless (one output per head), drm "
-		   "(kiosk:\n"
-		   "                       direct scanout), wayland (a window "
-		   "per head on\n"
-		   "                       $WAYLAND_DISPLAY), auto (wlroots "
-		   "picks); default auto\n"
-		   "  --socket NAME        Wayland socket name (default: first "
-		   "free wayland-N)\n"
-		   "  --vfio-socket PATH   accept the VFIO device fds of "
-		   "upstream-only vGPUs\n"
-		   "                       (mbochs, GVT-g) from VMMs on this "
-		   "unix socket\n"
-		   "  --seat-focus F       kiosk keyboard focus: pointer (the "
-		   "head under the\n"
-		   "                       pointer, default) or click\n"
-		   "  --seat-release KEYS  kiosk combination that releases "
-		   "everything and\n"
-		   "                       forwards nothing until a click "
-		   "(default\n"
-		   "                       " VPD_SEAT_RELEASE_DEFAULT ")\n"
-		   "  --seat-next KEYS     kiosk combination that shows the "
-		   "next head on the\n"
-		   "                       output under the pointer "
-		   "(default\n"
-		   "                       " VPD_SEAT_NEXT_DEFAULT ")\n"
-		   "  --config FILE        read settings from FILE (see "
-		   "server/config.h)\n"
-		   "  --verbose            debug logging\n"
-		   "  --help               this text\n");
+	fprintf(f,
+		"usage: vplaned [options]\n"
+		"Show vplane vGPU heads on Wayland outputs, without copying "
+		"pixels.\n"
+		"  --vgpu UUID          show the vGPU /dev/vplane/UUID "
+		"(repeatable)\n"
+		"  --vgpu-path PATH     show the vGPU display node at PATH "
+		"(repeatable)\n"
+		"  --all-vgpus          show every vGPU in /dev/vplane, "
+		"including\n"
+		"                       those created later (dropped when "
+		"removed)\n"
+		"  --backend B          headless (one output per head), drm "
+		"(kiosk:\n"
+		"                       direct scanout), wayland (a window "
+		"per head on\n"
+		"                       $WAYLAND_DISPLAY), auto (wlroots "
+		"picks); default auto\n"
+		"  --socket NAME        Wayland socket name (default: first "
+		"free wayland-N)\n"
+		"  --vfio-socket PATH   accept the VFIO device fds of "
+		"upstream-only vGPUs\n"
+		"                       (mbochs, GVT-g) from VMMs on this "
+		"unix socket\n"
+		"  --input-control P    who controls a head's input when two "
+		"sources want it:\n"
+		"                       first (keeps it until it leaves; "
+		"default) or last\n"
+		"  --seat-focus F       kiosk keyboard focus: pointer (the "
+		"head under the\n"
+		"                       pointer, default) or click\n"
+		"  --seat-release KEYS  kiosk combination that releases "
+		"everything and\n"
+		"                       forwards nothing until a click "
+		"(default\n"
+		"                       " VPD_SEAT_RELEASE_DEFAULT ")\n"
+		"  --seat-next KEYS     kiosk combination that shows the "
+		"next head on the\n"
+		"                       output under the pointer "
+		"(default\n"
+		"                       " VPD_SEAT_NEXT_DEFAULT ")\n"
+		"  --config FILE        read settings from FILE (see "
+		"server/config.h)\n"
+		"  --verbose            debug logging\n"
+		"  --help               this text\n");
 	vpd_config_stream_usage(f);
 }
 
@@ -239,6 +244,14 @@ static int split(char *line, char **words)
 	return n;
 }
 
+static bool parse_input_control(struct vpd_config *config, const char *s)
+{
+	if (strcmp(s, "first") && strcmp(s, "last"))
+		return false;
+	config->input_control_last = !strcmp(s, "last");
+	return true;
+}
+
 /* One "key value" line of @file. */
 static bool parse_setting(struct vpd_config *config, const char *key,
 			  const char *value, const char *file,
@@ -268,6 +281,15 @@ static bool parse_setting(struct vpd_config *config, const char *key,
 			fprintf(stderr,
 				"vplaned: %s: all-vgpus takes yes or no, not "
 				"'%s'\n",
+				where, value);
+		return ok;
+	}
+	if (!strcmp(key, "input-control")) {
+		ok = parse_input_control(config, value);
+		if (!ok)
+			fprintf(stderr,
+				"vplaned: %s: input-control takes first or "
+				"last, not '%s'\n",
 				where, value);
 		return ok;
 	}
@@ -376,6 +398,7 @@ bool vpd_config_parse(struct vpd_config *config, int argc, char **argv)
 		{ "seat-focus", required_argument, NULL, 'F' },
 		{ "seat-release", required_argument, NULL, 'R' },
 		{ "seat-next", required_argument, NULL, 'N' },
+		{ "input-control", required_argument, NULL, 'I' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -432,6 +455,14 @@ bool vpd_config_parse(struct vpd_config *config, int argc, char **argv)
 		case 'N':
 			ok = parse_seat(config, "seat-next", optarg,
 					"--seat-next");
+			break;
+		case 'I':
+			ok = parse_input_control(config, optarg);
+			if (!ok)
+				fprintf(stderr,
+					"vplaned: --input-control takes first "
+					"or last, not '%s'\n",
+					optarg);
 			break;
 		case 'c':
 			ok = parse_file(config, optarg);

@@ -18,6 +18,8 @@
  *   seat-release <combo>        the kiosk's "release" and "next head"
  *   seat-next <combo>           combinations (seat_combo.h; defaults
  *                               ctrl+alt+shift+Escape, ctrl+alt+shift+n)
+ *   input-control first|last    who controls a head's input when two
+ *                               sources want it (input.h; default first)
  * and the streaming settings of config_stream.h.
  * Command-line options given after --config override scalar settings;
  * vGPUs from both are used.
@@ -52,6 +54,9 @@ struct vpd_config {
 	char *socket;	   /* owned; NULL: wl_display_add_socket_auto */
 	bool all_vgpus;	   /* watch /dev/vplane: every vGPU gets shown */
 	char *vfio_socket; /* owned; NULL: none (see vfio_socket.h) */
+	/* input-control last: the newest input origin takes a head over
+	 * (input.h VPD_INPUT_POLICY_LAST); false: the first keeps it */
+	bool input_control_last;
 	/* streaming: see config_stream.h */
 	bool stream;
 	char *rtsp_address;	/* owned; NULL: 127.0.0.1 */

@@ -113,10 +113,11 @@ enum vpd_input_result {
 	/* the vGPU has no vplane input devices (an upstream VFIO vGPU);
 	 * logged once per vGPU */
 	VPD_INPUT_UNSUPPORTED,
-	/* the device refused it: no VMM holds its input devices (ENOTCONN,
-	 * logged once per vGPU until it works again), or another error
-	 * (logged) */
+	/* the device refused it (logged) */
 	VPD_INPUT_FAILED,
+	/* no VMM holds the vGPU's input devices (ENOTCONN): nothing reaches
+	 * the guest; logged once per vGPU until injection works again */
+	VPD_INPUT_NOT_ATTACHED,
 };
 
 /* Each origin may send this many events per second on average, in
@@ -144,8 +145,8 @@ struct vpd_input_origin {
 /* The server's input core with @policy; NULL after logging. */
 struct vpd_input *vpd_input_create(enum vpd_input_policy policy);
 
-/* Every origin still alive is destroyed (releasing what it holds) first;
- * NULL is a no-op. Call before the vGPUs are destroyed. */
+/* Free @input; NULL is a no-op. Every origin is destroyed already (by
+ * its source; asserted): the server calls it after all its sources. */
 void vpd_input_destroy(struct vpd_input *input);
 
 /* "first" or "last" into @out; false for anything else. */

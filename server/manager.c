@@ -12,6 +12,7 @@
 #include "log_sink.h"
 #include "monotonic.h"
 #include "control.h"
+#include "control_input.h"
 #include "dmabuf_buffer.h"
 #include "layout.h"
 #include "manager.h"
@@ -23,7 +24,7 @@
 #include "upstream.h"
 #include "vplane-manager-unstable-v1-protocol.h"
 
-#define MANAGER_VERSION	      4
+#define MANAGER_VERSION	      6
 #define STATS_MIN_INTERVAL_MS 100
 #define NR_COUNTERS	      (ZVPLANE_HEAD_STATS_V1_COUNTER_CPU_MAPS + 1)
 
@@ -886,6 +887,21 @@ static void handle_manager_record_stop(struct wl_client *client,
 	wl_resource_add_destroy_listener(res, &stop->res_destroy);
 }
 
+/* ---- input (version 6) ---- */
+
+static void handle_manager_get_input(struct wl_client *client,
+				     struct wl_resource *manager_res,
+				     uint32_t id, struct wl_resource *head_res)
+{
+	struct vpd_manager *manager = request_manager(manager_res);
+	struct tracked_head *tracked = wl_resource_get_user_data(head_res);
+
+	if (manager)
+		vpd_control_input_create(manager->server->input, client,
+					 wl_resource_get_version(manager_res),
+					 id, tracked ? tracked->head : NULL);
+}
+
 static void handle_manager_stop(struct wl_client *client,
 				struct wl_resource *manager_res)
 {
@@ -903,6 +919,7 @@ static const struct zvplane_manager_v1_interface manager_impl = {
 	.get_stats = handle_manager_get_stats,
 	.record_start = handle_manager_record_start,
 	.record_stop = handle_manager_record_stop,
+	.get_input = handle_manager_get_input,
 };
 
 static void handle_manager_bind(struct wl_client *client, void *data,

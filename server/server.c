@@ -23,6 +23,7 @@
 #include "hotplug.h"
 #include "manager.h"
 #include "frame_trace.h"
+#include "input.h"
 #include "output_config.h"
 #include "vfio_socket.h"
 #include "output.h"
@@ -301,7 +302,10 @@ bool vpd_server_start(struct vpd_server *server)
 	const struct vpd_config *config = server->config;
 	size_t i;
 
-	if (!start_control(server))
+	server->input = vpd_input_create(config->input_control_last
+						 ? VPD_INPUT_POLICY_LAST
+						 : VPD_INPUT_POLICY_FIRST);
+	if (!server->input || !start_control(server))
 		return false;
 	/* before any output exists: each is traced as it appears */
 	if (!vpd_frame_trace_create(server, &server->frame_trace))
@@ -357,6 +361,8 @@ void vpd_server_finish(struct vpd_server *server)
 	wlr_backend_destroy(server->backend);
 	/* after the outputs, which end their streams */
 	vpd_streaming_destroy(server->streaming);
+	/* after every input source; the vGPUs released what was held */
+	vpd_input_destroy(server->input);
 	wl_display_destroy(server->display);
 	wlr_output_layout_destroy(server->layout);
 	wlr_allocator_destroy(server->allocator);

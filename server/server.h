@@ -23,6 +23,7 @@ struct vpd_output_config;
 struct wlr_presentation;
 struct vpd_vfio_socket;
 struct vpd_frame_trace;
+struct vpd_input;
 
 struct vpd_server {
 	const struct vpd_config *config; /* borrowed */
@@ -35,6 +36,8 @@ struct vpd_server {
 	struct vpd_streaming *streaming;     /* NULL unless config->stream */
 	struct vpd_vfio_socket *vfio_socket; /* NULL unless --vfio-socket */
 	struct vpd_frame_trace *frame_trace; /* NULL unless asked for */
+	/* the input core every input source goes through (input.h) */
+	struct vpd_input *input;
 	/* the control socket and its privileged globals (control.h) */
 	struct vpd_control *control;
 	struct vpd_manager *manager;

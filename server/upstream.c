@@ -32,6 +32,7 @@ struct upstream_vgpu {
 	int vfio_fd; /* owned VFIO device; -1 once closed */
 	struct wl_event_source *refresh_timer;
 	bool no_cursor_plane; /* the driver refused a cursor query */
+	bool input_refused;   /* said once that it has no input devices */
 };
 
 static const struct vpd_vgpu_impl upstream_impl;
@@ -234,6 +235,25 @@ static int handle_refresh(void *data)
 	return 0;
 }
 
+/* The upstream VFIO API has no input: the VMM's own devices (its
+ * monitor, its display window) are the only way into this VM. */
+static bool upstream_input(struct vpd_vgpu *vgpu, uint32_t device,
+			   uint32_t head,
+			   const struct vplane_input_event *events,
+			   uint32_t count)
+{
+	struct upstream_vgpu *up = upstream_from_vgpu(vgpu);
+
+	(void)device, (void)head, (void)events, (void)count;
+	if (!up->input_refused)
+		log_error("vGPU %s: input refused: an upstream VFIO vGPU has "
+			  "no vplane input devices (use the VMM's own input)",
+			  vgpu->name);
+	up->input_refused = true;
+	errno = EOPNOTSUPP;
+	return false;
+}
+
 static void upstream_close(struct vpd_vgpu *vgpu)
 {
 	struct upstream_vgpu *up = upstream_from_vgpu(vgpu);
@@ -253,10 +273,11 @@ static void upstream_destroy(struct vpd_vgpu *vgpu)
 	free(upstream_from_vgpu(vgpu));
 }
 
-/* No acks and no counters: the upstream API has neither. */
+/* No acks, no counters, no input: the upstream API has none. */
 static const struct vpd_vgpu_impl upstream_impl = {
 	.query_plane = upstream_query_plane,
 	.get_dmabuf = upstream_get_dmabuf,
+	.input = upstream_input,
 	.close = upstream_close,
 	.destroy = upstream_destroy,
 };

@@ -30,6 +30,7 @@ struct vpd_head;
 struct vpd_vgpu;
 struct vplane_display_plane;
 struct vplane_display_stats;
+struct vplane_input_event;
 
 struct vpd_vgpu_impl {
 	/*
@@ -49,6 +50,16 @@ struct vpd_vgpu_impl {
 	/* The device's counters into @out; NULL if it keeps none. */
 	bool (*get_stats)(struct vpd_vgpu *vgpu,
 			  struct vplane_display_stats *out);
+	/*
+	 * Inject @count (1..VPLANE_INPUT_MAX_EVENTS) evdev records (borrowed)
+	 * into @device (VPLANE_INPUT_KEYBOARD, or VPLANE_INPUT_POINTER of
+	 * @head), all or nothing, as VPLANE_DISPLAY_INPUT does. False with
+	 * errno set: EOPNOTSUPP for a kind without vplane input devices
+	 * (the impl logs that once), ENOTCONN while no VMM holds the
+	 * device, others from the device. Only input.c calls it.
+	 */
+	bool (*input)(struct vpd_vgpu *vgpu, uint32_t device, uint32_t head,
+		      const struct vplane_input_event *events, uint32_t count);
 	/* Stop reading the device and close it; called once, on removal
 	 * or before destroy. */
 	void (*close)(struct vpd_vgpu *vgpu);
@@ -68,6 +79,9 @@ struct vpd_vgpu {
 	bool closed;	 /* gone: nothing is asked of the impl any more */
 	bool hotplugged; /* found by the /dev/vplane watch: dropped with
 			  * its node (configured vGPUs stay, shown black) */
+	/* input.c logged that no VMM holds its input devices; cleared
+	 * when an injection works again */
+	bool input_unattached;
 
 	struct vpd_buffer_cache buffers;
 

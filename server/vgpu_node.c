@@ -54,6 +54,13 @@ static bool node_get_stats(struct vpd_vgpu *vgpu,
 	return vp_display_get_stats(node_from_vgpu(vgpu)->display, out);
 }
 
+static bool node_input(struct vpd_vgpu *vgpu, uint32_t device, uint32_t head,
+		       const struct vplane_input_event *events, uint32_t count)
+{
+	return vp_display_send_input(node_from_vgpu(vgpu)->display, device,
+				     head, events, count);
+}
+
 static void node_close(struct vpd_vgpu *vgpu)
 {
 	struct node_vgpu *node = node_from_vgpu(vgpu);
@@ -76,6 +83,7 @@ static const struct vpd_vgpu_impl node_impl = {
 	.get_dmabuf = node_get_dmabuf,
 	.ack = node_ack,
 	.get_stats = node_get_stats,
+	.input = node_input,
 	.close = node_close,
 	.destroy = node_destroy,
 };

@@ -54,6 +54,30 @@ void vpctl_print_usage(FILE *f)
 		"                             ... after size changes)\n"
 		"  record stop HEAD           stop; the files are complete "
 		"when it returns\n"
+		"  key HEAD CHORD...          press and release each CHORD "
+		"on the VM's\n"
+		"                             keyboard: key names without "
+		"KEY_ (a, f2,\n"
+		"                             enter, ctrl, alt, shift, super) "
+		"joined by +\n"
+		"                             (ctrl+alt+f2)\n"
+		"  hold HEAD CHORD...         press them and keep them down "
+		"until vplanectl\n"
+		"                             is stopped (SIGTERM, ctrl-c): "
+		"then vplaned\n"
+		"                             releases them\n"
+		"  type HEAD TEXT             type TEXT as a US keyboard "
+		"would (printable\n"
+		"                             ASCII, newline, tab; the "
+		"guest's layout must be US)\n"
+		"  click HEAD X Y [BUTTON]    move to pixel X,Y of the head's "
+		"mode and\n"
+		"                             click BUTTON (left, right, "
+		"middle, side,\n"
+		"                             extra; default left)\n"
+		"  move HEAD X Y              move the pointer to pixel X,Y\n"
+		"  wheel HEAD N               turn the wheel N detents (up "
+		"if positive)\n"
 		"\n"
 		"HEAD is VGPU/N (head N of the vGPU named VGPU, its UUID; a "
 		"unique\n"
@@ -194,9 +218,18 @@ static bool command_of(const char *s, enum vpctl_command *out)
 		const char *name;
 		enum vpctl_command command;
 	} commands[] = {
-		{ "list", VPCTL_LIST },		  { "attach", VPCTL_ATTACH },
-		{ "detach", VPCTL_DETACH },	  { "stats", VPCTL_STATS },
-		{ "record", VPCTL_RECORD_START }, { "help", VPCTL_HELP },
+		{ "list", VPCTL_LIST },
+		{ "attach", VPCTL_ATTACH },
+		{ "detach", VPCTL_DETACH },
+		{ "stats", VPCTL_STATS },
+		{ "record", VPCTL_RECORD_START },
+		{ "help", VPCTL_HELP },
+		{ "key", VPCTL_KEY },
+		{ "type", VPCTL_TYPE },
+		{ "click", VPCTL_CLICK },
+		{ "move", VPCTL_MOVE },
+		{ "wheel", VPCTL_WHEEL },
+		{ "hold", VPCTL_HOLD },
 	};
 	size_t i;
 
@@ -209,10 +242,93 @@ static bool command_of(const char *s, enum vpctl_command *out)
 	return false;
 }
 
+/* X Y in head pixels: 0..16383 (a mode's size is far below) */
+static bool parse_pixel(const char *xs, const char *ys, struct vpctl_args *args)
+{
+	long x, y;
+
+	if (!parse_long(xs, 0, 16383, &x) || !parse_long(ys, 0, 16383, &y))
+		return false;
+	args->x = (int32_t)x;
+	args->y = (int32_t)y;
+	return true;
+}
+
+static bool parse_button(const char *s, uint32_t *button)
+{
+	static const char *const names[] = { "left", "right", "middle", "side",
+					     "extra" };
+	uint32_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(s, names[i])) {
+			*button = 0x110 + i; /* BTN_LEFT + i */
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The operands of key, type, click, move and wheel (after HEAD). */
+static bool parse_input(struct vpctl_args *args, const char *const *operands,
+			int nr_operands, char *err, size_t err_size)
+{
+	const char *name = operands[0];
+	long v;
+	int i;
+
+	switch (args->command) {
+	case VPCTL_KEY:
+	case VPCTL_HOLD:
+		if (nr_operands < 3)
+			return fail(err, err_size,
+				    "%s needs HEAD and a key (e.g. enter, "
+				    "ctrl+alt+f2)",
+				    name);
+		for (i = 2; i < nr_operands; i++)
+			args->keys[args->nr_keys++] = operands[i];
+		return true;
+	case VPCTL_TYPE:
+		if (nr_operands != 3)
+			return fail(err, err_size, "type needs HEAD and TEXT");
+		args->text = operands[2];
+		return true;
+	case VPCTL_CLICK:
+	case VPCTL_MOVE:
+		if (nr_operands < 4 ||
+		    (args->command == VPCTL_MOVE && nr_operands > 4))
+			return fail(err, err_size, "%s needs HEAD X Y%s", name,
+				    args->command == VPCTL_CLICK ? " [BUTTON]"
+								 : "");
+		if (!parse_pixel(operands[2], operands[3], args))
+			return fail(err, err_size,
+				    "bad X Y '%s %s' (pixels of the head, "
+				    "0 to 16383)",
+				    operands[2], operands[3]);
+		args->button = 0x110;
+		if (nr_operands == 5 &&
+		    !parse_button(operands[4], &args->button))
+			return fail(err, err_size,
+				    "bad BUTTON '%s' (left, right, middle, "
+				    "side, extra)",
+				    operands[4]);
+		return true;
+	default:
+		if (nr_operands != 3 ||
+		    !parse_long(operands[2], -273, 273, &v) || !v)
+			return fail(err, err_size,
+				    "wheel needs HEAD and N, detents: -273 to "
+				    "273, not 0");
+		args->wheel = (int32_t)v;
+		return true;
+	}
+}
+
 bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 		      size_t err_size)
 {
-	const char *operands[4];
+	/* 4 but for key's chords */
+	const char *operands[VPCTL_KEYS_MAX + 2];
 	const char *pos = NULL, *scale = NULL, *interval = NULL, *count = NULL;
 	int nr_operands = 0, i;
 	bool help = false;
@@ -225,8 +341,9 @@ bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 		size_t len = eq ? (size_t)(eq - a) : strlen(a);
 		const char **slot = NULL;
 
-		if (a[0] != '-' || !a[1]) {
-			if (nr_operands == 4)
+		/* "-3" is an operand (wheel), not an option */
+		if (a[0] != '-' || !a[1] || (a[1] >= '0' && a[1] <= '9')) {
+			if (nr_operands == VPCTL_KEYS_MAX + 2)
 				return fail(err, err_size,
 					    "unexpected argument '%s'", a);
 			operands[nr_operands++] = a;
@@ -262,6 +379,12 @@ bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 		return true; /* VPCTL_HELP */
 	if (!command_of(operands[0], &args->command))
 		return fail(err, err_size, "unknown command '%s'", operands[0]);
+	/* key and hold take any number of chords, click a fifth operand */
+	i = args->command == VPCTL_CLICK ? 5 : 4;
+	if (nr_operands > i && args->command != VPCTL_KEY &&
+	    args->command != VPCTL_HOLD)
+		return fail(err, err_size, "unexpected argument '%s'",
+			    operands[i]);
 	if (args->command == VPCTL_RECORD_START) {
 		/* "record start|stop ...": the head is the next operand */
 		if (nr_operands < 2 || (strcmp(operands[1], "start") &&
@@ -298,6 +421,15 @@ bool vpctl_parse_args(struct vpctl_args *args, int argc, char **argv, char *err,
 		if (!operands[2][0])
 			return fail(err, err_size, "empty FILE");
 		args->file = operands[2];
+		break;
+	case VPCTL_KEY:
+	case VPCTL_HOLD:
+	case VPCTL_TYPE:
+	case VPCTL_CLICK:
+	case VPCTL_MOVE:
+	case VPCTL_WHEEL:
+		if (!parse_input(args, operands, nr_operands, err, err_size))
+			return false;
 		break;
 	case VPCTL_DETACH:
 	case VPCTL_STATS:

@@ -19,7 +19,15 @@ enum vpctl_command {
 	VPCTL_STATS,
 	VPCTL_RECORD_START, /* record start HEAD FILE */
 	VPCTL_RECORD_STOP,  /* record stop HEAD */
+	VPCTL_KEY,	    /* key HEAD CHORD... */
+	VPCTL_HOLD,	    /* hold HEAD CHORD... */
+	VPCTL_TYPE,	    /* type HEAD TEXT */
+	VPCTL_CLICK,	    /* click HEAD X Y [BUTTON] */
+	VPCTL_MOVE,	    /* move HEAD X Y */
+	VPCTL_WHEEL,	    /* wheel HEAD N */
 };
+
+#define VPCTL_KEYS_MAX 32 /* chords on one key command line */
 
 #define VPCTL_NAME_MAX 40 /* a vGPU name: the mdev UUID or a node path */
 
@@ -39,6 +47,15 @@ struct vpctl_args {
 	bool watch;
 	uint32_t interval_ms;
 	uint32_t count; /* batches to print with --watch, 0: until stopped */
+	/* key, hold: the chords as given (keys.h parses them) */
+	const char *keys[VPCTL_KEYS_MAX];
+	uint32_t nr_keys;
+	/* type: the text */
+	const char *text;
+	/* click, move: x, y above (head pixels); click: the button */
+	uint32_t button; /* BTN_LEFT.. */
+	/* wheel: detents, positive up */
+	int32_t wheel;
 };
 
 /*

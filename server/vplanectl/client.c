@@ -188,10 +188,10 @@ static void handle_registry_global(void *data, struct wl_registry *registry,
 	if (strcmp(interface, zvplane_manager_v1_interface.name))
 		return;
 	/* version 2: stream counters and the encoder in stats; 3:
-	 * recording on request; 4: the cpu_maps counter */
+	 * recording on request; 4: the cpu_maps counter; 6: input */
 	client->manager =
 		wl_registry_bind(registry, name, &zvplane_manager_v1_interface,
-				 version < 4 ? version : 4);
+				 version < 6 ? version : 6);
 	zvplane_manager_v1_add_listener(client->manager, &manager_listener,
 					client);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * vplanectl: list vplaned's vGPUs and heads, attach and detach heads,
- * show their statistics, record heads, over the zvplane_manager_v1 protocol on
+ * show their statistics, record heads, send them input, over the zvplane_manager_v1 protocol on
  * vplaned's control socket. See --help.
  */
 #include <stdio.h>
@@ -9,8 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/input-event-codes.h>
+
 #include "args.h"
 #include "client.h"
+#include "keys.h"
 #include "vplane-manager-unstable-v1-client-protocol.h"
 
 static const char *kind_name(uint32_t kind)
@@ -379,6 +382,152 @@ static int cmd_stats(struct vpctl_client *client, const struct vpctl_args *args,
 	return ret;
 }
 
+/* ---- input (control protocol version 6) ---- */
+
+struct input {
+	struct vpctl_client *client;
+	struct zvplane_input_v1 *proxy;
+	unsigned int refused;
+};
+
+static void handle_input_refused(void *data, struct zvplane_input_v1 *proxy,
+				 uint32_t reason, const char *message)
+{
+	struct input *in = data;
+
+	/* one line per kind of refusal is enough for a person */
+	if (!in->refused++)
+		fprintf(stderr, "vplanectl: input refused: %s\n", message);
+}
+
+static void handle_input_control_lost(void *data,
+				      struct zvplane_input_v1 *proxy)
+{
+	fprintf(stderr, "vplanectl: another input source took the head over\n");
+}
+
+static const struct zvplane_input_v1_listener input_listener = {
+	.refused = handle_input_refused,
+	.control_lost = handle_input_control_lost,
+};
+
+static void send_key(struct input *in, uint16_t code, bool pressed)
+{
+	zvplane_input_v1_key(in->proxy, code, pressed);
+}
+
+/* Each chord: its keys pressed in order, released in reverse (hold:
+ * never released here). */
+static bool send_chords(struct input *in, const struct vpctl_args *args,
+			bool release)
+{
+	uint16_t codes[VPCTL_CHORD_MAX];
+	size_t n, k;
+	uint32_t i;
+
+	for (i = 0; i < args->nr_keys; i++) {
+		if (!vpctl_parse_chord(args->keys[i], codes, &n)) {
+			fprintf(stderr,
+				"vplanectl: unknown key '%s' (names as in "
+				"linux/input-event-codes.h without KEY_, "
+				"joined by +)\n",
+				args->keys[i]);
+			return false;
+		}
+		for (k = 0; k < n; k++)
+			send_key(in, codes[k], true);
+		while (release && n--)
+			send_key(in, codes[n], false);
+	}
+	return true;
+}
+
+static bool send_text(struct input *in, const char *text)
+{
+	uint16_t code;
+	bool shift;
+	const char *c;
+
+	for (c = text; *c; c++) {
+		if (!vpctl_key_for_char(*c, &code, &shift)) {
+			fprintf(stderr,
+				"vplanectl: no US key types character 0x%02x\n",
+				(unsigned char)*c);
+			return false;
+		}
+	}
+	for (c = text; *c; c++) {
+		vpctl_key_for_char(*c, &code, &shift);
+		if (shift)
+			send_key(in, KEY_LEFTSHIFT, true);
+		send_key(in, code, true);
+		send_key(in, code, false);
+		if (shift)
+			send_key(in, KEY_LEFTSHIFT, false);
+	}
+	return true;
+}
+
+/*
+ * key, type, click, move, wheel: one input origin, asking for control
+ * first (which under vplaned's input-control "last" takes the head
+ * over), the events, then a roundtrip: every refusal has arrived by then.
+ */
+static int cmd_input(struct vpctl_client *client, const struct vpctl_args *args,
+		     struct vpctl_head *head)
+{
+	struct input in = { .client = client };
+	bool sent = true;
+
+	if (zvplane_manager_v1_get_version(client->manager) <
+	    ZVPLANE_MANAGER_V1_GET_INPUT_SINCE_VERSION) {
+		fprintf(stderr, "vplanectl: this vplaned takes no input "
+				"(control protocol version 6 needed)\n");
+		return 1;
+	}
+	in.proxy = zvplane_manager_v1_get_input(client->manager, head->proxy);
+	zvplane_input_v1_add_listener(in.proxy, &input_listener, &in);
+	zvplane_input_v1_take_control(in.proxy);
+	switch (args->command) {
+	case VPCTL_KEY:
+	case VPCTL_HOLD:
+		sent = send_chords(&in, args, args->command == VPCTL_KEY);
+		break;
+	case VPCTL_TYPE:
+		sent = send_text(&in, args->text);
+		break;
+	case VPCTL_CLICK:
+	case VPCTL_MOVE:
+		zvplane_input_v1_motion(in.proxy, args->x, args->y);
+		if (args->command == VPCTL_MOVE)
+			break;
+		/* no click where the pointer did not go */
+		if (wl_display_roundtrip(client->display) < 0 || in.refused)
+			break;
+		zvplane_input_v1_button(in.proxy, args->button, 1);
+		zvplane_input_v1_button(in.proxy, args->button, 0);
+		break;
+	default:
+		zvplane_input_v1_wheel(in.proxy, args->wheel * 120, 0);
+		break;
+	}
+	if (wl_display_roundtrip(client->display) < 0) {
+		fprintf(stderr, "vplanectl: lost the connection to vplaned\n");
+		sent = false;
+	}
+	if (sent && !in.refused && args->command == VPCTL_HOLD) {
+		/* until a signal ends us, or vplaned goes: either way the
+		 * keys are released (by vplaned, or by the driver) */
+		printf("held\n");
+		fflush(stdout);
+		while (vpctl_client_dispatch(client))
+			;
+		sent = false;
+	}
+	zvplane_input_v1_destroy(in.proxy);
+	return sent && !in.refused ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	struct vpctl_client client;
@@ -428,6 +577,14 @@ int main(int argc, char **argv)
 		break;
 	case VPCTL_RECORD_STOP:
 		ret = cmd_record_stop(&client, head);
+		break;
+	case VPCTL_KEY:
+	case VPCTL_HOLD:
+	case VPCTL_TYPE:
+	case VPCTL_CLICK:
+	case VPCTL_MOVE:
+	case VPCTL_WHEEL:
+		ret = cmd_input(&client, &args, head);
 		break;
 	case VPCTL_HELP:
 		break;

@@ -164,9 +164,45 @@ static void test_control_path(void)
 	CHECK(!vpctl_control_path(p, 8, "vp-0", NULL, "/run/u"));
 }
 
+static void test_input(void)
+{
+	struct vpctl_args a;
+	char err[256];
+
+	CHECK(parse(&a, err, "key", "u/1", "ctrl+alt+f2", "enter", NULL) &&
+	      a.command == VPCTL_KEY && a.head == 1 && a.nr_keys == 2 &&
+	      !strcmp(a.keys[1], "enter"));
+	CHECK(parse(&a, err, "hold", "u", "shift", NULL) &&
+	      a.command == VPCTL_HOLD && a.nr_keys == 1);
+	CHECK(!parse(&a, err, "key", "u", NULL) && strstr(err, "key needs"));
+	CHECK(parse(&a, err, "type", "u", "Hello, world", NULL) &&
+	      a.command == VPCTL_TYPE && !strcmp(a.text, "Hello, world"));
+	CHECK(!parse(&a, err, "type", "u", "a", "b", NULL));
+	CHECK(parse(&a, err, "click", "u", "319", "239", NULL) &&
+	      a.command == VPCTL_CLICK && a.x == 319 && a.y == 239 &&
+	      a.button == 0x110);
+	CHECK(parse(&a, err, "click", "u", "0", "0", "right", NULL) &&
+	      a.button == 0x111);
+	CHECK(!parse(&a, err, "click", "u", "0", "0", "thumb", NULL) &&
+	      strstr(err, "bad BUTTON"));
+	CHECK(!parse(&a, err, "click", "u", "-1", "0", NULL));
+	CHECK(!parse(&a, err, "click", "u", "16384", "0", NULL));
+	CHECK(parse(&a, err, "move", "u", "5", "6", NULL) &&
+	      a.command == VPCTL_MOVE && a.x == 5 && a.y == 6);
+	CHECK(!parse(&a, err, "move", "u", "5", "6", "left", NULL));
+	CHECK(parse(&a, err, "wheel", "u", "-3", NULL) &&
+	      a.command == VPCTL_WHEEL && a.wheel == -3);
+	CHECK(!parse(&a, err, "wheel", "u", "0", NULL));
+	CHECK(!parse(&a, err, "wheel", "u", "274", NULL));
+	/* only key and hold take more than four operands */
+	CHECK(!parse(&a, err, "attach", "u", "OUT", "x", "y", NULL) &&
+	      strstr(err, "unexpected argument 'y'"));
+}
+
 int main(void)
 {
 	test_commands();
+	test_input();
 	test_refusals();
 	test_heads();
 	test_control_path();
