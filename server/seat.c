@@ -14,6 +14,7 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "log_sink.h"
+#include "control.h"
 #include "head.h"
 #include "input.h"
 #include "layout.h"
@@ -496,7 +497,11 @@ struct vpd_seat *vpd_seat_create(struct vpd_server *server)
 					       VPD_INPUT_ORIGIN_SEAT, "seat");
 	seat->wlr_seat = wlr_seat_create(server->display, "seat0");
 	seat->cursor = wlr_cursor_create();
-	if (!seat->xkb || !seat->origin || !seat->wlr_seat || !seat->cursor) {
+	/* the public socket is for capture only (server.c): its clients
+	 * have no surfaces to focus, and see no seat */
+	if (!seat->xkb || !seat->origin || !seat->wlr_seat || !seat->cursor ||
+	    !vpd_control_restrict_global(server->control,
+					 seat->wlr_seat->global)) {
 		log_error("cannot set up the seat");
 		vpd_seat_destroy(seat);
 		return NULL;
