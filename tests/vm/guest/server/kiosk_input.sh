@@ -11,7 +11,8 @@
 # pixel (+-1), leaving the head releases a held key, the reserved
 # combinations never reach a VM and leave no modifier down, "release"
 # stops forwarding until a click, a keyboard plugged in later works and
-# unplugging it with a key down releases the key. Then: B is still
+# unplugging it with a key down releases the key; the public socket
+# offers no wl_seat. Then: B is still
 # scanned out directly with the seat attached, and vplaned exits cleanly.
 set -e
 test=kiosk-input
@@ -45,6 +46,13 @@ for m in 512x300 1024x768; do
 		grep -q "holding frame" "$R/sim-$m.log"
 done
 wait_for "head A is not shown" 20 listed "^  $uuid/0: .* on "
+# the seat is vplaned's: the public (capture) socket offers no wl_seat
+WAYLAND_DISPLAY=$SOCK timeout 20 wayland-info >"$R/public-globals.txt" 2>&1 ||
+	fail "wayland-info: $(tail -n 3 "$R/public-globals.txt")"
+grep -q "interface: 'wl_output'" "$R/public-globals.txt" ||
+	fail "wayland-info listed no wl_output: $(head -n 5 "$R/public-globals.txt")"
+! grep -q "interface: 'wl_seat'" "$R/public-globals.txt" ||
+	fail "the public socket offers the kiosk's wl_seat"
 
 start=$(date +%s)
 timeout $((240 * ${VPLANE_SLOWDOWN:-1})) python3 \
