@@ -275,13 +275,20 @@ static void show_next_head(struct vpd_seat *seat)
 	struct vpd_vgpu *vgpu;
 	char msg[256];
 
+	/* the output under the pointer, else the first */
 	wl_list_for_each(output, &server->outputs, link) {
-		if (output->wlr_output == wo || (!wo && !shown))
-			shown = output->head, wo = output->wlr_output;
+		if (output->wlr_output == wo)
+			break;
 	}
-	if (!wo)
-		return;
-	/* the next head in vGPU order, wrapping; gone heads skipped */
+	if (&output->link == &server->outputs) {
+		if (wl_list_empty(&server->outputs))
+			return;
+		output = wl_container_of(server->outputs.next, output, link);
+	}
+	wo = output->wlr_output;
+	shown = output->head;
+	/* the next head in vGPU order, wrapping; gone heads and heads
+	 * another output shows are skipped */
 	wl_list_for_each(vgpu, &server->vgpus, link) {
 		for (uint32_t h = 0; h < vpd_vgpu_nr_heads(vgpu); h++) {
 			struct vpd_head *head = vpd_vgpu_get_head(vgpu, h);
@@ -290,7 +297,8 @@ static void show_next_head(struct vpd_seat *seat)
 				past = true;
 				continue;
 			}
-			if (head->gone)
+			if (head->gone ||
+			    (head->output && head->output != output))
 				continue;
 			if (!first)
 				first = head;

@@ -24,7 +24,7 @@
  *   everything and forwards nothing until the next click (which is
  *   forwarded); "next" shows the next head on the output under the
  *   pointer (vpd_layout_attach(), so a single-output kiosk cycles
- *   through its VMs). A combination is modifiers plus one key named by
+ *   through its VMs; heads other outputs show are skipped). A combination is modifiers plus one key named by
  *   its unshifted keysym, e.g. "ctrl+alt+shift+Escape"; the combination's
  *   key is swallowed (press and release), the modifiers pressed before it
  *   reached the VM already and are released by the focus loss.
