@@ -41,6 +41,19 @@ void vpd_config_print_usage(FILE *f)
 		"sources want it:\n"
 		"                       first (keeps it until it leaves; "
 		"default) or last\n"
+		"  --seat-focus F       kiosk keyboard focus: pointer (the "
+		"head under the\n"
+		"                       pointer, default) or click\n"
+		"  --seat-release KEYS  kiosk combination that releases "
+		"everything and\n"
+		"                       forwards nothing until a click "
+		"(default\n"
+		"                       " VPD_SEAT_RELEASE_DEFAULT ")\n"
+		"  --seat-next KEYS     kiosk combination that shows the "
+		"next head on the\n"
+		"                       output under the pointer "
+		"(default\n"
+		"                       " VPD_SEAT_NEXT_DEFAULT ")\n"
 		"  --config FILE        read settings from FILE (see "
 		"server/config.h)\n"
 		"  --verbose            debug logging\n"
@@ -166,6 +179,41 @@ static bool add_vgpu(struct vpd_config *config, const char *uuid,
 	return true;
 }
 
+/* The seat settings (seat-focus, seat-release, seat-next) of @key, given
+ * at @where; false after saying why. */
+static bool parse_seat(struct vpd_config *config, const char *key,
+		       const char *value, const char *where)
+{
+	struct vpd_seat_combo *combo = !strcmp(key, "seat-release")
+					       ? &config->seat_release
+					       : &config->seat_next;
+
+	if (!strcmp(key, "seat-focus")) {
+		if (strcmp(value, "pointer") && strcmp(value, "click")) {
+			fprintf(stderr,
+				"vplaned: %s: seat-focus takes pointer or "
+				"click, not '%s'\n",
+				where, value);
+			return false;
+		}
+		config->seat_click_focus = !strcmp(value, "click");
+		return true;
+	}
+	if (vpd_seat_combo_parse(value, combo))
+		return true;
+	fprintf(stderr,
+		"vplaned: %s: %s: '%s' is not a key combination (modifiers "
+		"and one key, e.g. %s)\n",
+		where, key, value, VPD_SEAT_RELEASE_DEFAULT);
+	return false;
+}
+
+static bool is_seat_key(const char *key)
+{
+	return !strcmp(key, "seat-focus") || !strcmp(key, "seat-release") ||
+	       !strcmp(key, "seat-next");
+}
+
 static bool set_string(char **dst, const char *src)
 {
 	free(*dst);
@@ -249,6 +297,8 @@ static bool parse_setting(struct vpd_config *config, const char *key,
 		return set_string(&config->socket, value);
 	if (!strcmp(key, "vfio-socket"))
 		return set_string(&config->vfio_socket, value);
+	if (is_seat_key(key))
+		return parse_seat(config, key, value, where);
 	if (vpd_config_stream_is_key(key)) {
 		ok = vpd_config_stream_key(config, key, value, file, lineno);
 		if (!ok)
@@ -345,6 +395,9 @@ bool vpd_config_parse(struct vpd_config *config, int argc, char **argv)
 		{ "backend", required_argument, NULL, 'b' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "vfio-socket", required_argument, NULL, 'V' },
+		{ "seat-focus", required_argument, NULL, 'F' },
+		{ "seat-release", required_argument, NULL, 'R' },
+		{ "seat-next", required_argument, NULL, 'N' },
 		{ "input-control", required_argument, NULL, 'I' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -355,6 +408,13 @@ bool vpd_config_parse(struct vpd_config *config, int argc, char **argv)
 	int c;
 
 	*config = (struct vpd_config){ .backend = VPD_BACKEND_AUTO };
+	if (!vpd_seat_combo_parse(VPD_SEAT_RELEASE_DEFAULT,
+				  &config->seat_release) ||
+	    !vpd_seat_combo_parse(VPD_SEAT_NEXT_DEFAULT, &config->seat_next)) {
+		fprintf(stderr, "vplaned: no xkb keysyms for the default "
+				"seat combinations\n");
+		return false;
+	}
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -383,6 +443,18 @@ bool vpd_config_parse(struct vpd_config *config, int argc, char **argv)
 			break;
 		case 'V':
 			ok = set_string(&config->vfio_socket, optarg);
+			break;
+		case 'F':
+			ok = parse_seat(config, "seat-focus", optarg,
+					"--seat-focus");
+			break;
+		case 'R':
+			ok = parse_seat(config, "seat-release", optarg,
+					"--seat-release");
+			break;
+		case 'N':
+			ok = parse_seat(config, "seat-next", optarg,
+					"--seat-next");
 			break;
 		case 'I':
 			ok = parse_input_control(config, optarg);

@@ -13,6 +13,11 @@
  *   all-vgpus yes|no            show every vGPU, present and future
  *   vfio-socket <path>          accept VFIO device fds of upstream-only
  *                               vGPUs (mbochs, GVT-g) from VMMs here
+ *   seat-focus pointer|click    the kiosk's keyboard focus follows the
+ *                               pointer (default) or a click (seat.h)
+ *   seat-release <combo>        the kiosk's "release" and "next head"
+ *   seat-next <combo>           combinations (seat_combo.h; defaults
+ *                               ctrl+alt+shift+Escape, ctrl+alt+shift+n)
  *   input-control first|last    who controls a head's input when two
  *                               sources want it (input.h; default first)
  * and the streaming settings of config_stream.h.
@@ -25,6 +30,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include "seat_combo.h"
 
 enum vpd_backend_kind {
 	VPD_BACKEND_AUTO,
@@ -70,6 +77,9 @@ struct vpd_config {
 	char *record_dir; /* owned; NULL: nothing is recorded */
 	/* 0: the defaults of recording.h */
 	unsigned int record_max_mb, record_max_files, record_max_seconds;
+	/* the kiosk's seat (seat.h) */
+	bool seat_click_focus;
+	struct vpd_seat_combo seat_release, seat_next;
 	bool verbose;
 	bool help;
 };

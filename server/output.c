@@ -269,6 +269,19 @@ static void handle_output_destroy(struct wl_listener *listener, void *data)
 	free(output);
 }
 
+bool vpd_output_head_box(const struct vpd_output *output, struct wlr_box *box)
+{
+	const struct vpd_head *head = output->head;
+	const struct wlr_buffer *primary;
+
+	if (!head || !head->primary)
+		return false;
+	primary = &head->primary->base;
+	*box = fit_box(output->wlr_output->width, output->wlr_output->height,
+		       primary->width, primary->height);
+	return box->width > 0 && box->height > 0;
+}
+
 void vpd_output_damage(struct vpd_output *output)
 {
 	output->dirty = true;

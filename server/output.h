@@ -26,6 +26,7 @@ struct vpd_server;
 struct vpd_head;
 struct wlr_output;
 struct wlr_output_cursor;
+struct wlr_box;
 struct vpd_output_stream;
 
 struct vpd_output {
@@ -67,6 +68,13 @@ struct vpd_output *vpd_output_create(struct vpd_server *server,
 
 /* Show @head (borrowed, may be NULL for black). */
 void vpd_output_set_head(struct vpd_output *output, struct vpd_head *head);
+
+/*
+ * Where @output draws its head now, in output pixels (the head's buffer
+ * fitted into the output, centred, aspect kept: the letterbox); false
+ * if it shows no head or the head has no buffer.
+ */
+bool vpd_output_head_box(const struct vpd_output *output, struct wlr_box *box);
 
 /* Something changed (e.g. a client window): commit at the next frame. */
 void vpd_output_damage(struct vpd_output *output);

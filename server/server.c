@@ -29,6 +29,7 @@
 #include "output.h"
 #include "server.h"
 #include "head.h"
+#include "seat.h"
 #include "streaming.h"
 #include "vgpu_node.h"
 
@@ -189,8 +190,10 @@ static struct wlr_backend *create_backend(struct vpd_server *server)
 		return wlr_wl_backend_create(server->display, NULL);
 	case VPD_BACKEND_DRM:
 		/* wlroots 0.15 has no public "DRM with a session" constructor
-		 * besides autocreate; restrict autocreate to DRM. */
-		setenv("WLR_BACKENDS", "drm", 1);
+		 * besides autocreate; restrict autocreate to DRM and the
+		 * seat's keyboards and pointers (libinput, on the same
+		 * session: seat.h). */
+		setenv("WLR_BACKENDS", "drm,libinput", 1);
 		return wlr_backend_autocreate(server->display);
 	default:
 		return wlr_backend_autocreate(server->display);
@@ -316,6 +319,12 @@ bool vpd_server_start(struct vpd_server *server)
 		if (!server->streaming)
 			return false;
 	}
+	/* before the backend starts: its input devices appear then */
+	if (config->backend == VPD_BACKEND_DRM) {
+		server->seat = vpd_seat_create(server);
+		if (!server->seat)
+			return false;
+	}
 	if (!wlr_backend_start(server->backend)) {
 		log_error("cannot start the %s backend",
 			  vpd_backend_kind_name(config->backend));
@@ -348,6 +357,8 @@ void vpd_server_finish(struct vpd_server *server)
 	struct vpd_vgpu *vgpu, *tmp;
 
 	wl_display_destroy_clients(server->display);
+	/* first: what the seat holds is released while the vGPUs are open */
+	vpd_seat_destroy(server->seat);
 	vpd_manager_destroy(server->manager);
 	vpd_output_config_destroy(server->output_config);
 	vpd_control_destroy(server->control);

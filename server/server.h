@@ -24,6 +24,7 @@ struct wlr_presentation;
 struct vpd_vfio_socket;
 struct vpd_frame_trace;
 struct vpd_input;
+struct vpd_seat;
 
 struct vpd_server {
 	const struct vpd_config *config; /* borrowed */
@@ -38,6 +39,7 @@ struct vpd_server {
 	struct vpd_frame_trace *frame_trace; /* NULL unless asked for */
 	/* the input core every input source goes through (input.h) */
 	struct vpd_input *input;
+	struct vpd_seat *seat; /* the kiosk's (seat.h); NULL but on drm */
 	/* the control socket and its privileged globals (control.h) */
 	struct vpd_control *control;
 	struct vpd_manager *manager;

@@ -5,7 +5,8 @@
  * long value arrives whole, a setting given twice in a file is refused
  * naming both lines, the same vGPU given twice (by UUID, by path, both,
  * in a file or on the command line) is refused with file:line, the same
- * head recorded twice is refused. Messages are checked on stderr.
+ * head recorded twice is refused; the kiosk seat's settings. Messages
+ * are checked on stderr.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -196,6 +197,27 @@ int main(void)
 	/* --record needs --record-dir */
 	CHECK(!parse(&config, NULL, "--record", "a/0=a.mkv", NULL));
 	CHECK(strstr(err, "--record needs --record-dir"));
+	vpd_config_finish(&config);
+
+	/* the kiosk's seat: defaults, the file, options over the file, and
+	 * a combination that is not one refused with its place */
+	CHECK(parse(&config, NULL, NULL));
+	CHECK(!config.seat_click_focus);
+	CHECK(config.seat_release.keysym == XKB_KEY_Escape &&
+	      config.seat_next.keysym == XKB_KEY_n);
+	vpd_config_finish(&config);
+	CHECK(parse(&config, "seat-focus click\nseat-next ctrl+alt+F12\n",
+		    "--seat-release", "super+q", NULL));
+	CHECK(config.seat_click_focus);
+	CHECK(config.seat_next.keysym == XKB_KEY_F12);
+	CHECK(config.seat_release.keysym == XKB_KEY_q);
+	vpd_config_finish(&config);
+	CHECK(!parse(&config, "seat-release Escape\n", NULL));
+	CHECK(strstr(err, "vplaned.conf:1: seat-release: 'Escape' is not a key "
+			  "combination"));
+	vpd_config_finish(&config);
+	CHECK(!parse(&config, NULL, "--seat-focus", "hover", NULL));
+	CHECK(strstr(err, "--seat-focus: seat-focus takes pointer or click"));
 	vpd_config_finish(&config);
 
 	{

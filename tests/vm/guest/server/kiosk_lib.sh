@@ -30,6 +30,10 @@ kiosk_setup() {
 kiosk_start() {
 	kiosk_setup
 	start_vplaned --backend drm --vgpu "$uuid" "$@"
+	# its socket exists before the backend starts (libinput reads its
+	# quirks files, seconds over the VM's 9p root): a guest started now
+	# could run its first mode before vplaned looks
+	wait_listed "^vGPU $uuid: "
 }
 
 # wait_sim_log PATTERN [SECONDS]: until the simulator's log has PATTERN

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""The kiosk's seat, end to end (kiosk_input.sh runs it).
+
+Plays the person at the kiosk with uinput devices that libinput (inside
+vplaned) takes as the seat's: a keyboard and an absolute mouse (ranges
+0..1023 x 0..767 over a 1024x768 output, so a device value is the
+output pixel). Plays the VMM by grabbing (EVIOCGRAB, as QEMU's
+input-linux does) the evdev devices vplane.ko made for two vGPUs, A
+(512x300, letterboxed: drawn 2x at 0,84 in 1024x600) and B (1024x768,
+scanned out directly), and checks what arrives there.
+
+usage: kiosk_input.py UUID_A UUID_B
+Prints "# ..." lines; exits 1 with "FAIL: ..." on the first failure.
+"""
+import fcntl
+import os
+import select
+import struct
+import sys
+import time
+
+EV_SYN, EV_KEY, EV_REL, EV_ABS = 0, 1, 2, 3
+ABS_X, ABS_Y = 0, 1
+BTN_LEFT, BTN_RIGHT = 0x110, 0x111
+KEY_ESC, KEY_A, KEY_B, KEY_C, KEY_D, KEY_E, KEY_F, KEY_N = 1, 30, 48, 46, 32, 18, 33, 49
+KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_LEFTALT = 29, 42, 56
+MODS = (KEY_LEFTCTRL, KEY_LEFTALT, KEY_LEFTSHIFT)
+EVENT = struct.Struct('llHHi')
+EVIOCGRAB = 0x40044590
+UI_SET_EVBIT, UI_SET_KEYBIT, UI_SET_RELBIT, UI_SET_ABSBIT = (
+    0x40045564, 0x40045565, 0x40045566, 0x40045567)
+UI_DEV_CREATE, UI_DEV_DESTROY = 0x5501, 0x5502
+SLOW = int(os.environ.get('VPLANE_SLOWDOWN', '1'))
+
+
+def fail(msg):
+    print('FAIL: ' + msg, flush=True)
+    sys.exit(1)
+
+
+class Uinput:
+    """A uinput device: keys (and an absolute pointer if abs_max)."""
+
+    def __init__(self, name, keys, abs_max=None):
+        self.name = name
+        self.fd = os.open('/dev/uinput', os.O_WRONLY | os.O_NONBLOCK)
+        fcntl.ioctl(self.fd, UI_SET_EVBIT, EV_KEY)
+        for k in keys:
+            fcntl.ioctl(self.fd, UI_SET_KEYBIT, k)
+        absmax = [0] * 64
+        if abs_max:
+            fcntl.ioctl(self.fd, UI_SET_EVBIT, EV_ABS)
+            for axis, top in zip((ABS_X, ABS_Y), abs_max):
+                fcntl.ioctl(self.fd, UI_SET_ABSBIT, axis)
+                absmax[axis] = top
+        # struct uinput_user_dev: name, id, ff_effects_max, abs arrays
+        dev = struct.pack('80sHHHHi', name.encode(), 0x06, 0x1234,
+                          0x5678 if abs_max else 0x5677, 1, 0)
+        dev += struct.pack('64i', *absmax) + bytes(4 * 64 * 3)
+        os.write(self.fd, dev)
+        fcntl.ioctl(self.fd, UI_DEV_CREATE)
+
+    def emit(self, *events):
+        data = b''.join(EVENT.pack(0, 0, t, c, v) for t, c, v in events)
+        os.write(self.fd, data + EVENT.pack(0, 0, EV_SYN, 0, 0))
+
+    def key(self, code, value):
+        self.emit((EV_KEY, code, value))
+
+    def tap(self, code):
+        self.key(code, 1)
+        self.key(code, 0)
+
+    def move(self, x, y):
+        self.emit((EV_ABS, ABS_X, x), (EV_ABS, ABS_Y, y))
+
+    def destroy(self):
+        fcntl.ioctl(self.fd, UI_DEV_DESTROY)
+        os.close(self.fd)
+
+
+class Grabbed:
+    """A vplane evdev device held as a VMM holds it; records events."""
+
+    def __init__(self, label, path):
+        self.label = label
+        self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fcntl.ioctl(self.fd, EVIOCGRAB, 1)
+        self.events = []  # (type, code, value), SYN left out
+
+    def read(self):
+        while True:
+            try:
+                data = os.read(self.fd, EVENT.size * 64)
+            except BlockingIOError:
+                return
+            for i in range(0, len(data), EVENT.size):
+                _, _, t, c, v = EVENT.unpack_from(data, i)
+                if t != EV_SYN:
+                    self.events.append((t, c, v))
+
+    def keys(self, start=0):
+        return [(c, v) for t, c, v in self.events[start:] if t == EV_KEY]
+
+    def last_abs(self):
+        pos = {}
+        for t, c, v in self.events:
+            if t == EV_ABS:
+                pos[c] = v
+        return pos.get(ABS_X), pos.get(ABS_Y)
+
+
+devices = []
+
+
+def pump(seconds):
+    end = time.monotonic() + seconds
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        select.select([d.fd for d in devices], [], [], left)
+        for d in devices:
+            d.read()
+
+
+def wait_until(what, cond, seconds=10, retry=None):
+    """Until cond() holds, calling retry() (if any) every second."""
+    end = time.monotonic() + seconds * SLOW
+    while time.monotonic() < end:
+        if retry:
+            retry()
+        for _ in range(5):
+            pump(0.2)
+            if cond():
+                return
+    for d in devices:
+        print(f'# {d.label} got {d.events}')
+    fail(what)
+
+
+def pixel(value, size):
+    # how the guest maps the pointer's 0..32767 (input.h)
+    return value * size // 32768
+
+
+def check_click(ptr, x, y, w, h):
+    ax, ay = ptr.last_abs()
+    if ax is None or ay is None:
+        fail(f'{ptr.label}: no position before the click')
+    got = (pixel(ax, w), pixel(ay, h))
+    print(f'# {ptr.label}: click at head pixel {got}, want ({x}, {y})')
+    if abs(got[0] - x) > 1 or abs(got[1] - y) > 1:
+        fail(f'{ptr.label}: the click landed at {got}, not ({x}, {y}) +-1')
+
+
+def combo(kbd, key):
+    for m in MODS:
+        kbd.key(m, 1)
+    kbd.tap(key)
+    for m in reversed(MODS):
+        kbd.key(m, 0)
+
+
+def main():
+    ua, ub = sys.argv[1], sys.argv[2]
+    by = '/dev/input/by-vplane/'
+    a_kbd = Grabbed('A keyboard', by + ua + '-kbd')
+    a_ptr = Grabbed('A pointer', by + ua + '-head0')
+    b_kbd = Grabbed('B keyboard', by + ub + '-kbd')
+    b_ptr = Grabbed('B pointer', by + ub + '-head0')
+    devices.extend([a_kbd, a_ptr, b_kbd, b_ptr])
+    letters = [KEY_ESC, KEY_A, KEY_B, KEY_C, KEY_D, KEY_E, KEY_F, KEY_N]
+    kbd = Uinput('vp-test keyboard', letters + list(MODS))
+    mouse = Uinput('vp-test mouse', [BTN_LEFT, BTN_RIGHT], (1023, 767))
+    # ready for libinput (udev tagged them) once vplaned follows them
+    start = time.monotonic()
+
+    # A's head pixel (150, 100) is output pixel (300, 84 + 200)
+    flip = [0]
+
+    def jiggle():  # a repeated value is no event: alternate
+        flip[0] ^= 1
+        mouse.move(300 + flip[0], 284)
+        mouse.move(300, 284)
+    want_x = (2 * 150 + 1) * 32768 // (2 * 512)
+    wait_until('the pointer over head A never reached A',
+               lambda: a_ptr.last_abs()[0] == want_x, 60, jiggle)
+    print(f'# seat follows the devices after {time.monotonic() - start:.1f} s')
+    kbd.tap(KEY_A)
+    wait_until('A did not get the key typed over it',
+               lambda: (KEY_A, 0) in a_kbd.keys())
+    mouse.key(BTN_LEFT, 1)
+    mouse.key(BTN_LEFT, 0)
+    wait_until('A did not get the click',
+               lambda: (BTN_LEFT, 0) in a_ptr.keys())
+    check_click(a_ptr, 150, 100, 512, 300)
+
+    # the pointer leaves the head (a letterbox bar) while a key is down
+    kbd.key(KEY_B, 1)
+    wait_until('A did not get the key pressed',
+               lambda: (KEY_B, 1) in a_kbd.keys())
+    mouse.move(300, 20)
+    wait_until('leaving head A did not release the key held there',
+               lambda: (KEY_B, 0) in a_kbd.keys())
+    kbd.key(KEY_B, 0)
+    print('# pointer off the head: the held key was released')
+
+    # "next": the output shows B; the combination's key reaches nobody
+    # back onto A (at another pixel: the same values would be no event),
+    # through before the keys, which come from another device
+    mouse.move(310, 290)
+    want_x = (2 * 155 + 1) * 32768 // (2 * 512)
+    wait_until('the pointer back over head A did not reach A',
+               lambda: a_ptr.last_abs()[0] == want_x)
+    mark_a = len(a_kbd.events)
+    combo(kbd, KEY_N)
+    # B's head pixel (700, 500) is output pixel (700, 500)
+    want_x = (2 * 700 + 1) * 32768 // (2 * 1024)
+    wait_until('after the next combination the pointer never reached B',
+               lambda: b_ptr.last_abs()[0] == want_x, 20,
+               lambda: (mouse.move(701, 500), mouse.move(700, 500)))
+    got = a_kbd.keys(mark_a)
+    print(f'# next combination: A got {got}')
+    if any(c == KEY_N for c, _ in got + b_kbd.keys()):
+        fail('the next combination\'s key reached a VM')
+    for m in MODS:
+        if (m, 1) not in got or (m, 0) not in got:
+            fail(f'modifier {m} not pressed and released on A')
+
+    # a keyboard plugged in now types into B; A gets nothing more
+    mark_a = (len(a_kbd.events), len(a_ptr.events))
+    kbd2 = Uinput('vp-test keyboard 2', letters + list(MODS))
+    wait_until('the hotplugged keyboard never typed into B',
+               lambda: (KEY_C, 0) in b_kbd.keys(), 60,
+               lambda: kbd2.tap(KEY_C))
+    mouse.key(BTN_LEFT, 1)
+    mouse.key(BTN_LEFT, 0)
+    wait_until('B did not get the click',
+               lambda: (BTN_LEFT, 0) in b_ptr.keys())
+    check_click(b_ptr, 700, 500, 1024, 768)
+    if (len(a_kbd.events), len(a_ptr.events)) != mark_a:
+        fail(f'A got input meant for B: {a_kbd.events[mark_a[0]:]} '
+             f'{a_ptr.events[mark_a[1]:]}')
+    print('# focus moved to B: keys and the click went to B only')
+
+    # "release": everything let go, nothing forwarded until a click
+    mark_b, mark_ptr = len(b_kbd.events), len(b_ptr.events)
+    combo(kbd2, KEY_ESC)
+    kbd2.tap(KEY_D)
+    mouse.move(650, 400)
+    pump(2 * SLOW)
+    if len(b_ptr.events) != mark_ptr:
+        fail(f'B got pointer input after the release combination: '
+             f'{b_ptr.events[mark_ptr:]}')
+    mouse.key(BTN_LEFT, 1)
+    mouse.key(BTN_LEFT, 0)
+    # two devices: libinput may read one before the other; the key
+    # follows the click once the click is through
+    wait_until('the click after a release was not forwarded',
+               lambda: (BTN_LEFT, 0) in b_ptr.keys(mark_ptr))
+    kbd2.tap(KEY_E)
+    wait_until('after release and a click, B did not get the key',
+               lambda: (KEY_E, 0) in b_kbd.keys(mark_b))
+    got = b_kbd.keys(mark_b)
+    print(f'# release combination, D, click, E: B got {got}')
+    if any(c in (KEY_ESC, KEY_D) for c, _ in got):
+        fail('the release combination or a key typed after it reached B')
+    for m in MODS:
+        if (m, 1) not in got or (m, 0) not in got:
+            fail(f'modifier {m} not pressed and released on B')
+
+    # unplugging a keyboard with a key down releases it
+    kbd2.key(KEY_F, 1)
+    wait_until('B did not get the key pressed',
+               lambda: (KEY_F, 1) in b_kbd.keys())
+    kbd2.destroy()
+    wait_until('unplugging the keyboard left the key down in B',
+               lambda: (KEY_F, 0) in b_kbd.keys())
+    print('# keyboard unplugged with a key down: released')
+    kbd.destroy()
+    mouse.destroy()
+    print('PASS: kiosk input', flush=True)
+
+
+if __name__ == '__main__':
+    main()

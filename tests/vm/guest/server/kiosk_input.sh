@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# server-kiosk-input: the kiosk's seat (vplaned --backend drm on vkms,
+# 1024x768) with a keyboard and a mouse made with uinput, which the real
+# systemd-udevd tags and wlroots' libinput backend opens through seatd,
+# like a kiosk's USB devices. Two vGPUs, one output: A (512x300, so
+# letterboxed at 2x) is shown first, the next-head combination switches
+# the output to B (1024x768, direct scanout). kiosk_input.py plays the
+# person and the VMMs (it grabs each vGPU's evdev devices) and checks:
+# keys and clicks reach the vGPU under the pointer at the right head
+# pixel (+-1), leaving the head releases a held key, the reserved
+# combinations never reach a VM and leave no modifier down, "release"
+# stops forwarding until a click, a keyboard plugged in later works and
+# unplugging it with a key down releases the key; the public socket
+# offers no wl_seat. Then: B is still
+# scanned out directly with the seat attached, and vplaned exits cleanly.
+set -e
+test=kiosk-input
+. "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
+. "$VPLANE_SRC/tests/vm/guest/server/kiosk_lib.sh"
+
+vp_modprobe evdev
+vp_modprobe uinput
+getent group vplane >/dev/null || groupadd --system vplane
+# the driver's rule: the vGPUs' devices are the VMMs', never the seat's
+mkdir -p /run/udev/rules.d
+cp "$VPLANE_SRC/data/60-vplane.rules" /run/udev/rules.d/
+# the VM's root is a chroot: systemd's tools refuse it unless told
+export SYSTEMD_IGNORE_CHROOT=1
+/lib/systemd/systemd-udevd --daemon 2>"$R/udevd.log" ||
+	fail "systemd-udevd did not start"
+trap 'cleanup; udevadm control --exit || true' EXIT
+
+kiosk_setup
+ub=$(new_vgpu) || fail "cannot create a second vGPU"
+uuids=$ub
+udevadm settle --timeout=60 || fail "udevadm settle timed out"
+start_vplaned --backend drm --vgpu "$uuid" --vgpu "$ub"
+for u in "$uuid:512x300" "$ub:1024x768"; do
+	"$SIM" --uuid "${u%%:*}" --mode "${u#*:}" --frames 8 --hold --rate 4 \
+		--no-cursor >"$R/sim-${u#*:}.log" 2>&1 &
+	extra_pids="$extra_pids $!"
+done
+for m in 512x300 1024x768; do
+	wait_for "the $m simulator holds no frame: $(cat "$R/sim-$m.log")" 90 \
+		grep -q "holding frame" "$R/sim-$m.log"
+done
+wait_for "head A is not shown" 20 listed "^  $uuid/0: .* on "
+# the seat is vplaned's: the public (capture) socket offers no wl_seat
+WAYLAND_DISPLAY=$SOCK timeout 20 wayland-info >"$R/public-globals.txt" 2>&1 ||
+	fail "wayland-info: $(tail -n 3 "$R/public-globals.txt")"
+grep -q "interface: 'wl_output'" "$R/public-globals.txt" ||
+	fail "wayland-info listed no wl_output: $(head -n 5 "$R/public-globals.txt")"
+! grep -q "interface: 'wl_seat'" "$R/public-globals.txt" ||
+	fail "the public socket offers the kiosk's wl_seat"
+
+start=$(date +%s)
+timeout $((240 * ${VPLANE_SLOWDOWN:-1})) python3 \
+	"$VPLANE_SRC/tests/vm/guest/server/kiosk_input.py" "$uuid" "$ub" ||
+	fail "kiosk_input.py (above)"
+echo "# kiosk input: the person's part took $(($(date +%s) - start)) s"
+
+# the seat attached, no host cursor: B's head is still scanned out as is
+listed "^  $ub/0: .* on " || fail "B is not shown after the next combination"
+wait_direct "$ub/0" 30
+echo "# direct frames of B: $(head_stat "$ub/0" output_frames_direct)"
+stop_vplaned
+echo "PASS: server-kiosk-input"
