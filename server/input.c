@@ -39,13 +39,19 @@ struct hold {
 	struct wl_list link; /* vpd_input_origin.holds */
 };
 
+/* Codes are checked before they get here (event_valid()); the bound
+ * keeps the index in the array for the compiler and any future caller. */
 static bool key_is_down(const struct hold *hold, uint32_t code)
 {
+	if (code > VPLANE_INPUT_KEY_MAX)
+		return false;
 	return hold->keys[code / 64] & (1ull << (code % 64));
 }
 
 static void key_set(struct hold *hold, uint32_t code, bool down)
 {
+	if (code > VPLANE_INPUT_KEY_MAX)
+		return;
 	if (down)
 		hold->keys[code / 64] |= 1ull << (code % 64);
 	else
