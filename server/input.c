@@ -398,7 +398,9 @@ static enum vpd_input_result send_key(struct hold *hold,
 				      const struct vpd_input_event *event)
 {
 	bool button = event->kind == VPD_INPUT_BUTTON;
-	uint32_t bit = 1u << (event->code - BTN_LEFT);
+	/* a button's bit in hold->buttons; keys have none (their codes are
+	 * below BTN_LEFT, and shifting by the difference is undefined) */
+	uint32_t bit = button ? 1u << (event->code - BTN_LEFT) : 0;
 	bool down =
 		button ? hold->buttons & bit : key_is_down(hold, event->code);
 	struct vplane_input_event records[] = {
