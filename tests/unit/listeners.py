@@ -508,17 +508,31 @@ class FeedBounds(unittest.TestCase):
             return
 
     def test_ws_origin_token_and_viewers(self):
-        port = self.feed.http
+        # its own feed, whose idle timeout (which is also how long an
+        # offer may go unanswered) outlasts 40 upgrades to a sanitized
+        # server: the 8 held viewers never answer their offers, and one
+        # dropped meanwhile would free a slot the 9th to 40th must not get
+        feed = Feed("--idle-timeout", "600", "--tls-cert", self.crt,
+                    "--tls-key", self.key)
+        try:
+            self.origin_token_and_viewers(feed)
+        finally:
+            feed.stop()
+
+    def origin_token_and_viewers(self, feed):
+        port = feed.http
         cookie = {"Cookie": f"vplane_token={TOKEN}"}
-        s, r = self.ws_upgrade({**cookie, "Origin": "https://evil.example"})
+        s, r = self.ws_upgrade({**cookie, "Origin": "https://evil.example"},
+                               port=port)
         s.close()
         print(f"cross-origin upgrade: {r.splitlines()[0]}")
         self.assertIn(" 403 ", r.splitlines()[0])
-        s, r = self.ws_upgrade({"Origin": f"https://127.0.0.1:{port}"})
+        s, r = self.ws_upgrade({"Origin": f"https://127.0.0.1:{port}"},
+                               port=port)
         s.close()
         self.assertIn(" 401 ", r.splitlines()[0])
         viewers = []
-        pid = self.feed.proc.pid
+        pid = feed.proc.pid
         threads = lambda: len(os.listdir(f"/proc/{pid}/task"))
         fds = lambda: len(os.listdir(f"/proc/{pid}/fd"))
         before = threads(), fds()
@@ -526,15 +540,15 @@ class FeedBounds(unittest.TestCase):
             # the review's 40 viewers: 8 (the per-head bound) get one
             for i in range(40):
                 s, r = self.ws_upgrade(
-                    {**cookie, "Origin": f"https://127.0.0.1:{port}"})
+                    {**cookie, "Origin": f"https://127.0.0.1:{port}"},
+                    port=port)
                 self.assertIn(" 101 ", r.splitlines()[0], r)
                 op, payload = self.ws_first_frame(s)
                 if i < 8:
                     viewers.append(s)
                     self.assertEqual(op, 1, payload)  # the offer
                     # a viewer that never answers a ping is dropped after
-                    # the idle timeout (60 s), which 40 upgrades to a
-                    # sanitized server can outlast: answer, as a browser
+                    # the idle timeout: answer, as a browser
                     threading.Thread(target=self.ws_keep_alive, args=(s,),
                                      daemon=True).start()
                     continue
