@@ -5,18 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "args.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 /* Parse a NULL-terminated argument list (argv[0] added). */
 static bool parse(struct vpctl_args *args, char *err, const char *first, ...)
@@ -206,8 +196,8 @@ int main(void)
 	test_refusals();
 	test_heads();
 	test_control_path();
-	if (failures) {
-		fprintf(stderr, "%d check(s) failed\n", failures);
+	if (check_failures) {
+		fprintf(stderr, "%d check(s) failed\n", check_failures);
 		return 1;
 	}
 	printf("vplanectl args: all checks passed\n");

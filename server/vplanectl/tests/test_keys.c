@@ -4,18 +4,8 @@
 
 #include <linux/input-event-codes.h>
 
+#include "check.h"
 #include "keys.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 static void test_names(void)
 {
@@ -86,6 +76,5 @@ int main(void)
 	test_names();
 	test_chords();
 	test_text();
-	fprintf(stderr, "test-vplanectl-keys: %s\n", failures ? "FAIL" : "ok");
-	return failures ? 1 : 0;
+	return check_result("test-vplanectl-keys");
 }

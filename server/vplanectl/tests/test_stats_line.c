@@ -8,19 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "stats_line.h"
 #include "vplane-manager-unstable-v1-client-protocol.h"
-
-static int failures;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, \
-				__LINE__, #cond);                              \
-			failures++;                                            \
-		}                                                              \
-	} while (0)
 
 #define LAST ZVPLANE_HEAD_STATS_V1_COUNTER_STREAM_WEBRTC_CONNECTED
 
@@ -36,7 +26,7 @@ static void test_every_counter_named(void)
 		    strchr(name, '=')) {
 			fprintf(stderr, "counter %u: bad name '%s'\n", c,
 				name ? name : "(none)");
-			failures++;
+			check_failures++;
 		}
 	}
 	CHECK(!vpctl_counter_name(LAST + 1));
@@ -74,7 +64,7 @@ static void test_version_5(void)
 		      " stream_webrtc_connected=4"
 		      " encoder=x264enc(software) encoder_input=321x241:XR24"));
 	CHECK(line.len == strlen(line.text));
-	if (strcmp(line.text, "") && failures)
+	if (strcmp(line.text, "") && check_failures)
 		fprintf(stderr, "line:%s\n", line.text);
 
 	/* a fourcc with blanks stays one word */
@@ -118,7 +108,7 @@ int main(void)
 	test_every_counter_named();
 	test_version_5();
 	test_full_line();
-	if (failures)
-		fprintf(stderr, "%d failure(s)\n", failures);
-	return failures ? 1 : 0;
+	if (check_failures)
+		fprintf(stderr, "%d failure(s)\n", check_failures);
+	return check_failures ? 1 : 0;
 }
