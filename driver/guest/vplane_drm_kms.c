@@ -221,8 +221,13 @@ static void vplane_drm_crtc_atomic_disable(struct drm_crtc *crtc,
 			 VPLANE_MMIO_HEAD(head->index) + VPLANE_HEAD_CTRL, 0);
 	/* an off head flips no more: nothing will report these done */
 	vplane_drm_flip_cancel(head);
+	/*
+	 * A commit that turns the head off has no flush to send its event;
+	 * one that only changes the mode (off, then on again) sends it from
+	 * the flush that shows its planes.
+	 */
 	spin_lock_irqsave(&dev->event_lock, flags);
-	if (crtc->state->event) {
+	if (crtc->state->event && !crtc->state->active) {
 		drm_crtc_send_vblank_event(crtc, crtc->state->event);
 		crtc->state->event = NULL;
 	}
