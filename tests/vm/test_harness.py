@@ -437,6 +437,17 @@ class L2Guest(unittest.TestCase):
         names = [n for n, _, _ in l2guest.initramfs_entries(b"ELF")]
         self.assertEqual(names, ["dev", "proc", "sys", "init"])
 
+    def test_the_guest_driver_loads_after_its_helpers_before_bochs(self):
+        mods = [("drm", b"d"), ("drm_vram_helper", b"v"), ("evdev", b"e"),
+                ("bochs", b"b")]
+        got = l2guest.with_guest_driver(mods, b"vp")
+        self.assertEqual([n for n, _ in got],
+                         ["drm", "drm_vram_helper", "evdev", "vplane-drm",
+                          "bochs"])
+        self.assertEqual(dict(got)["vplane-drm"], b"vp")
+        with self.assertRaises(kernel.HarnessError):
+            l2guest.with_guest_driver([("drm", b"d")], b"vp")
+
     def test_the_l2_fragment_builds_in_what_the_guest_needs(self):
         want = debugkernel.parse_fragment(
             l2kernel.CONFIG_FRAGMENT.read_text())

@@ -10,6 +10,10 @@ Two kernels, two initramfs images, staged into <build>/vm/<flavour>/l2:
                          needs (virtio PCI and input, evdev, bochs and its
                          DRM helpers), from the test VM's own kernel package,
                          whose vmlinux the guest boots as is
+  vplane-drm-initramfs.cpio
+                         the same with the guest driver vplane-drm.ko
+                         (driver/guest, built for that kernel) loaded
+                         before bochs, so it binds the vGPU
 A group asks for them with a line `# vmrun: needs l2` (building the L2
 kernel takes minutes once; later runs find it in the cache)."""
 
@@ -71,9 +75,22 @@ def _write_if_changed(path: Path, data: bytes):
     tmp.rename(path)
 
 
-def prepare(kern: Kernel, init_binary: Path, dest: Path) -> "dict[str, str]":
+def with_guest_driver(mods, ko: bytes) -> "list[tuple[str, bytes]]":
+    """`mods` with vplane-drm inserted just before bochs: after the DRM
+    helpers both need, and first to register for the vGPU (both match
+    its PCI ids; the PCI core gives it to the first)."""
+    names = [n for n, _ in mods]
+    if "bochs" not in names:
+        raise HarnessError("no bochs in the L2 module list")
+    at = names.index("bochs")
+    return list(mods[:at]) + [("vplane-drm", ko)] + list(mods[at:])
+
+
+def prepare(kern: Kernel, init_binary: Path, dest: Path,
+            guest_driver: "Path | None" = None) -> "dict[str, str]":
     """Build (or find cached) the L2 kernel and stage the boot files into
-    `dest`; return the variables the in-guest tests read."""
+    `dest`; return the variables the in-guest tests read. `guest_driver`:
+    a vplane-drm.ko built for `kern`, for vplane-drm-initramfs.cpio."""
     if not init_binary.is_file():
         raise HarnessError(f"no {init_binary}: build the tree first "
                            "(meson compile)")
@@ -90,8 +107,14 @@ def prepare(kern: Kernel, init_binary: Path, dest: Path) -> "dict[str, str]":
     env = {"VPLANE_L2": str(dest),
            "VPLANE_L2_BUILD_SECONDS": f"{seconds:.0f}" if seconds else ""}
     if kern.flavour == "debian":  # the debug kernel is not Debian's
+        mods = debian_modules(kern)
         _write_if_changed(dest / "debian-initramfs.cpio",
                           initramfs.cpio_archive(initramfs_entries(
-                              init, debian_modules(kern))))
+                              init, mods)))
+        if guest_driver:
+            _write_if_changed(dest / "vplane-drm-initramfs.cpio",
+                              initramfs.cpio_archive(initramfs_entries(
+                                  init, with_guest_driver(
+                                      mods, guest_driver.read_bytes()))))
         env["VPLANE_L2_DEBIAN_KERNEL"] = str(kern.boot_image())
     return env

@@ -17,7 +17,7 @@ vp_insmod "$VPLANE_MODULES/vplane.ko" || exit 1
 vp_modprobe uinput || exit 1
 vp_modprobe evdev || exit 1
 uuid=$(cat /proc/sys/kernel/random/uuid)
-echo "$uuid" >/sys/class/mdev_bus/vplane/mdev_supported_types/vplane-1head/create || {
+echo "$uuid" >"/sys/class/mdev_bus/vplane/mdev_supported_types/${VPLANE_L2_TYPE:-vplane-1head}/create" || {
 	echo "cannot create a vGPU"
 	exit 1
 }

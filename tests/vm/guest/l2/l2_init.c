@@ -12,6 +12,9 @@
  *   boot   nothing more (the boot itself is the check)
  *   drm    the PCI devices ("PCI ..."), then waits for a DRM card
  *          ("DRM ...") and an fbdev ("FB ...")
+ *   kms    one line per connector of card0 from sysfs: "CONN <name>
+ *          status=<status> modes=<mode>,<mode>,..." (the kernel's order:
+ *          preferred first)
  *   input  the input devices ("INPUT ...", "ABS ..."), "L2-INPUT-READY",
  *          then one line "EV <dev> <type> <code> <value>" per event read
  *          from any /dev/input/event* (EV_SYN and EV_REP left out), until powered off;
@@ -253,6 +256,39 @@ static int check_drm(int wait_s)
 	return 0;
 }
 
+/* Connectors of card0 as sysfs lists them ("card0-Virtual-1"). */
+static int check_kms(void)
+{
+	const char *root = "/sys/class/drm";
+	char dir[512], path[600], mode[64];
+	struct dirent *e;
+	int n = 0;
+	DIR *d;
+	FILE *f;
+
+	d = opendir(root);
+	if (!d)
+		return 1;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "card0-", 6) != 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
+		printf("CONN %s status=%s modes=", e->d_name + 6,
+		       sysfs_read(dir, "status"));
+		snprintf(path, sizeof(path), "%s/modes", dir);
+		f = fopen(path, "r");
+		for (int i = 0; f && fgets(mode, sizeof(mode), f); i++)
+			printf("%s%.*s", i ? "," : "", (int)strcspn(mode, "\n"),
+			       mode);
+		if (f)
+			fclose(f);
+		printf("\n");
+		n++;
+	}
+	closedir(d);
+	return n ? 0 : 1;
+}
+
 struct input_dev {
 	int fd;
 	char name[16]; /* "event3" */
@@ -389,6 +425,8 @@ static int run_check(const char *check, int wait_s)
 		return 0;
 	if (strcmp(check, "drm") == 0)
 		return check_drm(wait_s);
+	if (strcmp(check, "kms") == 0)
+		return check_kms();
 	if (strcmp(check, "input") == 0)
 		check_input();
 	fatal("unknown l2.check=%s", check);

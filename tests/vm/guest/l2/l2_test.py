@@ -14,19 +14,30 @@ which loads vplane.ko and makes the vGPU):
                             p50/p99
   debian --uuid U           `input` and the drm check on the unmodified
                             Debian kernel with its stock modules
+  vplane-drm --uuid U [--heads N]
+                            the Debian kernel with the guest driver
+                            vplane-drm.ko (driver/guest) loaded before
+                            bochs: it binds the vGPU, card0 has one
+                            connected connector per head with the
+                            device's modes, and the console's mode on
+                            head 0 is the plane the host's display node
+                            shows
 
 Figures go to stdout as "# " lines (copied into the TAP stream)."""
 
 import argparse
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import uinput  # noqa: E402
-from l2vm import L2Error, L2Guest, input_linux_args  # noqa: E402
+from l2vm import (L2Error, L2Guest, input_linux_args, slowdown,  # noqa: E402,E501
+                  vgpu_args)
 from uinput import ABS_X, ABS_Y, BTN_LEFT, BTN_RIGHT, EV_ABS, EV_KEY  # noqa: E402,E501
 
 VPLANE_IDS = {"vendor": "0x1234", "device": "0x1111",
@@ -232,21 +243,103 @@ def cmd_input(a, kernel: str, checks: str) -> int:
     return 0
 
 
+# What vplane-drm offers without an EDID: the device's preferred mode
+# (1024x768 when the VMM wrote none) first; the console runs at it.
+PREFERRED = "1024x768"
+
+
+def check_vplane_drm(g: L2Guest, heads: int):
+    """vplane-drm bound the vGPU (not bochs-drm), made card0 and its
+    fbdev, and lists one connected connector per head."""
+    i, done = g.wait_line(r"L2-DONE drm ", 120)
+    pci = [fields(ln.text) for ln in g.lines[:i]
+           if ln.text.startswith("PCI ")]
+    ours = [p for p in pci if p.get("subdevice") == VPLANE_IDS["subdevice"]]
+    if len(ours) != 1 or ours[0].get("driver") != "vplane-drm":
+        fail(f"the vGPU is not bound to vplane-drm: {ours}")
+    drm = [ln.text for ln in g.lines[:i] if ln.text.startswith("DRM ")]
+    if drm != ["DRM card0 driver=vplane-drm dev=/dev/dri/card0"]:
+        fail(f"DRM lines: {drm}")
+    fb = [ln.text for ln in g.lines[:i] if ln.text.startswith("FB ")]
+    if len(fb) != 1 or not fb[0].startswith("FB fb0 name=vplane-drm"):
+        fail(f"FB lines: {fb}")
+    if done.text != "L2-DONE drm 0":
+        fail(done.text)
+    print(f"# guest: {drm[0]}; {fb[0]}")
+    j, done = g.wait_line(r"L2-DONE kms ", 60, i)
+    conns = [ln.text for ln in g.lines[i:j] if ln.text.startswith("CONN ")]
+    if len(conns) != heads or done.text != "L2-DONE kms 0":
+        fail(f"want {heads} connectors, got {conns} ({done.text})")
+    for c in conns:
+        f = fields(c)
+        modes = f.get("modes", "").split(",")
+        if f.get("status") != "connected" or modes[0] != PREFERRED:
+            fail(f"connector: {c}")
+        print(f"# guest {c.split()[1]}: {len(modes)} modes, "
+              f"{', '.join(modes[:4])}, ...")
+
+
+def scanout_size(uuid: str) -> str:
+    """Head 0's primary plane as the display node shows it, WxH."""
+    tool = os.path.join(os.environ["VPLANE_BUILD"],
+                        "tests/vm/guest/server/vp-scanout-expect")
+    with tempfile.TemporaryDirectory() as d:
+        ppm = os.path.join(d, "head0.ppm")
+        res = subprocess.run([tool, "dump", uuid, ppm], text=True,
+                             stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        if res.returncode:
+            return "none: " + res.stdout.strip()
+        with open(ppm, "rb") as f:
+            _, w, h = f.read(32).split()[:3]
+        return f"{int(w)}x{int(h)}"
+
+
+def cmd_vplane_drm(a) -> int:
+    initrd = f"{os.environ['VPLANE_L2']}/vplane-drm-initramfs.cpio"
+    if not os.path.exists(initrd):
+        fail(f"no {initrd}: run with --driver (vmrun builds driver/guest)")
+    g = L2Guest(os.environ["VPLANE_L2_DEBIAN_KERNEL"], initrd,
+                "drm,kms,input", args=vgpu_args(a.uuid),
+                log=log_path("vplane-drm"))
+    with g:
+        wait_ready(g, "debian")
+        check_vplane_drm(g, a.heads)
+        # the guest sits in the input check: its console keeps head 0 on
+        g.wait_line(r"L2-INPUT-READY ", 60)
+        deadline = time.monotonic() + 60 * slowdown()
+        while True:
+            size = scanout_size(a.uuid)
+            if size == PREFERRED or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        if size != PREFERRED:
+            fail(f"the host shows head 0 as {size}, want {PREFERRED}")
+        print(f"# host: head 0 primary plane {size} from vplane-drm's "
+              "console")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("test", choices=["boot", "input", "debian"])
+    ap.add_argument("test", choices=["boot", "input", "debian",
+                                     "vplane-drm"])
     ap.add_argument("--uuid", required=True, help="the vGPU to attach")
     ap.add_argument("--devices", default="uinput",
                     help="uinput, or FILE.py:FUNC returning the devices "
                     "(see open_devices)")
     ap.add_argument("--kernel", choices=["minimal", "debian"],
                     default="minimal")
+    ap.add_argument("--heads", type=int, default=1,
+                    help="vplane-drm: the vGPU type's heads")
     a = ap.parse_args()
     try:
         if a.test == "boot":
             return cmd_boot(a)
         if a.test == "input":
             return cmd_input(a, a.kernel, "input")
+        if a.test == "vplane-drm":
+            return cmd_vplane_drm(a)
         return cmd_input(a, "debian", "drm,input")
     except L2Error as e:
         fail(str(e))
