@@ -48,6 +48,9 @@ BTN_LEFT, BTN_RIGHT = 0x110, 0x111
 BTN_GEAR_DOWN, BTN_GEAR_UP = 0x150, 0x151
 KEY_A, KEY_B, KEY_H, KEY_I, KEY_1 = 30, 48, 35, 23, 2
 KEY_X, KEY_Z, KEY_ENTER, KEY_LEFTSHIFT = 45, 44, 28, 42
+# The minimal kernel's boot to L2-READY, nested: 500 s at a load average
+# of 14 (l2-input-uinput), over 600 s at 16 to 24 (a first l2-e2e run)
+BOOT_TIMEOUT = 1200
 ABS_RANGE = 32768  # vplane.ko's pointers: 0..32767 over the whole head
 
 BUILD = os.environ.get("VPLANE_BUILD", "")
@@ -360,7 +363,7 @@ def run(uuid: str) -> int:
         with make_guest("minimal", "drm,input", uuid,
                         input_linux_args(kbd, tab), append="l2.repeat=off",
                         name="e2e") as g:
-            wait_ready(g, "minimal")
+            wait_ready(g, "minimal", BOOT_TIMEOUT)
             check_drm(g)
             i, _ = g.wait_line(r"L2-INPUT-READY ", 120)
             guest = GuestInputs(g, 0, i)
