@@ -360,16 +360,20 @@ def run(uuid: str) -> int:
     vp = Vplaned(uuid)
     vp.start()
     try:
-        with make_guest("minimal", "drm,input", uuid,
+        with make_guest("minimal", "drm,show,input", uuid,
                         input_linux_args(kbd, tab), append="l2.repeat=off",
                         name="e2e") as g:
             wait_ready(g, "minimal", BOOT_TIMEOUT)
             check_drm(g)
+            _, shown = g.wait_line(r"SHOW ", 120)
+            if not re.match(r"SHOW fb0 \d+x\d+ ", shown.text):
+                fail(f"the guest could not set a mode: {shown.text}")
             i, _ = g.wait_line(r"L2-INPUT-READY ", 120)
             guest = GuestInputs(g, 0, i)
             ev = GuestEvents(g, i + 1, {"kbd": guest.kbd, "tab": guest.tab})
             w, h = vp.head_mode(120)
-            print(f"# the guest's bochs-drm set head 0 to {w}x{h}")
+            print(f"# the guest's bochs-drm set head 0 to {w}x{h} "
+                  f"({shown.text})")
             t0 = time.monotonic()
             check_keys(vp, ev, head)
             wheel_error = check_pointer(vp, ev, head, w, h)
