@@ -1,7 +1,11 @@
 #!/bin/bash
-# A nested (L2) guest test (tests/vm/guest/l2/l2_test.py TEST): loads the
-# VFIO stack, vplane.ko and uinput, makes a vGPU for the guest, runs the
-# test and removes the vGPU again.
+# A nested (L2) guest test: loads the VFIO stack, vplane.ko and uinput,
+# makes a vGPU for the guest, runs the test and removes the vGPU again.
+#   l2.sh boot|input|debian   tests/vm/guest/l2/l2_test.py TEST
+#   l2.sh e2e                 tests/vm/guest/l2/l2_e2e.py: vplane.ko's own
+#                             input devices, named by the real
+#                             systemd-udevd from data/60-vplane.rules,
+#                             and vplaned driving them
 set -u
 . "$VPLANE_SRC/tests/vm/guest/lib.sh"
 [ -n "${VPLANE_L2:-}" ] || {
@@ -16,12 +20,35 @@ vp_load_vfio || exit 1
 vp_insmod "$VPLANE_MODULES/vplane.ko" || exit 1
 vp_modprobe uinput || exit 1
 vp_modprobe evdev || exit 1
+udevd=
+if [ "$1" = e2e ]; then
+	# the driver's rule names the vGPU's devices /dev/input/by-vplane/
+	# (what README and examples/vmm give QEMU); the VM's root is a
+	# chroot, which systemd's tools refuse unless told
+	getent group vplane >/dev/null || groupadd --system vplane
+	mkdir -p /run/udev/rules.d
+	cp "$VPLANE_SRC/data/60-vplane.rules" /run/udev/rules.d/
+	export SYSTEMD_IGNORE_CHROOT=1
+	mkdir -p "$VPLANE_RESULTS/l2-e2e"
+	/lib/systemd/systemd-udevd --daemon 2>"$VPLANE_RESULTS/l2-e2e/udevd.log" || {
+		echo "systemd-udevd did not start"
+		exit 1
+	}
+	udevd=1
+fi
 uuid=$(cat /proc/sys/kernel/random/uuid)
 echo "$uuid" >"/sys/class/mdev_bus/vplane/mdev_supported_types/${VPLANE_L2_TYPE:-vplane-1head}/create" || {
 	echo "cannot create a vGPU"
 	exit 1
 }
-python3 "$VPLANE_SRC/tests/vm/guest/l2/l2_test.py" "$@" --uuid "$uuid"
+if [ -n "$udevd" ]; then
+	udevadm settle --timeout=$((60 * ${VPLANE_SLOWDOWN:-1})) ||
+		echo "udevadm settle timed out"
+	python3 "$VPLANE_SRC/tests/vm/guest/l2/l2_e2e.py" --uuid "$uuid"
+else
+	python3 "$VPLANE_SRC/tests/vm/guest/l2/l2_test.py" "$@" --uuid "$uuid"
+fi
 rc=$?
 echo 1 >"/sys/bus/mdev/devices/$uuid/remove" || rc=1
+[ -z "$udevd" ] || udevadm control --exit || true
 exit $rc

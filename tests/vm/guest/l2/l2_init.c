@@ -15,6 +15,8 @@
  *   kms    one line per connector of card0 from sysfs: "CONN <name>
  *          status=<status> modes=<mode>,<mode>,..." (the kernel's order:
  *          preferred first)
+ *   show   sets fb0's mode (no fbcon does it here): "SHOW fb0 <w>x<h>
+ *          bpp=<n>", or "SHOW none" / "SHOW fb0 error=<why>"
  *   input  the input devices ("INPUT ...", "ABS ..."), "L2-INPUT-READY",
  *          then one line "EV <dev> <type> <code> <value>" per event read
  *          from any /dev/input/event* (EV_SYN and EV_REP left out), until powered off;
@@ -30,6 +32,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fb.h>
 #include <linux/input.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -289,6 +292,36 @@ static int check_kms(void)
 	return n ? 0 : 1;
 }
 
+/* Show fbdev's console buffer on fb0: the minimal kernel has no fbcon,
+ * so nothing sets a mode on its own. A forced FBIOPUT_VSCREENINFO of the
+ * current settings makes the DRM fb helper commit its mode (set_par), as
+ * fbcon's start would; the vGPU's host side then sees an enabled head. */
+static int check_show(int wait_s)
+{
+	struct fb_var_screeninfo var;
+	int fd;
+
+	if (!wait_path("/dev/fb0", wait_s)) {
+		printf("SHOW none\n");
+		return 1;
+	}
+	fd = open("/dev/fb0", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, FBIOGET_VSCREENINFO, &var)) {
+		printf("SHOW fb0 error=%s\n", strerror(errno));
+		return 1;
+	}
+	var.activate = FB_ACTIVATE_NOW | FB_ACTIVATE_FORCE;
+	if (ioctl(fd, FBIOPUT_VSCREENINFO, &var)) {
+		printf("SHOW fb0 error=%s\n", strerror(errno));
+		close(fd);
+		return 1;
+	}
+	printf("SHOW fb0 %ux%u bpp=%u\n", var.xres, var.yres,
+	       var.bits_per_pixel);
+	close(fd);
+	return 0;
+}
+
 struct input_dev {
 	int fd;
 	char name[16]; /* "event3" */
@@ -427,6 +460,8 @@ static int run_check(const char *check, int wait_s)
 		return check_drm(wait_s);
 	if (strcmp(check, "kms") == 0)
 		return check_kms();
+	if (strcmp(check, "show") == 0)
+		return check_show(wait_s);
 	if (strcmp(check, "input") == 0)
 		check_input();
 	fatal("unknown l2.check=%s", check);

@@ -71,8 +71,8 @@ def make_guest(kernel: str, check: str, uuid: str, args=(), append="",
                    log=log_path(name))
 
 
-def wait_ready(g: L2Guest, kernel: str):
-    _, line = g.wait_line(r"L2-READY ", READY_TIMEOUT[kernel])
+def wait_ready(g: L2Guest, kernel: str, timeout_s: float = 0):
+    _, line = g.wait_line(r"L2-READY ", timeout_s or READY_TIMEOUT[kernel])
     guest_up = float(line.text.split()[1])
     print(f"# {kernel} L2 kernel: QEMU start to L2-READY "
           f"{line.t - g.started:.1f} s (guest uptime {guest_up:.1f} s)")
