@@ -461,10 +461,23 @@ static int32_t take_detents(int32_t *rest)
 	return detents;
 }
 
+static int32_t sign_of(int32_t v)
+{
+	return v < 0 ? -1 : 1;
+}
+
+/*
+ * The hi-res 120ths as they come, in the first report, and one report per
+ * whole detent: QEMU's input-linux turns each report that has a REL_WHEEL
+ * into one wheel step, whatever its value (QEMU 7.2, ui/input-linux.c),
+ * so "-2" in one report would scroll the guest once. Reports go in as few
+ * batches as VPLANE_INPUT_MAX_EVENTS allows (a report is at most five
+ * records, the first; the others three).
+ */
 static enum vpd_input_result send_wheel(struct hold *hold,
 					const struct vpd_input_event *event)
 {
-	struct vplane_input_event records[5];
+	struct vplane_input_event records[VPLANE_INPUT_MAX_EVENTS];
 	int32_t rest_v = hold->wheel_rest_v + event->wheel_v;
 	int32_t rest_h = hold->wheel_rest_h + event->wheel_h;
 	int32_t detents_v = take_detents(&rest_v);
@@ -476,25 +489,39 @@ static enum vpd_input_result send_wheel(struct hold *hold,
 		records[n++] =
 			(struct vplane_input_event){ EV_REL, REL_WHEEL_HI_RES,
 						     event->wheel_v };
-	if (detents_v)
-		records[n++] = (struct vplane_input_event){ EV_REL, REL_WHEEL,
-							    detents_v };
 	if (event->wheel_h)
 		records[n++] =
 			(struct vplane_input_event){ EV_REL, REL_HWHEEL_HI_RES,
 						     event->wheel_h };
-	if (detents_h)
-		records[n++] = (struct vplane_input_event){ EV_REL, REL_HWHEEL,
-							    detents_h };
-	if (!n)
+	if (!n && !detents_v && !detents_h)
 		return VPD_INPUT_OK;
-	records[n++] = (struct vplane_input_event){ EV_SYN, SYN_REPORT, 0 };
-	result = inject(hold->head, VPLANE_INPUT_POINTER, records, n);
-	if (result == VPD_INPUT_OK) {
-		hold->wheel_rest_v = rest_v;
-		hold->wheel_rest_h = rest_h;
-	}
-	return result;
+	do {
+		if (detents_v) {
+			records[n++] = (struct vplane_input_event){
+				EV_REL, REL_WHEEL, sign_of(detents_v)
+			};
+			detents_v -= sign_of(detents_v);
+		}
+		if (detents_h) {
+			records[n++] = (struct vplane_input_event){
+				EV_REL, REL_HWHEEL, sign_of(detents_h)
+			};
+			detents_h -= sign_of(detents_h);
+		}
+		records[n++] =
+			(struct vplane_input_event){ EV_SYN, SYN_REPORT, 0 };
+		if (n + 3 > VPLANE_INPUT_MAX_EVENTS ||
+		    (!detents_v && !detents_h)) {
+			result = inject(hold->head, VPLANE_INPUT_POINTER,
+					records, n);
+			if (result != VPD_INPUT_OK)
+				return result;
+			n = 0;
+		}
+	} while (detents_v || detents_h);
+	hold->wheel_rest_v = rest_v;
+	hold->wheel_rest_h = rest_h;
+	return VPD_INPUT_OK;
 }
 
 enum vpd_input_result vpd_input_send(struct vpd_input_origin *origin,

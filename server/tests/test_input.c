@@ -31,6 +31,7 @@ struct fake {
 	int32_t abs_x[NR_HEADS], abs_y[NR_HEADS];
 	int32_t wheel[NR_HEADS], wheel_hi[NR_HEADS];
 	unsigned int batches, records;
+	unsigned int wheel_reports; /* reports with a REL_WHEEL */
 	int fail_errno; /* the next injections fail with this, 0: work */
 };
 
@@ -92,9 +93,12 @@ static void apply(struct fake *f, uint32_t device, uint32_t head,
 		f->abs_x[head] = ev->value;
 	else if (ev->type == EV_ABS)
 		f->abs_y[head] = ev->value;
-	else if (ev->type == EV_REL && ev->code == REL_WHEEL)
+	else if (ev->type == EV_REL && ev->code == REL_WHEEL) {
+		/* one step per report: what QEMU's input-linux passes on */
+		CHECK(ev->value == 1 || ev->value == -1);
 		f->wheel[head] += ev->value;
-	else if (ev->type == EV_REL && ev->code == REL_WHEEL_HI_RES)
+		f->wheel_reports++;
+	} else if (ev->type == EV_REL && ev->code == REL_WHEEL_HI_RES)
 		f->wheel_hi[head] += ev->value;
 }
 
@@ -340,7 +344,7 @@ static void test_refusals(void)
 		vpd_input_origin_create(input, VPD_INPUT_ORIGIN_VIEWER, "x");
 	struct vpd_head *h0 = &f->heads[0];
 	struct vpd_input_event ev = { .kind = VPD_INPUT_KEY };
-	unsigned int batches;
+	unsigned int batches, records;
 
 	CHECK(key(o, h0, 0, true) == VPD_INPUT_INVALID);
 	CHECK(key(o, h0, VPLANE_INPUT_KEY_MAX + 1, true) == VPD_INPUT_INVALID);
@@ -377,7 +381,20 @@ static void test_refusals(void)
 	CHECK(f->wheel_hi[0] == 120 && f->wheel[0] == 1);
 	ev.wheel_v = -360;
 	CHECK(vpd_input_send(o, h0, &ev) == VPD_INPUT_OK);
-	CHECK(f->wheel[0] == -2);
+	CHECK(f->wheel[0] == -2 && f->wheel_reports == 4);
+	/* the largest turn: 273 detents, one report each, in full batches */
+	f->wheel[0] = 0;
+	f->wheel_reports = 0;
+	batches = f->batches;
+	records = f->records;
+	ev.wheel_v = VPLANE_INPUT_REL_MAX;
+	CHECK(vpd_input_send(o, h0, &ev) == VPD_INPUT_OK);
+	CHECK(f->wheel[0] == VPLANE_INPUT_REL_MAX / 120);
+	CHECK(f->wheel_reports == VPLANE_INPUT_REL_MAX / 120);
+	/* the hi-res value, then REL_WHEEL and SYN_REPORT per detent, in
+	 * batches of at most 64 records that end on a report */
+	CHECK(f->records - records == 1 + 2 * (VPLANE_INPUT_REL_MAX / 120));
+	CHECK(f->batches - batches <= (f->records - records + 61) / 62);
 
 	/* a head that is off, or gone, has nothing to point at */
 	h0->width = h0->height = 0;
