@@ -10,6 +10,7 @@
 #include <wlr/types/wlr_output_layout.h>
 #include <wlr/types/wlr_pointer.h>
 #include <wlr/types/wlr_seat.h>
+#include <wlr/types/wlr_touch.h>
 #include <wlr/util/box.h>
 #include <xkbcommon/xkbcommon.h>
 
@@ -49,6 +50,15 @@ struct vpd_seat {
 	struct wl_listener cursor_motion_absolute;
 	struct wl_listener cursor_button;
 	struct wl_listener cursor_axis;
+	struct wl_listener touch_down;
+	struct wl_listener touch_motion;
+	struct wl_listener touch_up;
+	struct wl_listener touch_cancel;
+
+	/* the touch point that acts as the pointer (the first finger
+	 * down); the others are ignored. Valid while touching. */
+	bool touching;
+	int32_t touch_id;
 };
 
 struct keyboard {
@@ -179,14 +189,13 @@ static void handle_cursor_motion_absolute(struct wl_listener *listener,
 	pointer_moved(seat);
 }
 
-static void handle_cursor_button(struct wl_listener *listener, void *data)
+/* A button (@code, evdev) went down or up where the pointer is. */
+static void press_button(struct vpd_seat *seat, uint32_t code, bool pressed)
 {
-	struct vpd_seat *seat = wl_container_of(listener, seat, cursor_button);
-	struct wlr_event_pointer_button *event = data;
 	struct vpd_input_event button = {
 		.kind = VPD_INPUT_BUTTON,
-		.code = event->button,
-		.pressed = event->state == WLR_BUTTON_PRESSED,
+		.code = code,
+		.pressed = pressed,
 	};
 	struct vpd_input_event motion = { .kind = VPD_INPUT_MOTION };
 	struct vpd_head *head;
@@ -206,6 +215,71 @@ static void handle_cursor_button(struct wl_listener *listener, void *data)
 	if (head && head == seat->focus)
 		forward(seat, &motion);
 	forward(seat, &button);
+}
+
+static void handle_cursor_button(struct wl_listener *listener, void *data)
+{
+	struct vpd_seat *seat = wl_container_of(listener, seat, cursor_button);
+	struct wlr_event_pointer_button *event = data;
+
+	press_button(seat, event->button, event->state == WLR_BUTTON_PRESSED);
+}
+
+/*
+ * A touchscreen is an absolute pointer with one button: the first finger
+ * down moves the pointer there and presses BTN_LEFT, its motion moves the
+ * pointer, lifting it releases the button. What a VM's head pointer can
+ * say (driver/ABI.md: absolute, no multi-touch) is one point.
+ */
+static void handle_touch_down(struct wl_listener *listener, void *data)
+{
+	struct vpd_seat *seat = wl_container_of(listener, seat, touch_down);
+	struct wlr_event_touch_down *event = data;
+
+	if (seat->touching)
+		return;
+	seat->touching = true;
+	seat->touch_id = event->touch_id;
+	wlr_cursor_warp_absolute(seat->cursor, event->device, event->x,
+				 event->y);
+	pointer_moved(seat);
+	press_button(seat, BTN_LEFT, true);
+}
+
+static void handle_touch_motion(struct wl_listener *listener, void *data)
+{
+	struct vpd_seat *seat = wl_container_of(listener, seat, touch_motion);
+	struct wlr_event_touch_motion *event = data;
+
+	if (!seat->touching || event->touch_id != seat->touch_id)
+		return;
+	wlr_cursor_warp_absolute(seat->cursor, event->device, event->x,
+				 event->y);
+	pointer_moved(seat);
+}
+
+/* The finger lifted (@touch_id) or all touches cancelled (-1). */
+static void touch_ended(struct vpd_seat *seat, int32_t touch_id)
+{
+	if (!seat->touching || (touch_id >= 0 && touch_id != seat->touch_id))
+		return;
+	seat->touching = false;
+	press_button(seat, BTN_LEFT, false);
+}
+
+static void handle_touch_up(struct wl_listener *listener, void *data)
+{
+	struct vpd_seat *seat = wl_container_of(listener, seat, touch_up);
+	struct wlr_event_touch_up *event = data;
+
+	touch_ended(seat, event->touch_id);
+}
+
+static void handle_touch_cancel(struct wl_listener *listener, void *data)
+{
+	struct vpd_seat *seat = wl_container_of(listener, seat, touch_cancel);
+
+	touch_ended(seat, -1);
 }
 
 static void handle_cursor_axis(struct wl_listener *listener, void *data)
@@ -412,6 +486,8 @@ static void handle_pointer_destroy(struct wl_listener *listener, void *data)
 
 	log_info("seat: pointer %s unplugged", pointer->device->name);
 	vpd_input_release_all(seat->origin);
+	/* a touchscreen unplugged mid-touch: the button is released */
+	seat->touching = false;
 	/* wlr_cursor detaches it itself on its destroy */
 	wl_list_remove(&pointer->destroy.link);
 	wl_list_remove(&pointer->link);
@@ -477,6 +553,7 @@ static void handle_backend_new_input(struct wl_listener *listener, void *data)
 		add_keyboard(seat, device);
 		break;
 	case WLR_INPUT_DEVICE_POINTER:
+	case WLR_INPUT_DEVICE_TOUCH: /* a pointer with one button */
 		add_pointer(seat, device);
 		break;
 	default:
@@ -529,6 +606,14 @@ struct vpd_seat *vpd_seat_create(struct vpd_server *server)
 	wl_signal_add(&seat->cursor->events.button, &seat->cursor_button);
 	seat->cursor_axis.notify = handle_cursor_axis;
 	wl_signal_add(&seat->cursor->events.axis, &seat->cursor_axis);
+	seat->touch_down.notify = handle_touch_down;
+	wl_signal_add(&seat->cursor->events.touch_down, &seat->touch_down);
+	seat->touch_motion.notify = handle_touch_motion;
+	wl_signal_add(&seat->cursor->events.touch_motion, &seat->touch_motion);
+	seat->touch_up.notify = handle_touch_up;
+	wl_signal_add(&seat->cursor->events.touch_up, &seat->touch_up);
+	seat->touch_cancel.notify = handle_touch_cancel;
+	wl_signal_add(&seat->cursor->events.touch_cancel, &seat->touch_cancel);
 	seat->layout_change.notify = handle_layout_change;
 	wl_signal_add(&server->layout->events.change, &seat->layout_change);
 	seat->new_input.notify = handle_backend_new_input;
@@ -550,6 +635,10 @@ void vpd_seat_destroy(struct vpd_seat *seat)
 		wl_list_remove(&seat->cursor_motion_absolute.link);
 		wl_list_remove(&seat->cursor_button.link);
 		wl_list_remove(&seat->cursor_axis.link);
+		wl_list_remove(&seat->touch_down.link);
+		wl_list_remove(&seat->touch_motion.link);
+		wl_list_remove(&seat->touch_up.link);
+		wl_list_remove(&seat->touch_cancel.link);
 		wl_list_remove(&seat->layout_change.link);
 		wl_list_remove(&seat->new_input.link);
 	}

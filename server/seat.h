@@ -31,9 +31,13 @@
  * - No host cursor image is set: the guest draws its own (the guest
  *   cursor plane, output_cursor.h), and a host image over a head would
  *   make wlroots composite instead of scanning the head out directly.
- * - Input devices plugged in later are picked up (the backend's
- *   new_input); devices vplane.ko makes for the VMs are not the seat's
- *   (its udev rule sets LIBINPUT_IGNORE_DEVICE).
+ * - Input devices present at start and plugged in later come the same
+ *   way (the backend's new_input); devices vplane.ko makes for the VMs
+ *   are not the seat's (its udev rule sets LIBINPUT_IGNORE_DEVICE).
+ * - A touchscreen is a pointer with one button: the first finger down
+ *   moves the pointer and presses BTN_LEFT, lifting it releases it; the
+ *   other fingers are ignored (a head's pointer is one point). Tablet
+ *   tools are not taken.
  */
 #ifndef VPD_SEAT_H
 #define VPD_SEAT_H

@@ -14,7 +14,6 @@
  * held open and grabbed: injection ends with ENODEV, readers with ENODEV
  * (the harness checks dmesg for WARN/BUG).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,6 +29,7 @@
 #include <vplane/display.h>
 #include <vplane/log.h>
 
+#include "evdev_node.h"
 #include "vp_dev.h"
 
 #define NR_DEVS 3 /* keyboard, head 0 pointer, head 1 pointer */
@@ -66,33 +66,15 @@ static bool find_nodes(void)
 {
 	static const char *const suffix[NR_DEVS] = { "kbd", "head0", "head1" };
 	char path[PATH_MAX], buf[128], want[128];
-	struct dirent *de;
-	DIR *dir = opendir("/sys/class/input");
 	int i, found = 0;
 
-	VP_CHECK(dir, "opendir /sys/class/input: %s", strerror(errno));
-	if (!dir)
-		return false;
-	while ((de = readdir(dir))) {
-		if (strncmp(de->d_name, "event", 5))
-			continue;
-		snprintf(path, sizeof(path), "/sys/class/input/%s/device/phys",
-			 de->d_name);
-		if (!read_sys(path, buf, sizeof(buf)))
-			continue;
-		for (i = 0; i < NR_DEVS; i++) {
-			snprintf(want, sizeof(want), "vplane/%s/%s", uuid,
-				 suffix[i]);
-			if (strcmp(buf, want))
-				continue;
-			snprintf(nodes[i].event, sizeof(nodes[i].event), "%s",
-				 de->d_name);
-			snprintf(nodes[i].phys, sizeof(nodes[i].phys), "%s",
-				 buf);
+	for (i = 0; i < NR_DEVS; i++) {
+		snprintf(nodes[i].phys, sizeof(nodes[i].phys), "vplane/%s/%s",
+			 uuid, suffix[i]);
+		if (evdev_node_find(nodes[i].phys, nodes[i].event,
+				    sizeof(nodes[i].event)))
 			found++;
-		}
 	}
-	closedir(dir);
 	VP_CHECK(found == NR_DEVS, "found %d of 3 input devices of %s", found,
 		 uuid);
 	if (found != NR_DEVS)

@@ -18,7 +18,7 @@ set -e
 mode=${1:-exact}
 test=input-$mode
 . "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
-GRAB=$VPLANE_BUILD/tests/vm/guest/server/vp-evdev-grab
+GRAB=$VPLANE_BUILD/tests/vm/vp-evdev-grab
 [ -x "$GRAB" ] || { echo "vp-evdev-grab not built"; exit 77; }
 EV=$R/events.txt
 

@@ -3,14 +3,20 @@
 """The kiosk's seat, end to end (kiosk_input.sh runs it).
 
 Plays the person at the kiosk with uinput devices that libinput (inside
-vplaned) takes as the seat's: a keyboard and an absolute mouse (ranges
-0..1023 x 0..767 over a 1024x768 output, so a device value is the
-output pixel). Plays the VMM by grabbing (EVIOCGRAB, as QEMU's
-input-linux does) the evdev devices vplane.ko made for two vGPUs, A
-(512x300, letterboxed: drawn 2x at 0,84 in 1024x600) and B (1024x768,
-scanned out directly), and checks what arrives there.
+vplaned) takes as the seat's: a keyboard, an absolute mouse with a wheel
+(ranges 0..1023 x 0..767 over a 1024x768 output, so a device value is
+the output pixel) and a relative mouse. Plays the VMM by grabbing
+(EVIOCGRAB, as QEMU's input-linux does) the evdev devices vplane.ko made
+for two vGPUs, A (512x300, letterboxed: drawn 2x at 0,84 in 1024x600)
+and B (1024x768, scanned out directly), and checks what arrives there.
 
-usage: kiosk_input.py UUID_A UUID_B
+Two parts. The first runs against a vplaned that follows the pointer,
+started before the devices were made (they are hotplugged). Then it
+writes DIR/part1-done and waits for DIR/restarted: kiosk_input.sh has
+restarted vplaned with --seat-focus click, so in the second part the
+devices were there before vplaned started.
+
+usage: kiosk_input.py UUID_A UUID_B DIR
 Prints "# ..." lines; exits 1 with "FAIL: ..." on the first failure.
 """
 import fcntl
@@ -22,7 +28,10 @@ import time
 
 EV_SYN, EV_KEY, EV_REL, EV_ABS = 0, 1, 2, 3
 ABS_X, ABS_Y = 0, 1
-BTN_LEFT, BTN_RIGHT = 0x110, 0x111
+REL_X, REL_Y, REL_HWHEEL, REL_WHEEL = 0, 1, 6, 8
+REL_HWHEEL_HI_RES, REL_WHEEL_HI_RES = 12, 11
+BTN_LEFT, BTN_RIGHT, BTN_TOUCH = 0x110, 0x111, 0x14a
+INPUT_PROP_DIRECT = 1
 KEY_ESC, KEY_A, KEY_B, KEY_C, KEY_D, KEY_E, KEY_F, KEY_N = 1, 30, 48, 46, 32, 18, 33, 49
 KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_LEFTALT = 29, 42, 56
 MODS = (KEY_LEFTCTRL, KEY_LEFTALT, KEY_LEFTSHIFT)
@@ -30,6 +39,7 @@ EVENT = struct.Struct('llHHi')
 EVIOCGRAB = 0x40044590
 UI_SET_EVBIT, UI_SET_KEYBIT, UI_SET_RELBIT, UI_SET_ABSBIT = (
     0x40045564, 0x40045565, 0x40045566, 0x40045567)
+UI_SET_PROPBIT = 0x4004556e
 UI_DEV_CREATE, UI_DEV_DESTROY = 0x5501, 0x5502
 SLOW = int(os.environ.get('VPLANE_SLOWDOWN', '1'))
 
@@ -40,14 +50,21 @@ def fail(msg):
 
 
 class Uinput:
-    """A uinput device: keys (and an absolute pointer if abs_max)."""
+    """A uinput device: keys, relative axes (rels), and an absolute
+    pointer if abs_max; a touchscreen if also direct."""
 
-    def __init__(self, name, keys, abs_max=None):
+    def __init__(self, name, keys, abs_max=None, rels=(), direct=False):
         self.name = name
         self.fd = os.open('/dev/uinput', os.O_WRONLY | os.O_NONBLOCK)
         fcntl.ioctl(self.fd, UI_SET_EVBIT, EV_KEY)
         for k in keys:
             fcntl.ioctl(self.fd, UI_SET_KEYBIT, k)
+        if direct:
+            fcntl.ioctl(self.fd, UI_SET_PROPBIT, INPUT_PROP_DIRECT)
+        if rels:
+            fcntl.ioctl(self.fd, UI_SET_EVBIT, EV_REL)
+            for r in rels:
+                fcntl.ioctl(self.fd, UI_SET_RELBIT, r)
         absmax = [0] * 64
         if abs_max:
             fcntl.ioctl(self.fd, UI_SET_EVBIT, EV_ABS)
@@ -56,7 +73,9 @@ class Uinput:
                 absmax[axis] = top
         # struct uinput_user_dev: name, id, ff_effects_max, abs arrays
         dev = struct.pack('80sHHHHi', name.encode(), 0x06, 0x1234,
-                          0x5678 if abs_max else 0x5677, 1, 0)
+                          0x5677 + (abs_max is not None) + 2 * bool(rels)
+                          + 4 * direct,
+                          1, 0)
         dev += struct.pack('64i', *absmax) + bytes(4 * 64 * 3)
         os.write(self.fd, dev)
         fcntl.ioctl(self.fd, UI_DEV_CREATE)
@@ -74,6 +93,13 @@ class Uinput:
 
     def move(self, x, y):
         self.emit((EV_ABS, ABS_X, x), (EV_ABS, ABS_Y, y))
+
+    def move_by(self, dx, dy):
+        self.emit((EV_REL, REL_X, dx), (EV_REL, REL_Y, dy))
+
+    def click(self, code=BTN_LEFT):
+        self.key(code, 1)
+        self.key(code, 0)
 
     def destroy(self):
         fcntl.ioctl(self.fd, UI_DEV_DESTROY)
@@ -109,6 +135,9 @@ class Grabbed:
             if t == EV_ABS:
                 pos[c] = v
         return pos.get(ABS_X), pos.get(ABS_Y)
+
+    def rels(self, start=0):
+        return [(c, v) for t, c, v in self.events[start:] if t == EV_REL]
 
 
 devices = []
@@ -155,6 +184,15 @@ def check_click(ptr, x, y, w, h):
         fail(f'{ptr.label}: the click landed at {got}, not ({x}, {y}) +-1')
 
 
+def check_at(ptr, x, y, w, h, what):
+    """The last position @ptr got is head pixel (x, y) +-1."""
+    ax, ay = ptr.last_abs()
+    got = (pixel(ax, w), pixel(ay, h)) if ax is not None else None
+    print(f'# {ptr.label}: {what} at head pixel {got}, want ({x}, {y})')
+    if got is None or abs(got[0] - x) > 1 or abs(got[1] - y) > 1:
+        fail(f'{ptr.label}: {what} at {got}, not ({x}, {y}) +-1')
+
+
 def combo(kbd, key):
     for m in MODS:
         kbd.key(m, 1)
@@ -164,7 +202,7 @@ def combo(kbd, key):
 
 
 def main():
-    ua, ub = sys.argv[1], sys.argv[2]
+    ua, ub, rdir = sys.argv[1], sys.argv[2], sys.argv[3]
     by = '/dev/input/by-vplane/'
     a_kbd = Grabbed('A keyboard', by + ua + '-kbd')
     a_ptr = Grabbed('A pointer', by + ua + '-head0')
@@ -173,7 +211,12 @@ def main():
     devices.extend([a_kbd, a_ptr, b_kbd, b_ptr])
     letters = [KEY_ESC, KEY_A, KEY_B, KEY_C, KEY_D, KEY_E, KEY_F, KEY_N]
     kbd = Uinput('vp-test keyboard', letters + list(MODS))
-    mouse = Uinput('vp-test mouse', [BTN_LEFT, BTN_RIGHT], (1023, 767))
+    mouse = Uinput('vp-test mouse', [BTN_LEFT, BTN_RIGHT], (1023, 767),
+                   (REL_WHEEL, REL_HWHEEL))
+    rel = Uinput('vp-test relative mouse', [BTN_LEFT, BTN_RIGHT], None,
+                 (REL_X, REL_Y))
+    touch = Uinput('vp-test touchscreen', [BTN_TOUCH], (1023, 767),
+                   direct=True)
     # ready for libinput (udev tagged them) once vplaned follows them
     start = time.monotonic()
 
@@ -245,6 +288,31 @@ def main():
              f'{a_ptr.events[mark_a[1]:]}')
     print('# focus moved to B: keys and the click went to B only')
 
+    # the wheel: a detent up and one right, as evdev counts them
+    mark = len(b_ptr.events)
+    mouse.emit((EV_REL, REL_WHEEL, 1))
+    mouse.emit((EV_REL, REL_HWHEEL, 1))
+    wait_until('B did not get the wheel',
+               lambda: len(b_ptr.rels(mark)) >= 4)
+    got = b_ptr.rels(mark)
+    want = [(REL_WHEEL, 1), (REL_WHEEL_HI_RES, 120), (REL_HWHEEL, 1),
+            (REL_HWHEEL_HI_RES, 120)]
+    print(f'# wheel up and right: B got {got}')
+    if sorted(got) != sorted(want):
+        fail(f'the wheel reached B as {got}, want {want}')
+
+    # a touchscreen: a tap is a click where the finger is
+    mark = len(b_ptr.events)
+
+    def tap():
+        touch.emit((EV_ABS, ABS_X, 200), (EV_ABS, ABS_Y, 150),
+                   (EV_KEY, BTN_TOUCH, 1))
+        touch.emit((EV_KEY, BTN_TOUCH, 0))
+    wait_until('a tap on the touchscreen never reached B',
+               lambda: (BTN_LEFT, 0) in b_ptr.keys(mark), 30, tap)
+    check_at(b_ptr, 200, 150, 1024, 768, 'the tap')
+    touch.destroy()
+
     # "release": everything let go, nothing forwarded until a click
     mark_b, mark_ptr = len(b_kbd.events), len(b_ptr.events)
     combo(kbd2, KEY_ESC)
@@ -279,9 +347,98 @@ def main():
     wait_until('unplugging the keyboard left the key down in B',
                lambda: (KEY_F, 0) in b_kbd.keys())
     print('# keyboard unplugged with a key down: released')
+
+    # vplaned restarted with --seat-focus click: the keyboard and both
+    # mice were there before it started; A is shown again
+    with open(os.path.join(rdir, 'part1-done'), 'w'):
+        pass
+    restarted = os.path.join(rdir, 'restarted')
+    end = time.monotonic() + 180 * SLOW
+    while not os.path.exists(restarted):
+        if time.monotonic() > end:
+            fail('vplaned was not restarted')
+        pump(0.5)
+    click_focus(kbd, mouse, rel, a_kbd, a_ptr, b_kbd, b_ptr)
     kbd.destroy()
     mouse.destroy()
     print('PASS: kiosk input', flush=True)
+
+
+def click_focus(kbd, mouse, rel, a_kbd, a_ptr, b_kbd, b_ptr):
+    """The second part: focus on click, devices older than vplaned."""
+    start = time.monotonic()
+    mark_a = len(a_ptr.events)
+    flip = [0]
+
+    def click_a():  # a repeated value is no event: alternate
+        flip[0] ^= 1
+        mouse.move(300 + flip[0], 284)
+        mouse.move(300, 284)
+        mouse.click()
+    wait_until('a click over head A never reached A (devices older than '
+               'vplaned, click focus)',
+               lambda: (BTN_LEFT, 0) in a_ptr.keys(mark_a), 60, click_a)
+    print(f'# devices older than vplaned: a click after '
+          f'{time.monotonic() - start:.1f} s')
+    check_at(a_ptr, 150, 100, 512, 300, 'the focusing click')
+    kbd.tap(KEY_A)
+    wait_until('A, clicked, did not get the key',
+               lambda: (KEY_A, 0) in a_kbd.keys(mark_a))
+
+    # off the head (a letterbox bar) the focus stays: keys still go to A,
+    # the pointer's motion does not
+    mark_a = (len(a_kbd.events), len(a_ptr.events))
+    mouse.move(300, 20)
+    kbd.tap(KEY_C)
+    wait_until('with click focus, leaving head A took the focus away',
+               lambda: (KEY_C, 0) in a_kbd.keys(mark_a[0]))
+    if a_ptr.events[mark_a[1]:]:
+        fail(f'A got the pointer over the bar: {a_ptr.events[mark_a[1]:]}')
+    print('# click focus: off the head, A still gets the keys')
+
+    # "next" shows B unfocused: neither the pointer over it nor a key
+    # before the click reaches it
+    mark_ptr = len(b_ptr.events)
+    combo(kbd, KEY_N)
+    mouse.move(700, 500)
+    pump(2 * SLOW)
+    mark = (len(a_kbd.events), len(b_kbd.events), mark_ptr)
+    kbd.tap(KEY_E)
+    pump(1 * SLOW)
+    if b_ptr.events[mark_ptr:]:
+        fail(f'B got the pointer before a click: {b_ptr.events[mark_ptr:]}')
+    # the relative mouse clicks: B has the focus and the click
+    rel.click()
+    wait_until('a click of the relative mouse over B never reached B',
+               lambda: (BTN_LEFT, 0) in b_ptr.keys(mark[2]))
+    check_at(b_ptr, 700, 500, 1024, 768, 'the focusing click')
+    kbd.tap(KEY_F)
+    wait_until('B, clicked, did not get the key',
+               lambda: (KEY_F, 0) in b_kbd.keys(mark[1]))
+    if any(c == KEY_E for c, _ in a_kbd.keys(mark[0]) + b_kbd.keys(mark[1])):
+        fail('a key typed before the click reached a VM')
+    print('# click focus: next shows B unfocused, a click focuses it')
+
+    # the relative mouse against the output's edges: where it stops is
+    # exact whatever libinput's acceleration made of the motion
+    for dx, x, y in ((-4000, 0, 0), (4000, 1023, 767)):
+        mark = len(b_ptr.events)
+        rel.move_by(dx, dx)
+        wait_until(f'B got no motion of the relative mouse ({dx})',
+                   lambda: any(t == EV_ABS for t, _, _ in
+                               b_ptr.events[mark:]))
+        pump(0.5)
+        check_at(b_ptr, x, y, 1024, 768, f'relative motion by {dx}')
+
+    # unplugging a mouse with a button down releases the button
+    mark = len(b_ptr.events)
+    rel.key(BTN_RIGHT, 1)
+    wait_until('B did not get the button pressed',
+               lambda: (BTN_RIGHT, 1) in b_ptr.keys(mark))
+    rel.destroy()
+    wait_until('unplugging the mouse left the button down in B',
+               lambda: (BTN_RIGHT, 0) in b_ptr.keys(mark))
+    print('# mouse unplugged with a button down: released')
 
 
 if __name__ == '__main__':
