@@ -28,12 +28,14 @@
  * wayvnc makes one keyboard and one pointer. */
 #define VNC_MAX_DEVICES 8
 
-/* Refusals logged once per client, besides the core's results. */
+/* Refusals and releases logged once per client, besides the core's
+ * results. */
 enum vnc_refusal {
 	VNC_NO_TARGET = VPD_INPUT_NOT_ATTACHED + 1,
 	VNC_RELATIVE,
 	VNC_CONTINUOUS_AXIS,
 	VNC_TOO_MANY_DEVICES,
+	VNC_IDLE_RELEASE,
 };
 
 struct vpd_vnc_input {
@@ -57,7 +59,11 @@ struct vnc_client {
 	/* the head its last event went to: a new one releases first */
 	struct vpd_head *last_head;
 	struct wl_listener last_head_destroy;
-	unsigned int logged;	/* 1 << result or refusal, logged already */
+	unsigned int logged; /* 1 << result or refusal, logged already */
+	/* after a press: fires once the client has been quiet for
+	 * VPD_VNC_IDLE_RELEASE_MS (vnc_input.h) */
+	struct wl_event_source *idle;
+	bool idle_armed;
 	struct wl_list devices; /* vnc_device.link */
 	unsigned int nr_devices;
 	struct wl_listener destroy;
@@ -82,8 +88,7 @@ static void log_once(struct vnc_client *client, unsigned int what,
 	if (client->logged & (1u << what))
 		return;
 	client->logged |= 1u << what;
-	log_info("%s: input not taken: %s (logged once per client)",
-		 client->origin->name, why);
+	log_info("%s: %s (logged once per client)", client->origin->name, why);
 }
 
 /* Listen to @signal with @listener, or only make @listener removable. */
@@ -119,7 +124,8 @@ static struct vpd_output *target_output(struct vnc_client *client,
 		return find_output(client->vi->server, bound);
 	if (wl_list_length(outputs) != 1) {
 		log_once(client, VNC_NO_TARGET,
-			 "no output-bound virtual pointer names an output, "
+			 "input not taken: no output-bound virtual pointer "
+			 "names an output, "
 			 "and vplaned has more than one");
 		return NULL;
 	}
@@ -143,6 +149,7 @@ static void deliver(struct vnc_client *client, struct vpd_head *head,
 		    const struct vpd_input_event *event)
 {
 	enum vpd_input_result result = VPD_INPUT_NO_HEAD;
+	char why[96];
 
 	if (head && head != client->last_head) {
 		/* its keys were on another head: none stays down there */
@@ -154,8 +161,30 @@ static void deliver(struct vnc_client *client, struct vpd_head *head,
 	}
 	if (head)
 		result = vpd_input_send(client->origin, head, event);
-	if (result != VPD_INPUT_OK)
-		log_once(client, result, vpd_input_result_str(result));
+	/* a press arms the idle release; anything later pushes it back */
+	if (result == VPD_INPUT_OK && (client->idle_armed || event->pressed) &&
+	    !wl_event_source_timer_update(client->idle,
+					  VPD_VNC_IDLE_RELEASE_MS))
+		client->idle_armed = true;
+	if (result == VPD_INPUT_OK)
+		return;
+	snprintf(why, sizeof(why), "input not taken: %s",
+		 vpd_input_result_str(result));
+	log_once(client, result, why);
+}
+
+static int handle_idle(void *data)
+{
+	struct vnc_client *client = data;
+
+	client->idle_armed = false;
+	if (!vpd_input_holds_any(client->origin))
+		return 0;
+	log_once(client, VNC_IDLE_RELEASE,
+		 "quiet with keys or buttons down: released them "
+		 "(wayvnc 0.5 does not tell when a VNC client goes)");
+	vpd_input_release_all(client->origin);
+	return 0;
 }
 
 static void set_client_output(struct vnc_client *client, struct wlr_output *wo)
@@ -199,7 +228,8 @@ static void handle_motion(struct wl_listener *listener, void *data)
 
 	(void)data;
 	log_once(dev->client, VNC_RELATIVE,
-		 "relative motion (only absolute positions map to a head)");
+		 "input not taken: relative motion (only absolute "
+		 "positions map to a head)");
 }
 
 static void handle_motion_absolute(struct wl_listener *listener, void *data)
@@ -257,7 +287,8 @@ static void handle_axis(struct wl_listener *listener, void *data)
 	if (!axis->delta_discrete) {
 		if (axis->delta != 0.0)
 			log_once(dev->client, VNC_CONTINUOUS_AXIS,
-				 "scrolling without wheel steps");
+				 "input not taken: scrolling without wheel "
+				 "steps");
 		return; /* also an axis stop */
 	}
 	/* out of range: the core refuses it (logged) */
@@ -319,6 +350,7 @@ static void remove_client(struct vnc_client *client)
 	wl_list_remove(&client->last_head_destroy.link);
 	wl_list_remove(&client->destroy.link);
 	wl_list_remove(&client->link);
+	wl_event_source_remove(client->idle);
 	vpd_input_origin_destroy(client->origin); /* releases its keys */
 	free(client);
 }
@@ -353,7 +385,14 @@ static struct vnc_client *get_client(struct vpd_vnc_input *vi,
 	snprintf(name, sizeof(name), "VNC client pid %d", (int)pid);
 	client->origin = vpd_input_origin_create(vi->server->input,
 						 VPD_INPUT_ORIGIN_VNC, name);
-	if (!client->origin) {
+	client->idle = wl_event_loop_add_timer(
+		wl_display_get_event_loop(vi->server->display), handle_idle,
+		client);
+	if (!client->origin || !client->idle) {
+		log_error("%s: cannot follow its input", name);
+		if (client->idle)
+			wl_event_source_remove(client->idle);
+		vpd_input_origin_destroy(client->origin);
 		free(client);
 		return NULL;
 	}
@@ -382,7 +421,8 @@ static struct vnc_device *add_device(struct vpd_vnc_input *vi,
 		return NULL;
 	if (client->nr_devices >= VNC_MAX_DEVICES) {
 		log_once(client, VNC_TOO_MANY_DEVICES,
-			 "more virtual devices than vplaned follows");
+			 "input not taken: more virtual devices than vplaned "
+			 "follows");
 		return NULL;
 	}
 	dev = calloc(1, sizeof(*dev));

@@ -16,6 +16,19 @@
  * when it disconnects (its wl_client is destroyed), when one of its
  * devices goes, and when its events start going to another head.
  *
+ * wayvnc 0.5 (Debian 12) shares one virtual keyboard and pointer among
+ * all its VNC clients, keeps them when a VNC client disconnects and
+ * swallows a VNC client's repeated presses: a VNC client that goes
+ * mid-keypress leaves the key down in wayvnc, and nothing on the
+ * Wayland side says so. So a client whose last event was (or followed)
+ * a press and that sends nothing for VPD_VNC_IDLE_RELEASE_MS has
+ * everything it holds released: a stuck key would make the VM unusable,
+ * while a key held that long without any other input (a long
+ * auto-repeat in the guest) merely stops. Its next press of that key is
+ * then lost in wayvnc (it still thinks the key is down) until released.
+ * A wayvnc that destroys its devices when a VNC client goes gets the
+ * release at once.
+ *
  * Routing: a pointer created with an output (wayvnc 0.5 binds its
  * pointer to the output it captures) sends to the head that output
  * shows; keys go to the head of the output the client's latest
@@ -38,6 +51,9 @@
 
 struct vpd_server;
 struct vpd_vnc_input;
+
+/* Quiet time after a press before what a client holds is released. */
+#define VPD_VNC_IDLE_RELEASE_MS 5000
 
 /* Create the two managers and the seat, restricted to control clients
  * (after the control socket exists). NULL after logging. */
