@@ -125,8 +125,7 @@ static struct vpd_output *target_output(struct vnc_client *client,
 	if (wl_list_length(outputs) != 1) {
 		log_once(client, VNC_NO_TARGET,
 			 "input not taken: no output-bound virtual pointer "
-			 "names an output, "
-			 "and vplaned has more than one");
+			 "names an output, and vplaned has more than one");
 		return NULL;
 	}
 	only = wl_container_of(outputs->next, only, link);
