@@ -306,6 +306,21 @@ void vpd_input_release_all(struct vpd_input_origin *origin)
 		release_hold(hold);
 }
 
+bool vpd_input_holds_any(const struct vpd_input_origin *origin)
+{
+	const struct hold *hold;
+	size_t i;
+
+	wl_list_for_each(hold, &origin->holds, link) {
+		if (hold->buttons)
+			return true;
+		for (i = 0; i < KEY_WORDS; i++)
+			if (hold->keys[i])
+				return true;
+	}
+	return false;
+}
+
 bool vpd_input_has_control(const struct vpd_input_origin *origin,
 			   const struct vpd_head *head)
 {

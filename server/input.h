@@ -188,6 +188,9 @@ void vpd_input_release_all(struct vpd_input_origin *origin);
 enum vpd_input_result vpd_input_take_control(struct vpd_input_origin *origin,
 					     struct vpd_head *head);
 
+/* True if @origin holds a key or button down on any head. */
+bool vpd_input_holds_any(const struct vpd_input_origin *origin);
+
 /* True if @origin controls @head now. */
 bool vpd_input_has_control(const struct vpd_input_origin *origin,
 			   const struct vpd_head *head);

@@ -32,6 +32,7 @@
 #include "seat.h"
 #include "streaming.h"
 #include "vgpu_node.h"
+#include "vnc_input.h"
 
 /* Used until the head's first mode is known. */
 #define HEADLESS_DEFAULT_WIDTH	640
@@ -297,7 +298,8 @@ static bool start_control(struct vpd_server *server)
 	server->manager = vpd_manager_create(server, server->control);
 	server->output_config =
 		vpd_output_config_create(server, server->control);
-	return server->manager && server->output_config;
+	server->vnc_input = vpd_vnc_input_create(server);
+	return server->manager && server->output_config && server->vnc_input;
 }
 
 bool vpd_server_start(struct vpd_server *server)
@@ -361,6 +363,7 @@ void vpd_server_finish(struct vpd_server *server)
 	vpd_seat_destroy(server->seat);
 	vpd_manager_destroy(server->manager);
 	vpd_output_config_destroy(server->output_config);
+	vpd_vnc_input_destroy(server->vnc_input);
 	vpd_control_destroy(server->control);
 	vpd_hotplug_destroy(server->hotplug);
 	vpd_vfio_socket_destroy(server->vfio_socket);

@@ -24,6 +24,7 @@ struct wlr_presentation;
 struct vpd_vfio_socket;
 struct vpd_frame_trace;
 struct vpd_input;
+struct vpd_vnc_input;
 struct vpd_seat;
 
 struct vpd_server {
@@ -40,6 +41,8 @@ struct vpd_server {
 	/* the input core every input source goes through (input.h) */
 	struct vpd_input *input;
 	struct vpd_seat *seat; /* the kiosk's (seat.h); NULL but on drm */
+	/* VNC clients' virtual keyboards and pointers (vnc_input.h) */
+	struct vpd_vnc_input *vnc_input;
 	/* the control socket and its privileged globals (control.h) */
 	struct vpd_control *control;
 	struct vpd_manager *manager;

@@ -248,8 +248,19 @@ static void test_keys_and_release(void)
 	CHECK(key(o, h1, BTN_RIGHT, true) == VPD_INPUT_OK);
 	CHECK(key(o, h0, BTN_LEFT, true) == VPD_INPUT_OK);
 	CHECK(f->button_down[1][1] && f->button_down[0][0]);
+	CHECK(vpd_input_holds_any(o));
 	vpd_input_release_all(o);
 	CHECK(nothing_down(f));
+	CHECK(!vpd_input_holds_any(o));
+	/* a button alone, then a key alone, count as held */
+	CHECK(key(o, h1, BTN_LEFT, true) == VPD_INPUT_OK);
+	CHECK(vpd_input_holds_any(o));
+	CHECK(key(o, h1, BTN_LEFT, false) == VPD_INPUT_OK);
+	CHECK(!vpd_input_holds_any(o));
+	CHECK(key(o, h0, VPLANE_INPUT_KEY_MAX, true) == VPD_INPUT_OK);
+	CHECK(vpd_input_holds_any(o));
+	CHECK(key(o, h0, VPLANE_INPUT_KEY_MAX, false) == VPD_INPUT_OK);
+	CHECK(!vpd_input_holds_any(o));
 	CHECK(vpd_input_has_control(o, h0) && vpd_input_has_control(o, h1));
 
 	/* more keys than one batch holds: released in batches the ABI takes */
