@@ -250,7 +250,11 @@ class Kernel:
 
     @property
     def vmlinuz(self) -> Path:
-        return self.root / "boot" / ("vmlinuz-" + self.spec.abi)
+        """/boot/vmlinuz-<abi>; Debian 13's 7.x ships it only as
+        /usr/lib/modules/<abi>/vmlinuz (linux-binary-<abi>)."""
+        boot = self.root / "boot" / ("vmlinuz-" + self.spec.abi)
+        moddir = self.root / "usr/lib/modules" / self.spec.abi / "vmlinuz"
+        return moddir if not boot.exists() and moddir.exists() else boot
 
     @property
     def headers(self) -> Path:
