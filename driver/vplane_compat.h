@@ -13,7 +13,8 @@
  *   supported kernel (Debian's 6.1 already defines no_llseek as NULL);
  *   6.12 removed the name ("fs: remove no_llseek").
  * - vfio_device_ops.bind_iommufd/unbind_iommufd/attach_ioas/detach_ioas:
- *   VPLANE_VFIO_IOMMUFD_OPS below fills them where the kernel has them.
+ *   VPLANE_VFIO_IOMMUFD_OPS below fills them where the kernel has them;
+ *   .get_region_info_caps: VPLANE_VFIO_REGION_INFO_OP.
  */
 #ifndef VPLANE_COMPAT_H
 #define VPLANE_COMPAT_H
@@ -63,6 +64,17 @@ static inline void vplane_vfio_free_device(struct vfio_device *vdev)
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
 #else
 #define VPLANE_VFIO_IOMMUFD_OPS
+#endif
+
+/*
+ * 6.19 "vfio: Add get_region_info_caps op": the VFIO core answers
+ * VFIO_DEVICE_GET_REGION_INFO itself through this op (-EINVAL without it)
+ * and no longer passes it to the driver's ioctl; before, the ioctl did.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
+#define VPLANE_VFIO_REGION_INFO_OP(fn) .get_region_info_caps = fn,
+#else
+#define VPLANE_VFIO_REGION_INFO_OP(fn)
 #endif
 
 /* 6.2 "driver core: make struct device_type.devnode() take a const *" */

@@ -266,6 +266,49 @@ static long ioctl_get_info(struct vplane_vgpu *vgpu, void __user *arg)
 	return copy_to_user(arg, &info, minsz) ? -EFAULT : 0;
 }
 
+/*
+ * Region @info->index: offset, size and flags into @info, the EDID
+ * region's type capability into @caps (the caller frees caps->buf).
+ */
+static int region_info_fill(struct vplane_vgpu *vgpu,
+			    struct vfio_region_info *info,
+			    struct vfio_info_cap *caps)
+{
+	if (info->index >= VPLANE_NUM_REGIONS(vgpu))
+		return -EINVAL;
+
+	info->offset = VPLANE_INDEX_TO_OFFSET(info->index);
+	info->size = region_size(vgpu, info->index);
+	info->flags = 0;
+	info->cap_offset = 0;
+	if (info->size)
+		info->flags = VFIO_REGION_INFO_FLAG_READ |
+			      VFIO_REGION_INFO_FLAG_WRITE;
+	if (info->index == VFIO_PCI_BAR0_REGION_INDEX)
+		info->flags |= VFIO_REGION_INFO_FLAG_MMAP;
+
+	if (info->index >= VFIO_PCI_NUM_REGIONS) {
+		struct vfio_region_info_cap_type cap = {
+			.header.id = VFIO_REGION_INFO_CAP_TYPE,
+			.header.version = 1,
+			.type = VFIO_REGION_TYPE_GFX,
+			.subtype = VFIO_REGION_SUBTYPE_GFX_EDID,
+		};
+
+		return vfio_info_add_capability(caps, &cap.header, sizeof(cap));
+	}
+	return 0;
+}
+
+/* Where the VFIO core answers GET_REGION_INFO (vplane_compat.h). */
+static int __maybe_unused vplane_get_region_info_caps(
+	struct vfio_device *vdev, struct vfio_region_info *info,
+	struct vfio_info_cap *caps)
+{
+	return region_info_fill(vgpu_from_vdev(vdev), info, caps);
+}
+
+/* Where the driver answers it: older kernels. */
 static long ioctl_get_region_info(struct vplane_vgpu *vgpu, void __user *arg)
 {
 	unsigned long minsz = offsetofend(struct vfio_region_info, offset);
@@ -277,30 +320,10 @@ static long ioctl_get_region_info(struct vplane_vgpu *vgpu, void __user *arg)
 		return -EFAULT;
 	if (info.argsz < minsz)
 		return -EINVAL;
-	if (info.index >= VPLANE_NUM_REGIONS(vgpu))
-		return -EINVAL;
-
-	info.offset = VPLANE_INDEX_TO_OFFSET(info.index);
-	info.size = region_size(vgpu, info.index);
-	info.flags = 0;
-	info.cap_offset = 0;
-	if (info.size)
-		info.flags = VFIO_REGION_INFO_FLAG_READ |
-			     VFIO_REGION_INFO_FLAG_WRITE;
-	if (info.index == VFIO_PCI_BAR0_REGION_INDEX)
-		info.flags |= VFIO_REGION_INFO_FLAG_MMAP;
-
-	if (info.index >= VFIO_PCI_NUM_REGIONS) {
-		struct vfio_region_info_cap_type cap = {
-			.header.id = VFIO_REGION_INFO_CAP_TYPE,
-			.header.version = 1,
-			.type = VFIO_REGION_TYPE_GFX,
-			.subtype = VFIO_REGION_SUBTYPE_GFX_EDID,
-		};
-
-		ret = vfio_info_add_capability(&caps, &cap.header, sizeof(cap));
-		if (ret)
-			return ret;
+	ret = region_info_fill(vgpu, &info, &caps);
+	if (ret) {
+		kfree(caps.buf);
+		return ret;
 	}
 
 	if (caps.size) {
@@ -454,5 +477,6 @@ const struct vfio_device_ops vplane_dev_ops = {
 	.request = vplane_request,
 	/* clang-format off */
 	VPLANE_VFIO_IOMMUFD_OPS
+	VPLANE_VFIO_REGION_INFO_OP(vplane_get_region_info_caps)
 	/* clang-format on */
 };

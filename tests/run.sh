@@ -2,12 +2,15 @@
 # The whole vplane test suite, as CI runs it: installs what is missing,
 # builds with warnings as errors, then runs the unit suite (host; again under
 # valgrind, and again in a second build dir with ASan/UBSan: see
-# docs/testing.md) and the VM suite (a real Debian 6.1 kernel under QEMU).
+# docs/testing.md) and the VM suite (a real Debian 6.1 kernel under QEMU),
+# with its driver, display and fuzz groups again on Debian 13's 6.12 and the
+# newest Debian kernel (vm-kernels).
 # Exits non-zero on any failure;
 # an in-guest skip is a failure here (VPLANE_STRICT=1).
 #
 #   tests/run.sh            everything
-#   tests/run.sh unit       one suite (unit, vm)
+#   tests/run.sh unit       one suite (unit, vm, vm-kernels; on request
+#                           also vm-kernels-extra, vm-debug-extra, ...)
 set -euo pipefail
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${VPLANE_BUILD_DIR:-$src/build}
@@ -24,7 +27,9 @@ phase_done "installing and building"
 
 suites=("$@")
 if [ ${#suites[@]} -eq 0 ]; then
-	suites=(unit vm)
+	# vm-kernels: the driver, display and fuzz groups on Debian 13's 6.12
+	# and the newest Debian kernel (docs/testing.md, "Which kernel")
+	suites=(unit vm vm-kernels)
 	# The debug-kernel suite (driver, display and fuzz groups on the
 	# KASAN/lockdep/kmemleak kernel) joins whenever that kernel is cached
 	# (tests/debug.sh builds it: 20-60 minutes, once). VPLANE_DEBUG_SUITE=0

@@ -73,6 +73,84 @@ class KernelResolution(unittest.TestCase):
         ])
         self.assertEqual(spec.series, "6.12")
 
+    def test_package_set_of_a_split_7_x_kernel(self):
+        spec = kernel.KernelSpec("7.3.4+deb13-amd64", "7.3.4-1~bpo13+1",
+                                 "trixie-backports", split=True)
+        self.assertEqual([n for n, _ in spec.packages()], [
+            "linux-base-7.3.4+deb13-amd64",
+            "linux-binary-7.3.4+deb13-amd64",
+            "linux-modules-7.3.4+deb13-amd64",
+            "linux-headers-7.3.4+deb13-amd64",
+            "linux-headers-7.3.4+deb13-common",
+            "linux-kbuild-7.3.4+deb13",
+            "linux-source-7.3",
+        ])
+
+    def test_split_image_is_told_by_its_binary_dependency(self):
+        abi = "7.3.4+deb13-amd64"
+        self.assertTrue(kernel.is_split_image(
+            abi, f"linux-image-{abi}\n  PreDepends: linux-base\n"
+            f"  Depends: linux-base-{abi}\n  Depends: linux-binary-{abi}\n"
+            f"  Depends: linux-modules-{abi}\n"))
+        self.assertFalse(kernel.is_split_image(
+            "6.12.117+deb13-amd64", "linux-image-6.12.117+deb13-amd64\n"
+            "  Depends: kmod\n  Depends: linux-base\n"))
+
+    def test_fixed_upstream_patch_is_skipped_only_where_fixed(self):
+        name = "0001-vkms-vblank-timer-deadlock.patch"
+        patch = kernel.KMOD_PATCH_DIR / name
+        self.assertTrue(patch.exists())
+        with tempfile.TemporaryDirectory() as d:
+            src = Path(d)
+            self.assertTrue(kernel.patch_needed(patch, src))  # not there
+            f = src / "drivers/gpu/drm/drm_vblank.c"
+            f.parent.mkdir(parents=True)
+            f.write_text("void drm_crtc_vblank_off(void);\n")
+            self.assertTrue(kernel.patch_needed(patch, src))
+            f.write_text("void drm_crtc_vblank_cancel_timer(void);\n")
+            self.assertFalse(kernel.patch_needed(patch, src))
+
+    def test_vm_dirs_of_kernels_differ(self):
+        names = {kernel.Kernel(kernel.KernelSpec(abi, "1")).vm_name
+                 for abi in ("6.1.0-57-amd64", "6.12.117+deb13-amd64",
+                             "7.3.4+deb13-amd64")}
+        self.assertEqual(names, {"debian", "debian-6.12", "debian-7.3"})
+
+    def test_prepared_tree_release_is_the_debian_abi(self):
+        from vplane_vm import prepared
+        self.assertEqual(prepared.local_version("7.3.4+deb13-amd64",
+                                                "7.3.4"), "+deb13-amd64")
+        self.assertEqual(prepared.local_version("6.12.117+deb13-amd64",
+                                                "6.12.117"), "+deb13-amd64")
+        with self.assertRaises(kernel.HarnessError):
+            prepared.local_version("6.12.117+deb13-amd64", "6.12.118")
+        with tempfile.TemporaryDirectory() as d:
+            (Path(d) / "Makefile").write_text(
+                "# SPDX\nVERSION = 7\nPATCHLEVEL = 3\nSUBLEVEL = 4\n"
+                "EXTRAVERSION =\nNAME = Baby Opossum Posse\n")
+            self.assertEqual(prepared.kernel_version(Path(d)), "7.3.4")
+
+    def test_prepared_config_changes_are_listed(self):
+        from vplane_vm import prepared
+        before = "CONFIG_A=y\nCONFIG_GCC_VERSION=140200\n# c\n"
+        after = "CONFIG_A=y\nCONFIG_GCC_VERSION=120200\n# CONFIG_B is " \
+            "not set\n"
+        self.assertEqual(prepared.config_changes(before, after), [
+            "-CONFIG_GCC_VERSION=140200", "+# CONFIG_B is not set",
+            "+CONFIG_GCC_VERSION=120200"])
+
+    def test_debug_fragment_of_newer_kernels_adds_iommufd(self):
+        from vplane_vm import debugkernel
+        old = debugkernel.fragment_for(kernel.KernelSpec("6.1.0-57-amd64",
+                                                         "6.1.192-3"))
+        self.assertEqual(old, debugkernel.CONFIG_FRAGMENT.read_text())
+        new = debugkernel.parse_fragment(debugkernel.fragment_for(
+            kernel.KernelSpec("6.12.117+deb13-amd64", "6.12.117-1")))
+        self.assertEqual(new["CONFIG_IOMMUFD"], "y")
+        self.assertEqual(new["CONFIG_VFIO_DEVICE_CDEV"], "y")
+        self.assertEqual(new["CONFIG_VFIO_MDEV"], "m")
+        self.assertEqual(new["CONFIG_KASAN"], "y")
+
     def test_compiler_the_headers_need(self):
         self.assertEqual(kernel.parse_headers_compiler(
             "x\n  Depends: <gcc-14-for-host>\n  Depends: linux-base\n"),

@@ -1,5 +1,7 @@
-"""The debug kernel: Debian's linux-source-6.1 built with a small config and
-KASAN, lockdep, kmemleak, UBSAN and DMA-API debugging, for the debug VM suite.
+"""The debug kernel: a Debian linux-source (6.1 of debian12, or 6.12 of
+debian13) built with a small config and KASAN, lockdep, kmemleak, UBSAN and
+DMA-API debugging, for the debug VM suite; from 6.6 also with iommufd and the
+VFIO device cdev, for the iommufd test.
 
 Built once per (source version, config) into the cache, then used exactly like
 the Debian kernel: same Kernel interface, same harness."""
@@ -16,6 +18,9 @@ from . import kernel
 from .kernel import HarnessError, Kernel, KernelSpec
 
 CONFIG_FRAGMENT = Path(__file__).resolve().parent.parent / "debug.config"
+# Options of kernels from 6.6 on (iommufd, VFIO_DEVICE_CDEV; 6.1 has neither).
+FRAGMENT_6_6 = Path(__file__).resolve().parent.parent / \
+    "debug-6.6.config"
 # Fixes for upstream bugs that would otherwise switch a checker off for the
 # rest of a boot (lockdep stops at its first report); each says why.
 PATCH_DIR = Path(__file__).resolve().parent.parent / "debug-patches"
@@ -112,8 +117,24 @@ class DebugKernel(Kernel):
         return f"{self.release} (debug, from {self.spec.version})"
 
 
+def series_at_least(series: str, want: "tuple[int, int]") -> bool:
+    return tuple(int(x) for x in series.split(".")[:2]) >= want
+
+
+def fragment_for(spec: KernelSpec) -> str:
+    """debug.config, plus the iommufd options where the kernel has them."""
+    text = CONFIG_FRAGMENT.read_text()
+    if series_at_least(spec.series, (6, 6)):
+        newer = FRAGMENT_6_6.read_text()
+        overridden = parse_fragment(newer)
+        text = "".join(ln for ln in text.splitlines(keepends=True)
+                       if not set(parse_fragment(ln)) & set(overridden))
+        text += newer
+    return text
+
+
 def find(spec: KernelSpec) -> DebugKernel:
-    return DebugKernel(spec, CONFIG_FRAGMENT.read_text(), patch_texts())
+    return DebugKernel(spec, fragment_for(spec), patch_texts())
 
 
 def _patch(k: DebugKernel, text: str, reverse=False):

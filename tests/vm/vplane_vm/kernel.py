@@ -34,6 +34,9 @@ class KernelSpec:
     abi: str        # "6.1.0-56-amd64", "6.12.95+deb12-amd64"
     version: str    # Debian package version, "6.1.192-2"
     suite: str = ""  # archive suite it comes from; "" = the system's apt
+    # Debian 13's 7.x: linux-image-<abi> is empty and depends on
+    # linux-base-, linux-binary- and linux-modules-<abi>
+    split: bool = False
 
     @property
     def series(self) -> str:
@@ -53,8 +56,10 @@ class KernelSpec:
 
     def packages(self):
         """(name, version) of every package the harness downloads."""
-        return [
-            ("linux-image-" + self.abi, self.version),
+        image = [("linux-" + part + "-" + self.abi, self.version)
+                 for part in ("base", "binary", "modules")] if self.split \
+            else [("linux-image-" + self.abi, self.version)]
+        return image + [
             ("linux-headers-" + self.abi, self.version),
             ("linux-headers-" + self.common_abi + "-common", self.version),
             ("linux-kbuild-" + self.kbuild, self.version),
@@ -82,6 +87,13 @@ def parse_image_abi(depends_text: str) -> str:
     return found[0]
 
 
+def is_split_image(abi: str, depends_text: str) -> bool:
+    """Whether `apt-cache depends linux-image-<abi>` names the kernel in
+    linux-binary-<abi> (Debian 13's 7.x) rather than carrying it."""
+    return re.search(r"^\s*Depends:\s*linux-binary-" + re.escape(abi)
+                     + r"\s*$", depends_text, re.M) is not None
+
+
 def parse_candidate(policy_text: str) -> str:
     """Candidate version out of `apt-cache policy <pkg>`."""
     m = _CANDIDATE.search(policy_text)
@@ -93,7 +105,8 @@ def parse_candidate(policy_text: str) -> str:
 # Tool -> the Debian package that provides it, for errors that say what to do.
 TOOLS = {"apt-get": "apt", "apt-cache": "apt", "dpkg-deb": "dpkg",
          "depmod": "kmod", "make": "make", "gcc-12": "gcc-12",
-         "tar": "tar", "xz": "xz-utils", "pahole": "dwarves"}
+         "tar": "tar", "xz": "xz-utils", "pahole": "dwarves",
+         "flex": "flex", "bison": "bison", "bc": "bc"}
 
 
 def require(*tools):
@@ -114,13 +127,12 @@ def _run(cmd, **kw):
 # the linux-image-amd64 of one or more suites of the machine's own Debian
 # archive ("" = the system's apt configuration as it is); with several, the
 # newest version wins.
-# debian13: Debian's 6.12 as built for Debian 12 (bookworm-backports, gcc-12,
-# so its headers and Kbuild tools work on this Debian 12 host). trixie's own
-# 6.12 headers ask for gcc-14 and trixie's glibc; the interfaces are those
-# of the same 6.12 series.
+# debian13 and newest are gcc-14 builds whose headers this Debian 12 host
+# cannot use as they are: the harness prepares their trees from their
+# linux-source with the host's gcc (see prepared.py).
 KERNEL_CHOICES = {
     "debian12": ("",),
-    "debian13": ("bookworm-backports",),
+    "debian13": ("trixie",),
     "newest": ("trixie-backports", "sid"),
 }
 DEFAULT_CHOICE = "debian12"
@@ -155,7 +167,9 @@ def resolve_suite(suite: str = "") -> KernelSpec:
         dep = apt(["apt-cache", "depends", "linux-image-amd64"])
         abi = parse_image_abi(dep)
         pol = apt(["apt-cache", "policy", "linux-image-" + abi])
-        return KernelSpec(abi, parse_candidate(pol), suite)
+        img = apt(["apt-cache", "depends", "linux-image-" + abi])
+        return KernelSpec(abi, parse_candidate(pol), suite,
+                          is_split_image(abi, img))
     except (OSError, subprocess.CalledProcessError) as e:
         raise HarnessError("cannot resolve the Debian kernel with apt-cache: "
                            + str(e)) from e
@@ -221,17 +235,40 @@ class Kernel:
         return self.spec.key
 
     @property
+    def vm_name(self) -> str:
+        """Its directory under <build>/vm/, so that runs on different
+        kernels keep their logs apart: "debian" (6.1, where every doc
+        points), "debian-6.12", "debian-7.3", "debug", "debug-6.12"."""
+        if self.spec.series == "6.1":
+            return self.flavour
+        return f"{self.flavour}-{self.spec.series}"
+
+    @property
     def root(self) -> Path:
         """The dpkg -x root: boot/, lib/modules/, usr/src/."""
         return self.dir / "root"
 
     @property
     def vmlinuz(self) -> Path:
-        return self.root / "boot" / ("vmlinuz-" + self.spec.abi)
+        """/boot/vmlinuz-<abi>; Debian 13's 7.x ships it only as
+        /usr/lib/modules/<abi>/vmlinuz (linux-binary-<abi>)."""
+        boot = self.root / "boot" / ("vmlinuz-" + self.spec.abi)
+        moddir = self.root / "usr/lib/modules" / self.spec.abi / "vmlinuz"
+        return moddir if not boot.exists() and moddir.exists() else boot
+
+    @property
+    def headers(self) -> Path:
+        return self.root / "usr/src" / ("linux-headers-" + self.spec.abi)
+
+    @property
+    def prepared(self) -> Path:
+        """The tree prepare.py makes from linux-source, where Debian's
+        headers do not work on this host."""
+        return self.dir / "prepared"
 
     @property
     def kdir(self) -> Path:
-        return self.root / "usr/src" / ("linux-headers-" + self.spec.abi)
+        return self.prepared if self.prepared.is_dir() else self.headers
 
     @property
     def moddir(self) -> Path:
@@ -346,6 +383,26 @@ def kmod_patches() -> "list[Path]":
     return sorted(KMOD_PATCH_DIR.glob("*.patch"))
 
 
+# Patches whose fix a newer kernel has in another form: skipped when the
+# file holds the text. 6.18's vkms moved to DRM's vblank timer, whose
+# drm_crtc_vblank_cancel_timer() only tries to cancel (the same fix).
+FIXED_UPSTREAM = {
+    "0001-vkms-vblank-timer-deadlock.patch":
+        ("drivers/gpu/drm/drm_vblank.c", "drm_crtc_vblank_cancel_timer"),
+}
+
+
+def patch_needed(patch: Path, src: Path) -> bool:
+    """False for a FIXED_UPSTREAM patch on a source that has the fix."""
+    if patch.name not in FIXED_UPSTREAM:
+        return True
+    rel, text = FIXED_UPSTREAM[patch.name]
+    try:
+        return text not in (src / rel).read_text(errors="replace")
+    except OSError:
+        return True  # not extracted: the patch applies or fails loudly
+
+
 def patches_hash() -> str:
     h = hashlib.sha256()
     for p in kmod_patches():
@@ -374,20 +431,26 @@ def parse_headers_compiler(depends_text: str) -> str:
     return m.group(1) if m else ""
 
 
-def check_compiler(spec: KernelSpec):
+def needs_prepared_tree(spec: KernelSpec) -> bool:
     """Debian's headers only work with the gcc their kernel was built with
-    (its flags are in the headers' config). Say so before downloading."""
+    (its flags are in the headers' config, its Kbuild tools are linked
+    against that Debian's glibc): without that gcc here, the harness
+    prepares the tree from linux-source instead (prepared.py)."""
     try:
         dep = _apt(spec.suite)(["apt-cache", "depends",
                                 "linux-headers-" + spec.abi])
-    except (OSError, subprocess.CalledProcessError, HarnessError):
-        return  # offline: the build itself will tell
+    except (OSError, subprocess.CalledProcessError, HarnessError) as e:
+        raise HarnessError(f"cannot tell which gcc linux-headers-{spec.abi} "
+                           f"needs: {e}") from e
     gcc = parse_headers_compiler(dep)
-    if gcc and not shutil.which(gcc):
-        raise HarnessError(
-            f"linux-headers-{spec.abi} is a {gcc} build and this host has "
-            f"no {gcc}; preparing that kernel's tree from its linux-source "
-            "with the host's gcc is not done by the harness yet (issue 16)")
+    return bool(gcc) and not shutil.which(gcc)
+
+
+def merge_usr(root: Path):
+    """Debian 13's packages ship modules in usr/lib/modules (merged /usr);
+    give the unpacked root the /lib -> usr/lib link such a system has."""
+    if (root / "usr/lib/modules").is_dir() and not (root / "lib").exists():
+        (root / "lib").symlink_to("usr/lib")
 
 
 def ensure(spec: KernelSpec) -> Kernel:
@@ -397,9 +460,10 @@ def ensure(spec: KernelSpec) -> Kernel:
     k = Kernel(spec)
     if k.complete():
         return k
-    check_compiler(spec)
+    prepare = needs_prepared_tree(spec)
     require("apt-get", "dpkg-deb", "depmod", "make", "gcc-12", "tar", "xz",
-            "patch", *(["pahole"] if spec.series != "6.1" else []))
+            "patch", *(["pahole"] if spec.series != "6.1" else []),
+            *(["flex", "bison", "bc"] if prepare else []))
     with _lock(cache_dir() / "kernel" / (spec.key + ".lock")):
         if k.complete():
             return k
@@ -413,10 +477,12 @@ def ensure(spec: KernelSpec) -> Kernel:
                 continue
             _log(f"unpacking {deb.name}")
             _run(["dpkg-deb", "-x", str(deb), str(tmp / "root")])
+        merge_usr(tmp / "root")
         mk = tmp / "root/usr/src" / ("linux-headers-" + spec.abi) / "Makefile"
         mk.write_text(patch_headers_makefile(mk.read_text(), k.root))
         src = [d for d in debs if d.name.startswith("linux-source-")][0]
-        _log(f"extracting {', '.join(SOURCE_PATHS)} from {src.name}")
+        _log(f"extracting {'all' if prepare else ', '.join(SOURCE_PATHS)}"
+             f" from {src.name}")
         (tmp / "src").mkdir()
         tarname = f"./usr/src/linux-source-{spec.series}.tar.xz"
         prefix = f"linux-source-{spec.series}/"
@@ -425,19 +491,27 @@ def ensure(spec: KernelSpec) -> Kernel:
         inner = subprocess.Popen(["tar", "-xO", tarname], stdin=fsys.stdout,
                                  stdout=subprocess.PIPE)
         fsys.stdout.close()
+        # the whole tree where the harness prepares it, else the parts
+        # it builds modules of
         untar = subprocess.run(
             ["tar", "-xJ", "-C", str(tmp / "src")]
-            + [prefix + p for p in SOURCE_PATHS], stdin=inner.stdout)
+            + ([] if prepare else [prefix + p for p in SOURCE_PATHS]),
+            stdin=inner.stdout)
         inner.stdout.close()
         if inner.wait() or fsys.wait() or untar.returncode:
             raise HarnessError(f"extracting sources from {src} failed")
+        tree = tmp / "src" / ("linux-source-" + spec.series)
         for patch in kmod_patches():
+            if not patch_needed(patch, tree):
+                _log(f"not applying {patch.name}: fixed upstream")
+                continue
             _log(f"applying {patch.name}")
-            _run(["patch", "-s", "-p1", "-d",
-                  str(tmp / "src" / ("linux-source-" + spec.series)),
-                  "-i", str(patch)])
+            _run(["patch", "-s", "-p1", "-d", str(tree), "-i", str(patch)])
         (tmp / ".suite").write_text(spec.suite + "\n")
         os.rename(tmp, k.dir)
+        if prepare:  # after the rename: Kbuild records absolute paths
+            from . import prepared
+            prepared.prepare(k.srcdir, k.headers, k.prepared, spec.abi)
         _run(["depmod", "-b", str(k.root), spec.abi])
         for rel, flags, kos in EXTRA_BUILDS:
             modules.build_external(k.kdir, k.srcdir / rel,
@@ -447,15 +521,20 @@ def ensure(spec: KernelSpec) -> Kernel:
     return k
 
 
-def current(offline_ok: bool = True, choice: str = "") -> Kernel:
-    """The kernel to test on (`choice`, else VPLANE_KERNEL, else debian12):
+def current_spec(offline_ok: bool = True, choice: str = "") -> KernelSpec:
+    """The kernel `choice` (else VPLANE_KERNEL, else debian12) names:
     resolved from apt, else the newest cached of that family."""
     choice = choice or choice_from_env()
     try:
-        spec = resolve(choice)
+        return resolve(choice)
     except HarnessError as e:
         spec = newest_cached(choice) if offline_ok else None
         if spec is None:
             raise
         _log(f"{e}; using cached kernel {spec.key}")
-    return ensure(spec)
+        return spec
+
+
+def current(offline_ok: bool = True, choice: str = "") -> Kernel:
+    """The kernel to test on, fetched and prepared (see current_spec)."""
+    return ensure(current_spec(offline_ok, choice))

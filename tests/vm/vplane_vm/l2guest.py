@@ -2,7 +2,7 @@
 (tests/vm/guest/l2/l2vm.py): the minimal L2 kernel, and initramfs images
 whose /init is the static l2-init program (tests/vm/guest/l2/l2_init.c).
 
-Two kernels, two initramfs images, staged into <build>/vm/<flavour>/l2:
+Two kernels, two initramfs images, staged into <build>/vm/<kernel>/l2:
   vmlinux                the minimal L2 kernel (l2kernel.py), everything
                          built in
   initramfs.cpio         /init only

@@ -65,7 +65,7 @@ def run_group(kern: kernel.Kernel, group_file: Path, src: Path, build: Path,
     group = group_file.stem
     plan = tap.scale_timeouts(tap.parse_group(group_file.read_text(),
                                               str(group_file)), kern.slowdown)
-    vmdir = build / "vm" / kern.flavour
+    vmdir = build / "vm" / kern.vm_name
     out = vmdir / group
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
