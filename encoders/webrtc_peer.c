@@ -55,6 +55,7 @@ struct note {
 	struct enc_webrtc_peer *peer; /* a reference */
 	char *json;		      /* NULL: the end */
 	char *reason;
+	bool offer; /* json is the offer */
 };
 
 static struct enc_webrtc_peer *peer_ref(struct enc_webrtc_peer *peer)
@@ -88,6 +89,8 @@ static gboolean deliver(gpointer data)
 		return G_SOURCE_REMOVE;
 	if (note->json) {
 		peer->cb.send(peer->data, note->json);
+		if (note->offer && peer->cb.offered)
+			peer->cb.offered(peer->data);
 	} else {
 		peer->live = false; /* one end only */
 		peer->cb.ended(peer->data, note->reason);
@@ -108,7 +111,8 @@ static void free_note(gpointer data)
 /* Any thread: queue @json (taken) or, if NULL, the end with @reason for
  * the context's thread; never run in place, so no callback re-enters
  * its caller. */
-static void post(struct enc_webrtc_peer *peer, char *json, const char *reason)
+static void post_note(struct enc_webrtc_peer *peer, char *json,
+		      const char *reason, bool offer)
 {
 	struct note *note = g_new0(struct note, 1);
 	GSource *source = g_idle_source_new();
@@ -116,9 +120,15 @@ static void post(struct enc_webrtc_peer *peer, char *json, const char *reason)
 	note->peer = peer_ref(peer);
 	note->json = json;
 	note->reason = g_strdup(reason);
+	note->offer = offer;
 	g_source_set_callback(source, deliver, note, free_note);
 	g_source_attach(source, peer->context);
 	g_source_unref(source);
+}
+
+static void post(struct enc_webrtc_peer *peer, char *json, const char *reason)
+{
+	post_note(peer, json, reason, false);
 }
 
 static char *to_json(JsonBuilder *builder)
@@ -169,7 +179,7 @@ static void handle_offer_created(GstPromise *promise, gpointer data)
 	json_builder_add_string_value(b, sdp);
 	json_builder_end_object(b);
 	g_free(sdp);
-	post(peer, to_json(b), NULL);
+	post_note(peer, to_json(b), NULL, true);
 }
 
 static void handle_webrtc_negotiation_needed(GstElement *webrtc, gpointer data)

@@ -48,6 +48,9 @@ struct enc_webrtc_peer_callbacks {
 	 * enc_webrtc_peer_destroy() returns). NULL: view only, no data
 	 * channel is offered. */
 	void (*input)(void *data, const struct enc_input_event *event);
+	/* the offer was just sent (after send), on the context's thread:
+	 * the viewer's time to answer starts now. May be NULL. */
+	void (*offered)(void *data);
 };
 
 /*
