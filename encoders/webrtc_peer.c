@@ -261,23 +261,22 @@ handle_pay_upstream_event(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	return GST_PAD_PROBE_OK;
 }
 
-/* The frame's size now (0x0 before the first frame's caps). */
+/*
+ * The picture's size now, as the page sees it (0x0 before the first
+ * frame). From the frames going into the encoder: the stream's output
+ * caps are the codec's alone, with no size, so reading a size there
+ * refused every pointer motion. A 4:2:0 encoder pads an odd mode to the
+ * next even size, which the page's video then has; the pad column or
+ * row passes here and vplaned maps it to the head's last pixel.
+ */
 static void frame_size(struct enc_webrtc_peer *peer, unsigned int *width,
 		       unsigned int *height)
 {
-	GstCaps *caps = enc_stream_get_caps(peer->stream);
-	const GstStructure *s = caps && gst_caps_get_size(caps)
-					? gst_caps_get_structure(caps, 0)
-					: NULL;
-	int w = 0, h = 0;
+	struct enc_stream_stats stats;
 
-	if (!s || !gst_structure_get_int(s, "width", &w) ||
-	    !gst_structure_get_int(s, "height", &h) || w < 0 || h < 0)
-		w = h = 0;
-	if (caps)
-		gst_caps_unref(caps);
-	*width = (unsigned int)w;
-	*height = (unsigned int)h;
+	enc_stream_get_stats(peer->stream, &stats);
+	*width = stats.input_width ? (stats.input_width + 1) & ~1u : 0;
+	*height = stats.input_height ? (stats.input_height + 1) & ~1u : 0;
 }
 
 /* Refusals and drops over budget: a line a second at most per viewer,
