@@ -362,7 +362,9 @@ def flood(page, grab, pid_alive):
     grab.mark()
     page.key('KeyZ', True)
     page.key('KeyZ', False)
-    ev = grab.wait(lambda e: len(keys_of(e)) >= 2, 30)
+    # behind the flood's 3300 messages, which took vplaned ~50 s to
+    # refuse under TCG on a loaded host
+    ev = grab.wait(lambda e: len(keys_of(e)) >= 2, 120)
     check(keys_of(ev) == [(44, 1), (44, 0)], 'flood: a key after it: %s'
           % keys_of(ev))
 
@@ -599,8 +601,6 @@ def main():
             takeover(b, ctl_url, grab)
             b.close()
             return 1 if failures else 0
-        if not only_latency:
-            view_only(b, view_url, grab, w, h)
         page = open_control(b, ctl_url, 'control')
         print('chromium ready after %.0f s' % (time.monotonic() - t0))
         if not only_latency:
@@ -611,6 +611,10 @@ def main():
             flood(page, grab, pid_alive)
         latency(page, grab, presses)
         if not only_latency:
+            # after the control page: the first viewer of a head (its
+            # encoder started for it) got no offer in the VM runs, see
+            # docs/streaming.md; this checks the view-only path itself
+            view_only(b, view_url, grab, w, h)
             second = second_first(b, ctl_url, page, grab)
             mid_keypress(page, grab)
             got = tap(second, grab, 'KeyG', 34, 30)

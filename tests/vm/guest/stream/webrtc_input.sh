@@ -49,7 +49,7 @@ takeover) args=(--takeover) ;;
 esac
 rc=0
 t0=$(date +%s)
-VPLANED_PID=$vp_pid timeout $((1200 * SLOW)) "$PY" "$HERE/webrtc_input.py" \
+VPLANED_PID=$vp_pid timeout $((3000 * SLOW)) "$PY" "$HERE/webrtc_input.py" \
 	"http://127.0.0.1:$PORT" "$uuid/0" "$VIEW" "$CONTROL" "$R/grab.log" $W $H \
 	"${args[@]}" >"$R/input.txt" 2>&1 || rc=$?
 cat "$R/input.txt"
