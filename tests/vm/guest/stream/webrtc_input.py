@@ -9,7 +9,6 @@
 #                   [--presses N] [--only-latency | --takeover]
 # URL_BASE is http://ADDRESS:PORT, HEAD <vgpu>/<n>, W x H the head's
 # mode. Checks, in order (each prints "ok ..." or "FAIL ..."):
-#   view-only: keys and a click reach nothing;
 #   keys: exact Linux codes, down then up, in order;
 #   click: at two known head pixels, the absolute position maps back to
 #     the same pixel (+-1) and BTN_LEFT goes down and up there;
@@ -18,6 +17,7 @@
 #     motions at once: no key, motion within the budget, a key after;
 #   latency: N presses, dispatch to the evdev event's timestamp (both
 #     CLOCK_MONOTONIC), "# figure" with p50/p99;
+#   view-only: keys and a click reach nothing;
 #   second controller (vplaned's default input-control first): a second
 #     control page's key is refused while the first controls the head;
 #   mid-keypress: a key down, the page's own releases silenced, the tab
