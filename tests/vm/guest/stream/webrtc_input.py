@@ -158,11 +158,13 @@ class Page:
         self.s = browser.call('Target.attachToTarget',
                               {'targetId': self.target, 'flatten': True},
                               timeout=120 * SLOW)['sessionId']
-        # a headless page has the focus a person's window would
-        self.call('Emulation.setFocusEmulationEnabled', {'enabled': True})
-        self.call('Page.enable')
+        # a headless page has the focus a person's window would; the
+        # first calls wait for a new renderer's start (over 60 s seen)
+        self.call('Emulation.setFocusEmulationEnabled', {'enabled': True},
+                  timeout=300)
+        self.call('Page.enable', timeout=300)
         self.call('Page.addScriptToEvaluateOnNewDocument',
-                  {'source': TIMELINE_JS})
+                  {'source': TIMELINE_JS}, timeout=300)
         t0 = time.monotonic()
         if not self.wait_js('window.vplaneState === "error"', 300):
             raise RuntimeError('the page did not load: %s' % self.state())
