@@ -179,6 +179,7 @@ static void handle_offer_created(GstPromise *promise, gpointer data)
 	json_builder_add_string_value(b, sdp);
 	json_builder_end_object(b);
 	g_free(sdp);
+	log_info("WebRTC %s: offer made", peer->name);
 	post_note(peer, to_json(b), NULL, true);
 }
 
@@ -188,6 +189,9 @@ static void handle_webrtc_negotiation_needed(GstElement *webrtc, gpointer data)
 	GstPromise *promise = gst_promise_new_with_change_func(
 		handle_offer_created, peer_ref(peer), peer_unref);
 
+	/* the steps to an offer, logged: a viewer left without one must
+	 * show which step never came (first frame, this, the offer) */
+	log_info("WebRTC %s: negotiation needed: making the offer", peer->name);
 	g_signal_emit_by_name(webrtc, "create-offer", NULL, promise);
 }
 
@@ -247,6 +251,17 @@ static void handle_webrtc_ice_state(GObject *webrtc, GParamSpec *pspec,
 	default:
 		break;
 	}
+}
+
+/* The first frame reaches the payloader: its caps reach webrtcbin,
+ * which makes no offer before that. Logged once. */
+static GstPadProbeReturn handle_first_frame(GstPad *pad, GstPadProbeInfo *info,
+					    gpointer data)
+{
+	struct enc_webrtc_peer *peer = data;
+
+	log_info("WebRTC %s: first frame in its pipeline", peer->name);
+	return GST_PAD_PROBE_REMOVE;
 }
 
 /* The viewer asks for a keyframe (RTCP PLI/FIR, which webrtcbin turns
@@ -523,6 +538,8 @@ static bool build_pipeline(struct enc_webrtc_peer *peer, const char *address)
 	pad = gst_element_get_static_pad(pay, "sink");
 	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
 			  handle_pay_upstream_event, peer, NULL);
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, handle_first_frame,
+			  peer, NULL);
 	gst_object_unref(pad);
 
 	bus = gst_element_get_bus(peer->pipeline);
@@ -549,6 +566,22 @@ static bool build_pipeline(struct enc_webrtc_peer *peer, const char *address)
 		return false;
 	}
 	return true;
+}
+
+void enc_webrtc_peer_warm_up(void)
+{
+	GstElement *dtls = gst_element_factory_make("dtlsdec", NULL);
+	gchar *pem = NULL;
+
+	if (!dtls) {
+		log_error("WebRTC: dtlsdec is missing "
+			  "(gstreamer1.0-plugins-bad)");
+		return;
+	}
+	/* the process's DTLS certificate, made for the first decoder */
+	g_object_get(dtls, "pem", &pem, NULL);
+	g_free(pem);
+	gst_object_unref(gst_object_ref_sink(dtls));
 }
 
 struct enc_webrtc_peer *

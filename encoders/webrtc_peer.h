@@ -54,6 +54,15 @@ struct enc_webrtc_peer_callbacks {
 };
 
 /*
+ * Make what every peer shares and the first would otherwise pay for
+ * inside its offer: the process's DTLS certificate (an RSA key:
+ * 0.7 s on a host, a minute or more under emulation, while the first
+ * viewer waits for its offer and its deadline runs). Blocks that long:
+ * call from a thread of its own, once, at start-up.
+ */
+void enc_webrtc_peer_warm_up(void);
+
+/*
  * A viewer of @stream (a reference is taken) named @name (for logs),
  * offering media candidates on @ice_address only (NULL: every
  * interface). Starts negotiating at once. Call from @context's thread.
