@@ -704,7 +704,8 @@ struct enc_webrtc *enc_webrtc_create(const struct enc_webrtc_options *options)
 	}
 	g_main_context_pop_thread_default(webrtc->thread.context);
 	enc_loop_thread_start(&webrtc->thread, "vplane-webrtc");
-	/* the first viewer must not wait for vplaned's own DTLS key */
+	/* the first viewer must not wait for vplaned's own DTLS key and
+	 * transport plugins (enc_webrtc_peer_warm_up()) */
 	g_thread_unref(g_thread_new("vplane-webrtc-key", warm_up, NULL));
 	log_info("WebRTC: viewer page at %s://%s:%u/?token=...#<vgpu>/<head>",
 		 webrtc->tls ? "https" : "http", options->address,

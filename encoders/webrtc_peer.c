@@ -570,18 +570,41 @@ static bool build_pipeline(struct enc_webrtc_peer *peer, const char *address)
 
 void enc_webrtc_peer_warm_up(void)
 {
-	GstElement *dtls = gst_element_factory_make("dtlsdec", NULL);
-	gchar *pem = NULL;
+	GstElement *webrtc = gst_element_factory_make("webrtcbin", NULL);
+	GstCaps *caps = gst_caps_from_string(
+		"application/x-rtp,media=video,encoding-name=H264,"
+		"payload=96,clock-rate=90000");
+	GstWebRTCRTPTransceiver *trans = NULL;
+	GstPromise *promise;
+	gint64 start = g_get_monotonic_time();
 
-	if (!dtls) {
-		log_error("WebRTC: dtlsdec is missing "
+	if (!webrtc) {
+		log_error("WebRTC: webrtcbin is missing "
 			  "(gstreamer1.0-plugins-bad)");
+		gst_caps_unref(caps);
 		return;
 	}
-	/* the process's DTLS certificate, made for the first decoder */
-	g_object_get(dtls, "pem", &pem, NULL);
-	g_free(pem);
-	gst_object_unref(gst_object_ref_sink(dtls));
+	gst_object_ref_sink(webrtc);
+	/* an offer of a throwaway peer: its transport (libnice, DTLS,
+	 * SRTP) loads what the first viewer's would, and makes the key */
+	g_signal_emit_by_name(webrtc, "add-transceiver",
+			      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+			      caps, &trans);
+	gst_caps_unref(caps);
+	if (trans)
+		gst_object_unref(trans);
+	if (gst_element_set_state(webrtc, GST_STATE_READY) !=
+	    GST_STATE_CHANGE_FAILURE) {
+		promise = gst_promise_new();
+		g_signal_emit_by_name(webrtc, "create-offer", NULL, promise);
+		gst_promise_wait(promise);
+		gst_promise_unref(promise);
+	}
+	gst_element_set_state(webrtc, GST_STATE_NULL);
+	gst_object_unref(webrtc);
+	log_info("WebRTC: ready for viewers (DTLS key and transport made "
+		 "in %lld ms)",
+		 (long long)(g_get_monotonic_time() - start) / 1000);
 }
 
 struct enc_webrtc_peer *
