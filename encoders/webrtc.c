@@ -359,6 +359,30 @@ static gboolean handle_no_answer(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* The deadline for an answer, from now: at connection and again when
+ * the offer goes out. The viewer's time to answer is counted from its
+ * offer, not from its connection: vplaned's own pipeline start and offer
+ * (tens of seconds under emulation, on a loaded host) are not the
+ * viewer's, and a browser's first WebRTC connection may itself take
+ * most of the limit there. The first period bounds a peer that never
+ * makes an offer. */
+static void arm_no_answer(struct viewer *v)
+{
+	if (v->no_answer) {
+		g_source_destroy(v->no_answer);
+		g_source_unref(v->no_answer);
+	}
+	v->no_answer =
+		g_timeout_source_new_seconds(v->webrtc->limits.idle_timeout_s);
+	g_source_set_callback(v->no_answer, handle_no_answer, v, NULL);
+	g_source_attach(v->no_answer, v->webrtc->thread.context);
+}
+
+static void handle_peer_offered(void *data)
+{
+	arm_no_answer(data);
+}
+
 /* Viewers of @head, and in all. */
 static unsigned int count_viewers(struct enc_webrtc *webrtc, const char *head,
 				  unsigned int *total)
@@ -386,11 +410,13 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 	static const struct enc_webrtc_peer_callbacks view_only = {
 		.send = send_to_viewer,
 		.ended = handle_peer_ended,
+		.offered = handle_peer_offered,
 	};
 	static const struct enc_webrtc_peer_callbacks control = {
 		.send = send_to_viewer,
 		.ended = handle_peer_ended,
 		.input = handle_peer_input,
+		.offered = handle_peer_offered,
 	};
 	struct enc_webrtc *webrtc = data;
 	const char *head = path + strlen(WS_PREFIX);
@@ -450,10 +476,7 @@ static void handle_ws(SoupServer *server, SoupServerMessage *msg,
 		viewer_end_later(v);
 		return;
 	}
-	v->no_answer =
-		g_timeout_source_new_seconds(webrtc->limits.idle_timeout_s);
-	g_source_set_callback(v->no_answer, handle_no_answer, v, NULL);
-	g_source_attach(v->no_answer, webrtc->thread.context);
+	arm_no_answer(v);
 }
 
 /* A connection's place in the counts, released with its socket. */
@@ -601,6 +624,12 @@ static bool listen_on(struct enc_webrtc *webrtc,
 	return true;
 }
 
+static gpointer warm_up(gpointer data)
+{
+	enc_webrtc_peer_warm_up();
+	return NULL;
+}
+
 /* The server and its sources belong to @context: create them with it
  * as the thread default. */
 struct enc_webrtc *enc_webrtc_create(const struct enc_webrtc_options *options)
@@ -675,6 +704,9 @@ struct enc_webrtc *enc_webrtc_create(const struct enc_webrtc_options *options)
 	}
 	g_main_context_pop_thread_default(webrtc->thread.context);
 	enc_loop_thread_start(&webrtc->thread, "vplane-webrtc");
+	/* the first viewer must not wait for vplaned's own DTLS key and
+	 * transport plugins (enc_webrtc_peer_warm_up()) */
+	g_thread_unref(g_thread_new("vplane-webrtc-key", warm_up, NULL));
 	log_info("WebRTC: viewer page at %s://%s:%u/?token=...#<vgpu>/<head>",
 		 webrtc->tls ? "https" : "http", options->address,
 		 webrtc->port);

@@ -55,6 +55,7 @@ struct note {
 	struct enc_webrtc_peer *peer; /* a reference */
 	char *json;		      /* NULL: the end */
 	char *reason;
+	bool offer; /* json is the offer */
 };
 
 static struct enc_webrtc_peer *peer_ref(struct enc_webrtc_peer *peer)
@@ -88,6 +89,8 @@ static gboolean deliver(gpointer data)
 		return G_SOURCE_REMOVE;
 	if (note->json) {
 		peer->cb.send(peer->data, note->json);
+		if (note->offer && peer->cb.offered)
+			peer->cb.offered(peer->data);
 	} else {
 		peer->live = false; /* one end only */
 		peer->cb.ended(peer->data, note->reason);
@@ -108,7 +111,8 @@ static void free_note(gpointer data)
 /* Any thread: queue @json (taken) or, if NULL, the end with @reason for
  * the context's thread; never run in place, so no callback re-enters
  * its caller. */
-static void post(struct enc_webrtc_peer *peer, char *json, const char *reason)
+static void post_note(struct enc_webrtc_peer *peer, char *json,
+		      const char *reason, bool offer)
 {
 	struct note *note = g_new0(struct note, 1);
 	GSource *source = g_idle_source_new();
@@ -116,9 +120,15 @@ static void post(struct enc_webrtc_peer *peer, char *json, const char *reason)
 	note->peer = peer_ref(peer);
 	note->json = json;
 	note->reason = g_strdup(reason);
+	note->offer = offer;
 	g_source_set_callback(source, deliver, note, free_note);
 	g_source_attach(source, peer->context);
 	g_source_unref(source);
+}
+
+static void post(struct enc_webrtc_peer *peer, char *json, const char *reason)
+{
+	post_note(peer, json, reason, false);
 }
 
 static char *to_json(JsonBuilder *builder)
@@ -169,7 +179,8 @@ static void handle_offer_created(GstPromise *promise, gpointer data)
 	json_builder_add_string_value(b, sdp);
 	json_builder_end_object(b);
 	g_free(sdp);
-	post(peer, to_json(b), NULL);
+	log_info("WebRTC %s: offer made", peer->name);
+	post_note(peer, to_json(b), NULL, true);
 }
 
 static void handle_webrtc_negotiation_needed(GstElement *webrtc, gpointer data)
@@ -178,6 +189,9 @@ static void handle_webrtc_negotiation_needed(GstElement *webrtc, gpointer data)
 	GstPromise *promise = gst_promise_new_with_change_func(
 		handle_offer_created, peer_ref(peer), peer_unref);
 
+	/* the steps to an offer, logged: a viewer left without one must
+	 * show which step never came (first frame, this, the offer) */
+	log_info("WebRTC %s: negotiation needed: making the offer", peer->name);
 	g_signal_emit_by_name(webrtc, "create-offer", NULL, promise);
 }
 
@@ -239,6 +253,17 @@ static void handle_webrtc_ice_state(GObject *webrtc, GParamSpec *pspec,
 	}
 }
 
+/* The first frame reaches the payloader: its caps reach webrtcbin,
+ * which makes no offer before that. Logged once. */
+static GstPadProbeReturn handle_first_frame(GstPad *pad, GstPadProbeInfo *info,
+					    gpointer data)
+{
+	struct enc_webrtc_peer *peer = data;
+
+	log_info("WebRTC %s: first frame in its pipeline", peer->name);
+	return GST_PAD_PROBE_REMOVE;
+}
+
 /* The viewer asks for a keyframe (RTCP PLI/FIR, which webrtcbin turns
  * into a force-key-unit event upstream): the shared encoder makes one. */
 static GstPadProbeReturn
@@ -251,23 +276,22 @@ handle_pay_upstream_event(GstPad *pad, GstPadProbeInfo *info, gpointer data)
 	return GST_PAD_PROBE_OK;
 }
 
-/* The frame's size now (0x0 before the first frame's caps). */
+/*
+ * The picture's size now, as the page sees it (0x0 before the first
+ * frame). From the frames going into the encoder: the stream's output
+ * caps are the codec's alone, with no size, so reading a size there
+ * refused every pointer motion. A 4:2:0 encoder pads an odd mode to the
+ * next even size, which the page's video then has; the pad column or
+ * row passes here and vplaned maps it to the head's last pixel.
+ */
 static void frame_size(struct enc_webrtc_peer *peer, unsigned int *width,
 		       unsigned int *height)
 {
-	GstCaps *caps = enc_stream_get_caps(peer->stream);
-	const GstStructure *s = caps && gst_caps_get_size(caps)
-					? gst_caps_get_structure(caps, 0)
-					: NULL;
-	int w = 0, h = 0;
+	struct enc_stream_stats stats;
 
-	if (!s || !gst_structure_get_int(s, "width", &w) ||
-	    !gst_structure_get_int(s, "height", &h) || w < 0 || h < 0)
-		w = h = 0;
-	if (caps)
-		gst_caps_unref(caps);
-	*width = (unsigned int)w;
-	*height = (unsigned int)h;
+	enc_stream_get_stats(peer->stream, &stats);
+	*width = stats.input_width ? (stats.input_width + 1) & ~1u : 0;
+	*height = stats.input_height ? (stats.input_height + 1) & ~1u : 0;
 }
 
 /* Refusals and drops over budget: a line a second at most per viewer,
@@ -514,6 +538,8 @@ static bool build_pipeline(struct enc_webrtc_peer *peer, const char *address)
 	pad = gst_element_get_static_pad(pay, "sink");
 	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
 			  handle_pay_upstream_event, peer, NULL);
+	gst_pad_add_probe(pad, GST_PAD_PROBE_TYPE_BUFFER, handle_first_frame,
+			  peer, NULL);
 	gst_object_unref(pad);
 
 	bus = gst_element_get_bus(peer->pipeline);
@@ -540,6 +566,45 @@ static bool build_pipeline(struct enc_webrtc_peer *peer, const char *address)
 		return false;
 	}
 	return true;
+}
+
+void enc_webrtc_peer_warm_up(void)
+{
+	GstElement *webrtc = gst_element_factory_make("webrtcbin", NULL);
+	GstCaps *caps = gst_caps_from_string(
+		"application/x-rtp,media=video,encoding-name=H264,"
+		"payload=96,clock-rate=90000");
+	GstWebRTCRTPTransceiver *trans = NULL;
+	GstPromise *promise;
+	gint64 start = g_get_monotonic_time();
+
+	if (!webrtc) {
+		log_error("WebRTC: webrtcbin is missing "
+			  "(gstreamer1.0-plugins-bad)");
+		gst_caps_unref(caps);
+		return;
+	}
+	gst_object_ref_sink(webrtc);
+	/* an offer of a throwaway peer: its transport (libnice, DTLS,
+	 * SRTP) loads what the first viewer's would, and makes the key */
+	g_signal_emit_by_name(webrtc, "add-transceiver",
+			      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+			      caps, &trans);
+	gst_caps_unref(caps);
+	if (trans)
+		gst_object_unref(trans);
+	if (gst_element_set_state(webrtc, GST_STATE_READY) !=
+	    GST_STATE_CHANGE_FAILURE) {
+		promise = gst_promise_new();
+		g_signal_emit_by_name(webrtc, "create-offer", NULL, promise);
+		gst_promise_wait(promise);
+		gst_promise_unref(promise);
+	}
+	gst_element_set_state(webrtc, GST_STATE_NULL);
+	gst_object_unref(webrtc);
+	log_info("WebRTC: ready for viewers (DTLS key and transport made "
+		 "in %lld ms)",
+		 (long long)(g_get_monotonic_time() - start) / 1000);
 }
 
 struct enc_webrtc_peer *

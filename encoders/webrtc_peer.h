@@ -48,7 +48,21 @@ struct enc_webrtc_peer_callbacks {
 	 * enc_webrtc_peer_destroy() returns). NULL: view only, no data
 	 * channel is offered. */
 	void (*input)(void *data, const struct enc_input_event *event);
+	/* the offer was just sent (after send), on the context's thread:
+	 * the viewer's time to answer starts now. May be NULL. */
+	void (*offered)(void *data);
 };
+
+/*
+ * Make what every peer shares and the first would otherwise pay for
+ * inside its offer: the process's DTLS certificate (an RSA key) and
+ * the transport's plugins (libnice, DTLS, SRTP), by an offer of a
+ * throwaway webrtcbin. On a host the first viewer's offer took 740 ms
+ * without this, 4 ms after; under emulation the cost is tens of seconds
+ * while the first viewer's deadline runs. Blocks that long: call from a
+ * thread of its own, once, at start-up.
+ */
+void enc_webrtc_peer_warm_up(void);
 
 /*
  * A viewer of @stream (a reference is taken) named @name (for logs),

@@ -152,6 +152,13 @@ static bool convert(const struct enc_input_event *in,
 	return false;
 }
 
+static bool press(const struct vpd_input_event *event)
+{
+	return (event->kind == VPD_INPUT_KEY ||
+		event->kind == VPD_INPUT_BUTTON) &&
+	       event->pressed;
+}
+
 static void deliver(struct vpd_viewer_input *vi, const struct note *note)
 {
 	struct viewer *v = find_viewer(vi, note->viewer);
@@ -171,10 +178,18 @@ static void deliver(struct vpd_viewer_input *vi, const struct note *note)
 		return;
 	}
 	head = head_at(vi->server, note->path);
-	if (!head || !convert(&note->event, head, &event))
+	if (!head || !convert(&note->event, head, &event)) {
 		result = VPD_INPUT_NO_HEAD;
-	else
+	} else {
+		/* A press is a viewer asking for the head: under policy last
+		 * it takes the head over from whoever has it; under first
+		 * the core refuses while another keeps it. Motion alone never
+		 * takes over (a pointer passing over a second viewer's
+		 * window is nobody asking). */
+		if (press(&event) && !vpd_input_has_control(v->origin, head))
+			vpd_input_take_control(v->origin, head);
 		result = vpd_input_send(v->origin, head, &event);
+	}
 	if (result == VPD_INPUT_OK || (v->logged & (1u << result)))
 		return;
 	v->logged |= 1u << result;

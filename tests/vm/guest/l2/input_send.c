@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * vp-input-send: the direct path into a vGPU's input devices, for the
- * nested guest's latency baseline (tests/vm/guest/l2/l2_e2e.py). It opens
+ * vp-input-send: the direct path into a vGPU's input devices, the
+ * same-run latency baseline of the nested guest's test
+ * (tests/vm/guest/l2/l2_e2e.py) and of the WebRTC input test
+ * (tests/vm/guest/stream/webrtc_input.sh). It opens
  * /dev/vplane/UUID, takes the ack role (so vplaned must not run) and,
  * per line read from stdin, injects one batch with
  * vp_display_send_input(), the call vplaned's input core ends in:

@@ -375,8 +375,12 @@ access)
 		EOF
 	done
 	grep -q '^status 200$' "$R/bob_a" || fail "bob (htdigest, pattern) refused A: $(cat "$R/bob_a")"
-	ws ws_a "$A/0" $tok_a
-	grep -q '^message$\|^open$' "$R/ws_a" || fail "A's token, A's head: $(cat "$R/ws_a")"
+	# the head's first WebRTC viewer (vplaned's first peer) gets its
+	# offer: it once waited past its 60 s for the DTLS key vplaned made
+	# inside that offer (docs/streaming.md)
+	ws ws_a "$A/0" $tok_a --offer $((60 * SLOW))
+	grep -q '^offer after' "$R/ws_a" || fail "A's token, A's head: no offer for the first viewer: $(cat "$R/ws_a")"
+	echo "# figure access: the first WebRTC viewer's $(tail -n 1 "$R/ws_a") (TCG)"
 	# a viewer that came (and went) for A's head: counted on A's head
 	v=$(head_stat "$A/0" stream_webrtc_viewers)
 	[ "${v:-0}" -ge 1 ] || fail "A's token: no viewer for A's head (stream_webrtc_viewers '${v}')"

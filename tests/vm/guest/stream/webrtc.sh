@@ -11,24 +11,11 @@ set -e
 . "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
 R=$VPLANE_RESULTS/stream-webrtc
 mkdir -p "$R"
-for t in chromium curl ffmpeg; do
-	command -v $t >/dev/null || { echo "$t not installed"; exit 77; }
-done
-gst-inspect-1.0 x264enc >/dev/null 2>&1 || { echo "x264enc not installed (gstreamer1.0-plugins-ugly)"; exit 77; }
-gst-inspect-1.0 webrtcbin >/dev/null 2>&1 || { echo "webrtcbin not installed (gstreamer1.0-plugins-bad)"; exit 77; }
-gst-inspect-1.0 nicesrc >/dev/null 2>&1 || { echo "libnice's GStreamer plugin not installed (gstreamer1.0-nice)"; exit 77; }
-HERE=$VPLANE_SRC/tests/vm/guest/stream
-PY=/usr/bin/python3
+. "$VPLANE_SRC/tests/vm/guest/stream/webrtc_lib.sh"
+webrtc_need curl ffmpeg
 "$PY" -c 'import numpy' 2>/dev/null || { echo "python3-numpy not installed"; exit 77; }
-W=320 H=240
-PORT=8080
-SLOW=${VPLANE_SLOWDOWN:-1}
-# as in stream.sh: under TCG the converter reads a frame for tens of ms
-HOLD_MS=$((1000 * SLOW)) ACK_TIMEOUT_MS=$((2000 * SLOW))
-TOKEN=vplane-webrtc-test-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')
+TOKEN=$(rnd_token webrtc-test)
 printf '# the viewers of the test\n%s\n' "$TOKEN" >"$R/token"
-chmod 600 "$R/token"
-ip link set lo up 2>/dev/null || true
 
 # stop_sim: the simulator's summary, no flip-done timeouts
 stop_sim() {
@@ -39,7 +26,6 @@ stop_sim() {
 	grep -q ' 0 timeouts' "$R/sim.log" || fail "the guest saw flip-done timeouts"
 }
 
-page() { echo "http://127.0.0.1:$PORT/?token=$1#$uuid/0"; }
 # status ws|page TOKEN: the HTTP status of a request (a WebSocket
 # upgrade for ws); 101 means the upgrade was accepted
 status() {
@@ -53,15 +39,7 @@ status() {
 }
 
 make_vgpu
-echo $ACK_TIMEOUT_MS >/sys/module/vplane/parameters/ack_timeout_ms
-start_vplaned --backend headless --vgpu "$uuid" --webrtc --rtsp-no-auth \
-	--webrtc-port $PORT --webrtc-token-file "$R/token" \
-	--stream-ack-hold-ms $HOLD_MS ${VPLANED_DEBUG:+--verbose}
-wait_streamed "$uuid/0" 60
-"$SIM" --uuid "$uuid" --mode ${W}x$H --rate 10 --no-cursor --quiet \
-	--flip-timeout $((ACK_TIMEOUT_MS + 1000)) >"$R/sim.log" 2>&1 &
-sim_pid=$!
-wait_direct "$uuid/0" 30
+webrtc_start "$R/token"
 
 # the token guards the page and the WebSocket
 for t in "" wrong-token-0123456789abcdef; do
