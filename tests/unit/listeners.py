@@ -281,8 +281,12 @@ class FeedBounds(unittest.TestCase):
             socket.create_connection(("127.0.0.1", port), 30))
 
     def test_idle_and_half_sent_close(self):
-        # 4 s: pings every 1 s keep a live peer's reads well inside it
-        feed = Feed("--idle-timeout", "4", "--tls-cert", self.crt,
+        # 10 s: the five TLS handshakes of a round must all finish inside
+        # it, and under a loaded CI (two cores, the package builds beside)
+        # a server's handshake has taken over 4 s, so the idle
+        # rule reset a handshake still in progress; pings every 1 s keep
+        # a live peer's reads well inside it
+        feed = Feed("--idle-timeout", "10", "--tls-cert", self.crt,
                     "--tls-key", self.key)
         try:
             self.idle(feed)
