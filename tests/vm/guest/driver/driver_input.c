@@ -47,20 +47,6 @@ struct node {
 static struct node nodes[NR_DEVS];
 static char uuid[40];
 
-static bool read_sys(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, (int)len, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
 /* Finds the three devices by their phys and checks what sysfs says. */
 static bool find_nodes(void)
 {
@@ -84,7 +70,7 @@ static bool find_nodes(void)
 
 		snprintf(path, sizeof(path), "/sys/class/input/%s/device/name",
 			 nodes[i].event);
-		read_sys(path, nodes[i].name, sizeof(nodes[i].name));
+		evdev_sysfs_line(path, nodes[i].name, sizeof(nodes[i].name));
 		if (i == KBD)
 			snprintf(want, sizeof(want), "vplane %s keyboard",
 				 uuid);
@@ -95,12 +81,13 @@ static bool find_nodes(void)
 			 nodes[i].name, want);
 		snprintf(path, sizeof(path), "/sys/class/input/%s/device/uniq",
 			 nodes[i].event);
-		VP_CHECK(read_sys(path, buf, sizeof(buf)) && !strcmp(buf, uuid),
+		VP_CHECK(evdev_sysfs_line(path, buf, sizeof(buf)) &&
+				 !strcmp(buf, uuid),
 			 "uniq '%s'", buf);
 		snprintf(path, sizeof(path),
 			 "/sys/class/input/%s/device/id/bustype",
 			 nodes[i].event);
-		VP_CHECK(read_sys(path, buf, sizeof(buf)) &&
+		VP_CHECK(evdev_sysfs_line(path, buf, sizeof(buf)) &&
 				 strtoul(buf, NULL, 16) == BUS_VIRTUAL,
 			 "bustype %s", buf);
 		/* the owner: the input device's parent is the mdev */

@@ -12,7 +12,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-static bool read_line(const char *path, char *buf, size_t len)
+bool evdev_sysfs_line(const char *path, char *buf, size_t len)
 {
 	FILE *f = fopen(path, "re");
 	bool ok;
@@ -37,7 +37,8 @@ bool evdev_node_find(const char *phys, char *event, size_t len)
 			continue;
 		snprintf(path, sizeof(path), "/sys/class/input/%s/device/phys",
 			 de->d_name);
-		if (!read_line(path, buf, sizeof(buf)) || strcmp(buf, phys))
+		if (!evdev_sysfs_line(path, buf, sizeof(buf)) ||
+		    strcmp(buf, phys))
 			continue;
 		found = (size_t)snprintf(event, len, "%s", de->d_name) < len;
 	}

@@ -16,6 +16,10 @@
  * exactly @phys into @event (@len bytes). False, saying nothing, if there
  * is none; the caller says why in its own words.
  */
+/* The first line of sysfs file @path, without its newline, into @buf
+ * (@len bytes); false (and @buf empty) if it cannot be read. */
+bool evdev_sysfs_line(const char *path, char *buf, size_t len);
+
 bool evdev_node_find(const char *phys, char *event, size_t len);
 
 /*
