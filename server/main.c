@@ -40,6 +40,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	vpd_log_bridge_init(config.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	/* a viewer or client that goes away mid-write must cost its own
+	 * connection, never the server: GSocket and libwayland send with
+	 * MSG_NOSIGNAL, but not every library vplaned loads promises to */
+	signal(SIGPIPE, SIG_IGN);
 
 	if (!vpd_server_init(&server, &config))
 		goto out_config;

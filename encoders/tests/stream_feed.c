@@ -248,6 +248,8 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* as vplaned: a viewer gone mid-write costs its connection only */
+	signal(SIGPIPE, SIG_IGN);
 
 	enc = enc_encoder_choose(ENC_CODEC_H264, forced);
 	if (!enc)

@@ -213,6 +213,13 @@ class Feed:
         with open(self.log.name) as f:
             return f.read()
 
+    def state(self):
+        """How the feed is doing, for a failure message."""
+        rc = self.proc.poll()
+        return (("vp-stream-feed is running" if rc is None else
+                 f"vp-stream-feed exited with status {rc}")
+                + ", its log ends:\n" + self.logtext()[-3000:])
+
     def stop(self):
         self.proc.terminate()
         try:
@@ -290,6 +297,11 @@ class FeedBounds(unittest.TestCase):
                     "--tls-key", self.key)
         try:
             self.idle(feed)
+        except (OSError, AssertionError) as e:
+            # CI once saw this feed refuse its first connection right
+            # after it got ready: say whether it had died and what it
+            # logged, since the run is gone afterwards
+            raise AssertionError(f"{e}\n{feed.state()}") from e
         finally:
             feed.stop()
 
