@@ -501,7 +501,9 @@ def send_main(args):
       click=X,Y      left click at head pixel X,Y (the page maps it)
       wheel=N        N notches down (negative: up)
       sleep=S        wait S seconds
-    Prints "ready after N s" and "done"; exit 0, 1 if the page did not
+    Prints "ready after N s", "sent ACTION at T" for each (T: the
+    time.monotonic() just before its first DevTools call, the clock of
+    the same host's event readers) and "done"; exit 0, 1 if the page did not
     play or its input channel did not open, 2 if Chromium failed. The
     same clock and the same 300 s x VPLANE_SLOWDOWN start budget as the
     test."""
@@ -523,6 +525,7 @@ def send_main(args):
                                   'getElementById("video").videoHeight])'))
         for action in actions:
             verb, _, arg = action.partition('=')
+            t = time.monotonic()
             if verb == 'type':
                 for ch in arg:
                     code, shift = us_code(ch)
@@ -552,7 +555,7 @@ def send_main(args):
             else:
                 print('unknown action %s' % action)
                 return 2
-            print('sent %s' % action)
+            print('sent %s at %.6f' % (action, t))
         # a moment for the channel to carry the last message out
         time.sleep(1)
         print('done')
