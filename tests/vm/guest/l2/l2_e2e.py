@@ -75,22 +75,29 @@ class Vplaned:
     """vplaned --backend headless on one vGPU, and vplanectl on its
     control socket."""
 
-    def __init__(self, uuid: str):
+    def __init__(self, uuid: str, extra: "list[str]" = (),
+                 results: str = "", backend: str = "headless"):
         self.uuid = uuid
+        self.extra = list(extra)  # more vplaned options
+        self.backend = backend
         self.proc = None
         self.runtime = "/tmp/vp-xdg-l2-e2e"
         os.makedirs(self.runtime, mode=0o700, exist_ok=True)
         self.env = dict(os.environ, XDG_RUNTIME_DIR=self.runtime,
-                        WLR_RENDERER="pixman", WLR_LIBINPUT_NO_DEVICES="1")
-        self.log = open(os.path.join(RESULTS, "vplaned.log"), "a")
+                        WLR_RENDERER="pixman")
+        if backend == "headless":
+            # a kiosk (drm) takes the seat's devices; headless none
+            self.env["WLR_LIBINPUT_NO_DEVICES"] = "1"
+        self.log = open(os.path.join(results or RESULTS, "vplaned.log"),
+                        "a")
 
     def start(self):
         sock = os.path.join(self.runtime, SOCK)
         if os.path.exists(sock):
             os.unlink(sock)
         self.proc = subprocess.Popen(
-            [VPLANED, "--socket", SOCK, "--backend", "headless",
-             "--vgpu", self.uuid], env=self.env, stdin=subprocess.DEVNULL,
+            [VPLANED, "--socket", SOCK, "--backend", self.backend,
+             "--vgpu", self.uuid, *self.extra], env=self.env, stdin=subprocess.DEVNULL,
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20 * slowdown()
         while not os.path.exists(sock):
@@ -344,6 +351,31 @@ def summary(values) -> str:
             f"over {len(values)}")
 
 
+def print_latency(source: str, what: str, measured, direct):
+    """A source's key latency and the same run's direct-write baseline,
+    as "# " figure lines with their ratio."""
+    print("# latency to the guest's evdev event line on the serial console "
+          "(TCG in TCG; the console's own delay is in both):")
+    print(f"#   {source} {what}: {summary(measured)}")
+    print(f"#   direct VPLANE_DISPLAY_INPUT (baseline): {summary(direct)}")
+    print(f"#   ratio {source}/direct: p50 "
+          f"{percentile(measured, 50) / percentile(direct, 50):.1f}x, p99 "
+          f"{percentile(measured, 99) / percentile(direct, 99):.1f}x")
+
+
+def script_main(run_fn, results: str) -> int:
+    """The command line of the L2 scripts l2.sh runs: --uuid U."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--uuid", required=True, help="the vGPU to attach")
+    a = ap.parse_args()
+    os.makedirs(results, exist_ok=True)
+    try:
+        return run_fn(a.uuid)
+    except L2Error as e:
+        fail(str(e))
+    return 1
+
+
 def run(uuid: str) -> int:
     head = f"{uuid}/0"
     kbd = f"/dev/input/by-vplane/{uuid}-kbd"
@@ -385,30 +417,12 @@ def run(uuid: str) -> int:
                 fail(f"events nobody sent: {ev.quiet()[:8]}")
     finally:
         vp.stop()
-    print("# latency to the guest's evdev event line on the serial console "
-          "(TCG in TCG; the console's own delay is in both):")
-    print(f"#   vplanectl key (process start): {summary(via_ctl)}")
-    print(f"#   direct VPLANE_DISPLAY_INPUT (baseline): {summary(direct)}")
-    print(f"#   ratio vplanectl/direct: p50 "
-          f"{percentile(via_ctl, 50) / percentile(direct, 50):.1f}x, p99 "
-          f"{percentile(via_ctl, 99) / percentile(direct, 99):.1f}x")
+    print_latency("vplanectl", "key (process start)", via_ctl, direct)
     if wheel_error:
         fail(wheel_error)
     print("PASS: l2-e2e")
     return 0
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--uuid", required=True, help="the vGPU to attach")
-    a = ap.parse_args()
-    os.makedirs(RESULTS, exist_ok=True)
-    try:
-        return run(a.uuid)
-    except L2Error as e:
-        fail(str(e))
-    return 1
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(script_main(run, RESULTS))
