@@ -31,6 +31,19 @@ vp_insmod() {
 	}
 }
 
+# vp_udevd LOG: the real systemd-udevd (stderr to LOG) with the driver's
+# rule (data/60-vplane.rules, into /run/udev/rules.d of the guest's
+# throw-away root) and the vplane group it names. The VM's root is a
+# chroot, which systemd's tools refuse unless told. The caller stops it
+# (udevadm control --exit).
+vp_udevd() {
+	getent group vplane >/dev/null || groupadd --system vplane || return 1
+	mkdir -p /run/udev/rules.d
+	cp "$VPLANE_SRC/data/60-vplane.rules" /run/udev/rules.d/ || return 1
+	export SYSTEMD_IGNORE_CHROOT=1
+	/lib/systemd/systemd-udevd --daemon 2>"$1"
+}
+
 vp_load_vkms() {
 	vp_insmod "$VPLANE_MODULES/vkms.ko" enable_writeback=1 \
 		enable_overlay=1 enable_cursor=1

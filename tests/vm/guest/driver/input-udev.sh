@@ -11,12 +11,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 vp_load_vfio
 vp_modprobe evdev
 vp_insmod "$VPLANE_MODULES/vplane.ko"
-getent group vplane >/dev/null || groupadd --system vplane
-mkdir -p /run/udev/rules.d
-cp "$VPLANE_SRC/data/60-vplane.rules" /run/udev/rules.d/
-# the VM's root is a chroot: systemd's tools refuse it unless told
-export SYSTEMD_IGNORE_CHROOT=1
-/lib/systemd/systemd-udevd --daemon 2>"${VPLANE_RESULTS:-/tmp}/input-udevd.log" ||
+vp_udevd "${VPLANE_RESULTS:-/tmp}/input-udevd.log" ||
 	fail "systemd-udevd did not start"
 trap 'udevadm control --exit || true' EXIT
 uuid=$(cat /proc/sys/kernel/random/uuid)

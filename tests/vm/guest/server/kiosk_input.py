@@ -19,154 +19,14 @@ devices were there before vplaned started.
 usage: kiosk_input.py UUID_A UUID_B DIR
 Prints "# ..." lines; exits 1 with "FAIL: ..." on the first failure.
 """
-import fcntl
-import os
-import select
-import struct
 import sys
 import time
 
-EV_SYN, EV_KEY, EV_REL, EV_ABS = 0, 1, 2, 3
-ABS_X, ABS_Y = 0, 1
-REL_X, REL_Y, REL_HWHEEL, REL_WHEEL = 0, 1, 6, 8
-REL_HWHEEL_HI_RES, REL_WHEEL_HI_RES = 12, 11
-BTN_LEFT, BTN_RIGHT, BTN_TOUCH = 0x110, 0x111, 0x14a
-INPUT_PROP_DIRECT = 1
-KEY_ESC, KEY_A, KEY_B, KEY_C, KEY_D, KEY_E, KEY_F, KEY_N = 1, 30, 48, 46, 32, 18, 33, 49
-KEY_LEFTCTRL, KEY_LEFTSHIFT, KEY_LEFTALT = 29, 42, 56
-MODS = (KEY_LEFTCTRL, KEY_LEFTALT, KEY_LEFTSHIFT)
-EVENT = struct.Struct('llHHi')
-EVIOCGRAB = 0x40044590
-UI_SET_EVBIT, UI_SET_KEYBIT, UI_SET_RELBIT, UI_SET_ABSBIT = (
-    0x40045564, 0x40045565, 0x40045566, 0x40045567)
-UI_SET_PROPBIT = 0x4004556e
-UI_DEV_CREATE, UI_DEV_DESTROY = 0x5501, 0x5502
-SLOW = int(os.environ.get('VPLANE_SLOWDOWN', '1'))
-
-
-def fail(msg):
-    print('FAIL: ' + msg, flush=True)
-    sys.exit(1)
-
-
-class Uinput:
-    """A uinput device: keys, relative axes (rels), and an absolute
-    pointer if abs_max; a touchscreen if also direct."""
-
-    def __init__(self, name, keys, abs_max=None, rels=(), direct=False):
-        self.name = name
-        self.fd = os.open('/dev/uinput', os.O_WRONLY | os.O_NONBLOCK)
-        fcntl.ioctl(self.fd, UI_SET_EVBIT, EV_KEY)
-        for k in keys:
-            fcntl.ioctl(self.fd, UI_SET_KEYBIT, k)
-        if direct:
-            fcntl.ioctl(self.fd, UI_SET_PROPBIT, INPUT_PROP_DIRECT)
-        if rels:
-            fcntl.ioctl(self.fd, UI_SET_EVBIT, EV_REL)
-            for r in rels:
-                fcntl.ioctl(self.fd, UI_SET_RELBIT, r)
-        absmax = [0] * 64
-        if abs_max:
-            fcntl.ioctl(self.fd, UI_SET_EVBIT, EV_ABS)
-            for axis, top in zip((ABS_X, ABS_Y), abs_max):
-                fcntl.ioctl(self.fd, UI_SET_ABSBIT, axis)
-                absmax[axis] = top
-        # struct uinput_user_dev: name, id, ff_effects_max, abs arrays
-        dev = struct.pack('80sHHHHi', name.encode(), 0x06, 0x1234,
-                          0x5677 + (abs_max is not None) + 2 * bool(rels)
-                          + 4 * direct,
-                          1, 0)
-        dev += struct.pack('64i', *absmax) + bytes(4 * 64 * 3)
-        os.write(self.fd, dev)
-        fcntl.ioctl(self.fd, UI_DEV_CREATE)
-
-    def emit(self, *events):
-        data = b''.join(EVENT.pack(0, 0, t, c, v) for t, c, v in events)
-        os.write(self.fd, data + EVENT.pack(0, 0, EV_SYN, 0, 0))
-
-    def key(self, code, value):
-        self.emit((EV_KEY, code, value))
-
-    def tap(self, code):
-        self.key(code, 1)
-        self.key(code, 0)
-
-    def move(self, x, y):
-        self.emit((EV_ABS, ABS_X, x), (EV_ABS, ABS_Y, y))
-
-    def move_by(self, dx, dy):
-        self.emit((EV_REL, REL_X, dx), (EV_REL, REL_Y, dy))
-
-    def click(self, code=BTN_LEFT):
-        self.key(code, 1)
-        self.key(code, 0)
-
-    def destroy(self):
-        fcntl.ioctl(self.fd, UI_DEV_DESTROY)
-        os.close(self.fd)
-
-
-class Grabbed:
-    """A vplane evdev device held as a VMM holds it; records events."""
-
-    def __init__(self, label, path):
-        self.label = label
-        self.fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        fcntl.ioctl(self.fd, EVIOCGRAB, 1)
-        self.events = []  # (type, code, value), SYN left out
-
-    def read(self):
-        while True:
-            try:
-                data = os.read(self.fd, EVENT.size * 64)
-            except BlockingIOError:
-                return
-            for i in range(0, len(data), EVENT.size):
-                _, _, t, c, v = EVENT.unpack_from(data, i)
-                if t != EV_SYN:
-                    self.events.append((t, c, v))
-
-    def keys(self, start=0):
-        return [(c, v) for t, c, v in self.events[start:] if t == EV_KEY]
-
-    def last_abs(self):
-        pos = {}
-        for t, c, v in self.events:
-            if t == EV_ABS:
-                pos[c] = v
-        return pos.get(ABS_X), pos.get(ABS_Y)
-
-    def rels(self, start=0):
-        return [(c, v) for t, c, v in self.events[start:] if t == EV_REL]
-
-
-devices = []
-
-
-def pump(seconds):
-    end = time.monotonic() + seconds
-    while True:
-        left = end - time.monotonic()
-        if left <= 0:
-            return
-        select.select([d.fd for d in devices], [], [], left)
-        for d in devices:
-            d.read()
-
-
-def wait_until(what, cond, seconds=10, retry=None):
-    """Until cond() holds, calling retry() (if any) every second."""
-    end = time.monotonic() + seconds * SLOW
-    while time.monotonic() < end:
-        if retry:
-            retry()
-        for _ in range(5):
-            pump(0.2)
-            if cond():
-                return
-    for d in devices:
-        print(f'# {d.label} got {d.events}')
-    fail(what)
+from kiosk_devices import (
+    ABS_X, ABS_Y, BTN_LEFT, BTN_RIGHT, BTN_TOUCH, EV_ABS, EV_KEY, EV_REL,
+    KEY_A, KEY_B, KEY_C, KEY_D, KEY_E, KEY_ESC, KEY_F, KEY_N, MODS,
+    REL_HWHEEL, REL_HWHEEL_HI_RES, REL_WHEEL, REL_WHEEL_HI_RES, REL_X, REL_Y,
+    SLOW, Grabbed, Uinput, devices, fail, hand_over, pump, wait_until)
 
 
 def pixel(value, size):
@@ -350,14 +210,7 @@ def main():
 
     # vplaned restarted with --seat-focus click: the keyboard and both
     # mice were there before it started; A is shown again
-    with open(os.path.join(rdir, 'part1-done'), 'w'):
-        pass
-    restarted = os.path.join(rdir, 'restarted')
-    end = time.monotonic() + 180 * SLOW
-    while not os.path.exists(restarted):
-        if time.monotonic() > end:
-            fail('vplaned was not restarted')
-        pump(0.5)
+    hand_over(rdir, 'part1-done', 'restarted', 'vplaned was not restarted')
     click_focus(kbd, mouse, rel, a_kbd, a_ptr, b_kbd, b_ptr)
     kbd.destroy()
     mouse.destroy()

@@ -24,32 +24,13 @@ test=kiosk-input
 . "$VPLANE_SRC/tests/vm/guest/server/server_lib.sh"
 . "$VPLANE_SRC/tests/vm/guest/server/kiosk_lib.sh"
 
-vp_modprobe evdev
-vp_modprobe uinput
-getent group vplane >/dev/null || groupadd --system vplane
-# the driver's rule: the vGPUs' devices are the VMMs', never the seat's
-mkdir -p /run/udev/rules.d
-cp "$VPLANE_SRC/data/60-vplane.rules" /run/udev/rules.d/
-# the VM's root is a chroot: systemd's tools refuse it unless told
-export SYSTEMD_IGNORE_CHROOT=1
-/lib/systemd/systemd-udevd --daemon 2>"$R/udevd.log" ||
-	fail "systemd-udevd did not start"
-trap 'cleanup; udevadm control --exit || true' EXIT
-
+kiosk_seat
 kiosk_setup
 ub=$(new_vgpu) || fail "cannot create a second vGPU"
 uuids=$ub
 udevadm settle --timeout=60 || fail "udevadm settle timed out"
 start_vplaned --backend drm --vgpu "$uuid" --vgpu "$ub"
-for u in "$uuid:512x300" "$ub:1024x768"; do
-	"$SIM" --uuid "${u%%:*}" --mode "${u#*:}" --frames 8 --hold --rate 4 \
-		--no-cursor >"$R/sim-${u#*:}.log" 2>&1 &
-	extra_pids="$extra_pids $!"
-done
-for m in 512x300 1024x768; do
-	wait_for "the $m simulator holds no frame: $(cat "$R/sim-$m.log")" 90 \
-		grep -q "holding frame" "$R/sim-$m.log"
-done
+kiosk_hold "$uuid:512x300" "$ub:1024x768"
 wait_for "head A is not shown" 20 listed "^  $uuid/0: .* on "
 # the seat is vplaned's: the public (capture) socket offers no wl_seat
 WAYLAND_DISPLAY=$SOCK timeout 20 wayland-info >"$R/public-globals.txt" 2>&1 ||

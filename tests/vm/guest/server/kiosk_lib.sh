@@ -25,6 +25,32 @@ kiosk_setup() {
 	export LIBSEAT_BACKEND=seatd WLR_DRM_DEVICES=$card
 }
 
+# kiosk_seat: the kiosk's seat as on a host: evdev and uinput, and the
+# real systemd-udevd, which tags the uinput devices the tests make for
+# libinput, with the driver's rule (the vGPUs' devices are the VMMs',
+# never the seat's); udevd stops at exit
+kiosk_seat() {
+	vp_modprobe evdev
+	vp_modprobe uinput
+	vp_udevd "$R/udevd.log" || fail "systemd-udevd did not start"
+	trap 'cleanup; udevadm control --exit || true' EXIT
+}
+
+# kiosk_hold UUID:MODE...: a simulator per vGPU draws 8 frames of MODE
+# and holds the last (extra_pids); waits until each holds it
+kiosk_hold() {
+	local u
+	for u in "$@"; do
+		"$SIM" --uuid "${u%%:*}" --mode "${u#*:}" --frames 8 --hold \
+			--rate 4 --no-cursor >"$R/sim-${u#*:}.log" 2>&1 &
+		extra_pids="$extra_pids $!"
+	done
+	for u in "$@"; do
+		wait_for "the ${u#*:} simulator holds no frame: $(cat "$R/sim-${u#*:}.log")" \
+			90 grep -q "holding frame" "$R/sim-${u#*:}.log"
+	done
+}
+
 # kiosk_start [VPLANED-ARGS...]: kiosk_setup, then vplaned on vkms
 # showing $uuid
 kiosk_start() {
