@@ -25,14 +25,9 @@ vp_modprobe evdev || exit 1
 udevd=
 if [ "$1" = e2e ] || [ "$1" = clients ]; then
 	# the driver's rule names the vGPU's devices /dev/input/by-vplane/
-	# (what README and examples/vmm give QEMU); the VM's root is a
-	# chroot, which systemd's tools refuse unless told
-	getent group vplane >/dev/null || groupadd --system vplane
-	mkdir -p /run/udev/rules.d
-	cp "$VPLANE_SRC/data/60-vplane.rules" /run/udev/rules.d/
-	export SYSTEMD_IGNORE_CHROOT=1
+	# (what README and examples/vmm give QEMU)
 	mkdir -p "$VPLANE_RESULTS/l2-$1"
-	/lib/systemd/systemd-udevd --daemon 2>"$VPLANE_RESULTS/l2-$1/udevd.log" || {
+	vp_udevd "$VPLANE_RESULTS/l2-$1/udevd.log" || {
 		echo "systemd-udevd did not start"
 		exit 1
 	}
