@@ -411,15 +411,23 @@ static void handle_client_closed(GstRTSPClient *client, gpointer data)
 }
 
 /* Close @client's connection (its peer sees the end now, over TLS
- * too) and drop it. */
+ * too) and let the client's own thread drop it. Each client lives in
+ * a thread of the server's pool, whose watch sees the end of the socket
+ * and closes the client there: closing it from here as well raced with
+ * that, and gst_rtsp_client_close() touched the watch the other thread
+ * had just freed (valgrind, in listeners' idle test; in CI a corrupted
+ * heap killed the process). Only a client not attached yet, with no
+ * socket, is closed here. */
 static void close_client_conn(GstRTSPClient *client)
 {
 	GstRTSPConnection *conn = gst_rtsp_client_get_connection(client);
 	GSocket *sock = conn ? gst_rtsp_connection_get_read_socket(conn) : NULL;
 
-	g_object_ref(client); /* the close may drop the last but this */
-	if (sock)
+	if (sock) {
 		g_socket_shutdown(sock, TRUE, TRUE, NULL);
+		return;
+	}
+	g_object_ref(client); /* the close may drop the last but this */
 	gst_rtsp_client_close(client);
 	g_object_unref(client);
 }

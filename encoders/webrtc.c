@@ -50,6 +50,7 @@ struct enc_webrtc {
 	GList *viewers; /* thread only: struct viewer */
 	unsigned int next_id;
 	struct enc_webrtc_input input;
+	GThread *warm_up; /* joined at destroy (see enc_webrtc_create) */
 };
 
 /* One WebSocket and the peer it negotiates for (the thread only). */
@@ -706,7 +707,10 @@ struct enc_webrtc *enc_webrtc_create(const struct enc_webrtc_options *options)
 	enc_loop_thread_start(&webrtc->thread, "vplane-webrtc");
 	/* the first viewer must not wait for vplaned's own DTLS key and
 	 * transport plugins (enc_webrtc_peer_warm_up()) */
-	g_thread_unref(g_thread_new("vplane-webrtc-key", warm_up, NULL));
+	/* joined, not detached: a process told to stop during it would
+	 * otherwise run OpenSSL's exit-time clean-up under its feet
+	 * (valgrind: reads of freed memory in the throwaway peer) */
+	webrtc->warm_up = g_thread_new("vplane-webrtc-key", warm_up, NULL);
 	log_info("WebRTC: viewer page at %s://%s:%u/?token=...#<vgpu>/<head>",
 		 webrtc->tls ? "https" : "http", options->address,
 		 webrtc->port);
@@ -744,6 +748,8 @@ void enc_webrtc_destroy(struct enc_webrtc *webrtc)
 {
 	if (!webrtc)
 		return;
+	if (webrtc->warm_up)
+		g_thread_join(webrtc->warm_up);
 	enc_loop_thread_stop(&webrtc->thread, stop_on_thread, webrtc);
 	/* sources the viewers left (their notes) are freed with it */
 	g_object_unref(webrtc->server);
