@@ -11,9 +11,13 @@
  *   - a guest flip of a plane in that RAM pins it (pinned_pages), the
  *     VMM's query exports it and the dma-buf reads the guest's pixels;
  *   - IOAS_UNMAP of the range calls vplane's dma_unmap through iommufd
- *     (unmap_calls) and every pin is dropped;
+ *     (unmap_calls), every pin is dropped and the plane reports UNMAPPED;
+ *     a flip then fails to pin (PIN_FAILED: iommufd refuses it, vplane
+ *     holds no range as it does under type1);
  *   - the device is detached (detach_ioas), attached to a second IOAS with
- *     other pixels, and the plane pins and reads those;
+ *     other pixels at the same GPA, and the next flip pins and reads those;
+ *   - a detach with the plane pinned unpins it (iommufd's dma_unmap over
+ *     the whole IOAS), and it pins again once attached;
  *   - closing the device fd (unbind_iommufd) while pinned drops the pins;
  *     removing the vGPU leaves none of vplane's objects.
  *
@@ -246,12 +250,50 @@ static long long pins(const char *uuid)
 	return vp_debugfs(uuid, "pinned_pages");
 }
 
+static uint32_t plane_status(struct iommufd_vmm *m)
+{
+	return vp_mmio_read(&m->dev, PLANE0(VPLANE_PLANE_STATUS));
+}
+
+/* A flip that must not pin: nothing is mapped at GPA_BASE for the device
+ * (unmapped, or no IOAS attached). iommufd refuses the pin itself, so the
+ * plane reports PIN_FAILED, not a type1-style hold (UNMAPPED). */
+static void flip_unmapped(struct iommufd_vmm *m, const char *uuid,
+			  const char *what)
+{
+	uint32_t st;
+
+	vp_mmio_write(&m->dev, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_FLIP, 1);
+	st = plane_status(m);
+	VP_CHECK(st == VPLANE_PLANE_STATUS_PIN_FAILED,
+		 "%s: flip gave plane status %u, not PIN_FAILED (10)", what,
+		 st);
+	VP_CHECK(pins(uuid) == 0, "%s: %lld pages pinned", what, pins(uuid));
+}
+
+/* The device dropped its pin over GPA_BASE through dma_unmap. */
+static void check_unpinned(struct iommufd_vmm *m, const char *uuid,
+			   long long calls_before, const char *what)
+{
+	long long calls = vp_debugfs(uuid, "unmap_calls");
+
+	VP_CHECK(calls > calls_before, "%s did not reach vplane's dma_unmap",
+		 what);
+	VP_CHECK(pins(uuid) == 0, "%lld pages pinned after %s", pins(uuid),
+		 what);
+	VP_CHECK(plane_status(m) == VPLANE_PLANE_STATUS_UNMAPPED,
+		 "after %s the plane reports status %u, not UNMAPPED (11)",
+		 what, plane_status(m));
+	printf("# %s unpinned (%lld unmap calls)\n", what,
+	       calls - calls_before);
+}
+
 static void run(struct iommufd_vmm *m, const char *uuid)
 {
 	struct vp_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	struct vfio_device_info info = { .argsz = sizeof(info) };
 	uint8_t *want = malloc(LEN);
-	long long calls;
+	long long calls, holds;
 	char cdev[PATH_MAX];
 
 	if (!want || !find_cdev(uuid, cdev, sizeof(cdev)))
@@ -288,32 +330,47 @@ static void run(struct iommufd_vmm *m, const char *uuid)
 		goto out;
 	VP_CHECK(pins(uuid) == LEN / 4096, "IOAS 1: %lld pages pinned, not %d",
 		 pins(uuid), LEN / 4096);
+	holds = vp_debugfs(uuid, "unmap_holds");
+
+	/* IOAS_UNMAP under the pinned plane: iommufd calls dma_unmap */
 	calls = vp_debugfs(uuid, "unmap_calls");
 	if (!unmap_ram(m, 0))
 		goto out;
-	VP_CHECK(vp_debugfs(uuid, "unmap_calls") > calls,
-		 "IOAS_UNMAP did not reach vplane's dma_unmap");
-	VP_CHECK(pins(uuid) == 0, "%lld pages pinned after IOAS_UNMAP",
-		 pins(uuid));
-	printf("# IOAS 1: pinned, exported and read; IOAS_UNMAP unpinned "
-	       "(%lld unmap calls)\n",
-	       vp_debugfs(uuid, "unmap_calls") - calls);
+	check_unpinned(m, uuid, calls, "IOAS_UNMAP");
+	flip_unmapped(m, uuid, "IOAS 1 unmapped");
 
-	/* detach_ioas, then the same GPA in another IOAS holds other pixels */
-	if (!detach(m) || !attach(m, m->ioas[1]) || !add_ram(m, 1, 77))
+	/* detach_ioas, then the same GPA in another IOAS holds other pixels,
+	 * shown at the first flip: no hold after an iommufd unmap */
+	if (!detach(m))
+		goto out;
+	flip_unmapped(m, uuid, "detached");
+	if (!attach(m, m->ioas[1]) || !add_ram(m, 1, 77))
 		goto out;
 	pattern(want, LEN, 77);
 	if (!flip_and_read(m, want, "IOAS 2 after detach"))
 		goto out;
 	VP_CHECK(pins(uuid) == LEN / 4096, "IOAS 2: %lld pages pinned",
 		 pins(uuid));
+
+	/* detach with the plane pinned: dma_unmap over the whole IOAS */
+	calls = vp_debugfs(uuid, "unmap_calls");
+	if (!detach(m))
+		goto out;
+	check_unpinned(m, uuid, calls, "DETACH_IOMMUFD_PT");
+	if (!attach(m, m->ioas[1]) ||
+	    !flip_and_read(m, want, "IOAS 2 attached again"))
+		goto out;
+	VP_CHECK(vp_debugfs(uuid, "unmap_holds") == holds,
+		 "%lld pins refused by a type1 unmap hold under iommufd",
+		 vp_debugfs(uuid, "unmap_holds") - holds);
+
 	/* unbind_iommufd with the plane pinned: close drops every pin */
 	close(m->dev.device);
 	m->dev.device = -1;
 	VP_CHECK(pins(uuid) == 0, "%lld pages pinned after the device's close",
 		 pins(uuid));
-	printf("# detach, attach to IOAS %u, pinned and read; close unbound "
-	       "and unpinned\n",
+	printf("# IOAS %u: pinned and read after detach and again after a "
+	       "detach with the plane pinned; close unbound and unpinned\n",
 	       m->ioas[1]);
 out:
 	free(want);
