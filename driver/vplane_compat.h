@@ -95,9 +95,11 @@ static inline void vplane_vfio_emulated_unbind(struct vfio_device *vdev)
 #endif
 
 /*
- * 6.19 "vfio: Add get_region_info_caps op": the VFIO core answers
- * VFIO_DEVICE_GET_REGION_INFO itself through this op (-EINVAL without it)
- * and no longer passes it to the driver's ioctl; before, the ioctl did.
+ * 6.19 (merged for 6.19-rc1, Dec 2025): 775f726a742a "vfio: Add
+ * get_region_info_caps op" and 56c069307dfd "vfio: Remove the
+ * get_region_info op": the VFIO core answers VFIO_DEVICE_GET_REGION_INFO
+ * itself through this op (-EINVAL without it) and no longer passes it to
+ * the driver's ioctl; before, the ioctl did.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
 #define VPLANE_VFIO_REGION_INFO_OP(fn) .get_region_info_caps = fn,
