@@ -49,8 +49,9 @@ static inline void vplane_vfio_free_device(struct vfio_device *vdev)
  * The emulated-IOAS ops of an mdev driver. 6.2 added them ("vfio-iommufd:
  * Support iommufd for emulated VFIO devices"); from 6.4
  * vfio_register_emulated_iommu_dev() fails without them when
- * CONFIG_IOMMUFD is on; 6.6 added .detach_ioas. @bind and @unbind are the
- * driver's, around vplane_vfio_emulated_bind()/_unbind(). Without
+ * CONFIG_IOMMUFD is on; 6.6 added .detach_ioas. @bind and @unbind are
+ * vplane_vfio_emulated_bind()/_unbind() below or a driver's own around
+ * them (vplane's notes that its pins go through iommufd). Without
  * CONFIG_IOMMUFD nothing binds through iommufd and the ops stay NULL.
  */
 struct iommufd_ctx;
