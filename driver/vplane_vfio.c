@@ -493,10 +493,11 @@ static void __maybe_unused vplane_unbind_iommufd(struct vfio_device *vdev)
 {
 	struct vplane_vgpu *vgpu = vgpu_from_vdev(vdev);
 
+	/* after: destroying the access calls dma_unmap (0..ULONG_MAX) */
+	vplane_vfio_emulated_unbind(vdev);
 	mutex_lock(&vgpu->lock);
 	vgpu->iommufd_bound = false;
 	mutex_unlock(&vgpu->lock);
-	vplane_vfio_emulated_unbind(vdev);
 }
 
 const struct vfio_device_ops vplane_dev_ops = {

@@ -18,8 +18,9 @@
  *     other pixels at the same GPA, and the next flip pins and reads those;
  *   - a detach with the plane pinned unpins it (iommufd's dma_unmap over
  *     the whole IOAS), and it pins again once attached;
- *   - closing the device fd (unbind_iommufd) while pinned drops the pins;
- *     removing the vGPU leaves none of vplane's objects.
+ *   - closing the device fd (unbind_iommufd) while pinned drops the pins,
+ *     and the vGPU then pins at once through a type1 container;
+ *   - removing the vGPU leaves none of vplane's objects.
  *
  * Needs a kernel with CONFIG_IOMMUFD and CONFIG_VFIO_DEVICE_CDEV (the
  * debian13 debug kernel; Debian's own kernels have them off): elsewhere it
@@ -205,7 +206,7 @@ static bool unmap_ram(struct iommufd_vmm *m, unsigned int n)
  * The guest flips head 0's primary to guest RAM at GPA_BASE; the VMM
  * queries it, exports it and reads it. True if it showed @want.
  */
-static bool flip_and_read(struct iommufd_vmm *m, const uint8_t *want,
+static bool flip_and_read(struct vmm_vgpu *dev, const uint8_t *want,
 			  const char *what)
 {
 	struct vfio_device_gfx_plane_info info;
@@ -214,20 +215,20 @@ static bool flip_and_read(struct iommufd_vmm *m, const uint8_t *want,
 	bool same;
 	int fd;
 
-	vp_plane_set(&m->dev, 0, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
+	vp_plane_set(dev, 0, 0, DRM_FORMAT_XRGB8888, W, H, STRIDE,
 		     VPLANE_DOMAIN_GUEST_RAM, GPA_BASE);
-	vp_mmio_write(&m->dev, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_FLIP, 1);
-	st = vp_mmio_read(&m->dev, PLANE0(VPLANE_PLANE_STATUS));
+	vp_mmio_write(dev, VPLANE_MMIO_HEAD(0) + VPLANE_HEAD_FLIP, 1);
+	st = vp_mmio_read(dev, PLANE0(VPLANE_PLANE_STATUS));
 	if (st != VPLANE_PLANE_STATUS_OK) {
 		VP_FAIL("%s: plane in guest RAM: status %u (10 = PIN_FAILED)",
 			what, st);
 		return false;
 	}
-	if (vp_query(&m->dev, 0, 1, &info) || !info.dmabuf_id) {
+	if (vp_query(dev, 0, 1, &info) || !info.dmabuf_id) {
 		VP_FAIL("%s: QUERY_GFX_PLANE gave no dma-buf", what);
 		return false;
 	}
-	fd = vp_get_dmabuf(&m->dev, info.dmabuf_id);
+	fd = vp_get_dmabuf(dev, info.dmabuf_id);
 	if (fd < 0) {
 		VP_FAIL("%s: GET_GFX_DMABUF: %s", what, strerror(-fd));
 		return false;
@@ -288,6 +289,39 @@ static void check_unpinned(struct iommufd_vmm *m, const char *uuid,
 	       calls - calls_before);
 }
 
+/*
+ * Right after the cdev's close, the same vGPU through its VFIO group and a
+ * type1 container: a guest-RAM plane pins at once (iommufd's unbind,
+ * whose access calls dma_unmap over everything, left no type1 hold).
+ */
+static void legacy_after(const char *uuid, uint8_t *want)
+{
+	struct vmm_vgpu d = VMM_VGPU_INIT;
+	uint8_t *ram;
+
+	if (!vp_dev_open(&d, uuid))
+		return;
+	ram = vp_guest_ram(&d, GPA_BASE, RAM_SIZE);
+	if (!ram) {
+		VP_FAIL("type1 guest RAM at 0x%llx", GPA_BASE);
+		vp_dev_close(&d);
+		return;
+	}
+	pattern(ram, LEN, 5);
+	pattern(want, LEN, 5);
+	vp_head_enable(&d, 0, W, H);
+	if (flip_and_read(&d, want, "type1 after iommufd"))
+		VP_CHECK(pins(uuid) == LEN / 4096,
+			 "type1 after iommufd: %lld pages pinned", pins(uuid));
+	vp_dev_close(&d);
+	munmap(ram, RAM_SIZE);
+	VP_CHECK(pins(uuid) == 0,
+		 "%lld pages pinned after the container's "
+		 "close",
+		 pins(uuid));
+	printf("# then through a type1 container: pinned and read at once\n");
+}
+
 static void run(struct iommufd_vmm *m, const char *uuid)
 {
 	struct vp_vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
@@ -326,7 +360,7 @@ static void run(struct iommufd_vmm *m, const char *uuid)
 
 	vp_head_enable(&m->dev, 0, W, H);
 	pattern(want, LEN, 3);
-	if (!flip_and_read(m, want, "IOAS 1"))
+	if (!flip_and_read(&m->dev, want, "IOAS 1"))
 		goto out;
 	VP_CHECK(pins(uuid) == LEN / 4096, "IOAS 1: %lld pages pinned, not %d",
 		 pins(uuid), LEN / 4096);
@@ -347,7 +381,7 @@ static void run(struct iommufd_vmm *m, const char *uuid)
 	if (!attach(m, m->ioas[1]) || !add_ram(m, 1, 77))
 		goto out;
 	pattern(want, LEN, 77);
-	if (!flip_and_read(m, want, "IOAS 2 after detach"))
+	if (!flip_and_read(&m->dev, want, "IOAS 2 after detach"))
 		goto out;
 	VP_CHECK(pins(uuid) == LEN / 4096, "IOAS 2: %lld pages pinned",
 		 pins(uuid));
@@ -358,7 +392,7 @@ static void run(struct iommufd_vmm *m, const char *uuid)
 		goto out;
 	check_unpinned(m, uuid, calls, "DETACH_IOMMUFD_PT");
 	if (!attach(m, m->ioas[1]) ||
-	    !flip_and_read(m, want, "IOAS 2 attached again"))
+	    !flip_and_read(&m->dev, want, "IOAS 2 attached again"))
 		goto out;
 	VP_CHECK(vp_debugfs(uuid, "unmap_holds") == holds,
 		 "%lld pins refused by a type1 unmap hold under iommufd",
@@ -372,6 +406,7 @@ static void run(struct iommufd_vmm *m, const char *uuid)
 	printf("# IOAS %u: pinned and read after detach and again after a "
 	       "detach with the plane pinned; close unbound and unpinned\n",
 	       m->ioas[1]);
+	legacy_after(uuid, want);
 out:
 	free(want);
 }
