@@ -243,6 +243,8 @@ struct vplane_vgpu {
 	u32 next_id;
 	struct vplane_unmapping unmapping[VPLANE_MAX_UNMAPPING];
 	unsigned int nr_unmapping;
+	/* pins go through iommufd, not type1: no unmapping holds */
+	bool iommufd_bound;
 
 	spinlock_t irq_lock;
 	u32 int_status;

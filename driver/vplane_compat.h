@@ -46,30 +46,61 @@ static inline void vplane_vfio_free_device(struct vfio_device *vdev)
 }
 
 /*
- * The emulated-IOAS ops of an mdev driver. 6.2 added them (iommufd's VFIO
- * compat); from 6.4 vfio_register_emulated_iommu_dev() fails without them
- * when CONFIG_IOMMUFD is on; 6.6 added .detach_ioas. Without CONFIG_IOMMUFD
- * <linux/vfio.h> defines the helpers as NULL.
+ * The emulated-IOAS ops of an mdev driver. 6.2 added them ("vfio-iommufd:
+ * Support iommufd for emulated VFIO devices"); from 6.4
+ * vfio_register_emulated_iommu_dev() fails without them when
+ * CONFIG_IOMMUFD is on; 6.6 added .detach_ioas. @bind and @unbind are
+ * vplane_vfio_emulated_bind()/_unbind() below or a driver's own around
+ * them (vplane's notes that its pins go through iommufd). Without
+ * CONFIG_IOMMUFD nothing binds through iommufd and the ops stay NULL.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-#define VPLANE_VFIO_IOMMUFD_OPS                           \
-	.bind_iommufd = vfio_iommufd_emulated_bind,       \
-	.unbind_iommufd = vfio_iommufd_emulated_unbind,   \
+struct iommufd_ctx;
+
+#if IS_ENABLED(CONFIG_IOMMUFD) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#define VPLANE_VFIO_IOMMUFD_OPS(bind, unbind)             \
+	.bind_iommufd = bind, .unbind_iommufd = unbind,   \
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas, \
 	.detach_ioas = vfio_iommufd_emulated_detach_ioas,
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#define VPLANE_VFIO_IOMMUFD_OPS                         \
-	.bind_iommufd = vfio_iommufd_emulated_bind,     \
-	.unbind_iommufd = vfio_iommufd_emulated_unbind, \
+#elif IS_ENABLED(CONFIG_IOMMUFD) && \
+	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define VPLANE_VFIO_IOMMUFD_OPS(bind, unbind)           \
+	.bind_iommufd = bind, .unbind_iommufd = unbind, \
 	.attach_ioas = vfio_iommufd_emulated_attach_ioas,
 #else
-#define VPLANE_VFIO_IOMMUFD_OPS
+#define VPLANE_VFIO_IOMMUFD_OPS(bind, unbind)
+#endif
+
+#if IS_ENABLED(CONFIG_IOMMUFD) && LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+static inline int vplane_vfio_emulated_bind(struct vfio_device *vdev,
+					    struct iommufd_ctx *ictx,
+					    u32 *out_device_id)
+{
+	return vfio_iommufd_emulated_bind(vdev, ictx, out_device_id);
+}
+
+static inline void vplane_vfio_emulated_unbind(struct vfio_device *vdev)
+{
+	vfio_iommufd_emulated_unbind(vdev);
+}
+#else
+static inline int vplane_vfio_emulated_bind(struct vfio_device *vdev,
+					    struct iommufd_ctx *ictx,
+					    u32 *out_device_id)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void vplane_vfio_emulated_unbind(struct vfio_device *vdev)
+{
+}
 #endif
 
 /*
- * 6.19 "vfio: Add get_region_info_caps op": the VFIO core answers
- * VFIO_DEVICE_GET_REGION_INFO itself through this op (-EINVAL without it)
- * and no longer passes it to the driver's ioctl; before, the ioctl did.
+ * 6.19 (merged for 6.19-rc1, Dec 2025): 775f726a742a "vfio: Add
+ * get_region_info_caps op" and 56c069307dfd "vfio: Remove the
+ * get_region_info op": the VFIO core answers VFIO_DEVICE_GET_REGION_INFO
+ * itself through this op (-EINVAL without it) and no longer passes it to
+ * the driver's ioctl; before, the ioctl did.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 19, 0)
 #define VPLANE_VFIO_REGION_INFO_OP(fn) .get_region_info_caps = fn,

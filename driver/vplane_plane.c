@@ -422,7 +422,9 @@ err_unpin:
  * tells a driver neither when the unmap is done nor when the VMM maps the
  * range anew, hence a time: the first hold is far longer than type1 needs,
  * the doubling outgrows any other device's callback before ten retries.
- * (iommufd has the flag type1 lacks, iopt_area.prevent_access.)
+ * iommufd needs no hold: it marks a range it unmaps (iopt_area.
+ * prevent_access) and an IOAS it detaches (access->ioas = NULL) before it
+ * calls back, and refuses pins there itself until it is done.
  */
 #define UNMAP_HOLD_MS	  250
 #define UNMAP_HOLD_MAX_MS 8000
@@ -693,8 +695,9 @@ void __vplane_plane_latch(struct vplane_vgpu *vgpu, struct vplane_plane *p,
 }
 
 /*
- * The VMM unmaps [iova, iova + length): drop the pins in that range so
- * type1 can complete the unmap, and pin nothing there again while it may
+ * The VMM unmaps [iova, iova + length) (or iommufd detaches the IOAS:
+ * 0..ULONG_MAX): drop the pins in that range so type1 or iommufd can
+ * complete the unmap; under type1, pin nothing there again while it may
  * still be unmapping (see __unmapping_hold()).  dma-bufs keep their page
  * references.
  */
@@ -710,7 +713,8 @@ void vplane_dma_unmap(struct vfio_device *vdev, u64 iova, u64 length)
 
 	mutex_lock(&vgpu->lock);
 	vgpu->nr_unmap_calls++;
-	__unmapping_hold(vgpu, iova, end);
+	if (!vgpu->iommufd_bound)
+		__unmapping_hold(vgpu, iova, end);
 	list_for_each_entry_safe(obj, tmp, &vgpu->pobj_lru, link) {
 		if (!obj->pinned || obj->fb.addr >= end ||
 		    obj->fb.addr + obj->fb.size <= iova)

@@ -463,6 +463,43 @@ static void vplane_request(struct vfio_device *vdev, unsigned int count)
 	vplane_irq_request(vgpu_from_vdev(vdev), count);
 }
 
+/*
+ * A VMM binds the device to an iommufd (the device cdev, or the iommufd
+ * that stands in for the VFIO container): vfio_pin_pages() goes through an
+ * iommufd access from now on, and iommufd itself refuses pins in a range
+ * it is unmapping or in an IOAS it detaches, so vplane_dma_unmap() holds
+ * no range (vplane_plane.c). Called before open_device, after
+ * close_device.
+ */
+static int __maybe_unused vplane_bind_iommufd(struct vfio_device *vdev,
+					      struct iommufd_ctx *ictx,
+					      u32 *out_device_id)
+{
+	struct vplane_vgpu *vgpu = vgpu_from_vdev(vdev);
+	int ret;
+
+	ret = vplane_vfio_emulated_bind(vdev, ictx, out_device_id);
+	if (ret)
+		return ret;
+	mutex_lock(&vgpu->lock);
+	vgpu->iommufd_bound = true;
+	/* holds of an earlier open through type1 do not apply */
+	vgpu->nr_unmapping = 0;
+	mutex_unlock(&vgpu->lock);
+	return 0;
+}
+
+static void __maybe_unused vplane_unbind_iommufd(struct vfio_device *vdev)
+{
+	struct vplane_vgpu *vgpu = vgpu_from_vdev(vdev);
+
+	/* after: destroying the access calls dma_unmap (0..ULONG_MAX) */
+	vplane_vfio_emulated_unbind(vdev);
+	mutex_lock(&vgpu->lock);
+	vgpu->iommufd_bound = false;
+	mutex_unlock(&vgpu->lock);
+}
+
 const struct vfio_device_ops vplane_dev_ops = {
 	.name = "vplane",
 	.init = vplane_vgpu_init,
@@ -476,7 +513,7 @@ const struct vfio_device_ops vplane_dev_ops = {
 	.dma_unmap = vplane_dma_unmap,
 	.request = vplane_request,
 	/* clang-format off */
-	VPLANE_VFIO_IOMMUFD_OPS
+	VPLANE_VFIO_IOMMUFD_OPS(vplane_bind_iommufd, vplane_unbind_iommufd)
 	VPLANE_VFIO_REGION_INFO_OP(vplane_get_region_info_caps)
 	/* clang-format on */
 };

@@ -162,7 +162,8 @@ static const struct vfio_device_ops gate_ops = {
 	.ioctl = gate_ioctl,
 	.dma_unmap = gate_dma_unmap,
 	/* clang-format off */
-	VPLANE_VFIO_IOMMUFD_OPS
+	VPLANE_VFIO_IOMMUFD_OPS(vplane_vfio_emulated_bind,
+				vplane_vfio_emulated_unbind)
 	/* clang-format on */
 };
 
