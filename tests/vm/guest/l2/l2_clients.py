@@ -29,14 +29,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from l2_e2e import (BOOT_TIMEOUT, EV_KEY, EV_ABS, EV_REL, ABS_X,  # noqa: E402
-                    ABS_Y, REL_WHEEL, BTN_LEFT, KEY_X, KEY_LEFTSHIFT,
-                    SOCK, GuestEvents, Vplaned, abs_value, guest_pixel,
-                    key_lines, latency_direct, print_latency,
+from l2_e2e import (EV_KEY, EV_ABS, EV_REL, ABS_X, ABS_Y,  # noqa: E402
+                    REL_WHEEL, BTN_LEFT, KEY_X, KEY_LEFTSHIFT, SOCK,
+                    GuestEvents, Vplaned, abs_value, guest_pixel,
+                    input_guest, key_lines, latency_direct, print_latency,
                     script_main)
-from l2_test import (GuestInputs, check_drm, fail, make_guest,  # noqa: E402
-                     wait_ready)
-from l2vm import input_linux_args, slowdown  # noqa: E402
+from l2_test import fail  # noqa: E402
+from l2vm import slowdown  # noqa: E402
 from uinput import Device  # noqa: E402
 
 SRC = os.environ.get("VPLANE_SRC", "")
@@ -305,14 +304,7 @@ def run(uuid: str) -> int:
     vnc = None
     vp.start()
     try:
-        with make_guest("minimal", "drm,show,input", uuid,
-                        input_linux_args(kbd, tab), append="l2.repeat=off",
-                        name="clients") as g:
-            wait_ready(g, "minimal", BOOT_TIMEOUT)
-            check_drm(g)
-            i, _ = g.wait_line(r"L2-INPUT-READY ", 120)
-            guest = GuestInputs(g, 0, i)
-            ev = GuestEvents(g, i + 1, {"kbd": guest.kbd, "tab": guest.tab})
+        with input_guest(uuid, kbd, tab, "clients") as (_, ev, _):
             w, h = vp.head_mode(120)
             print(f"# the guest's bochs-drm set head 0 to {w}x{h}")
             if vp.signal(signal.SIGTERM) != 0:

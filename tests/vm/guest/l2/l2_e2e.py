@@ -26,6 +26,7 @@ L2_LATENCY_N presses each (default 20). Figures go to stdout as "# "
 lines."""
 
 import argparse
+import contextlib
 import os
 import re
 import signal
@@ -351,6 +352,26 @@ def summary(values) -> str:
             f"over {len(values)}")
 
 
+@contextlib.contextmanager
+def input_guest(uuid: str, kbd: str, tab: str, name: str):
+    """The minimal L2 guest with the vGPU and the L1 devices `kbd` and
+    `tab` attached with input-linux, booted until its bochs-drm has set
+    a mode and its input devices are open: (guest, its EV lines, the
+    SHOW line)."""
+    with make_guest("minimal", "drm,show,input", uuid,
+                    input_linux_args(kbd, tab), append="l2.repeat=off",
+                    name=name) as g:
+        wait_ready(g, "minimal", BOOT_TIMEOUT)
+        check_drm(g)
+        _, shown = g.wait_line(r"SHOW ", 120)
+        if not re.match(r"SHOW fb0 \d+x\d+ ", shown.text):
+            fail(f"the guest could not set a mode: {shown.text}")
+        i, _ = g.wait_line(r"L2-INPUT-READY ", 120)
+        guest = GuestInputs(g, 0, i)
+        yield g, GuestEvents(g, i + 1, {"kbd": guest.kbd,
+                                        "tab": guest.tab}), shown.text
+
+
 def print_latency(source: str, what: str, measured, direct):
     """A source's key latency and the same run's direct-write baseline,
     as "# " figure lines with their ratio."""
@@ -389,20 +410,10 @@ def run(uuid: str) -> int:
     vp = Vplaned(uuid)
     vp.start()
     try:
-        with make_guest("minimal", "drm,show,input", uuid,
-                        input_linux_args(kbd, tab), append="l2.repeat=off",
-                        name="e2e") as g:
-            wait_ready(g, "minimal", BOOT_TIMEOUT)
-            check_drm(g)
-            _, shown = g.wait_line(r"SHOW ", 120)
-            if not re.match(r"SHOW fb0 \d+x\d+ ", shown.text):
-                fail(f"the guest could not set a mode: {shown.text}")
-            i, _ = g.wait_line(r"L2-INPUT-READY ", 120)
-            guest = GuestInputs(g, 0, i)
-            ev = GuestEvents(g, i + 1, {"kbd": guest.kbd, "tab": guest.tab})
+        with input_guest(uuid, kbd, tab, "e2e") as (_, ev, shown):
             w, h = vp.head_mode(120)
             print(f"# the guest's bochs-drm set head 0 to {w}x{h} "
-                  f"({shown.text})")
+                  f"({shown})")
             t0 = time.monotonic()
             check_keys(vp, ev, head)
             wheel_error = check_pointer(vp, ev, head, w, h)
